@@ -1,0 +1,126 @@
+#include "doctor.hpp"
+
+#include "errors.hpp"
+#include "netns.hpp"
+
+#include <nlohmann/json.hpp>
+#include <pcap/pcap.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <optional>
+
+namespace closepath {
+namespace {
+
+// Runs `probe` in a fresh namespace; returns the failure text, or "" on success.
+template <typename Probe>
+std::string in_scratch_namespace(Probe probe) {
+  try {
+    auto ns = NetNamespace::create();
+    probe(ns);
+    return "";
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+}
+
+bool file_contains(const std::filesystem::path& p, const std::string& needle) {
+  std::ifstream in(p);
+  for (std::string line; std::getline(in, line);)
+    if (line.find(needle) != std::string::npos) return true;
+  return false;
+}
+
+std::optional<std::filesystem::path> program(const std::string& name) {
+  try {
+    return find_program(name);
+  } catch (const HostError&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+bool netem_available(std::string* why) {
+  const auto failure = in_scratch_namespace([](const NetNamespace& ns) {
+    run_in(ns, {"tc", "qdisc", "add", "dev", "lo", "root", "netem", "delay", "1ms"});
+  });
+  if (why) *why = failure;
+  return failure.empty();
+}
+
+std::vector<Capability> probe_host() {
+  std::vector<Capability> caps;
+  const bool root = geteuid() == 0;
+  caps.push_back({"privileges", root, true, root ? "running as root" : "not root (rootless mode is not built yet)",
+                  "creating network namespaces and veth pairs", "run as root (sudo)"});
+
+  const auto netns_error = in_scratch_namespace([](const NetNamespace&) {});
+  caps.push_back({"network namespaces", netns_error.empty(), true, netns_error.empty() ? "unshare(CLONE_NEWNET) works" : netns_error,
+                  "isolating each run's client, wire and server", "a kernel with CONFIG_NET_NS; run as root"});
+
+  for (const auto& [tool, package] : {std::pair{"ip", "iproute2"}, std::pair{"ethtool", "ethtool"}}) {
+    const auto p = program(tool);
+    caps.push_back({tool, p.has_value(), true, p ? p->string() : "not found",
+                    std::string(tool) == "ip" ? "building the topology" : "turning offloads off on test interfaces",
+                    std::string("apt-get install ") + package});
+  }
+
+  const auto veth_error = in_scratch_namespace([](const NetNamespace& ns) {
+    run_in(ns, {"ip", "link", "add", "probe0", "type", "veth", "peer", "name", "probe1"});
+  });
+  caps.push_back({"veth", veth_error.empty(), true, veth_error.empty() ? "veth pair created in a scratch namespace" : veth_error,
+                  "the two wire legs", "a kernel with CONFIG_VETH"});
+
+  caps.push_back({"libpcap", true, true, pcap_lib_version(), "capturing and forwarding frames on the wire",
+                  "apt-get install libpcap-dev (build) / libpcap0.8 (run)"});
+
+  const auto nft = program("nft");
+  std::string nft_error = nft ? in_scratch_namespace([](const NetNamespace& ns) { run_in(ns, {"nft", "list", "ruleset"}); })
+                              : "nft not found";
+  caps.push_back({"nftables", nft_error.empty(), false, nft_error.empty() ? "nft works in a scratch namespace" : nft_error,
+                  "scenarios that filter inside an endpoint namespace", "apt-get install nftables"});
+
+  const bool tracefs_known = file_contains("/proc/filesystems", "tracefs");
+  const bool tracepoint = std::filesystem::exists("/sys/kernel/tracing/events/sock/inet_sock_set_state");
+  caps.push_back({"tracefs", tracefs_known, false,
+                  tracepoint ? "mounted at /sys/kernel/tracing with sock:inet_sock_set_state"
+                             : tracefs_known ? "supported by the kernel, not mounted (closepath mounts it when needed)"
+                                             : "the kernel has no tracefs",
+                  "kernel truth for TCP state transitions (otherwise they are inferred from the capture)",
+                  "mount -t tracefs nodev /sys/kernel/tracing"});
+
+  std::string netem_why;
+  const bool netem = program("tc") && netem_available(&netem_why);
+  caps.push_back({"netem", netem, false, netem ? "sch_netem qdisc accepted in a scratch namespace" : (program("tc") ? netem_why : "tc not found"),
+                  "statistical impairment scenarios (they are skipped without it)",
+                  "a kernel with CONFIG_NET_SCH_NETEM (Debian: linux-modules-extra / the stock kernel), apt-get install iproute2"});
+  return caps;
+}
+
+int print_doctor(std::ostream& out, const std::vector<Capability>& caps, bool json) {
+  bool ok = true;
+  for (const auto& c : caps) ok = ok && (c.present || !c.required);
+  if (json) {
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& c : caps)
+      j.push_back({{"name", c.name}, {"present", c.present}, {"required", c.required}, {"detail", c.detail},
+                   {"needed_for", c.needed_for}, {"how_to_get", c.how_to_get}});
+    out << j.dump(2) << "\n";
+  } else {
+    for (const auto& c : caps) {
+      out << (c.present ? "ok      " : c.required ? "MISSING " : "absent  ") << std::left << std::setw(20) << c.name
+          << c.detail << "\n";
+      out << "        " << std::setw(20) << "" << "for: " << c.needed_for << "\n";
+      if (!c.present) out << "        " << std::setw(20) << "" << "get it: " << c.how_to_get << "\n";
+    }
+    out << (ok ? "closepath can run the core catalogue on this host.\n"
+               : "closepath cannot run here until the MISSING items are fixed.\n");
+  }
+  return ok ? 0 : 3;
+}
+
+}  // namespace closepath

@@ -1,0 +1,19 @@
+// Exceptions that cross the run boundary, each with its exit code.
+// Expected close-path outcomes are values (see peers/outcome.hpp), never these.
+#pragma once
+
+#include <stdexcept>
+
+namespace closepath {
+
+// The host lacks something or refused a setup step (exit 3).
+struct HostError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// SIGINT/SIGTERM arrived; everything is torn down on the way out (exit 130).
+struct Interrupted : std::runtime_error {
+  Interrupted() : std::runtime_error("interrupted") {}
+};
+
+}  // namespace closepath

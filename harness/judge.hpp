@@ -1,0 +1,24 @@
+// The verdict: a run passes only if every step's outcome, the wire sequence
+// and every forbid hold. The first mismatch is reported as
+// "FILE:LINE: what: expected X vs actual Y".
+#pragma once
+
+#include "flow.hpp"
+#include "run_result.hpp"
+#include "scenario.hpp"
+
+#include <optional>
+#include <string>
+
+namespace closepath {
+
+// "expected X vs actual Y" when a step's outcome differs from what it expects.
+std::optional<std::string> compare_outcome(const PeerStep& step, const nlohmann::json& outcome);
+
+// The first mismatch of the wire against the scenario's wire and forbid lists.
+std::optional<std::string> judge_wire(const Scenario& s, const pcap::Flow& flow);
+
+// Fills verdict and first_mismatch from the steps and the flow.
+void judge(RunResult& r);
+
+}  // namespace closepath

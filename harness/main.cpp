@@ -1,0 +1,155 @@
+// closepath: scripted TCP close-path experiments between two real Linux
+// stacks. See README.md. Exit codes: 0 all passed, 1 an expectation failed,
+// 2 bad usage or scenario file, 3 the host lacks something or a run errored,
+// 130 interrupted.
+#include "catalogue.hpp"
+#include "doctor.hpp"
+#include "errors.hpp"
+#include "interrupt.hpp"
+#include "parallel.hpp"
+#include "report.hpp"
+#include "runner.hpp"
+#include "scenario_parser.hpp"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+#include <iostream>
+
+namespace {
+
+using namespace closepath;
+
+std::filesystem::path self_dir() {
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::filesystem::path(".") : exe.parent_path();
+}
+
+int cmd_list(const std::filesystem::path& dir, bool json) {
+  nlohmann::json out = nlohmann::json::array();
+  int rc = 0;
+  for (const auto& file : catalogue_files(dir)) {
+    try {
+      const auto s = parse_scenario_file(file);
+      if (json) out.push_back({{"name", s.name}, {"file", file.string()}, {"summary", s.summary}, {"tags", s.tags}, {"claim", s.claim}});
+      else std::cout << std::left << std::setw(28) << s.name << " " << s.summary << "\n";
+    } catch (const ScenarioError& e) {
+      std::cerr << e.what() << "\n";
+      rc = 2;
+    }
+  }
+  if (json) std::cout << out.dump(2) << "\n";
+  return rc;
+}
+
+int exit_code_of(const std::vector<Verdict>& verdicts) {
+  int rc = 0;
+  for (auto v : verdicts) rc = std::max(rc, v == Verdict::pass ? 0 : v == Verdict::fail ? 1 : 3);
+  return rc;
+}
+
+struct RunArgs {
+  std::vector<std::string> targets;
+  bool all = false;
+  int jobs = 1;
+  std::filesystem::path out = "out";
+  bool json = false;
+  int port = 0;
+};
+
+int cmd_run(const RunArgs& a, const std::filesystem::path& dir) {
+  // Parse and validate everything before anything runs.
+  std::vector<std::filesystem::path> files;
+  std::vector<Scenario> scenarios;
+  try {
+    if (a.all) files = catalogue_files(dir);
+    for (const auto& t : a.targets) files.push_back(resolve_scenario(t, dir));
+    if (files.empty()) {
+      std::cerr << "closepath run: name a scenario, a file, or --all (see `closepath list`)\n";
+      return 2;
+    }
+    for (const auto& f : files) scenarios.push_back(parse_scenario_file(f));
+  } catch (const ScenarioError& e) {
+    std::cerr << e.what() << "\n";
+    return 2;
+  }
+  install_interrupt_handlers();
+  RunOptions options{a.out, self_dir() / "closepath-peer", a.port};
+  std::vector<Verdict> verdicts;
+  nlohmann::json reports = nlohmann::json::array();
+  std::ostream& human = a.json ? std::cerr : std::cout;
+  try {
+    if (a.jobs > 1 && scenarios.size() > 1) {
+      for (const auto& outcome : run_in_parallel(files, scenarios, options, a.jobs)) {
+        verdicts.push_back(outcome.verdict);
+        reports.push_back(outcome.report);
+      }
+    } else {
+      for (const auto& s : scenarios) {
+        const auto r = run_scenario(s, options);
+        write_report(r);
+        print_summary(human, r);
+        verdicts.push_back(r.verdict);
+        reports.push_back(report_json(r));
+      }
+    }
+  } catch (const Interrupted&) {
+    std::cerr << "closepath: interrupted; everything it set up has been torn down\n";
+    return 130;
+  }
+  const auto passed = std::count(verdicts.begin(), verdicts.end(), Verdict::pass);
+  human << passed << " passed, " << (verdicts.size() - static_cast<std::size_t>(passed)) << " failed\n";
+  if (a.json) std::cout << reports.dump(2) << "\n";
+  return exit_code_of(verdicts);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"closepath: scripted TCP close-path experiments between two real Linux TCP stacks"};
+  app.require_subcommand(1);
+  std::filesystem::path dir = default_scenario_dir();
+  app.add_option("--scenarios", dir, "directory of scenario files")->envname("CLOSEPATH_SCENARIOS");
+
+  bool list_json = false;
+  auto* list = app.add_subcommand("list", "list the scenario catalogue");
+  list->add_flag("--json", list_json, "machine-readable output");
+
+  RunArgs run_args;
+  auto* run = app.add_subcommand("run", "run scenarios by NAME or FILE, or --all");
+  run->add_option("targets", run_args.targets, "scenario names or files");
+  run->add_flag("--all", run_args.all, "run the whole catalogue");
+  run->add_option("-j,--jobs", run_args.jobs, "runs in parallel (each in its own namespaces)")->check(CLI::Range(1, 64));
+  run->add_option("--out", run_args.out, "output root: each run writes OUT/<scenario>/ (default out)");
+  run->add_flag("--json", run_args.json, "print the reports as JSON on stdout");
+  run->add_option("--port", run_args.port, "server port (default: chosen per run)")->check(CLI::Range(1024, 65535));
+
+  bool doctor_json = false;
+  auto* doctor = app.add_subcommand("doctor", "say what this host can do and how to get what it lacks");
+  doctor->add_flag("--json", doctor_json, "machine-readable output");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  try {
+    if (*list) return cmd_list(dir, list_json);
+    if (*run) return cmd_run(run_args, dir);
+    if (*doctor) return print_doctor(std::cout, probe_host(), doctor_json);
+  } catch (const ScenarioError& e) {
+    std::cerr << e.what() << "\n";
+    return 2;
+  } catch (const HostError& e) {
+    std::cerr << "closepath: " << e.what() << "\n";
+    return 3;
+  } catch (const std::exception& e) {
+    std::cerr << "closepath: internal error: " << e.what() << "\n";
+    return 3;
+  }
+  return 2;
+}

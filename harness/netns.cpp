@@ -1,0 +1,124 @@
+#include "netns.hpp"
+
+#include "errors.hpp"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+namespace closepath {
+namespace {
+
+std::string errno_text(const std::string& what) { return what + ": " + std::strerror(errno); }
+
+// Joins `ns` in a forked child and returns its pid; the child continues in `body`.
+template <typename Body>
+pid_t fork_in(const NetNamespace& ns, Body body) {
+  const pid_t pid = fork();
+  if (pid < 0) throw HostError(errno_text("fork"));
+  if (pid == 0) {
+    if (setns(ns.fd(), CLONE_NEWNET) != 0) _exit(126);
+    body();
+    _exit(127);
+  }
+  return pid;
+}
+
+int wait_status(pid_t pid) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+  return status;
+}
+
+}  // namespace
+
+NetNamespace NetNamespace::create() {
+  const int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (home < 0) throw HostError(errno_text("open /proc/thread-self/ns/net"));
+  if (unshare(CLONE_NEWNET) != 0) {
+    const auto message = errno_text("unshare(CLONE_NEWNET)") +
+                         " (closepath needs root or CAP_SYS_ADMIN; `closepath doctor` says what is missing)";
+    close(home);
+    throw HostError(message);
+  }
+  const int fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  const int saved_errno = errno;
+  if (setns(home, CLONE_NEWNET) != 0) std::abort();  // cannot continue in the wrong namespace
+  close(home);
+  if (fd < 0) {
+    errno = saved_errno;
+    throw HostError(errno_text("open the new namespace"));
+  }
+  return NetNamespace(fd);
+}
+
+NetNamespace::NetNamespace(NetNamespace&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+
+NetNamespace::~NetNamespace() {
+  if (fd_ >= 0) close(fd_);
+}
+
+std::filesystem::path find_program(const std::string& name) {
+  for (const char* dir : {"/usr/sbin", "/sbin", "/usr/bin", "/bin", "/usr/local/sbin", "/usr/local/bin"}) {
+    const auto p = std::filesystem::path(dir) / name;
+    if (access(p.c_str(), X_OK) == 0) return p;
+  }
+  throw HostError(name + " not found (install it: apt-get install " +
+                  (name == "ip" || name == "tc" ? std::string("iproute2") : name) + ")");
+}
+
+void run_in(const NetNamespace& ns, const std::vector<std::string>& argv,
+            const std::vector<const NetNamespace*>& pass) {
+  const auto program = find_program(argv.at(0));
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+
+  int out[2];
+  if (pipe2(out, O_CLOEXEC) != 0) throw HostError(errno_text("pipe"));
+  const pid_t pid = fork_in(ns, [&] {
+    dup2(out[1], STDOUT_FILENO);
+    dup2(out[1], STDERR_FILENO);
+    for (const auto* keep : pass) fcntl(keep->fd(), F_SETFD, 0);
+    execv(program.c_str(), args.data());
+  });
+  close(out[1]);
+  std::string output;
+  char buf[512];
+  for (ssize_t n; (n = read(out[0], buf, sizeof buf)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    output.append(buf, static_cast<std::size_t>(n));
+  }
+  close(out[0]);
+  const int status = wait_status(pid);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
+  std::string command;
+  for (const auto& a : argv) command += (command.empty() ? "" : " ") + a;
+  while (!output.empty() && output.back() == '\n') output.pop_back();
+  throw HostError("`" + command + "` failed in a test namespace: " +
+                  (output.empty() ? "exit status " + std::to_string(WEXITSTATUS(status)) : output));
+}
+
+void write_sysctl(const NetNamespace& ns, const std::string& key, const std::string& value) {
+  std::string path = "/proc/sys/" + key;
+  std::replace(path.begin() + 10, path.end(), '.', '/');
+  const pid_t pid = fork_in(ns, [&] {
+    const int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) _exit(errno);
+    const bool ok = write(fd, value.data(), value.size()) == static_cast<ssize_t>(value.size());
+    _exit(ok ? 0 : errno);
+  });
+  const int status = wait_status(pid);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
+  throw HostError("sysctl " + key + "=" + value + " in a test namespace: " +
+                  (WIFEXITED(status) ? std::strerror(WEXITSTATUS(status)) : "child died"));
+}
+
+}  // namespace closepath

@@ -1,0 +1,43 @@
+// Network namespaces held only by file descriptors: a namespace dies when
+// its last descriptor closes and its last process exits, so nothing survives
+// the harness, even when it is SIGKILLed. Nothing here touches the host's
+// own namespace: every command runs in a child that first joins `ns`.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace closepath {
+
+class NetNamespace {
+ public:
+  // A new, empty namespace (only a down loopback). Throws HostError.
+  static NetNamespace create();
+  NetNamespace(NetNamespace&& other) noexcept;
+  NetNamespace& operator=(NetNamespace&&) = delete;
+  NetNamespace(const NetNamespace&) = delete;
+  ~NetNamespace();
+
+  int fd() const { return fd_; }
+  // A path other processes (the child running `ip`) can open to reach it.
+  std::string path() const { return "/proc/self/fd/" + std::to_string(fd_); }
+
+ private:
+  explicit NetNamespace(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
+// Finds a program in the usual sbin/bin directories (not via the shell).
+std::filesystem::path find_program(const std::string& name);
+
+// Runs argv (argv[0] a program name) inside `ns` without a shell; the
+// namespaces in `pass` stay reachable through their path(). Throws HostError
+// naming the command and quoting its error output when it fails.
+void run_in(const NetNamespace& ns, const std::vector<std::string>& argv,
+            const std::vector<const NetNamespace*>& pass = {});
+
+// Writes a net.* sysctl inside `ns` only. Throws HostError.
+void write_sysctl(const NetNamespace& ns, const std::string& key, const std::string& value);
+
+}  // namespace closepath

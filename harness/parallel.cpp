@@ -1,0 +1,94 @@
+#include "parallel.hpp"
+
+#include "errors.hpp"
+#include "interrupt.hpp"
+
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <thread>
+
+namespace closepath {
+namespace {
+
+pid_t spawn_child(const std::filesystem::path& file, const RunOptions& o, int port) {
+  std::vector<std::string> argv{"/proc/self/exe", "run", file.string(), "--out", o.out_root.string(), "--port",
+                                std::to_string(port)};
+  std::vector<char*> cargv;
+  for (auto& a : argv) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+  const pid_t parent = getpid();
+  const pid_t pid = fork();
+  if (pid < 0) throw HostError(std::string("fork: ") + std::strerror(errno));
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) _exit(1);
+    execv(cargv[0], cargv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+ChildOutcome read_outcome(const std::filesystem::path& report_path, int status) {
+  ChildOutcome o;
+  std::ifstream in(report_path);
+  o.report = nlohmann::json::parse(in, nullptr, false);
+  if (!in || o.report.is_discarded()) {
+    o.report = {{"error", report_path.string() + " missing: the run exited with status " + std::to_string(status)}};
+    return o;
+  }
+  const auto v = o.report.value("verdict", "error");
+  o.verdict = v == "pass" ? Verdict::pass : v == "fail" ? Verdict::fail : Verdict::error;
+  return o;
+}
+
+}  // namespace
+
+std::vector<ChildOutcome> run_in_parallel(const std::vector<std::filesystem::path>& files,
+                                          const std::vector<Scenario>& scenarios, const RunOptions& options,
+                                          int jobs) {
+  std::vector<ChildOutcome> outcomes(files.size());
+  std::map<pid_t, std::size_t> running;
+  const int base_port = 30000 + static_cast<int>(getpid() % 20000);
+  std::size_t next = 0;
+  auto stop_all = [&] {
+    for (const auto& [pid, i] : running) kill(pid, SIGTERM);
+    for (const auto& [pid, i] : running) while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {}
+    running.clear();
+  };
+  try {
+    while (next < files.size() || !running.empty()) {
+      check_interrupted();
+      while (next < files.size() && running.size() < static_cast<std::size_t>(jobs)) {
+        // Each run gets a port of its own, so kernel trace events never mix.
+        const auto port = base_port + static_cast<int>(next);
+        std::filesystem::remove(options.out_root / scenarios[next].name / "report.json");
+        running[spawn_child(files[next], options, port)] = next;
+        ++next;
+      }
+      int status = 0;
+      const pid_t pid = waitpid(-1, &status, WNOHANG);
+      if (pid <= 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        continue;
+      }
+      const auto it = running.find(pid);
+      if (it == running.end()) continue;
+      const std::size_t i = it->second;
+      running.erase(it);
+      outcomes[i] = read_outcome(options.out_root / scenarios[i].name / "report.json", WEXITSTATUS(status));
+    }
+  } catch (...) {
+    stop_all();
+    throw;
+  }
+  return outcomes;
+}
+
+}  // namespace closepath

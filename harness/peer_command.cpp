@@ -1,0 +1,41 @@
+#include "peer_command.hpp"
+
+namespace closepath {
+namespace {
+
+template <class... Ts>
+struct overloaded : Ts... {
+  using Ts::operator()...;
+};
+
+}  // namespace
+
+nlohmann::json peer_command(const PeerStep& step) {
+  nlohmann::json c = std::visit(
+      overloaded{
+          [](const Listen&) { return nlohmann::json{{"op", "listen"}}; },
+          [](const Connect& a) {
+            nlohmann::json j{{"op", "connect"}};
+            if (a.port) j["port"] = *a.port;
+            return j;
+          },
+          [](const Accept&) { return nlohmann::json{{"op", "accept"}}; },
+          [](const Send& a) { return nlohmann::json{{"op", "send"}, {"n", a.bytes}}; },
+          [](const Recv& a) {
+            switch (a.mode) {
+              case Recv::Mode::some: return nlohmann::json{{"op", "recv"}, {"mode", "some"}};
+              case Recv::Mode::exact: return nlohmann::json{{"op", "recv"}, {"mode", "exact"}, {"n", a.bytes}};
+              case Recv::Mode::all: return nlohmann::json{{"op", "recv"}, {"mode", "all"}};
+            }
+            return nlohmann::json{};
+          },
+          [](const Shutdown& a) { return nlohmann::json{{"op", "shutdown"}, {"how", a.how}}; },
+          [](const Close&) { return nlohmann::json{{"op", "close"}}; },
+          [](const SetOption& a) { return nlohmann::json{{"op", "set"}, {"name", a.name}, {"value", a.value}}; },
+      },
+      step.action);
+  c["within_ms"] = step.within.count();
+  return c;
+}
+
+}  // namespace closepath

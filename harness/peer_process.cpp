@@ -1,0 +1,113 @@
+#include "peer_process.hpp"
+
+#include "errors.hpp"
+#include "interrupt.hpp"
+
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/write.hpp>
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <optional>
+
+namespace closepath {
+
+namespace asio = boost::asio;
+
+PeerProcess::PeerProcess(const NetNamespace& ns, const std::string& role, const std::filesystem::path& program,
+                         const std::vector<std::string>& args)
+    : role_(role), control_(io_) {
+  int pair[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
+    throw HostError(std::string("socketpair: ") + std::strerror(errno));
+  std::vector<std::string> argv{program.string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<char*> cargv;
+  for (auto& a : argv) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+
+  const pid_t parent = getpid();
+  pid_ = fork();
+  if (pid_ < 0) {
+    close(pair[0]);
+    close(pair[1]);
+    throw HostError(std::string("fork: ") + std::strerror(errno));
+  }
+  if (pid_ == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(1);  // the harness died before prctl took effect
+    if (setns(ns.fd(), CLONE_NEWNET) != 0) _exit(126);
+    if (dup2(pair[1], 3) != 3) _exit(126);  // fd 3 is the control channel
+    close_range(4, ~0U, 0);                  // capture sockets, other peers' channels
+    execv(cargv[0], cargv.data());
+    _exit(127);
+  }
+  close(pair[1]);
+  control_.assign(asio::local::stream_protocol(), pair[0]);
+}
+
+PeerProcess::~PeerProcess() { kill(); }
+
+void PeerProcess::kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {}
+  pid_ = -1;
+}
+
+std::string PeerProcess::describe_exit() {
+  int status = 0;
+  if (pid_ > 0 && waitpid(pid_, &status, WNOHANG) == pid_) {
+    pid_ = -1;
+    if (WIFSIGNALED(status)) return " (the " + role_ + " peer died of signal " + strsignal(WTERMSIG(status)) + ")";
+    return " (the " + role_ + " peer exited with status " + std::to_string(WEXITSTATUS(status)) + ")";
+  }
+  return "";
+}
+
+nlohmann::json PeerProcess::call(nlohmann::json command, std::chrono::milliseconds limit) {
+  command["id"] = ++next_id_;
+  boost::system::error_code ec;
+  asio::write(control_, asio::buffer(command.dump() + "\n"), ec);
+  if (ec) throw PeerError(role_ + " peer: cannot send a command: " + ec.message() + describe_exit());
+
+  std::optional<boost::system::error_code> done;
+  std::size_t length = 0;
+  asio::async_read_until(control_, buffer_, '\n', [&](const boost::system::error_code& e, std::size_t n) {
+    done = e;
+    length = n;
+  });
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  io_.restart();
+  while (!done) {
+    io_.run_for(std::chrono::milliseconds(50));
+    if (done) break;
+    if (interrupted() || std::chrono::steady_clock::now() > deadline) {
+      control_.cancel();
+      io_.restart();
+      io_.run();
+      check_interrupted();
+      throw PeerError(role_ + " peer: no answer to '" + command.value("op", "?") + "' within " +
+                      std::to_string(limit.count()) + " ms");
+    }
+  }
+  if (*done) throw PeerError(role_ + " peer: control channel: " + done->message() + describe_exit());
+  const auto begin = asio::buffers_begin(buffer_.data());
+  std::string line(begin, begin + static_cast<std::ptrdiff_t>(length));
+  buffer_.consume(length);
+  auto reply = nlohmann::json::parse(line, nullptr, false);
+  if (reply.is_discarded() || reply.value("id", -1) != command["id"])
+    throw PeerError(role_ + " peer: malformed answer: " + line);
+  if (reply.contains("fatal")) throw PeerError(role_ + " peer rejected a command: " + reply["fatal"].get<std::string>());
+  return reply;
+}
+
+}  // namespace closepath

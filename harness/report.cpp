@@ -1,0 +1,115 @@
+#include "report.hpp"
+
+#include "pcapng_writer.hpp"
+#include "topology.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <iomanip>
+#include <sstream>
+
+namespace closepath {
+namespace {
+
+double ms_since(const RunResult& r, std::int64_t mono_ns) {
+  return static_cast<double>(mono_ns - r.start_mono_ns) / 1e6;
+}
+
+std::string step_label(const RunResult& r, int step) {
+  if (step < 0 || static_cast<std::size_t>(step) >= r.scenario->steps.size()) return "before step 1";
+  return "step " + std::to_string(step + 1) + " " + r.scenario->steps[static_cast<std::size_t>(step)].text;
+}
+
+}  // namespace
+
+std::string frame_comment(const RunResult& r, const WireFrame& f) {
+  std::string c = step_label(r, f.step);
+  if (!f.note.empty()) c += "; " + f.note;
+  else c += f.forwarded ? "; forwarded" : "; not forwarded";
+  return c;
+}
+
+void write_capture(const RunResult& r) {
+  std::vector<pcap::CapturedPacket> packets;
+  for (const auto& f : r.frames) {
+    pcap::CapturedPacket p{f.frame, pcap::Direction::inbound};
+    p.frame.comment = frame_comment(r, f);
+    packets.push_back(std::move(p));
+  }
+  pcap::SectionInfo section{"closepath",
+                            "closepath scenario " + r.scenario->name + ": " + to_string(r.verdict) +
+                                (r.first_mismatch.empty() ? "" : " - " + r.first_mismatch)};
+  std::vector<pcap::CaptureInterface> legs{
+      {kClientLeg, "client leg: frames from the client (10.0.0.1) as they reached the wire"},
+      {kServerLeg, "server leg: frames from the server (10.0.0.2) as they reached the wire"}};
+  pcap::write_pcapng(r.out_dir / "capture.pcapng", section, legs, packets);
+}
+
+nlohmann::json report_json(const RunResult& r) {
+  using nlohmann::json;
+  const Scenario& s = *r.scenario;
+  json steps = json::array();
+  for (std::size_t i = 0; i < r.steps.size(); ++i) {
+    const auto& sr = r.steps[i];
+    json o = sr.outcome;
+    if (o.contains("start_ns")) o["start_ms"] = ms_since(r, o["start_ns"].get<std::int64_t>());
+    if (o.contains("end_ns")) o["end_ms"] = ms_since(r, o["end_ns"].get<std::int64_t>());
+    o.erase("start_ns");
+    o.erase("end_ns");
+    o.erase("id");
+    json step{{"index", i + 1}, {"line", sr.step->line}, {"text", sr.step->text}, {"outcome", o},
+              {"ok", !sr.mismatch.has_value()}};
+    if (const auto* ps = std::get_if<PeerStep>(&sr.step->what)) {
+      step["side"] = to_string(ps->side);
+      step["expect"] = {{"end", ps->expect.end}};
+      if (ps->expect.bytes) step["expect"]["bytes"] = *ps->expect.bytes;
+    }
+    if (sr.mismatch) step["mismatch"] = *sr.mismatch;
+    steps.push_back(step);
+  }
+  // Packet numbers are the capture's frame numbers (Wireshark's "No.").
+  json wire = json::array();
+  std::vector<const pcap::FlowPacket*> by_frame(r.frames.size(), nullptr);
+  for (const auto& p : r.flow.packets) by_frame[p.frame] = &p;
+  for (std::size_t i = 0; i < r.frames.size(); ++i) {
+    const auto& f = r.frames[i];
+    json row{{"frame", i + 1}, {"t_ms", ms_since(r, f.mono_ns)}, {"leg", f.frame.interface == 0 ? "client" : "server"},
+             {"bytes", f.frame.bytes.size()}, {"forwarded", f.forwarded}, {"comment", frame_comment(r, f)}};
+    if (const auto* p = by_frame[i]) {
+      row["tcp"] = {{"dir", pcap::to_string(p->dir)}, {"flags", pcap::flag_letters(p->flags)}, {"seq", p->seq},
+                    {"len", p->len}, {"win", p->window}, {"checksum_ok", p->checksum_ok}};
+      if (p->flags & pcap::kAck) row["tcp"]["ack"] = p->ack;
+    }
+    wire.push_back(row);
+  }
+  json report{{"scenario", s.name},
+              {"file", s.file.string()},
+              {"claim", s.claim},
+              {"verdict", to_string(r.verdict)},
+              {"seconds", r.seconds},
+              {"server_port", r.port},
+              {"addresses", {{"client", kClientHost.address}, {"server", kServerHost.address}}},
+              {"steps", steps},
+              {"wire", wire},
+              {"capture", (r.out_dir / "capture.pcapng").string()}};
+  if (!r.first_mismatch.empty()) report["first_mismatch"] = r.first_mismatch;
+  return report;
+}
+
+void write_report(const RunResult& r) {
+  std::filesystem::create_directories(r.out_dir);
+  write_capture(r);
+  std::ofstream(r.out_dir / "report.json") << std::setw(2) << report_json(r) << "\n";
+}
+
+void print_summary(std::ostream& out, const RunResult& r) {
+  std::ostringstream line;
+  const char* word = r.verdict == Verdict::pass ? "PASS " : r.verdict == Verdict::fail ? "FAIL " : "ERROR";
+  line << word << " " << std::left << std::setw(28) << r.scenario->name << std::right << std::fixed
+       << std::setprecision(2) << std::setw(6) << r.seconds << " s  " << std::setw(3) << r.flow.packets.size()
+       << " packets  " << (r.out_dir / "capture.pcapng").string() << "\n";
+  if (r.verdict != Verdict::pass) line << "      " << r.first_mismatch << "\n";
+  out << line.str() << std::flush;
+}
+
+}  // namespace closepath

@@ -1,0 +1,40 @@
+// What one run produced: per-step outcomes, every wire frame, the tracked
+// flow and the verdict. Built by the runner, read by the report writers.
+#pragma once
+
+#include "flow.hpp"
+#include "scenario.hpp"
+#include "wire.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace closepath {
+
+struct StepResult {
+  const Step* step = nullptr;
+  nlohmann::json outcome;  // the peer's answer (end, bytes, error, times) or {} for a wait
+  std::optional<std::string> mismatch;  // "expected X vs actual Y"
+};
+
+enum class Verdict { pass, fail, error };
+std::string to_string(Verdict v);
+
+struct RunResult {
+  const Scenario* scenario = nullptr;
+  Verdict verdict = Verdict::error;
+  std::string first_mismatch;  // "FILE:LINE: what" when failed, the error when errored
+  int port = 0;
+  std::int64_t start_mono_ns = 0;
+  double seconds = 0;
+  std::vector<StepResult> steps;
+  std::vector<WireFrame> frames;  // time order; frame i is packet i+1 of the capture
+  pcap::Flow flow;
+  std::filesystem::path out_dir;
+};
+
+}  // namespace closepath

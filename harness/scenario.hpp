@@ -1,0 +1,73 @@
+// The scenario model: plain immutable data built by the parser and read by
+// the runner and the judge. A new scenario is a new file, never new code.
+#pragma once
+
+#include "pattern.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace closepath {
+
+enum class Side { client, server };
+std::string to_string(Side s);
+
+// Peer actions, one struct each; the runner and the control channel visit
+// them exhaustively.
+struct Listen {};
+struct Connect { std::optional<int> port; };
+struct Accept {};
+struct Send { std::size_t bytes = 0; };
+struct Recv {
+  enum class Mode { some, exact, all } mode = Mode::some;
+  std::size_t bytes = 0;  // for exact
+};
+struct Shutdown { std::string how; };  // rd | wr | rdwr
+struct Close {};
+struct SetOption { std::string name; int value = 0; };
+using PeerAction = std::variant<Listen, Connect, Accept, Send, Recv, Shutdown, Close, SetOption>;
+
+// What a step is expected to end with. Unset fields are not checked.
+struct ExpectedOutcome {
+  std::string end = "ok";              // ok, eof, timeout, ECONNRESET, ...
+  std::optional<std::uint64_t> bytes;  // bytes moved
+};
+
+struct PeerStep {
+  Side side = Side::client;
+  PeerAction action;
+  std::chrono::milliseconds within{5000};  // the action's own deadline
+  ExpectedOutcome expect;
+};
+// The harness itself pauses the timeline (the peers and the wire keep going).
+struct WaitStep { std::chrono::milliseconds duration{0}; };
+
+struct Step {
+  int line = 0;          // 1-based line in the scenario file
+  std::string text;      // as written, for messages and capture comments
+  std::variant<PeerStep, WaitStep> what;
+};
+
+template <typename T>
+struct Located {
+  int line = 0;
+  T value;
+};
+
+struct Scenario {
+  std::filesystem::path file;
+  std::string name, summary;
+  std::string claim;  // the opening comment: what the scenario shows
+  std::vector<std::string> tags;
+  std::map<Side, std::map<std::string, std::string>> sysctl;  // net.* keys only
+  std::vector<Step> steps;
+  std::vector<Located<pcap::PatternElement>> wire;
+  std::vector<Located<pcap::PacketPattern>> forbid;
+};
+
+}  // namespace closepath

@@ -1,0 +1,161 @@
+// The step grammar:  ACTION [ARGS] [within DURATION] [-> [BYTES] [END]]
+#include "scenario_parser.hpp"
+
+#include <charconv>
+#include <cstring>
+#include <regex>
+#include <set>
+#include <sstream>
+
+namespace closepath {
+namespace {
+
+std::vector<std::string> words_of(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<std::string> words;
+  for (std::string w; in >> w;) words.push_back(w);
+  return words;
+}
+
+bool is_number(const std::string& w) {
+  return !w.empty() && w.find_first_not_of("0123456789") == std::string::npos;
+}
+
+long long number(const std::string& w, const std::string& what) {
+  long long v = 0;
+  auto [ptr, ec] = std::from_chars(w.data(), w.data() + w.size(), v);
+  if (w.empty() || ec != std::errc{} || ptr != w.data() + w.size())
+    throw std::invalid_argument(what + " needs a number, got '" + w + "'");
+  return v;
+}
+
+const std::set<std::string>& errno_names() {
+  static const std::set<std::string> names = [] {
+    std::set<std::string> s;
+    for (int e = 1; e < 200; ++e)
+      if (const char* n = strerrorname_np(e)) s.insert(n);
+    return s;
+  }();
+  return names;
+}
+
+void check_end_name(const std::string& end) {
+  static const std::set<std::string> named{"ok", "eof", "timeout", "operation_aborted"};
+  if (named.count(end) || errno_names().count(end)) return;
+  throw std::invalid_argument("unknown outcome '" + end +
+                              "' (expected ok, eof, timeout, operation_aborted or an errno name such as ECONNRESET)");
+}
+
+ExpectedOutcome parse_outcome(const std::vector<std::string>& words) {
+  ExpectedOutcome out;
+  std::size_t i = 0;
+  if (i < words.size() && is_number(words[i])) out.bytes = static_cast<std::uint64_t>(number(words[i++], "byte count"));
+  if (i < words.size()) {
+    check_end_name(words[i]);
+    out.end = words[i++];
+  }
+  if (i == 0) throw std::invalid_argument("'->' needs an outcome, e.g. '-> eof' or '-> 1000'");
+  if (i < words.size()) throw std::invalid_argument("unexpected '" + words[i] + "' after the outcome");
+  return out;
+}
+
+int option_value(const std::string& name, const std::string& w) {
+  if (name == "linger" && w == "off") return -1;
+  if (w == "on") return 1;
+  if (w == "off") return 0;
+  const auto v = number(w, "set " + name);
+  if (v < 0 || v > 1'000'000'000) throw std::invalid_argument("set " + name + ": value out of range");
+  return static_cast<int>(v);
+}
+
+}  // namespace
+
+std::chrono::milliseconds parse_duration(const std::string& text) {
+  static const std::regex form(R"((\d+)(ms|s))");
+  std::smatch m;
+  if (!std::regex_match(text, m, form))
+    throw std::invalid_argument("bad duration '" + text + "' (write e.g. 500ms or 2s)");
+  const auto v = number(m[1].str(), "duration");
+  return std::chrono::milliseconds(m[2] == "s" ? v * 1000 : v);
+}
+
+PeerStep parse_peer_step(Side side, const std::string& text) {
+  PeerStep step;
+  step.side = side;
+  const auto arrow = text.find("->");
+  auto words = words_of(text.substr(0, arrow));
+  if (arrow != std::string::npos) step.expect = parse_outcome(words_of(text.substr(arrow + 2)));
+  if (words.empty()) throw std::invalid_argument("empty step: name an action");
+
+  // "within D" may close any action that waits.
+  if (words.size() >= 2 && words[words.size() - 2] == "within") {
+    step.within = parse_duration(words.back());
+    words.resize(words.size() - 2);
+  }
+  const std::string verb = words[0];
+  const std::size_t argc = words.size() - 1;
+  auto want_args = [&](std::size_t lo, std::size_t hi) {
+    if (argc < lo || argc > hi)
+      throw std::invalid_argument("'" + verb + "' takes " +
+                                  (lo == hi ? std::to_string(lo) : std::to_string(lo) + "-" + std::to_string(hi)) +
+                                  " argument(s), got " + std::to_string(argc));
+  };
+  if (verb == "listen") {
+    want_args(0, 0);
+    step.action = Listen{};
+  } else if (verb == "connect") {
+    Connect c;
+    if (argc) {
+      want_args(2, 2);
+      if (words[1] != "port") throw std::invalid_argument("connect takes 'port N', got '" + words[1] + "'");
+      const auto port = number(words[2], "port");
+      if (port < 1 || port > 65535) throw std::invalid_argument("port out of range");
+      c.port = static_cast<int>(port);
+    }
+    step.action = c;
+  } else if (verb == "accept") {
+    want_args(0, 0);
+    step.action = Accept{};
+  } else if (verb == "send") {
+    want_args(1, 1);
+    const auto n = number(words[1], "send");
+    if (n <= 0 || n > (64 << 20)) throw std::invalid_argument("send needs 1 to 67108864 bytes");
+    step.action = Send{static_cast<std::size_t>(n)};
+    if (!step.expect.bytes && step.expect.end == "ok") step.expect.bytes = static_cast<std::uint64_t>(n);
+  } else if (verb == "recv") {
+    want_args(0, 1);
+    Recv r;
+    if (argc && words[1] == "all") r.mode = Recv::Mode::all;
+    else if (argc) {
+      const auto n = number(words[1], "recv");
+      if (n <= 0 || n > (64 << 20)) throw std::invalid_argument("recv needs 1 to 67108864 bytes, or 'all'");
+      r.mode = Recv::Mode::exact;
+      r.bytes = static_cast<std::size_t>(n);
+      if (!step.expect.bytes && step.expect.end == "ok") step.expect.bytes = r.bytes;
+    }
+    step.action = r;
+  } else if (verb == "shutdown") {
+    want_args(1, 1);
+    if (words[1] != "rd" && words[1] != "wr" && words[1] != "rdwr")
+      throw std::invalid_argument("shutdown takes rd, wr or rdwr, got '" + words[1] + "'");
+    step.action = Shutdown{words[1]};
+  } else if (verb == "close") {
+    want_args(0, 0);
+    step.action = Close{};
+  } else if (verb == "set") {
+    want_args(2, 2);
+    static const std::set<std::string> known{"linger", "nodelay", "rcvbuf", "sndbuf", "keepalive", "keepidle",
+                                             "keepintvl", "keepcnt", "user_timeout", "linger2"};
+    if (!known.count(words[1]))
+      throw std::invalid_argument("unknown socket option '" + words[1] +
+                                  "' (known: linger nodelay rcvbuf sndbuf keepalive keepidle keepintvl keepcnt "
+                                  "user_timeout linger2)");
+    step.action = SetOption{words[1], option_value(words[1], words[2])};
+  } else {
+    throw std::invalid_argument("unknown action '" + verb +
+                                "' (known: listen connect accept send recv shutdown close set)");
+  }
+  return step;
+}
+
+}  // namespace closepath

@@ -1,0 +1,44 @@
+// The per-run network: three namespaces joined by two veth pairs.
+//
+//   [client ns]               [wire ns]               [server ns]
+//   eth0 10.0.0.1/24 <-veth-> wc   (user-space wire)  ws <-veth-> eth0 10.0.0.2/24
+//
+// The wire namespace has no addresses: frames cross it only through the
+// wire engine. Offloads are off on every interface so each frame is one
+// real segment with a real checksum. Neighbours are static, so no ARP or
+// NDP frames mix into the capture. Sysctls apply to one namespace only.
+// Everything dies with the namespaces when this object is destroyed.
+#pragma once
+
+#include "netns.hpp"
+#include "scenario.hpp"
+
+#include <string>
+
+namespace closepath {
+
+struct Host {
+  std::string address;  // IPv4
+  std::string mac;
+};
+
+inline const Host kClientHost{"10.0.0.1", "02:00:00:00:00:01"};
+inline const Host kServerHost{"10.0.0.2", "02:00:00:00:00:02"};
+inline constexpr const char* kClientLeg = "wc";
+inline constexpr const char* kServerLeg = "ws";
+
+class Topology {
+ public:
+  // Builds the namespaces, links and settings; throws HostError.
+  explicit Topology(const std::map<Side, std::map<std::string, std::string>>& sysctl);
+
+  const NetNamespace& client() const { return client_; }
+  const NetNamespace& wire() const { return wire_; }
+  const NetNamespace& server() const { return server_; }
+  const NetNamespace& of(Side s) const { return s == Side::client ? client_ : server_; }
+
+ private:
+  NetNamespace client_, wire_, server_;
+};
+
+}  // namespace closepath

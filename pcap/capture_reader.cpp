@@ -1,0 +1,32 @@
+#include "capture_reader.hpp"
+
+#include <pcap/pcap.h>
+
+#include <memory>
+#include <stdexcept>
+
+namespace closepath::pcap {
+
+std::vector<Frame> read_capture(const std::filesystem::path& path) {
+  char err[PCAP_ERRBUF_SIZE] = {};
+  std::unique_ptr<pcap_t, decltype(&pcap_close)> handle(
+      pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, err), &pcap_close);
+  if (!handle) throw std::runtime_error(path.string() + ": " + err);
+  if (pcap_datalink(handle.get()) != DLT_EN10MB)
+    throw std::runtime_error(path.string() + ": link type " +
+                             std::to_string(pcap_datalink(handle.get())) + " is not Ethernet");
+  std::vector<Frame> frames;
+  pcap_pkthdr* header = nullptr;
+  const u_char* data = nullptr;
+  int rc = 0;
+  while ((rc = pcap_next_ex(handle.get(), &header, &data)) == 1) {
+    Frame f;
+    f.ts_ns = std::int64_t{header->ts.tv_sec} * 1'000'000'000 + header->ts.tv_usec;
+    f.bytes.assign(data, data + header->caplen);
+    frames.push_back(std::move(f));
+  }
+  if (rc == PCAP_ERROR) throw std::runtime_error(path.string() + ": " + pcap_geterr(handle.get()));
+  return frames;
+}
+
+}  // namespace closepath::pcap

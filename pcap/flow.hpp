@@ -1,0 +1,46 @@
+// Flow tracking: picks one TCP connection out of a list of segments, names
+// each segment's direction (client to server or back) and rewrites its
+// sequence and acknowledgment numbers relative to each side's ISN, as
+// tcpdump -S off and Wireshark show them (the SYN has seq 0).
+#pragma once
+
+#include "segment.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace closepath::pcap {
+
+enum class Dir : std::uint8_t { c2s, s2c };
+std::string to_string(Dir d);  // "c>s" / "s>c"
+
+struct FlowPacket {
+  std::size_t frame = 0;     // index into the frame list the flow was built from
+  std::int64_t ts_ns = 0;
+  Dir dir = Dir::c2s;
+  std::uint8_t flags = 0;
+  std::uint32_t len = 0;     // TCP payload bytes
+  std::uint32_t seq = 0;     // relative to the sender's ISN
+  std::uint32_t ack = 0;     // relative to the receiver's ISN, 0 without ACK
+  std::uint16_t window = 0;
+  bool checksum_ok = true;
+  std::string note;          // the frame's comment (what the wire did), if any
+};
+
+// "c>s P. seq 1 ack 1 len 1000" - the form used in messages and ladders.
+std::string describe(const FlowPacket& p);
+
+struct Flow {
+  Endpoint client, server;
+  std::vector<FlowPacket> packets;
+  std::size_t other_tcp = 0;  // TCP segments of other connections, ignored
+};
+
+// Builds the flow of the first connection in `frames` (decoded as Ethernet).
+// The client is the sender of the first SYN without ACK; when the capture holds
+// no such SYN, `client_hint` (an address or address:port) decides, and failing
+// that the sender of the first segment. Frames that are not TCP are skipped.
+Flow track_flow(const std::vector<Frame>& frames, const std::optional<std::string>& client_hint = {});
+
+}  // namespace closepath::pcap

@@ -1,0 +1,87 @@
+#include "matcher.hpp"
+
+#include <set>
+#include <tuple>
+
+namespace closepath::pcap {
+namespace {
+
+// Backtracking over (pattern, repetition, packet) with memoised failures,
+// remembering the failure that got furthest into the packet list.
+class SequenceMatcher {
+ public:
+  SequenceMatcher(const std::vector<PatternElement>& patterns, const std::vector<FlowPacket>& packets)
+      : patterns_(patterns), packets_(packets) {}
+
+  std::optional<Mismatch> run() {
+    if (match(0, 0, 0)) return std::nullopt;
+    return best_;
+  }
+
+ private:
+  // e: pattern index, done: repetitions of pattern e consumed so far, k: packet index
+  bool match(std::size_t e, std::size_t done, std::size_t k) {
+    if (!failed_.insert({e, done, k}).second) return false;
+    if (e == patterns_.size()) {
+      if (k == packets_.size()) return true;
+      note(k, std::nullopt, "packet " + std::to_string(k + 1) + " (" + describe(packets_[k]) +
+                                "): not expected (the pattern list ends before it; add it or '...')");
+      return false;
+    }
+    if (std::holds_alternative<AnyPackets>(patterns_[e])) {
+      for (std::size_t j = k; j <= packets_.size(); ++j)
+        if (match(e + 1, 0, j)) return true;
+      return false;
+    }
+    const auto& run = std::get<PacketRun>(patterns_[e]);
+    if (done < run.max) {
+      if (k < packets_.size()) {
+        std::string why;
+        if (packet_matches(run.packet, packets_[k], &why)) {
+          if (match(e, done + 1, k + 1)) return true;
+        } else if (done < run.min) {
+          note(k, e, "packet " + std::to_string(k + 1) + " (" + describe(packets_[k]) + "): pattern " +
+                         std::to_string(e + 1) + " '" + to_string(patterns_[e]) + "': " + why);
+        }
+      } else if (done < run.min) {
+        note(k, e, "pattern " + std::to_string(e + 1) + " '" + to_string(patterns_[e]) +
+                       "': expected a packet but the capture ended after " + std::to_string(packets_.size()) +
+                       " packets");
+      }
+    }
+    if (done >= run.min) return match(e + 1, 0, k);
+    return false;
+  }
+
+  void note(std::size_t k, std::optional<std::size_t> e, std::string message) {
+    if (!best_ || k > best_k_) {
+      best_k_ = k;
+      best_ = Mismatch{e, k < packets_.size() ? std::optional(k) : std::nullopt, std::move(message)};
+    }
+  }
+
+  const std::vector<PatternElement>& patterns_;
+  const std::vector<FlowPacket>& packets_;
+  std::set<std::tuple<std::size_t, std::size_t, std::size_t>> failed_;
+  std::optional<Mismatch> best_;
+  std::size_t best_k_ = 0;
+};
+
+}  // namespace
+
+std::optional<Mismatch> match_sequence(const std::vector<PatternElement>& patterns,
+                                       const std::vector<FlowPacket>& packets) {
+  return SequenceMatcher(patterns, packets).run();
+}
+
+std::optional<Mismatch> match_forbidden(const std::vector<PacketPattern>& forbidden,
+                                        const std::vector<FlowPacket>& packets) {
+  for (std::size_t k = 0; k < packets.size(); ++k)
+    for (std::size_t f = 0; f < forbidden.size(); ++f)
+      if (packet_matches(forbidden[f], packets[k]))
+        return Mismatch{f, k, "packet " + std::to_string(k + 1) + " (" + describe(packets[k]) +
+                                  "): matches forbidden pattern '" + to_string(forbidden[f]) + "'"};
+  return std::nullopt;
+}
+
+}  // namespace closepath::pcap

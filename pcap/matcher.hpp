@@ -1,0 +1,29 @@
+// Matches a captured flow against an ordered list of wire patterns. The list
+// is anchored at both ends: every packet of the flow must be accounted for,
+// by a pattern or by "...". Forbidden patterns may match no packet at all.
+#pragma once
+
+#include "pattern.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace closepath::pcap {
+
+struct Mismatch {
+  std::optional<std::size_t> pattern;  // index into the pattern list, if one is to blame
+  std::optional<std::size_t> packet;   // index into flow.packets, if one is to blame
+  std::string message;                 // "packet 6 (c>s F. ...): expected R. vs actual F."
+};
+
+// nullopt when the sequence matches; otherwise the mismatch at the furthest
+// packet any attempt reached (the most useful place to look).
+std::optional<Mismatch> match_sequence(const std::vector<PatternElement>& patterns,
+                                       const std::vector<FlowPacket>& packets);
+
+// The first packet that matches any forbidden pattern.
+std::optional<Mismatch> match_forbidden(const std::vector<PacketPattern>& forbidden,
+                                        const std::vector<FlowPacket>& packets);
+
+}  // namespace closepath::pcap

@@ -1,0 +1,149 @@
+#include "pattern.hpp"
+
+#include <charconv>
+#include <sstream>
+#include <tuple>
+
+namespace closepath::pcap {
+namespace {
+
+std::uint8_t parse_flags(const std::string& word) {
+  std::uint8_t flags = 0;
+  for (char c : word) {
+    std::uint8_t bit = 0;
+    switch (c) {
+      case 'F': bit = kFin; break;
+      case 'S': bit = kSyn; break;
+      case 'R': bit = kRst; break;
+      case 'P': bit = kPsh; break;
+      case 'U': bit = kUrg; break;
+      case 'E': bit = kEce; break;
+      case 'W': bit = kCwr; break;
+      case '.': bit = kAck; break;
+      default:
+        throw PatternError("unknown TCP flag '" + std::string(1, c) + "' in '" + word +
+                           "' (use S F R P U E W . or *)");
+    }
+    if (flags & bit) throw PatternError("flag '" + std::string(1, c) + "' repeated in '" + word + "'");
+    flags |= bit;
+  }
+  return flags;
+}
+
+std::uint32_t parse_number(const std::string& field, const std::string& word) {
+  std::uint32_t v = 0;
+  const auto* end = word.data() + word.size();
+  auto [ptr, ec] = std::from_chars(word.data(), end, v);
+  if (word.empty() || ec != std::errc{} || ptr != end)
+    throw PatternError(field + " needs a non-negative number, got '" + word + "'");
+  return v;
+}
+
+std::size_t parse_count(const std::string& word) {
+  std::size_t v = 0;
+  auto [ptr, ec] = std::from_chars(word.data(), word.data() + word.size(), v);
+  if (word.empty() || ec != std::errc{} || ptr != word.data() + word.size())
+    throw PatternError("bad repeat count '" + word + "'");
+  return v;
+}
+
+// "{2}", "{1,}", "{0,3}"
+std::pair<std::size_t, std::size_t> parse_repeat(const std::string& word) {
+  const std::string inner = word.substr(1, word.size() - 2);
+  const auto comma = inner.find(',');
+  if (comma == std::string::npos) {
+    const auto n = parse_count(inner);
+    return {n, n};
+  }
+  const auto lo = parse_count(inner.substr(0, comma));
+  const std::string hi_text = inner.substr(comma + 1);
+  const auto hi = hi_text.empty() ? kUnbounded : parse_count(hi_text);
+  if (hi < lo) throw PatternError("repeat " + word + " has max below min");
+  return {lo, hi};
+}
+
+std::string field_text(const char* name, const std::optional<std::uint32_t>& v) {
+  return v ? std::string(" ") + name + " " + std::to_string(*v) : "";
+}
+
+}  // namespace
+
+PatternElement parse_pattern(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<std::string> words;
+  for (std::string w; in >> w;) words.push_back(w);
+  if (words.empty()) throw PatternError("empty wire pattern");
+  if (words.size() == 1 && words[0] == "...") return AnyPackets{};
+
+  PacketRun run;
+  if (words[0] == "c>s") run.packet.dir = Dir::c2s;
+  else if (words[0] == "s>c") run.packet.dir = Dir::s2c;
+  else throw PatternError("pattern must start with c>s, s>c or be '...', got '" + words[0] + "'");
+  if (words.size() < 2) throw PatternError("pattern '" + text + "' needs flags after the direction (e.g. S. or *)");
+  if (words[1] != "*") run.packet.flags = parse_flags(words[1]);
+
+  bool repeat_seen = false;
+  for (std::size_t i = 2; i < words.size(); ++i) {
+    const std::string& w = words[i];
+    auto value = [&]() -> const std::string& {
+      if (i + 1 >= words.size()) throw PatternError("'" + w + "' needs a value");
+      return words[++i];
+    };
+    if (w == "len") run.packet.len = parse_number("len", value());
+    else if (w == "seq") run.packet.seq = parse_number("seq", value());
+    else if (w == "ack") run.packet.ack = parse_number("ack", value());
+    else if (w == "?" || (w.size() > 2 && w.front() == '{' && w.back() == '}')) {
+      if (repeat_seen) throw PatternError("more than one repeat in '" + text + "'");
+      repeat_seen = true;
+      if (w == "?") { run.min = 0; run.max = 1; }
+      else std::tie(run.min, run.max) = parse_repeat(w);
+      if (run.max == 0) throw PatternError("repeat " + w + " matches nothing");
+    } else {
+      throw PatternError("unknown word '" + w + "' in pattern (expected len, seq, ack, {n}, {n,m} or ?)");
+    }
+  }
+  return run;
+}
+
+PacketPattern parse_packet_pattern(const std::string& text) {
+  auto e = parse_pattern(text);
+  const auto* run = std::get_if<PacketRun>(&e);
+  if (!run) throw PatternError("'...' cannot stand alone here: name one packet");
+  if (run->min != 1 || run->max != 1) throw PatternError("a single-packet pattern takes no repeat: '" + text + "'");
+  return run->packet;
+}
+
+std::string to_string(const PacketPattern& p) {
+  return to_string(p.dir) + " " + (p.flags ? flag_letters(*p.flags) : "*") + field_text("seq", p.seq) +
+         field_text("ack", p.ack) + field_text("len", p.len);
+}
+
+std::string to_string(const PatternElement& e) {
+  if (std::holds_alternative<AnyPackets>(e)) return "...";
+  const auto& run = std::get<PacketRun>(e);
+  std::string s = to_string(run.packet);
+  if (run.min == 0 && run.max == 1) return s + " ?";
+  if (run.min == 1 && run.max == 1) return s;
+  if (run.min == run.max) return s + " {" + std::to_string(run.min) + "}";
+  return s + " {" + std::to_string(run.min) + "," + (run.max == kUnbounded ? "" : std::to_string(run.max)) + "}";
+}
+
+bool packet_matches(const PacketPattern& pattern, const FlowPacket& packet, std::string* why) {
+  auto fail = [&](const std::string& expected, const std::string& actual) {
+    if (why) *why = "expected " + expected + " vs actual " + actual;
+    return false;
+  };
+  if (pattern.dir != packet.dir) return fail(to_string(pattern.dir), to_string(packet.dir));
+  if (pattern.flags && *pattern.flags != packet.flags)
+    return fail(flag_letters(*pattern.flags), flag_letters(packet.flags));
+  if (pattern.len && *pattern.len != packet.len)
+    return fail("len " + std::to_string(*pattern.len), "len " + std::to_string(packet.len));
+  if (pattern.seq && *pattern.seq != packet.seq)
+    return fail("seq " + std::to_string(*pattern.seq), "seq " + std::to_string(packet.seq));
+  if (pattern.ack && (!(packet.flags & kAck) || *pattern.ack != packet.ack))
+    return fail("ack " + std::to_string(*pattern.ack),
+                (packet.flags & kAck) ? "ack " + std::to_string(packet.ack) : std::string("no ACK flag"));
+  return true;
+}
+
+}  // namespace closepath::pcap

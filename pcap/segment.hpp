@@ -1,0 +1,48 @@
+// Plain data shared by the capture, decoder, flow tracker and matcher.
+// Nothing here knows about scenarios: a Segment is one decoded TCP frame.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace closepath::pcap {
+
+// TCP flag bits as they sit in the header's 13th byte.
+enum TcpFlag : std::uint8_t {
+  kFin = 0x01, kSyn = 0x02, kRst = 0x04, kPsh = 0x08,
+  kAck = 0x10, kUrg = 0x20, kEce = 0x40, kCwr = 0x80,
+};
+
+// tcpdump's flag letters in tcpdump's order ("S.", "FP.", "R").
+std::string flag_letters(std::uint8_t flags);
+
+// One frame as captured: raw bytes plus where and when it was seen.
+struct Frame {
+  std::int64_t ts_ns = 0;        // CLOCK_REALTIME, nanoseconds
+  std::uint32_t interface = 0;   // capture interface (wire leg) index
+  std::vector<std::uint8_t> bytes;
+  std::string comment;           // pcapng packet comment, may be empty
+};
+
+// An IPv4 or IPv6 address plus port, printable.
+struct Endpoint {
+  std::string addr;
+  std::uint16_t port = 0;
+  bool operator==(const Endpoint&) const = default;
+};
+std::string to_string(const Endpoint& e);
+
+// One decoded TCP segment (absolute sequence numbers).
+struct Segment {
+  Endpoint src, dst;
+  std::uint32_t seq = 0, ack = 0;
+  std::uint8_t flags = 0;
+  std::uint16_t window = 0;
+  std::uint32_t payload_len = 0;
+  std::uint32_t frame_len = 0;   // whole frame, for the MTU check
+  bool checksum_ok = true;
+};
+
+}  // namespace closepath::pcap

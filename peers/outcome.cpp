@@ -1,0 +1,46 @@
+#include "outcome.hpp"
+
+#include <boost/asio/error.hpp>
+
+#include <cstring>
+#include <ctime>
+
+namespace closepath::peer {
+
+std::string end_name(const boost::system::error_code& ec) {
+  if (!ec) return "ok";
+  if (ec == boost::asio::error::eof) return "eof";
+  if (ec == boost::asio::error::operation_aborted) return "operation_aborted";
+  if (ec.category() == boost::system::system_category()) {
+    if (const char* name = strerrorname_np(ec.value())) return name;
+    return "errno" + std::to_string(ec.value());
+  }
+  return std::string(ec.category().name()) + ":" + std::to_string(ec.value());
+}
+
+Outcome outcome_of(const boost::system::error_code& ec, std::uint64_t bytes) {
+  Outcome o;
+  o.end = end_name(ec);
+  o.bytes = bytes;
+  o.error = ec;
+  return o;
+}
+
+std::int64_t monotonic_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+nlohmann::json to_json(const Outcome& o) {
+  nlohmann::json j{{"end", o.end}, {"bytes", o.bytes}, {"start_ns", o.start_ns}, {"end_ns", o.end_ns}};
+  if (o.error) {
+    j["error"] = {{"category", o.error.category().name()},
+                  {"value", o.error.value()},
+                  {"message", o.error.message()}};
+    if (o.error.category() == boost::system::system_category()) j["errno"] = o.error.value();
+  }
+  return j;
+}
+
+}  // namespace closepath::peer
