@@ -92,25 +92,33 @@ asio::awaitable<Outcome> Endpoint::send(const nlohmann::json& c) {
   co_return finish(deadline, ec, n);
 }
 
+// Asio's epoll reactor is edge-triggered and stops reading speculatively
+// once a read has "exhausted" the socket: after ECONNRESET has been reported,
+// a second async read waits for an edge that never comes (seen on this
+// kernel with Boost 1.81). Reading once without blocking first makes every
+// recv report what the kernel says now (eof after a reset), not a hang.
+asio::awaitable<std::pair<boost::system::error_code, std::size_t>> Endpoint::read_some(asio::mutable_buffer buf) {
+  boost::system::error_code ec;
+  conn_.non_blocking(true, ec);
+  std::size_t n = 0;
+  if (!ec) n = conn_.read_some(buf, ec);
+  if (ec != asio::error::would_block && ec != asio::error::try_again) co_return std::pair{ec, n};
+  auto [aec, an] = co_await conn_.async_read_some(buf, use_tuple);
+  co_return std::pair{aec, an};
+}
+
 asio::awaitable<Outcome> Endpoint::recv(const nlohmann::json& c) {
   const std::string mode = c.value("mode", "some");
   Deadline deadline(conn_, within(c));
-  std::vector<char> buf(65536);
-  if (mode == "exact") {
-    buf.resize(c.at("n").get<std::size_t>());
-    auto [ec, n] = co_await asio::async_read(conn_, asio::buffer(buf), use_tuple);
-    co_return finish(deadline, ec, n);
+  std::vector<char> buf(mode == "exact" ? c.at("n").get<std::size_t>() : 65536);
+  std::uint64_t total = 0;
+  for (;;) {
+    auto space = mode == "exact" ? asio::buffer(buf) + total : asio::buffer(buf);
+    auto [ec, n] = co_await read_some(space);
+    total += n;
+    if (ec) co_return finish(deadline, ec, total);
+    if (mode == "some" || (mode == "exact" && total == buf.size())) co_return finish(deadline, ec, total);
   }
-  if (mode == "all") {
-    std::uint64_t total = 0;
-    for (;;) {
-      auto [ec, n] = co_await conn_.async_read_some(asio::buffer(buf), use_tuple);
-      total += n;
-      if (ec) co_return finish(deadline, ec, total);
-    }
-  }
-  auto [ec, n] = co_await conn_.async_read_some(asio::buffer(buf), use_tuple);
-  co_return finish(deadline, ec, n);
 }
 
 Outcome Endpoint::shutdown(const nlohmann::json& c) {

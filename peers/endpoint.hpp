@@ -39,6 +39,7 @@ class Endpoint {
   asio::awaitable<Outcome> connect(const nlohmann::json& c);
   asio::awaitable<Outcome> send(const nlohmann::json& c);
   asio::awaitable<Outcome> recv(const nlohmann::json& c);
+  asio::awaitable<std::pair<boost::system::error_code, std::size_t>> read_some(asio::mutable_buffer buf);
   Outcome shutdown(const nlohmann::json& c);
   Outcome close();
   Outcome set_option(const nlohmann::json& c);
