@@ -111,6 +111,7 @@ int cmd_run(const RunArgs& a, const std::filesystem::path& dir) {
 int main(int argc, char** argv) {
   CLI::App app{"closepath: scripted TCP close-path experiments between two real Linux TCP stacks"};
   app.require_subcommand(1);
+  app.fallthrough();  // --scenarios may follow the subcommand
   std::filesystem::path dir = default_scenario_dir();
   app.add_option("--scenarios", dir, "directory of scenario files")->envname("CLOSEPATH_SCENARIOS");
 

@@ -57,9 +57,11 @@ Flow track_flow(const std::vector<Frame>& frames, const std::optional<std::strin
 
     Side& me = dir == Dir::c2s ? client : server;
     Side& peer = dir == Dir::c2s ? server : client;
-    if (!me.based) {  // the first segment seen (the SYN when captured) sets the base
+    if (!me.based) {
+      // The SYN sets the base; without one, act as if a SYN preceded this
+      // segment (its first byte is then 1), as Wireshark does.
       me.based = true;
-      me.isn = s.seq;
+      me.isn = (s.flags & kSyn) ? s.seq : s.seq - 1;
     }
     FlowPacket p;
     p.frame = i;

@@ -1,7 +1,8 @@
 // Flow tracking: picks one TCP connection out of a list of segments, names
 // each segment's direction (client to server or back) and rewrites its
 // sequence and acknowledgment numbers relative to each side's ISN, as
-// tcpdump -S off and Wireshark show them (the SYN has seq 0).
+// Wireshark shows them: the SYN has seq 0; a side whose SYN was not seen
+// counts from 1 at its first segment.
 #pragma once
 
 #include "segment.hpp"

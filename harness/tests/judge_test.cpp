@@ -1,0 +1,62 @@
+#include "capture_reader.hpp"
+#include "judge.hpp"
+#include "scenario_parser.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+using namespace closepath;
+
+namespace {
+
+pcap::Flow flow_of(const std::string& name) {
+  return pcap::track_flow(pcap::read_capture(std::string(CLOSEPATH_TEST_DATA) + "/" + name + ".pcapng"));
+}
+
+Scenario catalogue(const std::string& name) {
+  return parse_scenario_file(std::string(CLOSEPATH_SCENARIO_DIR) + "/" + name + ".yaml");
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(judge)
+
+// Each committed capture satisfies its own scenario's wire expectations.
+BOOST_AUTO_TEST_CASE(judge_accepts_each_scenario_own_capture) {
+  for (const auto* name : {"graceful_fin", "half_close", "linger_zero", "rst_on_unread_close", "write_after_peer_close",
+                           "connection_refused"}) {
+    const auto m = judge_wire(catalogue(name), flow_of(name));
+    BOOST_TEST(!m.has_value(), name << ": " << m.value_or(""));
+  }
+}
+
+// A capture of a different close path fails with file, line and the packet at fault.
+BOOST_AUTO_TEST_CASE(judge_rejects_another_close_path) {
+  const auto m = judge_wire(catalogue("linger_zero"), flow_of("graceful_fin"));
+  BOOST_REQUIRE(m.has_value());
+  BOOST_TEST(m->find("linger_zero.yaml:") != std::string::npos, *m);
+  BOOST_TEST(m->find("wire: packet 4 (c>s P. seq 1 ack 1 len 100)") != std::string::npos, *m);
+  BOOST_TEST(m->find("expected len 1000 vs actual len 100") != std::string::npos, *m);
+}
+
+// A forbidden packet is reported by the forbid entry's line.
+BOOST_AUTO_TEST_CASE(judge_reports_a_forbidden_packet) {
+  auto s = catalogue("graceful_fin");
+  s.wire = {{1, pcap::parse_pattern("...")}};
+  s.forbid = {{42, pcap::parse_packet_pattern("s>c F.")}};
+  const auto m = judge_wire(s, flow_of("graceful_fin"));
+  BOOST_REQUIRE(m.has_value());
+  BOOST_TEST(m->find("graceful_fin.yaml:42: wire: packet 9 (s>c F. seq 201 ack 102 len 0): matches forbidden") !=
+                 std::string::npos, *m);
+}
+
+// Outcomes compare by end and, where expected, by bytes.
+BOOST_AUTO_TEST_CASE(judge_compares_outcomes) {
+  const auto step = parse_peer_step(Side::server, "recv 1000");
+  BOOST_TEST(!compare_outcome(step, {{"end", "ok"}, {"bytes", 1000}}));
+  BOOST_TEST(*compare_outcome(step, {{"end", "eof"}, {"bytes", 200}}) == "expected ok (1000 bytes) vs actual eof (200 bytes)");
+  const auto reset = parse_peer_step(Side::server, "recv -> ECONNRESET");
+  BOOST_TEST(!compare_outcome(reset, {{"end", "ECONNRESET"}, {"bytes", 0}}));
+  BOOST_TEST(*compare_outcome(reset, {{"end", "eof"}, {"bytes", 0}}) == "expected ECONNRESET vs actual eof (0 bytes)");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,123 @@
+#define BOOST_TEST_MODULE closepath_harness
+#include "catalogue.hpp"
+#include "scenario_parser.hpp"
+
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+
+using namespace closepath;
+namespace bdata = boost::unit_test::data;
+
+namespace {
+
+const std::string kGood = R"(# Claim: a test scenario.
+# Second line of the claim.
+name: sample
+summary: a sample
+tags: [fin]
+sysctl:
+  client: {net.ipv4.tcp_fin_timeout: 1}
+steps:
+  - server: listen
+  - client: connect within 2s
+  - server: accept
+  - client: send 1000
+  - server: recv 1000
+  - wait: 50ms
+  - client: set linger 0
+  - client: close
+  - server: recv -> ECONNRESET
+  - server: recv all -> 0 eof
+expect:
+  wire:
+    - c>s S
+    - ...
+    - c>s R. seq 1001 ack 1
+  forbid: [c>s F.]
+)";
+
+// The error a text gets, or "" when it parses.
+std::string error_of(const std::string& text) {
+  try {
+    parse_scenario_text(text, "t.yaml");
+    return "";
+  } catch (const ScenarioError& e) {
+    return e.what();
+  }
+}
+
+std::string replace(std::string text, const std::string& from, const std::string& to) {
+  text.replace(text.find(from), from.size(), to);
+  return text;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(scenario_parser)
+
+BOOST_AUTO_TEST_CASE(parser_reads_a_complete_scenario) {
+  const auto s = parse_scenario_text(kGood, "t.yaml");
+  BOOST_TEST(s.name == "sample");
+  BOOST_TEST(s.claim == "Claim: a test scenario. Second line of the claim.");
+  BOOST_TEST(s.sysctl.at(Side::client).at("net.ipv4.tcp_fin_timeout") == "1");
+  BOOST_REQUIRE_EQUAL(s.steps.size(), 10u);
+  BOOST_TEST(s.steps[0].line == 9);
+  const auto& connect = std::get<PeerStep>(s.steps[1].what);
+  BOOST_TEST(connect.within.count() == 2000);
+  const auto& send = std::get<PeerStep>(s.steps[3].what);
+  BOOST_TEST(*send.expect.bytes == 1000u);  // send N expects N bytes by default
+  BOOST_TEST(std::get<WaitStep>(s.steps[5].what).duration.count() == 50);
+  const auto& reset = std::get<PeerStep>(s.steps[8].what);
+  BOOST_TEST(reset.expect.end == "ECONNRESET");
+  BOOST_TEST(!reset.expect.bytes);
+  const auto& all = std::get<PeerStep>(s.steps[9].what);
+  BOOST_TEST((std::get<Recv>(all.action).mode == Recv::Mode::all));
+  BOOST_TEST(*all.expect.bytes == 0u);
+  BOOST_TEST(all.expect.end == "eof");
+  BOOST_REQUIRE_EQUAL(s.wire.size(), 3u);
+  BOOST_TEST(s.wire[2].line == 23);
+  BOOST_TEST(s.forbid[0].line == 24);
+}
+
+// Each row: one edit to the good scenario, and the exact error it must give.
+BOOST_DATA_TEST_CASE(
+    parser_names_file_line_and_problem,
+    bdata::make({"steps:\n  - server: listen", "  - client: close", "  - server: accept", "  - client: send 1000",
+                 "    - c>s S\n", "  forbid: [c>s F.]", "name: sample", "net.ipv4.tcp_fin_timeout",
+                 "  - wait: 50ms", "  - server: recv -> ECONNRESET", "tags: [fin]"}) ^
+        bdata::make({"steps:\n  - server: [listen", "  - client: fly", "  - proxy: accept", "  - client: send lots",
+                     "    - c>s Q\n", "  forbid: [...]", "name: Sample", "kernel.panic", "  - wait: soon",
+                     "  - server: recv -> ECONNRESTE", "tags: [fin]\ncolour: blue"}) ^
+        bdata::make({"t.yaml:10: bad YAML: end of sequence flow not found", "t.yaml:16: unknown action 'fly'", "t.yaml:11: unknown peer 'proxy'",
+                     "t.yaml:12: send needs a number, got 'lots'", "t.yaml:21: unknown TCP flag 'Q'",
+                     "t.yaml:24: '...' cannot stand alone here", "t.yaml:3: name 'Sample' must be lowercase",
+                     "t.yaml:7: sysctl 'kernel.panic' is not a per-namespace", "t.yaml:14: bad duration 'soon'",
+                     "t.yaml:17: unknown outcome 'ECONNRESTE'", "t.yaml:6: unknown key 'colour'"}),
+    from, to, expected) {
+  const auto error = error_of(replace(kGood, from, to));
+  BOOST_TEST(error.rfind(expected, 0) == 0, "got: " << error);
+}
+
+BOOST_AUTO_TEST_CASE(parser_requires_steps_and_wire) {
+  BOOST_TEST(error_of("name: x\nexpect:\n  wire: [c>s S]\n").rfind("t.yaml:1: missing 'steps'", 0) == 0);
+  BOOST_TEST(error_of("name: x\nsteps:\n  - client: connect\nexpect: {}\n").find("expect.wire is required") != std::string::npos);
+  BOOST_TEST(error_of("- a\n- b\n").rfind("t.yaml:1: a scenario is a mapping", 0) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(parser_reads_every_catalogue_file) {
+  const auto files = catalogue_files(CLOSEPATH_SCENARIO_DIR);
+  BOOST_TEST(files.size() >= 6u);
+  for (const auto& f : files) {
+    const auto s = parse_scenario_file(f);
+    BOOST_TEST(s.name == f.stem().string());
+    BOOST_TEST(!s.claim.empty(), f << " opens with no claim");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(catalogue_resolves_names_and_rejects_unknown_ones) {
+  BOOST_TEST(resolve_scenario("linger_zero", CLOSEPATH_SCENARIO_DIR).filename() == "linger_zero.yaml");
+  BOOST_CHECK_THROW(resolve_scenario("no_such_scenario", CLOSEPATH_SCENARIO_DIR), ScenarioError);
+  BOOST_CHECK_THROW(resolve_scenario("./missing.yaml", CLOSEPATH_SCENARIO_DIR), ScenarioError);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,40 @@
+#include "test_data.hpp"
+
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <fstream>
+
+using namespace closepath::pcap;
+namespace bdata = boost::unit_test::data;
+
+BOOST_AUTO_TEST_SUITE(flow)
+
+// Golden rows: each committed capture, tracked, reads exactly as its .flow
+// file says (checked against tshark's relative numbers when committed).
+BOOST_DATA_TEST_CASE(flow_matches_golden_view,
+                     bdata::make({"graceful_fin", "half_close", "linger_zero", "rst_on_unread_close",
+                                  "write_after_peer_close", "connection_refused"}),
+                     name) {
+  const auto flow = test::load_flow(name);
+  std::ifstream golden(test::data(std::string(name) + ".flow"));
+  std::vector<std::string> expected;
+  for (std::string line; std::getline(golden, line);) expected.push_back(line);
+  BOOST_REQUIRE_EQUAL(flow.packets.size(), expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) BOOST_TEST(describe(flow.packets[i]) == expected[i], "packet " << i + 1);
+  BOOST_TEST(flow.client.addr == "10.0.0.1");
+  BOOST_TEST(flow.server.addr == "10.0.0.2");
+  BOOST_TEST(flow.other_tcp == 0u);
+}
+
+// Without the SYN, the hint decides who the client is.
+BOOST_AUTO_TEST_CASE(flow_uses_the_client_hint_mid_stream) {
+  auto frames = read_capture(test::data("graceful_fin.pcapng"));
+  frames.erase(frames.begin(), frames.begin() + 5);  // starts with s>c P.
+  const auto flow = track_flow(frames, std::string("10.0.0.1"));
+  BOOST_REQUIRE(!flow.packets.empty());
+  BOOST_TEST(flow.client.addr == "10.0.0.1");
+  BOOST_TEST(to_string(flow.packets[0].dir) == "s>c");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,62 @@
+#include "pattern.hpp"
+
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+
+using namespace closepath::pcap;
+namespace bdata = boost::unit_test::data;
+
+BOOST_AUTO_TEST_SUITE(pattern)
+
+// Each row: a pattern as written, and how it prints back.
+BOOST_DATA_TEST_CASE(pattern_parses_and_prints,
+                     bdata::make({"c>s S", "s>c S.", "c>s R. seq 1001 ack 1", "s>c P. len 1000", "c>s * len 0",
+                                  "c>s . {2}", "c>s . {1,}", "c>s . {0,3}", "s>c . ?", "...", "s>c R seq 2",
+                                  "c>s FP. seq 1 ack 1 len 10"}) ^
+                         bdata::make({"c>s S", "s>c S.", "c>s R. seq 1001 ack 1", "s>c P. len 1000", "c>s * len 0",
+                                      "c>s . {2}", "c>s . {1,}", "c>s . {0,3}", "s>c . ?", "...", "s>c R seq 2",
+                                      "c>s FP. seq 1 ack 1 len 10"}),
+                     text, printed) {
+  BOOST_TEST(to_string(parse_pattern(text)) == printed);
+}
+
+// Each row: a bad pattern, and words its error must contain.
+BOOST_DATA_TEST_CASE(pattern_rejects_with_a_reason,
+                     bdata::make({"", "x>y S", "c>s", "c>s Q", "c>s SS", "c>s S len", "c>s S len -1", "c>s S {3,1}",
+                                  "c>s S {0}", "c>s S ? ?", "c>s S bogus"}) ^
+                         bdata::make({"empty", "must start with", "needs flags", "unknown TCP flag", "repeated",
+                                      "needs a value", "non-negative number", "max below min", "matches nothing",
+                                      "more than one repeat", "unknown word"}),
+                     text, reason) {
+  try {
+    parse_pattern(text);
+    BOOST_FAIL("accepted '" << text << "'");
+  } catch (const PatternError& e) {
+    BOOST_TEST(std::string(e.what()).find(reason) != std::string::npos, e.what());
+  }
+}
+
+// A forbid entry names one packet: no "..." and no repeat.
+BOOST_AUTO_TEST_CASE(pattern_single_packet_refuses_repeats) {
+  BOOST_CHECK_THROW(parse_packet_pattern("..."), PatternError);
+  BOOST_CHECK_THROW(parse_packet_pattern("c>s F {2}"), PatternError);
+  BOOST_TEST(*parse_packet_pattern("c>s F.").flags == std::uint8_t(kFin | kAck));
+}
+
+// The first differing field is named, expected before actual.
+BOOST_AUTO_TEST_CASE(pattern_explains_a_mismatch) {
+  FlowPacket p;
+  p.dir = Dir::c2s;
+  p.flags = kFin | kAck;
+  p.seq = 1001;
+  std::string why;
+  BOOST_TEST(!packet_matches(parse_packet_pattern("c>s R. seq 1001"), p, &why));
+  BOOST_TEST(why == "expected R. vs actual F.");
+  BOOST_TEST(!packet_matches(parse_packet_pattern("c>s F. seq 7"), p, &why));
+  BOOST_TEST(why == "expected seq 7 vs actual seq 1001");
+  BOOST_TEST(!packet_matches(parse_packet_pattern("s>c F."), p, &why));
+  BOOST_TEST(why == "expected s>c vs actual c>s");
+  BOOST_TEST(packet_matches(parse_packet_pattern("c>s * seq 1001"), p));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,41 @@
+"""Each catalogue scenario must fail when its decisive action is removed or
+changed: proof that it is not vacuous. Each row edits one line of the real
+catalogue file and names the failure message the run must print."""
+import re
+
+import pytest
+
+from conftest import ROOT
+
+# scenario, the line as written, its replacement ("" removes it), the message
+VARIANTS = [
+    ("graceful_fin", "  - client: close", "",
+     r"graceful_fin\.yaml:\d+: step 8 \(server recv -> eof\): expected eof vs actual timeout \(0 bytes\)"),
+    ("half_close", "  - client: shutdown wr", "",
+     r"half_close\.yaml:\d+: step 5 \(server recv all -> 100 eof\): expected eof \(100 bytes\) vs actual timeout \(100 bytes\)"),
+    ("linger_zero", "  - client: set linger 0", "",
+     r"linger_zero\.yaml:\d+: step 7 \(server recv -> ECONNRESET\): expected ECONNRESET vs actual eof \(0 bytes\)"),
+    ("rst_on_unread_close", "  - wait: 100ms", "  - server: recv 500",
+     r"rst_on_unread_close\.yaml:\d+: step 7 \(client recv -> ECONNRESET\): expected ECONNRESET vs actual eof \(0 bytes\)"),
+    ("write_after_peer_close", "  - server: close", "  - server: shutdown wr",
+     r"write_after_peer_close\.yaml:\d+: step 8 \(client send 10 -> 0 EPIPE\): expected EPIPE \(0 bytes\) vs actual ok \(10 bytes\)"),
+    ("connection_refused", "  - client: connect -> ECONNREFUSED", "  - server: listen\n  - client: connect -> ECONNREFUSED",
+     r"connection_refused\.yaml:\d+: step 2 \(client connect -> ECONNREFUSED\): expected ECONNREFUSED vs actual ok"),
+    # The wire alone catches it too: linger_zero's outcomes relaxed, its linger removed.
+    ("linger_zero", "  - client: set linger 0\n  - client: close\n  - server: recv -> ECONNRESET\n  - server: recv -> eof",
+     "  - client: close\n  - server: recv -> eof",
+     r"linger_zero\.yaml:\d+: wire: packet 6 \(c>s F\. seq 1001 ack 1 len 0\): pattern 6 'c>s R\. seq 1001 ack 1': expected R\. vs actual F\."),
+]
+
+
+@pytest.mark.parametrize("name,line,replacement,message", VARIANTS,
+                         ids=[f"{v[0]}-{i}" for i, v in enumerate(VARIANTS)])
+def test_variant_fails(closepath, tmp_path, name, line, replacement, message):
+    text = (ROOT / "scenarios" / f"{name}.yaml").read_text()
+    assert line + "\n" in text, f"{name}.yaml no longer has {line!r}: update this self-test"
+    variant = tmp_path / f"{name}.yaml"
+    variant.write_text(text.replace(line + "\n", replacement + "\n" if replacement else "", 1))
+    run = closepath("run", variant, "--out", tmp_path / "out")
+    assert run.returncode == 1, f"variant of {name} did not fail:\n{run.stdout}{run.stderr}"
+    assert re.search(message, run.stdout), f"expected /{message}/ in:\n{run.stdout}"
+    assert (tmp_path / "out" / name / "capture.pcapng").exists()
