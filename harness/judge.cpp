@@ -2,6 +2,8 @@
 
 #include "matcher.hpp"
 
+#include <algorithm>
+
 namespace closepath {
 
 std::string to_string(Verdict v) {
@@ -46,6 +48,51 @@ std::optional<std::string> judge_wire(const Scenario& s, const pcap::Flow& flow)
   return std::nullopt;
 }
 
+std::optional<std::string> judge_states(const Scenario& s, const std::map<Side, SideStates>& states) {
+  for (const auto& [side, st] : states) {
+    if (st.kernel && *st.kernel != st.inferred)
+      return where(s, s.states.count(side) ? s.states.at(side).line : 1) + "states: " + to_string(side) +
+             " sources disagree: kernel " + pcap::join_states(*st.kernel) + " vs inferred from the capture " +
+             pcap::join_states(st.inferred) + " (a lost packet or a harness bug)";
+  }
+  for (const auto& [side, expected] : s.states) {
+    const auto it = states.find(side);
+    if (it == states.end()) continue;
+    const auto& actual = it->second.kernel ? *it->second.kernel : it->second.inferred;
+    if (auto m = pcap::match_states(expected.value, actual))
+      return where(s, expected.line) + "states: " + to_string(side) + " (" +
+             (it->second.kernel ? "kernel trace" : "inferred from the capture") + "): " + *m;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> judge_leftovers(const Scenario& s, const std::map<Side, std::vector<SocketEntry>>& leftovers) {
+  auto listed = [](const auto& map, Side side, const std::string& state) {
+    const auto it = map.find(side);
+    return it != map.end() && std::find(it->second.value.begin(), it->second.value.end(), state) != it->second.value.end();
+  };
+  for (const auto& [side, sockets] : leftovers) {
+    for (const auto& sock : sockets) {
+      const bool leak = sock.state == "CLOSE_WAIT" && !listed(s.leftovers, side, "CLOSE_WAIT");
+      const bool forbidden = listed(s.forbid_leftovers, side, sock.state);
+      if (!leak && !forbidden) continue;
+      const int line = forbidden ? s.forbid_leftovers.at(side).line : (s.states.count(side) ? s.states.at(side).line : 1);
+      return where(s, line) + "leftovers: the " + to_string(side) + " left a " + sock.state + " socket " + sock.local +
+             " -> " + sock.remote + " (recv-q " + std::to_string(sock.recv_q) + ", send-q " + std::to_string(sock.send_q) +
+             (leak ? "): the " + to_string(side) + " application never closed it" : "): forbidden by the scenario");
+    }
+  }
+  for (const auto& [side, expected] : s.leftovers) {
+    const auto it = leftovers.find(side);
+    for (const auto& state : expected.value) {
+      const bool present = it != leftovers.end() && std::any_of(it->second.begin(), it->second.end(),
+                                                                 [&](const SocketEntry& e) { return e.state == state; });
+      if (!present) return where(s, expected.line) + "leftovers: expected a " + to_string(side) + " " + state + " socket, found none";
+    }
+  }
+  return std::nullopt;
+}
+
 void judge(RunResult& r) {
   const Scenario& s = *r.scenario;
   for (std::size_t i = 0; i < r.steps.size(); ++i) {
@@ -55,7 +102,8 @@ void judge(RunResult& r) {
     r.first_mismatch = where(s, sr.step->line) + "step " + std::to_string(i + 1) + " (" + sr.step->text + "): " + *sr.mismatch;
     return;
   }
-  if (auto m = judge_wire(s, r.flow)) {
+  for (auto m : {judge_wire(s, r.flow), judge_states(s, r.states), judge_leftovers(s, r.leftovers)}) {
+    if (!m) continue;
     r.verdict = Verdict::fail;
     r.first_mismatch = *m;
     return;

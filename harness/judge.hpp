@@ -18,6 +18,11 @@ std::optional<std::string> compare_outcome(const PeerStep& step, const nlohmann:
 // The first mismatch of the wire against the scenario's wire and forbid lists.
 std::optional<std::string> judge_wire(const Scenario& s, const pcap::Flow& flow);
 
+// The first mismatch of the states (sources disagreeing, then expectations)
+// and of the leftover sockets.
+std::optional<std::string> judge_states(const Scenario& s, const std::map<Side, SideStates>& states);
+std::optional<std::string> judge_leftovers(const Scenario& s, const std::map<Side, std::vector<SocketEntry>>& leftovers);
+
 // Fills verdict and first_mismatch from the steps and the flow.
 void judge(RunResult& r);
 

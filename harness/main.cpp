@@ -6,6 +6,7 @@
 #include "doctor.hpp"
 #include "errors.hpp"
 #include "interrupt.hpp"
+#include "kernel_trace.hpp"
 #include "parallel.hpp"
 #include "report.hpp"
 #include "runner.hpp"
@@ -58,6 +59,7 @@ struct RunArgs {
   std::filesystem::path out = "out";
   bool json = false;
   int port = 0;
+  bool no_total = false;  // a -j child: the parent prints the total
 };
 
 int cmd_run(const RunArgs& a, const std::filesystem::path& dir) {
@@ -77,7 +79,12 @@ int cmd_run(const RunArgs& a, const std::filesystem::path& dir) {
     return 2;
   }
   install_interrupt_handlers();
-  RunOptions options{a.out, self_dir() / "closepath-peer", a.port};
+  RunOptions options;
+  options.out_root = a.out;
+  options.peer_program = self_dir() / "closepath-peer";
+  options.port = a.port;
+  // Before any thread exists: a private tracefs mount needs a single-threaded process.
+  if (a.jobs == 1 || scenarios.size() == 1) options.tracefs = prepare_tracefs(&options.tracefs_unavailable);
   std::vector<Verdict> verdicts;
   nlohmann::json reports = nlohmann::json::array();
   std::ostream& human = a.json ? std::cerr : std::cout;
@@ -88,7 +95,10 @@ int cmd_run(const RunArgs& a, const std::filesystem::path& dir) {
         reports.push_back(outcome.report);
       }
     } else {
-      for (const auto& s : scenarios) {
+      const int base_port = options.port ? options.port : 30000 + static_cast<int>(getpid() % 20000);
+      for (std::size_t i = 0; i < scenarios.size(); ++i) {
+        const auto& s = scenarios[i];
+        options.port = base_port + static_cast<int>(i);  // a port per run: trace events never mix
         const auto r = run_scenario(s, options);
         write_report(r);
         print_summary(human, r);
@@ -101,7 +111,7 @@ int cmd_run(const RunArgs& a, const std::filesystem::path& dir) {
     return 130;
   }
   const auto passed = std::count(verdicts.begin(), verdicts.end(), Verdict::pass);
-  human << passed << " passed, " << (verdicts.size() - static_cast<std::size_t>(passed)) << " failed\n";
+  if (!a.no_total) human << passed << " passed, " << (verdicts.size() - static_cast<std::size_t>(passed)) << " failed\n";
   if (a.json) std::cout << reports.dump(2) << "\n";
   return exit_code_of(verdicts);
 }
@@ -127,6 +137,7 @@ int main(int argc, char** argv) {
   run->add_option("--out", run_args.out, "output root: each run writes OUT/<scenario>/ (default out)");
   run->add_flag("--json", run_args.json, "print the reports as JSON on stdout");
   run->add_option("--port", run_args.port, "server port (default: chosen per run)")->check(CLI::Range(1024, 65535));
+  run->add_flag("--no-total", run_args.no_total)->group("");  // used by -j for its children
 
   bool doctor_json = false;
   auto* doctor = app.add_subcommand("doctor", "say what this host can do and how to get what it lacks");

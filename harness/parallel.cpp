@@ -19,7 +19,7 @@ namespace {
 
 pid_t spawn_child(const std::filesystem::path& file, const RunOptions& o, int port) {
   std::vector<std::string> argv{"/proc/self/exe", "run", file.string(), "--out", o.out_root.string(), "--port",
-                                std::to_string(port)};
+                                std::to_string(port), "--no-total"};
   std::vector<char*> cargv;
   for (auto& a : argv) cargv.push_back(a.data());
   cargv.push_back(nullptr);

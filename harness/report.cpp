@@ -82,6 +82,24 @@ nlohmann::json report_json(const RunResult& r) {
     }
     wire.push_back(row);
   }
+  json states = json::object();
+  for (const auto& [side, st] : r.states) {
+    json j{{"inferred", st.inferred}, {"resets", st.resets}};
+    j["kernel"] = st.kernel ? json(*st.kernel) : json(nullptr);
+    j["judged_by"] = st.kernel ? "kernel" : "capture";
+    j["agree"] = !st.kernel || *st.kernel == st.inferred;
+    if (!st.note.empty()) j["note"] = st.note;
+    states[to_string(side)] = j;
+  }
+  if (!r.trace) states["kernel_unavailable"] = r.trace_unavailable;
+  json leftovers = json::object();
+  for (const auto& [side, sockets] : r.leftovers) {
+    json list = json::array();
+    for (const auto& e : sockets)
+      list.push_back({{"state", e.state}, {"local", e.local}, {"remote", e.remote}, {"recv_q", e.recv_q},
+                      {"send_q", e.send_q}, {"orphan", e.orphan}});
+    leftovers[to_string(side)] = list;
+  }
   json report{{"scenario", s.name},
               {"file", s.file.string()},
               {"claim", s.claim},
@@ -91,6 +109,8 @@ nlohmann::json report_json(const RunResult& r) {
               {"addresses", {{"client", kClientHost.address}, {"server", kServerHost.address}}},
               {"steps", steps},
               {"wire", wire},
+              {"states", states},
+              {"leftovers", leftovers},
               {"capture", (r.out_dir / "capture.pcapng").string()}};
   if (!r.first_mismatch.empty()) report["first_mismatch"] = r.first_mismatch;
   return report;

@@ -4,6 +4,8 @@
 
 #include "flow.hpp"
 #include "scenario.hpp"
+#include "socket_audit.hpp"
+#include "states.hpp"
 #include "wire.hpp"
 
 #include <nlohmann/json.hpp>
@@ -34,6 +36,10 @@ struct RunResult {
   std::vector<StepResult> steps;
   std::vector<WireFrame> frames;  // time order; frame i is packet i+1 of the capture
   pcap::Flow flow;
+  std::optional<std::vector<TraceEvent>> trace;  // nullopt: the run could not trace
+  std::string trace_unavailable;                 // why not
+  std::map<Side, std::vector<SocketEntry>> leftovers;
+  std::map<Side, SideStates> states;
   std::filesystem::path out_dir;
 };
 

@@ -3,6 +3,7 @@
 #include "errors.hpp"
 #include "interrupt.hpp"
 #include "judge.hpp"
+#include "kernel_trace.hpp"
 #include "peer_command.hpp"
 #include "peer_process.hpp"
 #include "topology.hpp"
@@ -43,15 +44,25 @@ std::vector<std::string> peer_args(const Host& self, const Host& other, int port
 
 // Everything live during a run, torn down in reverse order of construction.
 struct LiveRun {
-  LiveRun(const Scenario& s, const RunOptions& o, int port)
+  LiveRun(const Scenario& s, const RunOptions& o, int port, RunResult& r)
       : topology(s.sysctl),
+        trace(start_trace(o, port, r)),
         wire(topology.wire(), faults),
         client(topology.client(), "client", o.peer_program, peer_args(kClientHost, kServerHost, port, "client")),
         server(topology.server(), "server", o.peer_program, peer_args(kServerHost, kClientHost, port, "server")) {}
 
   PeerProcess& peer(Side s) { return s == Side::client ? client : server; }
 
+  static std::unique_ptr<KernelTrace> start_trace(const RunOptions& o, int port, RunResult& r) {
+    if (!o.tracefs) {
+      r.trace_unavailable = o.tracefs_unavailable;
+      return nullptr;
+    }
+    return KernelTrace::start(*o.tracefs, port, &r.trace_unavailable);
+  }
+
   Topology topology;
+  std::unique_ptr<KernelTrace> trace;  // null: states come from the capture only
   PassThrough faults;
   Wire wire;
   PeerProcess client, server;
@@ -92,9 +103,12 @@ RunResult run_scenario(const Scenario& s, const RunOptions& o) {
   r.start_mono_ns = mono_ns();
   std::optional<LiveRun> live;
   try {
-    live.emplace(s, o, r.port);
+    live.emplace(s, o, r.port, r);
     play(s, *live, r);
     settle(live->wire);
+    // The audit runs while the peers still hold their sockets.
+    for (Side side : {Side::client, Side::server}) r.leftovers[side] = audit_sockets(live->topology.of(side));
+    if (live->trace) r.trace = live->trace->events();
   } catch (const HostError& e) {
     r.verdict = Verdict::error;
     r.first_mismatch = e.what();
@@ -111,6 +125,8 @@ RunResult run_scenario(const Scenario& s, const RunOptions& o) {
   for (const auto& f : r.frames) frames.push_back(f.frame);
   r.flow = pcap::track_flow(frames, kClientHost.address);
   for (auto& p : r.flow.packets) p.note = r.frames[p.frame].note;
+  r.states = collect_states(r.trace, pcap::infer_states(r.flow.packets), r.leftovers,
+                            {kClientHost.address, kServerHost.address, r.port});
   if (r.first_mismatch.empty()) judge(r);
   r.seconds = static_cast<double>(mono_ns() - r.start_mono_ns) / 1e9;
   return r;

@@ -7,6 +7,8 @@
 #include "scenario.hpp"
 
 #include <filesystem>
+#include <optional>
+#include <string>
 
 namespace closepath {
 
@@ -14,6 +16,8 @@ struct RunOptions {
   std::filesystem::path out_root = "out";  // the run writes out_root/<name>/
   std::filesystem::path peer_program;      // closepath-peer
   int port = 0;                            // the server's port; 0 picks one from the pid
+  std::optional<std::filesystem::path> tracefs;  // where to trace; nullopt: infer states only
+  std::string tracefs_unavailable;               // why there is no tracefs
 };
 
 // Errors of the host or a peer become verdict "error"; Interrupted propagates.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "pattern.hpp"
+#include "tcp_state.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -68,6 +69,11 @@ struct Scenario {
   std::vector<Step> steps;
   std::vector<Located<pcap::PatternElement>> wire;
   std::vector<Located<pcap::PacketPattern>> forbid;
+  // Expected state sequence of each side's connection socket.
+  std::map<Side, Located<std::vector<pcap::StatePattern>>> states;
+  // Sockets that must be left after the timeline (by state), and that must
+  // not be. A CLOSE_WAIT not listed in `leftovers` always fails the run.
+  std::map<Side, Located<std::vector<std::string>>> leftovers, forbid_leftovers;
 };
 
 }  // namespace closepath

@@ -142,11 +142,45 @@ class Parser {
             fail(item, e.what());
           }
         }
+      } else if (key == "states") {
+        per_side(kv.second, key, [&](Side who, const YAML::Node& list) {
+          std::vector<pcap::StatePattern> patterns;
+          for (const auto& item : list) {
+            try {
+              patterns.push_back(pcap::parse_state_pattern(scalar(item, "state")));
+            } catch (const std::invalid_argument& e) {
+              fail(item, e.what());
+            }
+          }
+          s.states[who] = {list.Mark().line + 1, patterns};
+        });
+      } else if (key == "leftovers" || key == "forbid_leftovers") {
+        auto& target = key == "leftovers" ? s.leftovers : s.forbid_leftovers;
+        per_side(kv.second, key, [&](Side who, const YAML::Node& list) {
+          std::vector<std::string> states;
+          for (const auto& item : list) {
+            const auto state = scalar(item, "state");
+            if (!pcap::is_tcp_state(state)) fail(item, "unknown TCP state '" + state + "'");
+            states.push_back(pcap::strip_tcp_prefix(state));
+          }
+          target[who] = {list.Mark().line + 1, states};
+        });
       } else {
-        fail(kv.first, "unknown key 'expect." + key + "' (known: wire forbid)");
+        fail(kv.first, "unknown key 'expect." + key + "' (known: wire forbid states leftovers forbid_leftovers)");
       }
     }
     if (s.wire.empty()) fail(n, "expect.wire is required: say what the wire must carry");
+  }
+
+  // "client: [...]" / "server: [...]" under expect.KEY
+  template <typename Each>
+  void per_side(const YAML::Node& n, const std::string& key, Each each) const {
+    if (!n.IsMap()) fail(n, "expect." + key + " maps client and/or server to a list");
+    for (const auto& kv : n) {
+      const Side who = side(kv.first);
+      if (!kv.second.IsSequence()) fail(kv.second, "expect." + key + "." + to_string(who) + " must be a list");
+      each(who, kv.second);
+    }
   }
 
   pcap::PatternElement pattern(const YAML::Node& item) const {

@@ -34,6 +34,12 @@ def test_scenario(closepath, name):
     assert report["verdict"] == "pass"
     assert all(step["ok"] for step in report["steps"])
 
+    # Both state sources exist (the suite runs as root with tracefs) and agree.
+    for side in ("client", "server"):
+        states = report["states"][side]
+        assert states["judged_by"] == "kernel", report["states"].get("kernel_unavailable")
+        assert states["kernel"] == states["inferred"] and states["agree"]
+
     # The capture opens in tshark, and holds exactly the frames the report says the wire carried.
     rows = tshark_fields(out / "capture.pcapng", "frame.number", "frame.interface_name", "tcp.flags",
                          "tcp.seq", "tcp.ack", "tcp.len", "frame.comment")

@@ -83,18 +83,27 @@ def host_state():
                 pass
     peers = subprocess.run(["pgrep", "-f", "closepath-peer"], capture_output=True, text=True).stdout.split()
     links = subprocess.run(["ip", "-o", "link"], capture_output=True, text=True).stdout.count("\n")
-    return namespaces, peers, links
+    return namespaces, peers, links, tracefs_instances()
+
+
+def tracefs_instances():
+    """closepath's tracefs instances (global kernel objects), seen through a private mount."""
+    listing = subprocess.run(
+        ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+         "mount -t tracefs nodev /sys/kernel/tracing && ls /sys/kernel/tracing/instances"],
+        capture_output=True, text=True)
+    return sorted(name for name in listing.stdout.split() if name.startswith("closepath-"))
 
 
 def assert_nothing_left(before):
     deadline = time.time() + 5
     while True:
         now = host_state()
-        if now[0] <= before[0] and not now[1] and now[2] == before[2]:
+        if now[0] <= before[0] and not now[1] and now[2] == before[2] and not now[3]:
             return
         if time.time() > deadline:
             raise AssertionError(f"left behind: namespaces {now[0] - before[0]}, peers {now[1]}, "
-                                 f"links {before[2]} -> {now[2]}")
+                                 f"links {before[2]} -> {now[2]}, tracefs instances {now[3]}")
         time.sleep(0.1)
 
 
@@ -124,6 +133,10 @@ def test_interrupted_run_leaves_nothing(closepath, tmp_path, sig, jobs):
     if sig != signal.SIGKILL:
         assert proc.returncode == 130, err
         assert "interrupted" in err
+    else:
+        # A SIGKILLed harness cannot tear down its tracefs instance; the next
+        # run removes instances whose harness is gone.
+        assert closepath("run", "connection_refused", "--out", tmp_path).returncode == 0
     assert_nothing_left(before)
 
 

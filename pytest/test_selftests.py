@@ -39,3 +39,23 @@ def test_variant_fails(closepath, tmp_path, name, line, replacement, message):
     assert run.returncode == 1, f"variant of {name} did not fail:\n{run.stdout}{run.stderr}"
     assert re.search(message, run.stdout), f"expected /{message}/ in:\n{run.stdout}"
     assert (tmp_path / "out" / name / "capture.pcapng").exists()
+
+
+LEAK = ROOT / "pytest" / "data" / "close_wait_leak.yaml"
+
+
+def test_close_wait_leak_is_named(closepath, tmp_path):
+    """A server that never closes after EOF leaves CLOSE_WAIT: the run fails naming it."""
+    run = closepath("run", LEAK, "--out", tmp_path)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert re.search(r"close_wait_leak\.yaml:\d+: leftovers: the server left a CLOSE_WAIT socket "
+                     r"10\.0\.0\.2:\d+ -> 10\.0\.0\.1:\d+ \(recv-q 0, send-q 0\): the server application never closed it",
+                     run.stdout), run.stdout
+
+
+def test_close_wait_leak_passes_when_expected(closepath, tmp_path):
+    """The same scenario passes once it expects that leftover socket."""
+    expected = tmp_path / "close_wait_leak.yaml"
+    expected.write_text(LEAK.read_text() + "  leftovers:\n    server: [CLOSE_WAIT]\n")
+    run = closepath("run", expected, "--out", tmp_path / "out")
+    assert run.returncode == 0, run.stdout + run.stderr

@@ -111,6 +111,7 @@ BOOST_AUTO_TEST_CASE(parser_reads_every_catalogue_file) {
     const auto s = parse_scenario_file(f);
     BOOST_TEST(s.name == f.stem().string());
     BOOST_TEST(!s.claim.empty(), f << " opens with no claim");
+    BOOST_TEST(s.states.size() == 2u, f << " must expect both sides' states");
   }
 }
 

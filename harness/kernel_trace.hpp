@@ -1,0 +1,55 @@
+// Kernel truth for TCP states: a private tracefs instance of this run
+// (instances/closepath-<pid>-<port>) with sock:inet_sock_set_state,
+// tcp:tcp_send_reset and tcp:tcp_receive_reset enabled, filtered to the
+// run's server port and stamped with the monotonic clock. The events carry
+// no namespace: the per-run port keeps parallel runs apart. The instance is
+// removed when this object dies; instances left by a harness that was
+// SIGKILLed (its pid gone) are removed by the next run.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace closepath {
+
+struct TraceEvent {
+  std::int64_t mono_ns = 0;
+  std::string event;  // inet_sock_set_state, tcp_send_reset, tcp_receive_reset
+  std::uint16_t sport = 0, dport = 0;
+  std::string saddr, daddr;
+  std::string oldstate, newstate;  // without the TCP_ prefix; for resets oldstate is the socket's state
+  std::string reason;              // tcp_send_reset's reason, where the kernel gives one
+};
+
+// Parses one line of a tracefs `trace` file; nullopt for comments and other events.
+std::optional<TraceEvent> parse_trace_line(const std::string& line);
+
+// Makes tracefs reachable: when it is not mounted, enters a private mount
+// namespace and mounts it there, so the host's mounts are untouched. Must be
+// called while the process has one thread. Returns the tracefs root, or
+// nullopt with `why` set.
+std::optional<std::filesystem::path> prepare_tracefs(std::string* why);
+
+class KernelTrace {
+ public:
+  // nullopt (with `why`) when tracing is unavailable: states are then inferred.
+  static std::unique_ptr<KernelTrace> start(const std::filesystem::path& tracefs, int port, std::string* why);
+  KernelTrace(const KernelTrace&) = delete;
+  KernelTrace& operator=(const KernelTrace&) = delete;
+  ~KernelTrace();
+
+  // Reads the events recorded so far.
+  std::vector<TraceEvent> events() const;
+
+ private:
+  KernelTrace(std::filesystem::path instance, int port) : instance_(std::move(instance)), port_(port) {}
+  void remove() noexcept;
+  std::filesystem::path instance_;
+  int port_;
+};
+
+}  // namespace closepath

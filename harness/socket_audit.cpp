@@ -1,0 +1,100 @@
+#include "socket_audit.hpp"
+
+#include "errors.hpp"
+
+#include <arpa/inet.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <future>
+#include <thread>
+
+namespace closepath {
+namespace {
+
+const char* state_name(unsigned s) {
+  static const char* const names[] = {"?",          "ESTABLISHED", "SYN_SENT", "SYN_RECV",   "FIN_WAIT1",
+                                      "FIN_WAIT2",  "TIME_WAIT",   "CLOSE",    "CLOSE_WAIT", "LAST_ACK",
+                                      "LISTEN",     "CLOSING",     "NEW_SYN_RECV"};
+  return s < std::size(names) ? names[s] : "?";
+}
+
+// A netlink socket that belongs to `ns`: made on a thread that joined it.
+int diag_socket_in(const NetNamespace& ns) {
+  std::promise<int> result;
+  std::thread([&] {
+    if (setns(ns.fd(), CLONE_NEWNET) != 0) return result.set_value(-errno);
+    const int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+    result.set_value(fd < 0 ? -errno : fd);
+  }).join();
+  const int fd = result.get_future().get();
+  if (fd < 0) throw HostError(std::string("sock_diag socket: ") + std::strerror(-fd));
+  return fd;
+}
+
+std::string endpoint_text(const __be32* addr, __be16 port) {
+  std::array<char, INET_ADDRSTRLEN> text{};
+  inet_ntop(AF_INET, addr, text.data(), text.size());
+  return std::string(text.data()) + ":" + std::to_string(ntohs(port));
+}
+
+}  // namespace
+
+std::vector<SocketEntry> audit_sockets(const NetNamespace& ns) {
+  const int fd = diag_socket_in(ns);
+  struct {
+    nlmsghdr header;
+    inet_diag_req_v2 request;
+  } query{};
+  query.header.nlmsg_len = sizeof query;
+  query.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+  query.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  query.request.sdiag_family = AF_INET;
+  query.request.sdiag_protocol = IPPROTO_TCP;
+  query.request.idiag_states = ~0u;
+  sockaddr_nl kernel{};
+  kernel.nl_family = AF_NETLINK;
+  if (sendto(fd, &query, sizeof query, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) < 0) {
+    const int e = errno;
+    close(fd);
+    throw HostError(std::string("sock_diag query: ") + std::strerror(e));
+  }
+
+  std::vector<SocketEntry> sockets;
+  alignas(nlmsghdr) std::array<char, 16384> buf{};
+  for (bool done = false; !done;) {
+    const ssize_t n = recv(fd, buf.data(), buf.size(), 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    auto len = static_cast<unsigned>(n);
+    for (auto* h = reinterpret_cast<nlmsghdr*>(buf.data()); NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+      if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR) {
+        done = true;
+        break;
+      }
+      const auto* msg = static_cast<const inet_diag_msg*>(NLMSG_DATA(h));
+      SocketEntry s;
+      s.state = state_name(msg->idiag_state);
+      s.local = endpoint_text(msg->id.idiag_src, msg->id.idiag_sport);
+      s.remote = endpoint_text(msg->id.idiag_dst, msg->id.idiag_dport);
+      s.local_port = ntohs(msg->id.idiag_sport);
+      s.remote_port = ntohs(msg->id.idiag_dport);
+      s.recv_q = msg->idiag_rqueue;
+      s.send_q = msg->idiag_wqueue;
+      s.orphan = msg->idiag_inode == 0;
+      sockets.push_back(std::move(s));
+    }
+  }
+  close(fd);
+  return sockets;
+}
+
+}  // namespace closepath

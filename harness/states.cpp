@@ -1,0 +1,48 @@
+#include "states.hpp"
+
+#include <algorithm>
+
+namespace closepath {
+namespace {
+
+bool on_side(const TraceEvent& e, Side side, const Addresses& at) {
+  if (side == Side::client) return e.saddr == at.client && e.dport == at.port;
+  return e.saddr == at.server && e.sport == at.port && e.dport != 0;  // dport 0: the listener
+}
+
+}  // namespace
+
+std::map<Side, SideStates> collect_states(const std::optional<std::vector<TraceEvent>>& trace,
+                                          const pcap::InferredStates& inferred,
+                                          const std::map<Side, std::vector<SocketEntry>>& leftovers,
+                                          const Addresses& at) {
+  std::map<Side, SideStates> out;
+  out[Side::client].inferred = pcap::state_names(inferred.client);
+  out[Side::server].inferred = pcap::state_names(inferred.server);
+  if (!trace) return out;
+  for (Side side : {Side::client, Side::server}) {
+    auto& s = out[side];
+    s.kernel.emplace();
+    for (const auto& e : *trace) {
+      if (!on_side(e, side, at)) continue;
+      if (e.event == "inet_sock_set_state") s.kernel->push_back(e.newstate);
+      else s.resets.push_back(std::string(e.event == "tcp_send_reset" ? "sent" : "received") +
+                              (e.oldstate.empty() ? "" : " in " + e.oldstate) + (e.reason.empty() ? "" : " (" + e.reason + ")"));
+    }
+    // A closing socket handed to a time-wait mini socket is traced as "-> CLOSE"
+    // but lives on (state TIME_WAIT, or FIN_WAIT2 for an orphan): the audit sees it.
+    const auto it = leftovers.find(side);
+    if (it == leftovers.end() || s.kernel->empty() || s.kernel->back() != "CLOSE") continue;
+    for (const auto& e : it->second) {
+      const bool ours = side == Side::client ? e.remote_port == at.port : (e.local_port == at.port && e.remote_port != 0);
+      if (!ours || e.state == "CLOSE") continue;
+      s.kernel->pop_back();
+      if (s.kernel->empty() || s.kernel->back() != e.state) s.kernel->push_back(e.state);
+      s.note = e.state + " from the socket audit: the tracepoint reports the hand-over to a time-wait socket as CLOSE";
+      break;
+    }
+  }
+  return out;
+}
+
+}  // namespace closepath

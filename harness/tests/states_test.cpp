@@ -1,0 +1,132 @@
+#include "judge.hpp"
+#include "kernel_trace.hpp"
+#include "scenario_parser.hpp"
+#include "states.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+using namespace closepath;
+
+namespace {
+
+// Lines as this kernel (6.18) writes them into an instance's `trace`.
+const char* const kTrace[] = {
+    "# tracer: nop",
+    "  closepath-peer-9 [000] ..... 100.000100: inet_sock_set_state: family=AF_INET protocol=IPPROTO_TCP sport=0 "
+    "dport=45000 saddr=10.0.0.1 daddr=10.0.0.2 saddrv6=:: daddrv6=:: oldstate=TCP_CLOSE newstate=TCP_SYN_SENT",
+    "          <idle>-0 [001] ..s2. 100.000200: inet_sock_set_state: family=AF_INET protocol=IPPROTO_TCP sport=44650 "
+    "dport=45000 saddr=10.0.0.1 daddr=10.0.0.2 saddrv6=:: daddrv6=:: oldstate=TCP_SYN_SENT newstate=TCP_ESTABLISHED",
+    "  closepath-peer-9 [000] ..... 100.000300: inet_sock_set_state: family=AF_INET protocol=IPPROTO_TCP sport=45000 "
+    "dport=0 saddr=10.0.0.2 daddr=0.0.0.0 saddrv6=:: daddrv6=:: oldstate=TCP_CLOSE newstate=TCP_LISTEN",
+    "  closepath-peer-9 [000] b..1. 100.000400: tcp_send_reset: skbaddr=0000 skaddr=0000 src=10.0.0.1:44650 "
+    "dest=10.0.0.2:45000 state=TCP_CLOSE reason=TCP_ABORT_ON_LINGER",
+    "  closepath-peer-9 [000] ..... 100.000500: inet_sock_set_state: family=AF_INET protocol=IPPROTO_TCP sport=44650 "
+    "dport=45000 saddr=10.0.0.1 daddr=10.0.0.2 saddrv6=:: daddrv6=:: oldstate=TCP_ESTABLISHED newstate=TCP_CLOSE",
+};
+
+std::vector<TraceEvent> parsed() {
+  std::vector<TraceEvent> out;
+  for (const auto* line : kTrace)
+    if (auto e = parse_trace_line(line)) out.push_back(*e);
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(states)
+
+// Comments are skipped; states lose their TCP_ prefix; timestamps are in ns.
+BOOST_AUTO_TEST_CASE(trace_lines_parse_into_events) {
+  const auto events = parsed();
+  BOOST_REQUIRE_EQUAL(events.size(), 5u);
+  BOOST_TEST(events[0].mono_ns == 100'000'100'000);
+  BOOST_TEST(events[0].newstate == "SYN_SENT");
+  BOOST_TEST(events[0].sport == 0);
+  BOOST_TEST(events[2].dport == 0);
+  BOOST_TEST(events[3].event == "tcp_send_reset");
+  BOOST_TEST(events[3].saddr == "10.0.0.1");
+  BOOST_TEST(events[3].sport == 44650);
+  BOOST_TEST(events[3].dport == 45000);
+  BOOST_TEST(events[3].reason == "TCP_ABORT_ON_LINGER");
+  BOOST_TEST(!parse_trace_line("  x-1 [000] ..... 1.0: sched_switch: prev=a next=b"));
+}
+
+// Events are attributed by address and port; the listener is left out.
+BOOST_AUTO_TEST_CASE(collect_states_attributes_events_to_sides) {
+  const auto states = collect_states(parsed(), {}, {}, {"10.0.0.1", "10.0.0.2", 45000});
+  BOOST_TEST((*states.at(Side::client).kernel == std::vector<std::string>{"SYN_SENT", "ESTABLISHED", "CLOSE"}));
+  BOOST_TEST(states.at(Side::client).resets.front() == "sent in CLOSE (TCP_ABORT_ON_LINGER)");
+  BOOST_TEST(states.at(Side::server).kernel->empty());
+  // Without a trace there is no kernel sequence at all.
+  BOOST_TEST(!collect_states(std::nullopt, {}, {}, {"10.0.0.1", "10.0.0.2", 45000}).at(Side::client).kernel);
+}
+
+// A final CLOSE whose socket the audit still sees was a hand-over to a time-wait socket.
+BOOST_AUTO_TEST_CASE(collect_states_completes_time_wait_from_the_audit) {
+  std::map<Side, std::vector<SocketEntry>> left;
+  SocketEntry tw;
+  tw.state = "TIME_WAIT";
+  tw.local_port = 44650;
+  tw.remote_port = 45000;
+  left[Side::client] = {tw};
+  auto states = collect_states(parsed(), {}, left, {"10.0.0.1", "10.0.0.2", 45000});
+  BOOST_TEST(states.at(Side::client).kernel->back() == "TIME_WAIT");
+  BOOST_TEST(!states.at(Side::client).note.empty());
+  left[Side::client][0].state = "FIN_WAIT2";  // an orphan's FIN_WAIT2 mini socket
+  states = collect_states(parsed(), {}, left, {"10.0.0.1", "10.0.0.2", 45000});
+  BOOST_TEST(states.at(Side::client).kernel->back() == "FIN_WAIT2");
+}
+
+const char* const kScenario = R"(name: t
+steps:
+  - client: connect
+expect:
+  wire: [c>s S]
+  states:
+    client: [SYN_SENT, ESTABLISHED, ...]
+  leftovers:
+    server: [LISTEN]
+  forbid_leftovers:
+    client: [TIME_WAIT]
+)";
+
+// Kernel and capture must agree; the kernel judges when present.
+BOOST_AUTO_TEST_CASE(judge_states_reports_disagreement_then_expectation) {
+  const auto s = parse_scenario_text(kScenario, "t.yaml");
+  std::map<Side, SideStates> st;
+  st[Side::client].kernel = std::vector<std::string>{"SYN_SENT", "ESTABLISHED", "CLOSE"};
+  st[Side::client].inferred = {"SYN_SENT", "ESTABLISHED"};
+  BOOST_TEST(*judge_states(s, st) ==
+             "t.yaml:7: states: client sources disagree: kernel [SYN_SENT, ESTABLISHED, CLOSE] vs inferred from the "
+             "capture [SYN_SENT, ESTABLISHED] (a lost packet or a harness bug)");
+  st[Side::client].inferred = *st[Side::client].kernel;
+  BOOST_TEST(!judge_states(s, st));
+  st[Side::client].kernel.reset();
+  st[Side::client].inferred = {"SYN_SENT", "CLOSE"};
+  BOOST_TEST(*judge_states(s, st) ==
+             "t.yaml:7: states: client (inferred from the capture): expected [SYN_SENT, ESTABLISHED, ...] vs actual "
+             "[SYN_SENT, CLOSE]");
+}
+
+// CLOSE_WAIT fails unless expected; forbidden states fail; expected ones must be there.
+BOOST_AUTO_TEST_CASE(judge_leftovers_names_the_leaking_side) {
+  const auto s = parse_scenario_text(kScenario, "t.yaml");
+  SocketEntry listen{"LISTEN", "10.0.0.2:45000", "0.0.0.0:0", 45000, 0, 0, 16, false};
+  SocketEntry close_wait{"CLOSE_WAIT", "10.0.0.2:45000", "10.0.0.1:44650", 45000, 44650, 0, 0, false};
+  SocketEntry time_wait{"TIME_WAIT", "10.0.0.1:44650", "10.0.0.2:45000", 44650, 45000, 0, 0, true};
+  std::map<Side, std::vector<SocketEntry>> left{{Side::server, {listen}}};
+  BOOST_TEST(!judge_leftovers(s, left));
+  left[Side::server].push_back(close_wait);
+  BOOST_TEST(judge_leftovers(s, left)->find("leftovers: the server left a CLOSE_WAIT socket 10.0.0.2:45000 -> "
+                                            "10.0.0.1:44650 (recv-q 0, send-q 0): the server application never closed it") !=
+             std::string::npos);
+  left[Side::server] = {listen};
+  left[Side::client] = {time_wait};
+  BOOST_TEST(*judge_leftovers(s, left) ==
+             "t.yaml:11: leftovers: the client left a TIME_WAIT socket 10.0.0.1:44650 -> 10.0.0.2:45000 (recv-q 0, "
+             "send-q 0): forbidden by the scenario");
+  left = {};
+  BOOST_TEST(*judge_leftovers(s, left) == "t.yaml:9: leftovers: expected a server LISTEN socket, found none");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,125 @@
+#include "state_inference.hpp"
+
+#include <deque>
+
+namespace closepath::pcap {
+namespace {
+
+class End {
+ public:
+  End(bool server, std::vector<StateChange>& out) : state_(server ? "LISTEN" : "CLOSE"), out_(out) {}
+
+  void sent(const FlowPacket& p, std::size_t i) {
+    if (p.flags & kRst) {
+      if (synchronized() || state_ == "SYN_SENT" || state_ == "SYN_RECV") enter("CLOSE", i);
+      return;
+    }
+    if ((p.flags & kSyn) && !(p.flags & kAck) && state_ == "CLOSE") enter("SYN_SENT", i);
+    if ((p.flags & kSyn) && (p.flags & kAck) && state_ == "LISTEN") enter("SYN_RECV", i);
+    if (p.flags & kFin) {
+      fin_seq_ = p.seq + p.len + ((p.flags & kSyn) ? 1 : 0);
+      if (state_ == "ESTABLISHED" || state_ == "SYN_RECV") enter("FIN_WAIT1", i);
+      else if (state_ == "CLOSE_WAIT") enter("LAST_ACK", i);
+    }
+  }
+
+  void received(const FlowPacket& p, std::size_t i) {
+    if (p.flags & kRst) {
+      const bool acceptable = state_ == "SYN_SENT" ? ((p.flags & kAck) && p.ack == 1)
+                                                   : (synchronized() && rcv_known_ && p.seq == rcv_nxt_);
+      if (acceptable) enter("CLOSE", i);
+      return;
+    }
+    if (p.flags & kSyn) {
+      if (state_ == "SYN_SENT" && (p.flags & kAck) && p.ack == 1) {
+        rcv_nxt_ = p.seq + 1;
+        rcv_known_ = true;
+        enter("ESTABLISHED", i);
+      } else if (state_ == "LISTEN" && !(p.flags & kAck)) {
+        rcv_nxt_ = p.seq + 1;
+        rcv_known_ = true;
+      }
+      return;
+    }
+    if (p.flags & kAck) {
+      if (state_ == "SYN_RECV" && p.ack >= 1) enter("ESTABLISHED", i);
+      if (fin_seq_ && p.ack > *fin_seq_) {
+        if (state_ == "FIN_WAIT1") enter("FIN_WAIT2", i);
+        else if (state_ == "CLOSING") enter("TIME_WAIT", i);
+        else if (state_ == "LAST_ACK") enter("CLOSE", i);
+      }
+    }
+    if (!rcv_known_ || p.seq != rcv_nxt_) return;  // out of order: not consumed
+    rcv_nxt_ += p.len;
+    if (p.flags & kFin) {
+      rcv_nxt_ += 1;
+      if (state_ == "ESTABLISHED") enter("CLOSE_WAIT", i);
+      else if (state_ == "FIN_WAIT1") enter("CLOSING", i);
+      else if (state_ == "FIN_WAIT2") enter("TIME_WAIT", i);
+    }
+  }
+
+ private:
+  bool synchronized() const {
+    return state_ != "CLOSE" && state_ != "LISTEN" && state_ != "SYN_SENT" && state_ != "SYN_RECV" &&
+           state_ != "TIME_WAIT";
+  }
+  void enter(const char* s, std::size_t i) {
+    state_ = s;
+    out_.push_back({s, i});
+  }
+
+  std::string state_;
+  std::vector<StateChange>& out_;
+  std::uint32_t rcv_nxt_ = 0;
+  bool rcv_known_ = false;
+  std::optional<std::uint32_t> fin_seq_;  // relative seq of our FIN
+};
+
+}  // namespace
+
+namespace {
+
+std::uint32_t end_seq(const FlowPacket& p) {
+  return p.seq + p.len + ((p.flags & kSyn) ? 1 : 0) + ((p.flags & kFin) ? 1 : 0);
+}
+
+}  // namespace
+
+InferredStates infer_states(const std::vector<FlowPacket>& packets) {
+  InferredStates result;
+  End client(false, result.client), server(true, result.server);
+  // Packets in flight toward each end. A packet reaches its receiver no later
+  // than the receiver's next packet that acknowledges it; one it does not
+  // acknowledge crossed it on the wire (simultaneous close) and is delivered
+  // after it. A packet without ACK (SYN, bare RST) answers everything before it.
+  std::deque<std::size_t> to_client, to_server;
+  auto deliver = [&](End& end, std::deque<std::size_t>& queue, const FlowPacket* answer) {
+    std::size_t count = queue.size();
+    if (answer && (answer->flags & kAck)) {
+      count = 0;
+      for (std::size_t k = 0; k < queue.size(); ++k)
+        if (end_seq(packets[queue[k]]) <= answer->ack) count = k + 1;
+    }
+    for (std::size_t k = 0; k < count; ++k) end.received(packets[queue[k]], queue[k]);
+    queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(count));
+  };
+  for (std::size_t i = 0; i < packets.size(); ++i) {
+    const auto& p = packets[i];
+    const bool from_client = p.dir == Dir::c2s;
+    deliver(from_client ? client : server, from_client ? to_client : to_server, &p);
+    (from_client ? client : server).sent(p, i);
+    (from_client ? to_server : to_client).push_back(i);
+  }
+  deliver(client, to_client, nullptr);
+  deliver(server, to_server, nullptr);
+  return result;
+}
+
+std::vector<std::string> state_names(const std::vector<StateChange>& changes) {
+  std::vector<std::string> names;
+  for (const auto& c : changes) names.push_back(c.state);
+  return names;
+}
+
+}  // namespace closepath::pcap

@@ -1,0 +1,38 @@
+// Infers each end's TCP state sequence from a capture by replaying the
+// RFC 9293 state machine the way Linux applies it: for every packet, the
+// sender's transition on sending it and the receiver's on receiving it. A
+// packet is received no later than the receiver's next packet that
+// acknowledges it; one that the receiver's packet does not acknowledge
+// crossed it on the wire (FINs crossing make CLOSING). Details that follow
+// Linux rather than the RFC:
+// - an ACK is processed before the FIN it carries, so FIN_WAIT1 receiving
+//   "F." that acks our FIN passes FIN_WAIT2 on the way to TIME_WAIT;
+// - a RST is accepted only when its seq is exactly RCV.NXT (RFC 5961), or,
+//   in SYN_SENT, when it acks our SYN;
+// - the server's connection socket exists only once it answers a SYN with
+//   SYN-ACK: a server that answers with RST has no states.
+// Limits: no reassembly (an out-of-order segment is not consumed), no
+// timers (TIME_WAIT is where the capture leaves a socket, not CLOSE).
+#pragma once
+
+#include "flow.hpp"
+
+#include <string>
+#include <vector>
+
+namespace closepath::pcap {
+
+struct StateChange {
+  std::string state;      // entered
+  std::size_t packet = 0; // index into flow.packets that caused it
+};
+
+struct InferredStates {
+  std::vector<StateChange> client, server;
+};
+
+InferredStates infer_states(const std::vector<FlowPacket>& packets);
+
+std::vector<std::string> state_names(const std::vector<StateChange>& changes);
+
+}  // namespace closepath::pcap

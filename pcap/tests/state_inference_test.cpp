@@ -1,0 +1,137 @@
+#include "pattern.hpp"
+#include "state_inference.hpp"
+#include "tcp_state.hpp"
+#include "test_data.hpp"
+
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <sstream>
+
+using namespace closepath::pcap;
+namespace bdata = boost::unit_test::data;
+
+namespace {
+
+// A packet written as a pattern: "c>s F. seq 1 ack 1 len 0".
+FlowPacket pkt(const std::string& text) {
+  const auto p = parse_packet_pattern(text);
+  FlowPacket f;
+  f.dir = p.dir;
+  f.flags = p.flags.value_or(0);
+  f.seq = p.seq.value_or(0);
+  f.ack = p.ack.value_or(0);
+  f.len = p.len.value_or(0);
+  return f;
+}
+
+std::vector<FlowPacket> packets(std::initializer_list<const char*> lines) {
+  std::vector<FlowPacket> out;
+  for (const auto* l : lines) out.push_back(pkt(l));
+  return out;
+}
+
+const std::vector<const char*> kHandshake{"c>s S seq 0", "s>c S. seq 0 ack 1", "c>s . seq 1 ack 1"};
+
+std::vector<FlowPacket> after_handshake(std::initializer_list<const char*> lines) {
+  auto out = packets({kHandshake[0], kHandshake[1], kHandshake[2]});
+  for (const auto* l : lines) out.push_back(pkt(l));
+  return out;
+}
+
+std::string states(const std::vector<StateChange>& c) { return join_states(state_names(c)); }
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(state_inference)
+
+// Golden rows: each committed capture's inferred states, as the kernel traced them.
+BOOST_DATA_TEST_CASE(inference_matches_kernel_on_committed_captures,
+                     bdata::make({"graceful_fin", "half_close", "linger_zero", "rst_on_unread_close",
+                                  "write_after_peer_close", "connection_refused"}) ^
+                         bdata::make({"[SYN_SENT, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, TIME_WAIT]",
+                                      "[SYN_SENT, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, TIME_WAIT]",
+                                      "[SYN_SENT, ESTABLISHED, CLOSE]", "[SYN_SENT, ESTABLISHED, CLOSE]",
+                                      "[SYN_SENT, ESTABLISHED, CLOSE_WAIT, CLOSE]", "[SYN_SENT, CLOSE]"}) ^
+                         bdata::make({"[SYN_RECV, ESTABLISHED, CLOSE_WAIT, LAST_ACK, CLOSE]",
+                                      "[SYN_RECV, ESTABLISHED, CLOSE_WAIT, LAST_ACK, CLOSE]",
+                                      "[SYN_RECV, ESTABLISHED, CLOSE]", "[SYN_RECV, ESTABLISHED, CLOSE]",
+                                      "[SYN_RECV, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, CLOSE]", "[]"}),
+                     name, client, server) {
+  const auto inferred = infer_states(test::load_flow(name).packets);
+  BOOST_TEST(states(inferred.client) == client);
+  BOOST_TEST(states(inferred.server) == server);
+}
+
+// FINs that cross on the wire: neither FIN acks the other, so both ends pass CLOSING.
+BOOST_AUTO_TEST_CASE(inference_sees_simultaneous_close_through_closing) {
+  const auto inferred = infer_states(after_handshake({"c>s F. seq 1 ack 1", "s>c F. seq 1 ack 1",
+                                                      "c>s . seq 2 ack 2", "s>c . seq 2 ack 2"}));
+  BOOST_TEST(states(inferred.client) == "[SYN_SENT, ESTABLISHED, FIN_WAIT1, CLOSING, TIME_WAIT]");
+  BOOST_TEST(states(inferred.server) == "[SYN_RECV, ESTABLISHED, FIN_WAIT1, CLOSING, TIME_WAIT]");
+}
+
+// A FIN that acks the other's FIN is not simultaneous: the passive side goes LAST_ACK.
+BOOST_AUTO_TEST_CASE(inference_tells_sequential_from_simultaneous_close) {
+  const auto inferred = infer_states(after_handshake({"c>s F. seq 1 ack 1", "s>c F. seq 1 ack 2", "c>s . seq 2 ack 2"}));
+  BOOST_TEST(states(inferred.client) == "[SYN_SENT, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, TIME_WAIT]");
+  BOOST_TEST(states(inferred.server) == "[SYN_RECV, ESTABLISHED, CLOSE_WAIT, LAST_ACK, CLOSE]");
+}
+
+// Each row: packets after the handshake ending in a RST to the client at its
+// RCV.NXT, and the client's states; the RST closes it from every state.
+BOOST_DATA_TEST_CASE(
+    inference_applies_an_exact_rst_in_each_state,
+    bdata::make({"ESTABLISHED", "FIN_WAIT1", "FIN_WAIT2", "CLOSE_WAIT", "LAST_ACK", "CLOSING"}) ^
+        bdata::make({"s>c R. seq 1 ack 1",
+                     "c>s F. seq 1 ack 1|s>c R. seq 1 ack 1",
+                     "c>s F. seq 1 ack 1|s>c . seq 1 ack 2|s>c R. seq 1 ack 2",
+                     "s>c F. seq 1 ack 1|c>s . seq 1 ack 2|s>c R seq 2",
+                     "s>c F. seq 1 ack 1|c>s F. seq 1 ack 2|s>c R seq 2",
+                     "c>s F. seq 1 ack 1|s>c F. seq 1 ack 1|c>s . seq 2 ack 2|s>c R seq 2"}),
+    state, tail) {
+  auto flow = packets({kHandshake[0], kHandshake[1], kHandshake[2]});
+  std::istringstream lines(tail);
+  for (std::string l; std::getline(lines, l, '|');) flow.push_back(pkt(l));
+  const auto client = state_names(infer_states(flow).client);
+  BOOST_REQUIRE_GE(client.size(), 2u);
+  BOOST_TEST(client[client.size() - 2] == state);
+  BOOST_TEST(client.back() == "CLOSE");
+}
+
+// RFC 5961: a RST inside the window but not at RCV.NXT resets nothing.
+BOOST_AUTO_TEST_CASE(inference_ignores_an_inexact_rst) {
+  const auto inferred = infer_states(after_handshake({"s>c R. seq 500 ack 1", "c>s . seq 1 ack 1"}));
+  BOOST_TEST(states(inferred.client) == "[SYN_SENT, ESTABLISHED]");
+}
+
+// In SYN_SENT a RST counts only when it acks our SYN.
+BOOST_AUTO_TEST_CASE(inference_checks_the_ack_of_a_rst_in_syn_sent) {
+  BOOST_TEST(states(infer_states(packets({"c>s S seq 0", "s>c R. seq 1 ack 7"})).client) == "[SYN_SENT]");
+  BOOST_TEST(states(infer_states(packets({"c>s S seq 0", "s>c R. seq 1 ack 1"})).client) == "[SYN_SENT, CLOSE]");
+}
+
+// Sending a RST closes the sender, whatever its state; a server that refuses has no states.
+BOOST_AUTO_TEST_CASE(inference_closes_the_sender_of_a_rst) {
+  const auto inferred = infer_states(after_handshake({"c>s F. seq 1 ack 1", "c>s R. seq 2 ack 1"}));
+  BOOST_TEST(states(inferred.client) == "[SYN_SENT, ESTABLISHED, FIN_WAIT1, CLOSE]");
+  BOOST_TEST(states(inferred.server) == "[SYN_RECV, ESTABLISHED, CLOSE_WAIT, CLOSE]");
+}
+
+// Expected state lists: exact, optional and "...".
+BOOST_AUTO_TEST_CASE(state_lists_match_with_optional_and_ellipsis) {
+  auto list = [](std::initializer_list<const char*> items) {
+    std::vector<StatePattern> out;
+    for (const auto* i : items) out.push_back(parse_state_pattern(i));
+    return out;
+  };
+  const std::vector<std::string> actual{"SYN_SENT", "ESTABLISHED", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT"};
+  BOOST_TEST(!match_states(list({"SYN_SENT", "ESTABLISHED", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT"}), actual));
+  BOOST_TEST(!match_states(list({"...", "FIN_WAIT1", "CLOSING?", "FIN_WAIT2", "TIME_WAIT"}), actual));
+  BOOST_TEST(!match_states(list({"TCP_SYN_SENT", "..."}), actual));
+  BOOST_TEST(*match_states(list({"...", "CLOSE"}), actual) ==
+             "expected [..., CLOSE] vs actual [SYN_SENT, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, TIME_WAIT]");
+  BOOST_CHECK_THROW(parse_state_pattern("ESTABLISHD"), std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
