@@ -1,20 +1,37 @@
 // The seam between the wire and its faults: the wire asks the program what
-// to do with every frame it reads, and records the answer in the capture.
-// This issue ships only PassThrough; drop/hold/delay/inject arrive as further
-// implementations of this interface, without changes to the wire.
+// to do with every frame it reads and records the answer in the capture; it
+// also collects work no frame caused (injections, releases) after each step.
+// The wire owns the queues (delayed and held frames); the program decides.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace closepath {
 
 enum class Leg : std::uint8_t { client = 0, server = 1 };  // the leg a frame arrived on
 
 struct WireDecision {
-  bool forward = true;
-  std::string note;  // what the fault did, for the capture comment ("" when nothing)
+  enum class Action { forward, drop, delay, hold } action = Action::forward;
+  std::chrono::nanoseconds delay{0};  // for delay
+  int hold = -1;                      // for hold: the queue it joins
+  std::vector<int> release;           // hold queues to release once this frame is handled
+  std::string note;                   // what a fault did, for the capture ("" when nothing)
+};
+
+struct Injection {
+  Leg toward = Leg::server;  // the leg it leaves by: server = toward the server
+  std::vector<std::uint8_t> frame;
+  std::string note;
+};
+
+struct WireWork {
+  std::vector<Injection> inject;
+  std::vector<int> release;  // hold queues to release now
+  bool release_all = false;
 };
 
 class FaultProgram {
@@ -22,11 +39,14 @@ class FaultProgram {
   virtual ~FaultProgram() = default;
   // Called on the wire thread for every frame, in arrival order.
   virtual WireDecision on_frame(Leg from, std::span<const std::uint8_t> frame) = 0;
+  // Called on the wire thread when woken and between frames.
+  virtual WireWork take_work() = 0;
 };
 
 class PassThrough final : public FaultProgram {
  public:
   WireDecision on_frame(Leg, std::span<const std::uint8_t>) override { return {}; }
+  WireWork take_work() override { return {}; }
 };
 
 }  // namespace closepath

@@ -11,6 +11,7 @@ std::string to_string(Verdict v) {
     case Verdict::pass: return "pass";
     case Verdict::fail: return "fail";
     case Verdict::error: return "error";
+    case Verdict::skipped: return "skipped";
   }
   return "?";
 }
@@ -35,10 +36,10 @@ std::optional<std::string> compare_outcome(const PeerStep& step, const nlohmann:
   return "expected " + outcome_text(step.expect.end, step.expect.bytes) + " vs actual " + outcome_text(end, bytes);
 }
 
-std::optional<std::string> judge_wire(const Scenario& s, const pcap::Flow& flow) {
+std::optional<std::string> judge_wire(const Scenario& s, const pcap::Flow& flow, const std::vector<std::int64_t>& anchors) {
   std::vector<pcap::PatternElement> patterns;
   for (const auto& p : s.wire) patterns.push_back(p.value);
-  if (auto m = pcap::match_sequence(patterns, flow.packets)) {
+  if (auto m = pcap::match_sequence(patterns, flow.packets, anchors)) {
     const int line = m->pattern ? s.wire[*m->pattern].line : s.wire.back().line;
     return where(s, line) + "wire: " + m->message;
   }
@@ -102,7 +103,9 @@ void judge(RunResult& r) {
     r.first_mismatch = where(s, sr.step->line) + "step " + std::to_string(i + 1) + " (" + sr.step->text + "): " + *sr.mismatch;
     return;
   }
-  for (auto m : {judge_wire(s, r.flow), judge_states(s, r.states), judge_leftovers(s, r.leftovers)}) {
+  std::vector<std::int64_t> anchors;  // each step's start, for "at ... after step N"
+  for (const auto& sr : r.steps) anchors.push_back(sr.outcome.value("start_ns", std::int64_t{0}));
+  for (auto m : {judge_wire(s, r.flow, anchors), judge_states(s, r.states), judge_leftovers(s, r.leftovers)}) {
     if (!m) continue;
     r.verdict = Verdict::fail;
     r.first_mismatch = *m;

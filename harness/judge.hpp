@@ -16,7 +16,9 @@ namespace closepath {
 std::optional<std::string> compare_outcome(const PeerStep& step, const nlohmann::json& outcome);
 
 // The first mismatch of the wire against the scenario's wire and forbid lists.
-std::optional<std::string> judge_wire(const Scenario& s, const pcap::Flow& flow);
+// `anchors`: each step's start time (mono ns), for timing windows.
+std::optional<std::string> judge_wire(const Scenario& s, const pcap::Flow& flow,
+                                      const std::vector<std::int64_t>& anchors = {});
 
 // The first mismatch of the states (sources disagreeing, then expectations)
 // and of the leftover sockets.

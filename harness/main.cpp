@@ -17,6 +17,7 @@
 
 #include <unistd.h>
 
+#include <iomanip>
 #include <iostream>
 
 namespace {
@@ -48,7 +49,7 @@ int cmd_list(const std::filesystem::path& dir, bool json) {
 
 int exit_code_of(const std::vector<Verdict>& verdicts) {
   int rc = 0;
-  for (auto v : verdicts) rc = std::max(rc, v == Verdict::pass ? 0 : v == Verdict::fail ? 1 : 3);
+  for (auto v : verdicts) rc = std::max(rc, v == Verdict::pass || v == Verdict::skipped ? 0 : v == Verdict::fail ? 1 : 3);
   return rc;
 }
 
@@ -79,6 +80,7 @@ int cmd_run(const RunArgs& a, const std::filesystem::path& dir) {
     return 2;
   }
   install_interrupt_handlers();
+  const auto started = std::chrono::steady_clock::now();
   RunOptions options;
   options.out_root = a.out;
   options.peer_program = self_dir() / "closepath-peer";
@@ -110,8 +112,18 @@ int cmd_run(const RunArgs& a, const std::filesystem::path& dir) {
     std::cerr << "closepath: interrupted; everything it set up has been torn down\n";
     return 130;
   }
-  const auto passed = std::count(verdicts.begin(), verdicts.end(), Verdict::pass);
-  if (!a.no_total) human << passed << " passed, " << (verdicts.size() - static_cast<std::size_t>(passed)) << " failed\n";
+  const auto count = [&](Verdict v) { return static_cast<std::size_t>(std::count(verdicts.begin(), verdicts.end(), v)); };
+  if (!a.no_total) {
+    human << count(Verdict::pass) << " passed, " << count(Verdict::fail) + count(Verdict::error) << " failed";
+    if (count(Verdict::skipped)) human << ", " << count(Verdict::skipped) << " skipped";
+    human << "\n";
+    // What the runs had to wait for (declared kernel timers) against what they took.
+    std::chrono::milliseconds timers{0};
+    for (const auto& s : scenarios) timers += s.timers;
+    const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - started;
+    human << std::fixed << std::setprecision(1) << "wall time " << wall.count() << " s; kernel timers waited for "
+          << static_cast<double>(timers.count()) / 1000.0 << " s (sum over scenarios, -j " << a.jobs << ")\n";
+  }
   if (a.json) std::cout << reports.dump(2) << "\n";
   return exit_code_of(verdicts);
 }

@@ -44,7 +44,7 @@ ChildOutcome read_outcome(const std::filesystem::path& report_path, int status) 
     return o;
   }
   const auto v = o.report.value("verdict", "error");
-  o.verdict = v == "pass" ? Verdict::pass : v == "fail" ? Verdict::fail : Verdict::error;
+  o.verdict = v == "pass" ? Verdict::pass : v == "fail" ? Verdict::fail : v == "skipped" ? Verdict::skipped : Verdict::error;
   return o;
 }
 

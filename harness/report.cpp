@@ -89,6 +89,7 @@ nlohmann::json report_json(const RunResult& r) {
     j["judged_by"] = st.kernel ? "kernel" : "capture";
     j["agree"] = !st.kernel || *st.kernel == st.inferred;
     if (!st.note.empty()) j["note"] = st.note;
+    if (!st.inferred_note.empty()) j["inferred_note"] = st.inferred_note;
     states[to_string(side)] = j;
   }
   if (!r.trace) states["kernel_unavailable"] = r.trace_unavailable;
@@ -124,7 +125,10 @@ void write_report(const RunResult& r) {
 
 void print_summary(std::ostream& out, const RunResult& r) {
   std::ostringstream line;
-  const char* word = r.verdict == Verdict::pass ? "PASS " : r.verdict == Verdict::fail ? "FAIL " : "ERROR";
+  const char* word = r.verdict == Verdict::pass   ? "PASS "
+                     : r.verdict == Verdict::fail ? "FAIL "
+                     : r.verdict == Verdict::skipped ? "SKIP "
+                                                     : "ERROR";
   line << word << " " << std::left << std::setw(28) << r.scenario->name << std::right << std::fixed
        << std::setprecision(2) << std::setw(6) << r.seconds << " s  " << std::setw(3) << r.flow.packets.size()
        << " packets  " << (r.out_dir / "capture.pcapng").string() << "\n";

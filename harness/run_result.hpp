@@ -23,7 +23,7 @@ struct StepResult {
   std::optional<std::string> mismatch;  // "expected X vs actual Y"
 };
 
-enum class Verdict { pass, fail, error };
+enum class Verdict { pass, fail, error, skipped };
 std::string to_string(Verdict v);
 
 struct RunResult {

@@ -4,6 +4,9 @@
 #include "interrupt.hpp"
 #include "judge.hpp"
 #include "kernel_trace.hpp"
+#include "doctor.hpp"
+#include "netem.hpp"
+#include "scripted_faults.hpp"
 #include "peer_command.hpp"
 #include "peer_process.hpp"
 #include "topology.hpp"
@@ -21,6 +24,7 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr auto kQuietBeforeStop = 300ms;  // no frame for this long: the exchange is over
+constexpr auto kSettleAtLeast = 100ms;    // after the last step, whatever the wire did before
 constexpr auto kSettleLimit = 3s;
 constexpr auto kAnswerGrace = 2s;         // beyond a step's own deadline
 
@@ -45,7 +49,7 @@ std::vector<std::string> peer_args(const Host& self, const Host& other, int port
 // Everything live during a run, torn down in reverse order of construction.
 struct LiveRun {
   LiveRun(const Scenario& s, const RunOptions& o, int port, RunResult& r)
-      : topology(s.sysctl),
+      : topology(s.sysctl, s.rto_min),
         trace(start_trace(o, port, r)),
         wire(topology.wire(), faults),
         client(topology.client(), "client", o.peer_program, peer_args(kClientHost, kServerHost, port, "client")),
@@ -63,7 +67,7 @@ struct LiveRun {
 
   Topology topology;
   std::unique_ptr<KernelTrace> trace;  // null: states come from the capture only
-  PassThrough faults;
+  ScriptedFaults faults;
   Wire wire;
   PeerProcess client, server;
 };
@@ -79,6 +83,12 @@ void play(const Scenario& s, LiveRun& live, RunResult& r) {
       const auto start = mono_ns();
       sleep_for(wait->duration);
       sr.outcome = {{"end", "ok"}, {"start_ns", start}, {"end_ns", mono_ns()}};
+    } else if (const auto* ws = std::get_if<WireStep>(&step.what)) {
+      const auto start = mono_ns();
+      if (const auto* netem = std::get_if<Netem>(&ws->action)) apply_netem(live.topology.wire(), *netem);
+      else sr.mismatch = live.faults.apply(ws->action, "step " + std::to_string(i + 1) + " " + step.text);
+      live.wire.sync();
+      sr.outcome = {{"end", sr.mismatch ? "error" : "ok"}, {"start_ns", start}, {"end_ns", mono_ns()}};
     } else {
       const auto& ps = std::get<PeerStep>(step.what);
       sr.outcome = live.peer(ps.side).call(peer_command(ps), ps.within + kAnswerGrace);
@@ -89,6 +99,7 @@ void play(const Scenario& s, LiveRun& live, RunResult& r) {
 }
 
 void settle(Wire& wire) {
+  sleep_for(kSettleAtLeast);
   const auto until = std::chrono::steady_clock::now() + kSettleLimit;
   while (wire.quiet_for() < kQuietBeforeStop && std::chrono::steady_clock::now() < until) sleep_for(20ms);
 }
@@ -101,6 +112,12 @@ RunResult run_scenario(const Scenario& s, const RunOptions& o) {
   r.port = o.port ? o.port : 40000 + static_cast<int>(getpid() % 20000);
   r.out_dir = o.out_root / s.name;
   r.start_mono_ns = mono_ns();
+  std::string no_netem;
+  if (s.needs_netem && !netem_available(&no_netem)) {
+    r.verdict = Verdict::skipped;
+    r.first_mismatch = "needs netem, which this kernel lacks (" + no_netem + "); `closepath doctor` says how to get it";
+    return r;
+  }
   std::optional<LiveRun> live;
   try {
     live.emplace(s, o, r.port, r);
@@ -124,7 +141,13 @@ RunResult run_scenario(const Scenario& s, const RunOptions& o) {
   std::vector<pcap::Frame> frames;
   for (const auto& f : r.frames) frames.push_back(f.frame);
   r.flow = pcap::track_flow(frames, kClientHost.address);
-  for (auto& p : r.flow.packets) p.note = r.frames[p.frame].note;
+  for (auto& p : r.flow.packets) {
+    const auto& f = r.frames[p.frame];
+    p.note = f.note;
+    p.mono_ns = f.mono_ns;
+    p.delivered = f.forwarded;
+    p.injected = f.injected;
+  }
   r.states = collect_states(r.trace, pcap::infer_states(r.flow.packets), r.leftovers,
                             {kClientHost.address, kServerHost.address, r.port});
   if (r.first_mismatch.empty()) judge(r);

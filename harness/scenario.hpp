@@ -48,10 +48,28 @@ struct PeerStep {
 // The harness itself pauses the timeline (the peers and the wire keep going).
 struct WaitStep { std::chrono::milliseconds duration{0}; };
 
+// Wire faults, each taking effect at its step. Directions name the packets:
+// c>s are the client's packets on their way to the server.
+enum class Dirs { c2s, s2c, both };
+std::string to_string(Dirs d);
+struct Blackhole { Dirs dirs = Dirs::both; };   // drop everything in dirs until heal
+struct Heal {};                                 // end blackholes, drops and delays; release holds
+struct Drop { pcap::PacketPattern match; std::size_t count = 1; };  // the next COUNT matching packets
+struct Hold {                                   // queue matching packets, then release them in order
+  pcap::PacketPattern match;
+  std::optional<pcap::PacketPattern> until;     // when a packet matching this reaches the wire; else at release
+};
+struct Release {};                              // release every held packet
+struct Delay { Dirs dirs = Dirs::both; std::chrono::milliseconds by{0}; };  // 0 ends it
+struct InjectRst { Dirs toward = Dirs::both; bool exact = true; };        // c2s: toward the server
+struct Netem { Dirs dirs = Dirs::both; std::vector<std::string> args; };  // statistical impairment via tc
+using WireAction = std::variant<Blackhole, Heal, Drop, Hold, Release, Delay, InjectRst, Netem>;
+struct WireStep { WireAction action; };
+
 struct Step {
   int line = 0;          // 1-based line in the scenario file
   std::string text;      // as written, for messages and capture comments
-  std::variant<PeerStep, WaitStep> what;
+  std::variant<PeerStep, WaitStep, WireStep> what;
 };
 
 template <typename T>
@@ -66,6 +84,9 @@ struct Scenario {
   std::string claim;  // the opening comment: what the scenario shows
   std::vector<std::string> tags;
   std::map<Side, std::map<std::string, std::string>> sysctl;  // net.* keys only
+  std::map<Side, std::chrono::milliseconds> rto_min;           // per-route minimum RTO
+  std::chrono::milliseconds timers{0};  // the kernel timers the scenario must wait for, as declared
+  bool needs_netem = false;             // has a netem step
   std::vector<Step> steps;
   std::vector<Located<pcap::PatternElement>> wire;
   std::vector<Located<pcap::PacketPattern>> forbid;

@@ -29,10 +29,11 @@ class Parser {
     Scenario s;
     s.file = file_;
     s.claim = leading_comment(text);
-    static const std::set<std::string> known{"name", "summary", "tags", "sysctl", "steps", "expect"};
+    static const std::set<std::string> known{"name", "summary", "tags", "sysctl", "rto_min", "timers", "steps", "expect"};
     for (const auto& kv : root) {
       const auto key = scalar(kv.first, "key");
-      if (!known.count(key)) fail(kv.first, "unknown key '" + key + "' (known: name summary tags sysctl steps expect)");
+      if (!known.count(key))
+        fail(kv.first, "unknown key '" + key + "' (known: name summary tags sysctl rto_min timers steps expect)");
     }
     s.name = scalar(require(root, "name"), "name");
     if (!std::regex_match(s.name, std::regex("[a-z0-9_]+")))
@@ -40,6 +41,11 @@ class Parser {
     if (root["summary"]) s.summary = scalar(root["summary"], "summary");
     if (root["tags"]) s.tags = scalars(root["tags"], "tags");
     if (root["sysctl"]) parse_sysctl(root["sysctl"], s);
+    if (root["rto_min"]) {
+      if (!root["rto_min"].IsMap()) fail(root["rto_min"], "rto_min maps client/server to a duration");
+      for (const auto& kv : root["rto_min"]) s.rto_min[side(kv.first)] = duration(kv.second);
+    }
+    if (root["timers"]) s.timers = duration(root["timers"]);
     parse_steps(require(root, "steps"), s);
     parse_expect(require(root, "expect"), s);
     return s;
@@ -66,6 +72,14 @@ class Parser {
     std::vector<std::string> out;
     for (const auto& item : n) out.push_back(scalar(item, what + " entry"));
     return out;
+  }
+
+  std::chrono::milliseconds duration(const YAML::Node& n) const {
+    try {
+      return parse_duration(scalar(n, "duration"));
+    } catch (const std::invalid_argument& e) {
+      fail(n, e.what());
+    }
   }
 
   Side side(const YAML::Node& key) const {
@@ -109,7 +123,7 @@ class Parser {
     if (!n.IsSequence() || n.size() == 0) fail(n, "steps must be a non-empty list");
     for (const auto& item : n) {
       if (!item.IsMap() || item.size() != 1)
-        fail(item, "a step is one 'client: ACTION', 'server: ACTION' or 'wait: DURATION'");
+        fail(item, "a step is one 'client: ACTION', 'server: ACTION', 'wire: FAULT' or 'wait: DURATION'");
       const auto kv = *item.begin();
       Step step;
       step.line = kv.first.Mark().line + 1;
@@ -117,7 +131,10 @@ class Parser {
       step.text = scalar(kv.second, "step");
       try {
         if (who == "wait") step.what = WaitStep{parse_duration(step.text)};
-        else step.what = parse_peer_step(side(kv.first), step.text);
+        else if (who == "wire") {
+          step.what = parse_wire_step(step.text);
+          if (std::holds_alternative<Netem>(std::get<WireStep>(step.what).action)) s.needs_netem = true;
+        } else step.what = parse_peer_step(side(kv.first), step.text);
       } catch (const std::invalid_argument& e) {
         fail(kv.second, e.what());
       }

@@ -10,6 +10,11 @@ bool on_side(const TraceEvent& e, Side side, const Addresses& at) {
   return e.saddr == at.server && e.sport == at.port && e.dport != 0;  // dport 0: the listener
 }
 
+// The audit entry of the connection's socket on `side` (not the listener).
+bool ours(Side side, const SocketEntry& e, const Addresses& at) {
+  return side == Side::client ? e.remote_port == at.port : (e.local_port == at.port && e.remote_port != 0);
+}
+
 }  // namespace
 
 std::map<Side, SideStates> collect_states(const std::optional<std::vector<TraceEvent>>& trace,
@@ -19,6 +24,18 @@ std::map<Side, SideStates> collect_states(const std::optional<std::vector<TraceE
   std::map<Side, SideStates> out;
   out[Side::client].inferred = pcap::state_names(inferred.client);
   out[Side::server].inferred = pcap::state_names(inferred.server);
+  // The capture shows no timers: a socket it leaves open that the audit no
+  // longer finds was closed by one (an orphan's FIN_WAIT2 or TIME_WAIT ran out).
+  for (Side side : {Side::client, Side::server}) {
+    auto& st = out[side];
+    if (st.inferred.empty() || st.inferred.back() == "CLOSE") continue;
+    const auto it = leftovers.find(side);
+    const bool gone = it == leftovers.end() || std::none_of(it->second.begin(), it->second.end(),
+                                                            [&](const SocketEntry& e) { return ours(side, e, at); });
+    if (!gone) continue;
+    st.inferred.push_back("CLOSE");
+    st.inferred_note = "CLOSE from the socket audit: no packet closed it, a timer did";
+  }
   if (!trace) return out;
   for (Side side : {Side::client, Side::server}) {
     auto& s = out[side];
@@ -34,8 +51,7 @@ std::map<Side, SideStates> collect_states(const std::optional<std::vector<TraceE
     const auto it = leftovers.find(side);
     if (it == leftovers.end() || s.kernel->empty() || s.kernel->back() != "CLOSE") continue;
     for (const auto& e : it->second) {
-      const bool ours = side == Side::client ? e.remote_port == at.port : (e.local_port == at.port && e.remote_port != 0);
-      if (!ours || e.state == "CLOSE") continue;
+      if (!ours(side, e, at) || e.state == "CLOSE") continue;
       s.kernel->pop_back();
       if (s.kernel->empty() || s.kernel->back() != e.state) s.kernel->push_back(e.state);
       s.note = e.state + " from the socket audit: the tracepoint reports the hand-over to a time-wait socket as CLOSE";

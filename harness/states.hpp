@@ -19,6 +19,7 @@ struct SideStates {
   std::vector<std::string> inferred;
   std::vector<std::string> resets;  // "sent" / "received", from tcp_*_reset
   std::string note;                 // how the kernel sequence was completed, if it was
+  std::string inferred_note;        // how the inferred sequence was completed, if it was
 };
 
 struct Addresses {
@@ -30,7 +31,8 @@ struct Addresses {
 // left out). The tracepoint reports the hand-over of a closing socket to a
 // time-wait mini socket as "-> CLOSE"; when the audit still holds that
 // socket (TIME_WAIT, or FIN_WAIT2 for an orphan), the sequence ends in its
-// state instead, as the inference does.
+// state instead, as the inference does. The inferred sequence, which sees
+// no timers, ends in CLOSE when the audit no longer finds its socket.
 std::map<Side, SideStates> collect_states(const std::optional<std::vector<TraceEvent>>& trace,
                                           const pcap::InferredStates& inferred,
                                           const std::map<Side, std::vector<SocketEntry>>& leftovers,

@@ -30,7 +30,9 @@ inline constexpr const char* kServerLeg = "ws";
 class Topology {
  public:
   // Builds the namespaces, links and settings; throws HostError.
-  explicit Topology(const std::map<Side, std::map<std::string, std::string>>& sysctl);
+  // rto_min: a per-route minimum retransmission timeout for a side.
+  Topology(const std::map<Side, std::map<std::string, std::string>>& sysctl,
+           const std::map<Side, std::chrono::milliseconds>& rto_min = {});
 
   const NetNamespace& client() const { return client_; }
   const NetNamespace& wire() const { return wire_; }

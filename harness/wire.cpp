@@ -9,6 +9,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -44,10 +45,12 @@ PcapHandle open_leg(const char* leg) {
   return h;
 }
 
+std::string ms_text(std::int64_t ns) { return std::to_string(ns / 1'000'000) + "." + std::to_string(ns / 100'000 % 10) + " ms"; }
+
 }  // namespace
 
 Wire::Wire(const NetNamespace& ns, FaultProgram& faults) : faults_(faults), last_frame_ns_(now_ns(CLOCK_MONOTONIC)) {
-  stop_fd_ = eventfd(0, EFD_CLOEXEC);
+  stop_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (stop_fd_ < 0) throw HostError(std::string("eventfd: ") + std::strerror(errno));
   std::promise<void> ready;
   auto started = ready.get_future();
@@ -70,8 +73,21 @@ std::chrono::nanoseconds Wire::quiet_for() const {
   return std::chrono::nanoseconds(now_ns(CLOCK_MONOTONIC) - last_frame_ns_.load());
 }
 
+void Wire::sync() {
+  std::unique_lock lock(sync_mutex_);
+  if (!thread_.joinable()) return;
+  const auto ticket = ++sync_requested_;
+  const std::uint64_t one = 1;
+  (void)!write(stop_fd_, &one, sizeof one);  // wake the loop (it tells a wake from a stop)
+  sync_cv_.wait_for(lock, std::chrono::seconds(5), [&] { return sync_done_ >= ticket; });
+}
+
 std::vector<WireFrame> Wire::stop() {
   if (thread_.joinable()) {
+    {
+      std::lock_guard lock(sync_mutex_);
+      sync_requested_ = ~std::uint64_t{0};  // marks the stop
+    }
     const std::uint64_t one = 1;
     (void)!write(stop_fd_, &one, sizeof one);
     thread_.join();
@@ -80,56 +96,160 @@ std::vector<WireFrame> Wire::stop() {
   return frames_;
 }
 
+std::size_t Wire::record(WireFrame f) {
+  last_frame_ns_.store(f.mono_ns);
+  std::lock_guard lock(mutex_);
+  frames_.push_back(std::move(f));
+  return frames_.size() - 1;
+}
+
+void Wire::send(Leg out, std::span<const std::uint8_t> bytes, std::size_t record_index) {
+  pcap_t* handle = legs_[static_cast<std::size_t>(out)];
+  if (pcap_inject(handle, bytes.data(), bytes.size()) >= 0) return;
+  std::lock_guard lock(mutex_);
+  auto& f = frames_[record_index];
+  f.forwarded = false;
+  f.note += std::string(f.note.empty() ? "" : "; ") + "inject failed: " + pcap_geterr(handle);
+}
+
+void Wire::on_frame(Leg from, std::int64_t ts_ns, std::span<const std::uint8_t> bytes) {
+  WireFrame f;
+  f.mono_ns = now_ns(CLOCK_MONOTONIC);
+  f.frame.ts_ns = ts_ns;
+  f.frame.interface = static_cast<std::uint32_t>(from);
+  f.frame.bytes.assign(bytes.begin(), bytes.end());
+  f.step = step_.load();
+  auto decision = faults_.on_frame(from, bytes);
+  f.note = decision.note;
+  f.forwarded = decision.action != WireDecision::Action::drop;
+  const std::int64_t arrived = f.mono_ns;
+  const auto index = record(std::move(f));
+  const Leg out = from == Leg::client ? Leg::server : Leg::client;
+  switch (decision.action) {
+    case WireDecision::Action::forward: send(out, bytes, index); break;
+    case WireDecision::Action::drop: break;
+    case WireDecision::Action::delay:
+      delayed_.push_back({{bytes.begin(), bytes.end()}, out, index, arrived + decision.delay.count()});
+      break;
+    case WireDecision::Action::hold: held_[decision.hold].push_back({{bytes.begin(), bytes.end()}, out, index, arrived}); break;
+  }
+  for (int hold : decision.release) release(hold);
+}
+
+void Wire::release(int hold) {
+  const auto it = held_.find(hold);
+  if (it == held_.end()) return;
+  const auto now = now_ns(CLOCK_MONOTONIC);
+  for (auto& q : it->second) {
+    {
+      std::lock_guard lock(mutex_);
+      frames_[q.record].note += ", released after " + ms_text(now - q.due_ns);
+    }
+    send(q.out, q.bytes, q.record);
+  }
+  held_.erase(it);
+}
+
+void Wire::do_work() {
+  auto work = faults_.take_work();
+  for (auto& inj : work.inject) {
+    WireFrame f;
+    f.mono_ns = now_ns(CLOCK_MONOTONIC);
+    f.frame.ts_ns = now_ns(CLOCK_REALTIME);
+    f.frame.interface = static_cast<std::uint32_t>(inj.toward);
+    f.frame.bytes = inj.frame;
+    f.step = step_.load();
+    f.injected = true;
+    f.note = inj.note;
+    const auto index = record(std::move(f));
+    send(inj.toward, inj.frame, index);
+  }
+  for (int hold : work.release) release(hold);
+  if (work.release_all)
+    while (!held_.empty()) release(held_.begin()->first);
+}
+
+void Wire::flush_delayed(std::int64_t now) {
+  while (!delayed_.empty() && delayed_.front().due_ns <= now) {
+    send(delayed_.front().out, delayed_.front().bytes, delayed_.front().record);
+    delayed_.pop_front();
+  }
+}
+
+int Wire::poll_timeout_ms(std::int64_t now) const {
+  if (delayed_.empty()) return 100;
+  return static_cast<int>(std::clamp<std::int64_t>((delayed_.front().due_ns - now) / 1'000'000 + 1, 0, 100));
+}
+
 void Wire::run(const NetNamespace& ns, std::promise<void>& ready) {
-  std::array<PcapHandle, 2> legs{PcapHandle(nullptr, &pcap_close), PcapHandle(nullptr, &pcap_close)};
+  std::array<PcapHandle, 2> handles{PcapHandle(nullptr, &pcap_close), PcapHandle(nullptr, &pcap_close)};
   try {
     // Only this thread joins the wire namespace; packet sockets stay bound to it.
     if (setns(ns.fd(), CLONE_NEWNET) != 0) throw HostError(std::string("setns(wire): ") + std::strerror(errno));
-    legs[0] = open_leg(kClientLeg);
-    legs[1] = open_leg(kServerLeg);
+    handles[0] = open_leg(kClientLeg);
+    handles[1] = open_leg(kServerLeg);
   } catch (...) {
     ready.set_exception(std::current_exception());
     return;
   }
+  legs_ = {handles[0].get(), handles[1].get()};
   ready.set_value();
 
   struct Context {
     Wire* wire;
-    pcap_t* out;
     Leg from;
   };
-  std::array<Context, 2> contexts{Context{this, legs[1].get(), Leg::client}, Context{this, legs[0].get(), Leg::server}};
+  std::array<Context, 2> contexts{Context{this, Leg::client}, Context{this, Leg::server}};
   const auto on_packet = [](u_char* user, const pcap_pkthdr* h, const u_char* bytes) {
     auto& c = *reinterpret_cast<Context*>(user);
-    WireFrame f;
-    f.mono_ns = now_ns(CLOCK_MONOTONIC);
-    f.frame.ts_ns = std::int64_t{h->ts.tv_sec} * 1'000'000'000 + h->ts.tv_usec;  // nanosecond precision
-    f.frame.interface = static_cast<std::uint32_t>(c.from);
-    f.frame.bytes.assign(bytes, bytes + h->caplen);
-    f.step = c.wire->step_.load();
-    const auto decision = c.wire->faults_.on_frame(c.from, f.frame.bytes);
-    f.note = decision.note;
-    f.forwarded = decision.forward;
-    if (decision.forward && pcap_inject(c.out, bytes, h->caplen) < 0) {
-      f.forwarded = false;
-      f.note += std::string(f.note.empty() ? "" : "; ") + "inject failed: " + pcap_geterr(c.out);
-    }
-    c.wire->last_frame_ns_.store(f.mono_ns);
-    std::lock_guard lock(c.wire->mutex_);
-    c.wire->frames_.push_back(std::move(f));
+    c.wire->on_frame(c.from, std::int64_t{h->ts.tv_sec} * 1'000'000'000 + h->ts.tv_usec,  // nanosecond precision
+                     {bytes, h->caplen});
   };
 
   std::array<pollfd, 3> fds{};
-  for (std::size_t i = 0; i < 2; ++i) fds[i] = {pcap_get_selectable_fd(legs[i].get()), POLLIN, 0};
+  for (std::size_t i = 0; i < 2; ++i) fds[i] = {pcap_get_selectable_fd(legs_[i]), POLLIN, 0};
   fds[2] = {stop_fd_, POLLIN, 0};
   for (;;) {
-    const int n = poll(fds.data(), fds.size(), 100);
+    const int n = poll(fds.data(), fds.size(), poll_timeout_ms(now_ns(CLOCK_MONOTONIC)));
     if (n < 0 && errno != EINTR) break;
-    if (fds[2].revents) break;
+    std::uint64_t requested = 0;
+    if (fds[2].revents) {
+      std::uint64_t drained = 0;
+      (void)!read(stop_fd_, &drained, sizeof drained);
+    }
+    {
+      std::lock_guard lock(sync_mutex_);
+      requested = sync_requested_;
+    }
+    if (requested == ~std::uint64_t{0}) {
+      // Frames already read by the kernel belong to the run: take them before stopping.
+      for (std::size_t i = 0; i < 2; ++i)
+        pcap_dispatch(legs_[i], -1, on_packet, reinterpret_cast<u_char*>(&contexts[i]));
+      break;
+    }
     // Dispatch both legs every round: immediate mode delivers frames as they come.
     for (std::size_t i = 0; i < 2; ++i)
-      pcap_dispatch(legs[i].get(), -1, on_packet, reinterpret_cast<u_char*>(&contexts[i]));
+      pcap_dispatch(legs_[i], -1, on_packet, reinterpret_cast<u_char*>(&contexts[i]));
+    do_work();
+    flush_delayed(now_ns(CLOCK_MONOTONIC));
+    {
+      std::lock_guard lock(sync_mutex_);
+      sync_done_ = std::max(sync_done_, requested);
+    }
+    sync_cv_.notify_all();
   }
+  // Frames still queued were never delivered: say so in the capture.
+  std::lock_guard lock(mutex_);
+  for (const auto& q : delayed_) {
+    frames_[q.record].forwarded = false;
+    frames_[q.record].note += "; still delayed when the capture stopped";
+  }
+  for (const auto& [hold, queue] : held_)
+    for (const auto& q : queue) {
+      frames_[q.record].forwarded = false;
+      frames_[q.record].note += "; still held when the capture stopped";
+    }
+  legs_ = {};
 }
 
 }  // namespace closepath

@@ -1,10 +1,12 @@
 // The wire: a user-space forwarder between the two legs of the wire
 // namespace. One libpcap handle per leg (immediate mode, inbound only) reads
-// each frame, the fault program decides, and pcap_inject writes it out of the
-// other leg. Every frame is recorded exactly once, as it arrived.
+// each frame, the fault program decides (forward, drop, delay, hold), and
+// pcap_inject writes it out of the other leg. Every frame is recorded exactly
+// once, as it arrived, with what was done to it; frames the program injects
+// are recorded on the leg they leave by.
 //
 // Threads: the forwarder runs on its own thread, which joins the wire
-// namespace; the owner only calls mark_step(), quiet_for() and stop().
+// namespace; the owner calls mark_step(), sync(), quiet_for() and stop().
 #pragma once
 
 #include "fault_program.hpp"
@@ -13,10 +15,15 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <future>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <vector>
+
+typedef struct pcap pcap_t;
 
 namespace closepath {
 
@@ -24,7 +31,8 @@ struct WireFrame {
   pcap::Frame frame;         // frame.interface: 0 client leg, 1 server leg
   std::int64_t mono_ns = 0;  // CLOCK_MONOTONIC when read, comparable with peer times
   int step = -1;             // the step under way when the frame arrived (-1: none yet)
-  bool forwarded = true;
+  bool forwarded = true;     // went on (now or later) toward its receiver
+  bool injected = false;     // made by the wire; left by frame.interface's leg
   std::string note;          // what the wire or a fault did
 };
 
@@ -37,20 +45,43 @@ class Wire {
   ~Wire();
 
   void mark_step(int step) { step_.store(step); }
+  // Returns once the wire has carried out the fault program's pending work
+  // (injections, releases), so the next step sees its effect.
+  void sync();
   // Time since the last frame (or since start when none came).
   std::chrono::nanoseconds quiet_for() const;
   // Stops forwarding and recording; returns every frame seen. Idempotent.
   std::vector<WireFrame> stop();
 
  private:
+  struct Queued {
+    std::vector<std::uint8_t> bytes;
+    Leg out;
+    std::size_t record;      // index into frames_
+    std::int64_t due_ns = 0; // for delayed frames
+  };
+
   void run(const NetNamespace& ns, std::promise<void>& ready);
+  void on_frame(Leg from, std::int64_t ts_ns, std::span<const std::uint8_t> bytes);
+  std::size_t record(WireFrame f);
+  void send(Leg out, std::span<const std::uint8_t> bytes, std::size_t record_index);
+  void release(int hold);
+  void do_work();
+  void flush_delayed(std::int64_t now);
+  int poll_timeout_ms(std::int64_t now) const;
 
   FaultProgram& faults_;
   std::atomic<int> step_{-1};
   std::atomic<std::int64_t> last_frame_ns_;
   int stop_fd_ = -1;
-  std::mutex mutex_;
+  std::array<pcap_t*, 2> legs_{};  // valid on the wire thread while it runs
+  std::deque<Queued> delayed_;     // in due order (delays are per direction and constant)
+  std::map<int, std::vector<Queued>> held_;
+  mutable std::mutex mutex_;       // guards frames_
   std::vector<WireFrame> frames_;
+  std::mutex sync_mutex_;
+  std::condition_variable sync_cv_;
+  std::uint64_t sync_requested_ = 0, sync_done_ = 0;
   std::thread thread_;
 };
 

@@ -66,6 +66,7 @@ Flow track_flow(const std::vector<Frame>& frames, const std::optional<std::strin
     FlowPacket p;
     p.frame = i;
     p.ts_ns = frames[i].ts_ns;
+    p.mono_ns = frames[i].ts_ns;
     p.dir = dir;
     p.flags = s.flags;
     p.len = s.payload_len;

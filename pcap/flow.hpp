@@ -19,6 +19,7 @@ std::string to_string(Dir d);  // "c>s" / "s>c"
 struct FlowPacket {
   std::size_t frame = 0;     // index into the frame list the flow was built from
   std::int64_t ts_ns = 0;
+  std::int64_t mono_ns = 0;  // the clock timing windows use (the capture's time when nothing better is known)
   Dir dir = Dir::c2s;
   std::uint8_t flags = 0;
   std::uint32_t len = 0;     // TCP payload bytes
@@ -27,6 +28,8 @@ struct FlowPacket {
   std::uint16_t window = 0;
   bool checksum_ok = true;
   std::string note;          // the frame's comment (what the wire did), if any
+  bool delivered = true;     // reached the receiver (false: dropped on the wire)
+  bool injected = false;     // made by the wire, not sent by the endpoint it names
 };
 
 // "c>s P. seq 1 ack 1 len 1000" - the form used in messages and ladders.

@@ -10,8 +10,9 @@ namespace {
 // remembering the failure that got furthest into the packet list.
 class SequenceMatcher {
  public:
-  SequenceMatcher(const std::vector<PatternElement>& patterns, const std::vector<FlowPacket>& packets)
-      : patterns_(patterns), packets_(packets) {}
+  SequenceMatcher(const std::vector<PatternElement>& patterns, const std::vector<FlowPacket>& packets,
+                  const std::vector<std::int64_t>& anchors)
+      : patterns_(patterns), packets_(packets), anchors_(anchors) {}
 
   std::optional<Mismatch> run() {
     if (match(0, 0, 0)) return std::nullopt;
@@ -37,7 +38,8 @@ class SequenceMatcher {
     if (done < run.max) {
       if (k < packets_.size()) {
         std::string why;
-        if (packet_matches(run.packet, packets_[k], &why)) {
+        const MatchTime time{k > 0 ? &packets_[k - 1] : nullptr, &anchors_};
+        if (packet_matches(run.packet, packets_[k], &why, time)) {
           if (match(e, done + 1, k + 1)) return true;
         } else if (done < run.min) {
           note(k, e, "packet " + std::to_string(k + 1) + " (" + describe(packets_[k]) + "): pattern " +
@@ -62,6 +64,7 @@ class SequenceMatcher {
 
   const std::vector<PatternElement>& patterns_;
   const std::vector<FlowPacket>& packets_;
+  const std::vector<std::int64_t>& anchors_;
   std::set<std::tuple<std::size_t, std::size_t, std::size_t>> failed_;
   std::optional<Mismatch> best_;
   std::size_t best_k_ = 0;
@@ -70,8 +73,9 @@ class SequenceMatcher {
 }  // namespace
 
 std::optional<Mismatch> match_sequence(const std::vector<PatternElement>& patterns,
-                                       const std::vector<FlowPacket>& packets) {
-  return SequenceMatcher(patterns, packets).run();
+                                       const std::vector<FlowPacket>& packets,
+                                       const std::vector<std::int64_t>& anchors) {
+  return SequenceMatcher(patterns, packets, anchors).run();
 }
 
 std::optional<Mismatch> match_forbidden(const std::vector<PacketPattern>& forbidden,

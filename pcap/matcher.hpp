@@ -19,8 +19,10 @@ struct Mismatch {
 
 // nullopt when the sequence matches; otherwise the mismatch at the furthest
 // packet any attempt reached (the most useful place to look).
+// `anchors` gives the times "at ... after step N" refers to (mono_ns).
 std::optional<Mismatch> match_sequence(const std::vector<PatternElement>& patterns,
-                                       const std::vector<FlowPacket>& packets);
+                                       const std::vector<FlowPacket>& packets,
+                                       const std::vector<std::int64_t>& anchors = {});
 
 // The first packet that matches any forbidden pattern.
 std::optional<Mismatch> match_forbidden(const std::vector<PacketPattern>& forbidden,

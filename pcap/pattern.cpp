@@ -66,7 +66,41 @@ std::string field_text(const char* name, const std::optional<std::uint32_t>& v) 
   return v ? std::string(" ") + name + " " + std::to_string(*v) : "";
 }
 
+std::string time_text(std::int64_t ns) {
+  if (ns % 1'000'000'000 == 0) return std::to_string(ns / 1'000'000'000) + "s";
+  return std::to_string(ns / 1'000'000) + "ms";
+}
+
+std::string window_text(const TimeWindow& w) { return time_text(w.lo_ns) + ".." + time_text(w.hi_ns); }
+
+bool in_window(const TimeWindow& w, std::int64_t ns) { return ns >= w.lo_ns && ns <= w.hi_ns; }
+
 }  // namespace
+
+std::int64_t parse_time(const std::string& text) {
+  std::size_t unit = text.find_first_not_of("0123456789.");
+  if (unit == 0 || unit == std::string::npos) throw PatternError("bad time '" + text + "' (write e.g. 800ms or 1.5s)");
+  const std::string number = text.substr(0, unit), suffix = text.substr(unit);
+  double value = 0;
+  try {
+    std::size_t used = 0;
+    value = std::stod(number, &used);
+    if (used != number.size()) throw std::invalid_argument(number);
+  } catch (const std::exception&) {
+    throw PatternError("bad time '" + text + "'");
+  }
+  if (suffix == "ms") return static_cast<std::int64_t>(value * 1e6);
+  if (suffix == "s") return static_cast<std::int64_t>(value * 1e9);
+  throw PatternError("bad time unit in '" + text + "' (ms or s)");
+}
+
+TimeWindow parse_window(const std::string& text) {
+  const auto dots = text.find("..");
+  if (dots == std::string::npos) throw PatternError("a time window reads LOW..HIGH, e.g. 0.8s..1.5s, got '" + text + "'");
+  TimeWindow w{parse_time(text.substr(0, dots)), parse_time(text.substr(dots + 2))};
+  if (w.hi_ns < w.lo_ns) throw PatternError("time window '" + text + "' ends before it starts");
+  return w;
+}
 
 PatternElement parse_pattern(const std::string& text) {
   std::istringstream in(text);
@@ -80,7 +114,10 @@ PatternElement parse_pattern(const std::string& text) {
   else if (words[0] == "s>c") run.packet.dir = Dir::s2c;
   else throw PatternError("pattern must start with c>s, s>c or be '...', got '" + words[0] + "'");
   if (words.size() < 2) throw PatternError("pattern '" + text + "' needs flags after the direction (e.g. S. or *)");
-  if (words[1] != "*") run.packet.flags = parse_flags(words[1]);
+  if (words[1] != "*") {
+    run.packet.flags_include = words[1].front() == '+';
+    run.packet.flags = parse_flags(run.packet.flags_include ? words[1].substr(1) : words[1]);
+  }
 
   bool repeat_seen = false;
   for (std::size_t i = 2; i < words.size(); ++i) {
@@ -92,6 +129,16 @@ PatternElement parse_pattern(const std::string& text) {
     if (w == "len") run.packet.len = parse_number("len", value());
     else if (w == "seq") run.packet.seq = parse_number("seq", value());
     else if (w == "ack") run.packet.ack = parse_number("ack", value());
+    else if (w == "data") run.packet.data = true;
+    else if (w == "gap") run.packet.gap = parse_window(value());
+    else if (w == "at") {
+      const auto window = parse_window(value());
+      if (i + 3 >= words.size() || words[i + 1] != "after" || words[i + 2] != "step")
+        throw PatternError("'at' reads 'at LOW..HIGH after step N'");
+      run.packet.at = AnchoredWindow{parse_number("step", words[i + 3]), window};
+      if (run.packet.at->anchor == 0) throw PatternError("steps count from 1");
+      i += 3;
+    }
     else if (w == "?" || (w.size() > 2 && w.front() == '{' && w.back() == '}')) {
       if (repeat_seen) throw PatternError("more than one repeat in '" + text + "'");
       repeat_seen = true;
@@ -99,7 +146,7 @@ PatternElement parse_pattern(const std::string& text) {
       else std::tie(run.min, run.max) = parse_repeat(w);
       if (run.max == 0) throw PatternError("repeat " + w + " matches nothing");
     } else {
-      throw PatternError("unknown word '" + w + "' in pattern (expected len, seq, ack, {n}, {n,m} or ?)");
+      throw PatternError("unknown word '" + w + "' in pattern (expected len, seq, ack, data, gap, at, {n}, {n,m} or ?)");
     }
   }
   return run;
@@ -114,8 +161,12 @@ PacketPattern parse_packet_pattern(const std::string& text) {
 }
 
 std::string to_string(const PacketPattern& p) {
-  return to_string(p.dir) + " " + (p.flags ? flag_letters(*p.flags) : "*") + field_text("seq", p.seq) +
-         field_text("ack", p.ack) + field_text("len", p.len);
+  std::string s = to_string(p.dir) + " " + (p.flags_include ? "+" : "") + (p.flags ? flag_letters(*p.flags) : "*") +
+                  field_text("seq", p.seq) + field_text("ack", p.ack) + field_text("len", p.len);
+  if (p.data) s += " data";
+  if (p.gap) s += " gap " + window_text(*p.gap);
+  if (p.at) s += " at " + window_text(p.at->window) + " after step " + std::to_string(p.at->anchor);
+  return s;
 }
 
 std::string to_string(const PatternElement& e) {
@@ -128,14 +179,17 @@ std::string to_string(const PatternElement& e) {
   return s + " {" + std::to_string(run.min) + "," + (run.max == kUnbounded ? "" : std::to_string(run.max)) + "}";
 }
 
-bool packet_matches(const PacketPattern& pattern, const FlowPacket& packet, std::string* why) {
+bool packet_matches(const PacketPattern& pattern, const FlowPacket& packet, std::string* why, const MatchTime& time) {
   auto fail = [&](const std::string& expected, const std::string& actual) {
     if (why) *why = "expected " + expected + " vs actual " + actual;
     return false;
   };
   if (pattern.dir != packet.dir) return fail(to_string(pattern.dir), to_string(packet.dir));
-  if (pattern.flags && *pattern.flags != packet.flags)
+  if (pattern.flags && !pattern.flags_include && *pattern.flags != packet.flags)
     return fail(flag_letters(*pattern.flags), flag_letters(packet.flags));
+  if (pattern.flags && pattern.flags_include && (packet.flags & *pattern.flags) != *pattern.flags)
+    return fail("+" + flag_letters(*pattern.flags), flag_letters(packet.flags));
+  if (pattern.data && packet.len == 0) return fail("data", "len 0");
   if (pattern.len && *pattern.len != packet.len)
     return fail("len " + std::to_string(*pattern.len), "len " + std::to_string(packet.len));
   if (pattern.seq && *pattern.seq != packet.seq)
@@ -143,6 +197,19 @@ bool packet_matches(const PacketPattern& pattern, const FlowPacket& packet, std:
   if (pattern.ack && (!(packet.flags & kAck) || *pattern.ack != packet.ack))
     return fail("ack " + std::to_string(*pattern.ack),
                 (packet.flags & kAck) ? "ack " + std::to_string(packet.ack) : std::string("no ACK flag"));
+  if (pattern.gap) {
+    if (!time.previous) return fail("gap " + window_text(*pattern.gap), "no packet before it");
+    const auto gap = packet.mono_ns - time.previous->mono_ns;
+    if (!in_window(*pattern.gap, gap)) return fail("gap " + window_text(*pattern.gap), "gap " + time_text(gap));
+  }
+  if (pattern.at) {
+    const auto& a = *pattern.at;
+    if (!time.anchors || a.anchor > time.anchors->size())
+      return fail("at " + window_text(a.window) + " after step " + std::to_string(a.anchor), "no time for step " + std::to_string(a.anchor));
+    const auto since = packet.mono_ns - (*time.anchors)[a.anchor - 1];
+    if (!in_window(a.window, since))
+      return fail("at " + window_text(a.window) + " after step " + std::to_string(a.anchor), "at " + time_text(since));
+  }
   return true;
 }
 

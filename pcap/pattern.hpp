@@ -5,6 +5,12 @@
 //   c>s R. seq 1001       relative sequence number (SYN = 0)
 //   s>c . ack 1001        relative acknowledgment number
 //   c>s * len 0           any flags
+//   c>s +F                any packet whose flags include F (F., FP., ...)
+//   s>c P. data           any payload length above 0
+//   c>s . gap 0.8s..1.5s  sent 0.8 to 1.5 s after the packet before it
+//   c>s R. at 2.5s..4s after step 7
+//                         sent 2.5 to 4 s after time anchor 7 began
+//                         (the harness anchors step N's start)
 //   c>s . {2}             exactly two such packets; {1,} one or more; {0,3}
 //   s>c . ?               optional (same as {0,1})
 //   ...                   any number of packets, including none
@@ -25,12 +31,32 @@ struct PatternError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+struct TimeWindow {
+  std::int64_t lo_ns = 0, hi_ns = 0;
+  bool operator==(const TimeWindow&) const = default;
+};
+
+struct AnchoredWindow {
+  std::size_t anchor = 0;  // 1-based, as written ("after step 7")
+  TimeWindow window;
+  bool operator==(const AnchoredWindow&) const = default;
+};
+
 struct PacketPattern {
   Dir dir = Dir::c2s;
   std::optional<std::uint8_t> flags;  // nullopt: any flags ("*")
+  bool flags_include = false;         // "+F": these flags at least
+  bool data = false;                  // "data": payload length above 0
   std::optional<std::uint32_t> len, seq, ack;
+  std::optional<TimeWindow> gap;      // since the previous packet of the flow
+  std::optional<AnchoredWindow> at;   // since an anchor (a step's start)
   bool operator==(const PacketPattern&) const = default;
 };
+
+// "800ms", "1.5s", "2s" -> nanoseconds; throws PatternError.
+std::int64_t parse_time(const std::string& text);
+// "0.8s..1.5s"
+TimeWindow parse_window(const std::string& text);
 
 struct PacketRun {
   PacketPattern packet;
@@ -50,8 +76,16 @@ PacketPattern parse_packet_pattern(const std::string& text);
 std::string to_string(const PacketPattern& p);
 std::string to_string(const PatternElement& e);
 
+// Time context for the timing windows: the packet before this one in the
+// flow (if any) and the anchors' times, on the packets' clock (mono_ns).
+struct MatchTime {
+  const FlowPacket* previous = nullptr;
+  const std::vector<std::int64_t>* anchors = nullptr;
+};
+
 // Whether the packet matches; when not, `why` (if given) gets the first field
 // that differs as "expected X vs actual Y".
-bool packet_matches(const PacketPattern& pattern, const FlowPacket& packet, std::string* why = nullptr);
+bool packet_matches(const PacketPattern& pattern, const FlowPacket& packet, std::string* why = nullptr,
+                    const MatchTime& time = {});
 
 }  // namespace closepath::pcap

@@ -107,9 +107,11 @@ InferredStates infer_states(const std::vector<FlowPacket>& packets) {
   for (std::size_t i = 0; i < packets.size(); ++i) {
     const auto& p = packets[i];
     const bool from_client = p.dir == Dir::c2s;
-    deliver(from_client ? client : server, from_client ? to_client : to_server, &p);
-    (from_client ? client : server).sent(p, i);
-    (from_client ? to_server : to_client).push_back(i);
+    if (!p.injected) {  // the wire's own packets have no sender to move
+      deliver(from_client ? client : server, from_client ? to_client : to_server, &p);
+      (from_client ? client : server).sent(p, i);
+    }
+    if (p.delivered) (from_client ? to_server : to_client).push_back(i);
   }
   deliver(client, to_client, nullptr);
   deliver(server, to_server, nullptr);

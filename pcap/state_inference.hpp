@@ -11,6 +11,8 @@
 //   in SYN_SENT, when it acks our SYN;
 // - the server's connection socket exists only once it answers a SYN with
 //   SYN-ACK: a server that answers with RST has no states.
+// A packet the wire dropped moves only its sender; one the wire injected
+// moves only its receiver.
 // Limits: no reassembly (an out-of-order segment is not consumed), no
 // timers (TIME_WAIT is where the capture leaves a socket, not CLOSE).
 #pragma once

@@ -1,0 +1,178 @@
+#include "scripted_faults.hpp"
+
+#include "decoder.hpp"
+#include "frame_builder.hpp"
+#include "pattern.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace closepath {
+namespace {
+
+using pcap::Dir;
+
+bool covers(Dirs d, Dir dir) {
+  return d == Dirs::both || (d == Dirs::c2s && dir == Dir::c2s) || (d == Dirs::s2c && dir == Dir::s2c);
+}
+
+std::size_t index(Dir d) { return d == Dir::c2s ? 0 : 1; }
+Dir other(Dir d) { return d == Dir::c2s ? Dir::s2c : Dir::c2s; }
+
+// Serial-number comparison (RFC 1982): a is after b.
+bool after(std::uint32_t a, std::uint32_t b) { return static_cast<std::int32_t>(a - b) > 0; }
+
+constexpr std::uint32_t kInWindowOffset = 1000;  // "in-window but not exact": RCV.NXT + 1000
+
+}  // namespace
+
+void ScriptedFaults::track(Dir dir, std::span<const std::uint8_t> frame) {
+  const auto seg = pcap::decode_ethernet(frame);
+  if (!seg) return;
+  Side& s = sides_[index(dir)];
+  s.seen = true;
+  std::copy_n(frame.begin() + 6, 6, s.mac.begin());
+  s.ip = seg->src.addr;
+  s.port = seg->src.port;
+  if (!s.based) {
+    s.based = true;
+    s.isn = (seg->flags & pcap::kSyn) ? seg->seq : seg->seq - 1;
+    s.snd_nxt = seg->seq;
+  }
+  const std::uint32_t end = seg->seq + seg->payload_len + ((seg->flags & pcap::kSyn) ? 1 : 0) +
+                            ((seg->flags & pcap::kFin) ? 1 : 0);
+  if (after(end, s.snd_nxt)) s.snd_nxt = end;
+  if (seg->flags & pcap::kAck) {
+    s.ack = seg->ack;
+    s.window = seg->window;
+  }
+}
+
+std::optional<pcap::FlowPacket> ScriptedFaults::relative(Dir dir, std::span<const std::uint8_t> frame) const {
+  const auto seg = pcap::decode_ethernet(frame);
+  if (!seg) return std::nullopt;
+  const Side& me = sides_[index(dir)];
+  const Side& peer = sides_[index(other(dir))];
+  pcap::FlowPacket p;
+  p.dir = dir;
+  p.flags = seg->flags;
+  p.len = seg->payload_len;
+  p.seq = seg->seq - (me.based ? me.isn : ((seg->flags & pcap::kSyn) ? seg->seq : seg->seq - 1));
+  if (seg->flags & pcap::kAck) p.ack = seg->ack - (peer.based ? peer.isn : seg->ack - 1);
+  return p;
+}
+
+WireDecision ScriptedFaults::on_frame(Leg from, std::span<const std::uint8_t> frame) {
+  std::lock_guard lock(mutex_);
+  const Dir dir = from == Leg::client ? Dir::c2s : Dir::s2c;
+  const auto packet = relative(dir, frame);
+  auto matches = [&](const std::optional<pcap::PacketPattern>& p) { return p && packet && pcap::packet_matches(*p, *packet); };
+
+  WireDecision d;
+  // A packet a hold waits for releases that hold once it has passed.
+  for (auto it = rules_.begin(); it != rules_.end();) {
+    if (it->kind == Rule::Kind::hold && matches(it->until)) {
+      d.release.push_back(it->hold);
+      it = rules_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (auto& r : rules_) {
+    if (!covers(r.dirs, dir)) continue;
+    switch (r.kind) {
+      case Rule::Kind::blackhole:
+        d.action = WireDecision::Action::drop;
+        d.note = "dropped by fault '" + r.label + "'";
+        break;
+      case Rule::Kind::drop:
+        if (r.left == 0 || !matches(r.match)) continue;
+        --r.left;
+        d.action = WireDecision::Action::drop;
+        d.note = "dropped by fault '" + r.label + "'";
+        break;
+      case Rule::Kind::hold:
+        if (!matches(r.match)) continue;
+        d.action = WireDecision::Action::hold;
+        d.hold = r.hold;
+        d.note = "held by fault '" + r.label + "'";
+        break;
+      case Rule::Kind::delay:
+        d.action = WireDecision::Action::delay;
+        d.delay = r.delay;
+        d.note = "delayed " + std::to_string(r.delay.count() / 1'000'000) + " ms by fault '" + r.label + "'";
+        break;
+    }
+    break;  // the first rule that takes the frame decides
+  }
+  if (d.action != WireDecision::Action::drop) track(dir, frame);
+  return d;
+}
+
+std::optional<Injection> ScriptedFaults::rst_toward(Dir toward, bool exact, const std::string& label) {
+  // A RST toward the server travels c>s, spoofed from the client, and the other way round.
+  const Side& from = sides_[index(toward)];
+  const Side& to = sides_[index(other(toward))];
+  if (!from.seen || !to.seen) return std::nullopt;
+  pcap::TcpFrameSpec spec;
+  spec.src_mac = from.mac;
+  spec.dst_mac = to.mac;
+  spec.src_ip = from.ip;
+  spec.dst_ip = to.ip;
+  spec.sport = from.port;
+  spec.dport = to.port;
+  spec.seq = from.snd_nxt + (exact ? 0 : kInWindowOffset);
+  spec.ack = to.snd_nxt;
+  spec.flags = pcap::kRst | pcap::kAck;
+  const std::string whom = toward == Dir::c2s ? "server" : "client";
+  return Injection{toward == Dir::c2s ? Leg::server : Leg::client, pcap::build_tcp_frame(spec),
+                   "injected RST toward the " + whom + " by fault '" + label + "' (seq = " + whom + "'s RCV.NXT" +
+                       (exact ? "" : " + " + std::to_string(kInWindowOffset) + ": in window, not exact") + ")"};
+}
+
+std::optional<std::string> ScriptedFaults::apply(const WireAction& action, const std::string& label) {
+  std::lock_guard lock(mutex_);
+  auto drop_kinds = [&](std::initializer_list<Rule::Kind> kinds) {
+    std::erase_if(rules_, [&](const Rule& r) { return std::find(kinds.begin(), kinds.end(), r.kind) != kinds.end(); });
+  };
+  std::optional<std::string> problem;
+  std::visit(
+      [&](const auto& a) {
+        using T = std::decay_t<decltype(a)>;
+        if constexpr (std::is_same_v<T, Blackhole>) {
+          rules_.push_back({Rule::Kind::blackhole, a.dirs, {}, {}, 0, {}, -1, label});
+        } else if constexpr (std::is_same_v<T, Heal>) {
+          drop_kinds({Rule::Kind::blackhole, Rule::Kind::drop, Rule::Kind::delay, Rule::Kind::hold});
+          work_.release_all = true;
+        } else if constexpr (std::is_same_v<T, Drop>) {
+          rules_.push_back({Rule::Kind::drop, a.match.dir == Dir::c2s ? Dirs::c2s : Dirs::s2c, a.match, {}, a.count, {}, -1, label});
+        } else if constexpr (std::is_same_v<T, Hold>) {
+          rules_.push_back({Rule::Kind::hold, a.match.dir == Dir::c2s ? Dirs::c2s : Dirs::s2c, a.match, a.until, 0, {},
+                            next_hold_++, label});
+        } else if constexpr (std::is_same_v<T, Release>) {
+          drop_kinds({Rule::Kind::hold});
+          work_.release_all = true;
+        } else if constexpr (std::is_same_v<T, Delay>) {
+          std::erase_if(rules_, [&](const Rule& r) { return r.kind == Rule::Kind::delay && (r.dirs == a.dirs || a.dirs == Dirs::both); });
+          if (a.by.count() > 0)
+            rules_.push_back({Rule::Kind::delay, a.dirs, {}, {}, 0, std::chrono::nanoseconds(a.by), -1, label});
+        } else if constexpr (std::is_same_v<T, InjectRst>) {
+          for (Dir toward : {Dir::c2s, Dir::s2c}) {
+            if (!covers(a.toward, toward)) continue;
+            if (auto inj = rst_toward(toward, a.exact, label)) work_.inject.push_back(std::move(*inj));
+            else problem = "no connection on the wire yet: nothing to reset";
+          }
+        } else if constexpr (std::is_same_v<T, Netem>) {
+          // Applied by the runner with tc; nothing for the exact program.
+        }
+      },
+      action);
+  return problem;
+}
+
+WireWork ScriptedFaults::take_work() {
+  std::lock_guard lock(mutex_);
+  return std::exchange(work_, WireWork{});
+}
+
+}  // namespace closepath

@@ -1,0 +1,60 @@
+// The exact fault program: rules set by the scenario's wire steps, consulted
+// for every frame. It tracks the connection from the frames it lets through
+// so an injected RST can carry exactly the receiver's RCV.NXT.
+//
+// Threads: apply() runs on the runner's thread, on_frame()/take_work() on the
+// wire's; one mutex guards the rules and the tracked flow.
+#pragma once
+
+#include "fault_program.hpp"
+#include "flow.hpp"
+#include "scenario.hpp"
+
+#include <array>
+#include <mutex>
+#include <optional>
+
+namespace closepath {
+
+class ScriptedFaults final : public FaultProgram {
+ public:
+  // `label` names the fault in the capture ("step 5 wire blackhole both").
+  // nullopt, or why the action cannot be done (an inject before any connection).
+  std::optional<std::string> apply(const WireAction& action, const std::string& label);
+
+  WireDecision on_frame(Leg from, std::span<const std::uint8_t> frame) override;
+  WireWork take_work() override;
+
+ private:
+  struct Rule {
+    enum class Kind { blackhole, drop, hold, delay } kind;
+    Dirs dirs = Dirs::both;
+    std::optional<pcap::PacketPattern> match;
+    std::optional<pcap::PacketPattern> until;
+    std::size_t left = 0;  // drop: how many more
+    std::chrono::nanoseconds delay{0};
+    int hold = -1;
+    std::string label;
+  };
+  // What the wire has let through of one direction (absolute numbers).
+  struct Side {
+    bool seen = false, based = false;
+    std::uint32_t isn = 0, snd_nxt = 0, ack = 0;
+    std::uint16_t window = 0;
+    std::array<std::uint8_t, 6> mac{};
+    std::string ip;
+    std::uint16_t port = 0;
+  };
+
+  void track(pcap::Dir dir, const std::span<const std::uint8_t> frame);
+  std::optional<pcap::FlowPacket> relative(pcap::Dir dir, std::span<const std::uint8_t> frame) const;
+  std::optional<Injection> rst_toward(pcap::Dir toward, bool exact, const std::string& label);
+
+  std::mutex mutex_;
+  std::vector<Rule> rules_;
+  std::array<Side, 2> sides_{};  // indexed by the sending direction
+  WireWork work_;
+  int next_hold_ = 0;
+};
+
+}  // namespace closepath

@@ -1,0 +1,126 @@
+// The wire step grammar (see scenario.hpp for what each fault does):
+//   blackhole c>s|s>c|both
+//   heal
+//   drop PATTERN [count N]
+//   hold PATTERN [until PATTERN]
+//   release
+//   delay c>s|s>c|both DURATION
+//   inject rst toward client|server|both [exact|in-window]
+//   netem c>s|s>c|both NETEM-ARGS...
+#include "scenario_parser.hpp"
+
+#include <regex>
+#include <sstream>
+
+namespace closepath {
+
+std::string to_string(Dirs d) { return d == Dirs::c2s ? "c>s" : d == Dirs::s2c ? "s>c" : "both"; }
+
+namespace {
+
+std::vector<std::string> words_of(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<std::string> words;
+  for (std::string w; in >> w;) words.push_back(w);
+  return words;
+}
+
+std::string join(const std::vector<std::string>& words, std::size_t from, std::size_t to) {
+  std::string s;
+  for (std::size_t i = from; i < to; ++i) s += (s.empty() ? "" : " ") + words[i];
+  return s;
+}
+
+Dirs dirs(const std::string& w) {
+  if (w == "c>s") return Dirs::c2s;
+  if (w == "s>c") return Dirs::s2c;
+  if (w == "both") return Dirs::both;
+  throw std::invalid_argument("expected c>s, s>c or both, got '" + w + "'");
+}
+
+pcap::PacketPattern packet(const std::string& text) {
+  try {
+    return pcap::parse_packet_pattern(text);
+  } catch (const pcap::PatternError& e) {
+    throw std::invalid_argument(e.what());
+  }
+}
+
+void want(const std::vector<std::string>& w, std::size_t lo, std::size_t hi, const std::string& form) {
+  if (w.size() < lo || w.size() > hi) throw std::invalid_argument("write '" + form + "'");
+}
+
+}  // namespace
+
+WireStep parse_wire_step(const std::string& text) {
+  const auto w = words_of(text);
+  if (w.empty()) throw std::invalid_argument("empty wire step: name a fault");
+  const std::string& verb = w[0];
+  if (verb == "blackhole") {
+    want(w, 2, 2, "blackhole c>s|s>c|both");
+    return {Blackhole{dirs(w[1])}};
+  }
+  if (verb == "heal") {
+    want(w, 1, 1, "heal");
+    return {Heal{}};
+  }
+  if (verb == "release") {
+    want(w, 1, 1, "release");
+    return {Release{}};
+  }
+  if (verb == "drop") {
+    Drop d;
+    std::size_t end = w.size();
+    if (w.size() >= 4 && w[w.size() - 2] == "count") {
+      if (w.back().find_first_not_of("0123456789") != std::string::npos || w.back() == "0")
+        throw std::invalid_argument("count needs a positive number, got '" + w.back() + "'");
+      d.count = std::stoul(w.back());
+      end -= 2;
+    }
+    want(w, 3, w.size(), "drop PATTERN [count N]");
+    d.match = packet(join(w, 1, end));
+    return {d};
+  }
+  if (verb == "hold") {
+    Hold h;
+    const auto until = std::find(w.begin(), w.end(), "until");
+    const auto split = static_cast<std::size_t>(until - w.begin());
+    if (split < 3) throw std::invalid_argument("write 'hold PATTERN [until PATTERN]'");
+    h.match = packet(join(w, 1, split));
+    if (until != w.end()) {
+      if (split + 1 >= w.size()) throw std::invalid_argument("'until' needs a pattern");
+      h.until = packet(join(w, split + 1, w.size()));
+    }
+    return {h};
+  }
+  if (verb == "delay") {
+    want(w, 3, 3, "delay c>s|s>c|both DURATION");
+    return {Delay{dirs(w[1]), parse_duration(w[2])}};
+  }
+  if (verb == "inject") {
+    want(w, 4, 5, "inject rst toward client|server|both [exact|in-window]");
+    if (w[1] != "rst" || w[2] != "toward") throw std::invalid_argument("write 'inject rst toward client|server|both'");
+    InjectRst r;
+    if (w[3] == "server") r.toward = Dirs::c2s;
+    else if (w[3] == "client") r.toward = Dirs::s2c;
+    else if (w[3] == "both") r.toward = Dirs::both;
+    else throw std::invalid_argument("inject rst toward client, server or both, got '" + w[3] + "'");
+    if (w.size() == 5) {
+      if (w[4] != "exact" && w[4] != "in-window") throw std::invalid_argument("expected exact or in-window, got '" + w[4] + "'");
+      r.exact = w[4] == "exact";
+    }
+    return {r};
+  }
+  if (verb == "netem") {
+    want(w, 3, 40, "netem c>s|s>c|both ARGS (e.g. delay 50ms 10ms loss 1%)");
+    Netem n{dirs(w[1]), {w.begin() + 2, w.end()}};
+    // Passed to tc as separate arguments, never through a shell; still, only tc's vocabulary.
+    static const std::regex token(R"([a-z0-9.%_-]+)");
+    for (const auto& a : n.args)
+      if (!std::regex_match(a, token)) throw std::invalid_argument("netem argument '" + a + "' is not a tc netem word or value");
+    return {n};
+  }
+  throw std::invalid_argument("unknown wire fault '" + verb + "' (known: blackhole heal drop hold release delay inject netem)");
+}
+
+}  // namespace closepath

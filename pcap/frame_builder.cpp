@@ -1,0 +1,67 @@
+#include "frame_builder.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <stdexcept>
+
+namespace closepath::pcap {
+namespace {
+
+void put16(std::vector<std::uint8_t>& b, std::size_t at, std::uint16_t v) {
+  b[at] = static_cast<std::uint8_t>(v >> 8);
+  b[at + 1] = static_cast<std::uint8_t>(v);
+}
+void put32(std::vector<std::uint8_t>& b, std::size_t at, std::uint32_t v) {
+  put16(b, at, static_cast<std::uint16_t>(v >> 16));
+  put16(b, at + 2, static_cast<std::uint16_t>(v));
+}
+
+std::uint16_t checksum(const std::vector<std::uint8_t>& b, std::size_t from, std::size_t len, std::uint32_t sum = 0) {
+  for (std::size_t i = 0; i + 1 < len; i += 2) sum += (std::uint32_t{b[from + i]} << 8) | b[from + i + 1];
+  if (len % 2) sum += std::uint32_t{b[from + len - 1]} << 8;
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  return static_cast<std::uint16_t>(~sum);
+}
+
+std::uint32_t ipv4(const std::string& text) {
+  in_addr a{};
+  if (inet_pton(AF_INET, text.c_str(), &a) != 1) throw std::invalid_argument("not an IPv4 address: " + text);
+  return ntohl(a.s_addr);
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> build_tcp_frame(const TcpFrameSpec& s) {
+  constexpr std::size_t eth = 14, ip = 20, tcp = 20;
+  std::vector<std::uint8_t> f(eth + ip + tcp, 0);
+  std::copy(s.dst_mac.begin(), s.dst_mac.end(), f.begin());
+  std::copy(s.src_mac.begin(), s.src_mac.end(), f.begin() + 6);
+  put16(f, 12, 0x0800);
+  // IPv4 header: no options, DF, TTL 64.
+  f[eth] = 0x45;
+  put16(f, eth + 2, ip + tcp);
+  put16(f, eth + 6, 0x4000);
+  f[eth + 8] = 64;
+  f[eth + 9] = IPPROTO_TCP;
+  put32(f, eth + 12, ipv4(s.src_ip));
+  put32(f, eth + 16, ipv4(s.dst_ip));
+  put16(f, eth + 10, checksum(f, eth, ip));
+  // TCP header, no options.
+  const std::size_t t = eth + ip;
+  put16(f, t, s.sport);
+  put16(f, t + 2, s.dport);
+  put32(f, t + 4, s.seq);
+  put32(f, t + 8, s.ack);
+  f[t + 12] = (tcp / 4) << 4;
+  f[t + 13] = s.flags;
+  put16(f, t + 14, s.window);
+  // Pseudo header: addresses, protocol, TCP length.
+  std::uint32_t pseudo = 0;
+  for (std::size_t i = 0; i < 8; i += 2) pseudo += (std::uint32_t{f[eth + 12 + i]} << 8) | f[eth + 13 + i];
+  pseudo += IPPROTO_TCP + tcp;
+  put16(f, t + 16, checksum(f, t, tcp, pseudo));
+  return f;
+}
+
+}  // namespace closepath::pcap
