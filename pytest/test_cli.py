@@ -145,3 +145,16 @@ def test_whole_catalogue_twice_in_parallel(closepath, tmp_path):
         done = closepath("run", "--all", "-j", "2", "--out", tmp_path)
         assert done.returncode == 0, done.stdout + done.stderr
         assert re.search(r"^(\d+) passed, 0 failed$", done.stdout, re.M)
+
+
+def test_netem_scenario_is_skipped_with_the_reason_where_netem_is_missing(closepath, tmp_path):
+    caps = {c["name"]: c for c in json.loads(closepath("doctor", "--json").stdout)}
+    done = closepath("run", "netem_delay", "--out", tmp_path)
+    report = json.loads((tmp_path / "netem_delay" / "report.json").read_text())
+    if caps["netem"]["present"]:
+        assert report["verdict"] in ("pass", "fail")
+    else:
+        assert done.returncode == 0
+        assert report["verdict"] == "skipped"
+        assert "needs netem" in report["first_mismatch"] and "SKIP  netem_delay" in done.stdout
+        assert re.search(r"^0 passed, 0 failed, 1 skipped$", done.stdout, re.M)

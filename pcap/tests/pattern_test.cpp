@@ -60,3 +60,41 @@ BOOST_AUTO_TEST_CASE(pattern_explains_a_mismatch) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(pattern_timing)
+
+// +FLAGS matches supersets; data needs a payload.
+BOOST_AUTO_TEST_CASE(pattern_matches_included_flags_and_data) {
+  FlowPacket p;
+  p.dir = Dir::c2s;
+  p.flags = kFin | kPsh | kAck;
+  p.len = 5;
+  BOOST_TEST(packet_matches(parse_packet_pattern("c>s +F"), p));
+  BOOST_TEST(packet_matches(parse_packet_pattern("c>s +F. data"), p));
+  BOOST_TEST(!packet_matches(parse_packet_pattern("c>s +R"), p));
+  p.len = 0;
+  std::string why;
+  BOOST_TEST(!packet_matches(parse_packet_pattern("c>s * data"), p, &why));
+  BOOST_TEST(why == "expected data vs actual len 0");
+}
+
+// gap: since the packet before; at: since an anchor; both inclusive windows.
+BOOST_AUTO_TEST_CASE(pattern_checks_time_windows) {
+  FlowPacket before, p;
+  before.mono_ns = 1'000'000'000;
+  p.mono_ns = 2'100'000'000;
+  const std::vector<std::int64_t> anchors{0, 500'000'000};
+  std::string why;
+  BOOST_TEST(packet_matches(parse_packet_pattern("c>s * gap 800ms..1.5s"), p, &why, {&before, &anchors}));
+  BOOST_TEST(!packet_matches(parse_packet_pattern("c>s * gap 1.5s..2s"), p, &why, {&before, &anchors}));
+  BOOST_TEST(why == "expected gap 1500ms..2s vs actual gap 1100ms");
+  BOOST_TEST(packet_matches(parse_packet_pattern("c>s * at 1.5s..1.7s after step 2"), p, &why, {&before, &anchors}));
+  BOOST_TEST(!packet_matches(parse_packet_pattern("c>s * at 1s..2s after step 3"), p, &why, {&before, &anchors}));
+  BOOST_TEST(why == "expected at 1s..2s after step 3 vs actual no time for step 3");
+  BOOST_CHECK_THROW(parse_pattern("c>s * gap 2s..1s"), PatternError);
+  BOOST_CHECK_THROW(parse_pattern("c>s * at 1s..2s before step 1"), PatternError);
+  BOOST_CHECK_THROW(parse_pattern("c>s * gap 1h..2h"), PatternError);
+  BOOST_TEST(to_string(parse_pattern("c>s . gap 800ms..1500ms {2}")) == "c>s . gap 800ms..1500ms {2}");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

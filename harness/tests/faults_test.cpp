@@ -1,0 +1,141 @@
+#include "capture_reader.hpp"
+#include "decoder.hpp"
+#include "netem.hpp"
+#include "scenario_parser.hpp"
+#include "scripted_faults.hpp"
+
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+
+using namespace closepath;
+namespace bdata = boost::unit_test::data;
+
+namespace {
+
+// The frames of a committed capture, each with the leg it arrived on.
+std::vector<std::pair<Leg, pcap::Frame>> legs_of(const std::string& name) {
+  std::vector<std::pair<Leg, pcap::Frame>> out;
+  for (auto& f : pcap::read_capture(std::string(CLOSEPATH_TEST_DATA) + "/" + name + ".pcapng")) {
+    const auto seg = pcap::decode_ethernet(f.bytes);
+    out.emplace_back(seg && seg->src.addr == "10.0.0.1" ? Leg::client : Leg::server, f);
+  }
+  return out;
+}
+
+using Action = WireDecision::Action;
+
+std::vector<Action> feed(ScriptedFaults& faults, const std::vector<std::pair<Leg, pcap::Frame>>& frames) {
+  std::vector<Action> actions;
+  for (const auto& [leg, f] : frames) actions.push_back(faults.on_frame(leg, f.bytes).action);
+  return actions;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(faults)
+
+// Each row: a wire step, and the error it must give.
+BOOST_DATA_TEST_CASE(wire_steps_reject_with_a_reason,
+                     bdata::make({"", "teleport", "blackhole sideways", "heal now", "drop", "drop c>s F count 0",
+                                  "hold until s>c F", "hold c>s F until", "delay both soon", "inject fin toward server",
+                                  "inject rst toward proxy", "inject rst toward server nearly", "netem both delay 5ms;reboot"}) ^
+                         bdata::make({"empty wire step", "unknown wire fault 'teleport'", "expected c>s, s>c or both",
+                                      "write 'heal'", "write 'drop PATTERN", "count needs a positive number",
+                                      "write 'hold PATTERN", "'until' needs a pattern", "bad duration 'soon'",
+                                      "write 'inject rst toward", "toward client, server or both", "expected exact or in-window",
+                                      "is not a tc netem word"}),
+                     text, reason) {
+  try {
+    parse_wire_step(text);
+    BOOST_FAIL("accepted '" << text << "'");
+  } catch (const std::invalid_argument& e) {
+    BOOST_TEST(std::string(e.what()).find(reason) != std::string::npos, e.what());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(wire_steps_parse) {
+  const auto drop = std::get<Drop>(parse_wire_step("drop s>c +F count 2").action);
+  BOOST_TEST(drop.count == 2u);
+  BOOST_TEST(drop.match.flags_include);
+  const auto hold = std::get<Hold>(parse_wire_step("hold c>s +F until s>c +F").action);
+  BOOST_TEST(hold.until.has_value());
+  BOOST_TEST((std::get<InjectRst>(parse_wire_step("inject rst toward client in-window").action).toward == Dirs::s2c));
+  BOOST_TEST(!std::get<InjectRst>(parse_wire_step("inject rst toward client in-window").action).exact);
+  BOOST_TEST(std::get<Delay>(parse_wire_step("delay c>s 50ms").action).by.count() == 50);
+}
+
+// A blackhole drops everything in its directions, from the step on, until heal.
+BOOST_AUTO_TEST_CASE(blackhole_drops_one_direction_until_heal) {
+  ScriptedFaults faults;
+  const auto frames = legs_of("graceful_fin");
+  BOOST_TEST(!faults.apply(Blackhole{Dirs::s2c}, "bh"));
+  const auto actions = feed(faults, frames);
+  for (std::size_t i = 0; i < frames.size(); ++i)
+    BOOST_TEST((actions[i] == (frames[i].first == Leg::server ? Action::drop : Action::forward)), "frame " << i + 1);
+  faults.apply(Heal{}, "heal");
+  BOOST_TEST((faults.on_frame(Leg::server, frames[1].second.bytes).action == Action::forward));
+}
+
+// drop PATTERN count N takes the next N matching packets only.
+BOOST_AUTO_TEST_CASE(drop_takes_only_the_counted_matches) {
+  ScriptedFaults faults;
+  faults.apply(parse_wire_step("drop c>s . len 0 count 2").action, "drop");
+  const auto actions = feed(faults, legs_of("graceful_fin"));
+  // c>s pure ACKs are frames 3, 7 and 10: the first two go.
+  BOOST_TEST((actions[2] == Action::drop && actions[6] == Action::drop && actions[9] == Action::forward));
+  BOOST_TEST(std::count(actions.begin(), actions.end(), Action::drop) == 2);
+}
+
+// hold ... until ...: the held FIN is released by the other side's FIN.
+BOOST_AUTO_TEST_CASE(hold_releases_when_its_trigger_passes) {
+  ScriptedFaults faults;
+  faults.apply(parse_wire_step("hold c>s +F until s>c +F").action, "hold");
+  const auto frames = legs_of("graceful_fin");
+  for (std::size_t i = 0; i < 7; ++i) faults.on_frame(frames[i].first, frames[i].second.bytes);
+  const auto fin = faults.on_frame(frames[7].first, frames[7].second.bytes);  // c>s F.
+  BOOST_TEST((fin.action == Action::hold));
+  BOOST_TEST(fin.note.find("held by fault 'hold'") == 0);
+  const auto trigger = faults.on_frame(frames[8].first, frames[8].second.bytes);  // s>c F.
+  BOOST_TEST((trigger.action == Action::forward));
+  BOOST_TEST(trigger.release == std::vector<int>{fin.hold});
+}
+
+// An exact RST carries the receiver's RCV.NXT; an in-window one is 1000 past it.
+BOOST_AUTO_TEST_CASE(injected_rst_takes_numbers_from_the_flow) {
+  ScriptedFaults faults;
+  BOOST_TEST(*faults.apply(InjectRst{Dirs::both, true}, "early") == "no connection on the wire yet: nothing to reset");
+  const auto frames = legs_of("linger_zero");
+  for (std::size_t i = 0; i < 5; ++i) faults.on_frame(frames[i].first, frames[i].second.bytes);
+  BOOST_TEST(!faults.apply(InjectRst{Dirs::both, true}, "mb"));
+  BOOST_TEST(!faults.apply(InjectRst{Dirs::c2s, false}, "mb2"));
+  const auto work = faults.take_work();
+  BOOST_REQUIRE_EQUAL(work.inject.size(), 3u);
+  const auto to_server = pcap::decode_ethernet(work.inject[0].frame);
+  const auto to_client = pcap::decode_ethernet(work.inject[1].frame);
+  const auto in_window = pcap::decode_ethernet(work.inject[2].frame);
+  const auto data = pcap::decode_ethernet(frames[3].second.bytes);  // c>s 1000 bytes
+  const auto ack = pcap::decode_ethernet(frames[4].second.bytes);   // s>c ack 1001
+  BOOST_REQUIRE(to_server && to_client && in_window && data && ack);
+  BOOST_TEST((work.inject[0].toward == Leg::server));
+  BOOST_TEST(to_server->src.addr == "10.0.0.1");
+  BOOST_TEST(to_server->seq == data->seq + 1000);
+  BOOST_TEST(to_server->ack == ack->seq);
+  BOOST_TEST(to_server->flags == (pcap::kRst | pcap::kAck));
+  BOOST_TEST(to_server->checksum_ok);
+  BOOST_TEST(to_client->seq == ack->seq);
+  BOOST_TEST(to_client->ack == data->seq + 1000);
+  BOOST_TEST(in_window->seq == data->seq + 2000);
+  BOOST_TEST(faults.take_work().inject.empty());
+}
+
+// netem sits on the egress of the leg toward the packets' receiver; tc gets plain arguments.
+BOOST_AUTO_TEST_CASE(netem_commands_target_the_right_legs) {
+  const auto n = std::get<Netem>(parse_wire_step("netem c>s delay 50ms 10ms loss 1%").action);
+  const auto commands = netem_commands(n);
+  BOOST_REQUIRE_EQUAL(commands.size(), 1u);
+  BOOST_TEST((commands[0] == std::vector<std::string>{"tc", "qdisc", "replace", "dev", "ws", "root", "netem", "delay",
+                                                       "50ms", "10ms", "loss", "1%"}));
+  BOOST_TEST(netem_commands(std::get<Netem>(parse_wire_step("netem both rate 1mbit").action)).size() == 2u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
