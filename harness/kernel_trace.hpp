@@ -1,8 +1,9 @@
 // Kernel truth for TCP states: a private tracefs instance of this run
 // (instances/closepath-<pid>-<port>) with sock:inet_sock_set_state,
 // tcp:tcp_send_reset and tcp:tcp_receive_reset enabled, filtered to the
-// run's server port and stamped with the monotonic clock. The events carry
-// no namespace: the per-run port keeps parallel runs apart. The instance is
+// run's client port and stamped with the monotonic clock. The events carry
+// no namespace: the client binds a port unique to its run, which keeps
+// parallel runs apart (the server's port may be shared, e.g. 443). The instance is
 // removed when this object dies; instances left by a harness that was
 // SIGKILLed (its pid gone) are removed by the next run.
 #pragma once

@@ -97,10 +97,10 @@ int cmd_run(const RunArgs& a, const std::filesystem::path& dir) {
         reports.push_back(outcome.report);
       }
     } else {
-      const int base_port = options.port ? options.port : 30000 + static_cast<int>(getpid() % 20000);
+      const int base_port = options.port ? options.port : 20000 + static_cast<int>(getpid() % 20000);
       for (std::size_t i = 0; i < scenarios.size(); ++i) {
         const auto& s = scenarios[i];
-        options.port = base_port + static_cast<int>(i);  // a port per run: trace events never mix
+        options.port = base_port + static_cast<int>(i);  // a client port per run: trace events never mix
         const auto r = run_scenario(s, options);
         write_report(r);
         print_summary(human, r);
@@ -148,7 +148,7 @@ int main(int argc, char** argv) {
   run->add_option("-j,--jobs", run_args.jobs, "runs in parallel (each in its own namespaces)")->check(CLI::Range(1, 64));
   run->add_option("--out", run_args.out, "output root: each run writes OUT/<scenario>/ (default out)");
   run->add_flag("--json", run_args.json, "print the reports as JSON on stdout");
-  run->add_option("--port", run_args.port, "server port (default: chosen per run)")->check(CLI::Range(1024, 65535));
+  run->add_option("--port", run_args.port, "the client's port, unique per run (default: chosen per run)")->check(CLI::Range(1024, 65535));
   run->add_flag("--no-total", run_args.no_total)->group("");  // used by -j for its children
 
   bool doctor_json = false;

@@ -55,7 +55,7 @@ std::vector<ChildOutcome> run_in_parallel(const std::vector<std::filesystem::pat
                                           int jobs) {
   std::vector<ChildOutcome> outcomes(files.size());
   std::map<pid_t, std::size_t> running;
-  const int base_port = 30000 + static_cast<int>(getpid() % 20000);
+  const int base_port = 20000 + static_cast<int>(getpid() % 20000);
   std::size_t next = 0;
   auto stop_all = [&] {
     for (const auto& [pid, i] : running) kill(pid, SIGTERM);
@@ -66,7 +66,7 @@ std::vector<ChildOutcome> run_in_parallel(const std::vector<std::filesystem::pat
     while (next < files.size() || !running.empty()) {
       check_interrupted();
       while (next < files.size() && running.size() < static_cast<std::size_t>(jobs)) {
-        // Each run gets a port of its own, so kernel trace events never mix.
+        // Each run's client gets a port of its own, so kernel trace events never mix.
         const auto port = base_port + static_cast<int>(next);
         std::filesystem::remove(options.out_root / scenarios[next].name / "report.json");
         running[spawn_child(files[next], options, port)] = next;

@@ -30,7 +30,8 @@ struct RunResult {
   const Scenario* scenario = nullptr;
   Verdict verdict = Verdict::error;
   std::string first_mismatch;  // "FILE:LINE: what" when failed, the error when errored
-  int port = 0;
+  int client_port = 0;  // unique per run: the key to this run's kernel trace events
+  int server_port = 0;
   std::int64_t start_mono_ns = 0;
   double seconds = 0;
   std::vector<StepResult> steps;

@@ -42,18 +42,19 @@ void sleep_for(std::chrono::milliseconds d) {
   }
 }
 
-std::vector<std::string> peer_args(const Host& self, const Host& other, int port, const char* role) {
-  return {"--role", role, "--local", self.address, "--remote", other.address, "--port", std::to_string(port)};
+std::vector<std::string> peer_args(const Host& self, const Host& other, const RunResult& r, const char* role) {
+  return {"--role", role, "--local", self.address, "--remote", other.address, "--port", std::to_string(r.server_port),
+          "--client-port", std::to_string(r.client_port)};
 }
 
 // Everything live during a run, torn down in reverse order of construction.
 struct LiveRun {
-  LiveRun(const Scenario& s, const RunOptions& o, int port, RunResult& r)
+  LiveRun(const Scenario& s, const RunOptions& o, RunResult& r)
       : topology(s.sysctl, s.rto_min),
-        trace(start_trace(o, port, r)),
+        trace(start_trace(o, r.client_port, r)),
         wire(topology.wire(), faults),
-        client(topology.client(), "client", o.peer_program, peer_args(kClientHost, kServerHost, port, "client")),
-        server(topology.server(), "server", o.peer_program, peer_args(kServerHost, kClientHost, port, "server")) {}
+        client(topology.client(), "client", o.peer_program, peer_args(kClientHost, kServerHost, r, "client")),
+        server(topology.server(), "server", o.peer_program, peer_args(kServerHost, kClientHost, r, "server")) {}
 
   PeerProcess& peer(Side s) { return s == Side::client ? client : server; }
 
@@ -109,7 +110,8 @@ void settle(Wire& wire) {
 RunResult run_scenario(const Scenario& s, const RunOptions& o) {
   RunResult r;
   r.scenario = &s;
-  r.port = o.port ? o.port : 40000 + static_cast<int>(getpid() % 20000);
+  r.client_port = o.port ? o.port : 20000 + static_cast<int>(getpid() % 20000);
+  r.server_port = s.port;
   r.out_dir = o.out_root / s.name;
   r.start_mono_ns = mono_ns();
   std::string no_netem;
@@ -120,7 +122,7 @@ RunResult run_scenario(const Scenario& s, const RunOptions& o) {
   }
   std::optional<LiveRun> live;
   try {
-    live.emplace(s, o, r.port, r);
+    live.emplace(s, o, r);
     play(s, *live, r);
     settle(live->wire);
     // The audit runs while the peers still hold their sockets.
@@ -149,7 +151,7 @@ RunResult run_scenario(const Scenario& s, const RunOptions& o) {
     p.injected = f.injected;
   }
   r.states = collect_states(r.trace, pcap::infer_states(r.flow.packets), r.leftovers,
-                            {kClientHost.address, kServerHost.address, r.port});
+                            {kClientHost.address, kServerHost.address, r.client_port});
   if (r.first_mismatch.empty()) judge(r);
   r.seconds = static_cast<double>(mono_ns() - r.start_mono_ns) / 1e9;
   return r;

@@ -85,6 +85,7 @@ struct Scenario {
   std::vector<std::string> tags;
   std::map<Side, std::map<std::string, std::string>> sysctl;  // net.* keys only
   std::map<Side, std::chrono::milliseconds> rto_min;           // per-route minimum RTO
+  int port = 47000;                     // the server's port (443 makes Wireshark dissect TLS)
   std::chrono::milliseconds timers{0};  // the kernel timers the scenario must wait for, as declared
   bool needs_netem = false;             // has a netem step
   std::vector<Step> steps;

@@ -29,11 +29,11 @@ class Parser {
     Scenario s;
     s.file = file_;
     s.claim = leading_comment(text);
-    static const std::set<std::string> known{"name", "summary", "tags", "sysctl", "rto_min", "timers", "steps", "expect"};
+    static const std::set<std::string> known{"name", "summary", "tags", "port", "sysctl", "rto_min", "timers", "steps", "expect"};
     for (const auto& kv : root) {
       const auto key = scalar(kv.first, "key");
       if (!known.count(key))
-        fail(kv.first, "unknown key '" + key + "' (known: name summary tags sysctl rto_min timers steps expect)");
+        fail(kv.first, "unknown key '" + key + "' (known: name summary tags port sysctl rto_min timers steps expect)");
     }
     s.name = scalar(require(root, "name"), "name");
     if (!std::regex_match(s.name, std::regex("[a-z0-9_]+")))
@@ -46,6 +46,12 @@ class Parser {
       for (const auto& kv : root["rto_min"]) s.rto_min[side(kv.first)] = duration(kv.second);
     }
     if (root["timers"]) s.timers = duration(root["timers"]);
+    if (root["port"]) {
+      const auto port = scalar(root["port"], "port");
+      if (!std::regex_match(port, std::regex("[0-9]{1,5}")) || std::stoi(port) < 1 || std::stoi(port) > 65535)
+        fail(root["port"], "port must be a number from 1 to 65535");
+      s.port = std::stoi(port);
+    }
     parse_steps(require(root, "steps"), s);
     parse_expect(require(root, "expect"), s);
     return s;

@@ -6,13 +6,13 @@ namespace closepath {
 namespace {
 
 bool on_side(const TraceEvent& e, Side side, const Addresses& at) {
-  if (side == Side::client) return e.saddr == at.client && e.dport == at.port;
-  return e.saddr == at.server && e.sport == at.port && e.dport != 0;  // dport 0: the listener
+  if (side == Side::client) return e.saddr == at.client && e.sport == at.port;
+  return e.saddr == at.server && e.dport == at.port;  // the listener (dport 0) is not ours
 }
 
 // The audit entry of the connection's socket on `side` (not the listener).
 bool ours(Side side, const SocketEntry& e, const Addresses& at) {
-  return side == Side::client ? e.remote_port == at.port : (e.local_port == at.port && e.remote_port != 0);
+  return side == Side::client ? e.local_port == at.port : e.remote_port == at.port;
 }
 
 }  // namespace
@@ -30,8 +30,10 @@ std::map<Side, SideStates> collect_states(const std::optional<std::vector<TraceE
     auto& st = out[side];
     if (st.inferred.empty() || st.inferred.back() == "CLOSE") continue;
     const auto it = leftovers.find(side);
-    const bool gone = it == leftovers.end() || std::none_of(it->second.begin(), it->second.end(),
-                                                            [&](const SocketEntry& e) { return ours(side, e, at); });
+    // A socket in CLOSE that the application still holds (bound) is closed all the same.
+    const bool gone = it == leftovers.end() || std::none_of(it->second.begin(), it->second.end(), [&](const SocketEntry& e) {
+      return ours(side, e, at) && e.state != "CLOSE";
+    });
     if (!gone) continue;
     st.inferred.push_back("CLOSE");
     st.inferred_note = "CLOSE from the socket audit: no packet closed it, a timer did";

@@ -24,7 +24,7 @@ struct SideStates {
 
 struct Addresses {
   std::string client, server;
-  int port = 0;
+  int port = 0;  // the client's port: unique per run
 };
 
 // The kernel's sequence for each side's connection socket (the listener is

@@ -78,6 +78,9 @@ asio::awaitable<Outcome> Endpoint::connect(const nlohmann::json& c) {
   tcp::endpoint to(remote_.address(), static_cast<unsigned short>(c.value("port", int{remote_.port()})));
   boost::system::error_code ec;
   conn_.open(to.protocol(), ec);
+  // The run's own client port: the kernel trace tells this run's events by it.
+  if (!ec) conn_.set_option(tcp::socket::reuse_address(true), ec);
+  if (!ec) conn_.bind(local_, ec);
   if (!ec) apply_options(conn_, ec);
   if (ec) co_return outcome_of(ec);
   Deadline deadline(conn_, within(c));

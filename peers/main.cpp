@@ -70,18 +70,20 @@ asio::awaitable<void> serve(asio::posix::stream_descriptor& control, Endpoint& e
 int main(int argc, char** argv) {
   CLI::App app{"closepath-peer: one scripted TCP endpoint, driven over fd 3 by closepath"};
   std::string role, local, remote;
-  unsigned short port = 0;
+  unsigned short port = 0, client_port = 0;
   app.add_option("--role", role, "client or server (for messages)")->required();
   app.add_option("--local", local, "this endpoint's address")->required();
   app.add_option("--remote", remote, "the other endpoint's address")->required();
   app.add_option("--port", port, "the server's port")->required();
+  app.add_option("--client-port", client_port, "the port the client binds (unique per run)")->required();
   CLI11_PARSE(app, argc, argv);
 
   try {
     asio::io_context io;
     asio::posix::stream_descriptor control(io, kControlFd);
-    Endpoint endpoint(io.get_executor(), {asio::ip::make_address(local), port},
-                      {asio::ip::make_address(remote), port});
+    const bool client = role == "client";
+    Endpoint endpoint(io.get_executor(), {asio::ip::make_address(local), client ? client_port : port},
+                      {asio::ip::make_address(remote), client ? port : client_port});
     int exit_code = 0;
     asio::co_spawn(io, serve(control, endpoint, exit_code), asio::detached);
     io.run();

@@ -32,6 +32,9 @@ VARIANTS = [
     # A 2 s keepalive interval is told from a 1 s one by the wire timing alone.
     ("keepalive_timeout", "  - client: set keepintvl 1", "  - client: set keepintvl 2",
      r"keepalive_timeout\.yaml:\d+: wire: packet 5 \(c>s \. seq 0 ack 1 len 0\): pattern 5 'c>s \. seq 0 ack 1 len 0 gap 800ms\.\.1500ms': expected gap 800ms\.\.1500ms vs actual gap \d+ms"),
+    # rto_min shortens the retransmission timer: the timing windows notice.
+    ("user_timeout", "timers: 1500ms", "timers: 1500ms\nrto_min: {client: 50ms}",
+     r"user_timeout\.yaml:\d+: wire: packet 5 \(c>s P\. seq 1 ack 1 len 100\): pattern 5 'c>s P\. seq 1 ack 1 len 100 at 150ms\.\.350ms after step 6': expected at 150ms\.\.350ms after step 6 vs actual at \d+ms"),
     ("user_timeout", "  - wire: blackhole both", "",
      r"user_timeout\.yaml:\d+: step 6 \(client recv within 5s -> ETIMEDOUT\): expected ETIMEDOUT vs actual timeout"),
     ("middlebox_reset", "  - wire: inject rst toward both exact", "",

@@ -9,10 +9,11 @@ using namespace closepath;
 
 namespace {
 
-// Lines as this kernel (6.18) writes them into an instance's `trace`.
+// Lines as this kernel (6.18) writes them into an instance's `trace` (the
+// client has bound its port, so even SYN_SENT carries it).
 const char* const kTrace[] = {
     "# tracer: nop",
-    "  closepath-peer-9 [000] ..... 100.000100: inet_sock_set_state: family=AF_INET protocol=IPPROTO_TCP sport=0 "
+    "  closepath-peer-9 [000] ..... 100.000100: inet_sock_set_state: family=AF_INET protocol=IPPROTO_TCP sport=44650 "
     "dport=45000 saddr=10.0.0.1 daddr=10.0.0.2 saddrv6=:: daddrv6=:: oldstate=TCP_CLOSE newstate=TCP_SYN_SENT",
     "          <idle>-0 [001] ..s2. 100.000200: inet_sock_set_state: family=AF_INET protocol=IPPROTO_TCP sport=44650 "
     "dport=45000 saddr=10.0.0.1 daddr=10.0.0.2 saddrv6=:: daddrv6=:: oldstate=TCP_SYN_SENT newstate=TCP_ESTABLISHED",
@@ -41,7 +42,7 @@ BOOST_AUTO_TEST_CASE(trace_lines_parse_into_events) {
   BOOST_REQUIRE_EQUAL(events.size(), 5u);
   BOOST_TEST(events[0].mono_ns == 100'000'100'000);
   BOOST_TEST(events[0].newstate == "SYN_SENT");
-  BOOST_TEST(events[0].sport == 0);
+  BOOST_TEST(events[0].sport == 44650);  // the client binds its port before connect
   BOOST_TEST(events[2].dport == 0);
   BOOST_TEST(events[3].event == "tcp_send_reset");
   BOOST_TEST(events[3].saddr == "10.0.0.1");
@@ -53,12 +54,12 @@ BOOST_AUTO_TEST_CASE(trace_lines_parse_into_events) {
 
 // Events are attributed by address and port; the listener is left out.
 BOOST_AUTO_TEST_CASE(collect_states_attributes_events_to_sides) {
-  const auto states = collect_states(parsed(), {}, {}, {"10.0.0.1", "10.0.0.2", 45000});
+  const auto states = collect_states(parsed(), {}, {}, {"10.0.0.1", "10.0.0.2", 44650});
   BOOST_TEST((*states.at(Side::client).kernel == std::vector<std::string>{"SYN_SENT", "ESTABLISHED", "CLOSE"}));
   BOOST_TEST(states.at(Side::client).resets.front() == "sent in CLOSE (TCP_ABORT_ON_LINGER)");
   BOOST_TEST(states.at(Side::server).kernel->empty());
   // Without a trace there is no kernel sequence at all.
-  BOOST_TEST(!collect_states(std::nullopt, {}, {}, {"10.0.0.1", "10.0.0.2", 45000}).at(Side::client).kernel);
+  BOOST_TEST(!collect_states(std::nullopt, {}, {}, {"10.0.0.1", "10.0.0.2", 44650}).at(Side::client).kernel);
 }
 
 // A final CLOSE whose socket the audit still sees was a hand-over to a time-wait socket.
@@ -69,11 +70,11 @@ BOOST_AUTO_TEST_CASE(collect_states_completes_time_wait_from_the_audit) {
   tw.local_port = 44650;
   tw.remote_port = 45000;
   left[Side::client] = {tw};
-  auto states = collect_states(parsed(), {}, left, {"10.0.0.1", "10.0.0.2", 45000});
+  auto states = collect_states(parsed(), {}, left, {"10.0.0.1", "10.0.0.2", 44650});
   BOOST_TEST(states.at(Side::client).kernel->back() == "TIME_WAIT");
   BOOST_TEST(!states.at(Side::client).note.empty());
   left[Side::client][0].state = "FIN_WAIT2";  // an orphan's FIN_WAIT2 mini socket
-  states = collect_states(parsed(), {}, left, {"10.0.0.1", "10.0.0.2", 45000});
+  states = collect_states(parsed(), {}, left, {"10.0.0.1", "10.0.0.2", 44650});
   BOOST_TEST(states.at(Side::client).kernel->back() == "FIN_WAIT2");
 }
 
