@@ -33,7 +33,10 @@ std::optional<std::string> compare_outcome(const PeerStep& step, const nlohmann:
   const bool end_ok = end == step.expect.end;
   const bool bytes_ok = !step.expect.bytes || *step.expect.bytes == bytes;
   if (end_ok && bytes_ok) return std::nullopt;
-  return "expected " + outcome_text(step.expect.end, step.expect.bytes) + " vs actual " + outcome_text(end, bytes);
+  std::string actual = outcome_text(end, bytes);
+  if (outcome.value("deadline", false)) actual += " at its deadline of " + std::to_string(step.within.count()) + " ms";
+  if (outcome.contains("error") && end != "eof") actual += ": " + outcome["error"].value("message", "");
+  return "expected " + outcome_text(step.expect.end, step.expect.bytes) + " vs actual " + actual;
 }
 
 std::optional<std::string> judge_wire(const Scenario& s, const pcap::Flow& flow, const std::vector<std::int64_t>& anchors) {
@@ -104,7 +107,8 @@ void judge(RunResult& r) {
     return;
   }
   std::vector<std::int64_t> anchors;  // each step's start, for "at ... after step N"
-  for (const auto& sr : r.steps) anchors.push_back(sr.outcome.value("start_ns", std::int64_t{0}));
+  for (const auto& sr : r.steps)
+    anchors.push_back(sr.outcome.is_object() ? sr.outcome.value("start_ns", std::int64_t{0}) : 0);
   for (auto m : {judge_wire(s, r.flow, anchors), judge_states(s, r.states), judge_leftovers(s, r.leftovers)}) {
     if (!m) continue;
     r.verdict = Verdict::fail;

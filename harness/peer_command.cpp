@@ -32,6 +32,15 @@ nlohmann::json peer_command(const PeerStep& step) {
           [](const Shutdown& a) { return nlohmann::json{{"op", "shutdown"}, {"how", a.how}}; },
           [](const Close&) { return nlohmann::json{{"op", "close"}}; },
           [](const SetOption& a) { return nlohmann::json{{"op", "set"}, {"name", a.name}, {"value", a.value}}; },
+          [](const SendMessage& a) {
+            return nlohmann::json{{"op", "send_message"}, {"announce", a.announce}, {"n", a.bytes}};
+          },
+          [](const RecvMessage&) { return nlohmann::json{{"op", "recv_message"}}; },
+          [](const TlsHandshake&) { return nlohmann::json{{"op", "tls_handshake"}}; },
+          [](const TlsStall&) { return nlohmann::json{{"op", "tls_stall"}}; },
+          [](const TlsCloseNotify&) { return nlohmann::json{{"op", "tls_close_notify"}}; },
+          [](const Crash&) { return nlohmann::json{{"op", "crash"}}; },
+          [](const Await&) { return nlohmann::json{{"op", "await"}}; },  // handled by the runner, never sent
       },
       step.action);
   c["within_ms"] = step.within.count();

@@ -73,19 +73,24 @@ std::string PeerProcess::describe_exit() {
   return "";
 }
 
-nlohmann::json PeerProcess::call(nlohmann::json command, std::chrono::milliseconds limit) {
-  command["id"] = ++next_id_;
+int PeerProcess::send(nlohmann::json command) {
+  const int id = ++next_id_;
+  command["id"] = id;
+  ops_[id] = command.value("op", "?");
   boost::system::error_code ec;
   asio::write(control_, asio::buffer(command.dump() + "\n"), ec);
   if (ec) throw PeerError(role_ + " peer: cannot send a command: " + ec.message() + describe_exit());
+  return id;
+}
 
+std::optional<nlohmann::json> PeerProcess::read_answer(std::chrono::steady_clock::time_point deadline,
+                                                       const std::string& op) {
   std::optional<boost::system::error_code> done;
   std::size_t length = 0;
   asio::async_read_until(control_, buffer_, '\n', [&](const boost::system::error_code& e, std::size_t n) {
     done = e;
     length = n;
   });
-  const auto deadline = std::chrono::steady_clock::now() + limit;
   io_.restart();
   while (!done) {
     io_.run_for(std::chrono::milliseconds(50));
@@ -95,19 +100,50 @@ nlohmann::json PeerProcess::call(nlohmann::json command, std::chrono::millisecon
       io_.restart();
       io_.run();
       check_interrupted();
-      throw PeerError(role_ + " peer: no answer to '" + command.value("op", "?") + "' within " +
-                      std::to_string(limit.count()) + " ms");
+      throw PeerError(role_ + " peer: no answer to '" + op + "' in time" + describe_exit());
     }
   }
+  if (*done == asio::error::eof) return std::nullopt;
   if (*done) throw PeerError(role_ + " peer: control channel: " + done->message() + describe_exit());
   const auto begin = asio::buffers_begin(buffer_.data());
   std::string line(begin, begin + static_cast<std::ptrdiff_t>(length));
   buffer_.consume(length);
-  auto reply = nlohmann::json::parse(line, nullptr, false);
-  if (reply.is_discarded() || reply.value("id", -1) != command["id"])
-    throw PeerError(role_ + " peer: malformed answer: " + line);
-  if (reply.contains("fatal")) throw PeerError(role_ + " peer rejected a command: " + reply["fatal"].get<std::string>());
-  return reply;
+  auto answer = nlohmann::json::parse(line, nullptr, false);
+  if (answer.is_discarded() || !answer.contains("id")) throw PeerError(role_ + " peer: malformed answer: " + line);
+  if (answer.contains("fatal")) throw PeerError(role_ + " peer rejected a command: " + answer["fatal"].get<std::string>());
+  return answer;
+}
+
+nlohmann::json PeerProcess::await(int id, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  const std::string op = ops_.count(id) ? ops_[id] : "?";
+  while (!answers_.count(id)) {
+    auto answer = read_answer(deadline, op);
+    if (!answer) throw PeerError(role_ + " peer: control channel closed before answering '" + op + "'" + describe_exit());
+    const int answered = (*answer)["id"].get<int>();
+    answers_[answered] = std::move(*answer);
+  }
+  auto answer = std::move(answers_[id]);
+  answers_.erase(id);
+  return answer;
+}
+
+nlohmann::json PeerProcess::call(nlohmann::json command, std::chrono::milliseconds limit) {
+  return await(send(std::move(command)), limit);
+}
+
+nlohmann::json PeerProcess::crash(std::chrono::milliseconds limit) {
+  const auto start = std::chrono::steady_clock::now();
+  send({{"op", "crash"}});
+  // The peer answers nothing: it dies, and its end of the channel closes.
+  while (read_answer(start + limit, "crash")) {}
+  int status = 0;
+  while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {}
+  pid_ = -1;
+  nlohmann::json outcome{{"end", WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL ? "killed" : "exited"},
+                         {"bytes", 0}};
+  if (WIFSIGNALED(status)) outcome["signal"] = WTERMSIG(status);
+  return outcome;
 }
 
 }  // namespace closepath

@@ -14,6 +14,8 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <map>
+#include <optional>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -37,11 +39,19 @@ class PeerProcess {
 
   // Sends one command and waits up to `limit` for its answer.
   nlohmann::json call(nlohmann::json command, std::chrono::milliseconds limit);
+  // Sends one command without waiting; returns its id for await().
+  int send(nlohmann::json command);
+  // The answer to command `id` (answers to others are kept for later).
+  nlohmann::json await(int id, std::chrono::milliseconds limit);
+  // Sends "crash" and waits for the process to die; returns how it died.
+  nlohmann::json crash(std::chrono::milliseconds limit);
   // SIGKILL and reap; idempotent.
   void kill();
 
  private:
   std::string describe_exit();
+  // Reads one answer line within `deadline`; nullopt when the channel closed.
+  std::optional<nlohmann::json> read_answer(std::chrono::steady_clock::time_point deadline, const std::string& op);
 
   std::string role_;
   boost::asio::io_context io_;
@@ -49,6 +59,8 @@ class PeerProcess {
   boost::asio::streambuf buffer_;
   pid_t pid_ = -1;
   int next_id_ = 0;
+  std::map<int, nlohmann::json> answers_;  // arrived, not yet awaited
+  std::map<int, std::string> ops_;         // id -> op, for messages
 };
 
 }  // namespace closepath

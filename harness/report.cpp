@@ -57,8 +57,9 @@ nlohmann::json report_json(const RunResult& r) {
     o.erase("start_ns");
     o.erase("end_ns");
     o.erase("id");
+    const bool ran = !sr.outcome.is_null();
     json step{{"index", i + 1}, {"line", sr.step->line}, {"text", sr.step->text}, {"outcome", o},
-              {"ok", !sr.mismatch.has_value()}};
+              {"ran", ran}, {"ok", ran && !sr.mismatch.has_value()}};
     if (const auto* ps = std::get_if<PeerStep>(&sr.step->what)) {
       step["side"] = to_string(ps->side);
       step["expect"] = {{"end", ps->expect.end}};
@@ -130,7 +131,7 @@ void print_summary(std::ostream& out, const RunResult& r) {
                      : r.verdict == Verdict::fail ? "FAIL "
                      : r.verdict == Verdict::skipped ? "SKIP "
                                                      : "ERROR";
-  line << word << " " << std::left << std::setw(28) << r.scenario->name << std::right << std::fixed
+  line << word << " " << std::left << std::setw(30) << r.scenario->name << std::right << std::fixed
        << std::setprecision(2) << std::setw(6) << r.seconds << " s  " << std::setw(3) << r.flow.packets.size()
        << " packets  " << (r.out_dir / "capture.pcapng").string() << "\n";
   if (r.verdict != Verdict::pass) line << "      " << r.first_mismatch << "\n";

@@ -7,6 +7,11 @@
 #include "doctor.hpp"
 #include "netem.hpp"
 #include "scripted_faults.hpp"
+#include "tls_credentials.hpp"
+
+#include <deque>
+#include <map>
+#include <set>
 #include "peer_command.hpp"
 #include "peer_process.hpp"
 #include "topology.hpp"
@@ -73,13 +78,41 @@ struct LiveRun {
   PeerProcess client, server;
 };
 
+// Background steps in flight, per side: (step index, peer command id).
+using Pending = std::map<Side, std::deque<std::pair<std::size_t, int>>>;
+
+void collect(const Scenario& s, LiveRun& live, RunResult& r, Side side, Pending& pending) {
+  const auto [index, id] = pending[side].front();
+  pending[side].pop_front();
+  const auto& ps = std::get<PeerStep>(s.steps[index].what);
+  auto& sr = r.steps[index];
+  sr.outcome = live.peer(side).await(id, ps.within + kAnswerGrace);
+  sr.mismatch = compare_outcome(ps, sr.outcome);
+}
+
+void setup_tls(LiveRun& live) {
+  const auto creds = make_tls_credentials(kServerHost.address);
+  for (Side side : {Side::client, Side::server}) {
+    nlohmann::json c{{"op", "tls_setup"}};
+    if (side == Side::client) c["ca"] = creds.ca_pem;
+    else c["cert"] = creds.server_cert_pem, c["key"] = creds.server_key_pem;
+    const auto answer = live.peer(side).call(c, kAnswerGrace);
+    if (answer.value("end", "") != "ok")
+      throw PeerError(to_string(side) + " peer: TLS setup failed: " + answer.dump());
+  }
+}
+
 void play(const Scenario& s, LiveRun& live, RunResult& r) {
+  if (s.uses_tls) setup_tls(live);
+  Pending pending;
+  std::set<Side> crashed;
+  r.steps.resize(s.steps.size());
+  for (std::size_t i = 0; i < s.steps.size(); ++i) r.steps[i].step = &s.steps[i];
   for (std::size_t i = 0; i < s.steps.size(); ++i) {
     check_interrupted();
     const Step& step = s.steps[i];
     live.wire.mark_step(static_cast<int>(i));
-    StepResult sr;
-    sr.step = &step;
+    StepResult& sr = r.steps[i];
     if (const auto* wait = std::get_if<WaitStep>(&step.what)) {
       const auto start = mono_ns();
       sleep_for(wait->duration);
@@ -92,11 +125,36 @@ void play(const Scenario& s, LiveRun& live, RunResult& r) {
       sr.outcome = {{"end", sr.mismatch ? "error" : "ok"}, {"start_ns", start}, {"end_ns", mono_ns()}};
     } else {
       const auto& ps = std::get<PeerStep>(step.what);
-      sr.outcome = live.peer(ps.side).call(peer_command(ps), ps.within + kAnswerGrace);
-      sr.mismatch = compare_outcome(ps, sr.outcome);
+      if (crashed.count(ps.side)) {
+        sr.outcome = {{"end", "killed"}, {"bytes", 0}};
+        sr.mismatch = "the " + to_string(ps.side) + " peer was crashed by an earlier step";
+      } else if (std::holds_alternative<Await>(ps.action)) {
+        if (pending[ps.side].empty()) {
+          sr.mismatch = "nothing to await: no " + to_string(ps.side) + " step runs in the background";
+        } else {
+          collect(s, live, r, ps.side, pending);
+          sr.outcome = {{"end", "ok"}, {"awaited", pending[ps.side].size()}};
+        }
+      } else if (std::holds_alternative<Crash>(ps.action)) {
+        while (!pending[ps.side].empty()) collect(s, live, r, ps.side, pending);
+        const auto start = mono_ns();
+        sr.outcome = live.peer(ps.side).crash(ps.within + kAnswerGrace);
+        sr.outcome["start_ns"] = start;
+        sr.outcome["end_ns"] = mono_ns();
+        sr.mismatch = compare_outcome(ps, sr.outcome);
+        crashed.insert(ps.side);
+      } else if (ps.background) {
+        pending[ps.side].emplace_back(i, live.peer(ps.side).send(peer_command(ps)));
+        sr.outcome = {{"end", "pending"}};
+      } else {
+        sr.outcome = live.peer(ps.side).call(peer_command(ps), ps.within + kAnswerGrace);
+        sr.mismatch = compare_outcome(ps, sr.outcome);
+      }
     }
-    r.steps.push_back(std::move(sr));
   }
+  // Background steps nobody awaited end with the timeline.
+  for (Side side : {Side::client, Side::server})
+    while (!pending[side].empty()) collect(s, live, r, side, pending);
 }
 
 void settle(Wire& wire) {

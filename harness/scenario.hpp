@@ -31,7 +31,15 @@ struct Recv {
 struct Shutdown { std::string how; };  // rd | wr | rdwr
 struct Close {};
 struct SetOption { std::string name; int value = 0; };
-using PeerAction = std::variant<Listen, Connect, Accept, Send, Recv, Shutdown, Close, SetOption>;
+struct SendMessage { std::uint32_t announce = 0; std::size_t bytes = 0; };  // 4-byte length N, then M <= N bytes
+struct RecvMessage {};                                                     // the length, then exactly that many
+struct TlsHandshake {};                                                    // as client or server, by side
+struct TlsStall {};                // read the ClientHello record, never answer
+struct TlsCloseNotify {};          // send close_notify, wait for the peer's
+struct Crash {};                   // SIGKILL the peer process: the kernel closes its sockets
+struct Await {};                   // wait for this side's oldest background step
+using PeerAction = std::variant<Listen, Connect, Accept, Send, Recv, Shutdown, Close, SetOption, SendMessage,
+                                RecvMessage, TlsHandshake, TlsStall, TlsCloseNotify, Crash, Await>;
 
 // What a step is expected to end with. Unset fields are not checked.
 struct ExpectedOutcome {
@@ -44,6 +52,7 @@ struct PeerStep {
   PeerAction action;
   std::chrono::milliseconds within{5000};  // the action's own deadline
   ExpectedOutcome expect;
+  bool background = false;  // "&": the timeline goes on; a later "await" collects the outcome
 };
 // The harness itself pauses the timeline (the peers and the wire keep going).
 struct WaitStep { std::chrono::milliseconds duration{0}; };
@@ -88,6 +97,7 @@ struct Scenario {
   int port = 47000;                     // the server's port (443 makes Wireshark dissect TLS)
   std::chrono::milliseconds timers{0};  // the kernel timers the scenario must wait for, as declared
   bool needs_netem = false;             // has a netem step
+  bool uses_tls = false;                // has a TLS step: credentials are made for the run
   std::vector<Step> steps;
   std::vector<Located<pcap::PatternElement>> wire;
   std::vector<Located<pcap::PacketPattern>> forbid;

@@ -140,7 +140,11 @@ class Parser {
         else if (who == "wire") {
           step.what = parse_wire_step(step.text);
           if (std::holds_alternative<Netem>(std::get<WireStep>(step.what).action)) s.needs_netem = true;
-        } else step.what = parse_peer_step(side(kv.first), step.text);
+        } else {
+          step.what = parse_peer_step(side(kv.first), step.text);
+          const auto& action = std::get<PeerStep>(step.what).action;
+          if (std::holds_alternative<TlsHandshake>(action) || std::holds_alternative<TlsStall>(action)) s.uses_tls = true;
+        }
       } catch (const std::invalid_argument& e) {
         fail(kv.second, e.what());
       }

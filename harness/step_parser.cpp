@@ -40,10 +40,11 @@ const std::set<std::string>& errno_names() {
 }
 
 void check_end_name(const std::string& end) {
-  static const std::set<std::string> named{"ok", "eof", "timeout", "operation_aborted"};
+  static const std::set<std::string> named{"ok", "eof", "operation_aborted", "stream_truncated", "ssl_error", "killed"};
   if (named.count(end) || errno_names().count(end)) return;
   throw std::invalid_argument("unknown outcome '" + end +
-                              "' (expected ok, eof, timeout, operation_aborted or an errno name such as ECONNRESET)");
+                              "' (expected ok, eof, operation_aborted, stream_truncated, ssl_error, killed or an errno "
+                              "name such as ECONNRESET)");
 }
 
 ExpectedOutcome parse_outcome(const std::vector<std::string>& words) {
@@ -82,9 +83,14 @@ std::chrono::milliseconds parse_duration(const std::string& text) {
 PeerStep parse_peer_step(Side side, const std::string& text) {
   PeerStep step;
   step.side = side;
-  const auto arrow = text.find("->");
-  auto words = words_of(text.substr(0, arrow));
-  if (arrow != std::string::npos) step.expect = parse_outcome(words_of(text.substr(arrow + 2)));
+  std::string body = text;
+  if (const auto last = body.find_last_not_of(" \t"); last != std::string::npos && body[last] == '&') {
+    step.background = true;
+    body.resize(last);
+  }
+  const auto arrow = body.find("->");
+  auto words = words_of(body.substr(0, arrow));
+  if (arrow != std::string::npos) step.expect = parse_outcome(words_of(body.substr(arrow + 2)));
   if (words.empty()) throw std::invalid_argument("empty step: name an action");
 
   // "within D" may close any action that waits.
@@ -116,6 +122,32 @@ PeerStep parse_peer_step(Side side, const std::string& text) {
   } else if (verb == "accept") {
     want_args(0, 0);
     step.action = Accept{};
+  } else if (verb == "send" && argc >= 1 && words[1] == "message") {
+    want_args(3, 3);
+    const auto announce = number(words[2], "send message (announced length)");
+    const auto sent = number(words[3], "send message (bytes sent)");
+    if (announce < 0 || announce > (64 << 20) || sent < 0 || sent > announce)
+      throw std::invalid_argument("send message N M needs 0 <= M <= N <= 67108864");
+    step.action = SendMessage{static_cast<std::uint32_t>(announce), static_cast<std::size_t>(sent)};
+    if (!step.expect.bytes && step.expect.end == "ok") step.expect.bytes = static_cast<std::uint64_t>(sent);
+  } else if (verb == "recv" && argc >= 1 && words[1] == "message") {
+    want_args(1, 1);
+    step.action = RecvMessage{};
+  } else if (verb == "tls") {
+    want_args(1, 1);
+    if (words[1] == "handshake") step.action = TlsHandshake{};
+    else if (words[1] == "stall") step.action = TlsStall{};
+    else if (words[1] == "close_notify") step.action = TlsCloseNotify{};
+    else throw std::invalid_argument("tls takes handshake, stall or close_notify, got '" + words[1] + "'");
+  } else if (verb == "crash") {
+    want_args(0, 0);
+    step.action = Crash{};
+    if (step.expect.end == "ok") step.expect.end = "killed";
+  } else if (verb == "await") {
+    want_args(0, 0);
+    if (step.background) throw std::invalid_argument("'await' cannot itself run in the background");
+    if (arrow != std::string::npos) throw std::invalid_argument("'await' takes no outcome: the awaited step states it");
+    step.action = Await{};
   } else if (verb == "send") {
     want_args(1, 1);
     const auto n = number(words[1], "send");
@@ -153,7 +185,8 @@ PeerStep parse_peer_step(Side side, const std::string& text) {
     step.action = SetOption{words[1], option_value(words[1], words[2])};
   } else {
     throw std::invalid_argument("unknown action '" + verb +
-                                "' (known: listen connect accept send recv shutdown close set)");
+                                "' (known: listen connect accept send recv shutdown close set tls crash await; "
+                                "send message N M, recv message)");
   }
   return step;
 }

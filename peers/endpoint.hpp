@@ -1,14 +1,17 @@
 // One TCP endpoint of a scenario: at most one listening socket and one
-// connection, driven action by action. Every action completes with an
-// Outcome value; expected close-path errors are never thrown. Every wait has
-// a deadline, after which the pending operation is cancelled and the outcome
-// is "timeout" with the bytes moved so far.
+// connection (optionally under TLS), driven action by action. Every action
+// completes with an Outcome value; expected close-path errors are never
+// thrown. Every wait has a deadline, after which the pending operation is
+// cancelled: its outcome is then Asio's operation_aborted, marked as the
+// deadline's, with the bytes moved so far.
 //
-// Close-path contracts inherited from the kernel and Asio:
+// Close-path contracts inherited from the kernel, Asio and OpenSSL:
 // - writes use MSG_NOSIGNAL (Asio does on Linux), so a write to a reset
 //   connection yields EPIPE instead of killing the process with SIGPIPE;
 // - close() releases the descriptor even when it reports an error;
-// - after ECONNRESET the socket stays open: the next read reports eof.
+// - after ECONNRESET the socket stays open: the next read reports eof;
+// - under TLS, a TCP EOF without close_notify is stream_truncated; after
+//   close_notify it is a clean eof.
 #pragma once
 
 #include "outcome.hpp"
@@ -16,19 +19,24 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <memory>
+#include <optional>
 #include <vector>
 
 namespace closepath::peer {
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
+using IoResult = std::pair<boost::system::error_code, std::size_t>;
 
 class Endpoint {
  public:
-  Endpoint(asio::any_io_executor ex, tcp::endpoint local, tcp::endpoint remote);
+  Endpoint(asio::any_io_executor ex, tcp::endpoint local, tcp::endpoint remote, bool client);
 
   // Runs one command from the control channel ({"op": ..., ...}).
   asio::awaitable<Outcome> execute(const nlohmann::json& command);
@@ -39,19 +47,32 @@ class Endpoint {
   asio::awaitable<Outcome> connect(const nlohmann::json& c);
   asio::awaitable<Outcome> send(const nlohmann::json& c);
   asio::awaitable<Outcome> recv(const nlohmann::json& c);
-  asio::awaitable<std::pair<boost::system::error_code, std::size_t>> read_some(asio::mutable_buffer buf);
+  asio::awaitable<Outcome> send_message(const nlohmann::json& c);
+  asio::awaitable<Outcome> recv_message(const nlohmann::json& c);
+  asio::awaitable<Outcome> tls_handshake(const nlohmann::json& c);
+  asio::awaitable<Outcome> tls_stall(const nlohmann::json& c);
+  asio::awaitable<Outcome> tls_close_notify(const nlohmann::json& c);
+  Outcome tls_setup(const nlohmann::json& c);
   Outcome shutdown(const nlohmann::json& c);
   Outcome close();
   Outcome set_option(const nlohmann::json& c);
   template <typename Socket>
   void apply_options(Socket& s, boost::system::error_code& ec);
 
+  // Through TLS once a handshake succeeded, else on the socket itself.
+  asio::awaitable<IoResult> read_some(asio::mutable_buffer buf);
+  asio::awaitable<IoResult> read_exact(asio::mutable_buffer buf);
+  asio::awaitable<IoResult> write_all(std::vector<asio::const_buffer> bufs);
+
   asio::any_io_executor ex_;
   tcp::endpoint local_, remote_;
+  bool client_;
   tcp::acceptor acceptor_;
   tcp::socket conn_;
   // Options set before the socket they are meant for exists.
   std::vector<SocketOption> pending_options_;
+  std::optional<asio::ssl::context> tls_context_;
+  std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls_;  // set by a successful handshake
 };
 
 }  // namespace closepath::peer

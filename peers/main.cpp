@@ -3,6 +3,7 @@
 // (file descriptor 3, a socketpair, never the network under test); each gets
 // one JSON line back with the same "id" and the action's outcome.
 //
+// Commands run concurrently, so a background step leaves the channel free.
 // A malformed command is answered with {"id":..., "fatal": "..."} and the
 // peer exits 2: that is a harness bug, not a close-path outcome.
 #include "endpoint.hpp"
@@ -28,40 +29,57 @@ namespace {
 
 constexpr int kControlFd = 3;
 
-asio::awaitable<void> write_line(asio::posix::stream_descriptor& control, const nlohmann::json& j) {
+// One line per answer, written whole: answers of concurrent actions never interleave.
+void write_line(asio::posix::stream_descriptor& control, const nlohmann::json& j) {
   const std::string line = j.dump() + "\n";
-  co_await asio::async_write(control, asio::buffer(line), asio::use_awaitable);
+  boost::system::error_code ignored;  // a harness that went away reads nothing more
+  asio::write(control, asio::buffer(line), ignored);
 }
 
-asio::awaitable<void> serve(asio::posix::stream_descriptor& control, Endpoint& endpoint, int& exit_code) {
+// Runs one command and answers it. Commands run concurrently: a background
+// step (a read waiting for a timeout, a handshake) leaves the channel free.
+asio::awaitable<void> run_command(asio::io_context& io, asio::posix::stream_descriptor& control, Endpoint& endpoint,
+                                  nlohmann::json command, int& exit_code) {
+  nlohmann::json reply;
+  reply["id"] = command.value("id", -1);
+  try {
+    const auto start = closepath::peer::monotonic_ns();
+    auto outcome = co_await endpoint.execute(command);
+    outcome.start_ns = start;
+    outcome.end_ns = closepath::peer::monotonic_ns();
+    reply.update(closepath::peer::to_json(outcome));
+  } catch (const std::exception& e) {
+    reply["fatal"] = e.what();
+    exit_code = 2;
+  }
+  write_line(control, reply);
+  if (reply.contains("fatal")) io.stop();
+}
+
+asio::awaitable<void> serve(asio::io_context& io, asio::posix::stream_descriptor& control, Endpoint& endpoint,
+                            int& exit_code) {
   asio::streambuf buffer;
   for (;;) {
     auto [ec, n] = co_await asio::async_read_until(control, buffer, '\n', asio::as_tuple(asio::use_awaitable));
-    if (ec) co_return;  // the harness went away: nothing more to do
+    if (ec) {  // the harness went away: nothing more to do
+      io.stop();
+      co_return;
+    }
     std::string line(asio::buffers_begin(buffer.data()), asio::buffers_begin(buffer.data()) + static_cast<std::ptrdiff_t>(n));
     buffer.consume(n);
-    nlohmann::json reply;
-    bool stop = false;
-    try {
-      const auto command = nlohmann::json::parse(line);
-      reply["id"] = command.at("id");
-      if (command.at("op") == "exit") {
-        reply["end"] = "ok";
-        stop = true;
-      } else {
-        const auto start = closepath::peer::monotonic_ns();
-        auto outcome = co_await endpoint.execute(command);
-        outcome.start_ns = start;
-        outcome.end_ns = closepath::peer::monotonic_ns();
-        reply.update(closepath::peer::to_json(outcome));
-      }
-    } catch (const std::exception& e) {
-      reply["fatal"] = e.what();
+    auto command = nlohmann::json::parse(line, nullptr, false);
+    if (command.is_discarded() || !command.contains("op")) {
+      write_line(control, {{"id", -1}, {"fatal", "malformed command: " + line}});
       exit_code = 2;
-      stop = true;
+      io.stop();
+      co_return;
     }
-    co_await write_line(control, reply);
-    if (stop) co_return;
+    if (command["op"] == "exit") {
+      write_line(control, {{"id", command.value("id", -1)}, {"end", "ok"}});
+      io.stop();
+      co_return;
+    }
+    asio::co_spawn(control.get_executor(), run_command(io, control, endpoint, std::move(command), exit_code), asio::detached);
   }
 }
 
@@ -83,9 +101,9 @@ int main(int argc, char** argv) {
     asio::posix::stream_descriptor control(io, kControlFd);
     const bool client = role == "client";
     Endpoint endpoint(io.get_executor(), {asio::ip::make_address(local), client ? client_port : port},
-                      {asio::ip::make_address(remote), client ? port : client_port});
+                      {asio::ip::make_address(remote), client ? port : client_port}, client);
     int exit_code = 0;
-    asio::co_spawn(io, serve(control, endpoint, exit_code), asio::detached);
+    asio::co_spawn(io, serve(io, control, endpoint, exit_code), asio::detached);
     io.run();
     return exit_code;
   } catch (const std::exception& e) {

@@ -1,6 +1,7 @@
 #include "outcome.hpp"
 
 #include <boost/asio/error.hpp>
+#include <boost/asio/ssl/error.hpp>
 
 #include <cstring>
 #include <ctime>
@@ -11,6 +12,8 @@ std::string end_name(const boost::system::error_code& ec) {
   if (!ec) return "ok";
   if (ec == boost::asio::error::eof) return "eof";
   if (ec == boost::asio::error::operation_aborted) return "operation_aborted";
+  if (ec == boost::asio::ssl::error::stream_truncated) return "stream_truncated";
+  if (ec.category() == boost::asio::error::get_ssl_category()) return "ssl_error";
   if (ec.category() == boost::system::system_category()) {
     if (const char* name = strerrorname_np(ec.value())) return name;
     return "errno" + std::to_string(ec.value());
@@ -34,6 +37,8 @@ std::int64_t monotonic_ns() {
 
 nlohmann::json to_json(const Outcome& o) {
   nlohmann::json j{{"end", o.end}, {"bytes", o.bytes}, {"start_ns", o.start_ns}, {"end_ns", o.end_ns}};
+  if (o.deadline) j["deadline"] = true;
+  if (o.announced) j["announced"] = *o.announced;
   if (o.error) {
     j["error"] = {{"category", o.error.category().name()},
                   {"value", o.error.value()},

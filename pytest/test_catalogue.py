@@ -56,3 +56,12 @@ def test_scenario(closepath, name):
         assert int(seq) == tcp["seq"] and int(length) == tcp["len"], f"frame {number}"
         if "ack" in tcp:
             assert int(ack) == tcp["ack"], f"frame {number}"
+
+
+def test_tls_capture_shows_the_client_hello(closepath):
+    """Wireshark dissects the TLS handshake: the stalled ClientHello is there, and no ServerHello."""
+    run = closepath("run", "tls_handshake_stall", "--out", closepath.out)
+    assert run.returncode == 0, run.stdout
+    types = [row[0] for row in tshark_fields(closepath.out / "tls_handshake_stall" / "capture.pcapng",
+                                             "tls.handshake.type") if row[0]]
+    assert types == ["1"], types  # 1 = ClientHello

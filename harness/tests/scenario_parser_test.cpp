@@ -98,6 +98,25 @@ BOOST_DATA_TEST_CASE(
   BOOST_TEST(error.rfind(expected, 0) == 0, "got: " << error);
 }
 
+// Background steps, await, messages, TLS and crash.
+BOOST_AUTO_TEST_CASE(parser_reads_application_level_steps) {
+  const auto bg = parse_peer_step(Side::client, "recv message -> 16384 stream_truncated &");
+  BOOST_TEST(bg.background);
+  BOOST_TEST(std::holds_alternative<RecvMessage>(bg.action));
+  BOOST_TEST(bg.expect.end == "stream_truncated");
+  BOOST_TEST(*bg.expect.bytes == 16384u);
+  const auto msg = std::get<SendMessage>(parse_peer_step(Side::server, "send message 65536 16384").action);
+  BOOST_TEST(msg.announce == 65536u);
+  BOOST_TEST(msg.bytes == 16384u);
+  BOOST_TEST(parse_peer_step(Side::server, "crash").expect.end == "killed");
+  BOOST_TEST(std::holds_alternative<TlsStall>(parse_peer_step(Side::server, "tls stall").action));
+  BOOST_CHECK_THROW(parse_peer_step(Side::server, "send message 10 20"), std::invalid_argument);
+  BOOST_CHECK_THROW(parse_peer_step(Side::server, "await &"), std::invalid_argument);
+  BOOST_CHECK_THROW(parse_peer_step(Side::server, "await -> eof"), std::invalid_argument);
+  BOOST_CHECK_THROW(parse_peer_step(Side::server, "tls dance"), std::invalid_argument);
+  BOOST_CHECK_THROW(parse_peer_step(Side::server, "recv -> timeout"), std::invalid_argument);
+}
+
 BOOST_AUTO_TEST_CASE(parser_requires_steps_and_wire) {
   BOOST_TEST(error_of("name: x\nexpect:\n  wire: [c>s S]\n").rfind("t.yaml:1: missing 'steps'", 0) == 0);
   BOOST_TEST(error_of("name: x\nsteps:\n  - client: connect\nexpect: {}\n").find("expect.wire is required") != std::string::npos);
