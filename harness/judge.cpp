@@ -39,16 +39,21 @@ std::optional<std::string> compare_outcome(const PeerStep& step, const nlohmann:
   return "expected " + outcome_text(step.expect.end, step.expect.bytes) + " vs actual " + actual;
 }
 
-std::optional<std::string> judge_wire(const Scenario& s, const pcap::Flow& flow, const std::vector<std::int64_t>& anchors) {
+std::optional<std::string> judge_wire(const Scenario& s, const pcap::Flow& flow, const std::vector<std::int64_t>& anchors,
+                                      std::optional<std::size_t>* packet) {
   std::vector<pcap::PatternElement> patterns;
   for (const auto& p : s.wire) patterns.push_back(p.value);
   if (auto m = pcap::match_sequence(patterns, flow.packets, anchors)) {
+    if (packet) *packet = m->packet;
     const int line = m->pattern ? s.wire[*m->pattern].line : s.wire.back().line;
     return where(s, line) + "wire: " + m->message;
   }
   std::vector<pcap::PacketPattern> forbidden;
   for (const auto& f : s.forbid) forbidden.push_back(f.value);
-  if (auto m = pcap::match_forbidden(forbidden, flow.packets)) return where(s, s.forbid[*m->pattern].line) + "wire: " + m->message;
+  if (auto m = pcap::match_forbidden(forbidden, flow.packets)) {
+    if (packet) *packet = m->packet;
+    return where(s, s.forbid[*m->pattern].line) + "wire: " + m->message;
+  }
   return std::nullopt;
 }
 
@@ -109,7 +114,7 @@ void judge(RunResult& r) {
   std::vector<std::int64_t> anchors;  // each step's start, for "at ... after step N"
   for (const auto& sr : r.steps)
     anchors.push_back(sr.outcome.is_object() ? sr.outcome.value("start_ns", std::int64_t{0}) : 0);
-  for (auto m : {judge_wire(s, r.flow, anchors), judge_states(s, r.states), judge_leftovers(s, r.leftovers)}) {
+  for (auto m : {judge_wire(s, r.flow, anchors, &r.mismatch_packet), judge_states(s, r.states), judge_leftovers(s, r.leftovers)}) {
     if (!m) continue;
     r.verdict = Verdict::fail;
     r.first_mismatch = *m;

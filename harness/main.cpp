@@ -7,6 +7,7 @@
 #include "errors.hpp"
 #include "interrupt.hpp"
 #include "kernel_trace.hpp"
+#include "offline.hpp"
 #include "parallel.hpp"
 #include "report.hpp"
 #include "runner.hpp"
@@ -61,7 +62,14 @@ struct RunArgs {
   bool json = false;
   int port = 0;
   bool no_total = false;  // a -j child: the parent prints the total
+  bool ladder = false;
 };
+
+bool colour_ok(int fd) { return isatty(fd) && !std::getenv("NO_COLOR"); }
+
+Scenario load_scenario(const std::string& name_or_file, const std::filesystem::path& dir) {
+  return parse_scenario_file(resolve_scenario(name_or_file, dir));
+}
 
 int cmd_run(const RunArgs& a, const std::filesystem::path& dir) {
   // Parse and validate everything before anything runs.
@@ -77,6 +85,10 @@ int cmd_run(const RunArgs& a, const std::filesystem::path& dir) {
     for (const auto& f : files) scenarios.push_back(parse_scenario_file(f));
   } catch (const ScenarioError& e) {
     std::cerr << e.what() << "\n";
+    return 2;
+  }
+  if (a.port && scenarios.size() > 1) {
+    std::cerr << "closepath run: --port names one run's client port; give one scenario with it\n";
     return 2;
   }
   install_interrupt_handlers();
@@ -97,13 +109,11 @@ int cmd_run(const RunArgs& a, const std::filesystem::path& dir) {
         reports.push_back(outcome.report);
       }
     } else {
-      const int base_port = options.port ? options.port : 20000 + static_cast<int>(getpid() % 20000);
-      for (std::size_t i = 0; i < scenarios.size(); ++i) {
-        const auto& s = scenarios[i];
-        options.port = base_port + static_cast<int>(i);  // a client port per run: trace events never mix
+      for (const auto& s : scenarios) {
+        // Each run reserves a client port of its own (harness/port_reservation.hpp).
         const auto r = run_scenario(s, options);
         write_report(r);
-        print_summary(human, r);
+        print_run(human, r, a.ladder);
         verdicts.push_back(r.verdict);
         reports.push_back(report_json(r));
       }
@@ -148,8 +158,21 @@ int main(int argc, char** argv) {
   run->add_option("-j,--jobs", run_args.jobs, "runs in parallel (each in its own namespaces)")->check(CLI::Range(1, 64));
   run->add_option("--out", run_args.out, "output root: each run writes OUT/<scenario>/ (default out)");
   run->add_flag("--json", run_args.json, "print the reports as JSON on stdout");
-  run->add_option("--port", run_args.port, "the client's port, unique per run (default: chosen per run)")->check(CLI::Range(1024, 65535));
+  run->add_option("--port", run_args.port, "the client's port for a single run (default: a free one is reserved per run)")->check(CLI::Range(1024, 65535));
   run->add_flag("--no-total", run_args.no_total)->group("");  // used by -j for its children
+  run->add_flag("--ladder", run_args.ladder, "print each run's ladder diagram (always printed on failure)");
+
+  std::filesystem::path capture;
+  std::string check_scenario;
+  OfflineOptions offline;
+  auto* check = app.add_subcommand("check", "judge a saved capture against a scenario, without running anything");
+  check->add_option("capture", capture, "a pcapng or pcap file")->required()->check(CLI::ExistingFile);
+  check->add_option("--scenario", check_scenario, "scenario NAME or FILE")->required();
+  check->add_option("--client", offline.client, "the client's ADDR or ADDR:PORT (for captures of other hosts)");
+  check->add_flag("--ladder", offline.ladder, "print the ladder even when it passes");
+  auto* show = app.add_subcommand("show", "print the ladder diagram of any capture");
+  show->add_option("capture", capture, "a pcapng or pcap file")->required()->check(CLI::ExistingFile);
+  show->add_option("--client", offline.client, "the client's ADDR or ADDR:PORT");
 
   bool doctor_json = false;
   auto* doctor = app.add_subcommand("doctor", "say what this host can do and how to get what it lacks");
@@ -165,6 +188,19 @@ int main(int argc, char** argv) {
     if (*list) return cmd_list(dir, list_json);
     if (*run) return cmd_run(run_args, dir);
     if (*doctor) return print_doctor(std::cout, probe_host(), doctor_json);
+    offline.colour = colour_ok(STDOUT_FILENO);
+    if (*check || *show) {
+      try {
+        if (*show) return show_capture(capture, offline, std::cout);
+        const auto scenario = load_scenario(check_scenario, dir);
+        return check_capture(capture, scenario, offline, std::cout);
+      } catch (const ScenarioError&) {
+        throw;
+      } catch (const std::runtime_error& e) {  // an unreadable capture is bad input
+        std::cerr << e.what() << "\n";
+        return 2;
+      }
+    }
   } catch (const ScenarioError& e) {
     std::cerr << e.what() << "\n";
     return 2;

@@ -17,9 +17,8 @@
 namespace closepath {
 namespace {
 
-pid_t spawn_child(const std::filesystem::path& file, const RunOptions& o, int port) {
-  std::vector<std::string> argv{"/proc/self/exe", "run", file.string(), "--out", o.out_root.string(), "--port",
-                                std::to_string(port), "--no-total"};
+pid_t spawn_child(const std::filesystem::path& file, const RunOptions& o) {
+  std::vector<std::string> argv{"/proc/self/exe", "run", file.string(), "--out", o.out_root.string(), "--no-total"};
   std::vector<char*> cargv;
   for (auto& a : argv) cargv.push_back(a.data());
   cargv.push_back(nullptr);
@@ -55,7 +54,6 @@ std::vector<ChildOutcome> run_in_parallel(const std::vector<std::filesystem::pat
                                           int jobs) {
   std::vector<ChildOutcome> outcomes(files.size());
   std::map<pid_t, std::size_t> running;
-  const int base_port = 20000 + static_cast<int>(getpid() % 20000);
   std::size_t next = 0;
   auto stop_all = [&] {
     for (const auto& [pid, i] : running) kill(pid, SIGTERM);
@@ -66,10 +64,8 @@ std::vector<ChildOutcome> run_in_parallel(const std::vector<std::filesystem::pat
     while (next < files.size() || !running.empty()) {
       check_interrupted();
       while (next < files.size() && running.size() < static_cast<std::size_t>(jobs)) {
-        // Each run's client gets a port of its own, so kernel trace events never mix.
-        const auto port = base_port + static_cast<int>(next);
         std::filesystem::remove(options.out_root / scenarios[next].name / "report.json");
-        running[spawn_child(files[next], options, port)] = next;
+        running[spawn_child(files[next], options)] = next;  // the child reserves its own client port
         ++next;
       }
       int status = 0;

@@ -1,9 +1,13 @@
 #include "report.hpp"
 
+#include "ladder.hpp"
 #include "pcapng_writer.hpp"
 #include "topology.hpp"
 
 #include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <unistd.h>
 #include <fstream>
 #include <iomanip>
 #include <sstream>
@@ -22,26 +26,85 @@ std::string step_label(const RunResult& r, int step) {
 
 }  // namespace
 
-std::string frame_comment(const RunResult& r, const WireFrame& f) {
+std::string frame_comment(const RunResult& r, std::size_t frame) {
+  const WireFrame& f = r.frames[frame];
   std::string c = step_label(r, f.step);
   if (!f.note.empty()) c += "; " + f.note;
   else c += f.forwarded ? "; forwarded" : "; not forwarded";
+  // State changes this frame caused, as inferred from the capture.
+  for (const auto& [side, changes] : {std::pair{"client", &r.inferred.client}, std::pair{"server", &r.inferred.server}})
+    for (const auto& change : *changes)
+      if (r.flow.packets[change.packet].frame == frame) c += std::string("; ") + side + " -> " + change.state;
   return c;
+}
+
+nlohmann::json run_facts(const RunResult& r) {
+  using nlohmann::json;
+  json anchors = json::array();  // each step's start, on the capture's clock (realtime ns)
+  for (const auto& sr : r.steps)
+    anchors.push_back(sr.outcome.is_object() && sr.outcome.contains("start_ns")
+                          ? json(sr.outcome["start_ns"].get<std::int64_t>() + r.realtime_offset_ns)
+                          : json(nullptr));
+  json kernel = json::object(), leftovers = json::object();
+  for (const auto& [side, st] : r.states)
+    if (st.kernel) kernel[to_string(side)] = *st.kernel;
+  for (const auto& [side, sockets] : r.leftovers) {
+    leftovers[to_string(side)] = json::array();
+    for (const auto& e : sockets)
+      leftovers[to_string(side)].push_back({{"state", e.state}, {"local", e.local}, {"remote", e.remote},
+                                            {"local_port", e.local_port}, {"remote_port", e.remote_port},
+                                            {"recv_q", e.recv_q}, {"send_q", e.send_q}, {"orphan", e.orphan}});
+  }
+  return {{"version", 1},          {"scenario", r.scenario->name}, {"verdict", to_string(r.verdict)},
+          {"client", kClientHost.address}, {"client_port", r.client_port}, {"server_port", r.server_port},
+          {"anchors", anchors},    {"kernel_states", kernel},      {"leftovers", leftovers}};
+}
+
+std::string run_ladder(const RunResult& r, bool colour) {
+  LadderInput in;
+  in.packets = r.flow.packets;
+  in.states = r.inferred;
+  in.marked = r.mismatch_packet;
+  in.t0_ns = r.start_mono_ns;
+  in.colour = colour;
+  for (std::size_t i = 0; i < r.steps.size(); ++i) {
+    const auto& sr = r.steps[i];
+    if (!sr.outcome.is_object() || !sr.outcome.contains("start_ns")) continue;
+    LadderStep s;
+    s.t_ns = sr.outcome["start_ns"].get<std::int64_t>();
+    s.bad = sr.mismatch.has_value();
+    std::string text = "[" + std::to_string(i + 1) + "] " + sr.step->text;
+    if (const auto* ps = std::get_if<PeerStep>(&sr.step->what)) {
+      s.where = ps->side == Side::client ? LadderStep::Where::client : LadderStep::Where::server;
+      text = "[" + std::to_string(i + 1) + "] " + sr.step->text.substr(sr.step->text.find(' ') + 1);
+      if (sr.outcome.contains("end")) {
+        text += " => " + sr.outcome.value("end", std::string("?"));
+        if (sr.outcome.value("bytes", 0) > 0) text += " " + std::to_string(sr.outcome.value("bytes", 0)) + "B";
+      }
+    }
+    s.text = text;
+    in.steps.push_back(std::move(s));
+  }
+  return render_ladder(in);
 }
 
 void write_capture(const RunResult& r) {
   std::vector<pcap::CapturedPacket> packets;
-  for (const auto& f : r.frames) {
-    pcap::CapturedPacket p{f.frame, pcap::Direction::inbound};
-    p.frame.comment = frame_comment(r, f);
+  for (std::size_t i = 0; i < r.frames.size(); ++i) {
+    const auto& f = r.frames[i];
+    pcap::CapturedPacket p{f.frame, f.injected ? pcap::Direction::outbound : pcap::Direction::inbound};
+    p.frame.comment = frame_comment(r, i);
     packets.push_back(std::move(p));
   }
   pcap::SectionInfo section{"closepath",
-                            "closepath scenario " + r.scenario->name + ": " + to_string(r.verdict) +
-                                (r.first_mismatch.empty() ? "" : " - " + r.first_mismatch)};
+                            {"closepath scenario " + r.scenario->name + ": " + to_string(r.verdict) +
+                                 (r.first_mismatch.empty() ? "" : " - " + r.first_mismatch),
+                             kRunFactsTag + run_facts(r).dump()}};
   std::vector<pcap::CaptureInterface> legs{
-      {kClientLeg, "client leg: frames from the client (10.0.0.1) as they reached the wire"},
-      {kServerLeg, "server leg: frames from the server (10.0.0.2) as they reached the wire"}};
+      {kClientLeg, "client leg: frames from the client (10.0.0.1) as they reached the wire, and frames the wire "
+                   "injected toward the client (outbound)"},
+      {kServerLeg, "server leg: frames from the server (10.0.0.2) as they reached the wire, and frames the wire "
+                   "injected toward the server (outbound)"}};
   pcap::write_pcapng(r.out_dir / "capture.pcapng", section, legs, packets);
 }
 
@@ -75,7 +138,8 @@ nlohmann::json report_json(const RunResult& r) {
   for (std::size_t i = 0; i < r.frames.size(); ++i) {
     const auto& f = r.frames[i];
     json row{{"frame", i + 1}, {"t_ms", ms_since(r, f.mono_ns)}, {"leg", f.frame.interface == 0 ? "client" : "server"},
-             {"bytes", f.frame.bytes.size()}, {"forwarded", f.forwarded}, {"comment", frame_comment(r, f)}};
+             {"bytes", f.frame.bytes.size()}, {"forwarded", f.forwarded}, {"injected", f.injected},
+             {"comment", frame_comment(r, i)}};
     if (const auto* p = by_frame[i]) {
       row["tcp"] = {{"dir", pcap::to_string(p->dir)}, {"flags", pcap::flag_letters(p->flags)}, {"seq", p->seq},
                     {"len", p->len}, {"win", p->window}, {"checksum_ok", p->checksum_ok}};
@@ -123,6 +187,15 @@ void write_report(const RunResult& r) {
   std::filesystem::create_directories(r.out_dir);
   write_capture(r);
   std::ofstream(r.out_dir / "report.json") << std::setw(2) << report_json(r) << "\n";
+  std::ofstream(r.out_dir / "ladder.txt") << run_ladder(r, false);
+}
+
+void print_run(std::ostream& out, const RunResult& r, bool ladder) {
+  print_summary(out, r);
+  if (r.verdict == Verdict::fail || (ladder && r.verdict != Verdict::skipped)) {
+    const bool tty = &out == &std::cout ? isatty(STDOUT_FILENO) : isatty(STDERR_FILENO);
+    out << run_ladder(r, tty && !std::getenv("NO_COLOR")) << std::flush;
+  }
 }
 
 void print_summary(std::ostream& out, const RunResult& r) {

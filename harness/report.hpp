@@ -9,13 +9,24 @@
 
 namespace closepath {
 
-// Comment for frame i: the step under way and what the wire did.
-std::string frame_comment(const RunResult& r, const WireFrame& f);
+// Comment for frame i: the step under way, what the wire did, and the state
+// changes (inferred from the capture) the frame caused.
+std::string frame_comment(const RunResult& r, std::size_t frame);
+
+// What check needs from a run and the capture alone cannot give, stored in a
+// section comment of the capture that starts with kRunFactsTag.
+inline constexpr const char* kRunFactsTag = "closepath-run-facts ";
+nlohmann::json run_facts(const RunResult& r);
+
+// The ladder of a run; `colour` for a terminal.
+std::string run_ladder(const RunResult& r, bool colour);
 
 void write_capture(const RunResult& r);
 nlohmann::json report_json(const RunResult& r);
 void write_report(const RunResult& r);
 // One line per run ("PASS name ...") and, on failure, the mismatch and paths.
 void print_summary(std::ostream& out, const RunResult& r);
+// The summary, then the ladder when the run failed or `ladder` is set.
+void print_run(std::ostream& out, const RunResult& r, bool ladder);
 
 }  // namespace closepath

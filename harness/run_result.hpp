@@ -41,6 +41,9 @@ struct RunResult {
   std::string trace_unavailable;                 // why not
   std::map<Side, std::vector<SocketEntry>> leftovers;
   std::map<Side, SideStates> states;
+  pcap::InferredStates inferred;                 // with the packet behind each change
+  std::optional<std::size_t> mismatch_packet;    // index into flow.packets, for the ladder
+  std::int64_t realtime_offset_ns = 0;           // CLOCK_REALTIME - CLOCK_MONOTONIC at the start
   std::filesystem::path out_dir;
 };
 

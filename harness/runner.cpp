@@ -6,6 +6,7 @@
 #include "kernel_trace.hpp"
 #include "doctor.hpp"
 #include "netem.hpp"
+#include "port_reservation.hpp"
 #include "scripted_faults.hpp"
 #include "tls_credentials.hpp"
 
@@ -168,10 +169,15 @@ void settle(Wire& wire) {
 RunResult run_scenario(const Scenario& s, const RunOptions& o) {
   RunResult r;
   r.scenario = &s;
-  r.client_port = o.port ? o.port : 20000 + static_cast<int>(getpid() % 20000);
   r.server_port = s.port;
+  std::optional<PortReservation> port;
   r.out_dir = o.out_root / s.name;
   r.start_mono_ns = mono_ns();
+  {
+    timespec real{};
+    clock_gettime(CLOCK_REALTIME, &real);
+    r.realtime_offset_ns = std::int64_t{real.tv_sec} * 1'000'000'000 + real.tv_nsec - r.start_mono_ns;
+  }
   std::string no_netem;
   if (s.needs_netem && !netem_available(&no_netem)) {
     r.verdict = Verdict::skipped;
@@ -180,6 +186,9 @@ RunResult run_scenario(const Scenario& s, const RunOptions& o) {
   }
   std::optional<LiveRun> live;
   try {
+    port.emplace(o.port ? PortReservation::exactly(o.port)
+                        : PortReservation::first_free(20000 + static_cast<int>(getpid() % 40000)));
+    r.client_port = port->port();
     live.emplace(s, o, r);
     play(s, *live, r);
     settle(live->wire);
@@ -208,7 +217,8 @@ RunResult run_scenario(const Scenario& s, const RunOptions& o) {
     p.delivered = f.forwarded;
     p.injected = f.injected;
   }
-  r.states = collect_states(r.trace, pcap::infer_states(r.flow.packets), r.leftovers,
+  r.inferred = pcap::infer_states(r.flow.packets);
+  r.states = collect_states(r.trace, r.inferred, r.leftovers,
                             {kClientHost.address, kServerHost.address, r.client_port});
   if (r.first_mismatch.empty()) judge(r);
   r.seconds = static_cast<double>(mono_ns() - r.start_mono_ns) / 1e9;

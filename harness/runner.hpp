@@ -15,7 +15,7 @@ namespace closepath {
 struct RunOptions {
   std::filesystem::path out_root = "out";  // the run writes out_root/<name>/
   std::filesystem::path peer_program;      // closepath-peer
-  int port = 0;                            // the client's port, unique per run; 0 picks one from the pid
+  int port = 0;                            // the client's port; 0 reserves a free one (unique across runs)
   std::optional<std::filesystem::path> tracefs;  // where to trace; nullopt: infer states only
   std::string tracefs_unavailable;               // why there is no tracefs
 };

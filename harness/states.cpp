@@ -20,7 +20,7 @@ bool ours(Side side, const SocketEntry& e, const Addresses& at) {
 std::map<Side, SideStates> collect_states(const std::optional<std::vector<TraceEvent>>& trace,
                                           const pcap::InferredStates& inferred,
                                           const std::map<Side, std::vector<SocketEntry>>& leftovers,
-                                          const Addresses& at) {
+                                          const Addresses& at, bool audited) {
   std::map<Side, SideStates> out;
   out[Side::client].inferred = pcap::state_names(inferred.client);
   out[Side::server].inferred = pcap::state_names(inferred.server);
@@ -28,7 +28,7 @@ std::map<Side, SideStates> collect_states(const std::optional<std::vector<TraceE
   // longer finds was closed by one (an orphan's FIN_WAIT2 or TIME_WAIT ran out).
   for (Side side : {Side::client, Side::server}) {
     auto& st = out[side];
-    if (st.inferred.empty() || st.inferred.back() == "CLOSE") continue;
+    if (!audited || st.inferred.empty() || st.inferred.back() == "CLOSE") continue;
     const auto it = leftovers.find(side);
     // A socket in CLOSE that the application still holds (bound) is closed all the same.
     const bool gone = it == leftovers.end() || std::none_of(it->second.begin(), it->second.end(), [&](const SocketEntry& e) {

@@ -36,6 +36,6 @@ struct Addresses {
 std::map<Side, SideStates> collect_states(const std::optional<std::vector<TraceEvent>>& trace,
                                           const pcap::InferredStates& inferred,
                                           const std::map<Side, std::vector<SocketEntry>>& leftovers,
-                                          const Addresses& at);
+                                          const Addresses& at, bool audited = true);
 
 }  // namespace closepath

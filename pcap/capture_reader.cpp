@@ -1,5 +1,7 @@
 #include "capture_reader.hpp"
 
+#include "pcapng_reader.hpp"
+
 #include <pcap/pcap.h>
 
 #include <memory>
@@ -8,6 +10,7 @@
 namespace closepath::pcap {
 
 std::vector<Frame> read_capture(const std::filesystem::path& path) {
+  if (is_pcapng(path)) return read_pcapng(path).frames;  // keeps comments and interface ids
   char err[PCAP_ERRBUF_SIZE] = {};
   std::unique_ptr<pcap_t, decltype(&pcap_close)> handle(
       pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, err), &pcap_close);

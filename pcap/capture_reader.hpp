@@ -1,4 +1,5 @@
-// Reads a saved capture (pcap or pcapng, via libpcap) into frames.
+// Reads a saved capture into frames: pcapng with our own reader (comments and
+// interface ids kept), classic pcap through libpcap.
 #pragma once
 
 #include "segment.hpp"

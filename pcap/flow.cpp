@@ -36,7 +36,10 @@ Flow track_flow(const std::vector<Frame>& frames, const std::optional<std::strin
 
   const Segment* pick = nullptr;
   for (const auto& [i, s] : segments)
-    if ((s.flags & kSyn) && !(s.flags & kAck)) { pick = &s; break; }
+    if ((s.flags & kSyn) && !(s.flags & kAck) && (!client_hint || matches_hint(s.src, *client_hint))) {
+      pick = &s;
+      break;
+    }
   if (pick) {
     flow.client = pick->src;
     flow.server = pick->dst;

@@ -42,9 +42,10 @@ struct Flow {
 };
 
 // Builds the flow of the first connection in `frames` (decoded as Ethernet).
-// The client is the sender of the first SYN without ACK; when the capture holds
-// no such SYN, `client_hint` (an address or address:port) decides, and failing
-// that the sender of the first segment. Frames that are not TCP are skipped.
+// The client is the sender of the first SYN without ACK (from `client_hint`,
+// an address or address:port, when given); when the capture holds no such
+// SYN, the hint decides, and failing that the sender of the first segment.
+// Frames that are not TCP are skipped.
 Flow track_flow(const std::vector<Frame>& frames, const std::optional<std::string>& client_hint = {});
 
 }  // namespace closepath::pcap

@@ -73,7 +73,7 @@ void write_pcapng(const std::filesystem::path& path, const SectionInfo& section,
   shb.u16(1);
   shb.u16(0);
   shb.u64(~std::uint64_t{0});  // section length unknown
-  shb.option(kOptComment, section.comment);
+  for (const auto& comment : section.comments) shb.option(kOptComment, comment);
   shb.option(kShbOs, os_name());
   shb.option(kShbUserAppl, section.application);
   shb.end_options();

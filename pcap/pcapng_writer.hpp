@@ -25,8 +25,8 @@ struct CapturedPacket {
 };
 
 struct SectionInfo {
-  std::string application;  // shb_userappl
-  std::string comment;      // shb_comment
+  std::string application;            // shb_userappl
+  std::vector<std::string> comments;  // shb_comment, each its own option
 };
 
 // Writes the whole file; throws std::runtime_error naming the path on I/O failure.

@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from conftest import catalogue_names
+from closepath_plugin import catalogue_params
 
 
 def tshark_fields(capture, *fields):
@@ -25,9 +25,10 @@ def flag_bits(letters):
     return sum(TSHARK_FLAGS[c] for c in letters)
 
 
-@pytest.mark.parametrize("name", catalogue_names())
+@pytest.mark.parametrize("name", catalogue_params())
 def test_scenario(closepath, name):
     run = closepath("run", name, "--out", closepath.out)
+    # On failure closepath prints the first mismatch, the ladder and the capture's path.
     assert run.returncode == 0, f"closepath run {name} exited {run.returncode}\n{run.stdout}{run.stderr}"
     out = closepath.out / name
     report = json.loads((out / "report.json").read_text())
@@ -41,6 +42,10 @@ def test_scenario(closepath, name):
         states = report["states"][side]
         assert states["judged_by"] == "kernel", report["states"].get("kernel_unavailable")
         assert states["kernel"] == states["inferred"] and states["agree"]
+
+    # Judged offline, the capture gives the live verdict.
+    check = closepath("check", out / "capture.pcapng", "--scenario", name)
+    assert check.returncode == 0, check.stdout + check.stderr
 
     # The capture opens in tshark, and holds exactly the frames the report says the wire carried.
     rows = tshark_fields(out / "capture.pcapng", "frame.number", "frame.interface_name", "tcp.flags",

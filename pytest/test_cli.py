@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import ROOT
+from closepath_plugin import ROOT
 
 GOOD = (ROOT / "scenarios" / "linger_zero.yaml").read_text()
 
@@ -142,7 +142,7 @@ def test_interrupted_run_leaves_nothing(closepath, tmp_path, sig, jobs):
 
 def test_whole_catalogue_twice_in_parallel(closepath, tmp_path):
     for _ in range(2):
-        done = closepath("run", "--all", "-j", "2", "--out", tmp_path)
+        done = closepath("run", "--all", "-j", closepath.jobs, "--out", tmp_path)
         assert done.returncode == 0, done.stdout + done.stderr
         assert re.search(r"^(\d+) passed, 0 failed(, \d+ skipped)?$", done.stdout, re.M)
 
@@ -158,3 +158,12 @@ def test_netem_scenario_is_skipped_with_the_reason_where_netem_is_missing(closep
         assert report["verdict"] == "skipped"
         assert "needs netem" in report["first_mismatch"] and "SKIP  netem_delay" in done.stdout
         assert re.search(r"^0 passed, 0 failed, 1 skipped$", done.stdout, re.M)
+
+
+def test_two_harnesses_at_once_never_mix_their_runs(closepath, tmp_path):
+    """Each run reserves a client port no other run holds, so kernel events never cross runs."""
+    runs = [subprocess.Popen([str(closepath.binary), "run", "--all", "-j", "2", "--out", str(tmp_path / str(i))],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for i in range(2)]
+    for proc in runs:
+        out, _ = proc.communicate(timeout=300)
+        assert proc.returncode == 0, out

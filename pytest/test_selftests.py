@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from conftest import ROOT
+from closepath_plugin import ROOT
 
 # scenario, the line as written, its replacement ("" removes it), the message
 VARIANTS = [
@@ -97,7 +97,7 @@ def test_close_wait_leak_passes_when_expected(closepath, tmp_path):
 
 
 def test_every_scenario_has_a_variant():
-    from conftest import catalogue_names
+    from closepath_plugin import catalogue_names
     # netem_delay cannot run on kernels without sch_netem; its variant would prove nothing there.
     missing = set(catalogue_names()) - {v[0] for v in VARIANTS} - {"netem_delay"}
     assert not missing, f"scenarios without a self-test variant: {sorted(missing)}"

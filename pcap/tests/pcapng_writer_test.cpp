@@ -1,3 +1,4 @@
+#include "pcapng_reader.hpp"
 #include "pcapng_writer.hpp"
 #include "test_data.hpp"
 
@@ -19,9 +20,14 @@ BOOST_AUTO_TEST_CASE(pcapng_round_trips_through_libpcap) {
     packets.push_back(p);
   }
   const auto path = std::filesystem::temp_directory_path() / ("closepath-writer-" + std::to_string(getpid()) + ".pcapng");
-  write_pcapng(path, {"closepath-test", "section"}, {{"wc", "client leg"}, {"ws", "server leg"}}, packets);
+  write_pcapng(path, {"closepath-test", {"section", "second comment"}}, {{"wc", "client leg"}, {"ws", "server leg"}}, packets);
   const auto back = read_capture(path);
+  const auto file = read_pcapng(path);
   std::filesystem::remove(path);
+  BOOST_TEST((file.section_comments == std::vector<std::string>{"section", "second comment"}));
+  BOOST_REQUIRE_EQUAL(file.interfaces.size(), 2u);
+  BOOST_TEST(file.interfaces[1].name == "ws");
+  BOOST_TEST(back.front().comment == "a comment of odd length");
   BOOST_REQUIRE_EQUAL(back.size(), frames.size());
   for (std::size_t i = 0; i < frames.size(); ++i) {
     BOOST_TEST(back[i].bytes == frames[i].bytes);

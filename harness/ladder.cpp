@@ -1,0 +1,132 @@
+#include "ladder.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+
+namespace closepath {
+namespace {
+
+constexpr std::size_t kWidth = 80, kPrefix = 15, kBody = kWidth - kPrefix;
+
+std::string prefix(std::int64_t t_ns, const std::string& number) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%9.1f %4s ", static_cast<double>(t_ns) / 1e6, number.c_str());
+  std::string s = buf;
+  s.resize(kPrefix, ' ');
+  return s;
+}
+
+std::string fit(std::string s, std::size_t width) {
+  if (s.size() > width) s = s.substr(0, width - 3) + "...";
+  return s;
+}
+
+std::string right(const std::string& s) { return std::string(kBody - std::min(kBody, s.size()), ' ') + fit(s, kBody); }
+std::string centre(const std::string& s) {
+  const auto t = fit(s, kBody);
+  return std::string((kBody - t.size()) / 2, ' ') + t;
+}
+
+std::string label(const pcap::FlowPacket& p) {
+  std::string s = pcap::flag_letters(p.flags) + " " + std::to_string(p.seq);
+  if (p.flags & pcap::kAck) s += ":" + std::to_string(p.ack);
+  if (p.len) s += " len " + std::to_string(p.len);
+  return s;
+}
+
+// What the wire did, as one letter in the middle of the arrow (' ' for nothing).
+char fault_mark(const pcap::FlowPacket& p) {
+  if (p.injected) return '*';
+  if (!p.delivered) return 'X';
+  if (p.note.find("held by") != std::string::npos) return 'H';
+  if (p.note.find("delayed") != std::string::npos) return 'D';
+  return ' ';
+}
+
+std::string arrow(const pcap::FlowPacket& p) {
+  const std::string text = label(p);
+  const std::size_t line = kBody - text.size() - 3;
+  std::string shaft(line, '-');
+  const char mark = fault_mark(p);
+  if (mark != ' ') shaft[line / 2] = mark;
+  if (p.injected) {  // from the wire, not from the end it names
+    for (std::size_t i = 0; i < line / 2; ++i) shaft[p.dir == pcap::Dir::c2s ? i : line - 1 - i] = ' ';
+  }
+  return p.dir == pcap::Dir::c2s ? text + " " + shaft + "> " : " <" + shaft + " " + text;
+}
+
+// The fault part of a frame comment ("dropped by fault ..."), without the step label.
+std::string fault_note(const std::string& note) {
+  for (const char* key : {"dropped", "held", "delayed", "injected", "still", "inject failed"}) {
+    const auto at = note.find(key);
+    if (at != std::string::npos) return note.substr(at);
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string render_ladder(const LadderInput& in) {
+  const char* red = in.colour ? "\x1b[31m" : "";
+  const char* dim = in.colour ? "\x1b[2m" : "";
+  const char* off = in.colour ? "\x1b[0m" : "";
+
+  std::map<std::size_t, std::vector<std::string>> client_states, server_states;
+  for (const auto& c : in.states.client) client_states[c.packet].push_back(c.state);
+  for (const auto& c : in.states.server) server_states[c.packet].push_back(c.state);
+
+  // Merge steps and packets by time (steps first on a tie: they cause packets).
+  struct Row {
+    std::int64_t t;
+    int order;
+    std::size_t index;
+  };
+  std::vector<Row> rows;
+  for (std::size_t i = 0; i < in.steps.size(); ++i) rows.push_back({in.steps[i].t_ns, 0, i});
+  for (std::size_t i = 0; i < in.packets.size(); ++i) rows.push_back({in.packets[i].mono_ns, 1, i});
+  std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return std::tie(a.t, a.order) < std::tie(b.t, b.order); });
+
+  std::string head = "     t ms  No.";
+  head.resize(kPrefix, ' ');
+  std::string out = head + "client" + std::string(kBody - 12, ' ') + "server\n";
+  // Every line ends at its last character: no trailing blanks, never past 80 columns.
+  auto emit = [&out](std::string line, const char* on = "", const char* off_ = "") {
+    line.erase(line.find_last_not_of(' ') + 1);
+    out += on + line + off_ + "\n";
+  };
+  for (const auto& row : rows) {
+    const auto t = row.t - in.t0_ns;
+    if (row.order == 0) {
+      const auto& s = in.steps[row.index];
+      const std::string body = s.where == LadderStep::Where::client   ? fit(s.text, kBody)
+                               : s.where == LadderStep::Where::server ? right(s.text)
+                                                                      : centre(s.text);
+      emit(prefix(t, "") + body, s.bad ? red : "", s.bad ? off : "");
+      continue;
+    }
+    const auto& p = in.packets[row.index];
+    const bool marked = in.marked && *in.marked == row.index;
+    std::string line = prefix(t, std::to_string(p.frame + 1)) + arrow(p);
+    if (marked) line.replace(0, 2, "!!");
+    const char* colour = marked ? red : (!p.delivered ? dim : "");
+    emit(line, colour, *colour ? off : "");
+    if (const auto note = fault_note(p.note); !note.empty()) emit(std::string(kPrefix, ' ') + centre(note));
+    const auto cs = client_states.find(row.index);
+    const auto ss = server_states.find(row.index);
+    if (cs != client_states.end() || ss != server_states.end()) {
+      std::string left, rightside;
+      if (cs != client_states.end())
+        for (const auto& st : cs->second) left += (left.empty() ? "[" : " > ") + st;
+      if (!left.empty()) left += "]";
+      if (ss != server_states.end())
+        for (const auto& st : ss->second) rightside += (rightside.empty() ? "[" : " > ") + st;
+      if (!rightside.empty()) rightside += "]";
+      std::string both = left + std::string(kBody - std::min(kBody, left.size() + rightside.size()), ' ') + rightside;
+      emit(std::string(kPrefix, ' ') + fit(both, kBody));
+    }
+  }
+  return out;
+}
+
+}  // namespace closepath

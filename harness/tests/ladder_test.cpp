@@ -1,0 +1,39 @@
+#include "capture_reader.hpp"
+#include "ladder.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <sstream>
+
+using namespace closepath;
+
+BOOST_AUTO_TEST_SUITE(ladder)
+
+// 80 columns at most; the mismatch marked; a dropped packet crossed out; states under their packet.
+BOOST_AUTO_TEST_CASE(ladder_fits_80_columns_and_marks_what_matters) {
+  auto flow = pcap::track_flow(pcap::read_capture(std::string(CLOSEPATH_TEST_DATA) + "/graceful_fin.pcapng"));
+  flow.packets[6].delivered = false;
+  flow.packets[6].note = "step 7 client recv 200; dropped by fault 'step 6 wire blackhole both'";
+  LadderInput in;
+  in.packets = flow.packets;
+  in.states = pcap::infer_states(flow.packets);
+  in.marked = 7;
+  in.t0_ns = flow.packets.front().mono_ns;
+  in.steps.push_back({flow.packets.front().mono_ns, LadderStep::Where::client, "[2] connect => ok", false});
+  in.steps.push_back({flow.packets.back().mono_ns, LadderStep::Where::server, "[10] close => ok", true});
+  const auto text = render_ladder(in);
+  std::istringstream lines(text);
+  std::size_t count = 0;
+  for (std::string line; std::getline(lines, line); ++count) BOOST_TEST(line.size() <= 80u, line);
+  BOOST_TEST(count > flow.packets.size());
+  BOOST_TEST(text.find("\n!!    0.5    8 F. 101:201 ---") != std::string::npos, text);
+  BOOST_TEST(text.find("-X-") != std::string::npos);
+  BOOST_TEST(text.find("dropped by fault 'step 6 wire blackhole both'") != std::string::npos);
+  BOOST_TEST(text.find("[FIN_WAIT1]") != std::string::npos);
+  BOOST_TEST(text.find("[10] close => ok") != std::string::npos);
+  BOOST_TEST(text.find("\x1b[") == std::string::npos);  // no colour unless asked
+  in.colour = true;
+  BOOST_TEST(render_ladder(in).find("\x1b[31m") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

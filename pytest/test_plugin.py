@@ -1,0 +1,61 @@
+"""The pytest plugin itself, tested with pytester: option resolution, what a
+failing scenario tells its reader, tag markers and --junitxml."""
+import xml.etree.ElementTree as ET
+
+from closepath_plugin import ROOT
+
+PLUGIN = "pytest_plugins = ['closepath_plugin']"
+
+
+def test_options_resolve_command_line_over_environment_over_ini(pytester, monkeypatch):
+    pytester.makeconftest(PLUGIN)
+    pytester.makeini("[pytest]\nclosepath_out = from-ini\n")
+    pytester.makepyfile("""
+        from closepath_plugin import resolve
+        def test_show(pytestconfig):
+            print("OUT=" + resolve(pytestconfig, "closepath_out"))
+    """)
+    monkeypatch.delenv("CLOSEPATH_OUT", raising=False)
+    pytester.runpytest_inprocess("-s").stdout.fnmatch_lines(["*OUT=from-ini*"])
+    monkeypatch.setenv("CLOSEPATH_OUT", "from-env")
+    pytester.runpytest_inprocess("-s").stdout.fnmatch_lines(["*OUT=from-env*"])
+    pytester.runpytest_inprocess("-s", "--closepath-out", "from-cli").stdout.fnmatch_lines(["*OUT=from-cli*"])
+
+
+def test_a_failing_scenario_explains_itself(pytester, closepath, tmp_path):
+    """The pytest output alone says what was expected, what happened, and where the capture is."""
+    variant = tmp_path / "linger_zero.yaml"
+    variant.write_text((ROOT / "scenarios" / "linger_zero.yaml").read_text().replace("  - client: set linger 0\n", ""))
+    pytester.makeconftest(PLUGIN)
+    pytester.makepyfile(f"""
+        def test_variant(closepath, tmp_path):
+            run = closepath("run", r"{variant}", "--out", tmp_path)
+            assert run.returncode == 0, run.stdout
+    """)
+    xml = tmp_path / "junit.xml"
+    # "--opt=value": pytest reads its arguments once before plugins load, and would take a separate value for a path
+    result = pytester.runpytest_inprocess(f"--closepath={closepath.binary}", f"--junitxml={xml}")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "*FAIL  linger_zero*capture.pcapng*",
+        "*linger_zero.yaml:*: step 7 (server recv -> ECONNRESET): expected ECONNRESET vs actual eof (0 bytes)*",
+        "*t ms  No. client*server*",
+        "*F. 1001:1*",
+    ])
+    # --junitxml carries the same message for CI to show.
+    failure = ET.parse(xml).getroot().find(".//testcase/failure")
+    assert failure is not None and "expected ECONNRESET vs actual eof" in failure.get("message", "") + (failure.text or "")
+
+
+def test_scenario_tags_are_markers(pytester):
+    pytester.makeconftest(PLUGIN)
+    pytester.makepyfile("""
+        import pytest
+        from closepath_plugin import catalogue_params
+        @pytest.mark.parametrize("name", catalogue_params())
+        def test_name(name):
+            pass
+    """)
+    result = pytester.runpytest_inprocess("-m", "tls", "--strict-markers", "-v")
+    result.stdout.fnmatch_lines(["*test_name?tls_handshake_stall? PASSED*"])
+    assert "graceful_fin" not in result.stdout.str()
