@@ -2,10 +2,17 @@
 
 #include "errors.hpp"
 #include "netns.hpp"
+#include "rootless.hpp"
 
 #include <nlohmann/json.hpp>
 #include <pcap/pcap.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <filesystem>
 #include <fstream>
@@ -42,6 +49,34 @@ std::optional<std::filesystem::path> program(const std::string& name) {
   }
 }
 
+// Whether an unprivileged user namespace can be made (probed in a child).
+std::string userns_probe() {
+  const pid_t pid = fork();
+  if (pid < 0) return std::string("fork: ") + std::strerror(errno);
+  if (pid == 0) _exit(unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0 ? 0 : 1);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "" : "unshare(CLONE_NEWUSER) refused";
+}
+
+// Whether a Docker daemon answers (the client alone is not enough).
+std::string docker_probe() {
+  const auto docker = program("docker");
+  if (!docker) return "no docker client";
+  const pid_t pid = fork();
+  if (pid < 0) return std::string("fork: ") + std::strerror(errno);
+  if (pid == 0) {
+    const int null = open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    dup2(null, 2);
+    execl(docker->c_str(), "docker", "info", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "" : "docker client found, but no daemon answers";
+}
+
 }  // namespace
 
 bool netem_available(std::string* why) {
@@ -54,9 +89,17 @@ bool netem_available(std::string* why) {
 
 std::vector<Capability> probe_host() {
   std::vector<Capability> caps;
-  const bool root = geteuid() == 0;
-  caps.push_back({"privileges", root, true, root ? "running as root" : "not root (rootless mode is not built yet)",
-                  "creating network namespaces and veth pairs", "run as root (sudo)"});
+  const bool root = geteuid() == 0 && !rootless();
+  const auto userns = rootless() ? std::string() : userns_probe();
+  caps.push_back({"privileges", root || userns.empty(), true,
+                  root ? "running as root: kernel tracing available"
+                       : userns.empty() ? "not root: runs rootless in a user namespace (states inferred, no kernel trace)"
+                                        : "not root, and user namespaces are refused",
+                  "creating network namespaces and veth pairs",
+                  "run as root, or allow unprivileged user namespaces (kernel.unprivileged_userns_clone=1)"});
+  caps.push_back({"user namespaces", userns.empty(), false, userns.empty() ? "unshare(CLONE_NEWUSER) works" : userns,
+                  "running without root (rootless mode)",
+                  "sysctl kernel.unprivileged_userns_clone=1 (Debian) / user.max_user_namespaces > 0"});
 
   const auto netns_error = in_scratch_namespace([](const NetNamespace&) {});
   caps.push_back({"network namespaces", netns_error.empty(), true, netns_error.empty() ? "unshare(CLONE_NEWNET) works" : netns_error,
@@ -86,10 +129,11 @@ std::vector<Capability> probe_host() {
 
   const bool tracefs_known = file_contains("/proc/filesystems", "tracefs");
   const bool tracepoint = std::filesystem::exists("/sys/kernel/tracing/events/sock/inet_sock_set_state");
-  caps.push_back({"tracefs", tracefs_known, false,
-                  tracepoint ? "mounted at /sys/kernel/tracing with sock:inet_sock_set_state"
-                             : tracefs_known ? "supported by the kernel, not mounted (closepath mounts it when needed)"
-                                             : "the kernel has no tracefs",
+  caps.push_back({"tracefs", tracefs_known && !rootless(), false,
+                  rootless()     ? "out of reach without root (rootless runs infer states from the capture)"
+                  : tracepoint   ? "mounted at /sys/kernel/tracing with sock:inet_sock_set_state"
+                  : tracefs_known ? "supported by the kernel, not mounted (closepath mounts it privately when needed)"
+                                  : "the kernel has no tracefs",
                   "kernel truth for TCP state transitions (otherwise they are inferred from the capture)",
                   "mount -t tracefs nodev /sys/kernel/tracing"});
 
@@ -98,6 +142,11 @@ std::vector<Capability> probe_host() {
   caps.push_back({"netem", netem, false, netem ? "sch_netem qdisc accepted in a scratch namespace" : (program("tc") ? netem_why : "tc not found"),
                   "statistical impairment scenarios (they are skipped without it)",
                   "a kernel with CONFIG_NET_SCH_NETEM (Debian: linux-modules-extra / the stock kernel), apt-get install iproute2"});
+
+  const auto docker = docker_probe();
+  caps.push_back({"docker", docker.empty(), false, docker.empty() ? "a daemon answers `docker info`" : docker,
+                  "docker compose run --rm closepath (and the test that builds the image)",
+                  "apt-get install docker.io docker-compose, then start dockerd (tools/docker-local.sh does, with a local base image)"});
   return caps;
 }
 

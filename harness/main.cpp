@@ -10,6 +10,7 @@
 #include "offline.hpp"
 #include "parallel.hpp"
 #include "report.hpp"
+#include "rootless.hpp"
 #include "runner.hpp"
 #include "scenario_parser.hpp"
 
@@ -87,8 +88,16 @@ int cmd_run(const RunArgs& a, const std::filesystem::path& dir) {
     std::cerr << e.what() << "\n";
     return 2;
   }
+  // Before any thread exists: an ordinary user gets user, network and mount namespaces of its own.
+  enter_rootless_if_needed();
   if (a.port && scenarios.size() > 1) {
     std::cerr << "closepath run: --port names one run's client port; give one scenario with it\n";
+    return 2;
+  }
+  std::error_code out_error;  // an unwritable --out is found before anything runs
+  std::filesystem::create_directories(a.out, out_error);
+  if (out_error) {
+    std::cerr << "closepath run: --out " << a.out.string() << ": " << out_error.message() << "\n";
     return 2;
   }
   install_interrupt_handlers();
@@ -98,7 +107,8 @@ int cmd_run(const RunArgs& a, const std::filesystem::path& dir) {
   options.peer_program = self_dir() / "closepath-peer";
   options.port = a.port;
   // Before any thread exists: a private tracefs mount needs a single-threaded process.
-  if (a.jobs == 1 || scenarios.size() == 1) options.tracefs = prepare_tracefs(&options.tracefs_unavailable);
+  if (rootless()) options.tracefs_unavailable = "rootless mode: the host's tracefs is out of reach (run as root for kernel truth)";
+  else if (a.jobs == 1 || scenarios.size() == 1) options.tracefs = prepare_tracefs(&options.tracefs_unavailable);
   std::vector<Verdict> verdicts;
   nlohmann::json reports = nlohmann::json::array();
   std::ostream& human = a.json ? std::cerr : std::cout;
@@ -187,7 +197,15 @@ int main(int argc, char** argv) {
   try {
     if (*list) return cmd_list(dir, list_json);
     if (*run) return cmd_run(run_args, dir);
-    if (*doctor) return print_doctor(std::cout, probe_host(), doctor_json);
+    if (*doctor) {
+      // Probe as a run would: an ordinary user from inside its own user namespace.
+      try {
+        enter_rootless_if_needed();
+      } catch (const HostError&) {
+        // probe_host() reports user namespaces as refused
+      }
+      return print_doctor(std::cout, probe_host(), doctor_json);
+    }
     offline.colour = colour_ok(STDOUT_FILENO);
     if (*check || *show) {
       try {
@@ -207,6 +225,9 @@ int main(int argc, char** argv) {
   } catch (const HostError& e) {
     std::cerr << "closepath: " << e.what() << "\n";
     return 3;
+  } catch (const std::filesystem::filesystem_error& e) {
+    std::cerr << "closepath: cannot write its output (see --out): " << e.what() << "\n";
+    return 2;
   } catch (const std::exception& e) {
     std::cerr << "closepath: internal error: " << e.what() << "\n";
     return 3;

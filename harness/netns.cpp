@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -110,7 +111,15 @@ void write_sysctl(const NetNamespace& ns, const std::string& key, const std::str
   std::string path = "/proc/sys/" + key;
   std::replace(path.begin() + 10, path.end(), '.', '/');
   const pid_t pid = fork_in(ns, [&] {
-    const int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0 && errno == EROFS) {
+      // Containers mount /proc/sys read-only. This child alone gets a private
+      // mount namespace with a fresh proc, whose net.* files belong to `ns`.
+      if (unshare(CLONE_NEWNS) != 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+          mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
+        _exit(EROFS);
+      fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    }
     if (fd < 0) _exit(errno);
     const bool ok = write(fd, value.data(), value.size()) == static_cast<ssize_t>(value.size());
     _exit(ok ? 0 : errno);

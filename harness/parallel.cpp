@@ -64,7 +64,8 @@ std::vector<ChildOutcome> run_in_parallel(const std::vector<std::filesystem::pat
     while (next < files.size() || !running.empty()) {
       check_interrupted();
       while (next < files.size() && running.size() < static_cast<std::size_t>(jobs)) {
-        std::filesystem::remove(options.out_root / scenarios[next].name / "report.json");
+        std::error_code ignored;  // an unwritable --out shows when the child writes its report
+        std::filesystem::remove(options.out_root / scenarios[next].name / "report.json", ignored);
         running[spawn_child(files[next], options)] = next;  // the child reserves its own client port
         ++next;
       }

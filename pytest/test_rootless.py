@@ -1,0 +1,53 @@
+"""An ordinary user runs scenarios without sudo: closepath enters a user
+namespace of its own, and states come from the capture (the report says so)."""
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import tempfile
+
+import pytest
+
+NOBODY = 65534
+
+
+def as_nobody(closepath, *args):
+    return subprocess.run(["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+                           str(closepath.binary), *map(str, args)],
+                          capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+
+
+@pytest.fixture
+def shared_dir():
+    if os.geteuid() != 0 or not shutil.which("setpriv"):
+        pytest.skip("needs root to become an ordinary user (setpriv)")
+    out = pathlib.Path(tempfile.mkdtemp(prefix="closepath-rootless-"))  # /tmp: reachable by nobody
+    out.chmod(0o777)
+    yield out
+    shutil.rmtree(out, ignore_errors=True)
+
+
+@pytest.fixture
+def userns(closepath, shared_dir):
+    caps = {c["name"]: c for c in json.loads(as_nobody(closepath, "doctor", "--json").stdout)}
+    if not caps["user namespaces"]["present"]:
+        pytest.skip("this host refuses unprivileged user namespaces: " + caps["user namespaces"]["detail"])
+
+
+def test_catalogue_runs_rootless(closepath, shared_dir, userns):
+    done = as_nobody(closepath, "run", "--all", "-j", closepath.jobs, "--out", shared_dir)
+    assert done.returncode == 0, done.stdout + done.stderr
+    for report in shared_dir.glob("*/report.json"):
+        data = json.loads(report.read_text())
+        if data["verdict"] == "skipped":
+            continue
+        assert data["verdict"] == "pass", report
+        assert data["states"]["client"]["judged_by"] == "capture"
+        assert "rootless" in data["states"]["kernel_unavailable"]
+
+
+def test_doctor_as_an_ordinary_user(closepath, shared_dir, userns):
+    caps = {c["name"]: c for c in json.loads(as_nobody(closepath, "doctor", "--json").stdout)}
+    assert caps["privileges"]["present"] and "rootless" in caps["privileges"]["detail"]
+    assert caps["network namespaces"]["present"] and caps["veth"]["present"]
