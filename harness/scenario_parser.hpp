@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace closepath {
 
@@ -22,6 +23,8 @@ Scenario parse_scenario_text(const std::string& text, const std::filesystem::pat
 // Step text ("send 1000", "recv -> ECONNRESET"); throws std::invalid_argument.
 PeerStep parse_peer_step(Side side, const std::string& text);
 std::chrono::milliseconds parse_duration(const std::string& text);
+// A step's text split on whitespace.
+std::vector<std::string> words_of(const std::string& text);
 // Wire step text ("blackhole both", "inject rst toward server exact"); throws std::invalid_argument.
 WireStep parse_wire_step(const std::string& text);
 

@@ -8,7 +8,6 @@
 #include <sstream>
 
 namespace closepath {
-namespace {
 
 std::vector<std::string> words_of(const std::string& text) {
   std::istringstream in(text);
@@ -16,6 +15,8 @@ std::vector<std::string> words_of(const std::string& text) {
   for (std::string w; in >> w;) words.push_back(w);
   return words;
 }
+
+namespace {
 
 bool is_number(const std::string& w) {
   return !w.empty() && w.find_first_not_of("0123456789") == std::string::npos;

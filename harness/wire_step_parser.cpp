@@ -18,13 +18,6 @@ std::string to_string(Dirs d) { return d == Dirs::c2s ? "c>s" : d == Dirs::s2c ?
 
 namespace {
 
-std::vector<std::string> words_of(const std::string& text) {
-  std::istringstream in(text);
-  std::vector<std::string> words;
-  for (std::string w; in >> w;) words.push_back(w);
-  return words;
-}
-
 std::string join(const std::vector<std::string>& words, std::size_t from, std::size_t to) {
   std::string s;
   for (std::size_t i = from; i < to; ++i) s += (s.empty() ? "" : " ") + words[i];
