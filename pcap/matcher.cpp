@@ -7,7 +7,7 @@ namespace closepath::pcap {
 namespace {
 
 // Backtracking over (pattern, repetition, packet) with memoised failures,
-// remembering the failure that got furthest into the packet list.
+// remembering the failure that got furthest (see note()).
 class SequenceMatcher {
  public:
   SequenceMatcher(const std::vector<PatternElement>& patterns, const std::vector<FlowPacket>& packets,
@@ -55,9 +55,13 @@ class SequenceMatcher {
     return false;
   }
 
+  // The most telling failure is the one that got furthest through the
+  // patterns, then through the packets (a "..." that swallowed the rest of
+  // the capture must not hide a real mismatch further down the list).
   void note(std::size_t k, std::optional<std::size_t> e, std::string message) {
-    if (!best_ || k > best_k_) {
-      best_k_ = k;
+    const auto key = std::pair{e.value_or(patterns_.size()), k};
+    if (!best_ || key > best_key_) {
+      best_key_ = key;
       best_ = Mismatch{e, k < packets_.size() ? std::optional(k) : std::nullopt, std::move(message)};
     }
   }
@@ -67,7 +71,7 @@ class SequenceMatcher {
   const std::vector<std::int64_t>& anchors_;
   std::set<std::tuple<std::size_t, std::size_t, std::size_t>> failed_;
   std::optional<Mismatch> best_;
-  std::size_t best_k_ = 0;
+  std::pair<std::size_t, std::size_t> best_key_{0, 0};
 };
 
 }  // namespace

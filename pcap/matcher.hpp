@@ -17,8 +17,9 @@ struct Mismatch {
   std::string message;                 // "packet 6 (c>s F. ...): expected R. vs actual F."
 };
 
-// nullopt when the sequence matches; otherwise the mismatch at the furthest
-// packet any attempt reached (the most useful place to look).
+// nullopt when the sequence matches; otherwise the mismatch of the attempt
+// that got furthest through the patterns, then the packets (the most useful
+// place to look).
 // `anchors` gives the times "at ... after step N" refers to (mono_ns).
 std::optional<Mismatch> match_sequence(const std::vector<PatternElement>& patterns,
                                        const std::vector<FlowPacket>& packets,
