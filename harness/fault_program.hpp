@@ -43,10 +43,4 @@ class FaultProgram {
   virtual WireWork take_work() = 0;
 };
 
-class PassThrough final : public FaultProgram {
- public:
-  WireDecision on_frame(Leg, std::span<const std::uint8_t>) override { return {}; }
-  WireWork take_work() override { return {}; }
-};
-
 }  // namespace closepath
