@@ -1,6 +1,7 @@
 #include "offline.hpp"
 
 #include "capture_reader.hpp"
+#include "fault_program.hpp"
 #include "judge.hpp"
 #include "ladder.hpp"
 #include "pcapng_reader.hpp"
@@ -35,10 +36,8 @@ pcap::Flow flow_of(const Loaded& l, const OfflineOptions& o) {
   if (!hint && l.facts.is_object()) hint = l.facts.value("client", std::string());
   auto flow = pcap::track_flow(l.frames, hint);
   for (auto& p : flow.packets) {
-    const auto& note = p.note;
-    p.delivered = note.find("dropped by fault") == std::string::npos && note.find("still held") == std::string::npos &&
-                  note.find("still delayed") == std::string::npos && note.find("inject failed") == std::string::npos;
-    p.injected = note.find("injected RST") != std::string::npos;
+    p.delivered = note::delivered(p.note);
+    p.injected = note::injected(p.note);
   }
   return flow;
 }

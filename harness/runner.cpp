@@ -1,27 +1,26 @@
 #include "runner.hpp"
 
+#include "doctor.hpp"
 #include "errors.hpp"
 #include "interrupt.hpp"
 #include "judge.hpp"
 #include "kernel_trace.hpp"
-#include "doctor.hpp"
 #include "netem.hpp"
+#include "peer_command.hpp"
+#include "peer_process.hpp"
 #include "port_reservation.hpp"
 #include "scripted_faults.hpp"
 #include "tls_credentials.hpp"
-
-#include <deque>
-#include <map>
-#include <set>
-#include "peer_command.hpp"
-#include "peer_process.hpp"
 #include "topology.hpp"
 
 #include <unistd.h>
 
 #include <algorithm>
+#include <deque>
+#include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <thread>
 
 namespace closepath {

@@ -83,13 +83,13 @@ WireDecision ScriptedFaults::on_frame(Leg from, std::span<const std::uint8_t> fr
     switch (r.kind) {
       case Rule::Kind::blackhole:
         d.action = WireDecision::Action::drop;
-        d.note = "dropped by fault '" + r.label + "'";
+        d.note = std::string(note::kDropped) + " '" + r.label + "'";
         break;
       case Rule::Kind::drop:
         if (r.left == 0 || !matches(r.match)) continue;
         --r.left;
         d.action = WireDecision::Action::drop;
-        d.note = "dropped by fault '" + r.label + "'";
+        d.note = std::string(note::kDropped) + " '" + r.label + "'";
         break;
       case Rule::Kind::hold:
         if (!matches(r.match)) continue;
@@ -126,7 +126,7 @@ std::optional<Injection> ScriptedFaults::rst_toward(Dir toward, bool exact, cons
   spec.flags = pcap::kRst | pcap::kAck;
   const std::string whom = toward == Dir::c2s ? "server" : "client";
   return Injection{toward == Dir::c2s ? Leg::server : Leg::client, pcap::build_tcp_frame(spec),
-                   "injected RST toward the " + whom + " by fault '" + label + "' (seq = " + whom + "'s RCV.NXT" +
+                   std::string(note::kInjected) + " toward the " + whom + " by fault '" + label + "' (seq = " + whom + "'s RCV.NXT" +
                        (exact ? "" : " + " + std::to_string(kInWindowOffset) + ": in window, not exact") + ")"};
 }
 

@@ -109,7 +109,7 @@ void Wire::send(Leg out, std::span<const std::uint8_t> bytes, std::size_t record
   std::lock_guard lock(mutex_);
   auto& f = frames_[record_index];
   f.forwarded = false;
-  f.note += std::string(f.note.empty() ? "" : "; ") + "inject failed: " + pcap_geterr(handle);
+  f.note += std::string(f.note.empty() ? "" : "; ") + note::kInjectFailed + ": " + pcap_geterr(handle);
 }
 
 void Wire::on_frame(Leg from, std::int64_t ts_ns, std::span<const std::uint8_t> bytes) {
@@ -242,12 +242,12 @@ void Wire::run(const NetNamespace& ns, std::promise<void>& ready) {
   std::lock_guard lock(mutex_);
   for (const auto& q : delayed_) {
     frames_[q.record].forwarded = false;
-    frames_[q.record].note += "; still delayed when the capture stopped";
+    frames_[q.record].note += std::string("; ") + note::kStillDelayed;
   }
   for (const auto& [hold, queue] : held_)
     for (const auto& q : queue) {
       frames_[q.record].forwarded = false;
-      frames_[q.record].note += "; still held when the capture stopped";
+      frames_[q.record].note += std::string("; ") + note::kStillHeld;
     }
   legs_ = {};
 }
