@@ -92,7 +92,7 @@ struct Scenario {
   std::string name, summary;
   std::string claim;  // the opening comment: what the scenario shows
   std::vector<std::string> tags;
-  std::map<Side, std::map<std::string, std::string>> sysctl;  // net.* keys only
+  std::map<Side, std::map<std::string, Located<std::string>>> sysctl;  // net.* keys only, with their lines
   std::map<Side, std::chrono::milliseconds> rto_min;           // per-route minimum RTO
   int port = 47000;                     // the server's port (443 makes Wireshark dissect TLS)
   std::chrono::milliseconds timers{0};  // the kernel timers the scenario must wait for, as declared

@@ -1,8 +1,14 @@
 #include "scenario_parser.hpp"
 
-#include <yaml-cpp/yaml.h>
+#include "yaml_document.hpp"
 
-#include <fstream>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -11,76 +17,108 @@ namespace closepath {
 
 std::string to_string(Side s) { return s == Side::client ? "client" : "server"; }
 
+std::string ScenarioError::one_line(const std::string& text) {
+  static const char* const hex = "0123456789abcdef";
+  std::string out;
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\n') out += "\\n";
+    else if (c == '\t') out += "\\t";
+    else if (u < 0x20 || u == 0x7f) out += std::string("\\x") + hex[u >> 4] + hex[u & 15];
+    else out += c;
+  }
+  return out;
+}
+
 namespace {
+
+using yaml::Node;
+constexpr std::size_t kMaxSteps = 1000;
 
 class Parser {
  public:
   explicit Parser(std::filesystem::path file) : file_(std::move(file)) {}
 
   Scenario parse(const std::string& text) {
-    YAML::Node root;
+    yaml::NodePtr doc;
     try {
-      root = YAML::Load(text);
-    } catch (const YAML::Exception& e) {
-      throw ScenarioError(file_, e.mark.line + 1, "bad YAML: " + e.msg);
+      doc = yaml::parse(text);
+    } catch (const yaml::Error& e) {
+      throw ScenarioError(file_, e.line, e.what());
     }
-    if (!root.IsMap()) fail(root, "a scenario is a mapping with name, steps and expect");
+    const Node& root = *doc;
+    if (!root.is_mapping()) fail(root, "a scenario is a mapping with name, steps and expect");
 
     Scenario s;
     s.file = file_;
     s.claim = leading_comment(text);
     static const std::set<std::string> known{"name", "summary", "tags", "port", "sysctl", "rto_min", "timers", "steps", "expect"};
-    for (const auto& kv : root) {
-      const auto key = scalar(kv.first, "key");
+    for (const auto& [k, v] : root.pairs) {
+      const auto key = scalar(*k, "key");
       if (!known.count(key))
-        fail(kv.first, "unknown key '" + key + "' (known: name summary tags port sysctl rto_min timers steps expect)");
+        fail(*k, "unknown key '" + key + "' (known: name summary tags port sysctl rto_min timers steps expect)");
     }
-    s.name = scalar(require(root, "name"), "name");
-    if (!std::regex_match(s.name, std::regex("[a-z0-9_]+")))
-      fail(root["name"], "name '" + s.name + "' must be lowercase letters, digits and _");
-    if (root["summary"]) s.summary = scalar(root["summary"], "summary");
-    if (root["tags"]) s.tags = scalars(root["tags"], "tags");
-    if (root["sysctl"]) parse_sysctl(root["sysctl"], s);
-    if (root["rto_min"]) {
-      if (!root["rto_min"].IsMap()) fail(root["rto_min"], "rto_min maps client/server to a duration");
-      for (const auto& kv : root["rto_min"]) s.rto_min[side(kv.first)] = duration(kv.second);
+    const Node& name = require(root, "name");
+    s.name = scalar(name, "name");
+    if (!std::regex_match(s.name, std::regex("[a-z0-9_]{1,64}")))
+      fail(name, "name '" + s.name + "' must be 1 to 64 lowercase letters, digits and _");
+    if (const auto* n = root.find("summary")) s.summary = line_text(*n, "summary");
+    if (const auto* n = root.find("tags")) {
+      s.tags = scalars(*n, "tags");
+      for (const auto& t : s.tags)
+        if (!std::regex_match(t, std::regex("[a-z0-9_-]{1,32}"))) fail(*n, "tag '" + t + "' must be 1 to 32 lowercase letters, digits, - and _");
     }
-    if (root["timers"]) s.timers = duration(root["timers"]);
-    if (root["port"]) {
-      const auto port = scalar(root["port"], "port");
+    if (const auto* n = root.find("sysctl")) parse_sysctl(*n, s);
+    if (const auto* n = root.find("rto_min")) {
+      if (!n->is_mapping()) fail(*n, "rto_min maps client/server to a duration");
+      for (const auto& [k, v] : n->pairs) s.rto_min[side(*k)] = duration(*v);
+    }
+    if (const auto* n = root.find("timers")) s.timers = duration(*n);
+    if (const auto* n = root.find("port")) {
+      const auto port = scalar(*n, "port");
       if (!std::regex_match(port, std::regex("[0-9]{1,5}")) || std::stoi(port) < 1 || std::stoi(port) > 65535)
-        fail(root["port"], "port must be a number from 1 to 65535");
+        fail(*n, "port must be a number from 1 to 65535");
       s.port = std::stoi(port);
     }
     parse_steps(require(root, "steps"), s);
     parse_expect(require(root, "expect"), s);
+    check_anchors(s);
     return s;
   }
 
  private:
-  [[noreturn]] void fail(const YAML::Node& at, const std::string& problem) const {
-    throw ScenarioError(file_, at.Mark().line + 1, problem);
+  [[noreturn]] void fail(const Node& at, const std::string& problem) const {
+    throw ScenarioError(file_, at.line, problem);
   }
 
-  YAML::Node require(const YAML::Node& map, const char* key) const {
-    auto n = map[key];
+  const Node& require(const Node& map, const char* key) const {
+    const Node* n = map.find(key);
     if (!n) fail(map, std::string("missing '") + key + "'");
-    return n;
+    return *n;
   }
 
-  std::string scalar(const YAML::Node& n, const std::string& what) const {
-    if (!n.IsScalar()) fail(n, what + " must be a single value");
-    return n.Scalar();
+  std::string scalar(const Node& n, const std::string& what) const {
+    if (!n.is_scalar()) fail(n, what + " must be a single value");
+    return n.value;
   }
 
-  std::vector<std::string> scalars(const YAML::Node& n, const std::string& what) const {
-    if (!n.IsSequence()) fail(n, what + " must be a list");
+  // A scalar that is one line of printable text (it reaches reports, captures and terminals).
+  std::string line_text(const Node& n, const std::string& what) const {
+    auto text = scalar(n, what);
+    if (text.size() > 1000) fail(n, what + " is longer than 1000 characters");
+    if (std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
+      fail(n, what + " must be one line of printable text");
+    return text;
+  }
+
+  std::vector<std::string> scalars(const Node& n, const std::string& what) const {
+    if (!n.is_sequence()) fail(n, what + " must be a list");
     std::vector<std::string> out;
-    for (const auto& item : n) out.push_back(scalar(item, what + " entry"));
+    for (const auto& item : n.items) out.push_back(line_text(*item, what + " entry"));
     return out;
   }
 
-  std::chrono::milliseconds duration(const YAML::Node& n) const {
+  std::chrono::milliseconds duration(const Node& n) const {
     try {
       return parse_duration(scalar(n, "duration"));
     } catch (const std::invalid_argument& e) {
@@ -88,7 +126,7 @@ class Parser {
     }
   }
 
-  Side side(const YAML::Node& key) const {
+  Side side(const Node& key) const {
     const auto name = scalar(key, "side");
     if (name == "client") return Side::client;
     if (name == "server") return Side::server;
@@ -106,113 +144,131 @@ class Parser {
     return claim;
   }
 
-  void parse_sysctl(const YAML::Node& n, Scenario& s) const {
-    if (!n.IsMap()) fail(n, "sysctl must map client/server to settings");
+  void parse_sysctl(const Node& n, Scenario& s) const {
+    if (!n.is_mapping()) fail(n, "sysctl must map client/server to settings");
     static const std::regex key_form(R"(net\.(ipv4|ipv6|core)(\.[a-z0-9_]+)+)");
-    for (const auto& per_side : n) {
-      const Side who = side(per_side.first);
-      if (per_side.second.IsNull()) continue;
-      if (!per_side.second.IsMap()) fail(per_side.second, "sysctl." + to_string(who) + " must be a mapping");
-      for (const auto& kv : per_side.second) {
-        const auto key = scalar(kv.first, "sysctl name");
-        if (!std::regex_match(key, key_form))
-          fail(kv.first, "sysctl '" + key + "' is not a per-namespace net.ipv4/net.ipv6/net.core setting");
-        const auto value = scalar(kv.second, "sysctl value");
-        if (value.empty() || value.find_first_of("\n/") != std::string::npos)
-          fail(kv.second, "sysctl value for '" + key + "' must be one line");
-        s.sysctl[who][key] = value;
+    // A value is numbers or words separated by single spaces ("1", "4096 87380 6291456", "reno"):
+    // what net.* settings take, and nothing a shell or a path would make something of.
+    static const std::regex value_form(R"([A-Za-z0-9_.:-]+( [A-Za-z0-9_.:-]+)*)");
+    for (const auto& [side_key, settings] : n.pairs) {
+      const Side who = side(*side_key);
+      if (settings->is_null()) continue;
+      if (!settings->is_mapping()) fail(*settings, "sysctl." + to_string(who) + " must be a mapping");
+      for (const auto& [k, v] : settings->pairs) {
+        const auto key = scalar(*k, "sysctl name");
+        if (key.size() > 128 || !std::regex_match(key, key_form))
+          fail(*k, "sysctl '" + key + "' is not a per-namespace net.ipv4/net.ipv6/net.core setting");
+        const auto value = scalar(*v, "sysctl value");
+        if (value.size() > 256 || !std::regex_match(value, value_form))
+          fail(*v, "sysctl value '" + value + "' for '" + key +
+                       "' must be numbers or words separated by single spaces (letters, digits, _ . : -)");
+        s.sysctl[who][key] = {k->line, value};
       }
     }
   }
 
-  void parse_steps(const YAML::Node& n, Scenario& s) const {
-    if (!n.IsSequence() || n.size() == 0) fail(n, "steps must be a non-empty list");
-    for (const auto& item : n) {
-      if (!item.IsMap() || item.size() != 1)
-        fail(item, "a step is one 'client: ACTION', 'server: ACTION', 'wire: FAULT' or 'wait: DURATION'");
-      const auto kv = *item.begin();
+  void parse_steps(const Node& n, Scenario& s) const {
+    if (!n.is_sequence() || n.items.empty()) fail(n, "steps must be a non-empty list");
+    if (n.items.size() > kMaxSteps) fail(n, "more than " + std::to_string(kMaxSteps) + " steps");
+    for (const auto& item : n.items) {
+      if (!item->is_mapping() || item->pairs.size() != 1)
+        fail(*item, "a step is one 'client: ACTION', 'server: ACTION', 'wire: FAULT' or 'wait: DURATION'");
+      const auto& [key, value] = item->pairs.front();
       Step step;
-      step.line = kv.first.Mark().line + 1;
-      const auto who = scalar(kv.first, "step key");
-      step.text = scalar(kv.second, "step");
+      step.line = key->line;
+      const auto who = scalar(*key, "step key");
+      step.text = line_text(*value, "step");
       try {
         if (who == "wait") step.what = WaitStep{parse_duration(step.text)};
         else if (who == "wire") {
           step.what = parse_wire_step(step.text);
           if (std::holds_alternative<Netem>(std::get<WireStep>(step.what).action)) s.needs_netem = true;
         } else {
-          step.what = parse_peer_step(side(kv.first), step.text);
+          step.what = parse_peer_step(side(*key), step.text);
           const auto& action = std::get<PeerStep>(step.what).action;
           if (std::holds_alternative<TlsHandshake>(action) || std::holds_alternative<TlsStall>(action)) s.uses_tls = true;
         }
       } catch (const std::invalid_argument& e) {
-        fail(kv.second, e.what());
+        fail(*value, e.what());
       }
       step.text = who + " " + step.text;
       s.steps.push_back(std::move(step));
     }
   }
 
-  void parse_expect(const YAML::Node& n, Scenario& s) const {
-    if (!n.IsMap()) fail(n, "expect must be a mapping with wire and forbid");
-    for (const auto& kv : n) {
-      const auto key = scalar(kv.first, "key");
+  void parse_expect(const Node& n, Scenario& s) const {
+    if (!n.is_mapping()) fail(n, "expect must be a mapping with wire and forbid");
+    for (const auto& [k, v] : n.pairs) {
+      const auto key = scalar(*k, "key");
       if (key == "wire") {
-        if (!kv.second.IsSequence() || kv.second.size() == 0) fail(kv.second, "expect.wire must be a non-empty list");
-        for (const auto& item : kv.second) s.wire.push_back({item.Mark().line + 1, pattern(item)});
+        if (!v->is_sequence() || v->items.empty()) fail(*v, "expect.wire must be a non-empty list");
+        for (const auto& item : v->items) s.wire.push_back({item->line, pattern(*item)});
       } else if (key == "forbid") {
-        if (!kv.second.IsSequence()) fail(kv.second, "expect.forbid must be a list");
-        for (const auto& item : kv.second) {
+        if (!v->is_sequence()) fail(*v, "expect.forbid must be a list");
+        for (const auto& item : v->items) {
           try {
-            s.forbid.push_back({item.Mark().line + 1, pcap::parse_packet_pattern(scalar(item, "forbid entry"))});
+            auto forbidden = pcap::parse_packet_pattern(line_text(*item, "forbid entry"));
+            if (forbidden.gap || forbidden.at) fail(*item, "a forbid pattern takes no gap or at: it applies to every packet");
+            s.forbid.push_back({item->line, std::move(forbidden)});
           } catch (const pcap::PatternError& e) {
-            fail(item, e.what());
+            fail(*item, e.what());
           }
         }
       } else if (key == "states") {
-        per_side(kv.second, key, [&](Side who, const YAML::Node& list) {
+        per_side(*v, key, [&](Side who, const Node& list) {
           std::vector<pcap::StatePattern> patterns;
-          for (const auto& item : list) {
+          for (const auto& item : list.items) {
             try {
-              patterns.push_back(pcap::parse_state_pattern(scalar(item, "state")));
+              patterns.push_back(pcap::parse_state_pattern(scalar(*item, "state")));
             } catch (const std::invalid_argument& e) {
-              fail(item, e.what());
+              fail(*item, e.what());
             }
           }
-          s.states[who] = {list.Mark().line + 1, patterns};
+          s.states[who] = {list.line, patterns};
         });
       } else if (key == "leftovers" || key == "forbid_leftovers") {
         auto& target = key == "leftovers" ? s.leftovers : s.forbid_leftovers;
-        per_side(kv.second, key, [&](Side who, const YAML::Node& list) {
+        per_side(*v, key, [&](Side who, const Node& list) {
           std::vector<std::string> states;
-          for (const auto& item : list) {
-            const auto state = scalar(item, "state");
-            if (!pcap::is_tcp_state(state)) fail(item, "unknown TCP state '" + state + "'");
+          for (const auto& item : list.items) {
+            const auto state = scalar(*item, "state");
+            if (!pcap::is_tcp_state(state)) fail(*item, "unknown TCP state '" + state + "'");
             states.push_back(pcap::strip_tcp_prefix(state));
           }
-          target[who] = {list.Mark().line + 1, states};
+          target[who] = {list.line, states};
         });
       } else {
-        fail(kv.first, "unknown key 'expect." + key + "' (known: wire forbid states leftovers forbid_leftovers)");
+        fail(*k, "unknown key 'expect." + key + "' (known: wire forbid states leftovers forbid_leftovers)");
       }
     }
     if (s.wire.empty()) fail(n, "expect.wire is required: say what the wire must carry");
   }
 
-  // "client: [...]" / "server: [...]" under expect.KEY
-  template <typename Each>
-  void per_side(const YAML::Node& n, const std::string& key, Each each) const {
-    if (!n.IsMap()) fail(n, "expect." + key + " maps client and/or server to a list");
-    for (const auto& kv : n) {
-      const Side who = side(kv.first);
-      if (!kv.second.IsSequence()) fail(kv.second, "expect." + key + "." + to_string(who) + " must be a list");
-      each(who, kv.second);
+  // "at ... after step N" must name a step the scenario has.
+  void check_anchors(const Scenario& s) const {
+    for (const auto& p : s.wire) {
+      const auto* run = std::get_if<pcap::PacketRun>(&p.value);
+      if (run && run->packet.at && run->packet.at->anchor > s.steps.size())
+        throw ScenarioError(file_, p.line, "'after step " + std::to_string(run->packet.at->anchor) +
+                                               "' names a step the scenario does not have (it has " +
+                                               std::to_string(s.steps.size()) + ")");
     }
   }
 
-  pcap::PatternElement pattern(const YAML::Node& item) const {
+  // "client: [...]" / "server: [...]" under expect.KEY
+  template <typename Each>
+  void per_side(const Node& n, const std::string& key, Each each) const {
+    if (!n.is_mapping()) fail(n, "expect." + key + " maps client and/or server to a list");
+    for (const auto& [k, v] : n.pairs) {
+      const Side who = side(*k);
+      if (!v->is_sequence()) fail(*v, "expect." + key + "." + to_string(who) + " must be a list");
+      each(who, *v);
+    }
+  }
+
+  pcap::PatternElement pattern(const Node& item) const {
     try {
-      return pcap::parse_pattern(scalar(item, "wire pattern"));
+      return pcap::parse_pattern(line_text(item, "wire pattern"));
     } catch (const pcap::PatternError& e) {
       fail(item, e.what());
     }
@@ -224,15 +280,38 @@ class Parser {
 }  // namespace
 
 Scenario parse_scenario_text(const std::string& text, const std::filesystem::path& file) {
+  // YAML also allows UTF-16 and UTF-32 (with a byte-order mark); scenarios are UTF-8, as the README says.
+  if (text.size() >= 2 && ((text[0] == '\xff' && text[1] == '\xfe') || (text[0] == '\xfe' && text[1] == '\xff')))
+    throw ScenarioError(file, 0, "the file is UTF-16 or UTF-32: scenario files are UTF-8");
+  if (text.size() >= 4 && text.compare(0, 4, std::string("\0\0\xfe\xff", 4)) == 0)
+    throw ScenarioError(file, 0, "the file is UTF-32: scenario files are UTF-8");
   return Parser(file).parse(text);
 }
 
 Scenario parse_scenario_file(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) throw ScenarioError(file, 0, "cannot open the file");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return parse_scenario_text(buffer.str(), file);
+  // O_NONBLOCK: a FIFO must not hang the harness; only regular files are read.
+  const int fd = open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) throw ScenarioError(file, 0, std::string("cannot open the file: ") + std::strerror(errno));
+  struct stat st {};
+  const bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  const yaml::Limits limits;
+  std::string text;
+  if (regular && static_cast<std::size_t>(st.st_size) <= limits.max_bytes) {
+    text.resize(static_cast<std::size_t>(st.st_size));
+    std::size_t got = 0;
+    while (got < text.size()) {
+      const ssize_t n = read(fd, text.data() + got, text.size() - got);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      got += static_cast<std::size_t>(n);
+    }
+    text.resize(got);
+  }
+  close(fd);
+  if (!regular) throw ScenarioError(file, 0, "not a regular file");
+  if (static_cast<std::size_t>(st.st_size) > limits.max_bytes)
+    throw ScenarioError(file, 0, "the file is larger than " + std::to_string(limits.max_bytes / 1024) + " KiB: not a scenario");
+  return parse_scenario_text(text, file);
 }
 
 }  // namespace closepath

@@ -4,6 +4,7 @@
 
 #include "scenario.hpp"
 
+#include <chrono>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -12,9 +13,17 @@
 namespace closepath {
 
 struct ScenarioError : std::runtime_error {
+  // "FILE:LINE: problem", or "FILE: problem" when the problem is the file's as a whole (line 0).
   ScenarioError(const std::filesystem::path& file, int line, const std::string& problem)
-      : std::runtime_error(file.string() + ":" + std::to_string(line) + ": " + problem) {}
+      : std::runtime_error(file.string() + (line > 0 ? ":" + std::to_string(line) : std::string()) + ": " +
+                           one_line(problem)) {}
+  // Control characters a problem quotes from the file, escaped: the message stays one line.
+  static std::string one_line(const std::string& text);
 };
+
+// The longest duration a scenario may name (wait, within, timers, rto_min):
+// scenarios shorten kernel timers rather than wait for them.
+inline constexpr std::chrono::milliseconds kMaxDuration{600'000};
 
 Scenario parse_scenario_file(const std::filesystem::path& file);
 // `file` names the source in messages.

@@ -25,6 +25,7 @@ bool is_number(const std::string& w) {
 long long number(const std::string& w, const std::string& what) {
   long long v = 0;
   auto [ptr, ec] = std::from_chars(w.data(), w.data() + w.size(), v);
+  if (ec == std::errc::result_out_of_range) throw std::invalid_argument(what + ": '" + w + "' is far too large");
   if (w.empty() || ec != std::errc{} || ptr != w.data() + w.size())
     throw std::invalid_argument(what + " needs a number, got '" + w + "'");
   return v;
@@ -73,12 +74,16 @@ int option_value(const std::string& name, const std::string& w) {
 }  // namespace
 
 std::chrono::milliseconds parse_duration(const std::string& text) {
-  static const std::regex form(R"((\d+)(ms|s))");
+  static const std::regex form(R"((\d{1,9})(ms|s))");
   std::smatch m;
   if (!std::regex_match(text, m, form))
     throw std::invalid_argument("bad duration '" + text + "' (write e.g. 500ms or 2s)");
   const auto v = number(m[1].str(), "duration");
-  return std::chrono::milliseconds(m[2] == "s" ? v * 1000 : v);
+  const std::chrono::milliseconds d(m[2] == "s" ? v * 1000 : v);
+  if (d > kMaxDuration)
+    throw std::invalid_argument("duration '" + text + "' is longer than " + std::to_string(kMaxDuration.count() / 1000) +
+                                " s: no scenario waits that long (shorten the kernel's timers instead)");
+  return d;
 }
 
 PeerStep parse_peer_step(Side side, const std::string& text) {
@@ -98,6 +103,7 @@ PeerStep parse_peer_step(Side side, const std::string& text) {
   if (words.size() >= 2 && words[words.size() - 2] == "within") {
     step.within = parse_duration(words.back());
     words.resize(words.size() - 2);
+    if (words.empty()) throw std::invalid_argument("'within' needs an action before it, e.g. 'recv within 2s'");
   }
   const std::string verb = words[0];
   const std::size_t argc = words.size() - 1;

@@ -32,7 +32,7 @@ void build_endpoint(const NetNamespace& ns, const NetNamespace& wire, const Host
 
 }  // namespace
 
-Topology::Topology(const std::map<Side, std::map<std::string, std::string>>& sysctl,
+Topology::Topology(const std::map<Side, std::map<std::string, Located<std::string>>>& sysctl,
                    const std::map<Side, std::chrono::milliseconds>& rto_min)
     : client_(NetNamespace::create()), wire_(NetNamespace::create()), server_(NetNamespace::create()) {
   no_ipv6(wire_);
@@ -43,7 +43,7 @@ Topology::Topology(const std::map<Side, std::map<std::string, std::string>>& sys
     run_in(wire_, {"ip", "link", "set", leg, "up"});
   }
   for (const auto& [side, settings] : sysctl)
-    for (const auto& [key, value] : settings) write_sysctl(of(side), key, value);
+    for (const auto& [key, value] : settings) write_sysctl(of(side), key, value.value);
   for (const auto& [side, rto] : rto_min) {
     const Host& self = side == Side::client ? kClientHost : kServerHost;
     run_in(of(side), {"ip", "route", "replace", "10.0.0.0/24", "dev", "eth0", "src", self.address, "rto_min",

@@ -31,7 +31,7 @@ class Topology {
  public:
   // Builds the namespaces, links and settings; throws HostError.
   // rto_min: a per-route minimum retransmission timeout for a side.
-  Topology(const std::map<Side, std::map<std::string, std::string>>& sysctl,
+  Topology(const std::map<Side, std::map<std::string, Located<std::string>>>& sysctl,
            const std::map<Side, std::chrono::milliseconds>& rto_min = {});
 
   const NetNamespace& client() const { return client_; }

@@ -9,7 +9,9 @@
 //   netem c>s|s>c|both NETEM-ARGS...
 #include "scenario_parser.hpp"
 
+#include <charconv>
 #include <regex>
+#include <set>
 #include <sstream>
 
 namespace closepath {
@@ -17,6 +19,8 @@ namespace closepath {
 std::string to_string(Dirs d) { return d == Dirs::c2s ? "c>s" : d == Dirs::s2c ? "s>c" : "both"; }
 
 namespace {
+
+constexpr std::size_t kMaxDropCount = 1'000'000;
 
 std::string join(const std::vector<std::string>& words, std::size_t from, std::size_t to) {
   std::string s;
@@ -32,11 +36,15 @@ Dirs dirs(const std::string& w) {
 }
 
 pcap::PacketPattern packet(const std::string& text) {
+  pcap::PacketPattern p;
   try {
-    return pcap::parse_packet_pattern(text);
+    p = pcap::parse_packet_pattern(text);
   } catch (const pcap::PatternError& e) {
     throw std::invalid_argument(e.what());
   }
+  // The wire decides as each packet passes, with no time context.
+  if (p.gap || p.at) throw std::invalid_argument("a fault's pattern takes no gap or at: '" + text + "'");
+  return p;
 }
 
 void want(const std::vector<std::string>& w, std::size_t lo, std::size_t hi, const std::string& form) {
@@ -65,9 +73,12 @@ WireStep parse_wire_step(const std::string& text) {
     Drop d;
     std::size_t end = w.size();
     if (w.size() >= 4 && w[w.size() - 2] == "count") {
-      if (w.back().find_first_not_of("0123456789") != std::string::npos || w.back() == "0")
-        throw std::invalid_argument("count needs a positive number, got '" + w.back() + "'");
-      d.count = std::stoul(w.back());
+      const auto& n = w.back();
+      std::size_t count = 0;
+      const auto [ptr, ec] = std::from_chars(n.data(), n.data() + n.size(), count);
+      if (ec != std::errc{} || ptr != n.data() + n.size() || count < 1 || count > kMaxDropCount)
+        throw std::invalid_argument("count needs a number from 1 to " + std::to_string(kMaxDropCount) + ", got '" + n + "'");
+      d.count = count;
       end -= 2;
     }
     want(w, 3, w.size(), "drop PATTERN [count N]");
@@ -107,10 +118,17 @@ WireStep parse_wire_step(const std::string& text) {
   if (verb == "netem") {
     want(w, 3, 40, "netem c>s|s>c|both ARGS (e.g. delay 50ms 10ms loss 1%)");
     Netem n{dirs(w[1]), {w.begin() + 2, w.end()}};
-    // Passed to tc as separate arguments, never through a shell; still, only tc's vocabulary.
-    static const std::regex token(R"([a-z0-9.%_-]+)");
+    // Passed to tc as separate arguments, never through a shell; still, only
+    // netem's own vocabulary: its keywords and values (50ms, 1%, 25, 1mbit),
+    // never an option tc would read ("-batch FILE").
+    static const std::set<std::string> keywords{"limit", "delay", "distribution", "loss", "random", "state", "gemodel",
+                                                "corrupt", "duplicate", "reorder", "gap", "rate", "slot", "ecn",
+                                                "normal", "pareto", "paretonormal", "uniform", "packets", "bytes"};
+    static const std::regex value(R"([0-9][0-9.]*(us|ms|s|%|bit|kbit|mbit|gbit|bps|kbps|mbps|gbps)?)");
     for (const auto& a : n.args)
-      if (!std::regex_match(a, token)) throw std::invalid_argument("netem argument '" + a + "' is not a tc netem word or value");
+      if (!keywords.count(a) && !std::regex_match(a, value))
+        throw std::invalid_argument("netem argument '" + a + "' is neither a netem keyword (" +
+                                    "delay loss duplicate reorder corrupt rate ...) nor a value such as 50ms, 1% or 1mbit");
     return {n};
   }
   throw std::invalid_argument("unknown wire fault '" + verb + "' (known: blackhole heal drop hold release delay inject netem)");

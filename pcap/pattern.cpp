@@ -7,6 +7,8 @@
 namespace closepath::pcap {
 namespace {
 
+constexpr std::size_t kMaxRepeat = 1'000'000;
+
 std::uint8_t parse_flags(const std::string& word) {
   std::uint8_t flags = 0;
   for (char c : word) {
@@ -42,8 +44,8 @@ std::uint32_t parse_number(const std::string& field, const std::string& word) {
 std::size_t parse_count(const std::string& word) {
   std::size_t v = 0;
   auto [ptr, ec] = std::from_chars(word.data(), word.data() + word.size(), v);
-  if (word.empty() || ec != std::errc{} || ptr != word.data() + word.size())
-    throw PatternError("bad repeat count '" + word + "'");
+  if (word.empty() || ec != std::errc{} || ptr != word.data() + word.size() || v > kMaxRepeat)
+    throw PatternError("bad repeat count '" + word + "' (a number up to " + std::to_string(kMaxRepeat) + ")");
   return v;
 }
 
@@ -66,7 +68,21 @@ std::string field_text(const char* name, const std::optional<std::uint32_t>& v) 
   return v ? std::string(" ") + name + " " + std::to_string(*v) : "";
 }
 
+// Exact, so a pattern prints back to what it parses from: "2s", "800ms", "1.5ms".
 std::string time_text(std::int64_t ns) {
+  if (ns % 1'000'000'000 == 0) return std::to_string(ns / 1'000'000'000) + "s";
+  std::string text = std::to_string(ns / 1'000'000);
+  if (const auto rest = ns % 1'000'000; rest != 0) {
+    std::string fraction = std::to_string(rest < 0 ? -rest : rest);
+    fraction.insert(0, 6 - fraction.size(), '0');
+    fraction.erase(fraction.find_last_not_of('0') + 1);
+    text += "." + fraction;
+  }
+  return text + "ms";
+}
+
+// A measured time, to the millisecond, for messages ("actual gap 55ms").
+std::string measured_text(std::int64_t ns) {
   if (ns % 1'000'000'000 == 0) return std::to_string(ns / 1'000'000'000) + "s";
   return std::to_string(ns / 1'000'000) + "ms";
 }
@@ -82,16 +98,14 @@ std::int64_t parse_time(const std::string& text) {
   if (unit == 0 || unit == std::string::npos) throw PatternError("bad time '" + text + "' (write e.g. 800ms or 1.5s)");
   const std::string number = text.substr(0, unit), suffix = text.substr(unit);
   double value = 0;
-  try {
-    std::size_t used = 0;
-    value = std::stod(number, &used);
-    if (used != number.size()) throw std::invalid_argument(number);
-  } catch (const std::exception&) {
-    throw PatternError("bad time '" + text + "'");
-  }
-  if (suffix == "ms") return static_cast<std::int64_t>(value * 1e6);
-  if (suffix == "s") return static_cast<std::int64_t>(value * 1e9);
-  throw PatternError("bad time unit in '" + text + "' (ms or s)");
+  const auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
+  if (ec != std::errc{} || ptr != number.data() + number.size()) throw PatternError("bad time '" + text + "'");
+  if (suffix != "ms" && suffix != "s") throw PatternError("bad time unit in '" + text + "' (ms or s)");
+  const double ns = value * (suffix == "ms" ? 1e6 : 1e9);
+  // Bounded before the conversion: a double beyond int64 has no defined conversion.
+  if (!(ns >= 0) || ns > static_cast<double>(kMaxTimeNs))
+    throw PatternError("time '" + text + "' is beyond " + std::to_string(kMaxTimeNs / 1'000'000'000) + " s");
+  return static_cast<std::int64_t>(ns);
 }
 
 TimeWindow parse_window(const std::string& text) {
@@ -115,6 +129,7 @@ PatternElement parse_pattern(const std::string& text) {
   else throw PatternError("pattern must start with c>s, s>c or be '...', got '" + words[0] + "'");
   if (words.size() < 2) throw PatternError("pattern '" + text + "' needs flags after the direction (e.g. S. or *)");
   if (words[1] != "*") {
+    if (words[1] == "+") throw PatternError("'+' needs flags after it, e.g. +F");
     run.packet.flags_include = words[1].front() == '+';
     run.packet.flags = parse_flags(run.packet.flags_include ? words[1].substr(1) : words[1]);
   }
@@ -199,16 +214,16 @@ bool packet_matches(const PacketPattern& pattern, const FlowPacket& packet, std:
                 (packet.flags & kAck) ? "ack " + std::to_string(packet.ack) : std::string("no ACK flag"));
   if (pattern.gap) {
     if (!time.previous) return fail("gap " + window_text(*pattern.gap), "no packet before it");
-    const auto gap = packet.mono_ns - time.previous->mono_ns;
-    if (!in_window(*pattern.gap, gap)) return fail("gap " + window_text(*pattern.gap), "gap " + time_text(gap));
+    const auto gap = elapsed_ns(packet.mono_ns, time.previous->mono_ns);
+    if (!in_window(*pattern.gap, gap)) return fail("gap " + window_text(*pattern.gap), "gap " + measured_text(gap));
   }
   if (pattern.at) {
     const auto& a = *pattern.at;
     if (!time.anchors || a.anchor > time.anchors->size())
       return fail("at " + window_text(a.window) + " after step " + std::to_string(a.anchor), "no time for step " + std::to_string(a.anchor));
-    const auto since = packet.mono_ns - (*time.anchors)[a.anchor - 1];
+    const auto since = elapsed_ns(packet.mono_ns, (*time.anchors)[a.anchor - 1]);
     if (!in_window(a.window, since))
-      return fail("at " + window_text(a.window) + " after step " + std::to_string(a.anchor), "at " + time_text(since));
+      return fail("at " + window_text(a.window) + " after step " + std::to_string(a.anchor), "at " + measured_text(since));
   }
   return true;
 }

@@ -53,7 +53,10 @@ struct PacketPattern {
   bool operator==(const PacketPattern&) const = default;
 };
 
-// "800ms", "1.5s", "2s" -> nanoseconds; throws PatternError.
+// The longest time a window may name: an hour.
+inline constexpr std::int64_t kMaxTimeNs = 3600LL * 1'000'000'000;
+
+// "800ms", "1.5s", "2s" -> nanoseconds, at most kMaxTimeNs; throws PatternError.
 std::int64_t parse_time(const std::string& text);
 // "0.8s..1.5s"
 TimeWindow parse_window(const std::string& text);
@@ -61,10 +64,13 @@ TimeWindow parse_window(const std::string& text);
 struct PacketRun {
   PacketPattern packet;
   std::size_t min = 1, max = 1;  // max == kUnbounded for "{n,}"
+  bool operator==(const PacketRun&) const = default;
 };
 inline constexpr std::size_t kUnbounded = static_cast<std::size_t>(-1);
 
-struct AnyPackets {};  // "..."
+struct AnyPackets {  // "..."
+  bool operator==(const AnyPackets&) const = default;
+};
 
 using PatternElement = std::variant<PacketRun, AnyPackets>;
 

@@ -38,12 +38,19 @@ BOOST_AUTO_TEST_SUITE(faults)
 BOOST_DATA_TEST_CASE(wire_steps_reject_with_a_reason,
                      bdata::make({"", "teleport", "blackhole sideways", "heal now", "drop", "drop c>s F count 0",
                                   "hold until s>c F", "hold c>s F until", "delay both soon", "inject fin toward server",
-                                  "inject rst toward proxy", "inject rst toward server nearly", "netem both delay 5ms;reboot"}) ^
+                                  "inject rst toward proxy", "inject rst toward server nearly", "netem both delay 5ms;reboot",
+                                  "drop c>s F count 99999999999999999999", "netem both -batch /etc/passwd",
+                                  "drop c>s F gap 1s..2s", "hold c>s F until s>c F at 1s..2s after step 1",
+                                  "delay both 9999999999999s", "delay both 601s"}) ^
                          bdata::make({"empty wire step", "unknown wire fault 'teleport'", "expected c>s, s>c or both",
-                                      "write 'heal'", "write 'drop PATTERN", "count needs a positive number",
+                                      "write 'heal'", "write 'drop PATTERN", "count needs a number from 1 to 1000000, got '0'",
                                       "write 'hold PATTERN", "'until' needs a pattern", "bad duration 'soon'",
                                       "write 'inject rst toward", "toward client, server or both", "expected exact or in-window",
-                                      "is not a tc netem word"}),
+                                      "netem argument '5ms;reboot' is neither a netem keyword",
+                                      "count needs a number from 1 to 1000000, got '99999999999999999999'",
+                                      "netem argument '-batch' is neither", "a fault's pattern takes no gap or at",
+                                      "a fault's pattern takes no gap or at", "bad duration '9999999999999s'",
+                                      "duration '601s' is longer than 600 s"}),
                      text, reason) {
   try {
     parse_wire_step(text);

@@ -59,7 +59,7 @@ BOOST_AUTO_TEST_CASE(parser_reads_a_complete_scenario) {
   const auto s = parse_scenario_text(kGood, "t.yaml");
   BOOST_TEST(s.name == "sample");
   BOOST_TEST(s.claim == "Claim: a test scenario. Second line of the claim.");
-  BOOST_TEST(s.sysctl.at(Side::client).at("net.ipv4.tcp_fin_timeout") == "1");
+  BOOST_TEST(s.sysctl.at(Side::client).at("net.ipv4.tcp_fin_timeout").value == "1");
   BOOST_REQUIRE_EQUAL(s.steps.size(), 10u);
   BOOST_TEST(s.steps[0].line == 9);
   const auto& connect = std::get<PeerStep>(s.steps[1].what);
@@ -88,9 +88,9 @@ BOOST_DATA_TEST_CASE(
         bdata::make({"steps:\n  - server: [listen", "  - client: fly", "  - proxy: accept", "  - client: send lots",
                      "    - c>s Q\n", "  forbid: [...]", "name: Sample", "kernel.panic", "  - wait: soon",
                      "  - server: recv -> ECONNRESTE", "tags: [fin]\ncolour: blue"}) ^
-        bdata::make({"t.yaml:10: bad YAML: end of sequence flow not found", "t.yaml:16: unknown action 'fly'", "t.yaml:11: unknown peer 'proxy'",
+        bdata::make({"t.yaml:10: bad YAML: while parsing a flow sequence: did not find expected", "t.yaml:16: unknown action 'fly'", "t.yaml:11: unknown peer 'proxy'",
                      "t.yaml:12: send needs a number, got 'lots'", "t.yaml:21: unknown TCP flag 'Q'",
-                     "t.yaml:24: '...' cannot stand alone here", "t.yaml:3: name 'Sample' must be lowercase",
+                     "t.yaml:24: '...' cannot stand alone here", "t.yaml:3: name 'Sample' must be 1 to 64 lowercase",
                      "t.yaml:7: sysctl 'kernel.panic' is not a per-namespace", "t.yaml:14: bad duration 'soon'",
                      "t.yaml:17: unknown outcome 'ECONNRESTE'", "t.yaml:6: unknown key 'colour'"}),
     from, to, expected) {
