@@ -96,7 +96,7 @@ std::string render_ladder(const LadderInput& in) {
     out += on + line + off_ + "\n";
   };
   for (const auto& row : rows) {
-    const auto t = row.t - in.t0_ns;
+    const auto t = pcap::elapsed_ns(row.t, in.t0_ns);
     if (row.order == 0) {
       const auto& s = in.steps[row.index];
       const std::string body = s.where == LadderStep::Where::client   ? fit(s.text, kBody)

@@ -11,10 +11,87 @@
 namespace closepath {
 namespace {
 
+// What a closepath capture's run-facts comment holds, checked field by field:
+// the comment is input like any other, and may come from anywhere.
+struct RunFacts {
+  std::string client;
+  int client_port = 0;
+  std::vector<std::int64_t> anchors;  // 0 where a step never started
+  std::map<Side, std::vector<std::string>> kernel_states;
+  std::map<Side, std::vector<SocketEntry>> leftovers;
+};
+
 struct Loaded {
   std::vector<pcap::Frame> frames;
-  nlohmann::json facts;  // null for captures closepath did not write
+  std::optional<RunFacts> facts;  // captures closepath did not write have none
 };
+
+class FactsError : public std::runtime_error {
+ public:
+  explicit FactsError(const std::string& what) : std::runtime_error(what) {}
+};
+
+const nlohmann::json& field(const nlohmann::json& j, const char* key, const char* what) {
+  if (!j.is_object() || !j.contains(key)) throw FactsError(std::string("no ") + key + " (" + what + ")");
+  return j.at(key);
+}
+
+template <typename T>
+T number_in(const nlohmann::json& j, const std::string& name, T lo, T hi) {
+  if (!j.is_number_integer()) throw FactsError(name + " is not a whole number");
+  const auto v = j.get<std::int64_t>();
+  if (v < static_cast<std::int64_t>(lo) || v > static_cast<std::int64_t>(hi)) throw FactsError(name + " is out of range");
+  return static_cast<T>(v);
+}
+
+std::string text_of(const nlohmann::json& j, const std::string& name) {
+  if (!j.is_string()) throw FactsError(name + " is not a string");
+  return j.get<std::string>();
+}
+
+RunFacts parse_facts(const nlohmann::json& j) {
+  RunFacts f;
+  f.client = text_of(field(j, "client", "the client's address"), "client");
+  f.client_port = number_in<int>(field(j, "client_port", "the client's port"), "client_port", 0, 65535);
+  const auto& anchors = field(j, "anchors", "step start times");
+  if (!anchors.is_array()) throw FactsError("anchors is not a list");
+  for (std::size_t i = 0; i < anchors.size(); ++i)
+    f.anchors.push_back(anchors[i].is_null() ? 0 : number_in<std::int64_t>(anchors[i], "anchors[" + std::to_string(i) + "]",
+                                                                            0, std::int64_t{1} << 62));
+  const auto& kernel = field(j, "kernel_states", "traced states");
+  const auto& leftovers = field(j, "leftovers", "the socket audit");
+  if (!kernel.is_object() || !leftovers.is_object()) throw FactsError("kernel_states and leftovers must be objects");
+  for (Side side : {Side::client, Side::server}) {
+    const auto name = to_string(side);
+    if (kernel.contains(name)) {
+      if (!kernel.at(name).is_array()) throw FactsError("kernel_states." + name + " is not a list");
+      for (const auto& st : kernel.at(name)) {
+        const auto state = text_of(st, "kernel_states." + name + " entry");
+        if (!pcap::is_tcp_state(state)) throw FactsError("kernel_states." + name + " names no TCP state: " + state);
+        f.kernel_states[side].push_back(state);
+      }
+    }
+    auto& list = f.leftovers[side];
+    if (!leftovers.contains(name)) continue;
+    if (!leftovers.at(name).is_array()) throw FactsError("leftovers." + name + " is not a list");
+    for (const auto& e : leftovers.at(name)) {
+      const auto where = "leftovers." + name;
+      SocketEntry entry;
+      entry.state = text_of(field(e, "state", "a socket's state"), where + " state");
+      entry.local = text_of(field(e, "local", "a socket's address"), where + " local");
+      entry.remote = text_of(field(e, "remote", "a socket's peer"), where + " remote");
+      entry.local_port = number_in<std::uint16_t>(field(e, "local_port", "a port"), where + " local_port", 0, 65535);
+      entry.remote_port = number_in<std::uint16_t>(field(e, "remote_port", "a port"), where + " remote_port", 0, 65535);
+      entry.recv_q = number_in<std::uint32_t>(field(e, "recv_q", "a queue"), where + " recv_q", 0, UINT32_MAX);
+      entry.send_q = number_in<std::uint32_t>(field(e, "send_q", "a queue"), where + " send_q", 0, UINT32_MAX);
+      const auto& orphan = field(e, "orphan", "whether a process held it");
+      if (!orphan.is_boolean()) throw FactsError(where + " orphan is not true or false");
+      entry.orphan = orphan.get<bool>();
+      list.push_back(std::move(entry));
+    }
+  }
+  return f;
+}
 
 Loaded load(const std::filesystem::path& capture) {
   Loaded l;
@@ -24,35 +101,30 @@ Loaded load(const std::filesystem::path& capture) {
   }
   auto file = pcap::read_pcapng(capture);
   l.frames = std::move(file.frames);
-  for (const auto& c : file.section_comments)
-    if (c.rfind(kRunFactsTag, 0) == 0) l.facts = nlohmann::json::parse(c.substr(std::string(kRunFactsTag).size()), nullptr, false);
-  if (l.facts.is_discarded()) l.facts = nullptr;
+  for (const auto& c : file.section_comments) {
+    if (c.rfind(kRunFactsTag, 0) != 0) continue;
+    const auto j = nlohmann::json::parse(c.substr(std::string(kRunFactsTag).size()), nullptr, false);
+    try {
+      if (j.is_discarded()) throw FactsError("not JSON");
+      l.facts = parse_facts(j);
+    } catch (const FactsError& e) {
+      throw std::runtime_error(capture.string() + ": its closepath-run-facts comment is malformed: " + e.what());
+    }
+  }
   return l;
 }
 
 // The flow, with what the wire did to each packet read back from its comment.
-pcap::Flow flow_of(const Loaded& l, const OfflineOptions& o) {
+pcap::Flow flow_of(const std::filesystem::path& capture, const Loaded& l, const OfflineOptions& o) {
   std::optional<std::string> hint = o.client;
-  if (!hint && l.facts.is_object()) hint = l.facts.value("client", std::string());
+  if (!hint && l.facts) hint = l.facts->client;
   auto flow = pcap::track_flow(l.frames, hint);
+  if (flow.packets.empty()) throw std::runtime_error(capture.string() + ": no TCP connection in the capture");
   for (auto& p : flow.packets) {
     p.delivered = note::delivered(p.note);
     p.injected = note::injected(p.note);
   }
   return flow;
-}
-
-std::map<Side, std::vector<SocketEntry>> leftovers_of(const nlohmann::json& facts) {
-  std::map<Side, std::vector<SocketEntry>> out;
-  if (!facts.is_object()) return out;
-  for (Side side : {Side::client, Side::server}) {
-    auto& list = out[side];
-    for (const auto& e : facts["leftovers"].value(to_string(side), nlohmann::json::array()))
-      list.push_back({e.value("state", ""), e.value("local", ""), e.value("remote", ""),
-                      e.value("local_port", std::uint16_t{0}), e.value("remote_port", std::uint16_t{0}),
-                      e.value("recv_q", 0u), e.value("send_q", 0u), e.value("orphan", false)});
-  }
-  return out;
 }
 
 std::string ladder_of(const pcap::Flow& flow, const pcap::InferredStates& inferred, std::optional<std::size_t> marked,
@@ -70,28 +142,28 @@ std::string ladder_of(const pcap::Flow& flow, const pcap::InferredStates& inferr
 
 int check_capture(const std::filesystem::path& capture, const Scenario& s, const OfflineOptions& o, std::ostream& out) {
   const auto loaded = load(capture);
-  const auto flow = flow_of(loaded, o);
+  const auto flow = flow_of(capture, loaded, o);
   const auto inferred = pcap::infer_states(flow.packets);
   const auto& facts = loaded.facts;
-  const auto leftovers = leftovers_of(facts);
-  const int client_port = facts.is_object() ? facts.value("client_port", 0) : flow.client.port;
+  const std::map<Side, std::vector<SocketEntry>> no_leftovers;
+  const auto& leftovers = facts ? facts->leftovers : no_leftovers;
+  const int client_port = facts ? facts->client_port : flow.client.port;
   auto states = collect_states(std::nullopt, inferred, leftovers, {flow.client.addr, flow.server.addr, client_port},
-                               facts.is_object());
+                               facts.has_value());
   std::vector<std::int64_t> anchors;
-  if (facts.is_object()) {
-    for (const auto& a : facts["anchors"]) anchors.push_back(a.is_number() ? a.get<std::int64_t>() : 0);
-    for (Side side : {Side::client, Side::server})
-      if (facts["kernel_states"].contains(to_string(side)))
-        states[side].kernel = facts["kernel_states"][to_string(side)].get<std::vector<std::string>>();
+  if (facts) {
+    anchors = facts->anchors;
+    for (const auto& [side, kernel] : facts->kernel_states) states[side].kernel = kernel;
   }
   std::optional<std::size_t> marked;
   std::optional<std::string> mismatch = judge_wire(s, flow, anchors, &marked);
   if (!mismatch) mismatch = judge_states(s, states);
   // Leftover sockets are not in a capture: only a closepath capture carries them.
-  if (!mismatch && facts.is_object()) mismatch = judge_leftovers(s, leftovers);
+  if (!mismatch && facts) mismatch = judge_leftovers(s, leftovers);
 
   out << (mismatch ? "FAIL  " : "PASS  ") << s.name << "  (check of " << capture.string() << ", " << flow.packets.size()
-      << " packets" << (facts.is_object() ? "" : "; no closepath run facts: step times and leftovers not checked") << ")\n";
+      << " packets of " << pcap::to_string(pcap::Connection{flow.client, flow.server})
+      << (facts ? "" : "; no closepath run facts: step times and leftovers not checked") << ")\n";
   if (mismatch) out << "      " << *mismatch << "\n";
   if (mismatch || o.ladder) out << ladder_of(flow, inferred, marked, o.colour);
   return mismatch ? 1 : 0;
@@ -99,8 +171,8 @@ int check_capture(const std::filesystem::path& capture, const Scenario& s, const
 
 int show_capture(const std::filesystem::path& capture, const OfflineOptions& o, std::ostream& out) {
   const auto loaded = load(capture);
-  const auto flow = flow_of(loaded, o);
-  out << capture.string() << ": " << pcap::to_string(flow.client) << " -> " << pcap::to_string(flow.server) << ", "
+  const auto flow = flow_of(capture, loaded, o);
+  out << capture.string() << ": " << pcap::to_string(pcap::Connection{flow.client, flow.server}) << ", "
       << flow.packets.size() << " packets";
   if (flow.other_tcp) out << " (" << flow.other_tcp << " segments of other connections not shown)";
   out << "\n" << ladder_of(flow, pcap::infer_states(flow.packets), std::nullopt, o.colour);

@@ -16,6 +16,12 @@
 #include <memory>
 
 namespace closepath {
+
+struct Wire::Legs {
+  std::array<pcap_t*, 2> handle{};
+  pcap_t* operator[](std::size_t i) const { return handle[i]; }
+};
+
 namespace {
 
 std::int64_t now_ns(clockid_t clock) {
@@ -49,7 +55,8 @@ std::string ms_text(std::int64_t ns) { return std::to_string(ns / 1'000'000) + "
 
 }  // namespace
 
-Wire::Wire(const NetNamespace& ns, FaultProgram& faults) : faults_(faults), last_frame_ns_(now_ns(CLOCK_MONOTONIC)) {
+Wire::Wire(const NetNamespace& ns, FaultProgram& faults)
+    : faults_(faults), last_frame_ns_(now_ns(CLOCK_MONOTONIC)), legs_(std::make_unique<Legs>()) {
   stop_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (stop_fd_ < 0) throw HostError(std::string("eventfd: ") + std::strerror(errno));
   std::promise<void> ready;
@@ -104,7 +111,7 @@ std::size_t Wire::record(WireFrame f) {
 }
 
 void Wire::send(Leg out, std::span<const std::uint8_t> bytes, std::size_t record_index) {
-  pcap_t* handle = legs_[static_cast<std::size_t>(out)];
+  pcap_t* handle = (*legs_)[static_cast<std::size_t>(out)];
   if (pcap_inject(handle, bytes.data(), bytes.size()) >= 0) return;
   std::lock_guard lock(mutex_);
   auto& f = frames_[record_index];
@@ -192,7 +199,7 @@ void Wire::run(const NetNamespace& ns, std::promise<void>& ready) {
     ready.set_exception(std::current_exception());
     return;
   }
-  legs_ = {handles[0].get(), handles[1].get()};
+  legs_->handle = {handles[0].get(), handles[1].get()};
   ready.set_value();
 
   struct Context {
@@ -207,7 +214,7 @@ void Wire::run(const NetNamespace& ns, std::promise<void>& ready) {
   };
 
   std::array<pollfd, 3> fds{};
-  for (std::size_t i = 0; i < 2; ++i) fds[i] = {pcap_get_selectable_fd(legs_[i]), POLLIN, 0};
+  for (std::size_t i = 0; i < 2; ++i) fds[i] = {pcap_get_selectable_fd((*legs_)[i]), POLLIN, 0};
   fds[2] = {stop_fd_, POLLIN, 0};
   for (;;) {
     const int n = poll(fds.data(), fds.size(), poll_timeout_ms(now_ns(CLOCK_MONOTONIC)));
@@ -224,12 +231,12 @@ void Wire::run(const NetNamespace& ns, std::promise<void>& ready) {
     if (requested == ~std::uint64_t{0}) {
       // Frames already read by the kernel belong to the run: take them before stopping.
       for (std::size_t i = 0; i < 2; ++i)
-        pcap_dispatch(legs_[i], -1, on_packet, reinterpret_cast<u_char*>(&contexts[i]));
+        pcap_dispatch((*legs_)[i], -1, on_packet, reinterpret_cast<u_char*>(&contexts[i]));
       break;
     }
     // Dispatch both legs every round: immediate mode delivers frames as they come.
     for (std::size_t i = 0; i < 2; ++i)
-      pcap_dispatch(legs_[i], -1, on_packet, reinterpret_cast<u_char*>(&contexts[i]));
+      pcap_dispatch((*legs_)[i], -1, on_packet, reinterpret_cast<u_char*>(&contexts[i]));
     do_work();
     flush_delayed(now_ns(CLOCK_MONOTONIC));
     {
@@ -249,7 +256,7 @@ void Wire::run(const NetNamespace& ns, std::promise<void>& ready) {
       frames_[q.record].forwarded = false;
       frames_[q.record].note += std::string("; ") + note::kStillHeld;
     }
-  legs_ = {};
+  legs_->handle = {};
 }
 
 }  // namespace closepath

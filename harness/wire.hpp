@@ -19,11 +19,10 @@
 #include <deque>
 #include <future>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
-
-typedef struct pcap pcap_t;
 
 namespace closepath {
 
@@ -74,7 +73,10 @@ class Wire {
   std::atomic<int> step_{-1};
   std::atomic<std::int64_t> last_frame_ns_;
   int stop_fd_ = -1;
-  std::array<pcap_t*, 2> legs_{};  // valid on the wire thread while it runs
+  // libpcap's handles, valid on the wire thread while it runs (opaque here:
+  // libpcap's global `struct pcap` would clash with closepath::pcap).
+  struct Legs;
+  std::unique_ptr<Legs> legs_;
   std::deque<Queued> delayed_;     // in due order (delays are per direction and constant)
   std::map<int, std::vector<Queued>> held_;
   mutable std::mutex mutex_;       // guards frames_

@@ -125,4 +125,56 @@ std::optional<Segment> decode_ethernet(std::span<const std::uint8_t> f) {
   return seg;
 }
 
+namespace {
+
+// Link types as pcap and pcapng files name them (LINKTYPE_*), and the DLT_
+// values libpcap reports for the same.
+enum LinkType : std::uint16_t {
+  kNull = 0, kEthernet = 1, kDltRaw = 12, kDltRawBsd = 14, kRaw = 101, kSll = 113, kIpv4 = 228, kIpv6 = 229, kSll2 = 276
+};
+
+// The IP packet inside an Ethernet-typed payload (EtherType 0x0800 / 0x86dd).
+std::optional<Segment> ip_of_type(std::uint16_t ether_type, std::span<const std::uint8_t> payload) {
+  if (ether_type != 0x0800 && ether_type != 0x86dd) return std::nullopt;
+  return decode_ip(payload);
+}
+
+}  // namespace
+
+bool link_type_supported(std::uint16_t link_type) {
+  switch (link_type) {
+    case kNull: case kEthernet: case kDltRaw: case kDltRawBsd: case kRaw: case kSll: case kIpv4: case kIpv6: case kSll2:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::optional<Segment> decode_frame(const Frame& frame) {
+  const std::span<const std::uint8_t> f = frame.bytes;
+  std::optional<Segment> seg;
+  switch (frame.link_type) {
+    case kEthernet: return decode_ethernet(f);
+    case kNull:  // a 4-byte address family in the capturing host's byte order
+      if (f.size() < 4) return std::nullopt;
+      seg = decode_ip(f.subspan(4));
+      break;
+    case kDltRaw: case kDltRawBsd: case kRaw: case kIpv4: case kIpv6:
+      seg = decode_ip(f);
+      break;
+    case kSll:  // 16-byte header, protocol at 14
+      if (f.size() < 16) return std::nullopt;
+      seg = ip_of_type(be16(f, 14), f.subspan(16));
+      break;
+    case kSll2:  // 20-byte header, protocol at 0
+      if (f.size() < 20) return std::nullopt;
+      seg = ip_of_type(be16(f, 0), f.subspan(20));
+      break;
+    default:
+      return std::nullopt;
+  }
+  if (seg) seg->frame_len = static_cast<std::uint32_t>(f.size());
+  return seg;
+}
+
 }  // namespace closepath::pcap

@@ -2,6 +2,11 @@
 
 #include "decoder.hpp"
 
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <array>
+
 namespace closepath::pcap {
 
 std::string to_string(Dir d) { return d == Dir::c2s ? "c>s" : "s>c"; }
@@ -24,31 +29,101 @@ struct Side {
   std::uint32_t isn = 0;
 };
 
-}  // namespace
-
-Flow track_flow(const std::vector<Frame>& frames, const std::optional<std::string>& client_hint) {
+std::vector<std::pair<std::size_t, Segment>> decode_all(const std::vector<Frame>& frames) {
   std::vector<std::pair<std::size_t, Segment>> segments;
   for (std::size_t i = 0; i < frames.size(); ++i)
-    if (auto s = decode_ethernet(frames[i].bytes)) segments.emplace_back(i, *s);
+    if (auto s = decode_frame(frames[i])) segments.emplace_back(i, *s);
+  return segments;
+}
 
-  Flow flow;
-  if (segments.empty()) return flow;
-
-  const Segment* pick = nullptr;
-  for (const auto& [i, s] : segments)
-    if ((s.flags & kSyn) && !(s.flags & kAck) && (!client_hint || matches_hint(s.src, *client_hint))) {
-      pick = &s;
-      break;
+std::vector<Connection> connections_of(const std::vector<std::pair<std::size_t, Segment>>& segments) {
+  std::vector<Connection> out;
+  for (const auto& entry : segments) {
+    const Segment& s = entry.second;  // (clang 14 cannot capture a structured binding)
+    auto it = std::find_if(out.begin(), out.end(), [&](const Connection& c) {
+      return (c.client == s.src && c.server == s.dst) || (c.client == s.dst && c.server == s.src);
+    });
+    const bool syn = (s.flags & kSyn) && !(s.flags & kAck);
+    if (it == out.end()) {
+      out.push_back({s.src, s.dst, 0, syn});
+      it = out.end() - 1;
+    } else if (syn && !it->syn_seen) {  // a SYN after a stray first packet names the client
+      it->syn_seen = true;
+      it->client = s.src;
+      it->server = s.dst;
     }
-  if (pick) {
-    flow.client = pick->src;
-    flow.server = pick->dst;
+    ++it->packets;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string to_string(const Connection& c) {
+  return "client " + to_string(c.client) + " -> server " + to_string(c.server);
+}
+
+std::vector<Connection> list_connections(const std::vector<Frame>& frames) { return connections_of(decode_all(frames)); }
+
+void check_client_hint(const std::string& hint) {
+  std::string addr = hint, port;
+  if (!hint.empty() && hint.front() == '[') {  // [v6]:port
+    const auto close = hint.find("]:");
+    if (close == std::string::npos) throw std::invalid_argument("write [IPV6]:PORT");
+    addr = hint.substr(1, close - 1);
+    port = hint.substr(close + 2);
+  } else if (std::count(hint.begin(), hint.end(), ':') == 1) {  // v4:port
+    addr = hint.substr(0, hint.find(':'));
+    port = hint.substr(hint.find(':') + 1);
+  }
+  std::array<unsigned char, 16> raw{};
+  const bool v4 = inet_pton(AF_INET, addr.c_str(), raw.data()) == 1;
+  const bool v6 = !v4 && inet_pton(AF_INET6, addr.c_str(), raw.data()) == 1;
+  if (!v4 && !v6) throw std::invalid_argument("'" + hint + "' is not an address (write ADDR, ADDR:PORT or [IPV6]:PORT)");
+  if (!port.empty() && (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) < 1 ||
+                        std::stoi(port) > 65535))
+    throw std::invalid_argument("'" + hint + "': the port must be a number from 1 to 65535");
+}
+
+Flow track_flow(const std::vector<Frame>& frames, const std::optional<std::string>& client_hint) {
+  const auto segments = decode_all(frames);
+  const auto connections = connections_of(segments);
+  Flow flow;
+  if (connections.empty()) return flow;
+
+  const Connection* pick = nullptr;
+  if (client_hint) {
+    for (const auto& c : connections)
+      if (matches_hint(c.client, *client_hint)) {
+        pick = &c;
+        break;
+      }
+    // A capture that starts mid-connection cannot tell who connected: the hint may name either end.
+    if (!pick)
+      for (const auto& c : connections)
+        if (!c.syn_seen && matches_hint(c.server, *client_hint)) {
+          flow.client = c.server;
+          flow.server = c.client;
+          pick = &c;
+          break;
+        }
+    if (!pick) {
+      std::string listing;
+      for (const auto& c : connections)
+        listing += "\n  " + to_string(c) + " (" + std::to_string(c.packets) + " packets" + (c.syn_seen ? "" : ", no SYN") + ")";
+      throw NoSuchConnection("--client " + *client_hint + " matches no connection in the capture; it holds:" + listing);
+    }
   } else {
-    const Segment& first = segments.front().second;
-    const bool first_is_client = !client_hint || matches_hint(first.src, *client_hint) ||
-                                 !matches_hint(first.dst, *client_hint);
-    flow.client = first_is_client ? first.src : first.dst;
-    flow.server = first_is_client ? first.dst : first.src;
+    pick = &connections.front();
+    for (const auto& c : connections)
+      if (c.syn_seen) {
+        pick = &c;
+        break;
+      }
+  }
+  if (flow.client.addr.empty()) {
+    flow.client = pick->client;
+    flow.server = pick->server;
   }
 
   Side client, server;

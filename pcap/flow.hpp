@@ -8,6 +8,7 @@
 #include "segment.hpp"
 
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -41,11 +42,34 @@ struct Flow {
   std::size_t other_tcp = 0;  // TCP segments of other connections, ignored
 };
 
-// Builds the flow of the first connection in `frames` (decoded as Ethernet).
-// The client is the sender of the first SYN without ACK (from `client_hint`,
-// an address or address:port, when given); when the capture holds no such
-// SYN, the hint decides, and failing that the sender of the first segment.
-// Frames that are not TCP are skipped.
+// One TCP connection of a capture, by its endpoints.
+struct Connection {
+  Endpoint client, server;
+  std::size_t packets = 0;
+  bool syn_seen = false;  // the client's SYN was captured (else: the capture starts mid-connection)
+};
+std::string to_string(const Connection& c);  // "client 10.0.0.1:20001 -> server 10.0.0.2:47000"
+
+// Every TCP connection in `frames`, in the order of its first packet. The
+// client is the sender of the SYN without ACK where one was captured, else
+// the sender of the first packet.
+std::vector<Connection> list_connections(const std::vector<Frame>& frames);
+
+// A --client that names no connection of the capture.
+struct NoSuchConnection : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Checks a client hint: ADDR, ADDR:PORT or [ADDR]:PORT (IPv4 or IPv6);
+// throws std::invalid_argument saying what is wrong with it.
+void check_client_hint(const std::string& hint);
+
+// Builds the flow of one connection in `frames` (decoded as Ethernet): the
+// first whose client matches `client_hint` (an address or address:port; a
+// capture that starts mid-connection may name either end), else the first
+// connection whose SYN was captured, else the first. Throws
+// NoSuchConnection, listing the connections there are, when a hint matches
+// none. Frames that are not TCP are skipped.
 Flow track_flow(const std::vector<Frame>& frames, const std::optional<std::string>& client_hint = {});
 
 }  // namespace closepath::pcap

@@ -15,6 +15,7 @@ namespace closepath::pcap {
 struct CaptureInterface {
   std::string name;         // if_name, e.g. "wc"
   std::string description;  // if_description, e.g. "client leg"
+  std::uint16_t link_type = 1;  // LINKTYPE_ETHERNET
 };
 
 enum class Direction : std::uint8_t { unknown = 0, inbound = 1, outbound = 2 };

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <climits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,12 +19,22 @@ enum TcpFlag : std::uint8_t {
 // tcpdump's flag letters in tcpdump's order ("S.", "FP.", "R").
 std::string flag_letters(std::uint8_t flags);
 
+// later - earlier in nanoseconds, saturated to the int64 range: capture
+// timestamps come from files and may be anything.
+inline std::int64_t elapsed_ns(std::int64_t later, std::int64_t earlier) {
+  std::int64_t d = 0;
+  if (!__builtin_sub_overflow(later, earlier, &d)) return d;
+  return later > earlier ? INT64_MAX : INT64_MIN;
+}
+
 // One frame as captured: raw bytes plus where and when it was seen.
 struct Frame {
   std::int64_t ts_ns = 0;        // CLOCK_REALTIME, nanoseconds
   std::uint32_t interface = 0;   // capture interface (wire leg) index
   std::vector<std::uint8_t> bytes;
   std::string comment;           // pcapng packet comment, may be empty
+  std::uint16_t link_type = 1;   // LINKTYPE_ of its interface (1: Ethernet)
+  std::uint32_t original_length = 0;  // on the wire; 0 when unknown (bytes may be fewer: snaplen)
 };
 
 // An IPv4 or IPv6 address plus port, printable.
