@@ -5,11 +5,11 @@ ARG BASE=debian:bookworm
 FROM ${BASE}
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      cmake g++ make pkg-config libboost1.81-dev libboost-test1.81-dev libpcap-dev libyaml-cpp-dev \
+      cmake g++ make pkg-config libboost1.81-dev libboost-test1.81-dev libpcap-dev libyaml-dev \
       nlohmann-json3-dev libcli11-dev libssl-dev iproute2 ethtool nftables tshark python3-pytest util-linux \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-RUN rm -rf build out && cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo && cmake --build build -j"$(nproc)"
+RUN rm -rf build out && cmake --preset default && cmake --build build -j"$(nproc)"
 ENTRYPOINT ["/src/build/closepath"]
 CMD ["run", "--all", "--out", "/out"]

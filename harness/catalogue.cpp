@@ -1,39 +1,88 @@
 #include "catalogue.hpp"
 
+#include "errors.hpp"
 #include "scenario_parser.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
-#include <cstdlib>
 
 namespace closepath {
 
-std::filesystem::path default_scenario_dir() {
-  if (const char* env = std::getenv("CLOSEPATH_SCENARIOS"); env && *env) return env;
-#ifdef CLOSEPATH_SOURCE_DIR
-  const std::filesystem::path built_in = std::filesystem::path(CLOSEPATH_SOURCE_DIR) / "scenarios";
-  if (std::filesystem::is_directory(built_in)) return built_in;
-#endif
-  return "scenarios";
+namespace fs = std::filesystem;
+
+fs::path self_dir() {
+  std::error_code ec;
+  auto exe = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::current_path() : exe.parent_path();
 }
 
-std::vector<std::filesystem::path> catalogue_files(const std::filesystem::path& dir) {
-  std::vector<std::filesystem::path> files;
+std::optional<fs::path> find_scenario_dir(const std::optional<fs::path>& explicit_dir, const fs::path& bin_dir,
+                                          std::string* looked) {
+  if (explicit_dir) return explicit_dir;
+  std::vector<fs::path> tried;
+  // The checkout: a few levels up at most (build/, build/sub/), never past the root.
+  fs::path at = bin_dir;
+  for (int level = 0; level < 4 && !at.empty(); ++level) {
+    std::error_code ec;
+    if (fs::is_regular_file(at / "CMakeLists.txt", ec) && fs::is_directory(at / "scenarios", ec)) return at / "scenarios";
+    tried.push_back(at / "scenarios");
+    if (at == at.parent_path()) break;
+    at = at.parent_path();
+  }
+  const auto installed = (bin_dir / ".." / "share" / "closepath" / "scenarios").lexically_normal();
   std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
+  if (fs::is_directory(installed, ec)) return installed;
+  tried.push_back(installed);
+  if (looked) {
+    looked->clear();
+    for (const auto& t : tried) *looked += (looked->empty() ? "" : ", ") + t.string();
+  }
+  return std::nullopt;
+}
+
+fs::path find_peer_program(const fs::path& bin_dir) {
+  const fs::path candidates[] = {bin_dir / "closepath-peer",
+                                 (bin_dir / ".." / "libexec" / "closepath" / "closepath-peer").lexically_normal()};
+  for (const auto& p : candidates)
+    if (access(p.c_str(), X_OK) == 0) return p;
+  throw HostError("closepath-peer not found (looked for " + candidates[0].string() + " and " + candidates[1].string() +
+                  "): build it (cmake --build) or reinstall closepath");
+}
+
+std::vector<fs::path> catalogue_files(const fs::path& dir) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec))
     if (entry.is_regular_file() && entry.path().extension() == ".yaml") files.push_back(entry.path());
   if (ec) throw ScenarioError(dir, 0, "cannot list scenarios: " + ec.message());
   std::sort(files.begin(), files.end());
   return files;
 }
 
-std::filesystem::path resolve_scenario(const std::string& name_or_file, const std::filesystem::path& dir) {
-  const bool is_path = name_or_file.find('/') != std::string::npos ||
-                       std::filesystem::path(name_or_file).extension() == ".yaml";
-  const std::filesystem::path p = is_path ? std::filesystem::path(name_or_file) : dir / (name_or_file + ".yaml");
-  if (!std::filesystem::is_regular_file(p))
+bool names_a_file(const std::string& target) {
+  return target.find('/') != std::string::npos || fs::path(target).extension() == ".yaml";
+}
+
+fs::path resolve_scenario(const std::string& name_or_file, const fs::path& dir) {
+  const bool is_path = names_a_file(name_or_file);
+  const fs::path p = is_path ? fs::path(name_or_file) : dir / (name_or_file + ".yaml");
+  std::error_code ec;
+  if (!fs::exists(p, ec))
     throw ScenarioError(p, 0, is_path ? "no such file" : "no scenario named '" + name_or_file + "' in " + dir.string() +
                                                                " (see `closepath list`)");
   return p;
+}
+
+std::string display_path(const fs::path& p) {
+  std::error_code ec;
+  const auto cwd = fs::current_path(ec);
+  const auto absolute = fs::absolute(p, ec).lexically_normal();
+  if (!ec) {
+    const auto rel = absolute.lexically_relative(cwd);
+    if (!rel.empty() && *rel.begin() != "..") return rel.string();
+  }
+  return p.string();
 }
 
 }  // namespace closepath

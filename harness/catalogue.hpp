@@ -1,23 +1,47 @@
-// Where scenarios live and how a NAME or FILE on the command line becomes a
-// parsed scenario.
+// Where scenarios and the peer program live, and how a NAME or FILE on the
+// command line becomes a scenario file. Nothing is compiled in: a copied or
+// moved checkout, and an installed tree, each find their own files relative
+// to the running binary.
+//
+// The scenario directory, first found wins:
+//   1. --scenarios DIR, or $CLOSEPATH_SCENARIOS;
+//   2. the checkout the binary sits in: the nearest directory above it that
+//      holds CMakeLists.txt and scenarios/ (build/closepath -> scenarios/);
+//   3. the installed catalogue: BIN/../share/closepath/scenarios.
+// The peer: beside the binary (a build tree), else
+// BIN/../libexec/closepath/closepath-peer (an installed tree).
 #pragma once
 
-#include "scenario.hpp"
-
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace closepath {
 
-// $CLOSEPATH_SCENARIOS, else the source tree's scenarios/ (compiled in), else ./scenarios.
-std::filesystem::path default_scenario_dir();
+// The directory holding the running binary.
+std::filesystem::path self_dir();
 
-// Every *.yaml in `dir`, sorted by name.
+// The scenario directory by the rules above (explicit: from 1.), or nullopt
+// with `looked` naming where it looked.
+std::optional<std::filesystem::path> find_scenario_dir(const std::optional<std::filesystem::path>& explicit_dir,
+                                                       const std::filesystem::path& bin_dir, std::string* looked);
+
+// closepath-peer by the rules above; throws HostError naming where it looked.
+std::filesystem::path find_peer_program(const std::filesystem::path& bin_dir);
+
+// Every *.yaml in `dir`, sorted by name. Throws ScenarioError.
 std::vector<std::filesystem::path> catalogue_files(const std::filesystem::path& dir);
+
+// Whether a command-line target names a file (contains '/' or ends in .yaml) rather than a scenario.
+bool names_a_file(const std::string& target);
 
 // A path (contains '/' or ends in .yaml) as is, else dir/NAME.yaml.
 // Throws ScenarioError when neither exists.
 std::filesystem::path resolve_scenario(const std::string& name_or_file, const std::filesystem::path& dir);
+
+// `p` relative to the working directory when it lies below it, else as given:
+// how messages name files.
+std::string display_path(const std::filesystem::path& p);
 
 }  // namespace closepath

@@ -11,6 +11,11 @@ struct HostError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The command line asks for something that cannot be (exit 2).
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 // SIGINT/SIGTERM arrived; everything is torn down on the way out (exit 130).
 struct Interrupted : std::runtime_error {
   Interrupted() : std::runtime_error("interrupted") {}

@@ -5,14 +5,17 @@
 #include "catalogue.hpp"
 #include "doctor.hpp"
 #include "errors.hpp"
+#include "flow.hpp"
 #include "interrupt.hpp"
 #include "kernel_trace.hpp"
 #include "offline.hpp"
 #include "parallel.hpp"
+#include "run_plan.hpp"
 #include "report.hpp"
 #include "rootless.hpp"
 #include "runner.hpp"
 #include "scenario_parser.hpp"
+#include "sysctl_check.hpp"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -25,17 +28,34 @@
 namespace {
 
 using namespace closepath;
+namespace fs = std::filesystem;
 
-std::filesystem::path self_dir() {
-  std::error_code ec;
-  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? std::filesystem::path(".") : exe.parent_path();
-}
+// Where scenarios are looked up by name (harness/catalogue.hpp): resolved
+// once, on first need, so commands that name files need no directory.
+class ScenarioDir {
+ public:
+  explicit ScenarioDir(std::string explicit_dir) {
+    if (!explicit_dir.empty()) explicit_ = fs::path(explicit_dir);
+  }
+  const fs::path& get() {
+    if (!dir_) {
+      std::string looked;
+      dir_ = find_scenario_dir(explicit_, self_dir(), &looked);
+      if (!dir_)
+        throw UsageError("no scenario directory found (looked in " + looked +
+                         "): give --scenarios DIR or set CLOSEPATH_SCENARIOS");
+    }
+    return *dir_;
+  }
 
-int cmd_list(const std::filesystem::path& dir, bool json) {
+ private:
+  std::optional<fs::path> explicit_, dir_;
+};
+
+int cmd_list(ScenarioDir& dir, bool json) {
   nlohmann::json out = nlohmann::json::array();
   int rc = 0;
-  for (const auto& file : catalogue_files(dir)) {
+  for (const auto& file : catalogue_files(dir.get())) {
     try {
       const auto s = parse_scenario_file(file);
       if (json) out.push_back({{"name", s.name}, {"file", file.string()}, {"summary", s.summary}, {"tags", s.tags}, {"claim", s.claim}});
@@ -45,7 +65,7 @@ int cmd_list(const std::filesystem::path& dir, bool json) {
       rc = 2;
     }
   }
-  if (json) std::cout << out.dump(2) << "\n";
+  if (json) std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   return rc;
 }
 
@@ -59,43 +79,47 @@ struct RunArgs {
   std::vector<std::string> targets;
   bool all = false;
   int jobs = 1;
-  std::filesystem::path out = "out";
+  fs::path out = "out";
+  std::string run_dir;    // a -j child: exactly this directory
   bool json = false;
   int port = 0;
   bool no_total = false;  // a -j child: the parent prints the total
   bool ladder = false;
+  bool dry_run = false;
 };
 
-bool colour_ok(int fd) { return isatty(fd) && !std::getenv("NO_COLOR"); }
-
-Scenario load_scenario(const std::string& name_or_file, const std::filesystem::path& dir) {
-  return parse_scenario_file(resolve_scenario(name_or_file, dir));
-}
-
-int cmd_run(const RunArgs& a, const std::filesystem::path& dir) {
+int cmd_run(const RunArgs& a, ScenarioDir& dir) {
   // Parse and validate everything before anything runs.
-  std::vector<std::filesystem::path> files;
+  std::vector<fs::path> files;
   std::vector<Scenario> scenarios;
   try {
-    if (a.all) files = catalogue_files(dir);
-    for (const auto& t : a.targets) files.push_back(resolve_scenario(t, dir));
+    if (a.all) files = catalogue_files(dir.get());
+    for (const auto& t : a.targets) files.push_back(resolve_scenario(t, names_a_file(t) ? fs::path() : dir.get()));
     if (files.empty()) {
       std::cerr << "closepath run: name a scenario, a file, or --all (see `closepath list`)\n";
       return 2;
     }
-    for (const auto& f : files) scenarios.push_back(parse_scenario_file(f));
+    for (const auto& f : files) {
+      scenarios.push_back(parse_scenario_file(f));
+      check_sysctls_exist(scenarios.back());
+    }
   } catch (const ScenarioError& e) {
     std::cerr << e.what() << "\n";
     return 2;
   }
-  // Before any thread exists: an ordinary user gets user, network and mount namespaces of its own.
-  enter_rootless_if_needed();
-  if (a.port && scenarios.size() > 1) {
+  if (a.dry_run) {
+    for (const auto& s : scenarios) std::cout << "OK    " << s.name << "  " << display_path(s.file) << "\n";
+    return 0;
+  }
+  if ((a.port || !a.run_dir.empty()) && scenarios.size() > 1) {
     std::cerr << "closepath run: --port names one run's client port; give one scenario with it\n";
     return 2;
   }
+  // Before any thread exists: an ordinary user gets user, network and mount namespaces of its own.
+  enter_rootless_if_needed();
+  const auto runs = a.run_dir.empty() ? plan_runs(scenarios, a.out) : std::vector<PlannedRun>{{&scenarios[0], a.run_dir}};
   std::error_code out_error;  // an unwritable --out is found before anything runs
-  std::filesystem::create_directories(a.out, out_error);
+  fs::create_directories(a.run_dir.empty() ? a.out : fs::path(a.run_dir), out_error);
   if (out_error) {
     std::cerr << "closepath run: --out " << a.out.string() << ": " << out_error.message() << "\n";
     return 2;
@@ -103,25 +127,24 @@ int cmd_run(const RunArgs& a, const std::filesystem::path& dir) {
   install_interrupt_handlers();
   const auto started = std::chrono::steady_clock::now();
   RunOptions options;
-  options.out_root = a.out;
-  options.peer_program = self_dir() / "closepath-peer";
+  options.peer_program = find_peer_program(self_dir());
   options.port = a.port;
   // Before any thread exists: a private tracefs mount needs a single-threaded process.
   if (rootless()) options.tracefs_unavailable = "rootless mode: the host's tracefs is out of reach (run as root for kernel truth)";
-  else if (a.jobs == 1 || scenarios.size() == 1) options.tracefs = prepare_tracefs(&options.tracefs_unavailable);
+  else if (a.jobs == 1 || runs.size() == 1) options.tracefs = prepare_tracefs(&options.tracefs_unavailable);
   std::vector<Verdict> verdicts;
   nlohmann::json reports = nlohmann::json::array();
   std::ostream& human = a.json ? std::cerr : std::cout;
   try {
-    if (a.jobs > 1 && scenarios.size() > 1) {
-      for (const auto& outcome : run_in_parallel(files, scenarios, options, a.jobs)) {
+    if (a.jobs > 1 && runs.size() > 1) {
+      for (const auto& outcome : run_in_parallel(runs, a.jobs)) {
         verdicts.push_back(outcome.verdict);
         reports.push_back(outcome.report);
       }
     } else {
-      for (const auto& s : scenarios) {
+      for (const auto& run : runs) {
         // Each run reserves a client port of its own (harness/port_reservation.hpp).
-        const auto r = run_scenario(s, options);
+        const auto r = run_scenario(*run.scenario, options, run.out_dir);
         write_report(r);
         print_run(human, r, a.ladder);
         verdicts.push_back(r.verdict);
@@ -139,12 +162,12 @@ int cmd_run(const RunArgs& a, const std::filesystem::path& dir) {
     human << "\n";
     // What the runs had to wait for (declared kernel timers) against what they took.
     std::chrono::milliseconds timers{0};
-    for (const auto& s : scenarios) timers += s.timers;
+    for (const auto& run : runs) timers += run.scenario->timers;
     const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - started;
     human << std::fixed << std::setprecision(1) << "wall time " << wall.count() << " s; kernel timers waited for "
           << static_cast<double>(timers.count()) / 1000.0 << " s (sum over scenarios, -j " << a.jobs << ")\n";
   }
-  if (a.json) std::cout << reports.dump(2) << "\n";
+  if (a.json) std::cout << reports.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   return exit_code_of(verdicts);
 }
 
@@ -154,8 +177,10 @@ int main(int argc, char** argv) {
   CLI::App app{"closepath: scripted TCP close-path experiments between two real Linux TCP stacks"};
   app.require_subcommand(1);
   app.fallthrough();  // --scenarios may follow the subcommand
-  std::filesystem::path dir = default_scenario_dir();
-  app.add_option("--scenarios", dir, "directory of scenario files")->envname("CLOSEPATH_SCENARIOS");
+  std::string scenarios_dir;
+  app.add_option("--scenarios", scenarios_dir,
+                 "directory of scenario files (default: the checkout's scenarios/, else the installed catalogue)")
+      ->envname("CLOSEPATH_SCENARIOS");
 
   bool list_json = false;
   auto* list = app.add_subcommand("list", "list the scenario catalogue");
@@ -166,7 +191,10 @@ int main(int argc, char** argv) {
   run->add_option("targets", run_args.targets, "scenario names or files");
   run->add_flag("--all", run_args.all, "run the whole catalogue");
   run->add_option("-j,--jobs", run_args.jobs, "runs in parallel (each in its own namespaces)")->check(CLI::Range(1, 64));
-  run->add_option("--out", run_args.out, "output root: each run writes OUT/<scenario>/ (default out)");
+  run->add_option("--out", run_args.out,
+                  "output root: each run writes OUT/<scenario>/, or OUT/<scenario>/<n>/ when it runs more than once (default out)");
+  run->add_option("--run-dir", run_args.run_dir)->group("");  // used by -j for its children
+  run->add_flag("--dry-run", run_args.dry_run, "parse and validate the scenarios, run nothing");
   run->add_flag("--json", run_args.json, "print the reports as JSON on stdout");
   run->add_option("--port", run_args.port, "the client's port for a single run (default: a free one is reserved per run)")->check(CLI::Range(1024, 65535));
   run->add_flag("--no-total", run_args.no_total)->group("");  // used by -j for its children
@@ -194,6 +222,7 @@ int main(int argc, char** argv) {
     const int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
   }
+  ScenarioDir dir(scenarios_dir);
   try {
     if (*list) return cmd_list(dir, list_json);
     if (*run) return cmd_run(run_args, dir);
@@ -206,14 +235,26 @@ int main(int argc, char** argv) {
       }
       return print_doctor(std::cout, probe_host(), doctor_json);
     }
-    offline.colour = colour_ok(STDOUT_FILENO);
+    offline.colour = colour_for(STDOUT_FILENO);
     if (*check || *show) {
+      if (offline.client) {
+        try {
+          pcap::check_client_hint(*offline.client);
+        } catch (const std::invalid_argument& e) {
+          std::cerr << "closepath " << (*check ? "check" : "show") << ": --client " << e.what() << "\n";
+          return 2;
+        }
+      }
       try {
         if (*show) return show_capture(capture, offline, std::cout);
-        const auto scenario = load_scenario(check_scenario, dir);
+        const auto scenario =
+            parse_scenario_file(resolve_scenario(check_scenario, names_a_file(check_scenario) ? fs::path() : dir.get()));
         return check_capture(capture, scenario, offline, std::cout);
       } catch (const ScenarioError&) {
         throw;
+      } catch (const pcap::NoSuchConnection& e) {
+        std::cerr << capture.string() << ": " << e.what() << "\n";
+        return 2;
       } catch (const std::runtime_error& e) {  // an unreadable capture is bad input
         std::cerr << e.what() << "\n";
         return 2;
@@ -221,6 +262,9 @@ int main(int argc, char** argv) {
     }
   } catch (const ScenarioError& e) {
     std::cerr << e.what() << "\n";
+    return 2;
+  } catch (const UsageError& e) {
+    std::cerr << "closepath: " << e.what() << "\n";
     return 2;
   } catch (const HostError& e) {
     std::cerr << "closepath: " << e.what() << "\n";

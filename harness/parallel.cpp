@@ -17,8 +17,9 @@
 namespace closepath {
 namespace {
 
-pid_t spawn_child(const std::filesystem::path& file, const RunOptions& o) {
-  std::vector<std::string> argv{"/proc/self/exe", "run", file.string(), "--out", o.out_root.string(), "--no-total"};
+pid_t spawn_child(const PlannedRun& run) {
+  std::vector<std::string> argv{"/proc/self/exe", "run", run.scenario->file.string(), "--run-dir", run.out_dir.string(),
+                                "--no-total"};
   std::vector<char*> cargv;
   for (auto& a : argv) cargv.push_back(a.data());
   cargv.push_back(nullptr);
@@ -49,10 +50,8 @@ ChildOutcome read_outcome(const std::filesystem::path& report_path, int status) 
 
 }  // namespace
 
-std::vector<ChildOutcome> run_in_parallel(const std::vector<std::filesystem::path>& files,
-                                          const std::vector<Scenario>& scenarios, const RunOptions& options,
-                                          int jobs) {
-  std::vector<ChildOutcome> outcomes(files.size());
+std::vector<ChildOutcome> run_in_parallel(const std::vector<PlannedRun>& runs, int jobs) {
+  std::vector<ChildOutcome> outcomes(runs.size());
   std::map<pid_t, std::size_t> running;
   std::size_t next = 0;
   auto stop_all = [&] {
@@ -61,12 +60,12 @@ std::vector<ChildOutcome> run_in_parallel(const std::vector<std::filesystem::pat
     running.clear();
   };
   try {
-    while (next < files.size() || !running.empty()) {
+    while (next < runs.size() || !running.empty()) {
       check_interrupted();
-      while (next < files.size() && running.size() < static_cast<std::size_t>(jobs)) {
+      while (next < runs.size() && running.size() < static_cast<std::size_t>(jobs)) {
         std::error_code ignored;  // an unwritable --out shows when the child writes its report
-        std::filesystem::remove(options.out_root / scenarios[next].name / "report.json", ignored);
-        running[spawn_child(files[next], options)] = next;  // the child reserves its own client port
+        std::filesystem::remove(runs[next].out_dir / "report.json", ignored);
+        running[spawn_child(runs[next])] = next;  // the child reserves its own client port
         ++next;
       }
       int status = 0;
@@ -79,7 +78,7 @@ std::vector<ChildOutcome> run_in_parallel(const std::vector<std::filesystem::pat
       if (it == running.end()) continue;
       const std::size_t i = it->second;
       running.erase(it);
-      outcomes[i] = read_outcome(options.out_root / scenarios[i].name / "report.json", WEXITSTATUS(status));
+      outcomes[i] = read_outcome(runs[i].out_dir / "report.json", WEXITSTATUS(status));
     }
   } catch (...) {
     stop_all();

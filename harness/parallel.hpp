@@ -4,6 +4,7 @@
 // is interrupted, so they tear their runs down themselves.
 #pragma once
 
+#include "run_plan.hpp"
 #include "run_result.hpp"
 #include "runner.hpp"
 
@@ -19,8 +20,7 @@ struct ChildOutcome {
   nlohmann::json report;  // the child's report.json, or {"error": ...}
 };
 
-// Results in the order of `files`. Throws Interrupted.
-std::vector<ChildOutcome> run_in_parallel(const std::vector<std::filesystem::path>& files,
-                                          const std::vector<Scenario>& scenarios, const RunOptions& options, int jobs);
+// Results in the order of `runs`. Throws Interrupted.
+std::vector<ChildOutcome> run_in_parallel(const std::vector<PlannedRun>& runs, int jobs);
 
 }  // namespace closepath

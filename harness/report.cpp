@@ -1,5 +1,6 @@
 #include "report.hpp"
 
+#include "catalogue.hpp"
 #include "ladder.hpp"
 #include "pcapng_writer.hpp"
 #include "topology.hpp"
@@ -16,7 +17,7 @@ namespace closepath {
 namespace {
 
 double ms_since(const RunResult& r, std::int64_t mono_ns) {
-  return static_cast<double>(mono_ns - r.start_mono_ns) / 1e6;
+  return static_cast<double>(pcap::elapsed_ns(mono_ns, r.start_mono_ns)) / 1e6;
 }
 
 std::string step_label(const RunResult& r, int step) {
@@ -60,6 +61,45 @@ nlohmann::json run_facts(const RunResult& r) {
           {"anchors", anchors},    {"kernel_states", kernel},      {"leftovers", leftovers}};
 }
 
+namespace {
+
+// A step's rows in the ladder: its start (with the outcome when it took no
+// time) and, for a step that blocked or ran in the background, its outcome
+// where it ended, so the ladder shows when the application was told.
+void add_ladder_steps(LadderInput& in, const RunResult& r, std::size_t i) {
+  const auto& sr = r.steps[i];
+  if (!sr.outcome.is_object() || !sr.outcome.contains("start_ns")) return;
+  const auto number = "[" + std::to_string(i + 1) + "] ";
+  LadderStep s;
+  s.t_ns = sr.outcome["start_ns"].get<std::int64_t>();
+  s.text = number + sr.step->text;
+  const auto* ps = std::get_if<PeerStep>(&sr.step->what);
+  if (!ps) {
+    in.steps.push_back(std::move(s));
+    return;
+  }
+  s.where = ps->side == Side::client ? LadderStep::Where::client : LadderStep::Where::server;
+  s.text = number + sr.step->text.substr(sr.step->text.find(' ') + 1);
+  std::string outcome = "=> " + sr.outcome.value("end", std::string("?"));
+  if (sr.outcome.value("bytes", 0) > 0) outcome += " " + std::to_string(sr.outcome.value("bytes", 0)) + "B";
+  if (sr.outcome.contains("awaited_step")) outcome = "=> step " + std::to_string(sr.outcome["awaited_step"].get<int>()) + " collected";
+  const auto end_ns = sr.outcome.value("end_ns", s.t_ns);
+  if (end_ns - s.t_ns < 1'000'000) {  // done within a millisecond: one row
+    s.text += " " + outcome;
+    s.bad = sr.mismatch.has_value();
+    in.steps.push_back(std::move(s));
+    return;
+  }
+  LadderStep done = s;
+  done.t_ns = end_ns;
+  done.text = number + outcome;
+  done.bad = sr.mismatch.has_value();
+  in.steps.push_back(std::move(s));
+  in.steps.push_back(std::move(done));
+}
+
+}  // namespace
+
 std::string run_ladder(const RunResult& r, bool colour) {
   LadderInput in;
   in.packets = r.flow.packets;
@@ -67,24 +107,7 @@ std::string run_ladder(const RunResult& r, bool colour) {
   in.marked = r.mismatch_packet;
   in.t0_ns = r.start_mono_ns;
   in.colour = colour;
-  for (std::size_t i = 0; i < r.steps.size(); ++i) {
-    const auto& sr = r.steps[i];
-    if (!sr.outcome.is_object() || !sr.outcome.contains("start_ns")) continue;
-    LadderStep s;
-    s.t_ns = sr.outcome["start_ns"].get<std::int64_t>();
-    s.bad = sr.mismatch.has_value();
-    std::string text = "[" + std::to_string(i + 1) + "] " + sr.step->text;
-    if (const auto* ps = std::get_if<PeerStep>(&sr.step->what)) {
-      s.where = ps->side == Side::client ? LadderStep::Where::client : LadderStep::Where::server;
-      text = "[" + std::to_string(i + 1) + "] " + sr.step->text.substr(sr.step->text.find(' ') + 1);
-      if (sr.outcome.contains("end")) {
-        text += " => " + sr.outcome.value("end", std::string("?"));
-        if (sr.outcome.value("bytes", 0) > 0) text += " " + std::to_string(sr.outcome.value("bytes", 0)) + "B";
-      }
-    }
-    s.text = text;
-    in.steps.push_back(std::move(s));
-  }
+  for (std::size_t i = 0; i < r.steps.size(); ++i) add_ladder_steps(in, r, i);
   return render_ladder(in);
 }
 
@@ -99,7 +122,7 @@ void write_capture(const RunResult& r) {
   pcap::SectionInfo section{"closepath",
                             {"closepath scenario " + r.scenario->name + ": " + to_string(r.verdict) +
                                  (r.first_mismatch.empty() ? "" : " - " + r.first_mismatch),
-                             kRunFactsTag + run_facts(r).dump()}};
+                             kRunFactsTag + run_facts(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)}};
   std::vector<pcap::CaptureInterface> legs{
       {kClientLeg, "client leg: frames from the client (10.0.0.1) as they reached the wire, and frames the wire "
                    "injected toward the client (outbound)"},
@@ -186,16 +209,19 @@ nlohmann::json report_json(const RunResult& r) {
 void write_report(const RunResult& r) {
   std::filesystem::create_directories(r.out_dir);
   write_capture(r);
-  std::ofstream(r.out_dir / "report.json") << std::setw(2) << report_json(r) << "\n";
+  std::ofstream(r.out_dir / "report.json") << report_json(r).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   std::ofstream(r.out_dir / "ladder.txt") << run_ladder(r, false);
+}
+
+bool colour_for(int fd) {
+  const char* no_color = std::getenv("NO_COLOR");
+  return isatty(fd) && !(no_color && *no_color);
 }
 
 void print_run(std::ostream& out, const RunResult& r, bool ladder) {
   print_summary(out, r);
-  if (r.verdict == Verdict::fail || (ladder && r.verdict != Verdict::skipped)) {
-    const bool tty = &out == &std::cout ? isatty(STDOUT_FILENO) : isatty(STDERR_FILENO);
-    out << run_ladder(r, tty && !std::getenv("NO_COLOR")) << std::flush;
-  }
+  if (r.verdict == Verdict::fail || (ladder && r.verdict != Verdict::skipped))
+    out << run_ladder(r, colour_for(&out == &std::cout ? STDOUT_FILENO : STDERR_FILENO)) << std::flush;
 }
 
 void print_summary(std::ostream& out, const RunResult& r) {
@@ -206,7 +232,7 @@ void print_summary(std::ostream& out, const RunResult& r) {
                                                      : "ERROR";
   line << word << " " << std::left << std::setw(30) << r.scenario->name << std::right << std::fixed
        << std::setprecision(2) << std::setw(6) << r.seconds << " s  " << std::setw(3) << r.flow.packets.size()
-       << " packets  " << (r.out_dir / "capture.pcapng").string() << "\n";
+       << " packets  " << display_path(r.scenario->file) << "  " << (r.out_dir / "capture.pcapng").string() << "\n";
   if (r.verdict != Verdict::pass) line << "      " << r.first_mismatch << "\n";
   out << line.str() << std::flush;
 }

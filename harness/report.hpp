@@ -21,6 +21,10 @@ nlohmann::json run_facts(const RunResult& r);
 // The ladder of a run; `colour` for a terminal.
 std::string run_ladder(const RunResult& r, bool colour);
 
+// Whether output to `fd` gets colour: a terminal, and NO_COLOR unset or
+// empty (no-color.org: only a non-empty value turns colour off).
+bool colour_for(int fd);
+
 void write_capture(const RunResult& r);
 nlohmann::json report_json(const RunResult& r);
 void write_report(const RunResult& r);

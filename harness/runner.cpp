@@ -81,13 +81,15 @@ struct LiveRun {
 // Background steps in flight, per side: (step index, peer command id).
 using Pending = std::map<Side, std::deque<std::pair<std::size_t, int>>>;
 
-void collect(const Scenario& s, LiveRun& live, RunResult& r, Side side, Pending& pending) {
+// Collects the oldest background step of `side`; returns its index.
+std::size_t collect(const Scenario& s, LiveRun& live, RunResult& r, Side side, Pending& pending) {
   const auto [index, id] = pending[side].front();
   pending[side].pop_front();
   const auto& ps = std::get<PeerStep>(s.steps[index].what);
   auto& sr = r.steps[index];
   sr.outcome = live.peer(side).await(id, ps.within + kAnswerGrace);
   sr.mismatch = compare_outcome(ps, sr.outcome);
+  return index;
 }
 
 void setup_tls(LiveRun& live) {
@@ -132,8 +134,9 @@ void play(const Scenario& s, LiveRun& live, RunResult& r) {
         if (pending[ps.side].empty()) {
           sr.mismatch = "nothing to await: no " + to_string(ps.side) + " step runs in the background";
         } else {
-          collect(s, live, r, ps.side, pending);
-          sr.outcome = {{"end", "ok"}, {"awaited", pending[ps.side].size()}};
+          const auto start = mono_ns();
+          const auto awaited = collect(s, live, r, ps.side, pending);
+          sr.outcome = {{"end", "ok"}, {"awaited_step", awaited + 1}, {"start_ns", start}, {"end_ns", mono_ns()}};
         }
       } else if (std::holds_alternative<Crash>(ps.action)) {
         while (!pending[ps.side].empty()) collect(s, live, r, ps.side, pending);
@@ -165,12 +168,12 @@ void settle(Wire& wire) {
 
 }  // namespace
 
-RunResult run_scenario(const Scenario& s, const RunOptions& o) {
+RunResult run_scenario(const Scenario& s, const RunOptions& o, const std::filesystem::path& out_dir) {
   RunResult r;
   r.scenario = &s;
   r.server_port = s.port;
   std::optional<PortReservation> port;
-  r.out_dir = o.out_root / s.name;
+  r.out_dir = out_dir;
   r.start_mono_ns = mono_ns();
   {
     timespec real{};

@@ -13,7 +13,6 @@
 namespace closepath {
 
 struct RunOptions {
-  std::filesystem::path out_root = "out";  // the run writes out_root/<name>/
   std::filesystem::path peer_program;      // closepath-peer
   int port = 0;                            // the client's port; 0 reserves a free one (unique across runs)
   std::optional<std::filesystem::path> tracefs;  // where to trace; nullopt: infer states only
@@ -21,6 +20,7 @@ struct RunOptions {
 };
 
 // Errors of the host or a peer become verdict "error"; Interrupted propagates.
-RunResult run_scenario(const Scenario& s, const RunOptions& options);
+// The run's capture and report go to `out_dir` (see run_plan.hpp).
+RunResult run_scenario(const Scenario& s, const RunOptions& options, const std::filesystem::path& out_dir);
 
 }  // namespace closepath

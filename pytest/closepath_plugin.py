@@ -1,37 +1,54 @@
-"""The closepath pytest plugin: options, the `closepath` fixture, scenario markers.
+"""The closepath pytest plugin: options, the `closepath` fixture, scenario files as tests.
 
 Options, resolved in one place (command line > environment > ini, the ini
 carrying the default):
-  --closepath PATH       CLOSEPATH_BIN    closepath_bin    the closepath binary
-  --closepath-out DIR    CLOSEPATH_OUT    closepath_out    where runs write
-  --closepath-jobs N     CLOSEPATH_JOBS   closepath_jobs   parallel runs for whole-catalogue tests
-Scenario tags become markers: `pytest -m tls` runs the TLS scenarios.
+  --closepath PATH            CLOSEPATH_BIN        closepath_bin        the closepath binary
+  --closepath-out DIR         CLOSEPATH_OUT        closepath_out        where runs write
+  --closepath-jobs N          CLOSEPATH_JOBS       closepath_jobs       parallel runs for whole-catalogue tests
+  --closepath-scenarios DIR   CLOSEPATH_SCENARIOS  closepath_scenarios  a directory of scenario files to run as tests
+
+With a scenario directory, every *.yaml in it is one test (id = its file
+name, markers = its tags), so `python3 -m pytest --closepath-scenarios=mine/`
+runs a user's own scenarios with no Python of their own: a failing test shows
+the first mismatch, the ladder and the capture's path.
 """
 import json
 import os
 import pathlib
 import re
+import shutil
 import subprocess
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+HERE = pathlib.Path(__file__).resolve().parent
+ROOT = HERE.parent  # the checkout (pytest/..), or share/closepath in an installed tree
+
+
+def default_binary():
+    """The checkout's build, the installed tree's bin/, or closepath on PATH."""
+    for candidate in (ROOT / "build" / "closepath", ROOT.parent.parent / "bin" / "closepath"):
+        if candidate.is_file():
+            return str(candidate)
+    return shutil.which("closepath") or str(ROOT / "build" / "closepath")
+
 
 OPTIONS = {
     # dest: (flag, environment variable, ini key, default, help)
-    "closepath": ("--closepath", "CLOSEPATH_BIN", "closepath_bin", str(ROOT / "build" / "closepath"),
-                  "path of the closepath binary"),
-    "closepath_out": ("--closepath-out", "CLOSEPATH_OUT", "closepath_out", str(ROOT / "out" / "pytest"),
+    "closepath": ("--closepath", "CLOSEPATH_BIN", "closepath_bin", default_binary(), "path of the closepath binary"),
+    "closepath_out": ("--closepath-out", "CLOSEPATH_OUT", "closepath_out", str(pathlib.Path("out") / "pytest"),
                       "directory runs write into"),
     "closepath_jobs": ("--closepath-jobs", "CLOSEPATH_JOBS", "closepath_jobs", "2",
                        "parallel runs for whole-catalogue tests"),
+    "closepath_scenarios": ("--closepath-scenarios", "CLOSEPATH_SCENARIOS", "closepath_scenarios", "",
+                            "a directory of scenario files, each run as a test"),
 }
 
 
 def pytest_addoption(parser):
     group = parser.getgroup("closepath")
     for dest, (flag, env, ini, default, text) in OPTIONS.items():
-        group.addoption(flag, dest=dest, help=f"{text} (env {env}, ini {ini}; default {default})")
+        group.addoption(flag, dest=dest, help=f"{text} (env {env}, ini {ini}; default {default or 'none'})")
         parser.addini(ini, text, default=default)
 
 
@@ -41,26 +58,82 @@ def resolve(config, dest):
     return config.getoption(dest) or os.environ.get(env) or config.getini(ini)
 
 
-def scenario_tags():
-    """name -> tags, read from the catalogue files without running anything."""
-    tags = {}
-    for path in sorted((ROOT / "scenarios").glob("*.yaml")):
-        match = re.search(r"^tags:\s*\[(.*)\]\s*$", path.read_text(), re.M)
-        tags[path.stem] = [t.strip() for t in match.group(1).split(",")] if match else []
-    return tags
+def read_tags(path):
+    """A scenario file's tags, read without running anything."""
+    match = re.search(r"^tags:\s*\[(.*)\]\s*$", path.read_text(errors="replace"), re.M)
+    return [t.strip() for t in match.group(1).split(",") if t.strip()] if match else []
+
+
+def scenario_tags(directory=ROOT / "scenarios"):
+    """name -> tags of the scenario files in `directory` (by default the repo's catalogue)."""
+    return {path.stem: read_tags(path) for path in sorted(pathlib.Path(directory).glob("*.yaml"))}
 
 
 def marker_name(tag):
     return tag.replace("-", "_")
 
 
+def user_scenarios(config):
+    """The --closepath-scenarios directory, or None."""
+    value = resolve(config, "closepath_scenarios")
+    return pathlib.Path(value).resolve() if value else None
+
+
 def pytest_configure(config):
-    for tag in sorted({t for ts in scenario_tags().values() for t in ts}):
+    directories = [ROOT / "scenarios"]
+    mine = user_scenarios(config)
+    if mine is not None:
+        if not mine.is_dir():
+            raise pytest.UsageError(f"--closepath-scenarios: {mine} is not a directory")
+        directories.append(mine)
+        # Given no paths of their own, run just the scenario files.
+        if not config.option.file_or_dir:
+            config.args[:] = [str(mine)]
+    for tag in sorted({t for d in directories for ts in scenario_tags(d).values() for t in ts}):
         config.addinivalue_line("markers", f"{marker_name(tag)}: scenarios tagged {tag}")
 
 
+def pytest_collect_file(file_path, parent):
+    mine = user_scenarios(parent.config)
+    if mine is not None and file_path.suffix == ".yaml" and file_path.parent == mine:
+        return ScenarioFile.from_parent(parent, path=file_path)
+    return None
+
+
+class ScenarioFile(pytest.File):
+    def collect(self):
+        item = ScenarioItem.from_parent(self, name=self.path.stem)
+        for tag in read_tags(self.path):
+            item.add_marker(marker_name(tag))
+        yield item
+
+
+class ScenarioFailed(Exception):
+    """closepath said the scenario failed: its own words are the report."""
+
+
+class ScenarioItem(pytest.Item):
+    def runtest(self):
+        tool = closepath_of(self.config)
+        run = tool("run", self.path, "--out", tool.out / "scenarios")
+        if run.returncode == 0:
+            report = tool.out / "scenarios" / self.path.stem / "report.json"
+            if report.exists() and json.loads(report.read_text()).get("verdict") == "skipped":
+                pytest.skip(json.loads(report.read_text()).get("first_mismatch", "skipped"))
+            return
+        raise ScenarioFailed(f"closepath run {self.path} exited {run.returncode}\n{run.stdout}{run.stderr}")
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, ScenarioFailed):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self):
+        return self.path, 0, f"scenario {self.path.name}"
+
+
 def catalogue_params():
-    """One pytest param per scenario, id = its name, marked with its tags."""
+    """One pytest param per catalogue scenario, id = its name, marked with its tags."""
     return [pytest.param(name, id=name, marks=[getattr(pytest.mark, marker_name(t)) for t in tags])
             for name, tags in scenario_tags().items()]
 
@@ -69,26 +142,36 @@ def catalogue_names():
     return list(scenario_tags())
 
 
+def catalogue_file(name):
+    """The repo's own catalogue file: its tests never depend on CLOSEPATH_SCENARIOS."""
+    return ROOT / "scenarios" / f"{name}.yaml"
+
+
 class Closepath:
     def __init__(self, binary, out, jobs):
         self.binary = pathlib.Path(binary)
-        self.out = pathlib.Path(out)
+        self.out = pathlib.Path(out).resolve()
         self.jobs = int(jobs)
+        self.catalogue = ROOT / "scenarios"  # the repo's tests name it, whatever CLOSEPATH_SCENARIOS says
 
-    def __call__(self, *args, timeout=300):
+    def __call__(self, *args, timeout=300, env=None):
         return subprocess.run([str(self.binary), *map(str, args)], capture_output=True, text=True,
-                              timeout=timeout, stdin=subprocess.DEVNULL)
+                              timeout=timeout, stdin=subprocess.DEVNULL, env=env)
 
     def scenarios(self):
-        listed = self("list", "--json")
+        listed = self("list", "--json", "--scenarios", ROOT / "scenarios")
         assert listed.returncode == 0, listed.stderr
         return json.loads(listed.stdout)
 
 
+def closepath_of(config):
+    tool = Closepath(resolve(config, "closepath"), resolve(config, "closepath_out"), resolve(config, "closepath_jobs"))
+    if not tool.binary.exists():
+        pytest.exit(f"{tool.binary} not found: build first (tools/test.sh does), or give --closepath PATH",
+                    returncode=3)
+    return tool
+
+
 @pytest.fixture(scope="session")
 def closepath(pytestconfig):
-    tool = Closepath(resolve(pytestconfig, "closepath"), resolve(pytestconfig, "closepath_out"),
-                     resolve(pytestconfig, "closepath_jobs"))
-    if not tool.binary.exists():
-        pytest.exit(f"{tool.binary} not found: build first (tools/test.sh does)", returncode=3)
-    return tool
+    return closepath_of(pytestconfig)

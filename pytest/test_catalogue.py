@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from closepath_plugin import catalogue_params
+from closepath_plugin import catalogue_file, catalogue_params
 
 
 def tshark_fields(capture, *fields):
@@ -27,7 +27,7 @@ def flag_bits(letters):
 
 @pytest.mark.parametrize("name", catalogue_params())
 def test_scenario(closepath, name):
-    run = closepath("run", name, "--out", closepath.out)
+    run = closepath("run", catalogue_file(name), "--out", closepath.out)
     # On failure closepath prints the first mismatch, the ladder and the capture's path.
     assert run.returncode == 0, f"closepath run {name} exited {run.returncode}\n{run.stdout}{run.stderr}"
     out = closepath.out / name
@@ -44,7 +44,7 @@ def test_scenario(closepath, name):
         assert states["kernel"] == states["inferred"] and states["agree"]
 
     # Judged offline, the capture gives the live verdict.
-    check = closepath("check", out / "capture.pcapng", "--scenario", name)
+    check = closepath("check", out / "capture.pcapng", "--scenario", catalogue_file(name))
     assert check.returncode == 0, check.stdout + check.stderr
 
     # The capture opens in tshark, and holds exactly the frames the report says the wire carried.
@@ -65,7 +65,7 @@ def test_scenario(closepath, name):
 
 def test_tls_capture_shows_the_client_hello(closepath):
     """Wireshark dissects the TLS handshake: the stalled ClientHello is there, and no ServerHello."""
-    run = closepath("run", "tls_handshake_stall", "--out", closepath.out)
+    run = closepath("run", catalogue_file("tls_handshake_stall"), "--out", closepath.out)
     assert run.returncode == 0, run.stdout
     types = [row[0] for row in tshark_fields(closepath.out / "tls_handshake_stall" / "capture.pcapng",
                                              "tls.handshake.type") if row[0]]

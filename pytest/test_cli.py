@@ -44,14 +44,14 @@ def test_the_reported_line_is_the_bad_one(closepath, tmp_path):
 
 
 def test_unknown_scenario_name(closepath):
-    done = closepath("run", "no_such_scenario")
+    done = closepath("run", "no_such_scenario", "--scenarios", closepath.catalogue)
     assert done.returncode == 2 and "no scenario named 'no_such_scenario'" in done.stderr
 
 
 def test_usage_errors_exit_2(closepath):
     assert closepath("run").returncode == 2
     assert closepath("frobnicate").returncode == 2
-    assert closepath("run", "linger_zero", "-j", "0").returncode == 2
+    assert closepath("run", "linger_zero", "-j", "0", "--scenarios", closepath.catalogue).returncode == 2
 
 
 def test_list_json_names_the_catalogue(closepath):
@@ -109,7 +109,7 @@ def assert_nothing_left(before):
 
 def test_passing_run_leaves_nothing(closepath, tmp_path):
     before = host_state()
-    assert closepath("run", "graceful_fin", "--out", tmp_path).returncode == 0
+    assert closepath("run", "graceful_fin", "--scenarios", closepath.catalogue, "--out", tmp_path).returncode == 0
     assert_nothing_left(before)
 
 
@@ -125,7 +125,8 @@ def test_failing_run_leaves_nothing(closepath, tmp_path):
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_interrupted_run_leaves_nothing(closepath, tmp_path, sig, jobs):
     before = host_state()
-    proc = subprocess.Popen([str(closepath.binary), "run", "--all", "-j", jobs, "--out", str(tmp_path)],
+    proc = subprocess.Popen([str(closepath.binary), "run", "--all", "--scenarios", str(closepath.catalogue), "-j", jobs,
+                             "--out", str(tmp_path)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(0.6)  # mid-run: namespaces built, peers started
     proc.send_signal(sig)
@@ -136,20 +137,20 @@ def test_interrupted_run_leaves_nothing(closepath, tmp_path, sig, jobs):
     else:
         # A SIGKILLed harness cannot tear down its tracefs instance; the next
         # run removes instances whose harness is gone.
-        assert closepath("run", "connection_refused", "--out", tmp_path).returncode == 0
+        assert closepath("run", "connection_refused", "--scenarios", closepath.catalogue, "--out", tmp_path).returncode == 0
     assert_nothing_left(before)
 
 
 def test_whole_catalogue_twice_in_parallel(closepath, tmp_path):
     for _ in range(2):
-        done = closepath("run", "--all", "-j", closepath.jobs, "--out", tmp_path)
+        done = closepath("run", "--all", "--scenarios", closepath.catalogue, "-j", closepath.jobs, "--out", tmp_path)
         assert done.returncode == 0, done.stdout + done.stderr
         assert re.search(r"^(\d+) passed, 0 failed(, \d+ skipped)?$", done.stdout, re.M)
 
 
 def test_netem_scenario_is_skipped_with_the_reason_where_netem_is_missing(closepath, tmp_path):
     caps = {c["name"]: c for c in json.loads(closepath("doctor", "--json").stdout)}
-    done = closepath("run", "netem_delay", "--out", tmp_path)
+    done = closepath("run", "netem_delay", "--scenarios", closepath.catalogue, "--out", tmp_path)
     report = json.loads((tmp_path / "netem_delay" / "report.json").read_text())
     if caps["netem"]["present"]:
         assert report["verdict"] in ("pass", "fail")
@@ -162,8 +163,111 @@ def test_netem_scenario_is_skipped_with_the_reason_where_netem_is_missing(closep
 
 def test_two_harnesses_at_once_never_mix_their_runs(closepath, tmp_path):
     """Each run reserves a client port no other run holds, so kernel events never cross runs."""
-    runs = [subprocess.Popen([str(closepath.binary), "run", "--all", "-j", "2", "--out", str(tmp_path / str(i))],
+    runs = [subprocess.Popen([str(closepath.binary), "run", "--all", "--scenarios", str(closepath.catalogue), "-j", "2",
+                              "--out", str(tmp_path / str(i))],
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for i in range(2)]
     for proc in runs:
         out, _ = proc.communicate(timeout=300)
         assert proc.returncode == 0, out
+
+
+# --- a new user's first hour ----------------------------------------------
+
+def test_every_run_gets_its_own_directory(closepath, tmp_path):
+    """Named three times at -j 2: three runs, three directories, none written twice."""
+    linger = closepath.catalogue / "linger_zero.yaml"
+    done = closepath("run", "-j", "2", linger, linger, linger, "--out", tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    reports = sorted(tmp_path.glob("linger_zero/*/report.json"))
+    assert [r.parent.name for r in reports] == ["1", "2", "3"]
+    assert len({json.loads(r.read_text())["client_port"] for r in reports}) == 3
+    captures = [line.split()[-1] for line in done.stdout.splitlines() if line.startswith("PASS")]
+    assert len(set(captures)) == 3, done.stdout
+
+
+def test_a_misspelt_sysctl_is_a_scenario_error(closepath, tmp_path):
+    text = (closepath.catalogue / "fin_wait2_close_wait_leak.yaml").read_text()
+    bad = tmp_path / "typo.yaml"
+    bad.write_text(text.replace("tcp_fin_timeout", "tcp_fin_timout"))
+    line = next(i for i, l in enumerate(bad.read_text().splitlines(), 1) if "net.ipv4.tcp_fin_timout:" in l)
+    done = closepath("run", bad, "--out", tmp_path / "out")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.strip() == (f"{bad}:{line}: unknown sysctl 'net.ipv4.tcp_fin_timout': this kernel has no "
+                                   "/proc/sys/net/ipv4/tcp_fin_timout (did you mean net.ipv4.tcp_fin_timeout?)")
+    assert not (tmp_path / "out").exists(), "nothing may run, or even be created"
+
+
+def test_check_names_the_connection_and_refuses_a_client_it_cannot_find(closepath, tmp_path):
+    assert closepath("run", closepath.catalogue / "graceful_fin.yaml", "--out", tmp_path).returncode == 0
+    capture = tmp_path / "graceful_fin" / "capture.pcapng"
+    scenario = closepath.catalogue / "graceful_fin.yaml"
+    ok = closepath("check", capture, "--scenario", scenario, "--client", "10.0.0.1")
+    assert ok.returncode == 0 and re.search(r"client 10\.0\.0\.1:\d+ -> server 10\.0\.0\.2:47000", ok.stdout), ok.stdout
+    missing = closepath("check", capture, "--scenario", scenario, "--client", "10.9.9.9")
+    assert missing.returncode == 2 and missing.stdout == ""
+    assert missing.stderr.startswith(f"{capture}: --client 10.9.9.9 matches no connection in the capture; it holds:")
+    assert re.search(r"^  client 10\.0\.0\.1:\d+ -> server 10\.0\.0\.2:47000 \(10 packets\)$", missing.stderr, re.M)
+    garbage = closepath("check", capture, "--scenario", scenario, "--client", "garbage")
+    assert garbage.returncode == 2 and "'garbage' is not an address" in garbage.stderr
+    shown = closepath("show", capture, "--client", "10.0.0.9:1")
+    assert shown.returncode == 2 and "matches no connection" in shown.stderr
+
+
+def readme_scenarios():
+    """Every scenario the README shows (indented blocks that open with a claim or a name)."""
+    lines = (ROOT / "README.md").read_text().splitlines()
+    blocks, i = [], 0
+    while i < len(lines):
+        if re.match(r"^    (# Claim|name: )", lines[i]):
+            block = []
+            while i < len(lines) and (lines[i].startswith("    ") or not lines[i].strip()):
+                block.append(lines[i][4:])
+                i += 1
+            blocks.append("\n".join(block).strip() + "\n")
+        i += 1
+    return blocks
+
+
+def test_the_readme_scenarios_parse_as_shown(closepath, tmp_path):
+    blocks = readme_scenarios()
+    assert blocks and any(re.search(r"[A-Z_0-9]+\?[,\]]", b) for b in blocks), "the README shows STATE? in a flow list"
+    for n, text in enumerate(blocks):
+        path = tmp_path / f"readme_{n}.yaml"
+        path.write_text(text)
+        done = closepath("run", "--dry-run", path)
+        assert done.returncode == 0, f"README example {n}:\n{text}\n{done.stderr}"
+
+
+def run_on_a_terminal(closepath, args, env):
+    """closepath's stdout on a pseudo-terminal, as a user at a shell sees it."""
+    import pty
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([str(closepath.binary), *map(str, args)], stdout=slave, stderr=subprocess.DEVNULL,
+                            stdin=subprocess.DEVNULL, env=env)
+    os.close(slave)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    proc.wait(timeout=60)
+    os.close(master)
+    return output.decode(errors="replace")
+
+
+@pytest.mark.parametrize("no_color,coloured", [(None, True), ("", True), ("1", False)],
+                         ids=["unset", "empty", "set"])
+def test_no_color_only_when_set_and_not_empty(closepath, tmp_path, no_color, coloured):
+    """no-color.org: NO_COLOR turns colour off when present and not empty."""
+    variant = tmp_path / "linger_zero.yaml"
+    variant.write_text(GOOD.replace("  - client: set linger 0\n", ""))
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    if no_color is not None:
+        env["NO_COLOR"] = no_color
+    output = run_on_a_terminal(closepath, ["run", variant, "--out", tmp_path / "out"], env)
+    assert "FAIL  linger_zero" in output
+    assert ("\x1b[31m" in output) == coloured, repr(output[-500:])

@@ -59,3 +59,44 @@ def test_scenario_tags_are_markers(pytester):
     result = pytester.runpytest_inprocess("-m", "tls", "--strict-markers", "-v")
     result.stdout.fnmatch_lines(["*test_name?tls_handshake_stall? PASSED*"])
     assert "graceful_fin" not in result.stdout.str()
+
+
+def user_directory(tmp_path):
+    """A user's own scenario directory: one that passes, one that fails."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    good = (ROOT / "scenarios" / "graceful_fin.yaml").read_text()
+    (mine / "my_close.yaml").write_text(good.replace("name: graceful_fin", "name: my_close"))
+    linger = (ROOT / "scenarios" / "linger_zero.yaml").read_text()
+    (mine / "my_abort.yaml").write_text(linger.replace("name: linger_zero", "name: my_abort")
+                                        .replace("  - client: set linger 0\n", ""))
+    return mine
+
+
+def test_a_users_scenario_directory_runs_as_tests(pytester, closepath, tmp_path, monkeypatch):
+    """--closepath-scenarios=DIR: each file is a test, its failure told in closepath's words."""
+    mine = user_directory(tmp_path)
+    pytester.makeconftest(PLUGIN)
+    monkeypatch.delenv("CLOSEPATH_SCENARIOS", raising=False)
+    result = pytester.runpytest_inprocess(f"--closepath={closepath.binary}", f"--closepath-scenarios={mine}",
+                                          f"--closepath-out={tmp_path / 'out'}", "-m", "fin or rst")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*my_abort.yaml:*: step 7 (server recv -> ECONNRESET): expected ECONNRESET vs actual eof*"])
+    # The same directory from the environment, as CI would set it.
+    monkeypatch.setenv("CLOSEPATH_SCENARIOS", str(mine))
+    result = pytester.runpytest_inprocess(f"--closepath={closepath.binary}", f"--closepath-out={tmp_path / 'out'}",
+                                          "-k", "my_close")
+    result.assert_outcomes(passed=1)
+
+
+def test_the_checkout_root_runs_a_users_directory(closepath, tmp_path):
+    """`python3 -m pytest --closepath-scenarios=mine/` from the checkout's root, exactly as written."""
+    import subprocess
+    import sys
+    mine = user_directory(tmp_path)
+    (mine / "my_abort.yaml").unlink()
+    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", f"--closepath-scenarios={mine}",
+                           f"--closepath={closepath.binary}", f"--closepath-out={tmp_path / 'out'}"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed" in done.stdout

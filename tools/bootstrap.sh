@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
 # Installs what closepath needs (Debian 12 packages, when run as root and
 # something is missing) and builds it into build/. Safe to run again.
+# CLOSEPATH_PRESET picks the CMake preset (default: "default"; CI uses "dev",
+# which makes warnings errors).
+#   tools/bootstrap.sh --packages-only [EXTRA-PACKAGE...]   installs, builds nothing
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(cmake g++ make pkg-config libboost1.81-dev libboost-test1.81-dev libpcap-dev libyaml-cpp-dev
-          nlohmann-json3-dev libcli11-dev libssl-dev iproute2 ethtool nftables tshark python3-pytest)
+PACKAGES=(cmake g++ make pkg-config libboost1.81-dev libboost-test1.81-dev libpcap-dev libyaml-dev
+          nlohmann-json3-dev libcli11-dev libssl-dev iproute2 ethtool nftables tshark python3-pytest util-linux)
+packages_only=false
+if [[ ${1:-} == --packages-only ]]; then
+  packages_only=true
+  shift
+  PACKAGES+=("$@")
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -22,5 +31,6 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+$packages_only && exit 0
+cmake --preset "${CLOSEPATH_PRESET:-default}" >/dev/null
 cmake --build build -j"$(nproc)"

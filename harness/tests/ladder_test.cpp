@@ -1,5 +1,7 @@
 #include "capture_reader.hpp"
 #include "ladder.hpp"
+#include "report.hpp"
+#include "scenario_parser.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -34,6 +36,36 @@ BOOST_AUTO_TEST_CASE(ladder_fits_80_columns_and_marks_what_matters) {
   BOOST_TEST(text.find("\x1b[") == std::string::npos);  // no colour unless asked
   in.colour = true;
   BOOST_TEST(render_ladder(in).find("\x1b[31m") != std::string::npos);
+}
+
+// A blocking step's outcome is drawn when the application was told, not when
+// it asked; a background step's when it ended; await steps are drawn too.
+BOOST_AUTO_TEST_CASE(run_ladder_draws_outcomes_where_they_happened) {
+  const auto s = parse_scenario_text(R"(name: t
+steps:
+  - client: connect -> ETIMEDOUT
+  - client: recv within 6s -> ETIMEDOUT &
+  - client: await
+expect:
+  wire: [c>s S]
+)", "t.yaml");
+  RunResult r;
+  r.scenario = &s;
+  r.start_mono_ns = 1'000'000'000;
+  const std::int64_t ms = 1'000'000;
+  r.steps.resize(3);
+  for (std::size_t i = 0; i < 3; ++i) r.steps[i].step = &s.steps[i];
+  r.steps[0].outcome = {{"end", "ETIMEDOUT"}, {"start_ns", r.start_mono_ns + 100 * ms}, {"end_ns", r.start_mono_ns + 3172 * ms}};
+  r.steps[1].outcome = {{"end", "ETIMEDOUT"}, {"start_ns", r.start_mono_ns + 3200 * ms}, {"end_ns", r.start_mono_ns + 6300 * ms}};
+  r.steps[2].outcome = {{"end", "ok"}, {"awaited_step", 2}, {"start_ns", r.start_mono_ns + 3201 * ms},
+                        {"end_ns", r.start_mono_ns + 6300 * ms}};
+  const auto text = run_ladder(r, false);
+  BOOST_TEST(text.find("    100.0      [1] connect -> ETIMEDOUT\n") != std::string::npos, text);
+  BOOST_TEST(text.find("   3172.0      [1] => ETIMEDOUT\n") != std::string::npos, text);
+  BOOST_TEST(text.find("   6300.0      [2] => ETIMEDOUT\n") != std::string::npos, text);
+  BOOST_TEST(text.find("   3201.0      [3] await\n") != std::string::npos, text);
+  BOOST_TEST(text.find("   6300.0      [3] => step 2 collected\n") != std::string::npos, text);
+  BOOST_TEST(text.find("100.0      [1] connect -> ETIMEDOUT =>") == std::string::npos, text);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
