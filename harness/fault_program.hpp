@@ -59,6 +59,9 @@ class FaultProgram {
   virtual WireDecision on_frame(Leg from, std::span<const std::uint8_t> frame) = 0;
   // Called on the wire thread when woken and between frames.
   virtual WireWork take_work() = 0;
+  // Called on the wire thread once the frame on_frame() decided on has been
+  // sent on (or queued, or dropped): barriers may now count it.
+  virtual void frame_handled() {}
 };
 
 }  // namespace closepath

@@ -40,13 +40,24 @@ std::optional<std::string> compare_outcome(const PeerStep& step, const nlohmann:
 }
 
 std::optional<std::string> judge_wire(const Scenario& s, const pcap::Flow& flow, const std::vector<std::int64_t>& anchors,
-                                      std::optional<std::size_t>* packet) {
+                                      std::optional<std::size_t>* packet, std::vector<Timing>* timings) {
   std::vector<pcap::PatternElement> patterns;
   for (const auto& p : s.wire) patterns.push_back(p.value);
-  if (auto m = pcap::match_sequence(patterns, flow.packets, anchors)) {
+  std::vector<pcap::Assigned> assignment;
+  if (auto m = pcap::match_sequence(patterns, flow.packets, anchors, &assignment)) {
     if (packet) *packet = m->packet;
     const int line = m->pattern ? s.wire[*m->pattern].line : s.wire.back().line;
     return where(s, line) + "wire: " + m->message;
+  }
+  if (timings) {
+    for (const auto& [e, k] : assignment) {
+      const auto& pattern = std::get<pcap::PacketRun>(patterns[e]).packet;
+      const auto& p = flow.packets[k];
+      if (pattern.gap && k > 0)
+        timings->push_back({s.wire[e].line, pcap::to_string(patterns[e]), pcap::elapsed_ns(p.mono_ns, flow.packets[k - 1].mono_ns)});
+      if (pattern.at && pattern.at->anchor <= anchors.size())
+        timings->push_back({s.wire[e].line, pcap::to_string(patterns[e]), pcap::elapsed_ns(p.mono_ns, anchors[pattern.at->anchor - 1])});
+    }
   }
   std::vector<pcap::PacketPattern> forbidden;
   for (const auto& f : s.forbid) forbidden.push_back(f.value);
@@ -59,10 +70,10 @@ std::optional<std::string> judge_wire(const Scenario& s, const pcap::Flow& flow,
 
 std::optional<std::string> judge_states(const Scenario& s, const std::map<Side, SideStates>& states) {
   for (const auto& [side, st] : states) {
-    if (st.kernel && *st.kernel != st.inferred)
+    if (const auto part = where_sources_part(st))
       return where(s, s.states.count(side) ? s.states.at(side).line : 1) + "states: " + to_string(side) +
-             " sources disagree: kernel " + pcap::join_states(*st.kernel) + " vs inferred from the capture " +
-             pcap::join_states(st.inferred) + " (a lost packet or a harness bug)";
+             " sources disagree: " + *part + ": kernel " + pcap::join_states(*st.kernel) + " vs inferred from the capture " +
+             pcap::join_states(st.inferred);
   }
   for (const auto& [side, expected] : s.states) {
     const auto it = states.find(side);
@@ -114,7 +125,8 @@ void judge(RunResult& r) {
   std::vector<std::int64_t> anchors;  // each step's start, for "at ... after step N"
   for (const auto& sr : r.steps)
     anchors.push_back(sr.outcome.is_object() ? sr.outcome.value("start_ns", std::int64_t{0}) : 0);
-  for (auto m : {judge_wire(s, r.flow, anchors, &r.mismatch_packet), judge_states(s, r.states), judge_leftovers(s, r.leftovers)}) {
+  for (auto m : {judge_wire(s, r.flow, anchors, &r.mismatch_packet, &r.timings), judge_states(s, r.states),
+                 judge_leftovers(s, r.leftovers)}) {
     if (!m) continue;
     r.verdict = Verdict::fail;
     r.first_mismatch = *m;

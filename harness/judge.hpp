@@ -18,9 +18,11 @@ std::optional<std::string> compare_outcome(const PeerStep& step, const nlohmann:
 // The first mismatch of the wire against the scenario's wire and forbid lists.
 // `anchors`: each step's start time (mono ns), for timing windows.
 // `packet` (if given) gets the flow packet to blame, when there is one.
+// `timings` (if given) gets each timing window checked, with what was measured.
 std::optional<std::string> judge_wire(const Scenario& s, const pcap::Flow& flow,
                                       const std::vector<std::int64_t>& anchors = {},
-                                      std::optional<std::size_t>* packet = nullptr);
+                                      std::optional<std::size_t>* packet = nullptr,
+                                      std::vector<Timing>* timings = nullptr);
 
 // The first mismatch of the states (sources disagreeing, then expectations)
 // and of the leftover sockets.

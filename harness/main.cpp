@@ -10,6 +10,7 @@
 #include "kernel_trace.hpp"
 #include "offline.hpp"
 #include "parallel.hpp"
+#include "repeat_summary.hpp"
 #include "run_plan.hpp"
 #include "report.hpp"
 #include "rootless.hpp"
@@ -86,6 +87,7 @@ struct RunArgs {
   bool no_total = false;  // a -j child: the parent prints the total
   bool ladder = false;
   bool dry_run = false;
+  int repeat = 1;
 };
 
 int cmd_run(const RunArgs& a, ScenarioDir& dir) {
@@ -117,7 +119,8 @@ int cmd_run(const RunArgs& a, ScenarioDir& dir) {
   }
   // Before any thread exists: an ordinary user gets user, network and mount namespaces of its own.
   enter_rootless_if_needed();
-  const auto runs = a.run_dir.empty() ? plan_runs(scenarios, a.out) : std::vector<PlannedRun>{{&scenarios[0], a.run_dir}};
+  const auto runs = a.run_dir.empty() ? plan_runs(scenarios, a.out, a.repeat)
+                                      : std::vector<PlannedRun>{{&scenarios[0], a.run_dir}};
   std::error_code out_error;  // an unwritable --out is found before anything runs
   fs::create_directories(a.run_dir.empty() ? a.out : fs::path(a.run_dir), out_error);
   if (out_error) {
@@ -167,6 +170,7 @@ int cmd_run(const RunArgs& a, ScenarioDir& dir) {
     human << std::fixed << std::setprecision(1) << "wall time " << wall.count() << " s; kernel timers waited for "
           << static_cast<double>(timers.count()) / 1000.0 << " s (sum over scenarios, -j " << a.jobs << ")\n";
   }
+  if (a.repeat > 1) print_repeat_summary(human, runs, reports);
   if (a.json) std::cout << reports.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   return exit_code_of(verdicts);
 }
@@ -195,6 +199,9 @@ int main(int argc, char** argv) {
                   "output root: each run writes OUT/<scenario>/, or OUT/<scenario>/<n>/ when it runs more than once (default out)");
   run->add_option("--run-dir", run_args.run_dir)->group("");  // used by -j for its children
   run->add_flag("--dry-run", run_args.dry_run, "parse and validate the scenarios, run nothing");
+  run->add_option("--repeat", run_args.repeat,
+                  "run each scenario N times (OUT/<scenario>/<n>/) and summarise: passes, distinct failures, timing spread")
+      ->check(CLI::Range(1, 10000));
   run->add_flag("--json", run_args.json, "print the reports as JSON on stdout");
   run->add_option("--port", run_args.port, "the client's port for a single run (default: a free one is reserved per run)")->check(CLI::Range(1024, 65535));
   run->add_flag("--no-total", run_args.no_total)->group("");  // used by -j for its children

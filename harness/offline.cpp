@@ -149,7 +149,7 @@ int check_capture(const std::filesystem::path& capture, const Scenario& s, const
   const auto& leftovers = facts ? facts->leftovers : no_leftovers;
   const int client_port = facts ? facts->client_port : flow.client.port;
   auto states = collect_states(std::nullopt, inferred, leftovers, {flow.client.addr, flow.server.addr, client_port},
-                               facts.has_value());
+                               facts.has_value(), &flow.packets);
   std::vector<std::int64_t> anchors;
   if (facts) {
     anchors = facts->anchors;

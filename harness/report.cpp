@@ -75,7 +75,17 @@ void add_ladder_steps(LadderInput& in, const RunResult& r, std::size_t i) {
   s.text = number + sr.step->text;
   const auto* ps = std::get_if<PeerStep>(&sr.step->what);
   if (!ps) {
+    // A wire wait ends when its packet came: drawn there too.
+    const auto end_ns = sr.outcome.value("end_ns", s.t_ns);
+    const bool barrier = std::holds_alternative<WireWait>(sr.step->what);
+    s.bad = sr.mismatch.has_value();
+    LadderStep done = s;
     in.steps.push_back(std::move(s));
+    if (barrier && end_ns - done.t_ns >= 1'000'000) {
+      done.t_ns = end_ns;
+      done.text = number + "=> " + sr.outcome.value("end", std::string("?"));
+      in.steps.push_back(std::move(done));
+    }
     return;
   }
   s.where = ps->side == Side::client ? LadderStep::Where::client : LadderStep::Where::server;
@@ -202,6 +212,10 @@ nlohmann::json report_json(const RunResult& r) {
               {"states", states},
               {"leftovers", leftovers},
               {"capture", (r.out_dir / "capture.pcapng").string()}};
+  json timings = json::array();
+  for (const auto& t : r.timings)
+    timings.push_back({{"line", t.line}, {"pattern", t.pattern}, {"measured_ms", static_cast<double>(t.measured_ns) / 1e6}});
+  report["timings"] = timings;
   if (!r.first_mismatch.empty()) report["first_mismatch"] = r.first_mismatch;
   return report;
 }

@@ -23,6 +23,13 @@ struct StepResult {
   std::optional<std::string> mismatch;  // "expected X vs actual Y"
 };
 
+// A timing window the judge checked, and what the run measured for it.
+struct Timing {
+  int line = 0;         // of the pattern in the scenario file
+  std::string pattern;  // as the matcher prints it
+  std::int64_t measured_ns = 0;
+};
+
 enum class Verdict { pass, fail, error, skipped };
 std::string to_string(Verdict v);
 
@@ -43,6 +50,7 @@ struct RunResult {
   std::map<Side, SideStates> states;
   pcap::InferredStates inferred;                 // with the packet behind each change
   std::optional<std::size_t> mismatch_packet;    // index into flow.packets, for the ladder
+  std::vector<Timing> timings;                   // every timing window checked (on a wire match)
   std::int64_t realtime_offset_ns = 0;           // CLOCK_REALTIME - CLOCK_MONOTONIC at the start
   std::filesystem::path out_dir;
 };

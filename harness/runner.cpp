@@ -119,6 +119,14 @@ void play(const Scenario& s, LiveRun& live, RunResult& r) {
       const auto start = mono_ns();
       sleep_for(wait->duration);
       sr.outcome = {{"end", "ok"}, {"start_ns", start}, {"end_ns", mono_ns()}};
+    } else if (const auto* barrier = std::get_if<WireWait>(&step.what)) {
+      const auto start = mono_ns();
+      const auto seen = live.faults.wait_for(barrier->match, barrier->count, barrier->within, [] { return interrupted(); });
+      check_interrupted();
+      sr.outcome = {{"end", seen >= barrier->count ? "ok" : "timeout"}, {"seen", seen}, {"start_ns", start}, {"end_ns", mono_ns()}};
+      if (seen < barrier->count)
+        sr.mismatch = "expected " + std::to_string(barrier->count) + " packet(s) matching '" + pcap::to_string(barrier->match) +
+                      "' on the wire within " + std::to_string(barrier->within.count()) + " ms vs actual " + std::to_string(seen);
     } else if (const auto* ws = std::get_if<WireStep>(&step.what)) {
       const auto start = mono_ns();
       if (const auto* netem = std::get_if<Netem>(&ws->action)) apply_netem(live.topology.wire(), *netem);
@@ -221,7 +229,7 @@ RunResult run_scenario(const Scenario& s, const RunOptions& o, const std::filesy
   }
   r.inferred = pcap::infer_states(r.flow.packets);
   r.states = collect_states(r.trace, r.inferred, r.leftovers,
-                            {kClientHost.address, kServerHost.address, r.client_port});
+                            {kClientHost.address, kServerHost.address, r.client_port}, true, &r.flow.packets);
   if (r.first_mismatch.empty()) judge(r);
   r.seconds = static_cast<double>(mono_ns() - r.start_mono_ns) / 1e9;
   return r;

@@ -56,6 +56,15 @@ struct PeerStep {
 };
 // The harness itself pauses the timeline (the peers and the wire keep going).
 struct WaitStep { std::chrono::milliseconds duration{0}; };
+// A barrier: the timeline waits until the wire has carried `count` packets
+// matching `match` since the run began (so one that already passed counts),
+// at most `within`. Synchronises on what happened, not on a guess of how
+// long it takes.
+struct WireWait {
+  pcap::PacketPattern match;
+  std::size_t count = 1;
+  std::chrono::milliseconds within{5000};
+};
 
 // Wire faults, each taking effect at its step. Directions name the packets:
 // c>s are the client's packets on their way to the server.
@@ -78,7 +87,7 @@ struct WireStep { WireAction action; };
 struct Step {
   int line = 0;          // 1-based line in the scenario file
   std::string text;      // as written, for messages and capture comments
-  std::variant<PeerStep, WaitStep, WireStep> what;
+  std::variant<PeerStep, WaitStep, WireWait, WireStep> what;
 };
 
 template <typename T>

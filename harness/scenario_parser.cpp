@@ -179,7 +179,7 @@ class Parser {
       const auto who = scalar(*key, "step key");
       step.text = line_text(*value, "step");
       try {
-        if (who == "wait") step.what = WaitStep{parse_duration(step.text)};
+        if (who == "wait") std::visit([&](auto&& w) { step.what = w; }, parse_wait_step(step.text));
         else if (who == "wire") {
           step.what = parse_wire_step(step.text);
           if (std::holds_alternative<Netem>(std::get<WireStep>(step.what).action)) s.needs_netem = true;

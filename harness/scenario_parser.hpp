@@ -36,5 +36,7 @@ std::chrono::milliseconds parse_duration(const std::string& text);
 std::vector<std::string> words_of(const std::string& text);
 // Wire step text ("blackhole both", "inject rst toward server exact"); throws std::invalid_argument.
 WireStep parse_wire_step(const std::string& text);
+// A wait step: a duration ("50ms") or a barrier ("s>c . ack 1001 {2} within 1s"); throws std::invalid_argument.
+std::variant<WaitStep, WireWait> parse_wait_step(const std::string& text);
 
 }  // namespace closepath

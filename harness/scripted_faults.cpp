@@ -42,6 +42,7 @@ void ScriptedFaults::track(Dir dir, std::span<const std::uint8_t> frame) {
   const std::uint32_t end = seg->seq + seg->payload_len + ((seg->flags & pcap::kSyn) ? 1 : 0) +
                             ((seg->flags & pcap::kFin) ? 1 : 0);
   if (after(end, s.snd_nxt)) s.snd_nxt = end;
+  if (seg->flags & pcap::kFin) s.fin_end = end;
   if (seg->flags & pcap::kAck) {
     s.ack = seg->ack;
     s.window = seg->window;
@@ -59,6 +60,7 @@ std::optional<pcap::FlowPacket> ScriptedFaults::relative(Dir dir, std::span<cons
   p.len = seg->payload_len;
   p.seq = seg->seq - (me.based ? me.isn : ((seg->flags & pcap::kSyn) ? seg->seq : seg->seq - 1));
   if (seg->flags & pcap::kAck) p.ack = seg->ack - (peer.based ? peer.isn : seg->ack - 1);
+  p.peer_fin = peer.based && peer.fin_end ? peer.fin_end - peer.isn : 0;
   return p;
 }
 
@@ -106,7 +108,23 @@ WireDecision ScriptedFaults::on_frame(Leg from, std::span<const std::uint8_t> fr
     break;  // the first rule that takes the frame decides
   }
   if (d.action != WireDecision::Action::drop) track(dir, frame);
+  seen_.push_back(packet);
   return d;
+}
+
+void ScriptedFaults::frame_handled() {
+  {
+    std::lock_guard lock(mutex_);
+    handled_ = seen_.size();
+  }
+  handled_cv_.notify_all();
+}
+
+std::size_t ScriptedFaults::matching(const pcap::PacketPattern& match) const {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < handled_; ++i)
+    if (seen_[i] && pcap::packet_matches(match, *seen_[i])) ++n;
+  return n;
 }
 
 std::optional<Injection> ScriptedFaults::rst_toward(Dir toward, bool exact, const std::string& label) {

@@ -11,6 +11,8 @@
 #include "scenario.hpp"
 
 #include <array>
+#include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <optional>
 
@@ -24,6 +26,13 @@ class ScriptedFaults final : public FaultProgram {
 
   WireDecision on_frame(Leg from, std::span<const std::uint8_t> frame) override;
   WireWork take_work() override;
+  void frame_handled() override;
+
+  // Blocks until the wire has handled `count` frames matching `match` since
+  // the run began, or `limit` passed, or `stop()` returns true (checked every
+  // 50 ms). Returns how many matched.
+  template <typename Stop>
+  std::size_t wait_for(const pcap::PacketPattern& match, std::size_t count, std::chrono::milliseconds limit, Stop stop);
 
  private:
   struct Rule {
@@ -40,6 +49,7 @@ class ScriptedFaults final : public FaultProgram {
   struct Side {
     bool seen = false, based = false;
     std::uint32_t isn = 0, snd_nxt = 0, ack = 0;
+    std::uint32_t fin_end = 0;  // absolute seq + 1 of its FIN, 0 before one
     std::uint16_t window = 0;
     std::array<std::uint8_t, 6> mac{};
     std::string ip;
@@ -50,11 +60,31 @@ class ScriptedFaults final : public FaultProgram {
   std::optional<pcap::FlowPacket> relative(pcap::Dir dir, std::span<const std::uint8_t> frame) const;
   std::optional<Injection> rst_toward(pcap::Dir toward, bool exact, const std::string& label);
 
+  std::size_t matching(const pcap::PacketPattern& match) const;  // among the handled frames; mutex_ held
+
   std::mutex mutex_;
+  std::condition_variable handled_cv_;
+  std::vector<std::optional<pcap::FlowPacket>> seen_;  // every frame, relatively numbered (nullopt: not TCP)
+  std::size_t handled_ = 0;                           // how many of seen_ the wire has handled
   std::vector<Rule> rules_;
   std::array<Side, 2> sides_{};  // indexed by the sending direction
   WireWork work_;
   int next_hold_ = 0;
 };
+
+template <typename Stop>
+std::size_t ScriptedFaults::wait_for(const pcap::PacketPattern& match, std::size_t count, std::chrono::milliseconds limit,
+                                     Stop stop) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    const auto n = matching(match);
+    if (n >= count || std::chrono::steady_clock::now() >= deadline) return n;
+    lock.unlock();
+    if (stop()) return n;
+    lock.lock();
+    handled_cv_.wait_until(lock, std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(50)));
+  }
+}
 
 }  // namespace closepath

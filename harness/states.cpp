@@ -15,15 +15,74 @@ bool ours(Side side, const SocketEntry& e, const Addresses& at) {
   return side == Side::client ? e.local_port == at.port : e.remote_port == at.port;
 }
 
+// The audit's entry for our connection socket on `side`, if it still exists.
+const SocketEntry* audited_socket(const std::map<Side, std::vector<SocketEntry>>& leftovers, Side side, const Addresses& at) {
+  const auto it = leftovers.find(side);
+  if (it == leftovers.end()) return nullptr;
+  for (const auto& e : it->second)
+    if (ours(side, e, at) && e.state != "CLOSE") return &e;
+  return nullptr;
+}
+
+// The state close() moves a socket to without any packet having to leave.
+std::optional<std::string> closed_locally(const std::string& from) {
+  if (from == "ESTABLISHED" || from == "SYN_RECV") return "FIN_WAIT1";
+  if (from == "CLOSE_WAIT") return "LAST_ACK";
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> where_sources_part(const SideStates& s) {
+  if (!s.kernel || *s.kernel == s.inferred) return std::nullopt;
+  const auto& k = *s.kernel;
+  std::size_t n = 0;
+  while (n < k.size() && n < s.inferred.size() && k[n] == s.inferred[n]) ++n;
+  std::vector<std::string> prefix(k.begin(), k.begin() + static_cast<std::ptrdiff_t>(n));
+  std::string text = "after " + pcap::join_states(prefix) + " the kernel went to " + (n < k.size() ? k[n] : "nothing more") +
+                     ", the capture to ";
+  if (n < s.inferred.size()) {
+    text += s.inferred[n];
+    if (n < s.inferred_from.size() && !s.inferred_from[n].empty()) text += " (" + s.inferred_from[n] + ")";
+  } else {
+    text += "nothing more";
+  }
+  return text;
+}
+
+namespace {
+
+std::vector<std::string> sources_of(const std::vector<pcap::StateChange>& changes, const std::vector<pcap::FlowPacket>* packets) {
+  std::vector<std::string> from;
+  for (const auto& c : changes)
+    from.push_back(packets && c.packet < packets->size()
+                       ? "frame " + std::to_string((*packets)[c.packet].frame + 1) + ", " + pcap::describe((*packets)[c.packet])
+                       : std::string());
+  return from;
+}
+
 }  // namespace
 
 std::map<Side, SideStates> collect_states(const std::optional<std::vector<TraceEvent>>& trace,
                                           const pcap::InferredStates& inferred,
                                           const std::map<Side, std::vector<SocketEntry>>& leftovers,
-                                          const Addresses& at, bool audited) {
+                                          const Addresses& at, bool audited, const std::vector<pcap::FlowPacket>* packets) {
   std::map<Side, SideStates> out;
   out[Side::client].inferred = pcap::state_names(inferred.client);
   out[Side::server].inferred = pcap::state_names(inferred.server);
+  out[Side::client].inferred_from = sources_of(inferred.client, packets);
+  out[Side::server].inferred_from = sources_of(inferred.server, packets);
+  // The application closed, but its FIN never left: the audit sees the state close() set.
+  for (Side side : {Side::client, Side::server}) {
+    auto& st = out[side];
+    const auto* socket = audited ? audited_socket(leftovers, side, at) : nullptr;
+    if (!socket || st.inferred.empty() || socket->state == st.inferred.back()) continue;
+    if (closed_locally(st.inferred.back()) != socket->state) continue;
+    st.inferred.push_back(socket->state);
+    st.inferred_from.push_back("the socket audit");
+    st.inferred_note = socket->state + " from the socket audit: the application closed, and its FIN had not left (send-q " +
+                       std::to_string(socket->send_q) + ")";
+  }
   // The capture shows no timers: a socket it leaves open that the audit no
   // longer finds was closed by one (an orphan's FIN_WAIT2 or TIME_WAIT ran out).
   for (Side side : {Side::client, Side::server}) {
@@ -36,6 +95,7 @@ std::map<Side, SideStates> collect_states(const std::optional<std::vector<TraceE
     });
     if (!gone) continue;
     st.inferred.push_back("CLOSE");
+    st.inferred_from.push_back("the socket audit");
     st.inferred_note = "CLOSE from the socket audit: no packet closed it, a timer did";
   }
   if (!trace) return out;
@@ -44,7 +104,10 @@ std::map<Side, SideStates> collect_states(const std::optional<std::vector<TraceE
     s.kernel.emplace();
     for (const auto& e : *trace) {
       if (!on_side(e, side, at)) continue;
-      if (e.event == "inet_sock_set_state") s.kernel->push_back(e.newstate);
+      // A state set again (FIN_WAIT2 -> FIN_WAIT2 when close() follows shutdown(SHUT_WR)) is one state.
+      if (e.event == "inet_sock_set_state") {
+        if (s.kernel->empty() || s.kernel->back() != e.newstate) s.kernel->push_back(e.newstate);
+      }
       else s.resets.push_back(std::string(e.event == "tcp_send_reset" ? "sent" : "received") +
                               (e.oldstate.empty() ? "" : " in " + e.oldstate) + (e.reason.empty() ? "" : " (" + e.reason + ")"));
     }

@@ -141,6 +141,7 @@ void Wire::on_frame(Leg from, std::int64_t ts_ns, std::span<const std::uint8_t> 
     case WireDecision::Action::hold: held_[decision.hold].push_back({{bytes.begin(), bytes.end()}, out, index, arrived}); break;
   }
   for (int hold : decision.release) release(hold);
+  faults_.frame_handled();
 }
 
 void Wire::release(int hold) {

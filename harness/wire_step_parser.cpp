@@ -53,6 +53,29 @@ void want(const std::vector<std::string>& w, std::size_t lo, std::size_t hi, con
 
 }  // namespace
 
+std::variant<WaitStep, WireWait> parse_wait_step(const std::string& text) {
+  auto w = words_of(text);
+  if (w.empty() || (w[0] != "c>s" && w[0] != "s>c")) return WaitStep{parse_duration(text)};
+  WireWait barrier;
+  if (w.size() >= 2 && w[w.size() - 2] == "within") {
+    barrier.within = parse_duration(w.back());
+    w.resize(w.size() - 2);
+  }
+  pcap::PatternElement element;
+  try {
+    element = pcap::parse_pattern(join(w, 0, w.size()));
+  } catch (const pcap::PatternError& e) {
+    throw std::invalid_argument(e.what());
+  }
+  const auto& run = std::get<pcap::PacketRun>(element);  // starts with a direction: never "..."
+  if (run.packet.gap || run.packet.at) throw std::invalid_argument("a wire wait takes no gap or at: it waits for packets, not times");
+  if (run.min == 0 || run.max != run.min)
+    throw std::invalid_argument("a wire wait counts packets: '{N}' (at least N of them), not '?' or a range");
+  barrier.match = run.packet;
+  barrier.count = run.min;
+  return barrier;
+}
+
 WireStep parse_wire_step(const std::string& text) {
   const auto w = words_of(text);
   if (w.empty()) throw std::invalid_argument("empty wire step: name a fault");

@@ -127,6 +127,7 @@ Flow track_flow(const std::vector<Frame>& frames, const std::optional<std::strin
   }
 
   Side client, server;
+  std::uint32_t client_fin = 0, server_fin = 0;  // each side's FIN so far: its relative seq + 1
   for (const auto& [i, s] : segments) {
     Dir dir;
     if (s.src == flow.client && s.dst == flow.server) dir = Dir::c2s;
@@ -159,6 +160,8 @@ Flow track_flow(const std::vector<Frame>& frames, const std::optional<std::strin
     p.window = s.window;
     p.checksum_ok = s.checksum_ok;
     p.note = frames[i].comment;
+    p.peer_fin = dir == Dir::c2s ? server_fin : client_fin;
+    if (s.flags & kFin) (dir == Dir::c2s ? client_fin : server_fin) = p.seq + p.len + ((s.flags & kSyn) ? 1 : 0) + 1;
     flow.packets.push_back(std::move(p));
   }
   return flow;

@@ -14,8 +14,11 @@ class SequenceMatcher {
                   const std::vector<std::int64_t>& anchors)
       : patterns_(patterns), packets_(packets), anchors_(anchors) {}
 
-  std::optional<Mismatch> run() {
-    if (match(0, 0, 0)) return std::nullopt;
+  std::optional<Mismatch> run(std::vector<Assigned>* assignment) {
+    if (match(0, 0, 0)) {
+      if (assignment) *assignment = path_;
+      return std::nullopt;
+    }
     return best_;
   }
 
@@ -40,7 +43,9 @@ class SequenceMatcher {
         std::string why;
         const MatchTime time{k > 0 ? &packets_[k - 1] : nullptr, &anchors_};
         if (packet_matches(run.packet, packets_[k], &why, time)) {
+          path_.push_back({e, k});
           if (match(e, done + 1, k + 1)) return true;
+          path_.pop_back();
         } else if (done < run.min) {
           note(k, e, "packet " + std::to_string(k + 1) + " (" + describe(packets_[k]) + "): pattern " +
                          std::to_string(e + 1) + " '" + to_string(patterns_[e]) + "': " + why);
@@ -71,6 +76,7 @@ class SequenceMatcher {
   const std::vector<std::int64_t>& anchors_;
   std::set<std::tuple<std::size_t, std::size_t, std::size_t>> failed_;
   std::optional<Mismatch> best_;
+  std::vector<Assigned> path_;  // packets taken on the way to here
   std::pair<std::size_t, std::size_t> best_key_{0, 0};
 };
 
@@ -78,8 +84,8 @@ class SequenceMatcher {
 
 std::optional<Mismatch> match_sequence(const std::vector<PatternElement>& patterns,
                                        const std::vector<FlowPacket>& packets,
-                                       const std::vector<std::int64_t>& anchors) {
-  return SequenceMatcher(patterns, packets, anchors).run();
+                                       const std::vector<std::int64_t>& anchors, std::vector<Assigned>* assignment) {
+  return SequenceMatcher(patterns, packets, anchors).run(assignment);
 }
 
 std::optional<Mismatch> match_forbidden(const std::vector<PacketPattern>& forbidden,

@@ -21,9 +21,15 @@ struct Mismatch {
 // that got furthest through the patterns, then the packets (the most useful
 // place to look).
 // `anchors` gives the times "at ... after step N" refers to (mono_ns).
+// On a match, `assignment` (if given) gets the pattern index of each packet a
+// packet pattern took (packets "..." took are left out), in packet order.
+struct Assigned {
+  std::size_t pattern = 0, packet = 0;
+};
 std::optional<Mismatch> match_sequence(const std::vector<PatternElement>& patterns,
                                        const std::vector<FlowPacket>& packets,
-                                       const std::vector<std::int64_t>& anchors = {});
+                                       const std::vector<std::int64_t>& anchors = {},
+                                       std::vector<Assigned>* assignment = nullptr);
 
 // The first packet that matches any forbidden pattern.
 std::optional<Mismatch> match_forbidden(const std::vector<PacketPattern>& forbidden,

@@ -143,7 +143,11 @@ PatternElement parse_pattern(const std::string& text) {
     };
     if (w == "len") run.packet.len = parse_number("len", value());
     else if (w == "seq") run.packet.seq = parse_number("seq", value());
-    else if (w == "ack") run.packet.ack = parse_number("ack", value());
+    else if (w == "ack") {
+      const auto& v = value();
+      if (v == "fin") run.packet.ack_fin = true;
+      else run.packet.ack = parse_number("ack", v);
+    }
     else if (w == "data") run.packet.data = true;
     else if (w == "gap") run.packet.gap = parse_window(value());
     else if (w == "at") {
@@ -161,7 +165,7 @@ PatternElement parse_pattern(const std::string& text) {
       else std::tie(run.min, run.max) = parse_repeat(w);
       if (run.max == 0) throw PatternError("repeat " + w + " matches nothing");
     } else {
-      throw PatternError("unknown word '" + w + "' in pattern (expected len, seq, ack, data, gap, at, {n}, {n,m} or ?)");
+      throw PatternError("unknown word '" + w + "' in pattern (expected len, seq, ack N|fin, data, gap, at, {n}, {n,m} or ?)");
     }
   }
   return run;
@@ -177,7 +181,8 @@ PacketPattern parse_packet_pattern(const std::string& text) {
 
 std::string to_string(const PacketPattern& p) {
   std::string s = to_string(p.dir) + " " + (p.flags_include ? "+" : "") + (p.flags ? flag_letters(*p.flags) : "*") +
-                  field_text("seq", p.seq) + field_text("ack", p.ack) + field_text("len", p.len);
+                  field_text("seq", p.seq) + field_text("ack", p.ack) + (p.ack_fin ? " ack fin" : "") +
+                  field_text("len", p.len);
   if (p.data) s += " data";
   if (p.gap) s += " gap " + window_text(*p.gap);
   if (p.at) s += " at " + window_text(p.at->window) + " after step " + std::to_string(p.at->anchor);
@@ -212,6 +217,11 @@ bool packet_matches(const PacketPattern& pattern, const FlowPacket& packet, std:
   if (pattern.ack && (!(packet.flags & kAck) || *pattern.ack != packet.ack))
     return fail("ack " + std::to_string(*pattern.ack),
                 (packet.flags & kAck) ? "ack " + std::to_string(packet.ack) : std::string("no ACK flag"));
+  if (pattern.ack_fin && (!(packet.flags & kAck) || packet.peer_fin == 0 || packet.ack != packet.peer_fin))
+    return fail(packet.peer_fin ? "ack fin (" + std::to_string(packet.peer_fin) + ")" : std::string("ack fin"),
+                !(packet.flags & kAck) ? std::string("no ACK flag")
+                : packet.peer_fin      ? "ack " + std::to_string(packet.ack)
+                                       : "no FIN from the other side yet");
   if (pattern.gap) {
     if (!time.previous) return fail("gap " + window_text(*pattern.gap), "no packet before it");
     const auto gap = elapsed_ns(packet.mono_ns, time.previous->mono_ns);

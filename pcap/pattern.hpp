@@ -4,6 +4,7 @@
 //   s>c P. len 1000       payload length
 //   c>s R. seq 1001       relative sequence number (SYN = 0)
 //   s>c . ack 1001        relative acknowledgment number
+//   c>s . ack fin         acknowledges the other side's FIN (whatever its number)
 //   c>s * len 0           any flags
 //   c>s +F                any packet whose flags include F (F., FP., ...)
 //   s>c P. data           any payload length above 0
@@ -48,6 +49,7 @@ struct PacketPattern {
   bool flags_include = false;         // "+F": these flags at least
   bool data = false;                  // "data": payload length above 0
   std::optional<std::uint32_t> len, seq, ack;
+  bool ack_fin = false;               // "ack fin": acknowledges the other side's FIN
   std::optional<TimeWindow> gap;      // since the previous packet of the flow
   std::optional<AnchoredWindow> at;   // since an anchor (a step's start)
   bool operator==(const PacketPattern&) const = default;

@@ -6,6 +6,7 @@ carrying the default):
   --closepath-out DIR         CLOSEPATH_OUT        closepath_out        where runs write
   --closepath-jobs N          CLOSEPATH_JOBS       closepath_jobs       parallel runs for whole-catalogue tests
   --closepath-scenarios DIR   CLOSEPATH_SCENARIOS  closepath_scenarios  a directory of scenario files to run as tests
+  --closepath-repeat N        CLOSEPATH_REPEAT     closepath_repeat     runs per scenario test (a flake shows)
 
 With a scenario directory, every *.yaml in it is one test (id = its file
 name, markers = its tags), so `python3 -m pytest --closepath-scenarios=mine/`
@@ -42,6 +43,8 @@ OPTIONS = {
                        "parallel runs for whole-catalogue tests"),
     "closepath_scenarios": ("--closepath-scenarios", "CLOSEPATH_SCENARIOS", "closepath_scenarios", "",
                             "a directory of scenario files, each run as a test"),
+    "closepath_repeat": ("--closepath-repeat", "CLOSEPATH_REPEAT", "closepath_repeat", "1",
+                         "run each scenario test N times; it passes only if every run does"),
 }
 
 
@@ -115,10 +118,10 @@ class ScenarioFailed(Exception):
 class ScenarioItem(pytest.Item):
     def runtest(self):
         tool = closepath_of(self.config)
-        run = tool("run", self.path, "--out", tool.out / "scenarios")
+        run = tool("run", self.path, "--out", tool.out / "scenarios", *tool.repeat_args(), timeout=300 * tool.repeat)
         if run.returncode == 0:
-            report = tool.out / "scenarios" / self.path.stem / "report.json"
-            if report.exists() and json.loads(report.read_text()).get("verdict") == "skipped":
+            report = next(iter(sorted((tool.out / "scenarios").glob(f"{self.path.stem}/**/report.json"))), None)
+            if report and json.loads(report.read_text()).get("verdict") == "skipped":
                 pytest.skip(json.loads(report.read_text()).get("first_mismatch", "skipped"))
             return
         raise ScenarioFailed(f"closepath run {self.path} exited {run.returncode}\n{run.stdout}{run.stderr}")
@@ -148,15 +151,25 @@ def catalogue_file(name):
 
 
 class Closepath:
-    def __init__(self, binary, out, jobs):
+    def __init__(self, binary, out, jobs, repeat=1):
         self.binary = pathlib.Path(binary)
         self.out = pathlib.Path(out).resolve()
         self.jobs = int(jobs)
+        self.repeat = int(repeat)
         self.catalogue = ROOT / "scenarios"  # the repo's tests name it, whatever CLOSEPATH_SCENARIOS says
 
     def __call__(self, *args, timeout=300, env=None):
         return subprocess.run([str(self.binary), *map(str, args)], capture_output=True, text=True,
                               timeout=timeout, stdin=subprocess.DEVNULL, env=env)
+
+    def repeat_args(self):
+        """`--repeat N` when the tests are to run each scenario more than once."""
+        return ["--repeat", str(self.repeat)] if self.repeat > 1 else []
+
+    def reports(self, out, name):
+        """The report.json of each run of `name` under `out` (one, or one per repetition)."""
+        single = out / name / "report.json"
+        return [single] if self.repeat == 1 else sorted(out.glob(f"{name}/*/report.json"))
 
     def scenarios(self):
         listed = self("list", "--json", "--scenarios", ROOT / "scenarios")
@@ -165,7 +178,8 @@ class Closepath:
 
 
 def closepath_of(config):
-    tool = Closepath(resolve(config, "closepath"), resolve(config, "closepath_out"), resolve(config, "closepath_jobs"))
+    tool = Closepath(resolve(config, "closepath"), resolve(config, "closepath_out"), resolve(config, "closepath_jobs"),
+                     resolve(config, "closepath_repeat"))
     if not tool.binary.exists():
         pytest.exit(f"{tool.binary} not found: build first (tools/test.sh does), or give --closepath PATH",
                     returncode=3)

@@ -27,10 +27,17 @@ def flag_bits(letters):
 
 @pytest.mark.parametrize("name", catalogue_params())
 def test_scenario(closepath, name):
-    run = closepath("run", catalogue_file(name), "--out", closepath.out)
+    run = closepath("run", catalogue_file(name), "--out", closepath.out, *closepath.repeat_args(),
+                    timeout=300 * closepath.repeat)
     # On failure closepath prints the first mismatch, the ladder and the capture's path.
     assert run.returncode == 0, f"closepath run {name} exited {run.returncode}\n{run.stdout}{run.stderr}"
-    out = closepath.out / name
+    reports = closepath.reports(closepath.out, name)
+    assert len(reports) == closepath.repeat
+    for report_path in reports:
+        check_run(closepath, name, report_path.parent)
+
+
+def check_run(closepath, name, out):
     report = json.loads((out / "report.json").read_text())
     if report["verdict"] == "skipped":
         pytest.skip(report["first_mismatch"])
@@ -65,8 +72,8 @@ def test_scenario(closepath, name):
 
 def test_tls_capture_shows_the_client_hello(closepath):
     """Wireshark dissects the TLS handshake: the stalled ClientHello is there, and no ServerHello."""
-    run = closepath("run", catalogue_file("tls_handshake_stall"), "--out", closepath.out)
+    run = closepath("run", catalogue_file("tls_handshake_stall"), "--out", closepath.out / "tls")
     assert run.returncode == 0, run.stdout
-    types = [row[0] for row in tshark_fields(closepath.out / "tls_handshake_stall" / "capture.pcapng",
+    types = [row[0] for row in tshark_fields(closepath.out / "tls" / "tls_handshake_stall" / "capture.pcapng",
                                              "tls.handshake.type") if row[0]]
     assert types == ["1"], types  # 1 = ClientHello

@@ -206,7 +206,7 @@ def test_check_names_the_connection_and_refuses_a_client_it_cannot_find(closepat
     missing = closepath("check", capture, "--scenario", scenario, "--client", "10.9.9.9")
     assert missing.returncode == 2 and missing.stdout == ""
     assert missing.stderr.startswith(f"{capture}: --client 10.9.9.9 matches no connection in the capture; it holds:")
-    assert re.search(r"^  client 10\.0\.0\.1:\d+ -> server 10\.0\.0\.2:47000 \(10 packets\)$", missing.stderr, re.M)
+    assert re.search(r"^  client 10\.0\.0\.1:\d+ -> server 10\.0\.0\.2:47000 \(11 packets\)$", missing.stderr, re.M)
     garbage = closepath("check", capture, "--scenario", scenario, "--client", "garbage")
     assert garbage.returncode == 2 and "'garbage' is not an address" in garbage.stderr
     shown = closepath("show", capture, "--client", "10.0.0.9:1")
@@ -271,3 +271,25 @@ def test_no_color_only_when_set_and_not_empty(closepath, tmp_path, no_color, col
     output = run_on_a_terminal(closepath, ["run", variant, "--out", tmp_path / "out"], env)
     assert "FAIL  linger_zero" in output
     assert ("\x1b[31m" in output) == coloured, repr(output[-500:])
+
+
+def test_repeat_mode_gives_each_run_a_directory_and_summarises(closepath, tmp_path):
+    keepalive = closepath.catalogue / "keepalive_timeout.yaml"
+    linger = closepath.catalogue / "linger_zero.yaml"
+    done = closepath("run", "--repeat", "3", "-j", "2", linger, keepalive, "--out", tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    for name in ("linger_zero", "keepalive_timeout"):
+        assert sorted(p.parent.name for p in tmp_path.glob(f"{name}/*/report.json")) == ["1", "2", "3"]
+    assert re.search(r"^linger_zero +3/3 passed$", done.stdout, re.M), done.stdout
+    assert re.search(r"^keepalive_timeout +3/3 passed$", done.stdout, re.M)
+    # the spread of every timing window checked: min / median / max
+    assert re.search(r"^    line \d+ 'c>s R\. seq 1 ack 1 gap 800ms\.\.1500ms': [\d.]+ / [\d.]+ / [\d.]+ ms$", done.stdout, re.M)
+
+
+def test_repeat_mode_groups_failures_by_kind(closepath, tmp_path):
+    variant = tmp_path / "linger_zero.yaml"
+    variant.write_text(GOOD.replace("  - client: set linger 0\n", ""))
+    done = closepath("run", "--repeat", "2", variant, "--out", tmp_path / "out")
+    assert done.returncode == 1
+    assert re.search(r"^linger_zero +0/2 passed$", done.stdout, re.M), done.stdout
+    assert re.search(r"^    2x  .*linger_zero\.yaml:\d+: step 8 \(server recv -> ECONNRESET\)", done.stdout, re.M), done.stdout

@@ -38,7 +38,7 @@ def test_a_failing_scenario_explains_itself(pytester, closepath, tmp_path):
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([
         "*FAIL  linger_zero*capture.pcapng*",
-        "*linger_zero.yaml:*: step 7 (server recv -> ECONNRESET): expected ECONNRESET vs actual eof (0 bytes)*",
+        "*linger_zero.yaml:*: step 8 (server recv -> ECONNRESET): expected ECONNRESET vs actual eof (0 bytes)*",
         "*t ms  No. client*server*",
         "*F. 1001:1*",
     ])
@@ -81,7 +81,7 @@ def test_a_users_scenario_directory_runs_as_tests(pytester, closepath, tmp_path,
     result = pytester.runpytest_inprocess(f"--closepath={closepath.binary}", f"--closepath-scenarios={mine}",
                                           f"--closepath-out={tmp_path / 'out'}", "-m", "fin or rst")
     result.assert_outcomes(passed=1, failed=1)
-    result.stdout.fnmatch_lines(["*my_abort.yaml:*: step 7 (server recv -> ECONNRESET): expected ECONNRESET vs actual eof*"])
+    result.stdout.fnmatch_lines(["*my_abort.yaml:*: step 8 (server recv -> ECONNRESET): expected ECONNRESET vs actual eof*"])
     # The same directory from the environment, as CI would set it.
     monkeypatch.setenv("CLOSEPATH_SCENARIOS", str(mine))
     result = pytester.runpytest_inprocess(f"--closepath={closepath.binary}", f"--closepath-out={tmp_path / 'out'}",

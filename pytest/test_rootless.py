@@ -51,3 +51,14 @@ def test_doctor_as_an_ordinary_user(closepath, shared_dir, userns):
     caps = {c["name"]: c for c in json.loads(as_nobody(closepath, "doctor", "--json").stdout)}
     assert caps["privileges"]["present"] and "rootless" in caps["privileges"]["detail"]
     assert caps["network namespaces"]["present"] and caps["veth"]["present"]
+
+
+@pytest.mark.parametrize("name", ["close_after_shutdown", "fin_behind_data", "rst_in_close_wait"])
+def test_root_and_rootless_give_the_same_verdict(closepath, shared_dir, userns, name):
+    """The state cases reconciled as root pass rootless too, with the same states."""
+    scenario = shared_dir / f"{name}.yaml"
+    scenario.write_text((pathlib.Path(__file__).parent / "data" / "states" / f"{name}.yaml").read_text())
+    done = as_nobody(closepath, "run", scenario, "--out", shared_dir / "out")
+    assert done.returncode == 0, done.stdout + done.stderr
+    client = json.loads((shared_dir / "out" / name / "report.json").read_text())["states"]["client"]
+    assert client["judged_by"] == "capture"

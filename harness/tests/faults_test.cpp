@@ -88,8 +88,8 @@ BOOST_AUTO_TEST_CASE(drop_takes_only_the_counted_matches) {
   ScriptedFaults faults;
   faults.apply(parse_wire_step("drop c>s . len 0 count 2").action, "drop");
   const auto actions = feed(faults, legs_of("graceful_fin"));
-  // c>s pure ACKs are frames 3, 7 and 10: the first two go.
-  BOOST_TEST((actions[2] == Action::drop && actions[6] == Action::drop && actions[9] == Action::forward));
+  // c>s pure ACKs are frames 3, 7 and 11: the first two go.
+  BOOST_TEST((actions[2] == Action::drop && actions[6] == Action::drop && actions[10] == Action::forward));
   BOOST_TEST(std::count(actions.begin(), actions.end(), Action::drop) == 2);
 }
 
@@ -102,7 +102,8 @@ BOOST_AUTO_TEST_CASE(hold_releases_when_its_trigger_passes) {
   const auto fin = faults.on_frame(frames[7].first, frames[7].second.bytes);  // c>s F.
   BOOST_TEST((fin.action == Action::hold));
   BOOST_TEST(fin.note.find("held by fault 'hold'") == 0);
-  const auto trigger = faults.on_frame(frames[8].first, frames[8].second.bytes);  // s>c F.
+  faults.on_frame(frames[8].first, frames[8].second.bytes);  // s>c . (not the trigger)
+  const auto trigger = faults.on_frame(frames[9].first, frames[9].second.bytes);  // s>c F.
   BOOST_TEST((trigger.action == Action::forward));
   BOOST_TEST(trigger.release == std::vector<int>{fin.hold});
 }

@@ -45,7 +45,7 @@ BOOST_AUTO_TEST_CASE(judge_reports_a_forbidden_packet) {
   s.forbid = {{42, pcap::parse_packet_pattern("s>c F.")}};
   const auto m = judge_wire(s, flow_of("graceful_fin"));
   BOOST_REQUIRE(m.has_value());
-  BOOST_TEST(m->find("graceful_fin.yaml:42: wire: packet 9 (s>c F. seq 201 ack 102 len 0): matches forbidden") !=
+  BOOST_TEST(m->find("graceful_fin.yaml:42: wire: packet 10 (s>c F. seq 201 ack 102 len 0): matches forbidden") !=
                  std::string::npos, *m);
 }
 

@@ -141,3 +141,17 @@ BOOST_AUTO_TEST_CASE(catalogue_resolves_names_and_rejects_unknown_ones) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// A wait step is a duration or a barrier on the wire.
+BOOST_AUTO_TEST_CASE(wait_steps_are_durations_or_wire_barriers) {
+  BOOST_TEST(std::get<WaitStep>(parse_wait_step("50ms")).duration.count() == 50);
+  const auto b = std::get<WireWait>(parse_wait_step("s>c . ack 1001 {2} within 1s"));
+  BOOST_TEST(b.count == 2u);
+  BOOST_TEST(b.within.count() == 1000);
+  BOOST_TEST(*b.match.ack == 1001u);
+  const auto fin = std::get<WireWait>(parse_wait_step("c>s . ack fin"));
+  BOOST_TEST(fin.match.ack_fin);
+  BOOST_TEST(fin.within.count() == 5000);
+  for (const char* bad : {"s>c . ?", "s>c . {1,3}", "s>c . gap 1s..2s", "s>c Q", "s>c . within soon"})
+    BOOST_CHECK_THROW(parse_wait_step(bad), std::invalid_argument);
+}

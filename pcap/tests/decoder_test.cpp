@@ -8,11 +8,11 @@ using namespace closepath::pcap;
 
 BOOST_AUTO_TEST_SUITE(decoder)
 
-// A bare RST (write_after_peer_close, frame 6) carries no ACK flag.
+// A bare RST (write_after_peer_close, frame 7) carries no ACK flag.
 BOOST_AUTO_TEST_CASE(decoder_reads_rst_without_ack) {
   const auto frames = read_capture(test::data("write_after_peer_close.pcapng"));
-  BOOST_REQUIRE_EQUAL(frames.size(), 6u);
-  const auto seg = decode_ethernet(frames[5].bytes);
+  BOOST_REQUIRE_EQUAL(frames.size(), 7u);
+  const auto seg = decode_ethernet(frames[6].bytes);
   BOOST_REQUIRE(seg);
   BOOST_TEST(seg->flags == kRst);
   BOOST_TEST(flag_letters(seg->flags) == "R");

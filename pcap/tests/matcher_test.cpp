@@ -74,8 +74,8 @@ BOOST_AUTO_TEST_CASE(matcher_finds_forbidden_packets) {
   BOOST_TEST(!match_forbidden({parse_packet_pattern("c>s R."), parse_packet_pattern("s>c R")}, flow.packets));
   const auto m = match_forbidden({parse_packet_pattern("s>c F.")}, flow.packets);
   BOOST_REQUIRE(m);
-  BOOST_TEST(*m->packet == 8u);
-  BOOST_TEST(m->message == "packet 9 (s>c F. seq 201 ack 102 len 0): matches forbidden pattern 's>c F.'");
+  BOOST_TEST(*m->packet == 9u);
+  BOOST_TEST(m->message == "packet 10 (s>c F. seq 201 ack 102 len 0): matches forbidden pattern 's>c F.'");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

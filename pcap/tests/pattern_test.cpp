@@ -1,4 +1,5 @@
 #include "pattern.hpp"
+#include "test_data.hpp"
 
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
@@ -98,3 +99,17 @@ BOOST_AUTO_TEST_CASE(pattern_checks_time_windows) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// "ack fin" matches the ACK of the other side's FIN, whatever its number.
+BOOST_AUTO_TEST_CASE(ack_fin_matches_the_ack_of_the_other_sides_fin) {
+  const auto flow = test::load_flow("graceful_fin");
+  const auto p = parse_packet_pattern("s>c . ack fin");
+  BOOST_TEST(to_string(p) == "s>c . ack fin");
+  std::vector<std::size_t> hits;
+  for (std::size_t i = 0; i < flow.packets.size(); ++i)
+    if (packet_matches(p, flow.packets[i])) hits.push_back(i);
+  BOOST_TEST(hits == std::vector<std::size_t>{8});  // s>c . seq 201 ack 102, after c>s F. seq 101
+  std::string why;
+  BOOST_TEST(!packet_matches(p, flow.packets[4], &why));  // s>c . ack 101, before any FIN
+  BOOST_TEST(why == "expected ack fin vs actual no FIN from the other side yet");
+}
