@@ -1,6 +1,7 @@
 #include "pattern.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <sstream>
 #include <tuple>
 
@@ -105,7 +106,8 @@ std::int64_t parse_time(const std::string& text) {
   // Bounded before the conversion: a double beyond int64 has no defined conversion.
   if (!(ns >= 0) || ns > static_cast<double>(kMaxTimeNs))
     throw PatternError("time '" + text + "' is beyond " + std::to_string(kMaxTimeNs / 1'000'000'000) + " s");
-  return static_cast<std::int64_t>(ns);
+  // Rounded, not truncated: "0.001017ms" is 1016.99999... ns in floating point, and must read as 1017.
+  return std::llround(ns);
 }
 
 TimeWindow parse_window(const std::string& text) {
