@@ -76,7 +76,14 @@ std::vector<SocketEntry> audit_sockets(const NetNamespace& ns) {
     if (n <= 0) break;
     auto len = static_cast<unsigned>(n);
     for (auto* h = reinterpret_cast<nlmsghdr*>(buf.data()); NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
-      if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR) {
+      if (h->nlmsg_type == NLMSG_ERROR) {
+        // The kernel refused the dump (e.g. tcp_diag is a module nobody loaded): never read that as "no sockets".
+        const auto* err = static_cast<const nlmsgerr*>(NLMSG_DATA(h));
+        close(fd);
+        throw HostError(std::string("sock_diag: the kernel refused the TCP socket dump: ") + std::strerror(-err->error) +
+                        " (it needs the tcp_diag module: modprobe tcp_diag)");
+      }
+      if (h->nlmsg_type == NLMSG_DONE) {
         done = true;
         break;
       }

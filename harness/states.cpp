@@ -104,6 +104,13 @@ std::map<Side, SideStates> collect_states(const std::optional<std::vector<TraceE
     s.kernel.emplace();
     for (const auto& e : *trace) {
       if (!on_side(e, side, at)) continue;
+      // A server's connection socket is born in SYN_RECV; kernels before 6.x trace that before its ports are
+      // set (dport 0), so the port filter cannot see it. Its first event's old state says where it was.
+      if (e.event == "inet_sock_set_state" && s.kernel->empty() && !e.oldstate.empty() && e.oldstate != "CLOSE" &&
+          e.oldstate != "LISTEN" && e.oldstate != "NEW_SYN_RECV" && e.oldstate != e.newstate) {
+        s.kernel->push_back(e.oldstate);
+        s.note += (s.note.empty() ? "" : "; ") + e.oldstate + " from its first traced event's old state (this kernel traced the state before the socket had its ports)";
+      }
       // A state set again (FIN_WAIT2 -> FIN_WAIT2 when close() follows shutdown(SHUT_WR)) is one state.
       if (e.event == "inet_sock_set_state") {
         if (s.kernel->empty() || s.kernel->back() != e.newstate) s.kernel->push_back(e.newstate);
@@ -119,7 +126,7 @@ std::map<Side, SideStates> collect_states(const std::optional<std::vector<TraceE
       if (!ours(side, e, at) || e.state == "CLOSE") continue;
       s.kernel->pop_back();
       if (s.kernel->empty() || s.kernel->back() != e.state) s.kernel->push_back(e.state);
-      s.note = e.state + " from the socket audit: the tracepoint reports the hand-over to a time-wait socket as CLOSE";
+      s.note += (s.note.empty() ? "" : "; ") + e.state + " from the socket audit: the tracepoint reports the hand-over to a time-wait socket as CLOSE";
       break;
     }
   }
