@@ -43,6 +43,7 @@ nlohmann::json peer_command(const PeerStep& step) {
           [](const TlsCloseNotify&) { return nlohmann::json{{"op", "tls_close_notify"}}; },
           [](const Crash&) { return nlohmann::json{{"op", "crash"}}; },
           [](const Await&) { return nlohmann::json{{"op", "await"}}; },  // handled by the runner, never sent
+          [](const Drain&) { return nlohmann::json{{"op", "drain"}}; },
       },
       step.action);
   c["within_ms"] = step.within.count();

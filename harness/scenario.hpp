@@ -38,8 +38,9 @@ struct TlsStall {};                // read the ClientHello record, never answer
 struct TlsCloseNotify {};          // send close_notify, wait for the peer's
 struct Crash {};                   // SIGKILL the peer process: the kernel closes its sockets
 struct Await {};                   // wait for this side's oldest background step
+struct Drain {};                   // wait until the peer has ACKed everything sent (SIOCOUTQ == 0)
 using PeerAction = std::variant<Listen, Connect, Accept, Send, Recv, Shutdown, Close, SetOption, SendMessage,
-                                RecvMessage, TlsHandshake, TlsStall, TlsCloseNotify, Crash, Await>;
+                                RecvMessage, TlsHandshake, TlsStall, TlsCloseNotify, Crash, Await, Drain>;
 
 // What a step is expected to end with. Unset fields are not checked.
 struct ExpectedOutcome {

@@ -146,6 +146,9 @@ PeerStep parse_peer_step(Side side, const std::string& text) {
     else if (words[1] == "stall") step.action = TlsStall{};
     else if (words[1] == "close_notify") step.action = TlsCloseNotify{};
     else throw std::invalid_argument("tls takes handshake, stall or close_notify, got '" + words[1] + "'");
+  } else if (verb == "drain") {
+    want_args(0, 0);
+    step.action = Drain{};
   } else if (verb == "crash") {
     want_args(0, 0);
     step.action = Crash{};
@@ -192,7 +195,7 @@ PeerStep parse_peer_step(Side side, const std::string& text) {
     step.action = SetOption{words[1], option_value(words[1], words[2])};
   } else {
     throw std::invalid_argument("unknown action '" + verb +
-                                "' (known: listen connect accept send recv shutdown close set tls crash await; "
+                                "' (known: listen connect accept send recv shutdown close set tls crash await drain; "
                                 "send message N M, recv message)");
   }
   return step;

@@ -4,10 +4,13 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include <linux/sockios.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <array>
@@ -54,6 +57,7 @@ asio::awaitable<Outcome> Endpoint::execute(const nlohmann::json& c) {
   if (op == "tls_handshake") co_return co_await tls_handshake(c);
   if (op == "tls_stall") co_return co_await tls_stall(c);
   if (op == "tls_close_notify") co_return co_await tls_close_notify(c);
+  if (op == "drain") co_return co_await drain(c);
   if (op == "shutdown") co_return shutdown(c);
   if (op == "close") co_return close();
   if (op == "set") co_return set_option(c);
@@ -246,6 +250,28 @@ asio::awaitable<Outcome> Endpoint::tls_close_notify(const nlohmann::json& c) {
   Deadline deadline(conn_, within(c));
   auto [ec] = co_await tls_->async_shutdown(use_tuple);
   co_return finish(deadline, ec, 0);
+}
+
+// Waits until the peer has acknowledged every byte this side sent: the
+// kernel's send queue (SIOCOUTQ: sent but unacknowledged, plus unsent) is
+// empty. The kernel offers no wakeup for that, so it looks each millisecond,
+// within the step's deadline (then operation_aborted, as any deadline).
+asio::awaitable<Outcome> Endpoint::drain(const nlohmann::json& c) {
+  const auto deadline = std::chrono::steady_clock::now() + within(c);
+  asio::steady_timer tick(ex_);
+  for (;;) {
+    int queued = 0;
+    if (::ioctl(conn_.native_handle(), SIOCOUTQ, &queued) != 0)
+      co_return outcome_of(boost::system::error_code(errno, boost::system::system_category()));
+    if (queued == 0) co_return outcome_of({});
+    if (std::chrono::steady_clock::now() >= deadline) {
+      Outcome o = outcome_of(asio::error::operation_aborted);
+      o.deadline = true;
+      co_return o;
+    }
+    tick.expires_after(std::chrono::milliseconds(1));
+    co_await tick.async_wait(use_tuple);
+  }
 }
 
 Outcome Endpoint::shutdown(const nlohmann::json& c) {

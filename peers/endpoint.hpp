@@ -52,6 +52,7 @@ class Endpoint {
   asio::awaitable<Outcome> tls_handshake(const nlohmann::json& c);
   asio::awaitable<Outcome> tls_stall(const nlohmann::json& c);
   asio::awaitable<Outcome> tls_close_notify(const nlohmann::json& c);
+  asio::awaitable<Outcome> drain(const nlohmann::json& c);
   Outcome tls_setup(const nlohmann::json& c);
   Outcome shutdown(const nlohmann::json& c);
   Outcome close();

@@ -142,6 +142,14 @@ BOOST_AUTO_TEST_CASE(catalogue_resolves_names_and_rejects_unknown_ones) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
+// drain: wait until everything sent is acknowledged (the step's own deadline applies).
+BOOST_AUTO_TEST_CASE(drain_is_a_peer_action) {
+  const auto d = parse_peer_step(Side::server, "drain within 2s");
+  BOOST_TEST(std::holds_alternative<Drain>(d.action));
+  BOOST_TEST(d.within.count() == 2000);
+  BOOST_CHECK_THROW(parse_peer_step(Side::server, "drain now"), std::invalid_argument);
+}
+
 // A wait step is a duration or a barrier on the wire.
 BOOST_AUTO_TEST_CASE(wait_steps_are_durations_or_wire_barriers) {
   BOOST_TEST(std::get<WaitStep>(parse_wait_step("50ms")).duration.count() == 50);
