@@ -48,6 +48,8 @@ class ScenarioDir {
     }
     return *dir_;
   }
+  // A command-line target: a file as given, or a scenario by name in the directory.
+  fs::path resolve(const std::string& target) { return resolve_scenario(target, names_a_file(target) ? fs::path() : get()); }
 
  private:
   std::optional<fs::path> explicit_, dir_;
@@ -66,7 +68,7 @@ int cmd_list(ScenarioDir& dir, bool json) {
       rc = 2;
     }
   }
-  if (json) std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  if (json) std::cout << json_text(out) << "\n";
   return rc;
 }
 
@@ -96,7 +98,7 @@ int cmd_run(const RunArgs& a, ScenarioDir& dir) {
   std::vector<Scenario> scenarios;
   try {
     if (a.all) files = catalogue_files(dir.get());
-    for (const auto& t : a.targets) files.push_back(resolve_scenario(t, names_a_file(t) ? fs::path() : dir.get()));
+    for (const auto& t : a.targets) files.push_back(dir.resolve(t));
     if (files.empty()) {
       std::cerr << "closepath run: name a scenario, a file, or --all (see `closepath list`)\n";
       return 2;
@@ -171,7 +173,7 @@ int cmd_run(const RunArgs& a, ScenarioDir& dir) {
           << static_cast<double>(timers.count()) / 1000.0 << " s (sum over scenarios, -j " << a.jobs << ")\n";
   }
   if (a.repeat > 1) print_repeat_summary(human, runs, reports);
-  if (a.json) std::cout << reports.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  if (a.json) std::cout << json_text(reports) << "\n";
   return exit_code_of(verdicts);
 }
 
@@ -254,8 +256,7 @@ int main(int argc, char** argv) {
       }
       try {
         if (*show) return show_capture(capture, offline, std::cout);
-        const auto scenario =
-            parse_scenario_file(resolve_scenario(check_scenario, names_a_file(check_scenario) ? fs::path() : dir.get()));
+        const auto scenario = parse_scenario_file(dir.resolve(check_scenario));
         return check_capture(capture, scenario, offline, std::cout);
       } catch (const ScenarioError&) {
         throw;

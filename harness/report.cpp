@@ -63,48 +63,40 @@ nlohmann::json run_facts(const RunResult& r) {
 
 namespace {
 
-// A step's rows in the ladder: its start (with the outcome when it took no
-// time) and, for a step that blocked or ran in the background, its outcome
-// where it ended, so the ladder shows when the application was told.
+// A step's rows in the ladder: where it began (with its outcome when it took
+// under a millisecond) and, for a peer step that blocked or ran in the
+// background or a wire wait, its outcome again where it ended, so the ladder
+// shows when the application was told.
 void add_ladder_steps(LadderInput& in, const RunResult& r, std::size_t i) {
   const auto& sr = r.steps[i];
   if (!sr.outcome.is_object() || !sr.outcome.contains("start_ns")) return;
   const auto number = "[" + std::to_string(i + 1) + "] ";
-  LadderStep s;
-  s.t_ns = sr.outcome["start_ns"].get<std::int64_t>();
-  s.text = number + sr.step->text;
-  const auto* ps = std::get_if<PeerStep>(&sr.step->what);
-  if (!ps) {
-    // A wire wait ends when its packet came: drawn there too.
-    const auto end_ns = sr.outcome.value("end_ns", s.t_ns);
-    const bool barrier = std::holds_alternative<WireWait>(sr.step->what);
-    s.bad = sr.mismatch.has_value();
-    LadderStep done = s;
-    in.steps.push_back(std::move(s));
-    if (barrier && end_ns - done.t_ns >= 1'000'000) {
-      done.t_ns = end_ns;
-      done.text = number + "=> " + sr.outcome.value("end", std::string("?"));
-      in.steps.push_back(std::move(done));
-    }
-    return;
-  }
-  s.where = ps->side == Side::client ? LadderStep::Where::client : LadderStep::Where::server;
-  s.text = number + sr.step->text.substr(sr.step->text.find(' ') + 1);
+  LadderStep start;
+  start.t_ns = sr.outcome["start_ns"].get<std::int64_t>();
+  start.text = number + sr.step->text;
+  start.bad = sr.mismatch.has_value();
   std::string outcome = "=> " + sr.outcome.value("end", std::string("?"));
-  if (sr.outcome.value("bytes", 0) > 0) outcome += " " + std::to_string(sr.outcome.value("bytes", 0)) + "B";
-  if (sr.outcome.contains("awaited_step")) outcome = "=> step " + std::to_string(sr.outcome["awaited_step"].get<int>()) + " collected";
-  const auto end_ns = sr.outcome.value("end_ns", s.t_ns);
-  if (end_ns - s.t_ns < 1'000'000) {  // done within a millisecond: one row
-    s.text += " " + outcome;
-    s.bad = sr.mismatch.has_value();
-    in.steps.push_back(std::move(s));
+  const auto* ps = std::get_if<PeerStep>(&sr.step->what);
+  if (ps) {
+    start.where = ps->side == Side::client ? LadderStep::Where::client : LadderStep::Where::server;
+    start.text = number + sr.step->text.substr(sr.step->text.find(' ') + 1);
+    if (sr.outcome.value("bytes", 0) > 0) outcome += " " + std::to_string(sr.outcome.value("bytes", 0)) + "B";
+    if (sr.outcome.contains("awaited_step")) outcome = "=> step " + std::to_string(sr.outcome["awaited_step"].get<int>()) + " collected";
+  } else if (!std::holds_alternative<WireWait>(sr.step->what)) {
+    in.steps.push_back(std::move(start));  // a wait or a fault: nothing to tell afterwards
     return;
   }
-  LadderStep done = s;
+  const auto end_ns = sr.outcome.value("end_ns", start.t_ns);
+  if (end_ns - start.t_ns < 1'000'000) {
+    if (ps) start.text += " " + outcome;
+    in.steps.push_back(std::move(start));
+    return;
+  }
+  LadderStep done = start;
   done.t_ns = end_ns;
   done.text = number + outcome;
-  done.bad = sr.mismatch.has_value();
-  in.steps.push_back(std::move(s));
+  if (ps) start.bad = false;  // the outcome row carries the mismatch
+  in.steps.push_back(std::move(start));
   in.steps.push_back(std::move(done));
 }
 
@@ -132,7 +124,7 @@ void write_capture(const RunResult& r) {
   pcap::SectionInfo section{"closepath",
                             {"closepath scenario " + r.scenario->name + ": " + to_string(r.verdict) +
                                  (r.first_mismatch.empty() ? "" : " - " + r.first_mismatch),
-                             kRunFactsTag + run_facts(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)}};
+                             kRunFactsTag + json_text(run_facts(r), -1)}};
   std::vector<pcap::CaptureInterface> legs{
       {kClientLeg, "client leg: frames from the client (10.0.0.1) as they reached the wire, and frames the wire "
                    "injected toward the client (outbound)"},
@@ -223,8 +215,12 @@ nlohmann::json report_json(const RunResult& r) {
 void write_report(const RunResult& r) {
   std::filesystem::create_directories(r.out_dir);
   write_capture(r);
-  std::ofstream(r.out_dir / "report.json") << report_json(r).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  std::ofstream(r.out_dir / "report.json") << json_text(report_json(r)) << "\n";
   std::ofstream(r.out_dir / "ladder.txt") << run_ladder(r, false);
+}
+
+std::string json_text(const nlohmann::json& j, int indent) {
+  return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 bool colour_for(int fd) {

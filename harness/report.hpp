@@ -21,6 +21,10 @@ nlohmann::json run_facts(const RunResult& r);
 // The ladder of a run; `colour` for a terminal.
 std::string run_ladder(const RunResult& r, bool colour);
 
+// JSON as closepath writes it: bytes that are not UTF-8 are replaced, never
+// a reason to fail (indent -1: one line).
+std::string json_text(const nlohmann::json& j, int indent = 2);
+
 // Whether output to `fd` gets colour: a terminal, and NO_COLOR unset or
 // empty (no-color.org: only a non-empty value turns colour off).
 bool colour_for(int fd);

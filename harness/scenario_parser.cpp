@@ -65,8 +65,9 @@ class Parser {
     if (const auto* n = root.find("summary")) s.summary = line_text(*n, "summary");
     if (const auto* n = root.find("tags")) {
       s.tags = scalars(*n, "tags");
+      static const std::regex tag_form("[a-z0-9_-]{1,32}");
       for (const auto& t : s.tags)
-        if (!std::regex_match(t, std::regex("[a-z0-9_-]{1,32}"))) fail(*n, "tag '" + t + "' must be 1 to 32 lowercase letters, digits, - and _");
+        if (!std::regex_match(t, tag_form)) fail(*n, "tag '" + t + "' must be 1 to 32 lowercase letters, digits, - and _");
     }
     if (const auto* n = root.find("sysctl")) parse_sysctl(*n, s);
     if (const auto* n = root.find("rto_min")) {

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -34,6 +35,8 @@ PeerStep parse_peer_step(Side side, const std::string& text);
 std::chrono::milliseconds parse_duration(const std::string& text);
 // A step's text split on whitespace.
 std::vector<std::string> words_of(const std::string& text);
+// Removes a trailing "within D" from `words` and returns D, if there is one.
+std::optional<std::chrono::milliseconds> take_within(std::vector<std::string>& words);
 // Wire step text ("blackhole both", "inject rst toward server exact"); throws std::invalid_argument.
 WireStep parse_wire_step(const std::string& text);
 // A wait step: a duration ("50ms") or a barrier ("s>c . ack 1001 {2} within 1s"); throws std::invalid_argument.

@@ -24,6 +24,8 @@ const SocketEntry* audited_socket(const std::map<Side, std::vector<SocketEntry>>
   return nullptr;
 }
 
+void add_note(std::string& notes, const std::string& note) { notes += (notes.empty() ? "" : "; ") + note; }
+
 // The state close() moves a socket to without any packet having to leave.
 std::optional<std::string> closed_locally(const std::string& from) {
   if (from == "ESTABLISHED" || from == "SYN_RECV") return "FIN_WAIT1";
@@ -80,8 +82,8 @@ std::map<Side, SideStates> collect_states(const std::optional<std::vector<TraceE
     if (closed_locally(st.inferred.back()) != socket->state) continue;
     st.inferred.push_back(socket->state);
     st.inferred_from.push_back("the socket audit");
-    st.inferred_note = socket->state + " from the socket audit: the application closed, and its FIN had not left (send-q " +
-                       std::to_string(socket->send_q) + ")";
+    add_note(st.inferred_note, socket->state + " from the socket audit: the application closed, and its FIN had not left (send-q " +
+                                   std::to_string(socket->send_q) + ")");
   }
   // The capture shows no timers: a socket it leaves open that the audit no
   // longer finds was closed by one (an orphan's FIN_WAIT2 or TIME_WAIT ran out).
@@ -96,7 +98,7 @@ std::map<Side, SideStates> collect_states(const std::optional<std::vector<TraceE
     if (!gone) continue;
     st.inferred.push_back("CLOSE");
     st.inferred_from.push_back("the socket audit");
-    st.inferred_note = "CLOSE from the socket audit: no packet closed it, a timer did";
+    add_note(st.inferred_note, "CLOSE from the socket audit: no packet closed it, a timer did");
   }
   if (!trace) return out;
   for (Side side : {Side::client, Side::server}) {
@@ -104,19 +106,20 @@ std::map<Side, SideStates> collect_states(const std::optional<std::vector<TraceE
     s.kernel.emplace();
     for (const auto& e : *trace) {
       if (!on_side(e, side, at)) continue;
-      // A server's connection socket is born in SYN_RECV; kernels before 6.x trace that before its ports are
+      if (e.event != "inet_sock_set_state") {
+        s.resets.push_back(std::string(e.event == "tcp_send_reset" ? "sent" : "received") +
+                           (e.oldstate.empty() ? "" : " in " + e.oldstate) + (e.reason.empty() ? "" : " (" + e.reason + ")"));
+        continue;
+      }
+      // A server's connection socket is born in SYN_RECV; 6.1 and 6.12 trace that before its ports are
       // set (dport 0), so the port filter cannot see it. Its first event's old state says where it was.
-      if (e.event == "inet_sock_set_state" && s.kernel->empty() && !e.oldstate.empty() && e.oldstate != "CLOSE" &&
-          e.oldstate != "LISTEN" && e.oldstate != "NEW_SYN_RECV" && e.oldstate != e.newstate) {
+      const bool born_untraced = e.oldstate != "CLOSE" && e.oldstate != "LISTEN" && e.oldstate != "NEW_SYN_RECV";
+      if (s.kernel->empty() && !e.oldstate.empty() && born_untraced && e.oldstate != e.newstate) {
         s.kernel->push_back(e.oldstate);
-        s.note += (s.note.empty() ? "" : "; ") + e.oldstate + " from its first traced event's old state (this kernel traced the state before the socket had its ports)";
+        add_note(s.note, e.oldstate + " from its first traced event's old state (this kernel traced the state before the socket had its ports)");
       }
       // A state set again (FIN_WAIT2 -> FIN_WAIT2 when close() follows shutdown(SHUT_WR)) is one state.
-      if (e.event == "inet_sock_set_state") {
-        if (s.kernel->empty() || s.kernel->back() != e.newstate) s.kernel->push_back(e.newstate);
-      }
-      else s.resets.push_back(std::string(e.event == "tcp_send_reset" ? "sent" : "received") +
-                              (e.oldstate.empty() ? "" : " in " + e.oldstate) + (e.reason.empty() ? "" : " (" + e.reason + ")"));
+      if (s.kernel->empty() || s.kernel->back() != e.newstate) s.kernel->push_back(e.newstate);
     }
     // A closing socket handed to a time-wait mini socket is traced as "-> CLOSE"
     // but lives on (state TIME_WAIT, or FIN_WAIT2 for an orphan): the audit sees it.
@@ -126,7 +129,7 @@ std::map<Side, SideStates> collect_states(const std::optional<std::vector<TraceE
       if (!ours(side, e, at) || e.state == "CLOSE") continue;
       s.kernel->pop_back();
       if (s.kernel->empty() || s.kernel->back() != e.state) s.kernel->push_back(e.state);
-      s.note += (s.note.empty() ? "" : "; ") + e.state + " from the socket audit: the tracepoint reports the hand-over to a time-wait socket as CLOSE";
+      add_note(s.note, e.state + " from the socket audit: the tracepoint reports the hand-over to a time-wait socket as CLOSE");
       break;
     }
   }

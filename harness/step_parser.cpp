@@ -16,6 +16,13 @@ std::vector<std::string> words_of(const std::string& text) {
   return words;
 }
 
+std::optional<std::chrono::milliseconds> take_within(std::vector<std::string>& words) {
+  if (words.size() < 2 || words[words.size() - 2] != "within") return std::nullopt;
+  const auto d = parse_duration(words.back());
+  words.resize(words.size() - 2);
+  return d;
+}
+
 namespace {
 
 bool is_number(const std::string& w) {
@@ -100,9 +107,8 @@ PeerStep parse_peer_step(Side side, const std::string& text) {
   if (words.empty()) throw std::invalid_argument("empty step: name an action");
 
   // "within D" may close any action that waits.
-  if (words.size() >= 2 && words[words.size() - 2] == "within") {
-    step.within = parse_duration(words.back());
-    words.resize(words.size() - 2);
+  if (const auto within = take_within(words)) {
+    step.within = *within;
     if (words.empty()) throw std::invalid_argument("'within' needs an action before it, e.g. 'recv within 2s'");
   }
   const std::string verb = words[0];

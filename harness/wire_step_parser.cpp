@@ -57,10 +57,7 @@ std::variant<WaitStep, WireWait> parse_wait_step(const std::string& text) {
   auto w = words_of(text);
   if (w.empty() || (w[0] != "c>s" && w[0] != "s>c")) return WaitStep{parse_duration(text)};
   WireWait barrier;
-  if (w.size() >= 2 && w[w.size() - 2] == "within") {
-    barrier.within = parse_duration(w.back());
-    w.resize(w.size() - 2);
-  }
+  if (const auto within = take_within(w)) barrier.within = *within;
   pcap::PatternElement element;
   try {
     element = pcap::parse_pattern(join(w, 0, w.size()));

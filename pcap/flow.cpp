@@ -36,6 +36,9 @@ std::vector<std::pair<std::size_t, Segment>> decode_all(const std::vector<Frame>
   return segments;
 }
 
+// Every TCP connection, in the order of its first packet. The client is the
+// sender of the SYN without ACK where one was captured, else the sender of
+// the first packet.
 std::vector<Connection> connections_of(const std::vector<std::pair<std::size_t, Segment>>& segments) {
   std::vector<Connection> out;
   for (const auto& entry : segments) {
@@ -62,8 +65,6 @@ std::vector<Connection> connections_of(const std::vector<std::pair<std::size_t, 
 std::string to_string(const Connection& c) {
   return "client " + to_string(c.client) + " -> server " + to_string(c.server);
 }
-
-std::vector<Connection> list_connections(const std::vector<Frame>& frames) { return connections_of(decode_all(frames)); }
 
 void check_client_hint(const std::string& hint) {
   std::string addr = hint, port;

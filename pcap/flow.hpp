@@ -51,11 +51,6 @@ struct Connection {
 };
 std::string to_string(const Connection& c);  // "client 10.0.0.1:20001 -> server 10.0.0.2:47000"
 
-// Every TCP connection in `frames`, in the order of its first packet. The
-// client is the sender of the SYN without ACK where one was captured, else
-// the sender of the first packet.
-std::vector<Connection> list_connections(const std::vector<Frame>& frames);
-
 // A --client that names no connection of the capture.
 struct NoSuchConnection : std::runtime_error {
   using std::runtime_error::runtime_error;

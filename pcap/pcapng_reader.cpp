@@ -3,6 +3,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <stdexcept>
 
 namespace closepath::pcap {
@@ -37,7 +38,6 @@ class Bytes {
   }
   std::size_t size() const { return b_.size(); }
   std::string text(std::size_t at, std::size_t len) const { return std::string(reinterpret_cast<const char*>(&b_[at]), len); }
-  const std::vector<std::uint8_t>& all() const { return b_; }
 
  private:
   const std::vector<std::uint8_t>& b_;
@@ -60,17 +60,18 @@ struct Interface {
   std::uint16_t link_type = 1;
 };
 
-// if_tsresol: bit 7 clear, 10^-v seconds; set, 2^-v. Beyond what 64 bits hold: refused.
-std::uint64_t units_per_second(std::uint8_t v, const std::string& where) {
+// if_tsresol: bit 7 clear, 10^-v seconds; set, 2^-v. nullopt beyond what 64 bits hold.
+std::optional<std::uint64_t> units_per_second(std::uint8_t v) {
   const unsigned exponent = v & 0x7f;
-  if (v & 0x80) {
-    if (exponent > 63) throw std::runtime_error(where + ": timestamp resolution 2^-" + std::to_string(exponent) + " is beyond 64 bits");
-    return std::uint64_t{1} << exponent;
-  }
-  if (exponent > 19) throw std::runtime_error(where + ": timestamp resolution 10^-" + std::to_string(exponent) + " is beyond 64 bits");
+  if (v & 0x80) return exponent > 63 ? std::nullopt : std::optional(std::uint64_t{1} << exponent);
+  if (exponent > 19) return std::nullopt;
   std::uint64_t units = 1;
   for (unsigned i = 0; i < exponent; ++i) units *= 10;
   return units;
+}
+
+std::string resolution_text(std::uint8_t v) {
+  return ((v & 0x80) ? "2^-" : "10^-") + std::to_string(v & 0x7f);
 }
 
 std::int64_t to_ns(std::uint64_t ticks, std::uint64_t units_per_second) {
@@ -120,7 +121,6 @@ PcapngFile read_pcapng(const std::filesystem::path& path) {
     if (b.u32(at + total - 4) != total) throw bad(at, "the block's trailing length differs from its leading one");
     const std::size_t body = at + 8, end = at + total - 4;
     const std::size_t body_len = end - body;
-    const std::string where = path.string() + " (block at offset " + std::to_string(at) + ")";
     if (type == kSectionHeader) {
       in_section = true;
       first_interface = file.interfaces.size();
@@ -137,7 +137,12 @@ PcapngFile read_pcapng(const std::filesystem::path& path) {
       options(b, body + 8, end, [&](std::uint16_t code, const std::string& v) {
         if (code == kIfName) iface.name = v;
         else if (code == kIfDescription) iface.description = v;
-        else if (code == kIfTsResol && v.size() == 1) info.units_per_second = units_per_second(static_cast<std::uint8_t>(v[0]), where);
+        else if (code == kIfTsResol && v.size() == 1) {
+          const auto resolution = static_cast<std::uint8_t>(v[0]);
+          const auto units = units_per_second(resolution);
+          if (!units) throw bad(at, "timestamp resolution " + resolution_text(resolution) + " is beyond 64 bits");
+          info.units_per_second = *units;
+        }
       });
       file.interfaces.push_back(iface);
       section.push_back(info);
