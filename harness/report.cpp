@@ -139,12 +139,14 @@ nlohmann::json report_json(const RunResult& r) {
   json steps = json::array();
   for (std::size_t i = 0; i < r.steps.size(); ++i) {
     const auto& sr = r.steps[i];
-    json o = sr.outcome;
-    if (o.contains("start_ns")) o["start_ms"] = ms_since(r, o["start_ns"].get<std::int64_t>());
-    if (o.contains("end_ns")) o["end_ms"] = ms_since(r, o["end_ns"].get<std::int64_t>());
-    o.erase("start_ns");
-    o.erase("end_ns");
-    o.erase("id");
+    json o = sr.outcome;  // null for a step the run never reached (it ended in an error first)
+    if (o.is_object()) {
+      if (o.contains("start_ns")) o["start_ms"] = ms_since(r, o["start_ns"].get<std::int64_t>());
+      if (o.contains("end_ns")) o["end_ms"] = ms_since(r, o["end_ns"].get<std::int64_t>());
+      o.erase("start_ns");
+      o.erase("end_ns");
+      o.erase("id");
+    }
     const bool ran = !sr.outcome.is_null();
     json step{{"index", i + 1}, {"line", sr.step->line}, {"text", sr.step->text}, {"outcome", o},
               {"ran", ran}, {"ok", ran && !sr.mismatch.has_value()}};
