@@ -124,14 +124,31 @@ std::map<Side, SideStates> collect_states(const std::optional<std::vector<TraceE
     // A closing socket handed to a time-wait mini socket is traced as "-> CLOSE"
     // but lives on (state TIME_WAIT, or FIN_WAIT2 for an orphan): the audit sees it.
     const auto it = leftovers.find(side);
-    if (it == leftovers.end() || s.kernel->empty() || s.kernel->back() != "CLOSE") continue;
-    for (const auto& e : it->second) {
+    if (s.kernel->empty() || s.kernel->back() != "CLOSE") continue;
+    bool audited_handover = false;
+    for (const auto& e : it == leftovers.end() ? std::vector<SocketEntry>{} : it->second) {
       if (!ours(side, e, at) || e.state == "CLOSE") continue;
       s.kernel->pop_back();
       if (s.kernel->empty() || s.kernel->back() != e.state) s.kernel->push_back(e.state);
       add_note(s.note, e.state + " from the socket audit: the tracepoint reports the hand-over to a time-wait socket as CLOSE");
+      audited_handover = true;
       break;
     }
+    if (audited_handover || !audited) continue;
+    // The time-wait socket was gone before the audit (a RST ended it: RFC 1337 assassination, or its
+    // timer ran out). No tracepoint follows time-wait sockets, so the kernel's "FIN_WAIT2 -> CLOSE" is
+    // the hand-over whose fate it cannot see; the capture shows the FIN that began TIME_WAIT.
+    auto& k = *s.kernel;
+    const auto n = k.size() - 1;  // the CLOSE
+    if (n == 0 || (k[n - 1] != "FIN_WAIT2" && k[n - 1] != "CLOSING") || s.inferred.size() < n + 2 ||
+        !std::equal(k.begin(), k.begin() + static_cast<std::ptrdiff_t>(n), s.inferred.begin()) ||
+        s.inferred[n] != "TIME_WAIT" || s.inferred[n + 1] != "CLOSE")
+      continue;
+    k.insert(k.begin() + static_cast<std::ptrdiff_t>(n), "TIME_WAIT");
+    add_note(s.note, "TIME_WAIT untraced: the tracepoint reports the hand-over to a time-wait socket as CLOSE, and that "
+                     "socket was gone by the audit; the capture shows the FIN that began it" +
+                         (n < s.inferred_from.size() && !s.inferred_from[n].empty() ? " (" + s.inferred_from[n] + ")"
+                                                                                    : std::string()));
   }
   return out;
 }

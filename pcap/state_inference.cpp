@@ -25,8 +25,10 @@ class End {
 
   void received(const FlowPacket& p, std::size_t i) {
     if (p.flags & kRst) {
+      // TIME_WAIT too: Linux ends a time-wait socket on a RST at RCV.NXT
+      // (net.ipv4.tcp_rfc1337 = 0, its default: "TIME_WAIT assassination").
       const bool acceptable = state_ == "SYN_SENT" ? ((p.flags & kAck) && p.ack == 1)
-                                                   : (synchronized() && rcv_known_ && p.seq == rcv_nxt_);
+                                                   : ((synchronized() || state_ == "TIME_WAIT") && rcv_known_ && p.seq == rcv_nxt_);
       if (acceptable) enter("CLOSE", i);
       return;
     }

@@ -115,6 +115,7 @@ STATE_CASES = {
     "close_after_shutdown": ["SYN_SENT", "ESTABLISHED", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT"],
     "fin_behind_data": ["SYN_SENT", "ESTABLISHED", "FIN_WAIT1"],
     "rst_in_close_wait": ["SYN_SENT", "ESTABLISHED", "CLOSE_WAIT", "CLOSE"],
+    "time_wait_assassinated": ["SYN_SENT", "ESTABLISHED", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT", "CLOSE"],
 }
 
 

@@ -82,13 +82,15 @@ BOOST_AUTO_TEST_CASE(inference_tells_sequential_from_simultaneous_close) {
 // RCV.NXT, and the client's states; the RST closes it from every state.
 BOOST_DATA_TEST_CASE(
     inference_applies_an_exact_rst_in_each_state,
-    bdata::make({"ESTABLISHED", "FIN_WAIT1", "FIN_WAIT2", "CLOSE_WAIT", "LAST_ACK", "CLOSING"}) ^
+    bdata::make({"ESTABLISHED", "FIN_WAIT1", "FIN_WAIT2", "CLOSE_WAIT", "LAST_ACK", "CLOSING", "TIME_WAIT"}) ^
         bdata::make({"s>c R. seq 1 ack 1",
                      "c>s F. seq 1 ack 1|s>c R. seq 1 ack 1",
                      "c>s F. seq 1 ack 1|s>c . seq 1 ack 2|s>c R. seq 1 ack 2",
                      "s>c F. seq 1 ack 1|c>s . seq 1 ack 2|s>c R seq 2",
                      "s>c F. seq 1 ack 1|c>s F. seq 1 ack 2|s>c R seq 2",
-                     "c>s F. seq 1 ack 1|s>c F. seq 1 ack 1|c>s . seq 2 ack 2|s>c R seq 2"}),
+                     "c>s F. seq 1 ack 1|s>c F. seq 1 ack 1|c>s . seq 2 ack 2|s>c R seq 2",
+                     // TIME_WAIT assassination (tcp_rfc1337 = 0, Linux's default)
+                     "c>s F. seq 1 ack 1|s>c F. seq 1 ack 2|c>s . seq 2 ack 2|s>c R seq 2"}),
     state, tail) {
   auto flow = packets({kHandshake[0], kHandshake[1], kHandshake[2]});
   std::istringstream lines(tail);
@@ -97,6 +99,13 @@ BOOST_DATA_TEST_CASE(
   BOOST_REQUIRE_GE(client.size(), 2u);
   BOOST_TEST(client[client.size() - 2] == state);
   BOOST_TEST(client.back() == "CLOSE");
+}
+
+// A time-wait socket ignores a RST that is not at its RCV.NXT.
+BOOST_AUTO_TEST_CASE(inference_keeps_time_wait_on_an_inexact_rst) {
+  const auto inferred =
+      infer_states(after_handshake({"c>s F. seq 1 ack 1", "s>c F. seq 1 ack 2", "c>s . seq 2 ack 2", "s>c R seq 7"}));
+  BOOST_TEST(states(inferred.client) == "[SYN_SENT, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, TIME_WAIT]");
 }
 
 // RFC 5961: a RST inside the window but not at RCV.NXT resets nothing.
