@@ -21,4 +21,10 @@ struct Interrupted : std::runtime_error {
   Interrupted() : std::runtime_error("interrupted") {}
 };
 
+// This run's watchdog expired (harness/watchdog.hpp): the run is torn down
+// and reported as an error naming what it was waiting for; the next one runs.
+struct RunStuck : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 }  // namespace closepath

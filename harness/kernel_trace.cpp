@@ -102,6 +102,11 @@ std::optional<std::filesystem::path> prepare_tracefs(std::string* why) {
   return root;
 }
 
+void sweep_stale_trace_instances() {
+  std::string ignored;
+  if (const auto root = prepare_tracefs(&ignored)) remove_stale_instances(*root / "instances");
+}
+
 std::unique_ptr<KernelTrace> KernelTrace::start(const std::filesystem::path& tracefs, int port, std::string* why) {
   const auto instances = tracefs / "instances";
   remove_stale_instances(instances);

@@ -35,6 +35,10 @@ std::optional<TraceEvent> parse_trace_line(const std::string& line);
 // nullopt with `why` set.
 std::optional<std::filesystem::path> prepare_tracefs(std::string* why);
 
+// Removes the instances of harness processes that are gone (killed before
+// their teardown). Like prepare_tracefs, may enter a private mount namespace.
+void sweep_stale_trace_instances();
+
 class KernelTrace {
  public:
   // nullopt (with `why`) when tracing is unavailable: states are then inferred.

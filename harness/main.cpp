@@ -90,6 +90,7 @@ struct RunArgs {
   bool ladder = false;
   bool dry_run = false;
   int repeat = 1;
+  std::string stuck_after;  // the watchdog's limit per run; empty: run_limit() of each scenario
 };
 
 int cmd_run(const RunArgs& a, ScenarioDir& dir) {
@@ -134,6 +135,15 @@ int cmd_run(const RunArgs& a, ScenarioDir& dir) {
   RunOptions options;
   options.peer_program = find_peer_program(self_dir());
   options.port = a.port;
+  if (!a.stuck_after.empty()) {
+    try {
+      options.stuck_after = parse_duration(a.stuck_after);
+      if (options.stuck_after->count() == 0) throw std::invalid_argument("a limit of 0 ends every run before it starts");
+    } catch (const std::invalid_argument& e) {
+      std::cerr << "closepath run: --stuck-after: " << e.what() << "\n";
+      return 2;
+    }
+  }
   // Before any thread exists: a private tracefs mount needs a single-threaded process.
   if (rootless()) options.tracefs_unavailable = "rootless mode: the host's tracefs is out of reach (run as root for kernel truth)";
   else if (a.jobs == 1 || runs.size() == 1) options.tracefs = prepare_tracefs(&options.tracefs_unavailable);
@@ -142,7 +152,7 @@ int cmd_run(const RunArgs& a, ScenarioDir& dir) {
   std::ostream& human = a.json ? std::cerr : std::cout;
   try {
     if (a.jobs > 1 && runs.size() > 1) {
-      for (const auto& outcome : run_in_parallel(runs, a.jobs)) {
+      for (const auto& outcome : run_in_parallel(runs, a.jobs, options.stuck_after)) {
         verdicts.push_back(outcome.verdict);
         reports.push_back(outcome.report);
       }
@@ -207,6 +217,9 @@ int main(int argc, char** argv) {
   run->add_flag("--json", run_args.json, "print the reports as JSON on stdout");
   run->add_option("--port", run_args.port, "the client's port for a single run (default: a free one is reserved per run)")->check(CLI::Range(1024, 65535));
   run->add_flag("--no-total", run_args.no_total)->group("");  // used by -j for its children
+  run->add_option("--stuck-after", run_args.stuck_after,
+                  "end a run that has no verdict after DURATION (e.g. 90s) and report what it waited for "
+                  "(default: the scenario's own deadlines plus 120 s for setup)");
   run->add_flag("--ladder", run_args.ladder, "print each run's ladder diagram (always printed on failure)");
 
   std::filesystem::path capture;

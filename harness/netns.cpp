@@ -1,8 +1,11 @@
 #include "netns.hpp"
 
 #include "errors.hpp"
+#include "interrupt.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
@@ -10,6 +13,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <utility>
 
@@ -17,6 +21,9 @@ namespace closepath {
 namespace {
 
 std::string errno_text(const std::string& what) { return what + ": " + std::strerror(errno); }
+
+// ip, tc and ethtool answer in milliseconds; a stalled kernel must not stall the run.
+constexpr auto kCommandLimit = std::chrono::seconds(30);
 
 // Joins `ns` in a forked child and returns its pid; the child continues in `body`.
 template <typename Body>
@@ -90,18 +97,37 @@ void run_in(const NetNamespace& ns, const std::vector<std::string>& argv,
     execv(program.c_str(), args.data());
   });
   close(out[1]);
-  std::string output;
-  char buf[512];
-  for (ssize_t n; (n = read(out[0], buf, sizeof buf)) != 0;) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) break;
-    output.append(buf, static_cast<std::size_t>(n));
-  }
-  close(out[0]);
-  const int status = wait_status(pid);
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
   std::string command;
   for (const auto& a : argv) command += (command.empty() ? "" : " ") + a;
+  // Read until the command closes its output, in slices that notice an
+  // interrupt, a stuck run and the command's own limit.
+  const auto deadline = std::chrono::steady_clock::now() + kCommandLimit;
+  std::string output;
+  char buf[512];
+  bool overdue = false;
+  for (;;) {
+    pollfd p{out[0], POLLIN, 0};
+    const int ready = poll(&p, 1, 100);
+    if (ready < 0 && errno != EINTR) break;
+    if (ready > 0) {
+      const ssize_t n = read(out[0], buf, sizeof buf);
+      if (n == 0 || (n < 0 && errno != EINTR)) break;
+      if (n > 0) output.append(buf, static_cast<std::size_t>(n));
+      continue;
+    }
+    overdue = std::chrono::steady_clock::now() > deadline;
+    if (overdue || interrupted()) break;
+  }
+  close(out[0]);
+  if (overdue || interrupted()) {
+    kill(pid, SIGKILL);
+    wait_status(pid);
+    check_interrupted();
+    throw HostError("`" + command + "` did not finish within " + std::to_string(kCommandLimit.count()) +
+                    " s in a test namespace (killed)");
+  }
+  const int status = wait_status(pid);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
   while (!output.empty() && output.back() == '\n') output.pop_back();
   throw HostError("`" + command + "` failed in a test namespace: " +
                   (output.empty() ? "exit status " + std::to_string(WEXITSTATUS(status)) : output));

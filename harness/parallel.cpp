@@ -2,6 +2,9 @@
 
 #include "errors.hpp"
 #include "interrupt.hpp"
+#include "kernel_trace.hpp"
+#include "report.hpp"
+#include "watchdog.hpp"
 
 #include <signal.h>
 #include <sys/prctl.h>
@@ -11,15 +14,25 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <thread>
 
 namespace closepath {
 namespace {
 
-pid_t spawn_child(const PlannedRun& run) {
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+// Beyond a child's own limit: its watchdog fires first and the child tears
+// down and reports by itself; the parent steps in only when it does not.
+constexpr auto kBackstopGrace = 15s;
+constexpr auto kStopWait = 10s;  // after SIGTERM, and again after SIGKILL
+
+pid_t spawn_child(const PlannedRun& run, std::optional<std::chrono::milliseconds> stuck_after) {
   std::vector<std::string> argv{"/proc/self/exe", "run", run.scenario->file.string(), "--run-dir", run.out_dir.string(),
                                 "--no-total"};
+  if (stuck_after) argv.insert(argv.end(), {"--stuck-after", std::to_string(stuck_after->count()) + "ms"});
   std::vector<char*> cargv;
   for (auto& a : argv) cargv.push_back(a.data());
   cargv.push_back(nullptr);
@@ -40,7 +53,9 @@ ChildOutcome read_outcome(const std::filesystem::path& report_path, int status) 
   std::ifstream in(report_path);
   o.report = nlohmann::json::parse(in, nullptr, false);
   if (!in || o.report.is_discarded()) {
-    o.report = {{"error", report_path.string() + " missing: the run exited with status " + std::to_string(status)}};
+    const std::string how = WIFSIGNALED(status) ? std::string("was killed by signal ") + strsignal(WTERMSIG(status))
+                                                : "exited with status " + std::to_string(WEXITSTATUS(status));
+    o.report = {{"error", report_path.string() + " missing: the run " + how}};
     return o;
   }
   const auto v = o.report.value("verdict", "error");
@@ -48,15 +63,58 @@ ChildOutcome read_outcome(const std::filesystem::path& report_path, int status) 
   return o;
 }
 
+// Waits up to `limit` for `pid` to end; true when it was reaped.
+bool reap_within(pid_t pid, std::chrono::milliseconds limit) {
+  const auto until = Clock::now() + limit;
+  for (;;) {
+    const pid_t done = waitpid(pid, nullptr, WNOHANG);
+    if (done == pid || (done < 0 && errno == ECHILD)) return true;
+    if (Clock::now() > until) return false;
+    std::this_thread::sleep_for(20ms);
+  }
+}
+
+struct Child {
+  std::size_t run = 0;
+  Clock::time_point started, deadline;
+};
+
+// Stops a child that outlived its deadline and reports it in its place.
+ChildOutcome stop_stuck(pid_t pid, const Child& child, const PlannedRun& run) {
+  const auto activity = read_activity(run.out_dir);
+  kill(pid, SIGTERM);
+  kill(pid, SIGCONT);  // a stopped child (a debugger, SIGSTOP) tears down by itself too
+  bool reaped = reap_within(pid, kStopWait);
+  if (!reaped) {
+    kill(pid, SIGKILL);
+    reaped = reap_within(pid, kStopWait);
+  }
+  RunResult r;
+  r.scenario = run.scenario;
+  r.out_dir = run.out_dir;
+  r.verdict = Verdict::error;
+  r.seconds = std::chrono::duration<double>(Clock::now() - child.started).count();
+  r.first_mismatch = "stuck: the run (pid " + std::to_string(pid) + ") gave no verdict within " +
+                     std::to_string(std::chrono::duration_cast<std::chrono::seconds>(child.deadline - child.started).count()) +
+                     " s, nor did its own watchdog end it; last seen " +
+                     (activity.empty() ? std::string("before it published anything") : activity) +
+                     (reaped ? "; it was stopped" : "; it could not be stopped (a process stuck in the kernel)");
+  write_report(r);
+  print_summary(std::cout, r);
+  return {Verdict::error, report_json(r)};
+}
+
 }  // namespace
 
-std::vector<ChildOutcome> run_in_parallel(const std::vector<PlannedRun>& runs, int jobs) {
+std::vector<ChildOutcome> run_in_parallel(const std::vector<PlannedRun>& runs, int jobs,
+                                          std::optional<std::chrono::milliseconds> stuck_after) {
   std::vector<ChildOutcome> outcomes(runs.size());
-  std::map<pid_t, std::size_t> running;
+  std::map<pid_t, Child> running;
   std::size_t next = 0;
+  bool stopped_any = false;
   auto stop_all = [&] {
-    for (const auto& [pid, i] : running) kill(pid, SIGTERM);
-    for (const auto& [pid, i] : running) while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {}
+    for (const auto& [pid, child] : running) kill(pid, SIGTERM);
+    for (const auto& [pid, child] : running) while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {}
     running.clear();
   };
   try {
@@ -65,25 +123,39 @@ std::vector<ChildOutcome> run_in_parallel(const std::vector<PlannedRun>& runs, i
       while (next < runs.size() && running.size() < static_cast<std::size_t>(jobs)) {
         std::error_code ignored;  // an unwritable --out shows when the child writes its report
         std::filesystem::remove(runs[next].out_dir / "report.json", ignored);
-        running[spawn_child(runs[next])] = next;  // the child reserves its own client port
+        const auto now = Clock::now();
+        const auto limit = stuck_after.value_or(run_limit(*runs[next].scenario));
+        // the child reserves its own client port
+        running[spawn_child(runs[next], stuck_after)] = {next, now, now + limit + kBackstopGrace};
         ++next;
       }
       int status = 0;
       const pid_t pid = waitpid(-1, &status, WNOHANG);
       if (pid <= 0) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        for (auto it = running.begin(); it != running.end();) {
+          if (Clock::now() <= it->second.deadline) {
+            ++it;
+            continue;
+          }
+          outcomes[it->second.run] = stop_stuck(it->first, it->second, runs[it->second.run]);
+          stopped_any = true;
+          it = running.erase(it);
+        }
+        std::this_thread::sleep_for(20ms);
         continue;
       }
       const auto it = running.find(pid);
       if (it == running.end()) continue;
-      const std::size_t i = it->second;
+      const std::size_t i = it->second.run;
       running.erase(it);
-      outcomes[i] = read_outcome(runs[i].out_dir / "report.json", WEXITSTATUS(status));
+      outcomes[i] = read_outcome(runs[i].out_dir / "report.json", status);
     }
   } catch (...) {
     stop_all();
     throw;
   }
+  // A child killed before its teardown leaves its trace instance: remove it now, not at the next run.
+  if (stopped_any) sweep_stale_trace_instances();
   return outcomes;
 }
 

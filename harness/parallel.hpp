@@ -2,6 +2,12 @@
 // (own namespaces, own server port), at most N at a time. Children die with
 // the parent (PR_SET_PDEATHSIG) and are stopped with SIGTERM when the parent
 // is interrupted, so they tear their runs down themselves.
+//
+// A child has its own watchdog (harness/watchdog.hpp). The parent is the
+// backstop for a child that stops answering altogether (a stalled kernel, a
+// stopped process): past the child's limit and a grace it is stopped
+// (SIGTERM, then SIGKILL), reported as an error with the activity it last
+// published, and whatever trace instance it left is removed.
 #pragma once
 
 #include "run_plan.hpp"
@@ -10,7 +16,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <filesystem>
+#include <optional>
 #include <vector>
 
 namespace closepath {
@@ -20,7 +28,9 @@ struct ChildOutcome {
   nlohmann::json report;  // the child's report.json, or {"error": ...}
 };
 
-// Results in the order of `runs`. Throws Interrupted.
-std::vector<ChildOutcome> run_in_parallel(const std::vector<PlannedRun>& runs, int jobs);
+// Results in the order of `runs`. `stuck_after` is passed to each child (its
+// watchdog's limit; default: run_limit of its scenario). Throws Interrupted.
+std::vector<ChildOutcome> run_in_parallel(const std::vector<PlannedRun>& runs, int jobs,
+                                          std::optional<std::chrono::milliseconds> stuck_after);
 
 }  // namespace closepath

@@ -12,6 +12,7 @@
 #include "scripted_faults.hpp"
 #include "tls_credentials.hpp"
 #include "topology.hpp"
+#include "watchdog.hpp"
 
 #include <unistd.h>
 
@@ -32,6 +33,8 @@ constexpr auto kQuietBeforeStop = 300ms;  // no frame for this long: the exchang
 constexpr auto kSettleAtLeast = 100ms;    // after the last step, whatever the wire did before
 constexpr auto kSettleLimit = 3s;
 constexpr auto kAnswerGrace = 2s;         // beyond a step's own deadline
+constexpr auto kSetupAllowance = 120s;    // setup and teardown, however slow the CPU
+constexpr auto kWireStepBound = 30s;      // a wire step runs tc at most (netns.cpp bounds each command)
 
 std::int64_t mono_ns() {
   timespec ts{};
@@ -114,13 +117,16 @@ void play(const Scenario& s, LiveRun& live, RunResult& r) {
     check_interrupted();
     const Step& step = s.steps[i];
     live.wire.mark_step(static_cast<int>(i));
+    const std::string where = "step " + std::to_string(i + 1) + " (" + step.text + ")";
     StepResult& sr = r.steps[i];
     if (const auto* wait = std::get_if<WaitStep>(&step.what)) {
       const auto start = mono_ns();
+      now_doing(where + ": pausing");
       sleep_for(wait->duration);
       sr.outcome = {{"end", "ok"}, {"start_ns", start}, {"end_ns", mono_ns()}};
     } else if (const auto* barrier = std::get_if<WireWait>(&step.what)) {
       const auto start = mono_ns();
+      now_doing(where + ": waiting for the wire to carry it");
       const auto seen = live.faults.wait_for(barrier->match, barrier->count, barrier->within, [] { return interrupted(); });
       check_interrupted();
       sr.outcome = {{"end", seen >= barrier->count ? "ok" : "timeout"}, {"seen", seen}, {"start_ns", start}, {"end_ns", mono_ns()}};
@@ -129,12 +135,14 @@ void play(const Scenario& s, LiveRun& live, RunResult& r) {
                       "' on the wire within " + std::to_string(barrier->within.count()) + " ms vs actual " + std::to_string(seen);
     } else if (const auto* ws = std::get_if<WireStep>(&step.what)) {
       const auto start = mono_ns();
+      now_doing(where + ": applying the fault");
       if (const auto* netem = std::get_if<Netem>(&ws->action)) apply_netem(live.topology.wire(), *netem);
       else sr.mismatch = live.faults.apply(ws->action, "step " + std::to_string(i + 1) + " " + step.text);
       live.wire.sync();
       sr.outcome = {{"end", sr.mismatch ? "error" : "ok"}, {"start_ns", start}, {"end_ns", mono_ns()}};
     } else {
       const auto& ps = std::get<PeerStep>(step.what);
+      now_doing(where + ": waiting for the " + to_string(ps.side) + " peer's answer");
       if (crashed.count(ps.side)) {
         sr.outcome = {{"end", "killed"}, {"bytes", 0}};
         sr.mismatch = "the " + to_string(ps.side) + " peer was crashed by an earlier step";
@@ -164,6 +172,7 @@ void play(const Scenario& s, LiveRun& live, RunResult& r) {
     }
   }
   // Background steps nobody awaited end with the timeline.
+  now_doing("collecting the background steps nobody awaited");
   for (Side side : {Side::client, Side::server})
     while (!pending[side].empty()) collect(s, live, r, side, pending);
 }
@@ -175,6 +184,17 @@ void settle(Wire& wire) {
 }
 
 }  // namespace
+
+std::chrono::milliseconds run_limit(const Scenario& s) {
+  std::chrono::milliseconds limit = kSetupAllowance + kSettleLimit + kSettleAtLeast;
+  for (const auto& step : s.steps) {
+    if (const auto* ps = std::get_if<PeerStep>(&step.what)) limit += ps->within + kAnswerGrace;
+    else if (const auto* wait = std::get_if<WaitStep>(&step.what)) limit += wait->duration;
+    else if (const auto* barrier = std::get_if<WireWait>(&step.what)) limit += barrier->within;
+    else limit += kWireStepBound;
+  }
+  return limit;
+}
 
 RunResult run_scenario(const Scenario& s, const RunOptions& o, const std::filesystem::path& out_dir) {
   RunResult r;
@@ -194,15 +214,19 @@ RunResult run_scenario(const Scenario& s, const RunOptions& o, const std::filesy
     r.first_mismatch = "needs netem, which this kernel lacks (" + no_netem + "); `closepath doctor` says how to get it";
     return r;
   }
+  RunWatchdog watchdog(o.stuck_after.value_or(run_limit(s)), out_dir);
   std::optional<LiveRun> live;
   try {
+    now_doing("setting up (client port, namespaces, wire, kernel trace, peers)");
     port.emplace(o.port ? PortReservation::exactly(o.port)
                         : PortReservation::first_free(20000 + static_cast<int>(getpid() % 40000)));
     r.client_port = port->port();
     live.emplace(s, o, r);
     play(s, *live, r);
+    now_doing("waiting for the wire to fall quiet");
     settle(live->wire);
     // The audit runs while the peers still hold their sockets.
+    now_doing("auditing the sockets left");
     for (Side side : {Side::client, Side::server}) r.leftovers[side] = audit_sockets(live->topology.of(side));
     if (live->trace) r.trace = live->trace->events();
   } catch (const HostError& e) {
@@ -211,7 +235,11 @@ RunResult run_scenario(const Scenario& s, const RunOptions& o, const std::filesy
   } catch (const PeerError& e) {
     r.verdict = Verdict::error;
     r.first_mismatch = e.what();
+  } catch (const RunStuck& e) {
+    r.verdict = Verdict::error;
+    r.first_mismatch = e.what();
   }
+  now_doing("tearing down");
   // Stop recording before the peers go: their exit would close sockets on the wire.
   if (live) r.frames = live->wire.stop();
   live.reset();

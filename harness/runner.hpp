@@ -6,6 +6,7 @@
 #include "run_result.hpp"
 #include "scenario.hpp"
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -17,9 +18,17 @@ struct RunOptions {
   int port = 0;                            // the client's port; 0 reserves a free one (unique across runs)
   std::optional<std::filesystem::path> tracefs;  // where to trace; nullopt: infer states only
   std::string tracefs_unavailable;               // why there is no tracefs
+  std::optional<std::chrono::milliseconds> stuck_after;  // the watchdog's limit; default run_limit()
 };
 
-// Errors of the host or a peer become verdict "error"; Interrupted propagates.
+// How long a run may take before its watchdog calls it stuck: every step's
+// own bound (its deadline plus the answer grace, a barrier's `within`, a
+// pause) plus the settle, plus a generous allowance for setup and teardown,
+// which take seconds where the CPU is emulated (qemu TCG).
+std::chrono::milliseconds run_limit(const Scenario& s);
+
+// Errors of the host or a peer, and a stuck run, become verdict "error";
+// Interrupted propagates.
 // The run's capture and report go to `out_dir` (see run_plan.hpp).
 RunResult run_scenario(const Scenario& s, const RunOptions& options, const std::filesystem::path& out_dir);
 
