@@ -107,6 +107,8 @@ WireDecision ScriptedFaults::on_frame(Leg from, std::span<const std::uint8_t> fr
     }
     break;  // the first rule that takes the frame decides
   }
+  if (d.action != WireDecision::Action::drop && !netem_[index(dir)].empty())
+    d.note += (d.note.empty() ? "" : "; ") + netem_[index(dir)];
   if (d.action != WireDecision::Action::drop) track(dir, frame);
   seen_.push_back(packet);
   return d;
@@ -181,7 +183,11 @@ std::optional<std::string> ScriptedFaults::apply(const WireAction& action, const
             else problem = "no connection on the wire yet: nothing to reset";
           }
         } else if constexpr (std::is_same_v<T, Netem>) {
-          // Applied by the runner with tc; nothing for the exact program.
+          // Applied by the runner with tc; the program only annotates what passes it.
+          std::string args;
+          for (const auto& w : a.args) args += (args.empty() ? "" : " ") + w;
+          for (Dir d : {Dir::c2s, Dir::s2c})
+            if (covers(a.dirs, d)) netem_[index(d)] = "then netem '" + args + "' by '" + label + "' (after this capture point)";
         }
       },
       action);

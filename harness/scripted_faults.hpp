@@ -70,6 +70,10 @@ class ScriptedFaults final : public FaultProgram {
   std::array<Side, 2> sides_{};  // indexed by the sending direction
   WireWork work_;
   int next_hold_ = 0;
+  // The netem qdisc on each direction's egress, as its step wrote it: it acts
+  // after the capture point, so each frame it may have delayed, lost,
+  // duplicated or reordered says so in its comment.
+  std::array<std::string, 2> netem_{};
 };
 
 template <typename Stop>

@@ -63,6 +63,16 @@ VARIANTS = [
     # Without netem the answers come back at once: the timing window notices (runs on any kernel).
     ("netem_delay", "  - wire: netem both delay 50ms", "",
      r"netem_delay\.yaml:\d+: wire: packet 2 \(s>c S\. seq 0 ack 1 len 0\): pattern 2 's>c S\. gap 40ms\.\.300ms': expected gap 40ms\.\.300ms vs actual gap \d+ms"),
+    # Without netem the FIN arrives at once: no retransmission (runs on any kernel).
+    ("netem_fin_loss", "  - wire: netem c>s loss 100%\n  - client: close\n  - wait: c>s F. within 1s\n  - wire: netem c>s loss 0%",
+     "  - client: close\n  - wait: c>s F. within 1s",
+     r"netem_fin_loss\.yaml:\d+: wire: packet 5 \(s>c \. seq 1 ack 2 len 0\): pattern 5 'c>s F\. seq 1 ack 1 gap 800ms\.\.3s': expected c>s vs actual s>c"),
+    # Without reordering the data and the FIN arrive in order: one ACK covers them, none repeats.
+    ("netem_reorder_fin", "  - wire: netem c>s delay 100ms reorder 100% gap 2", "",
+     r"netem_reorder_fin\.yaml:\d+: step 7 \(wait s>c \. ack 102 \{2\} within 2s\): expected 2 packet\(s\) matching 's>c \. ack 102' on the wire within 2000 ms vs actual 1"),
+    # Without the duplicate the client's one ACK ends LAST_ACK: no RST, and TIME_WAIT stays.
+    ("netem_duplicate_fin", "  - wire: netem s>c duplicate 100%", "",
+     r"netem_duplicate_fin\.yaml:\d+: step 8 \(wait s>c R within 2s\): expected 1 packet\(s\) matching 's>c R' on the wire within 2000 ms vs actual 0"),
     ("fin_wait2_close_wait_leak", "  client: {net.ipv4.tcp_fin_timeout: 1}", "  client: {}",
      r"fin_wait2_close_wait_leak\.yaml:\d+: states: client \(kernel trace\): expected \[SYN_SENT, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, CLOSE\] vs actual \[SYN_SENT, ESTABLISHED, FIN_WAIT1, FIN_WAIT2\]"),
 ]
