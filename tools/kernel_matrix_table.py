@@ -1,6 +1,7 @@
 """The kernel matrix as one table: scenario x kernel -> PASS / FAIL / SKIP,
 then each failure's first mismatch. Arguments: LABEL:RESULTS_DIR per
-kernel, each holding out/<scenario>/report.json (and `kernel`, the uname).
+kernel, each holding out/<scenario>/report.json, or out/<scenario>/<n>/report.json
+for repeated runs (the cell then says how many passed), and `kernel`, the uname.
 Exit 0 when nothing failed and every kernel finished."""
 import json
 import pathlib
@@ -8,14 +9,31 @@ import sys
 
 
 def results(directory):
+    """scenario -> its reports: one, or one per repeat (out/<scenario>/<n>/report.json)."""
     reports = {}
-    for path in sorted(pathlib.Path(directory, "out").glob("*/report.json")):
+    out = pathlib.Path(directory, "out")
+    runs = [d for d in out.glob("*/*") if d.is_dir() and d.name.isdigit()]
+    runs += [d for d in out.glob("*") if d.is_dir() and not any(c.is_dir() and c.name.isdigit() for c in d.iterdir())]
+    for run in sorted(runs):
+        path = run / "report.json"
         try:
             report = json.loads(path.read_text())
-        except ValueError:
-            continue
-        reports[report.get("scenario", path.parent.name)] = report
+        except (OSError, ValueError):  # a run that died before its report still counts, as an error
+            report = {"verdict": "error", "first_mismatch": f"{path} missing or unreadable"}
+        name = report.get("scenario", path.parent.name if path.parent.parent == out else path.parent.parent.name)
+        reports.setdefault(name, []).append(report)
     return reports
+
+
+def cell(reports):
+    """PASS / FAIL / ERROR / SKIP for one run; with repeats, the worst and how many passed."""
+    word = {"pass": "PASS", "fail": "FAIL", "error": "ERROR", "skipped": "SKIP"}
+    verdicts = [r.get("verdict") for r in reports]
+    worst = next((v for v in ("error", "fail", "skipped", "pass") if v in verdicts), None)
+    text = word.get(worst, "-")
+    if len(reports) > 1 and worst != "skipped":
+        text += f" {verdicts.count('pass')}/{len(reports)}"
+    return text, worst
 
 
 def main(args):
@@ -29,15 +47,16 @@ def main(args):
     width = max([len(n) for n in names] + [8])
     heads = [kernel for _, kernel, _ in columns]
     print(" " * width + "  " + "  ".join(f"{h[:22]:22}" for h in heads))
-    word = {"pass": "PASS", "fail": "FAIL", "error": "ERROR", "skipped": "SKIP"}
     failures, ok = [], all(r for _, _, r in columns)
     for name in names:
         cells = []
         for _, kernel, r in columns:
-            verdict = r.get(name, {}).get("verdict")
-            cells.append(word.get(verdict, "-"))
-            if verdict in ("fail", "error"):
-                failures.append(f"{kernel} {name}: {r[name].get('first_mismatch', '')}")
+            text, verdict = cell(r.get(name, []))
+            cells.append(text)
+            for report in r.get(name, []):
+                if report.get("verdict") in ("fail", "error"):
+                    failures.append(f"{kernel} {name}: {report.get('first_mismatch', report.get('error', ''))}")
+                    break
             if verdict in ("fail", "error", None):
                 ok = False
         print(f"{name:{width}}  " + "  ".join(f"{c:22}" for c in cells))
