@@ -4,6 +4,8 @@
 // The wire owns the queues (delayed and held frames); the program decides.
 #pragma once
 
+#include "flow.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <span>
@@ -11,8 +13,6 @@
 #include <vector>
 
 namespace closepath {
-
-enum class Leg : std::uint8_t { client = 0, server = 1 };  // the leg a frame arrived on
 
 // The words a frame's capture comment uses for what the wire did to it. They
 // are also how `closepath check` reads a saved capture back, so the writers
@@ -40,8 +40,10 @@ struct WireDecision {
   std::string note;                   // what a fault did, for the capture ("" when nothing)
 };
 
+// Frames are named by the way they travel (pcap::Dir): a c>s frame arrives
+// on the client's leg and leaves by the server's.
 struct Injection {
-  Leg toward = Leg::server;  // the leg it leaves by: server = toward the server
+  pcap::Dir travels = pcap::Dir::c2s;  // c>s: toward the server
   std::vector<std::uint8_t> frame;
   std::string note;
 };
@@ -56,7 +58,7 @@ class FaultProgram {
  public:
   virtual ~FaultProgram() = default;
   // Called on the wire thread for every frame, in arrival order.
-  virtual WireDecision on_frame(Leg from, std::span<const std::uint8_t> frame) = 0;
+  virtual WireDecision on_frame(pcap::Dir travels, std::span<const std::uint8_t> frame) = 0;
   // Called on the wire thread when woken and between frames.
   virtual WireWork take_work() = 0;
   // Called on the wire thread once the frame on_frame() decided on has been

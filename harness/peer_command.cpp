@@ -1,16 +1,8 @@
 #include "peer_command.hpp"
 
+#include "overloaded.hpp"
+
 namespace closepath {
-namespace {
-
-template <class... Ts>
-struct overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-overloaded(Ts...) -> overloaded<Ts...>;  // clang 14 does not deduce aggregate bases by itself
-
-}  // namespace
 
 nlohmann::json peer_command(const PeerStep& step) {
   nlohmann::json c = std::visit(

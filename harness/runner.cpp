@@ -6,6 +6,7 @@
 #include "judge.hpp"
 #include "kernel_trace.hpp"
 #include "netem.hpp"
+#include "overloaded.hpp"
 #include "peer_command.hpp"
 #include "peer_process.hpp"
 #include "port_reservation.hpp"
@@ -107,75 +108,103 @@ void setup_tls(LiveRun& live) {
   }
 }
 
-void play(const Scenario& s, LiveRun& live, RunResult& r) {
-  if (s.uses_tls) setup_tls(live);
-  Pending pending;
-  std::set<Side> crashed;
-  r.steps.resize(s.steps.size());
-  for (std::size_t i = 0; i < s.steps.size(); ++i) r.steps[i].step = &s.steps[i];
-  for (std::size_t i = 0; i < s.steps.size(); ++i) {
-    check_interrupted();
-    const Step& step = s.steps[i];
-    live.wire.mark_step(static_cast<int>(i));
-    const std::string where = "step " + std::to_string(i + 1) + " (" + step.text + ")";
-    StepResult& sr = r.steps[i];
-    if (const auto* wait = std::get_if<WaitStep>(&step.what)) {
-      const auto start = mono_ns();
-      now_doing(where + ": pausing");
-      sleep_for(wait->duration);
-      sr.outcome = {{"end", "ok"}, {"start_ns", start}, {"end_ns", mono_ns()}};
-    } else if (const auto* barrier = std::get_if<WireWait>(&step.what)) {
-      const auto start = mono_ns();
-      now_doing(where + ": waiting for the wire to carry it");
-      const auto seen = live.faults.wait_for(barrier->match, barrier->count, barrier->within, [] { return interrupted(); });
+// Plays the timeline: one method per kind of step, chosen by an exhaustive visit.
+class Player {
+ public:
+  Player(const Scenario& s, LiveRun& live, RunResult& r) : s_(s), live_(live), r_(r) {}
+
+  void play() {
+    if (s_.uses_tls) setup_tls(live_);
+    r_.steps.resize(s_.steps.size());
+    for (std::size_t i = 0; i < s_.steps.size(); ++i) r_.steps[i].step = &s_.steps[i];
+    for (i_ = 0; i_ < s_.steps.size(); ++i_) {
       check_interrupted();
-      sr.outcome = {{"end", seen >= barrier->count ? "ok" : "timeout"}, {"seen", seen}, {"start_ns", start}, {"end_ns", mono_ns()}};
-      if (seen < barrier->count)
-        sr.mismatch = "expected " + std::to_string(barrier->count) + " packet(s) matching '" + pcap::to_string(barrier->match) +
-                      "' on the wire within " + std::to_string(barrier->within.count()) + " ms vs actual " + std::to_string(seen);
-    } else if (const auto* ws = std::get_if<WireStep>(&step.what)) {
-      const auto start = mono_ns();
-      now_doing(where + ": applying the fault");
-      if (const auto* netem = std::get_if<Netem>(&ws->action)) apply_netem(live.topology.wire(), *netem);
-      else sr.mismatch = live.faults.apply(ws->action, "step " + std::to_string(i + 1) + " " + step.text);
-      live.wire.sync();
-      sr.outcome = {{"end", sr.mismatch ? "error" : "ok"}, {"start_ns", start}, {"end_ns", mono_ns()}};
-    } else {
-      const auto& ps = std::get<PeerStep>(step.what);
-      now_doing(where + ": waiting for the " + to_string(ps.side) + " peer's answer");
-      if (crashed.count(ps.side)) {
-        sr.outcome = {{"end", "killed"}, {"bytes", 0}};
-        sr.mismatch = "the " + to_string(ps.side) + " peer was crashed by an earlier step";
-      } else if (std::holds_alternative<Await>(ps.action)) {
-        if (pending[ps.side].empty()) {
-          sr.mismatch = "nothing to await: no " + to_string(ps.side) + " step runs in the background";
-        } else {
-          const auto start = mono_ns();
-          const auto awaited = collect(s, live, r, ps.side, pending);
-          sr.outcome = {{"end", "ok"}, {"awaited_step", awaited + 1}, {"start_ns", start}, {"end_ns", mono_ns()}};
-        }
-      } else if (std::holds_alternative<Crash>(ps.action)) {
-        while (!pending[ps.side].empty()) collect(s, live, r, ps.side, pending);
-        const auto start = mono_ns();
-        sr.outcome = live.peer(ps.side).crash(ps.within + kAnswerGrace);
-        sr.outcome["start_ns"] = start;
-        sr.outcome["end_ns"] = mono_ns();
-        sr.mismatch = compare_outcome(ps, sr.outcome);
-        crashed.insert(ps.side);
-      } else if (ps.background) {
-        pending[ps.side].emplace_back(i, live.peer(ps.side).send(peer_command(ps)));
-        sr.outcome = {{"end", "pending"}};
+      live_.wire.mark_step(static_cast<int>(i_));
+      const Step& step = s_.steps[i_];
+      where_ = "step " + std::to_string(i_ + 1) + " (" + step.text + ")";
+      std::visit(overloaded{[&](const WaitStep& w) { pause(w); }, [&](const WireWait& w) { barrier(w); },
+                            [&](const WireStep& w) { fault(w); }, [&](const PeerStep& p) { peer(p); }},
+                 step.what);
+    }
+    // Background steps nobody awaited end with the timeline.
+    now_doing("collecting the background steps nobody awaited");
+    for (Side side : {Side::client, Side::server})
+      while (!pending_[side].empty()) collect(s_, live_, r_, side, pending_);
+  }
+
+ private:
+  StepResult& result() { return r_.steps[i_]; }
+
+  void pause(const WaitStep& wait) {
+    const auto start = mono_ns();
+    now_doing(where_ + ": pausing");
+    sleep_for(wait.duration);
+    result().outcome = {{"end", "ok"}, {"start_ns", start}, {"end_ns", mono_ns()}};
+  }
+
+  void barrier(const WireWait& barrier) {
+    auto& sr = result();
+    const auto start = mono_ns();
+    now_doing(where_ + ": waiting for the wire to carry it");
+    const auto seen = live_.faults.wait_for(barrier.match, barrier.count, barrier.within, [] { return interrupted(); });
+    check_interrupted();
+    sr.outcome = {{"end", seen >= barrier.count ? "ok" : "timeout"}, {"seen", seen}, {"start_ns", start}, {"end_ns", mono_ns()}};
+    if (seen < barrier.count)
+      sr.mismatch = "expected " + std::to_string(barrier.count) + " packet(s) matching '" + pcap::to_string(barrier.match) +
+                    "' on the wire within " + std::to_string(barrier.within.count()) + " ms vs actual " + std::to_string(seen);
+  }
+
+  void fault(const WireStep& ws) {
+    auto& sr = result();
+    const auto start = mono_ns();
+    now_doing(where_ + ": applying the fault");
+    // netem is tc's; the exact program still learns of it, to annotate the frames it may change.
+    if (const auto* netem = std::get_if<Netem>(&ws.action)) apply_netem(live_.topology.wire(), *netem);
+    sr.mismatch = live_.faults.apply(ws.action, "step " + std::to_string(i_ + 1) + " " + s_.steps[i_].text);
+    live_.wire.sync();
+    sr.outcome = {{"end", sr.mismatch ? "error" : "ok"}, {"start_ns", start}, {"end_ns", mono_ns()}};
+  }
+
+  void peer(const PeerStep& ps) {
+    auto& sr = result();
+    now_doing(where_ + ": waiting for the " + to_string(ps.side) + " peer's answer");
+    if (crashed_.count(ps.side)) {
+      sr.outcome = {{"end", "killed"}, {"bytes", 0}};
+      sr.mismatch = "the " + to_string(ps.side) + " peer was crashed by an earlier step";
+    } else if (std::holds_alternative<Await>(ps.action)) {
+      if (pending_[ps.side].empty()) {
+        sr.mismatch = "nothing to await: no " + to_string(ps.side) + " step runs in the background";
       } else {
-        sr.outcome = live.peer(ps.side).call(peer_command(ps), ps.within + kAnswerGrace);
-        sr.mismatch = compare_outcome(ps, sr.outcome);
+        const auto start = mono_ns();
+        const auto awaited = collect(s_, live_, r_, ps.side, pending_);
+        sr.outcome = {{"end", "ok"}, {"awaited_step", awaited + 1}, {"start_ns", start}, {"end_ns", mono_ns()}};
       }
+    } else if (std::holds_alternative<Crash>(ps.action)) {
+      while (!pending_[ps.side].empty()) collect(s_, live_, r_, ps.side, pending_);
+      const auto start = mono_ns();
+      sr.outcome = live_.peer(ps.side).crash(ps.within + kAnswerGrace);
+      sr.outcome["start_ns"] = start;
+      sr.outcome["end_ns"] = mono_ns();
+      sr.mismatch = compare_outcome(ps, sr.outcome);
+      crashed_.insert(ps.side);
+    } else if (ps.background) {
+      pending_[ps.side].emplace_back(i_, live_.peer(ps.side).send(peer_command(ps)));
+      sr.outcome = {{"end", "pending"}};
+    } else {
+      sr.outcome = live_.peer(ps.side).call(peer_command(ps), ps.within + kAnswerGrace);
+      sr.mismatch = compare_outcome(ps, sr.outcome);
     }
   }
-  // Background steps nobody awaited end with the timeline.
-  now_doing("collecting the background steps nobody awaited");
-  for (Side side : {Side::client, Side::server})
-    while (!pending[side].empty()) collect(s, live, r, side, pending);
-}
+
+  const Scenario& s_;
+  LiveRun& live_;
+  RunResult& r_;
+  Pending pending_;
+  std::set<Side> crashed_;
+  std::size_t i_ = 0;
+  std::string where_;
+};
+
 
 void settle(Wire& wire) {
   sleep_for(kSettleAtLeast);
@@ -187,12 +216,12 @@ void settle(Wire& wire) {
 
 std::chrono::milliseconds run_limit(const Scenario& s) {
   std::chrono::milliseconds limit = kSetupAllowance + kSettleLimit + kSettleAtLeast;
-  for (const auto& step : s.steps) {
-    if (const auto* ps = std::get_if<PeerStep>(&step.what)) limit += ps->within + kAnswerGrace;
-    else if (const auto* wait = std::get_if<WaitStep>(&step.what)) limit += wait->duration;
-    else if (const auto* barrier = std::get_if<WireWait>(&step.what)) limit += barrier->within;
-    else limit += kWireStepBound;
-  }
+  for (const auto& step : s.steps)
+    limit += std::visit(overloaded{[](const PeerStep& p) -> std::chrono::milliseconds { return p.within + kAnswerGrace; },
+                                   [](const WaitStep& w) -> std::chrono::milliseconds { return w.duration; },
+                                   [](const WireWait& w) -> std::chrono::milliseconds { return w.within; },
+                                   [](const WireStep&) -> std::chrono::milliseconds { return kWireStepBound; }},
+                        step.what);
   return limit;
 }
 
@@ -222,7 +251,7 @@ RunResult run_scenario(const Scenario& s, const RunOptions& o, const std::filesy
                         : PortReservation::first_free(20000 + static_cast<int>(getpid() % 40000)));
     r.client_port = port->port();
     live.emplace(s, o, r);
-    play(s, *live, r);
+    Player(s, *live, r).play();
     now_doing("waiting for the wire to fall quiet");
     settle(live->wire);
     // The audit runs while the peers still hold their sockets.

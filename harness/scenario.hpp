@@ -15,8 +15,14 @@
 
 namespace closepath {
 
+// An endpoint. Directions are pcap::Dir (one way) and pcap::Dirs (a set);
+// these two are the only ways between the words.
 enum class Side { client, server };
 std::string to_string(Side s);
+using pcap::Dir;
+using pcap::Dirs;
+constexpr Dir sent_by(Side s) { return s == Side::client ? Dir::c2s : Dir::s2c; }
+constexpr Dir toward(Side s) { return s == Side::client ? Dir::s2c : Dir::c2s; }
 
 // Peer actions, one struct each; the runner and the control channel visit
 // them exhaustively.
@@ -69,8 +75,6 @@ struct WireWait {
 
 // Wire faults, each taking effect at its step. Directions name the packets:
 // c>s are the client's packets on their way to the server.
-enum class Dirs { c2s, s2c, both };
-std::string to_string(Dirs d);
 struct Blackhole { Dirs dirs = Dirs::both; };   // drop everything in dirs until heal
 struct Heal {};                                 // end blackholes, drops and delays; release holds
 struct Drop { pcap::PacketPattern match; std::size_t count = 1; };  // the next COUNT matching packets
@@ -80,7 +84,7 @@ struct Hold {                                   // queue matching packets, then 
 };
 struct Release {};                              // release every held packet
 struct Delay { Dirs dirs = Dirs::both; std::chrono::milliseconds by{0}; };  // 0 ends it
-struct InjectRst { Dirs toward = Dirs::both; bool exact = true; };        // c2s: toward the server
+struct InjectRst { std::vector<Side> toward{Side::client, Side::server}; bool exact = true; };  // the ends it resets
 struct Netem { Dirs dirs = Dirs::both; std::vector<std::string> args; };  // statistical impairment via tc
 using WireAction = std::variant<Blackhole, Heal, Drop, Hold, Release, Delay, InjectRst, Netem>;
 struct WireStep { WireAction action; };

@@ -2,6 +2,7 @@
 
 #include "decoder.hpp"
 #include "frame_builder.hpp"
+#include "overloaded.hpp"
 #include "pattern.hpp"
 
 #include <algorithm>
@@ -10,14 +11,9 @@
 namespace closepath {
 namespace {
 
-using pcap::Dir;
-
-bool covers(Dirs d, Dir dir) {
-  return d == Dirs::both || (d == Dirs::c2s && dir == Dir::c2s) || (d == Dirs::s2c && dir == Dir::s2c);
-}
-
-std::size_t index(Dir d) { return d == Dir::c2s ? 0 : 1; }
-Dir other(Dir d) { return d == Dir::c2s ? Dir::s2c : Dir::c2s; }
+using pcap::covers;
+using pcap::index;
+using pcap::reverse;
 
 // Serial-number comparison (RFC 1982): a is after b.
 bool after(std::uint32_t a, std::uint32_t b) { return static_cast<std::int32_t>(a - b) > 0; }
@@ -29,7 +25,7 @@ constexpr std::uint32_t kInWindowOffset = 1000;  // "in-window but not exact": R
 void ScriptedFaults::track(Dir dir, std::span<const std::uint8_t> frame) {
   const auto seg = pcap::decode_ethernet(frame);
   if (!seg) return;
-  Side& s = sides_[index(dir)];
+  Tracked& s = sides_[index(dir)];
   s.seen = true;
   std::copy_n(frame.begin() + 6, 6, s.mac.begin());
   s.ip = seg->src.addr;
@@ -52,8 +48,8 @@ void ScriptedFaults::track(Dir dir, std::span<const std::uint8_t> frame) {
 std::optional<pcap::FlowPacket> ScriptedFaults::relative(Dir dir, std::span<const std::uint8_t> frame) const {
   const auto seg = pcap::decode_ethernet(frame);
   if (!seg) return std::nullopt;
-  const Side& me = sides_[index(dir)];
-  const Side& peer = sides_[index(other(dir))];
+  const Tracked& me = sides_[index(dir)];
+  const Tracked& peer = sides_[index(reverse(dir))];
   pcap::FlowPacket p;
   p.dir = dir;
   p.flags = seg->flags;
@@ -64,9 +60,8 @@ std::optional<pcap::FlowPacket> ScriptedFaults::relative(Dir dir, std::span<cons
   return p;
 }
 
-WireDecision ScriptedFaults::on_frame(Leg from, std::span<const std::uint8_t> frame) {
+WireDecision ScriptedFaults::on_frame(Dir dir, std::span<const std::uint8_t> frame) {
   std::lock_guard lock(mutex_);
-  const Dir dir = from == Leg::client ? Dir::c2s : Dir::s2c;
   const auto packet = relative(dir, frame);
   auto matches = [&](const std::optional<pcap::PacketPattern>& p) { return p && packet && pcap::packet_matches(*p, *packet); };
 
@@ -129,10 +124,11 @@ std::size_t ScriptedFaults::matching(const pcap::PacketPattern& match) const {
   return n;
 }
 
-std::optional<Injection> ScriptedFaults::rst_toward(Dir toward, bool exact, const std::string& label) {
+std::optional<Injection> ScriptedFaults::rst_toward(closepath::Side end, bool exact, const std::string& label) {
   // A RST toward the server travels c>s, spoofed from the client, and the other way round.
-  const Side& from = sides_[index(toward)];
-  const Side& to = sides_[index(other(toward))];
+  const Dir travels = toward(end);
+  const Tracked& from = sides_[index(travels)];
+  const Tracked& to = sides_[index(reverse(travels))];
   if (!from.seen || !to.seen) return std::nullopt;
   pcap::TcpFrameSpec spec;
   spec.src_mac = from.mac;
@@ -144,8 +140,8 @@ std::optional<Injection> ScriptedFaults::rst_toward(Dir toward, bool exact, cons
   spec.seq = from.snd_nxt + (exact ? 0 : kInWindowOffset);
   spec.ack = to.snd_nxt;
   spec.flags = pcap::kRst | pcap::kAck;
-  const std::string whom = toward == Dir::c2s ? "server" : "client";
-  return Injection{toward == Dir::c2s ? Leg::server : Leg::client, pcap::build_tcp_frame(spec),
+  const std::string whom = to_string(end);
+  return Injection{travels, pcap::build_tcp_frame(spec),
                    std::string(note::kInjected) + " toward the " + whom + " by fault '" + label + "' (seq = " + whom + "'s RCV.NXT" +
                        (exact ? "" : " + " + std::to_string(kInWindowOffset) + ": in window, not exact") + ")"};
 }
@@ -157,38 +153,43 @@ std::optional<std::string> ScriptedFaults::apply(const WireAction& action, const
   };
   std::optional<std::string> problem;
   std::visit(
-      [&](const auto& a) {
-        using T = std::decay_t<decltype(a)>;
-        if constexpr (std::is_same_v<T, Blackhole>) {
-          rules_.push_back({Rule::Kind::blackhole, a.dirs, {}, {}, 0, {}, -1, label});
-        } else if constexpr (std::is_same_v<T, Heal>) {
-          drop_kinds({Rule::Kind::blackhole, Rule::Kind::drop, Rule::Kind::delay, Rule::Kind::hold});
-          work_.release_all = true;
-        } else if constexpr (std::is_same_v<T, Drop>) {
-          rules_.push_back({Rule::Kind::drop, a.match.dir == Dir::c2s ? Dirs::c2s : Dirs::s2c, a.match, {}, a.count, {}, -1, label});
-        } else if constexpr (std::is_same_v<T, Hold>) {
-          rules_.push_back({Rule::Kind::hold, a.match.dir == Dir::c2s ? Dirs::c2s : Dirs::s2c, a.match, a.until, 0, {},
-                            next_hold_++, label});
-        } else if constexpr (std::is_same_v<T, Release>) {
-          drop_kinds({Rule::Kind::hold});
-          work_.release_all = true;
-        } else if constexpr (std::is_same_v<T, Delay>) {
-          std::erase_if(rules_, [&](const Rule& r) { return r.kind == Rule::Kind::delay && (r.dirs == a.dirs || a.dirs == Dirs::both); });
-          if (a.by.count() > 0)
-            rules_.push_back({Rule::Kind::delay, a.dirs, {}, {}, 0, std::chrono::nanoseconds(a.by), -1, label});
-        } else if constexpr (std::is_same_v<T, InjectRst>) {
-          for (Dir toward : {Dir::c2s, Dir::s2c}) {
-            if (!covers(a.toward, toward)) continue;
-            if (auto inj = rst_toward(toward, a.exact, label)) work_.inject.push_back(std::move(*inj));
-            else problem = "no connection on the wire yet: nothing to reset";
-          }
-        } else if constexpr (std::is_same_v<T, Netem>) {
-          // Applied by the runner with tc; the program only annotates what passes it.
-          std::string args;
-          for (const auto& w : a.args) args += (args.empty() ? "" : " ") + w;
-          for (Dir d : {Dir::c2s, Dir::s2c})
-            if (covers(a.dirs, d)) netem_[index(d)] = "then netem '" + args + "' by '" + label + "' (after this capture point)";
-        }
+      overloaded{
+          [&](const Blackhole& a) { rules_.push_back({.kind = Rule::Kind::blackhole, .dirs = a.dirs, .label = label}); },
+          [&](const Heal&) {
+            drop_kinds({Rule::Kind::blackhole, Rule::Kind::drop, Rule::Kind::delay, Rule::Kind::hold});
+            work_.release_all = true;
+          },
+          [&](const Drop& a) {
+            rules_.push_back(
+                {.kind = Rule::Kind::drop, .dirs = pcap::only(a.match.dir), .match = a.match, .left = a.count, .label = label});
+          },
+          [&](const Hold& a) {
+            rules_.push_back({.kind = Rule::Kind::hold, .dirs = pcap::only(a.match.dir), .match = a.match, .until = a.until,
+                              .hold = next_hold_++, .label = label});
+          },
+          [&](const Release&) {
+            drop_kinds({Rule::Kind::hold});
+            work_.release_all = true;
+          },
+          [&](const Delay& a) {
+            std::erase_if(rules_, [&](const Rule& r) { return r.kind == Rule::Kind::delay && (r.dirs == a.dirs || a.dirs == Dirs::both); });
+            if (a.by.count() > 0)
+              rules_.push_back({.kind = Rule::Kind::delay, .dirs = a.dirs, .delay = std::chrono::nanoseconds(a.by), .label = label});
+          },
+          [&](const InjectRst& a) {
+            for (closepath::Side end : {Side::server, Side::client}) {  // c>s first when both
+              if (std::find(a.toward.begin(), a.toward.end(), end) == a.toward.end()) continue;
+              if (auto inj = rst_toward(end, a.exact, label)) work_.inject.push_back(std::move(*inj));
+              else problem = "no connection on the wire yet: nothing to reset";
+            }
+          },
+          [&](const Netem& a) {
+            // Applied by the runner with tc; the program only annotates what passes it.
+            std::string args;
+            for (const auto& w : a.args) args += (args.empty() ? "" : " ") + w;
+            for (Dir d : {Dir::c2s, Dir::s2c})
+              if (covers(a.dirs, d)) netem_[index(d)] = "then netem '" + args + "' by '" + label + "' (after this capture point)";
+          },
       },
       action);
   return problem;

@@ -24,7 +24,7 @@ class ScriptedFaults final : public FaultProgram {
   // nullopt, or why the action cannot be done (an inject before any connection).
   std::optional<std::string> apply(const WireAction& action, const std::string& label);
 
-  WireDecision on_frame(Leg from, std::span<const std::uint8_t> frame) override;
+  WireDecision on_frame(pcap::Dir travels, std::span<const std::uint8_t> frame) override;
   WireWork take_work() override;
   void frame_handled() override;
 
@@ -36,17 +36,17 @@ class ScriptedFaults final : public FaultProgram {
 
  private:
   struct Rule {
-    enum class Kind { blackhole, drop, hold, delay } kind;
+    enum class Kind { blackhole, drop, hold, delay } kind = Kind::blackhole;
     Dirs dirs = Dirs::both;
-    std::optional<pcap::PacketPattern> match;
-    std::optional<pcap::PacketPattern> until;
+    std::optional<pcap::PacketPattern> match{};
+    std::optional<pcap::PacketPattern> until{};
     std::size_t left = 0;  // drop: how many more
     std::chrono::nanoseconds delay{0};
     int hold = -1;
-    std::string label;
+    std::string label{};
   };
   // What the wire has let through of one direction (absolute numbers).
-  struct Side {
+  struct Tracked {
     bool seen = false, based = false;
     std::uint32_t isn = 0, snd_nxt = 0, ack = 0;
     std::uint32_t fin_end = 0;  // absolute seq + 1 of its FIN, 0 before one
@@ -58,7 +58,7 @@ class ScriptedFaults final : public FaultProgram {
 
   void track(pcap::Dir dir, const std::span<const std::uint8_t> frame);
   std::optional<pcap::FlowPacket> relative(pcap::Dir dir, std::span<const std::uint8_t> frame) const;
-  std::optional<Injection> rst_toward(pcap::Dir toward, bool exact, const std::string& label);
+  std::optional<Injection> rst_toward(Side end, bool exact, const std::string& label);
 
   std::size_t matching(const pcap::PacketPattern& match) const;  // among the handled frames; mutex_ held
 
@@ -67,7 +67,7 @@ class ScriptedFaults final : public FaultProgram {
   std::vector<std::optional<pcap::FlowPacket>> seen_;  // every frame, relatively numbered (nullopt: not TCP)
   std::size_t handled_ = 0;                           // how many of seen_ the wire has handled
   std::vector<Rule> rules_;
-  std::array<Side, 2> sides_{};  // indexed by the sending direction
+  std::array<Tracked, 2> sides_{};  // indexed by pcap::index of the sending direction
   WireWork work_;
   int next_hold_ = 0;
   // The netem qdisc on each direction's egress, as its step wrote it: it acts

@@ -18,11 +18,15 @@
 namespace closepath {
 
 struct Wire::Legs {
-  std::array<pcap_t*, 2> handle{};
+  std::array<pcap_t*, 2> handle{};  // 0: the client's leg (wc), 1: the server's (ws); also the capture's interface ids
   pcap_t* operator[](std::size_t i) const { return handle[i]; }
 };
 
 namespace {
+
+// A frame travelling c>s arrives on the client's leg and leaves by the server's.
+std::size_t arrival_leg(pcap::Dir travels) { return pcap::index(travels); }
+std::size_t departure_leg(pcap::Dir travels) { return pcap::index(pcap::reverse(travels)); }
 
 std::int64_t now_ns(clockid_t clock) {
   timespec ts{};
@@ -110,8 +114,8 @@ std::size_t Wire::record(WireFrame f) {
   return frames_.size() - 1;
 }
 
-void Wire::send(Leg out, std::span<const std::uint8_t> bytes, std::size_t record_index) {
-  pcap_t* handle = (*legs_)[static_cast<std::size_t>(out)];
+void Wire::send(pcap::Dir travels, std::span<const std::uint8_t> bytes, std::size_t record_index) {
+  pcap_t* handle = (*legs_)[departure_leg(travels)];
   if (pcap_inject(handle, bytes.data(), bytes.size()) >= 0) return;
   std::lock_guard lock(mutex_);
   auto& f = frames_[record_index];
@@ -119,26 +123,25 @@ void Wire::send(Leg out, std::span<const std::uint8_t> bytes, std::size_t record
   f.note += std::string(f.note.empty() ? "" : "; ") + note::kInjectFailed + ": " + pcap_geterr(handle);
 }
 
-void Wire::on_frame(Leg from, std::int64_t ts_ns, std::span<const std::uint8_t> bytes) {
+void Wire::on_frame(pcap::Dir travels, std::int64_t ts_ns, std::span<const std::uint8_t> bytes) {
   WireFrame f;
   f.mono_ns = now_ns(CLOCK_MONOTONIC);
   f.frame.ts_ns = ts_ns;
-  f.frame.interface = static_cast<std::uint32_t>(from);
+  f.frame.interface = static_cast<std::uint32_t>(arrival_leg(travels));
   f.frame.bytes.assign(bytes.begin(), bytes.end());
   f.step = step_.load();
-  auto decision = faults_.on_frame(from, bytes);
+  auto decision = faults_.on_frame(travels, bytes);
   f.note = decision.note;
   f.forwarded = decision.action != WireDecision::Action::drop;
   const std::int64_t arrived = f.mono_ns;
   const auto index = record(std::move(f));
-  const Leg out = from == Leg::client ? Leg::server : Leg::client;
   switch (decision.action) {
-    case WireDecision::Action::forward: send(out, bytes, index); break;
+    case WireDecision::Action::forward: send(travels, bytes, index); break;
     case WireDecision::Action::drop: break;
     case WireDecision::Action::delay:
-      delayed_.push_back({{bytes.begin(), bytes.end()}, out, index, arrived + decision.delay.count()});
+      delayed_.push_back({{bytes.begin(), bytes.end()}, travels, index, arrived + decision.delay.count()});
       break;
-    case WireDecision::Action::hold: held_[decision.hold].push_back({{bytes.begin(), bytes.end()}, out, index, arrived}); break;
+    case WireDecision::Action::hold: held_[decision.hold].push_back({{bytes.begin(), bytes.end()}, travels, index, arrived}); break;
   }
   for (int hold : decision.release) release(hold);
   faults_.frame_handled();
@@ -153,7 +156,7 @@ void Wire::release(int hold) {
       std::lock_guard lock(mutex_);
       frames_[q.record].note += ", released after " + ms_text(now - q.due_ns);
     }
-    send(q.out, q.bytes, q.record);
+    send(q.travels, q.bytes, q.record);
   }
   held_.erase(it);
 }
@@ -164,13 +167,13 @@ void Wire::do_work() {
     WireFrame f;
     f.mono_ns = now_ns(CLOCK_MONOTONIC);
     f.frame.ts_ns = now_ns(CLOCK_REALTIME);
-    f.frame.interface = static_cast<std::uint32_t>(inj.toward);
+    f.frame.interface = static_cast<std::uint32_t>(departure_leg(inj.travels));  // recorded where it leaves
     f.frame.bytes = inj.frame;
     f.step = step_.load();
     f.injected = true;
     f.note = inj.note;
     const auto index = record(std::move(f));
-    send(inj.toward, inj.frame, index);
+    send(inj.travels, inj.frame, index);
   }
   for (int hold : work.release) release(hold);
   if (work.release_all)
@@ -179,7 +182,7 @@ void Wire::do_work() {
 
 void Wire::flush_delayed(std::int64_t now) {
   while (!delayed_.empty() && delayed_.front().due_ns <= now) {
-    send(delayed_.front().out, delayed_.front().bytes, delayed_.front().record);
+    send(delayed_.front().travels, delayed_.front().bytes, delayed_.front().record);
     delayed_.pop_front();
   }
 }
@@ -194,8 +197,8 @@ void Wire::run(const NetNamespace& ns, std::promise<void>& ready) {
   try {
     // Only this thread joins the wire namespace; packet sockets stay bound to it.
     if (setns(ns.fd(), CLONE_NEWNET) != 0) throw HostError(std::string("setns(wire): ") + std::strerror(errno));
-    handles[0] = open_leg(kClientLeg);
-    handles[1] = open_leg(kServerLeg);
+    handles[arrival_leg(pcap::Dir::c2s)] = open_leg(kClientLeg);
+    handles[arrival_leg(pcap::Dir::s2c)] = open_leg(kServerLeg);
   } catch (...) {
     ready.set_exception(std::current_exception());
     return;
@@ -205,12 +208,12 @@ void Wire::run(const NetNamespace& ns, std::promise<void>& ready) {
 
   struct Context {
     Wire* wire;
-    Leg from;
+    pcap::Dir travels;  // of every frame read on this leg
   };
-  std::array<Context, 2> contexts{Context{this, Leg::client}, Context{this, Leg::server}};
+  std::array<Context, 2> contexts{Context{this, pcap::Dir::c2s}, Context{this, pcap::Dir::s2c}};  // by arrival_leg
   const auto on_packet = [](u_char* user, const pcap_pkthdr* h, const u_char* bytes) {
     auto& c = *reinterpret_cast<Context*>(user);
-    c.wire->on_frame(c.from, std::int64_t{h->ts.tv_sec} * 1'000'000'000 + h->ts.tv_usec,  // nanosecond precision
+    c.wire->on_frame(c.travels, std::int64_t{h->ts.tv_sec} * 1'000'000'000 + h->ts.tv_usec,  // nanosecond precision
                      {bytes, h->caplen});
   };
 

@@ -55,15 +55,15 @@ class Wire {
  private:
   struct Queued {
     std::vector<std::uint8_t> bytes;
-    Leg out;
+    pcap::Dir travels;
     std::size_t record;      // index into frames_
     std::int64_t due_ns = 0; // for delayed frames
   };
 
   void run(const NetNamespace& ns, std::promise<void>& ready);
-  void on_frame(Leg from, std::int64_t ts_ns, std::span<const std::uint8_t> bytes);
+  void on_frame(pcap::Dir travels, std::int64_t ts_ns, std::span<const std::uint8_t> bytes);
   std::size_t record(WireFrame f);
-  void send(Leg out, std::span<const std::uint8_t> bytes, std::size_t record_index);
+  void send(pcap::Dir travels, std::span<const std::uint8_t> bytes, std::size_t record_index);
   void release(int hold);
   void do_work();
   void flush_delayed(std::int64_t now);

@@ -16,7 +16,6 @@
 
 namespace closepath {
 
-std::string to_string(Dirs d) { return d == Dirs::c2s ? "c>s" : d == Dirs::s2c ? "s>c" : "both"; }
 
 namespace {
 
@@ -125,9 +124,9 @@ WireStep parse_wire_step(const std::string& text) {
     want(w, 4, 5, "inject rst toward client|server|both [exact|in-window]");
     if (w[1] != "rst" || w[2] != "toward") throw std::invalid_argument("write 'inject rst toward client|server|both'");
     InjectRst r;
-    if (w[3] == "server") r.toward = Dirs::c2s;
-    else if (w[3] == "client") r.toward = Dirs::s2c;
-    else if (w[3] == "both") r.toward = Dirs::both;
+    if (w[3] == "server") r.toward = {Side::server};
+    else if (w[3] == "client") r.toward = {Side::client};
+    else if (w[3] == "both") r.toward = {Side::client, Side::server};
     else throw std::invalid_argument("inject rst toward client, server or both, got '" + w[3] + "'");
     if (w.size() == 5) {
       if (w[4] != "exact" && w[4] != "in-window") throw std::invalid_argument("expected exact or in-window, got '" + w[4] + "'");

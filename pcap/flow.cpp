@@ -10,6 +10,7 @@
 namespace closepath::pcap {
 
 std::string to_string(Dir d) { return d == Dir::c2s ? "c>s" : "s>c"; }
+std::string to_string(Dirs d) { return d == Dirs::both ? "both" : to_string(d == Dirs::c2s ? Dir::c2s : Dir::s2c); }
 
 std::string describe(const FlowPacket& p) {
   std::string s = to_string(p.dir) + " " + flag_letters(p.flags) + " seq " + std::to_string(p.seq);

@@ -14,8 +14,17 @@
 
 namespace closepath::pcap {
 
+// The one direction vocabulary: the way a packet travels, and a set of ways
+// as scenarios name them (c>s, s>c, both).
 enum class Dir : std::uint8_t { c2s, s2c };
 std::string to_string(Dir d);  // "c>s" / "s>c"
+constexpr Dir reverse(Dir d) { return d == Dir::c2s ? Dir::s2c : Dir::c2s; }
+constexpr std::size_t index(Dir d) { return d == Dir::c2s ? 0 : 1; }
+
+enum class Dirs : std::uint8_t { c2s, s2c, both };
+std::string to_string(Dirs d);  // "c>s" / "s>c" / "both"
+constexpr bool covers(Dirs set, Dir d) { return set == Dirs::both || (set == Dirs::c2s) == (d == Dir::c2s); }
+constexpr Dirs only(Dir d) { return d == Dir::c2s ? Dirs::c2s : Dirs::s2c; }
 
 struct FlowPacket {
   std::size_t frame = 0;     // index into the frame list the flow was built from

@@ -13,18 +13,18 @@ namespace bdata = boost::unit_test::data;
 namespace {
 
 // The frames of a committed capture, each with the leg it arrived on.
-std::vector<std::pair<Leg, pcap::Frame>> legs_of(const std::string& name) {
-  std::vector<std::pair<Leg, pcap::Frame>> out;
+std::vector<std::pair<pcap::Dir, pcap::Frame>> legs_of(const std::string& name) {
+  std::vector<std::pair<pcap::Dir, pcap::Frame>> out;
   for (auto& f : pcap::read_capture(std::string(CLOSEPATH_TEST_DATA) + "/" + name + ".pcapng")) {
     const auto seg = pcap::decode_ethernet(f.bytes);
-    out.emplace_back(seg && seg->src.addr == "10.0.0.1" ? Leg::client : Leg::server, f);
+    out.emplace_back(seg && seg->src.addr == "10.0.0.1" ? pcap::Dir::c2s : pcap::Dir::s2c, f);
   }
   return out;
 }
 
 using Action = WireDecision::Action;
 
-std::vector<Action> feed(ScriptedFaults& faults, const std::vector<std::pair<Leg, pcap::Frame>>& frames) {
+std::vector<Action> feed(ScriptedFaults& faults, const std::vector<std::pair<pcap::Dir, pcap::Frame>>& frames) {
   std::vector<Action> actions;
   for (const auto& [leg, f] : frames) actions.push_back(faults.on_frame(leg, f.bytes).action);
   return actions;
@@ -66,7 +66,7 @@ BOOST_AUTO_TEST_CASE(wire_steps_parse) {
   BOOST_TEST(drop.match.flags_include);
   const auto hold = std::get<Hold>(parse_wire_step("hold c>s +F until s>c +F").action);
   BOOST_TEST(hold.until.has_value());
-  BOOST_TEST((std::get<InjectRst>(parse_wire_step("inject rst toward client in-window").action).toward == Dirs::s2c));
+  BOOST_TEST((std::get<InjectRst>(parse_wire_step("inject rst toward client in-window").action).toward == std::vector<Side>{Side::client}));
   BOOST_TEST(!std::get<InjectRst>(parse_wire_step("inject rst toward client in-window").action).exact);
   BOOST_TEST(std::get<Delay>(parse_wire_step("delay c>s 50ms").action).by.count() == 50);
 }
@@ -78,9 +78,9 @@ BOOST_AUTO_TEST_CASE(blackhole_drops_one_direction_until_heal) {
   BOOST_TEST(!faults.apply(Blackhole{Dirs::s2c}, "bh"));
   const auto actions = feed(faults, frames);
   for (std::size_t i = 0; i < frames.size(); ++i)
-    BOOST_TEST((actions[i] == (frames[i].first == Leg::server ? Action::drop : Action::forward)), "frame " << i + 1);
+    BOOST_TEST((actions[i] == (frames[i].first == pcap::Dir::s2c ? Action::drop : Action::forward)), "frame " << i + 1);
   faults.apply(Heal{}, "heal");
-  BOOST_TEST((faults.on_frame(Leg::server, frames[1].second.bytes).action == Action::forward));
+  BOOST_TEST((faults.on_frame(pcap::Dir::s2c, frames[1].second.bytes).action == Action::forward));
 }
 
 // drop PATTERN count N takes the next N matching packets only.
@@ -111,11 +111,11 @@ BOOST_AUTO_TEST_CASE(hold_releases_when_its_trigger_passes) {
 // An exact RST carries the receiver's RCV.NXT; an in-window one is 1000 past it.
 BOOST_AUTO_TEST_CASE(injected_rst_takes_numbers_from_the_flow) {
   ScriptedFaults faults;
-  BOOST_TEST(*faults.apply(InjectRst{Dirs::both, true}, "early") == "no connection on the wire yet: nothing to reset");
+  BOOST_TEST(*faults.apply(InjectRst{{Side::client, Side::server}, true}, "early") == "no connection on the wire yet: nothing to reset");
   const auto frames = legs_of("linger_zero");
   for (std::size_t i = 0; i < 5; ++i) faults.on_frame(frames[i].first, frames[i].second.bytes);
-  BOOST_TEST(!faults.apply(InjectRst{Dirs::both, true}, "mb"));
-  BOOST_TEST(!faults.apply(InjectRst{Dirs::c2s, false}, "mb2"));
+  BOOST_TEST(!faults.apply(InjectRst{{Side::client, Side::server}, true}, "mb"));
+  BOOST_TEST(!faults.apply(InjectRst{{Side::server}, false}, "mb2"));
   const auto work = faults.take_work();
   BOOST_REQUIRE_EQUAL(work.inject.size(), 3u);
   const auto to_server = pcap::decode_ethernet(work.inject[0].frame);
@@ -124,7 +124,7 @@ BOOST_AUTO_TEST_CASE(injected_rst_takes_numbers_from_the_flow) {
   const auto data = pcap::decode_ethernet(frames[3].second.bytes);  // c>s 1000 bytes
   const auto ack = pcap::decode_ethernet(frames[4].second.bytes);   // s>c ack 1001
   BOOST_REQUIRE(to_server && to_client && in_window && data && ack);
-  BOOST_TEST((work.inject[0].toward == Leg::server));
+  BOOST_TEST((work.inject[0].travels == pcap::Dir::c2s));
   BOOST_TEST(to_server->src.addr == "10.0.0.1");
   BOOST_TEST(to_server->seq == data->seq + 1000);
   BOOST_TEST(to_server->ack == ack->seq);
