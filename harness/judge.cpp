@@ -27,15 +27,13 @@ std::string where(const Scenario& s, int line) { return s.file.string() + ":" + 
 
 }  // namespace
 
-std::optional<std::string> compare_outcome(const PeerStep& step, const nlohmann::json& outcome) {
-  const std::string end = outcome.value("end", "?");
-  const auto bytes = outcome.value("bytes", std::uint64_t{0});
-  const bool end_ok = end == step.expect.end;
-  const bool bytes_ok = !step.expect.bytes || *step.expect.bytes == bytes;
+std::optional<std::string> compare_outcome(const PeerStep& step, const protocol::Outcome& outcome) {
+  const bool end_ok = outcome.end == step.expect.end;
+  const bool bytes_ok = !step.expect.bytes || *step.expect.bytes == outcome.bytes;
   if (end_ok && bytes_ok) return std::nullopt;
-  std::string actual = outcome_text(end, bytes);
-  if (outcome.value("deadline", false)) actual += " at its deadline of " + std::to_string(step.within.count()) + " ms";
-  if (outcome.contains("error") && end != "eof") actual += ": " + outcome["error"].value("message", "");
+  std::string actual = outcome_text(outcome.end, outcome.bytes);
+  if (outcome.deadline) actual += " at its deadline of " + std::to_string(step.within.count()) + " ms";
+  if (outcome.error && outcome.end != "eof") actual += ": " + outcome.error->message;
   return "expected " + outcome_text(step.expect.end, step.expect.bytes) + " vs actual " + actual;
 }
 
@@ -124,7 +122,7 @@ void judge(RunResult& r) {
   }
   std::vector<std::int64_t> anchors;  // each step's start, for "at ... after step N"
   for (const auto& sr : r.steps)
-    anchors.push_back(sr.outcome.is_object() ? sr.outcome.value("start_ns", std::int64_t{0}) : 0);
+    anchors.push_back(sr.outcome ? sr.outcome->start_ns : 0);
   for (auto m : {judge_wire(s, r.flow, anchors, &r.mismatch_packet, &r.timings), judge_states(s, r.states),
                  judge_leftovers(s, r.leftovers)}) {
     if (!m) continue;

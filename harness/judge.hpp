@@ -13,7 +13,7 @@
 namespace closepath {
 
 // "expected X vs actual Y" when a step's outcome differs from what it expects.
-std::optional<std::string> compare_outcome(const PeerStep& step, const nlohmann::json& outcome);
+std::optional<std::string> compare_outcome(const PeerStep& step, const protocol::Outcome& outcome);
 
 // The first mismatch of the wire against the scenario's wire and forbid lists.
 // `anchors`: each step's start time (mono ns), for timing windows.

@@ -73,17 +73,17 @@ std::string PeerProcess::describe_exit() {
   return "";
 }
 
-int PeerProcess::send(nlohmann::json command) {
+int PeerProcess::send(protocol::Command command) {
   const int id = ++next_id_;
-  command["id"] = id;
-  ops_[id] = command.value("op", "?");
+  command.id = id;
+  ops_[id] = protocol::op_name(command.action);
   boost::system::error_code ec;
-  asio::write(control_, asio::buffer(command.dump() + "\n"), ec);
+  asio::write(control_, asio::buffer(protocol::to_json(command).dump() + "\n"), ec);
   if (ec) throw PeerError(role_ + " peer: cannot send a command: " + ec.message() + describe_exit());
   return id;
 }
 
-std::optional<nlohmann::json> PeerProcess::read_answer(std::chrono::steady_clock::time_point deadline,
+std::optional<std::pair<int, protocol::Outcome>> PeerProcess::read_answer(std::chrono::steady_clock::time_point deadline,
                                                        const std::string& op) {
   std::optional<boost::system::error_code> done;
   std::size_t length = 0;
@@ -109,40 +109,44 @@ std::optional<nlohmann::json> PeerProcess::read_answer(std::chrono::steady_clock
   std::string line(begin, begin + static_cast<std::ptrdiff_t>(length));
   buffer_.consume(length);
   auto answer = nlohmann::json::parse(line, nullptr, false);
-  if (answer.is_discarded() || !answer.contains("id")) throw PeerError(role_ + " peer: malformed answer: " + line);
-  if (answer.contains("fatal")) throw PeerError(role_ + " peer rejected a command: " + answer["fatal"].get<std::string>());
-  return answer;
+  if (answer.is_discarded() || !answer.contains("id") || !answer["id"].is_number_integer())
+    throw PeerError(role_ + " peer: malformed answer: " + line);
+  if (answer.contains("fatal")) throw PeerError(role_ + " peer rejected a command: " + (answer["fatal"].is_string() ? answer["fatal"].get<std::string>() : answer["fatal"].dump()));
+  try {
+    return std::pair{answer["id"].get<int>(), protocol::parse_outcome(answer)};
+  } catch (const std::invalid_argument& e) {
+    throw PeerError(role_ + " peer: " + e.what());
+  }
 }
 
-nlohmann::json PeerProcess::await(int id, std::chrono::milliseconds limit) {
+protocol::Outcome PeerProcess::await(int id, std::chrono::milliseconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   const std::string op = ops_.count(id) ? ops_[id] : "?";
   while (!answers_.count(id)) {
     auto answer = read_answer(deadline, op);
     if (!answer) throw PeerError(role_ + " peer: control channel closed before answering '" + op + "'" + describe_exit());
-    const int answered = (*answer)["id"].get<int>();
-    answers_[answered] = std::move(*answer);
+    answers_[answer->first] = std::move(answer->second);
   }
   auto answer = std::move(answers_[id]);
   answers_.erase(id);
   return answer;
 }
 
-nlohmann::json PeerProcess::call(nlohmann::json command, std::chrono::milliseconds limit) {
+protocol::Outcome PeerProcess::call(protocol::Command command, std::chrono::milliseconds limit) {
   return await(send(std::move(command)), limit);
 }
 
-nlohmann::json PeerProcess::crash(std::chrono::milliseconds limit) {
+protocol::Outcome PeerProcess::crash(std::chrono::milliseconds limit) {
   const auto start = std::chrono::steady_clock::now();
-  send({{"op", "crash"}});
+  send({.action = protocol::Crash{}, .within = limit});
   // The peer answers nothing: it dies, and its end of the channel closes.
   while (read_answer(start + limit, "crash")) {}
   int status = 0;
   while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {}
   pid_ = -1;
-  nlohmann::json outcome{{"end", WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL ? "killed" : "exited"},
-                         {"bytes", 0}};
-  if (WIFSIGNALED(status)) outcome["signal"] = WTERMSIG(status);
+  protocol::Outcome outcome;
+  outcome.end = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL ? "killed" : "exited";
+  if (WIFSIGNALED(status)) outcome.signal = WTERMSIG(status);
   return outcome;
 }
 

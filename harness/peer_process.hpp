@@ -6,7 +6,9 @@
 // harness leaves no peer behind to keep a namespace alive.
 #pragma once
 
+#include "command.hpp"
 #include "netns.hpp"
+#include "outcome.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
@@ -38,20 +40,20 @@ class PeerProcess {
   ~PeerProcess();
 
   // Sends one command and waits up to `limit` for its answer.
-  nlohmann::json call(nlohmann::json command, std::chrono::milliseconds limit);
-  // Sends one command without waiting; returns its id for await().
-  int send(nlohmann::json command);
+  protocol::Outcome call(protocol::Command command, std::chrono::milliseconds limit);
+  // Sends one command without waiting (its id is assigned here); returns the id for await().
+  int send(protocol::Command command);
   // The answer to command `id` (answers to others are kept for later).
-  nlohmann::json await(int id, std::chrono::milliseconds limit);
+  protocol::Outcome await(int id, std::chrono::milliseconds limit);
   // Sends "crash" and waits for the process to die; returns how it died.
-  nlohmann::json crash(std::chrono::milliseconds limit);
+  protocol::Outcome crash(std::chrono::milliseconds limit);
   // SIGKILL and reap; idempotent.
   void kill();
 
  private:
   std::string describe_exit();
   // Reads one answer line within `deadline`; nullopt when the channel closed.
-  std::optional<nlohmann::json> read_answer(std::chrono::steady_clock::time_point deadline, const std::string& op);
+  std::optional<std::pair<int, protocol::Outcome>> read_answer(std::chrono::steady_clock::time_point deadline, const std::string& op);
 
   std::string role_;
   boost::asio::io_context io_;
@@ -59,7 +61,7 @@ class PeerProcess {
   boost::asio::streambuf buffer_;
   pid_t pid_ = -1;
   int next_id_ = 0;
-  std::map<int, nlohmann::json> answers_;  // arrived, not yet awaited
+  std::map<int, protocol::Outcome> answers_;  // arrived, not yet awaited
   std::map<int, std::string> ops_;         // id -> op, for messages
 };
 

@@ -43,9 +43,8 @@ nlohmann::json run_facts(const RunResult& r) {
   using nlohmann::json;
   json anchors = json::array();  // each step's start, on the capture's clock (realtime ns)
   for (const auto& sr : r.steps)
-    anchors.push_back(sr.outcome.is_object() && sr.outcome.contains("start_ns")
-                          ? json(sr.outcome["start_ns"].get<std::int64_t>() + r.realtime_offset_ns)
-                          : json(nullptr));
+    anchors.push_back(sr.outcome && sr.outcome->start_ns ? json(sr.outcome->start_ns + r.realtime_offset_ns)
+                                                          : json(nullptr));
   json kernel = json::object(), leftovers = json::object();
   for (const auto& [side, st] : r.states)
     if (st.kernel) kernel[to_string(side)] = *st.kernel;
@@ -69,24 +68,24 @@ namespace {
 // shows when the application was told.
 void add_ladder_steps(LadderInput& in, const RunResult& r, std::size_t i) {
   const auto& sr = r.steps[i];
-  if (!sr.outcome.is_object() || !sr.outcome.contains("start_ns")) return;
+  if (!sr.outcome || !sr.outcome->start_ns) return;  // not reached, or not timed (pending, killed)
   const auto number = "[" + std::to_string(i + 1) + "] ";
   LadderStep start;
-  start.t_ns = sr.outcome["start_ns"].get<std::int64_t>();
+  start.t_ns = sr.outcome->start_ns;
   start.text = number + sr.step->text;
   start.bad = sr.mismatch.has_value();
-  std::string outcome = "=> " + sr.outcome.value("end", std::string("?"));
+  std::string outcome = "=> " + sr.outcome->end;
   const auto* ps = std::get_if<PeerStep>(&sr.step->what);
   if (ps) {
     start.where = ps->side == Side::client ? LadderStep::Where::client : LadderStep::Where::server;
     start.text = number + sr.step->text.substr(sr.step->text.find(' ') + 1);
-    if (sr.outcome.value("bytes", 0) > 0) outcome += " " + std::to_string(sr.outcome.value("bytes", 0)) + "B";
-    if (sr.outcome.contains("awaited_step")) outcome = "=> step " + std::to_string(sr.outcome["awaited_step"].get<int>()) + " collected";
+    if (sr.outcome->bytes > 0) outcome += " " + std::to_string(sr.outcome->bytes) + "B";
+    if (sr.awaited_step) outcome = "=> step " + std::to_string(*sr.awaited_step) + " collected";
   } else if (!std::holds_alternative<WireWait>(sr.step->what)) {
     in.steps.push_back(std::move(start));  // a wait or a fault: nothing to tell afterwards
     return;
   }
-  const auto end_ns = sr.outcome.value("end_ns", start.t_ns);
+  const auto end_ns = sr.outcome->end_ns ? sr.outcome->end_ns : start.t_ns;
   if (end_ns - start.t_ns < 1'000'000) {
     if (ps) start.text += " " + outcome;
     in.steps.push_back(std::move(start));
@@ -139,15 +138,17 @@ nlohmann::json report_json(const RunResult& r) {
   json steps = json::array();
   for (std::size_t i = 0; i < r.steps.size(); ++i) {
     const auto& sr = r.steps[i];
-    json o = sr.outcome;  // null for a step the run never reached (it ended in an error first)
-    if (o.is_object()) {
-      if (o.contains("start_ns")) o["start_ms"] = ms_since(r, o["start_ns"].get<std::int64_t>());
-      if (o.contains("end_ns")) o["end_ms"] = ms_since(r, o["end_ns"].get<std::int64_t>());
+    json o;  // null for a step the run never reached (it ended in an error first)
+    if (sr.outcome) {
+      o = protocol::to_json(*sr.outcome);
+      if (sr.outcome->start_ns) o["start_ms"] = ms_since(r, sr.outcome->start_ns);
+      if (sr.outcome->end_ns) o["end_ms"] = ms_since(r, sr.outcome->end_ns);
       o.erase("start_ns");
       o.erase("end_ns");
-      o.erase("id");
+      if (sr.seen) o["seen"] = *sr.seen;
+      if (sr.awaited_step) o["awaited_step"] = *sr.awaited_step;
     }
-    const bool ran = !sr.outcome.is_null();
+    const bool ran = sr.outcome.has_value();
     json step{{"index", i + 1}, {"line", sr.step->line}, {"text", sr.step->text}, {"outcome", o},
               {"ran", ran}, {"ok", ran && !sr.mismatch.has_value()}};
     if (const auto* ps = std::get_if<PeerStep>(&sr.step->what)) {

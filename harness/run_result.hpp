@@ -3,6 +3,7 @@
 #pragma once
 
 #include "flow.hpp"
+#include "outcome.hpp"
 #include "scenario.hpp"
 #include "socket_audit.hpp"
 #include "states.hpp"
@@ -19,8 +20,10 @@ namespace closepath {
 
 struct StepResult {
   const Step* step = nullptr;
-  nlohmann::json outcome;  // the peer's answer (end, bytes, error, times) or {} for a wait
-  std::optional<std::string> mismatch;  // "expected X vs actual Y"
+  std::optional<protocol::Outcome> outcome;  // nullopt: the run ended before this step
+  std::optional<std::size_t> seen;           // a barrier: the packets that matched
+  std::optional<std::size_t> awaited_step;   // await: the step it collected (1-based)
+  std::optional<std::string> mismatch;       // "expected X vs actual Y"
 };
 
 // A timing window the judge checked, and what the run measured for it.

@@ -7,7 +7,6 @@
 #include "kernel_trace.hpp"
 #include "netem.hpp"
 #include "overloaded.hpp"
-#include "peer_command.hpp"
 #include "peer_process.hpp"
 #include "port_reservation.hpp"
 #include "scripted_faults.hpp"
@@ -82,6 +81,13 @@ struct LiveRun {
   PeerProcess client, server;
 };
 
+// The outcome of a step the runner itself carries out, timed from `start`.
+protocol::Outcome timed(const char* end, std::int64_t start) {
+  return {.end = end, .start_ns = start, .end_ns = mono_ns()};
+}
+
+protocol::Command command(const PeerStep& ps) { return {.action = ps.action, .within = ps.within}; }
+
 // Background steps in flight, per side: (step index, peer command id).
 using Pending = std::map<Side, std::deque<std::pair<std::size_t, int>>>;
 
@@ -92,19 +98,19 @@ std::size_t collect(const Scenario& s, LiveRun& live, RunResult& r, Side side, P
   const auto& ps = std::get<PeerStep>(s.steps[index].what);
   auto& sr = r.steps[index];
   sr.outcome = live.peer(side).await(id, ps.within + kAnswerGrace);
-  sr.mismatch = compare_outcome(ps, sr.outcome);
+  sr.mismatch = compare_outcome(ps, *sr.outcome);
   return index;
 }
 
 void setup_tls(LiveRun& live) {
   const auto creds = make_tls_credentials(kServerHost.address);
   for (Side side : {Side::client, Side::server}) {
-    nlohmann::json c{{"op", "tls_setup"}};
-    if (side == Side::client) c["ca"] = creds.ca_pem;
-    else c["cert"] = creds.server_cert_pem, c["key"] = creds.server_key_pem;
-    const auto answer = live.peer(side).call(c, kAnswerGrace);
-    if (answer.value("end", "") != "ok")
-      throw PeerError(to_string(side) + " peer: TLS setup failed: " + answer.dump());
+    protocol::TlsSetup setup;
+    if (side == Side::client) setup.ca_pem = creds.ca_pem;
+    else setup.cert_pem = creds.server_cert_pem, setup.key_pem = creds.server_key_pem;
+    const auto answer = live.peer(side).call({.action = setup, .within = kAnswerGrace}, kAnswerGrace);
+    if (answer.end != "ok")
+      throw PeerError(to_string(side) + " peer: TLS setup failed: " + protocol::to_json(answer).dump());
   }
 }
 
@@ -139,7 +145,7 @@ class Player {
     const auto start = mono_ns();
     now_doing(where_ + ": pausing");
     sleep_for(wait.duration);
-    result().outcome = {{"end", "ok"}, {"start_ns", start}, {"end_ns", mono_ns()}};
+    result().outcome = timed("ok", start);
   }
 
   void barrier(const WireWait& barrier) {
@@ -148,7 +154,8 @@ class Player {
     now_doing(where_ + ": waiting for the wire to carry it");
     const auto seen = live_.faults.wait_for(barrier.match, barrier.count, barrier.within, [] { return interrupted(); });
     check_interrupted();
-    sr.outcome = {{"end", seen >= barrier.count ? "ok" : "timeout"}, {"seen", seen}, {"start_ns", start}, {"end_ns", mono_ns()}};
+    sr.outcome = timed(seen >= barrier.count ? "ok" : "timeout", start);
+    sr.seen = seen;
     if (seen < barrier.count)
       sr.mismatch = "expected " + std::to_string(barrier.count) + " packet(s) matching '" + pcap::to_string(barrier.match) +
                     "' on the wire within " + std::to_string(barrier.within.count()) + " ms vs actual " + std::to_string(seen);
@@ -162,14 +169,14 @@ class Player {
     if (const auto* netem = std::get_if<Netem>(&ws.action)) apply_netem(live_.topology.wire(), *netem);
     sr.mismatch = live_.faults.apply(ws.action, "step " + std::to_string(i_ + 1) + " " + s_.steps[i_].text);
     live_.wire.sync();
-    sr.outcome = {{"end", sr.mismatch ? "error" : "ok"}, {"start_ns", start}, {"end_ns", mono_ns()}};
+    sr.outcome = timed(sr.mismatch ? "error" : "ok", start);
   }
 
   void peer(const PeerStep& ps) {
     auto& sr = result();
     now_doing(where_ + ": waiting for the " + to_string(ps.side) + " peer's answer");
     if (crashed_.count(ps.side)) {
-      sr.outcome = {{"end", "killed"}, {"bytes", 0}};
+      sr.outcome = protocol::Outcome{.end = "killed"};
       sr.mismatch = "the " + to_string(ps.side) + " peer was crashed by an earlier step";
     } else if (std::holds_alternative<Await>(ps.action)) {
       if (pending_[ps.side].empty()) {
@@ -177,22 +184,23 @@ class Player {
       } else {
         const auto start = mono_ns();
         const auto awaited = collect(s_, live_, r_, ps.side, pending_);
-        sr.outcome = {{"end", "ok"}, {"awaited_step", awaited + 1}, {"start_ns", start}, {"end_ns", mono_ns()}};
+        sr.outcome = timed("ok", start);
+        sr.awaited_step = awaited + 1;
       }
     } else if (std::holds_alternative<Crash>(ps.action)) {
       while (!pending_[ps.side].empty()) collect(s_, live_, r_, ps.side, pending_);
       const auto start = mono_ns();
       sr.outcome = live_.peer(ps.side).crash(ps.within + kAnswerGrace);
-      sr.outcome["start_ns"] = start;
-      sr.outcome["end_ns"] = mono_ns();
-      sr.mismatch = compare_outcome(ps, sr.outcome);
+      sr.outcome->start_ns = start;
+      sr.outcome->end_ns = mono_ns();
+      sr.mismatch = compare_outcome(ps, *sr.outcome);
       crashed_.insert(ps.side);
     } else if (ps.background) {
-      pending_[ps.side].emplace_back(i_, live_.peer(ps.side).send(peer_command(ps)));
-      sr.outcome = {{"end", "pending"}};
+      pending_[ps.side].emplace_back(i_, live_.peer(ps.side).send(command(ps)));
+      sr.outcome = protocol::Outcome{.end = "pending"};
     } else {
-      sr.outcome = live_.peer(ps.side).call(peer_command(ps), ps.within + kAnswerGrace);
-      sr.mismatch = compare_outcome(ps, sr.outcome);
+      sr.outcome = live_.peer(ps.side).call(command(ps), ps.within + kAnswerGrace);
+      sr.mismatch = compare_outcome(ps, *sr.outcome);
     }
   }
 

@@ -2,6 +2,7 @@
 // the runner and the judge. A new scenario is a new file, never new code.
 #pragma once
 
+#include "actions.hpp"
 #include "pattern.hpp"
 #include "tcp_state.hpp"
 
@@ -24,29 +25,25 @@ using pcap::Dirs;
 constexpr Dir sent_by(Side s) { return s == Side::client ? Dir::c2s : Dir::s2c; }
 constexpr Dir toward(Side s) { return s == Side::client ? Dir::s2c : Dir::c2s; }
 
-// Peer actions, one struct each; the runner and the control channel visit
-// them exhaustively.
-struct Listen {};
-struct Connect { std::optional<int> port; };
-struct Accept {};
-struct Send { std::size_t bytes = 0; };
-struct Recv {
-  enum class Mode { some, exact, all } mode = Mode::some;
-  std::size_t bytes = 0;  // for exact
-};
-struct Shutdown { std::string how; };  // rd | wr | rdwr
-struct Close {};
-struct SetOption { std::string name; int value = 0; };
-struct SendMessage { std::uint32_t announce = 0; std::size_t bytes = 0; };  // 4-byte length N, then M <= N bytes
-struct RecvMessage {};                                                     // the length, then exactly that many
-struct TlsHandshake {};                                                    // as client or server, by side
-struct TlsStall {};                // read the ClientHello record, never answer
-struct TlsCloseNotify {};          // send close_notify, wait for the peer's
-struct Crash {};                   // SIGKILL the peer process: the kernel closes its sockets
-struct Await {};                   // wait for this side's oldest background step
-struct Drain {};                   // wait until the peer has ACKed everything sent (SIOCOUTQ == 0)
-using PeerAction = std::variant<Listen, Connect, Accept, Send, Recv, Shutdown, Close, SetOption, SendMessage,
-                                RecvMessage, TlsHandshake, TlsStall, TlsCloseNotify, Crash, Await, Drain>;
+// Peer actions: the control protocol's (protocol/actions.hpp), one struct
+// each; the runner and the peer visit them exhaustively.
+using protocol::Accept;
+using protocol::Await;
+using protocol::Close;
+using protocol::Connect;
+using protocol::Crash;
+using protocol::Drain;
+using protocol::Listen;
+using protocol::Recv;
+using protocol::RecvMessage;
+using protocol::Send;
+using protocol::SendMessage;
+using protocol::SetOption;
+using protocol::Shutdown;
+using protocol::TlsCloseNotify;
+using protocol::TlsHandshake;
+using protocol::TlsStall;
+using PeerAction = protocol::Action;
 
 // What a step is expected to end with. Unset fields are not checked.
 struct ExpectedOutcome {

@@ -1,5 +1,7 @@
 // The step grammar:  ACTION [ARGS] [within DURATION] [-> [BYTES] [END]]
+#include "outcome.hpp"
 #include "scenario_parser.hpp"
+#include "socket_options.hpp"
 
 #include <charconv>
 #include <cstring>
@@ -49,11 +51,9 @@ const std::set<std::string>& errno_names() {
 }
 
 void check_end_name(const std::string& end) {
-  static const std::set<std::string> named{"ok", "eof", "operation_aborted", "stream_truncated", "ssl_error", "killed"};
-  if (named.count(end) || errno_names().count(end)) return;
-  throw std::invalid_argument("unknown outcome '" + end +
-                              "' (expected ok, eof, operation_aborted, stream_truncated, ssl_error, killed or an errno "
-                              "name such as ECONNRESET)");
+  if (protocol::is_end_word(end) || errno_names().count(end)) return;
+  throw std::invalid_argument("unknown outcome '" + end + "' (expected " + protocol::end_words_text() +
+                              " or an errno name such as ECONNRESET)");
 }
 
 ExpectedOutcome parse_outcome(const std::vector<std::string>& words) {
@@ -69,8 +69,9 @@ ExpectedOutcome parse_outcome(const std::vector<std::string>& words) {
   return out;
 }
 
-int option_value(const std::string& name, const std::string& w) {
-  if (name == "linger" && w == "off") return -1;
+int option_value(const protocol::SocketOptionSpec& option, const std::string& w) {
+  const std::string name = option.name;
+  if (option.kind == protocol::SocketOptionSpec::Kind::linger && w == "off") return -1;
   if (w == "on") return 1;
   if (w == "off") return 0;
   const auto v = number(w, "set " + name);
@@ -192,13 +193,10 @@ PeerStep parse_peer_step(Side side, const std::string& text) {
     step.action = Close{};
   } else if (verb == "set") {
     want_args(2, 2);
-    static const std::set<std::string> known{"linger", "nodelay", "rcvbuf", "sndbuf", "keepalive", "keepidle",
-                                             "keepintvl", "keepcnt", "user_timeout", "linger2"};
-    if (!known.count(words[1]))
-      throw std::invalid_argument("unknown socket option '" + words[1] +
-                                  "' (known: linger nodelay rcvbuf sndbuf keepalive keepidle keepintvl keepcnt "
-                                  "user_timeout linger2)");
-    step.action = SetOption{words[1], option_value(words[1], words[2])};
+    const auto* option = protocol::find_socket_option(words[1]);
+    if (!option)
+      throw std::invalid_argument("unknown socket option '" + words[1] + "' (known: " + protocol::socket_option_names() + ")");
+    step.action = SetOption{.name = words[1], .value = option_value(*option, words[2])};
   } else {
     throw std::invalid_argument("unknown action '" + verb +
                                 "' (known: listen connect accept send recv shutdown close set tls crash await drain; "

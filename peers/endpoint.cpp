@@ -1,6 +1,7 @@
 #include "endpoint.hpp"
 
 #include "deadline.hpp"
+#include "overloaded.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
@@ -21,9 +22,8 @@ namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-std::chrono::milliseconds within(const nlohmann::json& c) {
-  return std::chrono::milliseconds(c.value("within_ms", 5000));
-}
+// An outcome already known, as an awaitable like the others.
+asio::awaitable<Outcome> ready(Outcome o) { co_return o; }
 
 // Deterministic payload so a capture shows recognisable bytes.
 std::vector<char> payload(std::size_t n) {
@@ -44,44 +44,52 @@ Outcome finish(const Deadline& deadline, const boost::system::error_code& ec, st
 Endpoint::Endpoint(asio::any_io_executor ex, tcp::endpoint local, tcp::endpoint remote, bool client)
     : ex_(ex), local_(local), remote_(remote), client_(client), acceptor_(ex), conn_(ex) {}
 
-asio::awaitable<Outcome> Endpoint::execute(const nlohmann::json& c) {
-  const std::string op = c.at("op");
-  if (op == "listen") co_return co_await listen(c);
-  if (op == "accept") co_return co_await accept(c);
-  if (op == "connect") co_return co_await connect(c);
-  if (op == "send") co_return co_await send(c);
-  if (op == "recv") co_return co_await recv(c);
-  if (op == "send_message") co_return co_await send_message(c);
-  if (op == "recv_message") co_return co_await recv_message(c);
-  if (op == "tls_setup") co_return tls_setup(c);
-  if (op == "tls_handshake") co_return co_await tls_handshake(c);
-  if (op == "tls_stall") co_return co_await tls_stall(c);
-  if (op == "tls_close_notify") co_return co_await tls_close_notify(c);
-  if (op == "drain") co_return co_await drain(c);
-  if (op == "shutdown") co_return shutdown(c);
-  if (op == "close") co_return close();
-  if (op == "set") co_return set_option(c);
-  if (op == "crash") {
-    // The kernel closes this process's sockets as it would for any crash.
-    ::kill(::getpid(), SIGKILL);
-  }
-  throw std::invalid_argument("unknown op '" + op + "'");
+asio::awaitable<Outcome> Endpoint::execute(const protocol::Command& c) {
+  const auto within = c.within;
+  // One method per action; a new action does not compile until it has one here.
+  co_return co_await std::visit(
+      overloaded{
+          [&](const protocol::Listen& a) { return listen(a); },
+          [&](const protocol::Accept&) { return accept(within); },
+          [&](const protocol::Connect& a) { return connect(a, within); },
+          [&](const protocol::Send& a) { return send(a, within); },
+          [&](const protocol::Recv& a) { return recv(a, within); },
+          [&](const protocol::SendMessage& a) { return send_message(a, within); },
+          [&](const protocol::RecvMessage&) { return recv_message(within); },
+          [&](const protocol::TlsSetup& a) { return ready(tls_setup(a)); },
+          [&](const protocol::TlsHandshake&) { return tls_handshake(within); },
+          [&](const protocol::TlsStall&) { return tls_stall(within); },
+          [&](const protocol::TlsCloseNotify&) { return tls_close_notify(within); },
+          [&](const protocol::Drain&) { return drain(within); },
+          [&](const protocol::Shutdown& a) { return ready(shutdown(a)); },
+          [&](const protocol::Close&) { return ready(close()); },
+          [&](const protocol::SetOption& a) { return ready(set_option(a)); },
+          [&](const protocol::Crash&) -> asio::awaitable<Outcome> {
+            // The kernel closes this process's sockets as it would for any crash.
+            ::kill(::getpid(), SIGKILL);
+            throw std::logic_error("still alive after SIGKILL");
+          },
+          [&](const protocol::Await&) -> asio::awaitable<Outcome> {
+            throw std::invalid_argument("'await' is the runner's own, not a peer command");
+          },
+      },
+      c.action);
 }
 
-asio::awaitable<Outcome> Endpoint::listen(const nlohmann::json& c) {
+asio::awaitable<Outcome> Endpoint::listen(const protocol::Listen&) {
   boost::system::error_code ec;
-  tcp::endpoint at(local_.address(), static_cast<unsigned short>(c.value("port", int{local_.port()})));
+  const tcp::endpoint at = local_;
   acceptor_.open(at.protocol(), ec);
   if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) acceptor_.bind(at, ec);
   // Options such as rcvbuf go on the listener so accepted sockets inherit them.
   if (!ec) apply_options(acceptor_, ec);
-  if (!ec) acceptor_.listen(c.value("backlog", 16), ec);
+  if (!ec) acceptor_.listen(16, ec);
   co_return outcome_of(ec);
 }
 
-asio::awaitable<Outcome> Endpoint::accept(const nlohmann::json& c) {
-  Deadline deadline(acceptor_, within(c));
+asio::awaitable<Outcome> Endpoint::accept(std::chrono::milliseconds within) {
+  Deadline deadline(acceptor_, within);
   auto [ec, socket] = co_await acceptor_.async_accept(use_tuple);
   if (!ec) {
     conn_ = std::move(socket);
@@ -90,8 +98,8 @@ asio::awaitable<Outcome> Endpoint::accept(const nlohmann::json& c) {
   co_return finish(deadline, ec, 0);
 }
 
-asio::awaitable<Outcome> Endpoint::connect(const nlohmann::json& c) {
-  tcp::endpoint to(remote_.address(), static_cast<unsigned short>(c.value("port", int{remote_.port()})));
+asio::awaitable<Outcome> Endpoint::connect(const protocol::Connect& c, std::chrono::milliseconds within) {
+  tcp::endpoint to(remote_.address(), static_cast<unsigned short>(c.port.value_or(int{remote_.port()})));
   boost::system::error_code ec;
   conn_.open(to.protocol(), ec);
   // The run's own client port: the kernel trace tells this run's events by it.
@@ -99,7 +107,7 @@ asio::awaitable<Outcome> Endpoint::connect(const nlohmann::json& c) {
   if (!ec) conn_.bind(local_, ec);
   if (!ec) apply_options(conn_, ec);
   if (ec) co_return outcome_of(ec);
-  Deadline deadline(conn_, within(c));
+  Deadline deadline(conn_, within);
   auto [cec] = co_await conn_.async_connect(to, use_tuple);
   co_return finish(deadline, cec, 0);
 }
@@ -142,20 +150,20 @@ asio::awaitable<IoResult> Endpoint::write_all(std::vector<asio::const_buffer> bu
   co_return IoResult{ec, n};
 }
 
-asio::awaitable<Outcome> Endpoint::send(const nlohmann::json& c) {
-  const auto data = payload(c.at("n").get<std::size_t>());
-  Deadline deadline(conn_, within(c));
+asio::awaitable<Outcome> Endpoint::send(const protocol::Send& c, std::chrono::milliseconds within) {
+  const auto data = payload(c.bytes);
+  Deadline deadline(conn_, within);
   std::vector<asio::const_buffer> bufs;
   bufs.push_back(asio::buffer(data));
   auto [ec, n] = co_await write_all(std::move(bufs));
   co_return finish(deadline, ec, n);
 }
 
-asio::awaitable<Outcome> Endpoint::recv(const nlohmann::json& c) {
-  const std::string mode = c.value("mode", "some");
-  Deadline deadline(conn_, within(c));
-  std::vector<char> buf(mode == "exact" ? c.at("n").get<std::size_t>() : 65536);
-  if (mode == "exact") {
+asio::awaitable<Outcome> Endpoint::recv(const protocol::Recv& c, std::chrono::milliseconds within) {
+  using Mode = protocol::Recv::Mode;
+  Deadline deadline(conn_, within);
+  std::vector<char> buf(c.mode == Mode::exact ? c.bytes : 65536);
+  if (c.mode == Mode::exact) {
     auto [ec, n] = co_await read_exact(asio::buffer(buf));
     co_return finish(deadline, ec, n);
   }
@@ -163,19 +171,19 @@ asio::awaitable<Outcome> Endpoint::recv(const nlohmann::json& c) {
   for (;;) {
     auto [ec, n] = co_await read_some(asio::buffer(buf));
     total += n;
-    if (ec || mode == "some") co_return finish(deadline, ec, total);
+    if (ec || c.mode == Mode::some) co_return finish(deadline, ec, total);
   }
 }
 
 // A length-prefixed message: 4 bytes (big-endian) announcing N, then the
 // first M <= N bytes of it. Bytes reported: the M payload bytes sent.
-asio::awaitable<Outcome> Endpoint::send_message(const nlohmann::json& c) {
-  const auto announced = c.at("announce").get<std::uint32_t>();
-  const auto data = payload(c.at("n").get<std::size_t>());
+asio::awaitable<Outcome> Endpoint::send_message(const protocol::SendMessage& c, std::chrono::milliseconds within) {
+  const auto announced = c.announce;
+  const auto data = payload(c.bytes);
   const std::array<unsigned char, 4> header{static_cast<unsigned char>(announced >> 24),
                                             static_cast<unsigned char>(announced >> 16),
                                             static_cast<unsigned char>(announced >> 8), static_cast<unsigned char>(announced)};
-  Deadline deadline(conn_, within(c));
+  Deadline deadline(conn_, within);
   std::vector<asio::const_buffer> bufs;  // (no braced lists in coroutines: GCC 12 rejects them)
   bufs.push_back(asio::buffer(header));
   bufs.push_back(asio::buffer(data));
@@ -185,8 +193,8 @@ asio::awaitable<Outcome> Endpoint::send_message(const nlohmann::json& c) {
 
 // Reads the 4-byte length, then exactly that many bytes; reports the payload
 // bytes received and how the read ended ("ok" only when the whole message came).
-asio::awaitable<Outcome> Endpoint::recv_message(const nlohmann::json& c) {
-  Deadline deadline(conn_, within(c));
+asio::awaitable<Outcome> Endpoint::recv_message(std::chrono::milliseconds within) {
+  Deadline deadline(conn_, within);
   std::array<unsigned char, 4> header{};
   auto [hec, hn] = co_await read_exact(asio::buffer(header));
   if (hec) co_return finish(deadline, hec, 0);
@@ -200,7 +208,7 @@ asio::awaitable<Outcome> Endpoint::recv_message(const nlohmann::json& c) {
   co_return o;
 }
 
-Outcome Endpoint::tls_setup(const nlohmann::json& c) {
+Outcome Endpoint::tls_setup(const protocol::TlsSetup& c) {
   boost::system::error_code ec;
   tls_context_.emplace(client_ ? asio::ssl::context::tls_client : asio::ssl::context::tls_server);
   auto& ctx = *tls_context_;
@@ -208,25 +216,23 @@ Outcome Endpoint::tls_setup(const nlohmann::json& c) {
                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1,
                   ec);
   if (client_) {
-    const std::string ca = c.at("ca");
-    if (!ec) ctx.add_certificate_authority(asio::buffer(ca), ec);
+    if (!ec) ctx.add_certificate_authority(asio::buffer(c.ca_pem), ec);
     if (!ec) ctx.set_verify_mode(asio::ssl::verify_peer, ec);
   } else {
-    const std::string cert = c.at("cert"), key = c.at("key");
-    if (!ec) ctx.use_certificate_chain(asio::buffer(cert), ec);
-    if (!ec) ctx.use_private_key(asio::buffer(key), asio::ssl::context::pem, ec);
+    if (!ec) ctx.use_certificate_chain(asio::buffer(c.cert_pem), ec);
+    if (!ec) ctx.use_private_key(asio::buffer(c.key_pem), asio::ssl::context::pem, ec);
   }
   return outcome_of(ec);
 }
 
-asio::awaitable<Outcome> Endpoint::tls_handshake(const nlohmann::json& c) {
+asio::awaitable<Outcome> Endpoint::tls_handshake(std::chrono::milliseconds within) {
   if (!tls_context_) throw std::invalid_argument("tls_handshake before tls_setup");
   auto stream = std::make_unique<asio::ssl::stream<tcp::socket&>>(conn_, *tls_context_);
   if (client_) {
     // The client checks the server's certificate: signed by the run's CA, for the server's address.
     stream->set_verify_callback(asio::ssl::host_name_verification(remote_.address().to_string()));
   }
-  Deadline deadline(conn_, within(c));
+  Deadline deadline(conn_, within);
   auto [ec] = co_await stream->async_handshake(client_ ? asio::ssl::stream_base::client : asio::ssl::stream_base::server,
                                                use_tuple);
   if (!ec) tls_ = std::move(stream);
@@ -234,8 +240,8 @@ asio::awaitable<Outcome> Endpoint::tls_handshake(const nlohmann::json& c) {
 }
 
 // Reads the peer's first TLS record (the ClientHello) off the socket and never answers.
-asio::awaitable<Outcome> Endpoint::tls_stall(const nlohmann::json& c) {
-  Deadline deadline(conn_, within(c));
+asio::awaitable<Outcome> Endpoint::tls_stall(std::chrono::milliseconds within) {
+  Deadline deadline(conn_, within);
   std::array<unsigned char, 5> header{};
   auto [hec, hn] = co_await read_exact(asio::buffer(header));
   if (hec) co_return finish(deadline, hec, hn);
@@ -245,9 +251,9 @@ asio::awaitable<Outcome> Endpoint::tls_stall(const nlohmann::json& c) {
 }
 
 // Sends close_notify and waits (within the deadline) for the peer's own.
-asio::awaitable<Outcome> Endpoint::tls_close_notify(const nlohmann::json& c) {
+asio::awaitable<Outcome> Endpoint::tls_close_notify(std::chrono::milliseconds within) {
   if (!tls_) throw std::invalid_argument("tls_close_notify without a TLS session");
-  Deadline deadline(conn_, within(c));
+  Deadline deadline(conn_, within);
   auto [ec] = co_await tls_->async_shutdown(use_tuple);
   co_return finish(deadline, ec, 0);
 }
@@ -256,8 +262,8 @@ asio::awaitable<Outcome> Endpoint::tls_close_notify(const nlohmann::json& c) {
 // kernel's send queue (SIOCOUTQ: sent but unacknowledged, plus unsent) is
 // empty. The kernel offers no wakeup for that, so it looks each millisecond,
 // within the step's deadline (then operation_aborted, as any deadline).
-asio::awaitable<Outcome> Endpoint::drain(const nlohmann::json& c) {
-  const auto deadline = std::chrono::steady_clock::now() + within(c);
+asio::awaitable<Outcome> Endpoint::drain(std::chrono::milliseconds within) {
+  const auto deadline = std::chrono::steady_clock::now() + within;
   asio::steady_timer tick(ex_);
   for (;;) {
     int queued = 0;
@@ -274,8 +280,8 @@ asio::awaitable<Outcome> Endpoint::drain(const nlohmann::json& c) {
   }
 }
 
-Outcome Endpoint::shutdown(const nlohmann::json& c) {
-  const std::string how = c.at("how");
+Outcome Endpoint::shutdown(const protocol::Shutdown& c) {
+  const std::string& how = c.how;
   const auto type = how == "rd" ? tcp::socket::shutdown_receive
                     : how == "wr" ? tcp::socket::shutdown_send
                                   : tcp::socket::shutdown_both;
@@ -292,8 +298,8 @@ Outcome Endpoint::close() {
   return outcome_of(ec);
 }
 
-Outcome Endpoint::set_option(const nlohmann::json& c) {
-  auto option = SocketOption::from(c.at("name"), c.at("value"));
+Outcome Endpoint::set_option(const protocol::SetOption& c) {
+  auto option = SocketOption::from(c.name, c.value);
   boost::system::error_code ec;
   if (conn_.is_open()) conn_.set_option(option, ec);
   else pending_options_.push_back(std::move(option));

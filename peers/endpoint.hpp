@@ -14,14 +14,14 @@
 //   close_notify it is a clean eof.
 #pragma once
 
-#include "outcome.hpp"
+#include "command.hpp"
+#include "asio_outcome.hpp"
 #include "socket_option.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
-#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <memory>
@@ -38,25 +38,26 @@ class Endpoint {
  public:
   Endpoint(asio::any_io_executor ex, tcp::endpoint local, tcp::endpoint remote, bool client);
 
-  // Runs one command from the control channel ({"op": ..., ...}).
-  asio::awaitable<Outcome> execute(const nlohmann::json& command);
+  // Runs one command from the control channel (protocol/command.hpp).
+  asio::awaitable<Outcome> execute(const protocol::Command& command);
 
  private:
-  asio::awaitable<Outcome> listen(const nlohmann::json& c);
-  asio::awaitable<Outcome> accept(const nlohmann::json& c);
-  asio::awaitable<Outcome> connect(const nlohmann::json& c);
-  asio::awaitable<Outcome> send(const nlohmann::json& c);
-  asio::awaitable<Outcome> recv(const nlohmann::json& c);
-  asio::awaitable<Outcome> send_message(const nlohmann::json& c);
-  asio::awaitable<Outcome> recv_message(const nlohmann::json& c);
-  asio::awaitable<Outcome> tls_handshake(const nlohmann::json& c);
-  asio::awaitable<Outcome> tls_stall(const nlohmann::json& c);
-  asio::awaitable<Outcome> tls_close_notify(const nlohmann::json& c);
-  asio::awaitable<Outcome> drain(const nlohmann::json& c);
-  Outcome tls_setup(const nlohmann::json& c);
-  Outcome shutdown(const nlohmann::json& c);
+  using ms = std::chrono::milliseconds;
+  asio::awaitable<Outcome> listen(const protocol::Listen& a);
+  asio::awaitable<Outcome> accept(ms within);
+  asio::awaitable<Outcome> connect(const protocol::Connect& a, ms within);
+  asio::awaitable<Outcome> send(const protocol::Send& a, ms within);
+  asio::awaitable<Outcome> recv(const protocol::Recv& a, ms within);
+  asio::awaitable<Outcome> send_message(const protocol::SendMessage& a, ms within);
+  asio::awaitable<Outcome> recv_message(ms within);
+  asio::awaitable<Outcome> tls_handshake(ms within);
+  asio::awaitable<Outcome> tls_stall(ms within);
+  asio::awaitable<Outcome> tls_close_notify(ms within);
+  asio::awaitable<Outcome> drain(ms within);
+  Outcome tls_setup(const protocol::TlsSetup& a);
+  Outcome shutdown(const protocol::Shutdown& a);
   Outcome close();
-  Outcome set_option(const nlohmann::json& c);
+  Outcome set_option(const protocol::SetOption& a);
   template <typename Socket>
   void apply_options(Socket& s, boost::system::error_code& ec);
 

@@ -39,15 +39,15 @@ void write_line(asio::posix::stream_descriptor& control, const nlohmann::json& j
 // Runs one command and answers it. Commands run concurrently: a background
 // step (a read waiting for a timeout, a handshake) leaves the channel free.
 asio::awaitable<void> run_command(asio::io_context& io, asio::posix::stream_descriptor& control, Endpoint& endpoint,
-                                  nlohmann::json command, int& exit_code) {
+                                  closepath::protocol::Command command, int& exit_code) {
   nlohmann::json reply;
-  reply["id"] = command.value("id", -1);
+  reply["id"] = command.id;
   try {
     const auto start = closepath::peer::monotonic_ns();
     auto outcome = co_await endpoint.execute(command);
     outcome.start_ns = start;
     outcome.end_ns = closepath::peer::monotonic_ns();
-    reply.update(closepath::peer::to_json(outcome));
+    reply.update(closepath::protocol::to_json(closepath::peer::to_protocol(outcome)));
   } catch (const std::exception& e) {
     reply["fatal"] = e.what();
     exit_code = 2;
@@ -67,15 +67,12 @@ asio::awaitable<void> serve(asio::io_context& io, asio::posix::stream_descriptor
     }
     std::string line(asio::buffers_begin(buffer.data()), asio::buffers_begin(buffer.data()) + static_cast<std::ptrdiff_t>(n));
     buffer.consume(n);
-    auto command = nlohmann::json::parse(line, nullptr, false);
-    if (command.is_discarded() || !command.contains("op")) {
-      write_line(control, {{"id", -1}, {"fatal", "malformed command: " + line}});
+    closepath::protocol::Command command;
+    try {
+      command = closepath::protocol::parse_command(nlohmann::json::parse(line));
+    } catch (const std::exception& e) {  // nlohmann's parse_error or the protocol's invalid_argument
+      write_line(control, {{"id", -1}, {"fatal", std::string("malformed command: ") + e.what() + ": " + line}});
       exit_code = 2;
-      io.stop();
-      co_return;
-    }
-    if (command["op"] == "exit") {
-      write_line(control, {{"id", command.value("id", -1)}, {"end", "ok"}});
       io.stop();
       co_return;
     }

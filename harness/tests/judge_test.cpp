@@ -52,11 +52,13 @@ BOOST_AUTO_TEST_CASE(judge_reports_a_forbidden_packet) {
 // Outcomes compare by end and, where expected, by bytes.
 BOOST_AUTO_TEST_CASE(judge_compares_outcomes) {
   const auto step = parse_peer_step(Side::server, "recv 1000");
-  BOOST_TEST(!compare_outcome(step, {{"end", "ok"}, {"bytes", 1000}}));
-  BOOST_TEST(*compare_outcome(step, {{"end", "eof"}, {"bytes", 200}}) == "expected ok (1000 bytes) vs actual eof (200 bytes)");
+  BOOST_TEST(!compare_outcome(step, {.end = "ok", .bytes = 1000}));
+  BOOST_TEST(*compare_outcome(step, {.end = "eof", .bytes = 200}) == "expected ok (1000 bytes) vs actual eof (200 bytes)");
   const auto reset = parse_peer_step(Side::server, "recv -> ECONNRESET");
-  BOOST_TEST(!compare_outcome(reset, {{"end", "ECONNRESET"}, {"bytes", 0}}));
-  BOOST_TEST(*compare_outcome(reset, {{"end", "eof"}, {"bytes", 0}}) == "expected ECONNRESET vs actual eof (0 bytes)");
+  BOOST_TEST(!compare_outcome(reset, {.end = "ECONNRESET"}));
+  BOOST_TEST(*compare_outcome(reset, {.end = "eof"}) == "expected ECONNRESET vs actual eof (0 bytes)");
+  protocol::Outcome aborted{.end = "operation_aborted", .bytes = 5, .deadline = true};
+  BOOST_TEST(*compare_outcome(reset, aborted) == "expected ECONNRESET vs actual operation_aborted (5 bytes) at its deadline of 5000 ms");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

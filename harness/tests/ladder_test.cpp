@@ -57,10 +57,10 @@ expect:
   const std::int64_t ms = 1'000'000;
   r.steps.resize(3);
   for (std::size_t i = 0; i < 3; ++i) r.steps[i].step = &s.steps[i];
-  r.steps[0].outcome = {{"end", "ETIMEDOUT"}, {"start_ns", r.start_mono_ns + 100 * ms}, {"end_ns", r.start_mono_ns + 3172 * ms}};
-  r.steps[1].outcome = {{"end", "ETIMEDOUT"}, {"start_ns", r.start_mono_ns + 3200 * ms}, {"end_ns", r.start_mono_ns + 6300 * ms}};
-  r.steps[2].outcome = {{"end", "ok"}, {"awaited_step", 2}, {"start_ns", r.start_mono_ns + 3201 * ms},
-                        {"end_ns", r.start_mono_ns + 6300 * ms}};
+  r.steps[0].outcome = protocol::Outcome{.end = "ETIMEDOUT", .start_ns = r.start_mono_ns + 100 * ms, .end_ns = r.start_mono_ns + 3172 * ms};
+  r.steps[1].outcome = protocol::Outcome{.end = "ETIMEDOUT", .start_ns = r.start_mono_ns + 3200 * ms, .end_ns = r.start_mono_ns + 6300 * ms};
+  r.steps[2].outcome = protocol::Outcome{.end = "ok", .start_ns = r.start_mono_ns + 3201 * ms, .end_ns = r.start_mono_ns + 6300 * ms};
+  r.steps[2].awaited_step = 2;
   const auto text = run_ladder(r, false);
   BOOST_TEST(text.find("    100.0      [1] connect -> ETIMEDOUT\n") != std::string::npos, text);
   BOOST_TEST(text.find("   3172.0      [1] => ETIMEDOUT\n") != std::string::npos, text);

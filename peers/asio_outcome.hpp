@@ -1,12 +1,12 @@
-// What a peer action ended with, as a value: bytes moved plus how it ended:
-// "ok", "eof", "operation_aborted" (with deadline set when the action's own
-// deadline cancelled it), an errno name such as "ECONNRESET",
-// "stream_truncated" (TLS: TCP EOF without close_notify), "ssl_error" (an
-// OpenSSL failure; the message says which) or "category:value" for others.
+// What a peer action ended with, as the peer builds it: the library's own
+// error_code beside bytes and end word; to_protocol() gives what crosses the
+// control channel (protocol/outcome.hpp, where the end words are listed).
+// Errors outside the catalogue's words are named "category:value".
 #pragma once
 
+#include "outcome.hpp"
+
 #include <boost/system/error_code.hpp>
-#include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -30,6 +30,7 @@ Outcome outcome_of(const boost::system::error_code& ec, std::uint64_t bytes = 0)
 
 std::int64_t monotonic_ns();
 
-nlohmann::json to_json(const Outcome& o);
+// As the protocol carries it (protocol/outcome.hpp).
+protocol::Outcome to_protocol(const Outcome& o);
 
 }  // namespace closepath::peer

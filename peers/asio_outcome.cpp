@@ -1,4 +1,4 @@
-#include "outcome.hpp"
+#include "asio_outcome.hpp"
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -35,17 +35,14 @@ std::int64_t monotonic_ns() {
   return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
 }
 
-nlohmann::json to_json(const Outcome& o) {
-  nlohmann::json j{{"end", o.end}, {"bytes", o.bytes}, {"start_ns", o.start_ns}, {"end_ns", o.end_ns}};
-  if (o.deadline) j["deadline"] = true;
-  if (o.announced) j["announced"] = *o.announced;
+protocol::Outcome to_protocol(const Outcome& o) {
+  protocol::Outcome p{.end = o.end, .bytes = o.bytes, .deadline = o.deadline, .announced = o.announced,
+                      .start_ns = o.start_ns, .end_ns = o.end_ns};
   if (o.error) {
-    j["error"] = {{"category", o.error.category().name()},
-                  {"value", o.error.value()},
-                  {"message", o.error.message()}};
-    if (o.error.category() == boost::system::system_category()) j["errno"] = o.error.value();
+    p.error = protocol::ErrorDetail{o.error.category().name(), o.error.value(), o.error.message()};
+    if (o.error.category() == boost::system::system_category()) p.errno_value = o.error.value();
   }
-  return j;
+  return p;
 }
 
 }  // namespace closepath::peer

@@ -1,0 +1,27 @@
+// A command on the control channel: one JSON object per line,
+// {"id": N, "op": NAME, "within_ms": D, ...the action's fields}. The runner
+// writes them, the peer reads them; both through these two functions.
+#pragma once
+
+#include "actions.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+
+namespace closepath::protocol {
+
+struct Command {
+  int id = 0;
+  Action action{};
+  std::chrono::milliseconds within{5000};  // the action's own deadline
+};
+
+const char* op_name(const Action& a);
+
+// Throws std::logic_error for Await (the runner's own).
+nlohmann::json to_json(const Command& c);
+// Throws std::invalid_argument naming what is wrong (unknown op, a field missing or of the wrong type).
+Command parse_command(const nlohmann::json& j);
+
+}  // namespace closepath::protocol

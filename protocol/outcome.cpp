@@ -1,0 +1,50 @@
+#include "outcome.hpp"
+
+#include <stdexcept>
+
+namespace closepath::protocol {
+
+bool is_end_word(const std::string& end) {
+  for (const char* w : {"ok", "eof", "operation_aborted", "stream_truncated", "ssl_error", "killed"})
+    if (end == w) return true;
+  return false;
+}
+
+const char* end_words_text() { return "ok, eof, operation_aborted, stream_truncated, ssl_error, killed"; }
+
+nlohmann::json to_json(const Outcome& o) {
+  nlohmann::json j{{"end", o.end}, {"bytes", o.bytes}};
+  if (o.start_ns) j["start_ns"] = o.start_ns;
+  if (o.end_ns) j["end_ns"] = o.end_ns;
+  if (o.deadline) j["deadline"] = true;
+  if (o.announced) j["announced"] = *o.announced;
+  if (o.error) j["error"] = {{"category", o.error->category}, {"value", o.error->value}, {"message", o.error->message}};
+  if (o.errno_value) j["errno"] = *o.errno_value;
+  if (o.signal) j["signal"] = *o.signal;
+  return j;
+}
+
+Outcome parse_outcome(const nlohmann::json& j) {
+  if (!j.is_object() || !j.contains("end") || !j["end"].is_string())
+    throw std::invalid_argument("an outcome needs 'end', got " + j.dump());
+  try {
+    Outcome o;
+    o.end = j["end"].get<std::string>();
+    o.bytes = j.value("bytes", std::uint64_t{0});
+    o.deadline = j.value("deadline", false);
+    if (j.contains("announced")) o.announced = j["announced"].get<std::uint32_t>();
+    if (j.contains("error")) {
+      const auto& e = j["error"];
+      o.error = ErrorDetail{e.value("category", ""), e.value("value", 0), e.value("message", "")};
+    }
+    if (j.contains("errno")) o.errno_value = j["errno"].get<int>();
+    if (j.contains("signal")) o.signal = j["signal"].get<int>();
+    o.start_ns = j.value("start_ns", std::int64_t{0});
+    o.end_ns = j.value("end_ns", std::int64_t{0});
+    return o;
+  } catch (const nlohmann::json::exception& e) {
+    throw std::invalid_argument(std::string("malformed outcome: ") + e.what());
+  }
+}
+
+}  // namespace closepath::protocol

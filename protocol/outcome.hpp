@@ -1,0 +1,47 @@
+// What a step ended with, as a value: bytes moved plus how it ended. The
+// peer answers commands with it, the runner adds its own steps' outcomes
+// (pauses, barriers, awaits), the judge compares it with the scenario's
+// expectation and the report writes it.
+//
+// `end` words: "ok", "eof", "operation_aborted" (with `deadline` when the
+// action's own deadline cancelled it), an errno name such as "ECONNRESET",
+// "stream_truncated" (TLS: TCP EOF without close_notify), "ssl_error" (an
+// OpenSSL failure; `error` says which), "killed" (crash), or the runner's:
+// "pending" (a background step not yet collected), "timeout" (a barrier
+// that saw too few packets), "error" (a fault that could not be applied).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace closepath::protocol {
+
+struct ErrorDetail {
+  std::string category;  // as the library named it ("system", "asio.ssl", ...)
+  int value = 0;
+  std::string message;
+};
+
+struct Outcome {
+  std::string end = "ok";
+  std::uint64_t bytes = 0;
+  bool deadline = false;                   // the action's own deadline cancelled it
+  std::optional<std::uint32_t> announced{};  // recv_message: the length the message announced
+  std::optional<ErrorDetail> error{};        // the library's error, when there was one
+  std::optional<int> errno_value{};          // its errno, for system errors
+  std::optional<int> signal{};               // crash: the signal the peer died of
+  std::int64_t start_ns = 0, end_ns = 0;   // CLOCK_MONOTONIC; 0: not measured
+};
+
+// The end words a scenario may expect besides errno names (see above).
+bool is_end_word(const std::string& end);
+const char* end_words_text();  // "ok, eof, operation_aborted, ..." for messages
+
+nlohmann::json to_json(const Outcome& o);
+// Throws std::invalid_argument naming the field that is missing or wrong.
+Outcome parse_outcome(const nlohmann::json& j);
+
+}  // namespace closepath::protocol
