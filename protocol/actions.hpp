@@ -1,5 +1,5 @@
 // The peer actions: one struct each, with the op name it has on the control
-// channel. The scenario grammar (harness/step_parser.cpp) builds them, the
+// channel. The scenario grammar (harness/model/step_parser.cpp) builds them, the
 // runner sends them (protocol/command.hpp), the peer visits them
 // (peers/endpoint.cpp): adding an action is one struct here, its fields'
 // JSON in command.cpp, one grammar branch and one peer method; every visit

@@ -5,9 +5,11 @@
 #include "flow.hpp"
 #include "outcome.hpp"
 #include "scenario.hpp"
-#include "socket_audit.hpp"
-#include "states.hpp"
-#include "wire.hpp"
+#include "side_states.hpp"
+#include "socket_entry.hpp"
+#include "state_inference.hpp"
+#include "trace_event.hpp"
+#include "wire_frame.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -1,5 +1,5 @@
 // Exceptions that cross the run boundary, each with its exit code.
-// Expected close-path outcomes are values (see peers/outcome.hpp), never these.
+// Expected close-path outcomes are values (see protocol/outcome.hpp), never these.
 #pragma once
 
 #include <stdexcept>
@@ -21,7 +21,7 @@ struct Interrupted : std::runtime_error {
   Interrupted() : std::runtime_error("interrupted") {}
 };
 
-// This run's watchdog expired (harness/watchdog.hpp): the run is torn down
+// This run's watchdog expired (harness/live/watchdog.hpp): the run is torn down
 // and reported as an error naming what it was waiting for; the next one runs.
 struct RunStuck : std::runtime_error {
   using std::runtime_error::runtime_error;

@@ -2,9 +2,10 @@
 // tracepoints (when the run could trace) and inference from the capture.
 #pragma once
 
-#include "kernel_trace.hpp"
 #include "scenario.hpp"
-#include "socket_audit.hpp"
+#include "side_states.hpp"
+#include "socket_entry.hpp"
+#include "trace_event.hpp"
 #include "state_inference.hpp"
 
 #include <map>
@@ -14,19 +15,6 @@
 
 namespace closepath {
 
-struct SideStates {
-  std::optional<std::vector<std::string>> kernel;  // nullopt: not traced
-  std::vector<std::string> inferred;
-  std::vector<std::string> inferred_from;  // per inferred state: the packet behind it ("frame 6 (c>s F. ...)") or the audit
-  std::vector<std::string> resets;  // "sent" / "received", from tcp_*_reset
-  std::string note;                 // how the kernel sequence was completed, if it was
-  std::string inferred_note;        // how the inferred sequence was completed, if it was
-};
-
-struct Addresses {
-  std::string client, server;
-  int port = 0;  // the client's port: unique per run
-};
 
 // The kernel's sequence for each side's connection socket (the listener is
 // left out), reconciled with how the kernel reports it:

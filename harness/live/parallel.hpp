@@ -3,7 +3,7 @@
 // the parent (PR_SET_PDEATHSIG) and are stopped with SIGTERM when the parent
 // is interrupted, so they tear their runs down themselves.
 //
-// A child has its own watchdog (harness/watchdog.hpp). The parent is the
+// A child has its own watchdog (harness/live/watchdog.hpp). The parent is the
 // backstop for a child that stops answering altogether (a stalled kernel, a
 // stopped process): past the child's limit and a grace it is stopped
 // (SIGTERM, then SIGKILL), reported as an error with the activity it last

@@ -2,6 +2,7 @@
 
 #include "doctor.hpp"
 #include "errors.hpp"
+#include "frame_facts.hpp"
 #include "interrupt.hpp"
 #include "judge.hpp"
 #include "kernel_trace.hpp"
@@ -10,9 +11,12 @@
 #include "peer_process.hpp"
 #include "port_reservation.hpp"
 #include "scripted_faults.hpp"
+#include "socket_audit.hpp"
+#include "states.hpp"
 #include "tls_credentials.hpp"
 #include "topology.hpp"
 #include "watchdog.hpp"
+#include "wire.hpp"
 
 #include <unistd.h>
 
@@ -283,15 +287,10 @@ RunResult run_scenario(const Scenario& s, const RunOptions& o, const std::filesy
   std::stable_sort(r.frames.begin(), r.frames.end(),
                    [](const WireFrame& a, const WireFrame& b) { return a.frame.ts_ns < b.frame.ts_ns; });
   std::vector<pcap::Frame> frames;
-  for (const auto& f : r.frames) frames.push_back(f.frame);
+  std::vector<FrameFacts> facts;
+  for (const auto& f : r.frames) frames.push_back(f.frame), facts.push_back(facts_of(f));
   r.flow = pcap::track_flow(frames, kClientHost.address);
-  for (auto& p : r.flow.packets) {
-    const auto& f = r.frames[p.frame];
-    p.note = f.note;
-    p.mono_ns = f.mono_ns;
-    p.delivered = f.forwarded;
-    p.injected = f.injected;
-  }
+  annotate(r.flow, facts);
   r.inferred = pcap::infer_states(r.flow.packets);
   r.states = collect_states(r.trace, r.inferred, r.leftovers,
                             {kClientHost.address, kServerHost.address, r.client_port}, true, &r.flow.packets);

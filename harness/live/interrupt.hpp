@@ -13,7 +13,7 @@ bool interrupted();
 // Throws Interrupted when a signal has arrived, RunStuck when the watchdog expired.
 void check_interrupted();
 
-// The watchdog's side (harness/watchdog.cpp): `why` is what RunStuck says.
+// The watchdog's side (harness/live/watchdog.cpp): `why` is what RunStuck says.
 void mark_run_stuck(const std::string& why);
 void clear_run_stuck();
 

@@ -12,6 +12,7 @@
 #include "fault_program.hpp"
 #include "netns.hpp"
 #include "segment.hpp"
+#include "wire_frame.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -26,14 +27,6 @@
 
 namespace closepath {
 
-struct WireFrame {
-  pcap::Frame frame;         // frame.interface: 0 client leg, 1 server leg
-  std::int64_t mono_ns = 0;  // CLOCK_MONOTONIC when read, comparable with peer times
-  int step = -1;             // the step under way when the frame arrived (-1: none yet)
-  bool forwarded = true;     // went on (now or later) toward its receiver
-  bool injected = false;     // made by the wire; left by frame.interface's leg
-  std::string note;          // what the wire or a fault did
-};
 
 class Wire {
  public:

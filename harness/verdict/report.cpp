@@ -3,7 +3,7 @@
 #include "catalogue.hpp"
 #include "ladder.hpp"
 #include "pcapng_writer.hpp"
-#include "topology.hpp"
+#include "hosts.hpp"
 
 #include <cstdio>
 #include <cstdlib>

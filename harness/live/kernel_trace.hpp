@@ -8,6 +8,8 @@
 // SIGKILLed (its pid gone) are removed by the next run.
 #pragma once
 
+#include "trace_event.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -17,17 +19,7 @@
 
 namespace closepath {
 
-struct TraceEvent {
-  std::int64_t mono_ns = 0;
-  std::string event;  // inet_sock_set_state, tcp_send_reset, tcp_receive_reset
-  std::uint16_t sport = 0, dport = 0;
-  std::string saddr, daddr;
-  std::string oldstate, newstate;  // without the TCP_ prefix; for resets oldstate is the socket's state
-  std::string reason;              // tcp_send_reset's reason, where the kernel gives one
-};
 
-// Parses one line of a tracefs `trace` file; nullopt for comments and other events.
-std::optional<TraceEvent> parse_trace_line(const std::string& line);
 
 // Makes tracefs reachable: when it is not mounted, enters a private mount
 // namespace and mounts it there, so the host's mounts are untouched. Must be

@@ -31,7 +31,7 @@ namespace {
 using namespace closepath;
 namespace fs = std::filesystem;
 
-// Where scenarios are looked up by name (harness/catalogue.hpp): resolved
+// Where scenarios are looked up by name (harness/model/catalogue.hpp): resolved
 // once, on first need, so commands that name files need no directory.
 class ScenarioDir {
  public:
@@ -158,7 +158,7 @@ int cmd_run(const RunArgs& a, ScenarioDir& dir) {
       }
     } else {
       for (const auto& run : runs) {
-        // Each run reserves a client port of its own (harness/port_reservation.hpp).
+        // Each run reserves a client port of its own (harness/live/port_reservation.hpp).
         const auto r = run_scenario(*run.scenario, options, run.out_dir);
         write_report(r);
         print_run(human, r, a.ladder);

@@ -1,10 +1,10 @@
 // A run never waits forever, whatever the kernel does. Every wait in a run is
 // bounded on its own; the watchdog bounds the whole run. When a run outlives
-// its limit it marks the run stuck (harness/interrupt.hpp), so every wait
+// its limit it marks the run stuck (harness/live/interrupt.hpp), so every wait
 // stops, the run is torn down and reported as an error naming what it was
 // doing: the last `now_doing`. The activity is also kept in a file in the
 // run's directory while the run lasts, so the parent of `run -j` can say it
-// when a child stops answering altogether (harness/parallel.cpp).
+// when a child stops answering altogether (harness/live/parallel.cpp).
 #pragma once
 
 #include <chrono>

@@ -1,12 +1,9 @@
-// The leftover-socket audit: every TCP socket in an endpoint namespace,
-// with state and queues, read through sock_diag (what `ss -tan` shows).
+// One TCP socket as the leftover audit found it (what `ss -tan` shows): a
+// record, read by live/socket_audit and judged by verdict/.
 #pragma once
-
-#include "netns.hpp"
 
 #include <cstdint>
 #include <string>
-#include <vector>
 
 namespace closepath {
 
@@ -17,8 +14,5 @@ struct SocketEntry {
   std::uint32_t recv_q = 0, send_q = 0;
   bool orphan = false;  // no process holds it (inode 0): closed by the app, kept by the kernel
 };
-
-// Throws HostError when the namespace cannot be queried.
-std::vector<SocketEntry> audit_sockets(const NetNamespace& ns);
 
 }  // namespace closepath

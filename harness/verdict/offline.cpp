@@ -1,7 +1,7 @@
 #include "offline.hpp"
 
 #include "capture_reader.hpp"
-#include "fault_program.hpp"
+#include "frame_facts.hpp"
 #include "judge.hpp"
 #include "ladder.hpp"
 #include "pcapng_reader.hpp"
@@ -120,10 +120,9 @@ pcap::Flow flow_of(const std::filesystem::path& capture, const Loaded& l, const 
   if (!hint && l.facts) hint = l.facts->client;
   auto flow = pcap::track_flow(l.frames, hint);
   if (flow.packets.empty()) throw std::runtime_error(capture.string() + ": no TCP connection in the capture");
-  for (auto& p : flow.packets) {
-    p.delivered = note::delivered(p.note);
-    p.injected = note::injected(p.note);
-  }
+  std::vector<FrameFacts> facts;
+  for (const auto& f : l.frames) facts.push_back(facts_from_comment(f.comment));
+  annotate(flow, facts);
   return flow;
 }
 

@@ -1,0 +1,26 @@
+#include "frame_facts.hpp"
+
+#include "frame_notes.hpp"
+
+namespace closepath {
+
+FrameFacts facts_of(const WireFrame& f) {
+  return {.note = f.note, .mono_ns = f.mono_ns, .delivered = f.forwarded, .injected = f.injected};
+}
+
+FrameFacts facts_from_comment(const std::string& comment) {
+  return {.note = comment, .delivered = note::delivered(comment), .injected = note::injected(comment)};
+}
+
+void annotate(pcap::Flow& flow, const std::vector<FrameFacts>& per_frame) {
+  for (auto& p : flow.packets) {
+    if (p.frame >= per_frame.size()) continue;
+    const auto& f = per_frame[p.frame];
+    p.note = f.note;
+    if (f.mono_ns) p.mono_ns = f.mono_ns;
+    p.delivered = f.delivered;
+    p.injected = f.injected;
+  }
+}
+
+}  // namespace closepath

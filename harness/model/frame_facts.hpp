@@ -1,0 +1,30 @@
+// What the wire did to each frame, however it is known: from the live wire
+// (a WireFrame) or read back from a saved capture's comments. One function
+// puts it on a flow's packets, for live runs and offline checks alike, so
+// the judge sees the same facts either way.
+#pragma once
+
+#include "flow.hpp"
+#include "wire_frame.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace closepath {
+
+struct FrameFacts {
+  std::string note;          // the capture comment: step, fault, states
+  std::int64_t mono_ns = 0;  // the clock peer times use; 0: keep the capture's own time
+  bool delivered = true;     // reached its receiver
+  bool injected = false;     // made by the wire
+};
+
+FrameFacts facts_of(const WireFrame& f);
+// Read back from the words of frame_notes.hpp.
+FrameFacts facts_from_comment(const std::string& comment);
+
+// `per_frame` is indexed like the frames the flow was tracked from.
+void annotate(pcap::Flow& flow, const std::vector<FrameFacts>& per_frame);
+
+}  // namespace closepath

@@ -1,0 +1,57 @@
+#include "trace_event.hpp"
+
+#include <sstream>
+
+namespace closepath {
+namespace {
+
+std::int64_t parse_timestamp(const std::string& text) {
+  // "12345.678901" seconds with microseconds
+  const auto dot = text.find('.');
+  if (dot == std::string::npos) return 0;
+  return std::stoll(text.substr(0, dot)) * 1'000'000'000 + std::stoll(text.substr(dot + 1, 6)) * 1000;
+}
+
+}  // namespace
+
+std::optional<TraceEvent> parse_trace_line(const std::string& line) {
+  if (line.empty() || line[0] == '#') return std::nullopt;
+  // "  comm-pid  [001] ..s1.  123.456789: event_name: key=value key=value"
+  const auto colon = line.find(": ");
+  if (colon == std::string::npos) return std::nullopt;
+  const auto ts_start = line.rfind(' ', colon);
+  const auto name_end = line.find(": ", colon + 2);
+  if (ts_start == std::string::npos || name_end == std::string::npos) return std::nullopt;
+  TraceEvent e;
+  e.event = line.substr(colon + 2, name_end - colon - 2);
+  if (e.event != "inet_sock_set_state" && e.event != "tcp_send_reset" && e.event != "tcp_receive_reset")
+    return std::nullopt;
+  try {
+    e.mono_ns = parse_timestamp(line.substr(ts_start + 1, colon - ts_start - 1));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  std::istringstream fields(line.substr(name_end + 2));
+  for (std::string kv; fields >> kv;) {
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos) continue;
+    const auto key = kv.substr(0, eq), value = kv.substr(eq + 1);
+    if (key == "sport") e.sport = static_cast<std::uint16_t>(std::stoi(value));
+    else if (key == "dport") e.dport = static_cast<std::uint16_t>(std::stoi(value));
+    else if (key == "saddr") e.saddr = value;
+    else if (key == "daddr") e.daddr = value;
+    else if (key == "src" || key == "dest") {  // tcp_send_reset: "addr:port"
+      const auto sep = value.rfind(':');
+      if (sep == std::string::npos) continue;
+      const auto port = static_cast<std::uint16_t>(std::stoi(value.substr(sep + 1)));
+      (key == "src" ? e.saddr : e.daddr) = value.substr(0, sep);
+      (key == "src" ? e.sport : e.dport) = port;
+    } else if (key == "reason") e.reason = value;
+    else if (key == "state") e.oldstate = value.rfind("TCP_", 0) == 0 ? value.substr(4) : value;
+    else if (key == "oldstate") e.oldstate = value.rfind("TCP_", 0) == 0 ? value.substr(4) : value;
+    else if (key == "newstate") e.newstate = value.rfind("TCP_", 0) == 0 ? value.substr(4) : value;
+  }
+  return e;
+}
+
+}  // namespace closepath
