@@ -10,6 +10,7 @@
 #include <boost/asio/write.hpp>
 
 #include <linux/sockios.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -61,6 +62,7 @@ asio::awaitable<Outcome> Endpoint::execute(const protocol::Command& c) {
           [&](const protocol::TlsStall&) { return tls_stall(within); },
           [&](const protocol::TlsCloseNotify&) { return tls_close_notify(within); },
           [&](const protocol::Drain&) { return drain(within); },
+          [&](const protocol::Poll&) { return poll(within); },
           [&](const protocol::Shutdown& a) { return ready(shutdown(a)); },
           [&](const protocol::Close&) { return ready(close()); },
           [&](const protocol::SetOption& a) { return ready(set_option(a)); },
@@ -278,6 +280,30 @@ asio::awaitable<Outcome> Endpoint::drain(std::chrono::milliseconds within) {
     tick.expires_after(std::chrono::milliseconds(1));
     co_await tick.async_wait(use_tuple);
   }
+}
+
+// Waits, without reading, until the connection has something to report, and
+// names the weightiest event poll(2) gives: pollerr (an error pending, e.g.
+// after a RST), hup (closed both ways), rdhup (the peer's FIN), readable.
+// How an epoll/poll loop learns of a close before it reads.
+asio::awaitable<Outcome> Endpoint::poll(std::chrono::milliseconds within) {
+  if (!conn_.is_open()) co_return outcome_of(asio::error::bad_descriptor);
+  auto events = [this] {
+    pollfd p{conn_.native_handle(), POLLIN | POLLRDHUP, 0};
+    return ::poll(&p, 1, 0) > 0 ? p.revents : 0;
+  };
+  // Look first: Asio's edge-triggered reactor does not report a socket that
+  // was readable before the wait began.
+  int revents = events();
+  if (!revents) {
+    Deadline deadline(conn_, within);
+    auto [ec] = co_await conn_.async_wait(tcp::socket::wait_read, use_tuple);
+    if (ec) co_return finish(deadline, ec, 0);
+    revents = events();
+  }
+  Outcome o = outcome_of({});
+  o.end = (revents & POLLERR) ? "pollerr" : (revents & POLLHUP) ? "hup" : (revents & POLLRDHUP) ? "rdhup" : "readable";
+  co_return o;
 }
 
 Outcome Endpoint::shutdown(const protocol::Shutdown& c) {

@@ -54,6 +54,7 @@ class Endpoint {
   asio::awaitable<Outcome> tls_stall(ms within);
   asio::awaitable<Outcome> tls_close_notify(ms within);
   asio::awaitable<Outcome> drain(ms within);
+  asio::awaitable<Outcome> poll(ms within);
   Outcome tls_setup(const protocol::TlsSetup& a);
   Outcome shutdown(const protocol::Shutdown& a);
   Outcome close();

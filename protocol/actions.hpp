@@ -50,6 +50,7 @@ struct TlsStall { static constexpr const char* op = "tls_stall"; };          // 
 struct TlsCloseNotify { static constexpr const char* op = "tls_close_notify"; };  // send close_notify, wait for the peer's
 struct Crash { static constexpr const char* op = "crash"; };  // SIGKILL the peer process: the kernel closes its sockets
 struct Drain { static constexpr const char* op = "drain"; };  // wait until the peer has ACKed everything sent (SIOCOUTQ == 0)
+struct Poll { static constexpr const char* op = "poll"; };    // wait for an event without reading: readable, rdhup, hup, pollerr
 struct TlsSetup {  // the runner's, before a TLS scenario: credentials (never written in a scenario)
   static constexpr const char* op = "tls_setup";
   std::string ca_pem;                  // the client's trust anchor
@@ -60,6 +61,6 @@ struct TlsSetup {  // the runner's, before a TLS scenario: credentials (never wr
 struct Await { static constexpr const char* op = "await"; };
 
 using Action = std::variant<Listen, Connect, Accept, Send, Recv, Shutdown, Close, SetOption, SendMessage, RecvMessage,
-                            TlsHandshake, TlsStall, TlsCloseNotify, Crash, Drain, TlsSetup, Await>;
+                            TlsHandshake, TlsStall, TlsCloseNotify, Crash, Drain, Poll, TlsSetup, Await>;
 
 }  // namespace closepath::protocol

@@ -34,6 +34,7 @@ void fields_to(json&, const TlsStall&) {}
 void fields_to(json&, const TlsCloseNotify&) {}
 void fields_to(json&, const Crash&) {}
 void fields_to(json&, const Drain&) {}
+void fields_to(json&, const Poll&) {}
 void fields_to(json& j, const TlsSetup& a) {
   if (!a.ca_pem.empty()) j["ca"] = a.ca_pem;
   if (!a.cert_pem.empty()) j["cert"] = a.cert_pem;
@@ -84,6 +85,7 @@ void fields_from(const json&, TlsStall&) {}
 void fields_from(const json&, TlsCloseNotify&) {}
 void fields_from(const json&, Crash&) {}
 void fields_from(const json&, Drain&) {}
+void fields_from(const json&, Poll&) {}
 void fields_from(const json& j, TlsSetup& a) {
   if (j.contains("ca")) a.ca_pem = field<std::string>(j, "ca");
   if (j.contains("cert")) a.cert_pem = field<std::string>(j, "cert");

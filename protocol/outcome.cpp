@@ -5,12 +5,15 @@
 namespace closepath::protocol {
 
 bool is_end_word(const std::string& end) {
-  for (const char* w : {"ok", "eof", "operation_aborted", "stream_truncated", "ssl_error", "killed"})
+  for (const char* w : {"ok", "eof", "operation_aborted", "stream_truncated", "ssl_error", "killed", "readable", "rdhup",
+                        "hup", "pollerr"})
     if (end == w) return true;
   return false;
 }
 
-const char* end_words_text() { return "ok, eof, operation_aborted, stream_truncated, ssl_error, killed"; }
+const char* end_words_text() {
+  return "ok, eof, operation_aborted, stream_truncated, ssl_error, killed, readable, rdhup, hup, pollerr";
+}
 
 nlohmann::json to_json(const Outcome& o) {
   nlohmann::json j{{"end", o.end}, {"bytes", o.bytes}};

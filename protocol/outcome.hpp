@@ -6,7 +6,9 @@
 // `end` words: "ok", "eof", "operation_aborted" (with `deadline` when the
 // action's own deadline cancelled it), an errno name such as "ECONNRESET",
 // "stream_truncated" (TLS: TCP EOF without close_notify), "ssl_error" (an
-// OpenSSL failure; `error` says which), "killed" (crash), or the runner's:
+// OpenSSL failure; `error` says which), "killed" (crash), what `poll` saw
+// ("readable"; "rdhup": the peer's FIN; "hup": both ways closed or reset;
+// "pollerr": an error is pending, e.g. after a RST), or the runner's:
 // "pending" (a background step not yet collected), "timeout" (a barrier
 // that saw too few packets), "error" (a fault that could not be applied).
 #pragma once

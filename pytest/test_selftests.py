@@ -73,6 +73,11 @@ VARIANTS = [
     # Without the duplicate the client's one ACK ends LAST_ACK: no RST, and TIME_WAIT stays.
     ("netem_duplicate_fin", "  - wire: netem s>c duplicate 100%", "",
      r"netem_duplicate_fin\.yaml:\d+: step 8 \(wait s>c R within 2s\): expected 1 packet\(s\) matching 's>c R' on the wire within 2000 ms vs actual 0"),
+    ("peer_close_poll", "  - server: close", "",
+     r"peer_close_poll\.yaml:\d+: step 9 \(client poll within 1s -> rdhup\): expected rdhup vs actual operation_aborted \(0 bytes\) at its deadline of 1000 ms"),
+    # A RST instead of a FIN: poll reports the pending error, not the peer's half-close.
+    ("peer_close_poll", "  - server: close", "  - server: set linger 0\n  - server: close",
+     r"peer_close_poll\.yaml:\d+: step 11 \(client poll within 1s -> rdhup\): expected rdhup vs actual pollerr \(0 bytes\)"),
     ("fin_wait2_close_wait_leak", "  client: {net.ipv4.tcp_fin_timeout: 1}", "  client: {}",
      r"fin_wait2_close_wait_leak\.yaml:\d+: states: client \(kernel trace\): expected \[SYN_SENT, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, CLOSE\] vs actual \[SYN_SENT, ESTABLISHED, FIN_WAIT1, FIN_WAIT2\]"),
 ]

@@ -156,6 +156,9 @@ PeerStep parse_peer_step(Side side, const std::string& text) {
   } else if (verb == "drain") {
     want_args(0, 0);
     step.action = Drain{};
+  } else if (verb == "poll") {
+    want_args(0, 0);
+    step.action = protocol::Poll{};
   } else if (verb == "crash") {
     want_args(0, 0);
     step.action = Crash{};
@@ -199,7 +202,7 @@ PeerStep parse_peer_step(Side side, const std::string& text) {
     step.action = SetOption{.name = words[1], .value = option_value(*option, words[2])};
   } else {
     throw std::invalid_argument("unknown action '" + verb +
-                                "' (known: listen connect accept send recv shutdown close set tls crash await drain; "
+                                "' (known: listen connect accept send recv shutdown close set tls crash await drain poll; "
                                 "send message N M, recv message)");
   }
   return step;

@@ -16,7 +16,7 @@ std::vector<Action> every_sent_action() {
           Recv{.mode = Recv::Mode::all},      Shutdown{.how = "wr"}, Close{},
           SetOption{.name = "linger", .value = -1},                  SendMessage{.announce = 10, .bytes = 4},
           RecvMessage{},    TlsHandshake{},   TlsStall{},            TlsCloseNotify{},
-          Crash{},          Drain{},          TlsSetup{.ca_pem = "CA", .cert_pem = "C", .key_pem = "K"}};
+          Crash{},          Drain{},          Poll{},                TlsSetup{.ca_pem = "CA", .cert_pem = "C", .key_pem = "K"}};
 }
 
 }  // namespace
