@@ -47,29 +47,19 @@ int wait_status(pid_t pid) {
 }  // namespace
 
 NetNamespace NetNamespace::create() {
-  const int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-  if (home < 0) throw HostError(errno_text("open /proc/thread-self/ns/net"));
-  if (unshare(CLONE_NEWNET) != 0) {
-    const auto message = errno_text("unshare(CLONE_NEWNET)") +
-                         " (closepath needs root or CAP_SYS_ADMIN; `closepath doctor` says what is missing)";
-    close(home);
-    throw HostError(message);
-  }
-  const int fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  UniqueFd home(open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+  if (!home) throw HostError(errno_text("open /proc/thread-self/ns/net"));
+  if (unshare(CLONE_NEWNET) != 0)
+    throw HostError(errno_text("unshare(CLONE_NEWNET)") +
+                    " (closepath needs root or CAP_SYS_ADMIN; `closepath doctor` says what is missing)");
+  UniqueFd fd(open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
   const int saved_errno = errno;
-  if (setns(home, CLONE_NEWNET) != 0) std::abort();  // cannot continue in the wrong namespace
-  close(home);
-  if (fd < 0) {
+  if (setns(home.get(), CLONE_NEWNET) != 0) std::abort();  // cannot continue in the wrong namespace
+  if (!fd) {
     errno = saved_errno;
     throw HostError(errno_text("open the new namespace"));
   }
-  return NetNamespace(fd);
-}
-
-NetNamespace::NetNamespace(NetNamespace&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-
-NetNamespace::~NetNamespace() {
-  if (fd_ >= 0) close(fd_);
+  return NetNamespace(std::move(fd));
 }
 
 std::filesystem::path find_program(const std::string& name) {
@@ -88,15 +78,16 @@ void run_in(const NetNamespace& ns, const std::vector<std::string>& argv,
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
 
-  int out[2];
-  if (pipe2(out, O_CLOEXEC) != 0) throw HostError(errno_text("pipe"));
+  int ends[2];
+  if (pipe2(ends, O_CLOEXEC) != 0) throw HostError(errno_text("pipe"));
+  UniqueFd read_end(ends[0]), write_end(ends[1]);  // both closed however this ends (fork_in throws too)
   const pid_t pid = fork_in(ns, [&] {
-    dup2(out[1], STDOUT_FILENO);
-    dup2(out[1], STDERR_FILENO);
+    dup2(write_end.get(), STDOUT_FILENO);
+    dup2(write_end.get(), STDERR_FILENO);
     for (const auto* keep : pass) fcntl(keep->fd(), F_SETFD, 0);
     execv(program.c_str(), args.data());
   });
-  close(out[1]);
+  write_end.reset();
   std::string command;
   for (const auto& a : argv) command += (command.empty() ? "" : " ") + a;
   // Read until the command closes its output, in slices that notice an
@@ -106,11 +97,11 @@ void run_in(const NetNamespace& ns, const std::vector<std::string>& argv,
   char buf[512];
   bool overdue = false;
   for (;;) {
-    pollfd p{out[0], POLLIN, 0};
+    pollfd p{read_end.get(), POLLIN, 0};
     const int ready = poll(&p, 1, 100);
     if (ready < 0 && errno != EINTR) break;
     if (ready > 0) {
-      const ssize_t n = read(out[0], buf, sizeof buf);
+      const ssize_t n = read(read_end.get(), buf, sizeof buf);
       if (n == 0 || (n < 0 && errno != EINTR)) break;
       if (n > 0) output.append(buf, static_cast<std::size_t>(n));
       continue;
@@ -118,7 +109,7 @@ void run_in(const NetNamespace& ns, const std::vector<std::string>& argv,
     overdue = std::chrono::steady_clock::now() > deadline;
     if (overdue || interrupted()) break;
   }
-  close(out[0]);
+  read_end.reset();
   if (overdue || interrupted()) {
     kill(pid, SIGKILL);
     wait_status(pid);

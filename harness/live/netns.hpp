@@ -4,6 +4,8 @@
 // own namespace: every command runs in a child that first joins `ns`.
 #pragma once
 
+#include "unique_fd.hpp"
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -14,18 +16,17 @@ class NetNamespace {
  public:
   // A new, empty namespace (only a down loopback). Throws HostError.
   static NetNamespace create();
-  NetNamespace(NetNamespace&& other) noexcept;
+  NetNamespace(NetNamespace&& other) noexcept = default;
   NetNamespace& operator=(NetNamespace&&) = delete;
   NetNamespace(const NetNamespace&) = delete;
-  ~NetNamespace();
 
-  int fd() const { return fd_; }
+  int fd() const { return fd_.get(); }
   // A path other processes (the child running `ip`) can open to reach it.
-  std::string path() const { return "/proc/self/fd/" + std::to_string(fd_); }
+  std::string path() const { return "/proc/self/fd/" + std::to_string(fd_.get()); }
 
  private:
-  explicit NetNamespace(int fd) : fd_(fd) {}
-  int fd_ = -1;
+  explicit NetNamespace(UniqueFd fd) : fd_(std::move(fd)) {}
+  UniqueFd fd_;
 };
 
 // Finds a program in the usual sbin/bin directories (not via the shell).

@@ -28,7 +28,7 @@ const char* state_name(unsigned s) {
 }
 
 // A netlink socket that belongs to `ns`: made on a thread that joined it.
-int diag_socket_in(const NetNamespace& ns) {
+UniqueFd diag_socket_in(const NetNamespace& ns) {
   std::promise<int> result;
   std::thread([&] {
     if (setns(ns.fd(), CLONE_NEWNET) != 0) return result.set_value(-errno);
@@ -37,7 +37,7 @@ int diag_socket_in(const NetNamespace& ns) {
   }).join();
   const int fd = result.get_future().get();
   if (fd < 0) throw HostError(std::string("sock_diag socket: ") + std::strerror(-fd));
-  return fd;
+  return UniqueFd(fd);
 }
 
 std::string endpoint_text(const __be32* addr, __be16 port) {
@@ -49,7 +49,8 @@ std::string endpoint_text(const __be32* addr, __be16 port) {
 }  // namespace
 
 std::vector<SocketEntry> audit_sockets(const NetNamespace& ns) {
-  const int fd = diag_socket_in(ns);
+  const UniqueFd socket = diag_socket_in(ns);
+  const int fd = socket.get();
   struct {
     nlmsghdr header;
     inet_diag_req_v2 request;
@@ -63,9 +64,7 @@ std::vector<SocketEntry> audit_sockets(const NetNamespace& ns) {
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
   if (sendto(fd, &query, sizeof query, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) < 0) {
-    const int e = errno;
-    close(fd);
-    throw HostError(std::string("sock_diag query: ") + std::strerror(e));
+    throw HostError(std::string("sock_diag query: ") + std::strerror(errno));
   }
 
   std::vector<SocketEntry> sockets;
@@ -79,7 +78,6 @@ std::vector<SocketEntry> audit_sockets(const NetNamespace& ns) {
       if (h->nlmsg_type == NLMSG_ERROR) {
         // The kernel refused the dump (e.g. tcp_diag is a module nobody loaded): never read that as "no sockets".
         const auto* err = static_cast<const nlmsgerr*>(NLMSG_DATA(h));
-        close(fd);
         throw HostError(std::string("sock_diag: the kernel refused the TCP socket dump: ") + std::strerror(-err->error) +
                         " (it needs the tcp_diag module: modprobe tcp_diag)");
       }

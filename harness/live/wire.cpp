@@ -61,8 +61,8 @@ std::string ms_text(std::int64_t ns) { return std::to_string(ns / 1'000'000) + "
 
 Wire::Wire(const NetNamespace& ns, FaultProgram& faults)
     : faults_(faults), last_frame_ns_(now_ns(CLOCK_MONOTONIC)), legs_(std::make_unique<Legs>()) {
-  stop_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (stop_fd_ < 0) throw HostError(std::string("eventfd: ") + std::strerror(errno));
+  wake_fd_.reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!wake_fd_) throw HostError(std::string("eventfd: ") + std::strerror(errno));
   std::promise<void> ready;
   auto started = ready.get_future();
   thread_ = std::thread([this, &ns, &ready] { run(ns, ready); });
@@ -70,15 +70,11 @@ Wire::Wire(const NetNamespace& ns, FaultProgram& faults)
     started.get();
   } catch (...) {
     thread_.join();
-    close(stop_fd_);
     throw;
   }
 }
 
-Wire::~Wire() {
-  stop();
-  close(stop_fd_);
-}
+Wire::~Wire() { stop(); }
 
 std::chrono::nanoseconds Wire::quiet_for() const {
   return std::chrono::nanoseconds(now_ns(CLOCK_MONOTONIC) - last_frame_ns_.load());
@@ -89,7 +85,7 @@ void Wire::sync() {
   if (!thread_.joinable()) return;
   const auto ticket = ++sync_requested_;
   const std::uint64_t one = 1;
-  (void)!write(stop_fd_, &one, sizeof one);  // wake the loop (it tells a wake from a stop)
+  (void)!write(wake_fd_.get(), &one, sizeof one);  // wake the loop
   sync_cv_.wait_for(lock, std::chrono::seconds(5), [&] { return sync_done_ >= ticket; });
 }
 
@@ -97,10 +93,10 @@ std::vector<WireFrame> Wire::stop() {
   if (thread_.joinable()) {
     {
       std::lock_guard lock(sync_mutex_);
-      sync_requested_ = ~std::uint64_t{0};  // marks the stop
+      stop_requested_ = true;
     }
     const std::uint64_t one = 1;
-    (void)!write(stop_fd_, &one, sizeof one);
+    (void)!write(wake_fd_.get(), &one, sizeof one);
     thread_.join();
   }
   std::lock_guard lock(mutex_);
@@ -219,20 +215,22 @@ void Wire::run(const NetNamespace& ns, std::promise<void>& ready) {
 
   std::array<pollfd, 3> fds{};
   for (std::size_t i = 0; i < 2; ++i) fds[i] = {pcap_get_selectable_fd((*legs_)[i]), POLLIN, 0};
-  fds[2] = {stop_fd_, POLLIN, 0};
+  fds[2] = {wake_fd_.get(), POLLIN, 0};
   for (;;) {
     const int n = poll(fds.data(), fds.size(), poll_timeout_ms(now_ns(CLOCK_MONOTONIC)));
     if (n < 0 && errno != EINTR) break;
     std::uint64_t requested = 0;
+    bool stopping = false;
     if (fds[2].revents) {
       std::uint64_t drained = 0;
-      (void)!read(stop_fd_, &drained, sizeof drained);
+      (void)!read(wake_fd_.get(), &drained, sizeof drained);
     }
     {
       std::lock_guard lock(sync_mutex_);
       requested = sync_requested_;
+      stopping = stop_requested_;
     }
-    if (requested == ~std::uint64_t{0}) {
+    if (stopping) {
       // Frames already read by the kernel belong to the run: take them before stopping.
       for (std::size_t i = 0; i < 2; ++i)
         pcap_dispatch((*legs_)[i], -1, on_packet, reinterpret_cast<u_char*>(&contexts[i]));

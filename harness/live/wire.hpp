@@ -11,6 +11,7 @@
 
 #include "fault_program.hpp"
 #include "netns.hpp"
+#include "unique_fd.hpp"
 #include "segment.hpp"
 #include "wire_frame.hpp"
 
@@ -65,7 +66,7 @@ class Wire {
   FaultProgram& faults_;
   std::atomic<int> step_{-1};
   std::atomic<std::int64_t> last_frame_ns_;
-  int stop_fd_ = -1;
+  UniqueFd wake_fd_;  // an eventfd: sync() and stop() wake the loop with it
   // libpcap's handles, valid on the wire thread while it runs (opaque here:
   // libpcap's global `struct pcap` would clash with closepath::pcap).
   struct Legs;
@@ -77,6 +78,7 @@ class Wire {
   std::mutex sync_mutex_;
   std::condition_variable sync_cv_;
   std::uint64_t sync_requested_ = 0, sync_done_ = 0;
+  bool stop_requested_ = false;  // guarded by sync_mutex_
   std::thread thread_;
 };
 
