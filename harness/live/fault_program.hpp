@@ -48,6 +48,9 @@ class FaultProgram {
   // Called on the wire thread once the frame on_frame() decided on has been
   // sent on (or queued, or dropped): barriers may now count it.
   virtual void frame_handled() {}
+  // Called on the wire thread when the run is interrupted or stuck: waits
+  // on the program (barriers) re-check their stop condition.
+  virtual void wake_waiters() {}
 };
 
 }  // namespace closepath

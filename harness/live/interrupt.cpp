@@ -2,8 +2,13 @@
 
 #include "errors.hpp"
 
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <csignal>
+#include <cstdint>
 #include <mutex>
 
 namespace closepath {
@@ -12,7 +17,18 @@ std::atomic<bool> g_interrupted{false};
 std::atomic<bool> g_stuck{false};
 std::mutex g_stuck_mutex;
 std::string g_stuck_why;  // guarded by g_stuck_mutex
-extern "C" void on_signal(int) { g_interrupted.store(true); }
+// Made before any handler is installed and never closed: the handler may write it at any time.
+const int g_wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+void raise_wake() {
+  const std::uint64_t one = 1;
+  (void)!write(g_wake_fd, &one, sizeof one);
+}
+
+extern "C" void on_signal(int) {
+  g_interrupted.store(true);
+  raise_wake();
+}
 }  // namespace
 
 void install_interrupt_handlers() {
@@ -32,14 +48,33 @@ void check_interrupted() {
   }
 }
 
+int wake_fd() { return g_wake_fd; }
+
+void interruptible_sleep(std::chrono::nanoseconds d) {
+  const auto until = std::chrono::steady_clock::now() + d;
+  for (;;) {
+    check_interrupted();
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return;
+    pollfd p{g_wake_fd, POLLIN, 0};
+    poll(&p, 1, static_cast<int>(left.count()));  // returns early only when woken (or EINTR)
+  }
+}
+
 void mark_run_stuck(const std::string& why) {
   {
     std::lock_guard lock(g_stuck_mutex);
     g_stuck_why = why;
   }
   g_stuck.store(true);
+  raise_wake();
 }
 
-void clear_run_stuck() { g_stuck.store(false); }
+void clear_run_stuck() {
+  g_stuck.store(false);
+  std::uint64_t drained = 0;
+  (void)!read(g_wake_fd, &drained, sizeof drained);
+  if (g_interrupted.load()) raise_wake();  // a signal that came meanwhile keeps waking every wait
+}
 
 }  // namespace closepath

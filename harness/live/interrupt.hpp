@@ -1,8 +1,13 @@
-// SIGINT / SIGTERM / SIGHUP become a flag that every wait polls, so a run
+// SIGINT / SIGTERM / SIGHUP become a flag that every wait watches, so a run
 // that is interrupted unwinds normally and its RAII guards tear down. A run
 // whose watchdog expires is stopped the same way, but only that run.
+//
+// Waits never poll the flag on a timer: wake_fd() becomes readable whenever
+// the flag is raised (the signal handler writes it, which is
+// async-signal-safe), so a wait is a poll(2) on it and whatever it waits for.
 #pragma once
 
+#include <chrono>
 #include <string>
 
 namespace closepath {
@@ -12,6 +17,10 @@ void install_interrupt_handlers();
 bool interrupted();
 // Throws Interrupted when a signal has arrived, RunStuck when the watchdog expired.
 void check_interrupted();
+// Readable once interrupted() turns true (an eventfd; never read it).
+int wake_fd();
+// Sleeps for `d`, or less when interrupted (then throws, as check_interrupted).
+void interruptible_sleep(std::chrono::nanoseconds d);
 
 // The watchdog's side (harness/live/watchdog.cpp): `why` is what RunStuck says.
 void mark_run_stuck(const std::string& why);

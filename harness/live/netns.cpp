@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -90,24 +91,21 @@ void run_in(const NetNamespace& ns, const std::vector<std::string>& argv,
   write_end.reset();
   std::string command;
   for (const auto& a : argv) command += (command.empty() ? "" : " ") + a;
-  // Read until the command closes its output, in slices that notice an
-  // interrupt, a stuck run and the command's own limit.
+  // Read until the command closes its output, its limit passes, or the run is interrupted or stuck.
   const auto deadline = std::chrono::steady_clock::now() + kCommandLimit;
   std::string output;
   char buf[512];
   bool overdue = false;
-  for (;;) {
-    pollfd p{read_end.get(), POLLIN, 0};
-    const int ready = poll(&p, 1, 100);
+  while (!interrupted()) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if ((overdue = left.count() <= 0)) break;
+    std::array<pollfd, 2> p{pollfd{read_end.get(), POLLIN, 0}, pollfd{wake_fd(), POLLIN, 0}};
+    const int ready = poll(p.data(), p.size(), static_cast<int>(left.count()));
     if (ready < 0 && errno != EINTR) break;
-    if (ready > 0) {
-      const ssize_t n = read(read_end.get(), buf, sizeof buf);
-      if (n == 0 || (n < 0 && errno != EINTR)) break;
-      if (n > 0) output.append(buf, static_cast<std::size_t>(n));
-      continue;
-    }
-    overdue = std::chrono::steady_clock::now() > deadline;
-    if (overdue || interrupted()) break;
+    if (ready <= 0 || !p[0].revents) continue;
+    const ssize_t n = read(read_end.get(), buf, sizeof buf);
+    if (n == 0 || (n < 0 && errno != EINTR)) break;
+    if (n > 0) output.append(buf, static_cast<std::size_t>(n));
   }
   read_end.reset();
   if (overdue || interrupted()) {

@@ -4,13 +4,17 @@
 #include "interrupt.hpp"
 #include "kernel_trace.hpp"
 #include "report.hpp"
+#include "unique_fd.hpp"
 #include "watchdog.hpp"
 
+#include <poll.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -63,20 +67,30 @@ ChildOutcome read_outcome(const std::filesystem::path& report_path, int status) 
   return o;
 }
 
-// Waits up to `limit` for `pid` to end; true when it was reaped.
-bool reap_within(pid_t pid, std::chrono::milliseconds limit) {
-  const auto until = Clock::now() + limit;
-  for (;;) {
-    const pid_t done = waitpid(pid, nullptr, WNOHANG);
-    if (done == pid || (done < 0 && errno == ECHILD)) return true;
-    if (Clock::now() > until) return false;
-    std::this_thread::sleep_for(20ms);
-  }
+// A descriptor that becomes readable when the child ends (Linux 5.3+).
+UniqueFd pidfd_of(pid_t pid) {
+  UniqueFd fd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+  if (!fd) throw HostError(std::string("pidfd_open: ") + std::strerror(errno) + " (closepath -j needs Linux 5.3 or later)");
+  return fd;
+}
+
+int ms_until(Clock::time_point t) {
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(t - Clock::now()).count();
+  return static_cast<int>(std::clamp<std::int64_t>(left, 0, 24 * 3600 * 1000));
+}
+
+// Waits up to `limit` for the child behind `pidfd` to end; true when it was reaped.
+bool reap_within(pid_t pid, const UniqueFd& pidfd, std::chrono::milliseconds limit) {
+  pollfd p{pidfd.get(), POLLIN, 0};
+  if (poll(&p, 1, static_cast<int>(limit.count())) <= 0) return false;
+  while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {}
+  return true;
 }
 
 struct Child {
   std::size_t run = 0;
   Clock::time_point started, deadline;
+  UniqueFd pidfd;
 };
 
 // Stops a child that outlived its deadline and reports it in its place.
@@ -84,10 +98,10 @@ ChildOutcome stop_stuck(pid_t pid, const Child& child, const PlannedRun& run) {
   const auto activity = read_activity(run.out_dir);
   kill(pid, SIGTERM);
   kill(pid, SIGCONT);  // a stopped child (a debugger, SIGSTOP) tears down by itself too
-  bool reaped = reap_within(pid, kStopWait);
+  bool reaped = reap_within(pid, child.pidfd, kStopWait);
   if (!reaped) {
     kill(pid, SIGKILL);
-    reaped = reap_within(pid, kStopWait);
+    reaped = reap_within(pid, child.pidfd, kStopWait);
   }
   RunResult r;
   r.scenario = run.scenario;
@@ -126,29 +140,34 @@ std::vector<ChildOutcome> run_in_parallel(const std::vector<PlannedRun>& runs, i
         const auto now = Clock::now();
         const auto limit = stuck_after.value_or(run_limit(*runs[next].scenario));
         // the child reserves its own client port
-        running[spawn_child(runs[next], stuck_after)] = {next, now, now + limit + kBackstopGrace};
+        const pid_t pid = spawn_child(runs[next], stuck_after);
+        running.emplace(pid, Child{next, now, now + limit + kBackstopGrace, pidfd_of(pid)});
         ++next;
       }
-      int status = 0;
-      const pid_t pid = waitpid(-1, &status, WNOHANG);
-      if (pid <= 0) {
-        for (auto it = running.begin(); it != running.end();) {
-          if (Clock::now() <= it->second.deadline) {
-            ++it;
-            continue;
-          }
-          outcomes[it->second.run] = stop_stuck(it->first, it->second, runs[it->second.run]);
-          stopped_any = true;
-          it = running.erase(it);
-        }
-        std::this_thread::sleep_for(20ms);
-        continue;
+      // Sleep until a child ends, the nearest deadline passes, or an interrupt.
+      std::vector<pollfd> fds{{wake_fd(), POLLIN, 0}};
+      auto nearest = Clock::time_point::max();
+      for (const auto& [pid, child] : running) {
+        fds.push_back({child.pidfd.get(), POLLIN, 0});
+        nearest = std::min(nearest, child.deadline);
       }
-      const auto it = running.find(pid);
-      if (it == running.end()) continue;
-      const std::size_t i = it->second.run;
-      running.erase(it);
-      outcomes[i] = read_outcome(runs[i].out_dir / "report.json", status);
+      if (poll(fds.data(), fds.size(), ms_until(nearest)) < 0 && errno != EINTR)
+        throw HostError(std::string("poll: ") + std::strerror(errno));
+      for (auto it = running.begin(); it != running.end();) {
+        int status = 0;
+        const pid_t pid = it->first;
+        const std::size_t i = it->second.run;
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+          outcomes[i] = read_outcome(runs[i].out_dir / "report.json", status);
+        } else if (Clock::now() > it->second.deadline) {
+          outcomes[i] = stop_stuck(pid, it->second, runs[i]);
+          stopped_any = true;
+        } else {
+          ++it;
+          continue;
+        }
+        it = running.erase(it);
+      }
     }
   } catch (...) {
     stop_all();

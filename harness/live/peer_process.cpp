@@ -4,6 +4,7 @@
 #include "interrupt.hpp"
 
 #include <boost/asio/read_until.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
 #include <fcntl.h>
@@ -24,7 +25,7 @@ namespace asio = boost::asio;
 
 PeerProcess::PeerProcess(const NetNamespace& ns, const std::string& role, const std::filesystem::path& program,
                          const std::vector<std::string>& args)
-    : role_(role), control_(io_) {
+    : role_(role), control_(io_), wake_(io_, ::dup(wake_fd())) {
   int pair[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
     throw HostError(std::string("socketpair: ") + std::strerror(errno));
@@ -85,23 +86,29 @@ int PeerProcess::send(protocol::Command command) {
 
 std::optional<std::pair<int, protocol::Outcome>> PeerProcess::read_answer(std::chrono::steady_clock::time_point deadline,
                                                        const std::string& op) {
+  // Three things end the wait, whichever comes first: the answer, the deadline, an interrupt (or a stuck run).
   std::optional<boost::system::error_code> done;
   std::size_t length = 0;
+  bool late = false, woken = false;
   asio::async_read_until(control_, buffer_, '\n', [&](const boost::system::error_code& e, std::size_t n) {
     done = e;
     length = n;
   });
+  asio::steady_timer timer(io_, deadline);
+  timer.async_wait([&](const boost::system::error_code& e) { late = !e; });
+  wake_.async_wait(asio::posix::stream_descriptor::wait_read, [&](const boost::system::error_code& e) { woken = !e; });
+  // Asio's reactor is edge-triggered: an interrupt from before the wait was queued shows only here.
+  woken = woken || interrupted();
   io_.restart();
-  while (!done) {
-    io_.run_for(std::chrono::milliseconds(50));
-    if (done) break;
-    if (interrupted() || std::chrono::steady_clock::now() > deadline) {
-      control_.cancel();
-      io_.restart();
-      io_.run();
-      check_interrupted();
-      throw PeerError(role_ + " peer: no answer to '" + op + "' in time" + describe_exit());
-    }
+  while (!done && !late && !woken) io_.run_one();
+  timer.cancel();
+  wake_.cancel();
+  if (!done) control_.cancel();
+  io_.restart();
+  io_.run();  // the cancelled handlers complete
+  if (!done || *done == asio::error::operation_aborted) {
+    check_interrupted();
+    throw PeerError(role_ + " peer: no answer to '" + op + "' in time" + describe_exit());
   }
   if (*done == asio::error::eof) return std::nullopt;
   if (*done) throw PeerError(role_ + " peer: control channel: " + done->message() + describe_exit());

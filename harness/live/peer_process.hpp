@@ -12,6 +12,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <nlohmann/json.hpp>
 
@@ -58,6 +59,7 @@ class PeerProcess {
   std::string role_;
   boost::asio::io_context io_;
   boost::asio::local::stream_protocol::socket control_;
+  boost::asio::posix::stream_descriptor wake_;  // a dup of interrupt's wake_fd(): readable once interrupted
   boost::asio::streambuf buffer_;
   pid_t pid_ = -1;
   int next_id_ = 0;

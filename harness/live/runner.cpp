@@ -46,13 +46,6 @@ std::int64_t mono_ns() {
   return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
 }
 
-void sleep_for(std::chrono::milliseconds d) {
-  const auto until = std::chrono::steady_clock::now() + d;
-  while (std::chrono::steady_clock::now() < until) {
-    check_interrupted();
-    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(20ms, until - std::chrono::steady_clock::now()));
-  }
-}
 
 std::vector<std::string> peer_args(const Host& self, const Host& other, const RunResult& r, const char* role) {
   return {"--role", role, "--local", self.address, "--remote", other.address, "--port", std::to_string(r.server_port),
@@ -148,7 +141,7 @@ class Player {
   void pause(const WaitStep& wait) {
     const auto start = mono_ns();
     now_doing(where_ + ": pausing");
-    sleep_for(wait.duration);
+    interruptible_sleep(wait.duration);
     result().outcome = timed("ok", start);
   }
 
@@ -219,9 +212,14 @@ class Player {
 
 
 void settle(Wire& wire) {
-  sleep_for(kSettleAtLeast);
+  interruptible_sleep(kSettleAtLeast);
+  // Sleep exactly until the wire will have been quiet long enough; a frame meanwhile moves that time on.
   const auto until = std::chrono::steady_clock::now() + kSettleLimit;
-  while (wire.quiet_for() < kQuietBeforeStop && std::chrono::steady_clock::now() < until) sleep_for(20ms);
+  for (auto quiet = wire.quiet_for(); quiet < kQuietBeforeStop; quiet = wire.quiet_for()) {
+    const auto left = until - std::chrono::steady_clock::now();
+    if (left <= std::chrono::nanoseconds::zero()) break;
+    interruptible_sleep(std::min<std::chrono::nanoseconds>(kQuietBeforeStop - quiet, left));
+  }
 }
 
 }  // namespace

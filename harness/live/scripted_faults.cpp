@@ -117,6 +117,11 @@ void ScriptedFaults::frame_handled() {
   handled_cv_.notify_all();
 }
 
+void ScriptedFaults::wake_waiters() {
+  { std::lock_guard lock(mutex_); }  // a waiter between its check and its wait cannot miss this
+  handled_cv_.notify_all();
+}
+
 std::size_t ScriptedFaults::matching(const pcap::PacketPattern& match) const {
   std::size_t n = 0;
   for (std::size_t i = 0; i < handled_; ++i)

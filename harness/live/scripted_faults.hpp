@@ -27,10 +27,11 @@ class ScriptedFaults final : public FaultProgram {
   WireDecision on_frame(pcap::Dir travels, std::span<const std::uint8_t> frame) override;
   WireWork take_work() override;
   void frame_handled() override;
+  void wake_waiters() override;
 
   // Blocks until the wire has handled `count` frames matching `match` since
-  // the run began, or `limit` passed, or `stop()` returns true (checked every
-  // 50 ms). Returns how many matched.
+  // the run began, or `limit` passed, or `stop()` returns true (checked when
+  // woken: by a frame, or by wake_waiters()). Returns how many matched.
   template <typename Stop>
   std::size_t wait_for(const pcap::PacketPattern& match, std::size_t count, std::chrono::milliseconds limit, Stop stop);
 
@@ -83,11 +84,8 @@ std::size_t ScriptedFaults::wait_for(const pcap::PacketPattern& match, std::size
   std::unique_lock lock(mutex_);
   for (;;) {
     const auto n = matching(match);
-    if (n >= count || std::chrono::steady_clock::now() >= deadline) return n;
-    lock.unlock();
-    if (stop()) return n;
-    lock.lock();
-    handled_cv_.wait_until(lock, std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(50)));
+    if (n >= count || std::chrono::steady_clock::now() >= deadline || stop()) return n;
+    handled_cv_.wait_until(lock, deadline);  // woken by each handled frame and by wake_waiters()
   }
 }
 

@@ -1,6 +1,7 @@
 #include "wire.hpp"
 
 #include "errors.hpp"
+#include "interrupt.hpp"
 #include "topology.hpp"
 
 #include <pcap/pcap.h>
@@ -184,8 +185,8 @@ void Wire::flush_delayed(std::int64_t now) {
 }
 
 int Wire::poll_timeout_ms(std::int64_t now) const {
-  if (delayed_.empty()) return 100;
-  return static_cast<int>(std::clamp<std::int64_t>((delayed_.front().due_ns - now) / 1'000'000 + 1, 0, 100));
+  if (delayed_.empty()) return -1;  // frames and the wake eventfd end the wait
+  return static_cast<int>(std::clamp<std::int64_t>((delayed_.front().due_ns - now) / 1'000'000 + 1, 0, 3'600'000));
 }
 
 void Wire::run(const NetNamespace& ns, std::promise<void>& ready) {
@@ -213,12 +214,17 @@ void Wire::run(const NetNamespace& ns, std::promise<void>& ready) {
                      {bytes, h->caplen});
   };
 
-  std::array<pollfd, 3> fds{};
+  std::array<pollfd, 4> fds{};
   for (std::size_t i = 0; i < 2; ++i) fds[i] = {pcap_get_selectable_fd((*legs_)[i]), POLLIN, 0};
   fds[2] = {wake_fd_.get(), POLLIN, 0};
+  fds[3] = {closepath::wake_fd(), POLLIN, 0};  // an interrupt or a stuck run: barriers must look again
   for (;;) {
     const int n = poll(fds.data(), fds.size(), poll_timeout_ms(now_ns(CLOCK_MONOTONIC)));
     if (n < 0 && errno != EINTR) break;
+    if (fds[3].revents) {
+      faults_.wake_waiters();
+      fds[3].fd = -1;  // it stays readable: once is enough
+    }
     std::uint64_t requested = 0;
     bool stopping = false;
     if (fds[2].revents) {
