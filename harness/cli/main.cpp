@@ -13,7 +13,7 @@
 #include "repeat_summary.hpp"
 #include "run_plan.hpp"
 #include "report.hpp"
-#include "rootless.hpp"
+#include "host_setup.hpp"
 #include "runner.hpp"
 #include "scenario_parser.hpp"
 #include "sysctl_check.hpp"
@@ -120,17 +120,17 @@ int cmd_run(const RunArgs& a, ScenarioDir& dir) {
     std::cerr << "closepath run: --port names one run's client port; give one scenario with it\n";
     return 2;
   }
-  // Before any thread exists: an ordinary user gets user, network and mount namespaces of its own.
-  enter_rootless_if_needed();
+  // Before any thread exists (HostSetup checks): rootless mode, tracefs, interrupt handlers.
   const auto runs = a.run_dir.empty() ? plan_runs(scenarios, a.out, a.repeat)
                                       : std::vector<PlannedRun>{{&scenarios[0], a.run_dir}};
+  const bool parallel = a.jobs > 1 && runs.size() > 1;  // then each run is a child that traces for itself
+  const HostSetup host({.trace = !parallel});
   std::error_code out_error;  // an unwritable --out is found before anything runs
   fs::create_directories(a.run_dir.empty() ? a.out : fs::path(a.run_dir), out_error);
   if (out_error) {
     std::cerr << "closepath run: --out " << a.out.string() << ": " << out_error.message() << "\n";
     return 2;
   }
-  install_interrupt_handlers();
   const auto started = std::chrono::steady_clock::now();
   RunOptions options;
   options.peer_program = find_peer_program(self_dir());
@@ -144,14 +144,13 @@ int cmd_run(const RunArgs& a, ScenarioDir& dir) {
       return 2;
     }
   }
-  // Before any thread exists: a private tracefs mount needs a single-threaded process.
-  if (rootless()) options.tracefs_unavailable = "rootless mode: the host's tracefs is out of reach (run as root for kernel truth)";
-  else if (a.jobs == 1 || runs.size() == 1) options.tracefs = prepare_tracefs(&options.tracefs_unavailable);
+  options.tracefs = host.tracefs();
+  options.tracefs_unavailable = host.tracefs_unavailable();
   std::vector<Verdict> verdicts;
   nlohmann::json reports = nlohmann::json::array();
   std::ostream& human = a.json ? std::cerr : std::cout;
   try {
-    if (a.jobs > 1 && runs.size() > 1) {
+    if (parallel) {
       for (const auto& outcome : run_in_parallel(runs, a.jobs, options.stuck_after)) {
         verdicts.push_back(outcome.verdict);
         reports.push_back(outcome.report);
@@ -250,12 +249,13 @@ int main(int argc, char** argv) {
     if (*run) return cmd_run(run_args, dir);
     if (*doctor) {
       // Probe as a run would: an ordinary user from inside its own user namespace.
+      bool rootless = false;
       try {
-        enter_rootless_if_needed();
+        rootless = HostSetup({.trace = false, .handlers = false}).rootless();
       } catch (const HostError&) {
         // probe_host() reports user namespaces as refused
       }
-      return print_doctor(std::cout, probe_host(), doctor_json);
+      return print_doctor(std::cout, probe_host(rootless), doctor_json);
     }
     offline.colour = colour_for(STDOUT_FILENO);
     if (*check || *show) {

@@ -2,7 +2,6 @@
 
 #include "errors.hpp"
 #include "netns.hpp"
-#include "rootless.hpp"
 
 #include <nlohmann/json.hpp>
 #include <pcap/pcap.h>
@@ -87,10 +86,10 @@ bool netem_available(std::string* why) {
   return failure.empty();
 }
 
-std::vector<Capability> probe_host() {
+std::vector<Capability> probe_host(bool rootless) {
   std::vector<Capability> caps;
-  const bool root = geteuid() == 0 && !rootless();
-  const auto userns = rootless() ? std::string() : userns_probe();
+  const bool root = geteuid() == 0 && !rootless;
+  const auto userns = rootless ? std::string() : userns_probe();
   caps.push_back({"privileges", root || userns.empty(), true,
                   root ? "running as root: kernel tracing available"
                        : userns.empty() ? "not root: runs rootless in a user namespace (states inferred, no kernel trace)"
@@ -129,8 +128,8 @@ std::vector<Capability> probe_host() {
 
   const bool tracefs_known = file_contains("/proc/filesystems", "tracefs");
   const bool tracepoint = std::filesystem::exists("/sys/kernel/tracing/events/sock/inet_sock_set_state");
-  caps.push_back({"tracefs", tracefs_known && !rootless(), false,
-                  rootless()     ? "out of reach without root (rootless runs infer states from the capture)"
+  caps.push_back({"tracefs", tracefs_known && !rootless, false,
+                  rootless     ? "out of reach without root (rootless runs infer states from the capture)"
                   : tracepoint   ? "mounted at /sys/kernel/tracing with sock:inet_sock_set_state"
                   : tracefs_known ? "supported by the kernel, not mounted (closepath mounts it privately when needed)"
                                   : "the kernel has no tracefs",

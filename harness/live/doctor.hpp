@@ -18,7 +18,8 @@ struct Capability {
   std::string how_to_get;
 };
 
-std::vector<Capability> probe_host();
+// `rootless`: this process runs in the user namespace rootless mode made (HostSetup).
+std::vector<Capability> probe_host(bool rootless);
 // Prints the table; returns 0 when every required capability is present, else 3.
 int print_doctor(std::ostream& out, const std::vector<Capability>& caps, bool json);
 
