@@ -80,8 +80,9 @@ mount -t tmpfs tmp /newroot/tmp; mount -t tmpfs run /newroot/run
 mkdir -p /newroot/tmp/kmods /newroot/tmp/results
 mount -t 9p -o trans=virtio,version=9p2000.L,ro kmods /newroot/tmp/kmods
 mount -t 9p -o trans=virtio,version=9p2000.L results /newroot/tmp/results
-chroot /newroot /bin/bash /tmp/results/guest.sh
-echo o > /proc/sysrq-trigger
+# switch_root, not chroot: /newroot becomes the real root, so paths of files on mounts below it
+# (/proc/self/exe of a checkout under /tmp) read as the guest sees them, not as /newroot/...
+exec switch_root /newroot /bin/bash -c '/bin/bash /tmp/results/guest.sh; echo o > /proc/sysrq-trigger; sleep 5'
 INIT
   chmod +x "$staging/init"
   (cd "$staging" && find . | cpio -o -H newc 2>/dev/null | gzip -1) > "$initrd"
@@ -97,6 +98,8 @@ set -u
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp
 for m in veth sch_netem nf_tables inet_diag tcp_diag; do modprobe -d /tmp/kmods -S $kver \$m 2>/dev/null; done
 ip link set lo up
+# The checkout has its own export: under /tmp or /run (a CI clone, say) the guest's tmpfs hides the host's copy.
+mkdir -p $root && mount -t 9p -o trans=virtio,version=9p2000.L,ro checkout $root
 cd $root
 echo "kernel \$(uname -r)" > /tmp/results/kernel
 build/closepath run $quoted -j $jobs --out /tmp/results/out > /tmp/results/run.log 2>&1
@@ -114,6 +117,7 @@ GUEST
     -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
     -virtfs "local,path=$tree,mount_tag=kmods,security_model=none,readonly=on" \
     -virtfs "local,path=$results,mount_tag=results,security_model=none" \
+    -virtfs "local,path=$root,mount_tag=checkout,security_model=none,readonly=on,multidevs=remap" \
     > "$results/console.log" 2>&1 || echo "kernel-matrix: qemu for $pkg ended with status $? (see $results/console.log)" >&2
   [[ -f $results/rc ]] || echo "kernel-matrix: the run in $pkg did not finish (see $results/console.log)" >&2
 }
