@@ -6,7 +6,11 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <vector>
 #include <csignal>
 #include <cstdint>
 #include <mutex>
@@ -50,14 +54,26 @@ void check_interrupted() {
 
 int wake_fd() { return g_wake_fd; }
 
+int poll_until(std::span<pollfd> fds, std::chrono::steady_clock::time_point until) {
+  std::vector<pollfd> all(fds.begin(), fds.end());
+  all.push_back({g_wake_fd, POLLIN, 0});
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - std::chrono::steady_clock::now()).count();
+  const int timeout = static_cast<int>(std::clamp<std::int64_t>(left, 0, 24 * 3600 * 1000));
+  if (poll(all.data(), all.size(), timeout) < 0) {
+    if (errno == EINTR) return 0;
+    throw HostError(std::string("poll: ") + std::strerror(errno));
+  }
+  int ready = 0;
+  for (std::size_t i = 0; i < fds.size(); ++i) ready += (fds[i].revents = all[i].revents) != 0;
+  return ready;
+}
+
 void interruptible_sleep(std::chrono::nanoseconds d) {
   const auto until = std::chrono::steady_clock::now() + d;
   for (;;) {
     check_interrupted();
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return;
-    pollfd p{g_wake_fd, POLLIN, 0};
-    poll(&p, 1, static_cast<int>(left.count()));  // returns early only when woken (or EINTR)
+    if (std::chrono::steady_clock::now() >= until) return;
+    poll_until({}, until);  // returns early only when woken (or EINTR)
   }
 }
 

@@ -7,7 +7,10 @@
 // async-signal-safe), so a wait is a poll(2) on it and whatever it waits for.
 #pragma once
 
+#include <poll.h>
+
 #include <chrono>
+#include <span>
 #include <string>
 
 namespace closepath {
@@ -21,6 +24,11 @@ void check_interrupted();
 int wake_fd();
 // Sleeps for `d`, or less when interrupted (then throws, as check_interrupted).
 void interruptible_sleep(std::chrono::nanoseconds d);
+// The one way a wait blocks: poll(2) on `fds` and wake_fd() together until
+// one is ready or `until` passes. Fills in `fds`' revents and returns how
+// many of them are ready (0: timed out, woken, or EINTR; the caller looks at
+// interrupted() and its clock). Throws HostError when poll itself fails.
+int poll_until(std::span<pollfd> fds, std::chrono::steady_clock::time_point until);
 
 // The watchdog's side (harness/live/watchdog.cpp): `why` is what RunStuck says.
 void mark_run_stuck(const std::string& why);

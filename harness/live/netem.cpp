@@ -11,8 +11,8 @@ std::vector<std::vector<std::string>> netem_commands(const Netem& n) {
     argv.insert(argv.end(), n.args.begin(), n.args.end());
     commands.push_back(std::move(argv));
   };
-  if (n.dirs != Dirs::s2c) leg(kServerLeg);  // the client's packets leave the wire toward the server
-  if (n.dirs != Dirs::c2s) leg(kClientLeg);
+  if (covers(n.dirs, Dir::c2s)) leg(kServerLeg);  // the client's packets leave the wire toward the server
+  if (covers(n.dirs, Dir::s2c)) leg(kClientLeg);
   return commands;
 }
 

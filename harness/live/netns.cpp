@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -97,12 +96,9 @@ void run_in(const NetNamespace& ns, const std::vector<std::string>& argv,
   char buf[512];
   bool overdue = false;
   while (!interrupted()) {
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if ((overdue = left.count() <= 0)) break;
-    std::array<pollfd, 2> p{pollfd{read_end.get(), POLLIN, 0}, pollfd{wake_fd(), POLLIN, 0}};
-    const int ready = poll(p.data(), p.size(), static_cast<int>(left.count()));
-    if (ready < 0 && errno != EINTR) break;
-    if (ready <= 0 || !p[0].revents) continue;
+    if ((overdue = std::chrono::steady_clock::now() >= deadline)) break;
+    pollfd p{read_end.get(), POLLIN, 0};
+    if (poll_until({&p, 1}, deadline) == 0) continue;
     const ssize_t n = read(read_end.get(), buf, sizeof buf);
     if (n == 0 || (n < 0 && errno != EINTR)) break;
     if (n > 0) output.append(buf, static_cast<std::size_t>(n));

@@ -20,7 +20,6 @@
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <thread>
 
 namespace closepath {
 namespace {
@@ -72,11 +71,6 @@ UniqueFd pidfd_of(pid_t pid) {
   UniqueFd fd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
   if (!fd) throw HostError(std::string("pidfd_open: ") + std::strerror(errno) + " (closepath -j needs Linux 5.3 or later)");
   return fd;
-}
-
-int ms_until(Clock::time_point t) {
-  const auto left = std::chrono::ceil<std::chrono::milliseconds>(t - Clock::now()).count();
-  return static_cast<int>(std::clamp<std::int64_t>(left, 0, 24 * 3600 * 1000));
 }
 
 // Waits up to `limit` for the child behind `pidfd` to end; true when it was reaped.
@@ -145,14 +139,13 @@ std::vector<ChildOutcome> run_in_parallel(const std::vector<PlannedRun>& runs, i
         ++next;
       }
       // Sleep until a child ends, the nearest deadline passes, or an interrupt.
-      std::vector<pollfd> fds{{wake_fd(), POLLIN, 0}};
+      std::vector<pollfd> fds;
       auto nearest = Clock::time_point::max();
       for (const auto& [pid, child] : running) {
         fds.push_back({child.pidfd.get(), POLLIN, 0});
         nearest = std::min(nearest, child.deadline);
       }
-      if (poll(fds.data(), fds.size(), ms_until(nearest)) < 0 && errno != EINTR)
-        throw HostError(std::string("poll: ") + std::strerror(errno));
+      poll_until(fds, nearest);
       for (auto it = running.begin(); it != running.end();) {
         int status = 0;
         const pid_t pid = it->first;

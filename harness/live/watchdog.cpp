@@ -1,6 +1,7 @@
 #include "watchdog.hpp"
 
 #include "interrupt.hpp"
+#include "unique_fd.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -18,11 +19,9 @@ std::filesystem::path g_activity_file;  // guarded by g_activity_mutex; empty: n
 // Written beside and renamed over, so a reader never sees half a line.
 void publish(const std::filesystem::path& file, const std::string& text) {
   const auto partial = file.string() + ".new";
-  const int fd = open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return;  // an unwritable run directory shows when the report is written
-  const bool whole = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  close(fd);
-  if (whole) rename(partial.c_str(), file.c_str());
+  const UniqueFd fd(open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!fd) return;  // an unwritable run directory shows when the report is written
+  if (write(fd.get(), text.data(), text.size()) == static_cast<ssize_t>(text.size())) rename(partial.c_str(), file.c_str());
 }
 
 std::string text_of(std::chrono::milliseconds d) {
