@@ -10,6 +10,7 @@
 #include "overloaded.hpp"
 #include "peer_process.hpp"
 #include "port_reservation.hpp"
+#include "program_process.hpp"
 #include "scripted_faults.hpp"
 #include "socket_audit.hpp"
 #include "states.hpp"
@@ -59,7 +60,13 @@ struct LiveRun {
         trace(start_trace(o, r.client_port, r)),
         wire(topology.wire(), faults),
         client(topology.client(), "client", o.peer_program, peer_args(kClientHost, kServerHost, r, "client")),
-        server(topology.server(), "server", o.peer_program, peer_args(kServerHost, kClientHost, r, "server")) {}
+        server(topology.server(), "server", o.peer_program, peer_args(kServerHost, kClientHost, r, "server")) {
+    // A program's connection picks its own port: give it only the run's, so
+    // the kernel trace (keyed by that port) follows it.
+    if (s.runs_program.contains(Side::client))
+      write_sysctl(topology.client(), "net.ipv4.ip_local_port_range",
+                   std::to_string(r.client_port) + " " + std::to_string(r.client_port));
+  }
 
   PeerProcess& peer(Side s) { return s == Side::client ? client : server; }
 
@@ -76,6 +83,8 @@ struct LiveRun {
   ScriptedFaults faults;
   Wire wire;
   PeerProcess client, server;
+  // What exec started on a side; killed first at teardown.
+  std::map<Side, std::unique_ptr<ProgramProcess>> programs;
 };
 
 // The outcome of a step the runner itself carries out, timed from `start`.
@@ -126,7 +135,8 @@ class Player {
       const Step& step = s_.steps[i_];
       where_ = "step " + std::to_string(i_ + 1) + " (" + step.text + ")";
       std::visit(overloaded{[&](const WaitStep& w) { pause(w); }, [&](const WireWait& w) { barrier(w); },
-                            [&](const WireStep& w) { fault(w); }, [&](const PeerStep& p) { peer(p); }},
+                            [&](const WireStep& w) { fault(w); }, [&](const PeerStep& p) { peer(p); },
+                            [&](const ProgramStep& p) { program(p); }},
                  step.what);
     }
     // Background steps nobody awaited end with the timeline.
@@ -201,11 +211,95 @@ class Player {
     }
   }
 
+  void program(const ProgramStep& ps) {
+    auto& sr = result();
+    const auto start = mono_ns();
+    const auto until = std::chrono::steady_clock::now() + ps.within;
+    const std::string who = "the " + to_string(ps.side) + " program";
+    auto& slot = live_.programs[ps.side];
+    auto end = [&](const char* word, std::optional<std::string> mismatch = std::nullopt) {
+      sr.outcome = timed(word, start);
+      sr.mismatch = std::move(mismatch);
+    };
+    std::visit(
+        overloaded{
+            [&](const Exec& e) {
+              now_doing(where_ + ": starting " + e.argv[0]);
+              if (slot && !slot->status()) return end("error", who + " is still running: one program per side");
+              slot = std::make_unique<ProgramProcess>(live_.topology.of(ps.side), substitute(e.argv));
+              output_from_[ps.side] = 0;
+              end("ok");
+            },
+            [&](const Ready&) {
+              now_doing(where_ + ": waiting for a socket listening on port " + std::to_string(r_.server_port));
+              if (listening(ps.side, until)) return end("ok");
+              end("timeout", "expected a socket listening on port " + std::to_string(r_.server_port) + " in the " +
+                                 to_string(ps.side) + "'s namespace within " + std::to_string(ps.within.count()) +
+                                 " ms vs none" + exited_note(*slot));
+            },
+            [&](const Output& o) {
+              now_doing(where_ + ": waiting for " + who + " to print /" + o.pattern + "/");
+              if (const auto i = slot->wait_line(std::regex(o.pattern), output_from_[ps.side], until)) {
+                output_from_[ps.side] = *i + 1;
+                return end("ok");
+              }
+              const auto lines = slot->lines();
+              end("timeout", "expected " + who + " to print a line matching /" + o.pattern + "/ within " +
+                                 std::to_string(ps.within.count()) + " ms vs " +
+                                 (lines.empty() ? std::string("no output") : "last line '" + lines.back().text + "'") +
+                                 exited_note(*slot));
+            },
+            [&](const SignalProgram& sig) {
+              slot->signal(sig.number);
+              end("ok");
+            },
+            [&](const ExitExpect& x) {
+              now_doing(where_ + ": waiting for " + who + " to end");
+              const auto status = slot->wait_exit(until);
+              if (!status)
+                return end("timeout", "expected " + who + " to end within " + std::to_string(ps.within.count()) +
+                                          " ms vs still running");
+              const bool as_expected = x.code    ? WIFEXITED(*status) && WEXITSTATUS(*status) == *x.code
+                                       : x.signal ? WIFSIGNALED(*status) && WTERMSIG(*status) == *x.signal
+                                                  : true;
+              sr.outcome = timed("ok", start);
+              sr.outcome->end = describe_status(*status);
+              if (!as_expected) sr.mismatch = "expected " + who + " to end with " + x.text + " vs " + describe_status(*status);
+            }},
+        ps.action);
+  }
+
+  std::vector<std::string> substitute(std::vector<std::string> argv) const {
+    const std::map<std::string, std::string> values{
+        {"{server}", kServerHost.address}, {"{client}", kClientHost.address}, {"{port}", std::to_string(r_.server_port)}};
+    for (auto& word : argv)
+      for (const auto& [key, value] : values)
+        for (std::size_t at; (at = word.find(key)) != std::string::npos;) word.replace(at, key.size(), value);
+    return argv;
+  }
+
+  // sock_diag has no notification for listen(): this is the one wait that
+  // looks again, every 5 ms, until the deadline.
+  bool listening(Side side, std::chrono::steady_clock::time_point until) {
+    for (;;) {
+      for (const auto& e : audit_sockets(live_.topology.of(side)))
+        if (e.state == "LISTEN" && e.local_port == r_.server_port) return true;
+      if (std::chrono::steady_clock::now() >= until) return false;
+      interruptible_sleep(5ms);
+    }
+  }
+
+  static std::string exited_note(const ProgramProcess& p) {
+    const auto status = p.status();
+    return status ? " (the program ended: " + describe_status(*status) + ")" : "";
+  }
+
   const Scenario& s_;
   LiveRun& live_;
   RunResult& r_;
   Pending pending_;
   std::set<Side> crashed_;
+  std::map<Side, std::size_t> output_from_;  // the first line an output step may match
   std::size_t i_ = 0;
   std::string where_;
 };
@@ -224,13 +318,21 @@ void settle(Wire& wire) {
 
 }  // namespace
 
+ProgramRecord record_of(const ProgramProcess& p) {
+  ProgramRecord record{.argv = p.argv(), .lines = {}, .ended = std::nullopt};
+  for (const auto& line : p.lines()) record.lines.push_back({line.mono_ns, line.stream, line.text});
+  if (const auto status = p.status()) record.ended = describe_status(*status);
+  return record;
+}
+
 std::chrono::milliseconds run_limit(const Scenario& s) {
   std::chrono::milliseconds limit = kSetupAllowance + kSettleLimit + kSettleAtLeast;
   for (const auto& step : s.steps)
     limit += std::visit(overloaded{[](const PeerStep& p) -> std::chrono::milliseconds { return p.within + kAnswerGrace; },
                                    [](const WaitStep& w) -> std::chrono::milliseconds { return w.duration; },
                                    [](const WireWait& w) -> std::chrono::milliseconds { return w.within; },
-                                   [](const WireStep&) -> std::chrono::milliseconds { return kWireStepBound; }},
+                                   [](const WireStep&) -> std::chrono::milliseconds { return kWireStepBound; },
+                                   [](const ProgramStep& p) -> std::chrono::milliseconds { return p.within; }},
                         step.what);
   return limit;
 }
@@ -280,7 +382,11 @@ RunResult run_scenario(const Scenario& s, const RunOptions& o, const std::filesy
   }
   now_doing("tearing down");
   // Stop recording before the peers go: their exit would close sockets on the wire.
-  if (live) r.frames = live->wire.stop();
+  if (live) {
+    r.frames = live->wire.stop();
+    for (auto& [side, program] : live->programs)
+      if (program) r.programs[side] = record_of(*program);
+  }
   live.reset();
   std::stable_sort(r.frames.begin(), r.frames.end(),
                    [](const WireFrame& a, const WireFrame& b) { return a.frame.ts_ns < b.frame.ts_ns; });

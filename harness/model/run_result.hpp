@@ -35,6 +35,18 @@ struct Timing {
   std::int64_t measured_ns = 0;
 };
 
+// The user's program on one side: what it was run as, said and ended with.
+struct ProgramRecord {
+  struct Line {
+    std::int64_t mono_ns = 0;
+    std::string stream;  // stdout, stderr
+    std::string text;
+  };
+  std::vector<std::string> argv;  // after placeholders
+  std::vector<Line> lines;
+  std::optional<std::string> ended;  // "exit 56", "signal TERM"; nullopt: killed at teardown
+};
+
 enum class Verdict { pass, fail, error, skipped };
 std::string to_string(Verdict v);
 
@@ -52,6 +64,7 @@ struct RunResult {
   std::optional<std::vector<TraceEvent>> trace;  // nullopt: the run could not trace
   std::string trace_unavailable;                 // why not
   std::map<Side, std::vector<SocketEntry>> leftovers;
+  std::map<Side, ProgramRecord> programs;
   std::map<Side, SideStates> states;
   pcap::InferredStates inferred;                 // with the packet behind each change
   std::optional<std::size_t> mismatch_packet;    // index into flow.packets, for the ladder

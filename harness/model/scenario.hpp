@@ -86,10 +86,27 @@ struct Netem { Dirs dirs = Dirs::both; std::vector<std::string> args; };  // sta
 using WireAction = std::variant<Blackhole, Heal, Drop, Hold, Release, Delay, InjectRst, Netem>;
 struct WireStep { WireAction action; };
 
+// The user's own program on one side (bring your own endpoint).
+struct Exec { std::vector<std::string> argv; };  // split like a shell, never run by one; {server} {client} {port}
+struct Ready {};                                  // a socket of the side's namespace listens on the port
+struct Output { std::string pattern; };           // a line of stdout or stderr matches (ECMAScript regex)
+struct SignalProgram { int number = 0; std::string name; };
+struct ExitExpect {                               // the program ends; with code or signal, as it ended
+  std::optional<int> code;
+  std::optional<int> signal;
+  std::string text;  // as written after "->"
+};
+using ProgramAction = std::variant<Exec, Ready, Output, SignalProgram, ExitExpect>;
+struct ProgramStep {
+  Side side = Side::client;
+  ProgramAction action;
+  std::chrono::milliseconds within{5000};
+};
+
 struct Step {
   int line = 0;          // 1-based line in the scenario file
   std::string text;      // as written, for messages and capture comments
-  std::variant<PeerStep, WaitStep, WireWait, WireStep> what;
+  std::variant<PeerStep, WaitStep, WireWait, WireStep, ProgramStep> what;
 };
 
 template <typename T>
@@ -109,6 +126,7 @@ struct Scenario {
   std::chrono::milliseconds timers{0};  // the kernel timers the scenario must wait for, as declared
   bool needs_netem = false;             // has a netem step
   bool uses_tls = false;                // has a TLS step: credentials are made for the run
+  std::map<Side, bool> runs_program;    // has an exec step on that side
   std::vector<Step> steps;
   std::vector<Located<pcap::PatternElement>> wire;
   std::vector<Located<pcap::PacketPattern>> forbid;

@@ -184,6 +184,11 @@ class Parser {
         else if (who == "wire") {
           step.what = parse_wire_step(step.text);
           if (std::holds_alternative<Netem>(std::get<WireStep>(step.what).action)) s.needs_netem = true;
+        } else if (auto program = parse_program_step(side(*key), step.text)) {
+          if (std::holds_alternative<Exec>(program->action)) s.runs_program[program->side] = true;
+          else if (!s.runs_program[program->side])
+            throw std::invalid_argument("no program runs on this side yet: start one with 'exec PROGRAM ARGS...' first");
+          step.what = std::move(*program);
         } else {
           step.what = parse_peer_step(side(*key), step.text);
           const auto& action = std::get<PeerStep>(step.what).action;

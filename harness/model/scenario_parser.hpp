@@ -32,6 +32,8 @@ Scenario parse_scenario_text(const std::string& text, const std::filesystem::pat
 
 // Step text ("send 1000", "recv -> ECONNRESET"); throws std::invalid_argument.
 PeerStep parse_peer_step(Side side, const std::string& text);
+// exec, ready, output, signal, exit; nullopt when `text` is none of them.
+std::optional<ProgramStep> parse_program_step(Side side, const std::string& text);
 std::chrono::milliseconds parse_duration(const std::string& text);
 // A step's text split on whitespace.
 std::vector<std::string> words_of(const std::string& text);

@@ -211,6 +211,17 @@ nlohmann::json report_json(const RunResult& r) {
   for (const auto& t : r.timings)
     timings.push_back({{"line", t.line}, {"pattern", t.pattern}, {"measured_ms", static_cast<double>(t.measured_ns) / 1e6}});
   report["timings"] = timings;
+  if (!r.programs.empty()) {
+    json programs = json::object();
+    for (const auto& [side, p] : r.programs) {
+      json lines = json::array();
+      for (const auto& l : p.lines)
+        lines.push_back({{"ms", static_cast<double>(l.mono_ns - r.start_mono_ns) / 1e6}, {"stream", l.stream}, {"text", l.text}});
+      programs[to_string(side)] = {{"argv", p.argv}, {"output", lines},
+                                   {"ended", p.ended ? json(*p.ended) : json("killed at teardown")}};
+    }
+    report["programs"] = programs;
+  }
   if (!r.first_mismatch.empty()) report["first_mismatch"] = r.first_mismatch;
   return report;
 }

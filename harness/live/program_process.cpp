@@ -1,0 +1,219 @@
+#include "program_process.hpp"
+
+#include "errors.hpp"
+#include "interrupt.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <map>
+
+namespace closepath {
+namespace {
+
+std::int64_t now_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+UniqueFd make_eventfd() {
+  UniqueFd fd(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!fd) throw HostError(std::string("eventfd: ") + std::strerror(errno));
+  return fd;
+}
+
+const std::map<int, std::string>& signal_names() {
+  static const std::map<int, std::string> names{{SIGTERM, "TERM"}, {SIGINT, "INT"},   {SIGHUP, "HUP"},
+                                                {SIGKILL, "KILL"}, {SIGUSR1, "USR1"}, {SIGSEGV, "SEGV"},
+                                                {SIGABRT, "ABRT"}, {SIGPIPE, "PIPE"}};
+  return names;
+}
+
+}  // namespace
+
+std::string describe_status(int status) {
+  if (WIFEXITED(status)) return "exit " + std::to_string(WEXITSTATUS(status));
+  const int sig = WTERMSIG(status);
+  const auto name = signal_names().find(sig);
+  return "signal " + (name != signal_names().end() ? name->second : std::to_string(sig));
+}
+
+ProgramProcess::ProgramProcess(const NetNamespace& ns, const std::vector<std::string>& argv)
+    : argv_(argv), news_(make_eventfd()), stop_(make_eventfd()) {
+  int out[2], err[2], status[2];
+  if (pipe2(out, O_CLOEXEC) != 0) throw HostError(std::string("pipe: ") + std::strerror(errno));
+  out_ = UniqueFd(out[0]);
+  UniqueFd out_w(out[1]);
+  if (pipe2(err, O_CLOEXEC) != 0) throw HostError(std::string("pipe: ") + std::strerror(errno));
+  err_ = UniqueFd(err[0]);
+  UniqueFd err_w(err[1]);
+  // exec's errno comes back through this pipe; it closes on a successful exec.
+  if (pipe2(status, O_CLOEXEC) != 0) throw HostError(std::string("pipe: ") + std::strerror(errno));
+  UniqueFd status_r(status[0]), status_w(status[1]);
+
+  std::vector<char*> cargv;
+  for (auto& a : argv_) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+  const pid_t parent = getpid();
+  pid_ = fork();
+  if (pid_ < 0) throw HostError(std::string("fork: ") + std::strerror(errno));
+  if (pid_ == 0) {
+    auto fail = [&](int e) {
+      [[maybe_unused]] const auto n = write(status_w.get(), &e, sizeof e);
+      _exit(127);
+    };
+    setpgid(0, 0);  // its own group: teardown kills everything it started
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(1);
+    if (setns(ns.fd(), CLONE_NEWNET) != 0) fail(errno);
+    const int devnull = open("/dev/null", O_RDONLY);
+    if (devnull < 0 || dup2(devnull, 0) != 0 || dup2(out_w.get(), 1) != 1 || dup2(err_w.get(), 2) != 2) fail(errno);
+    close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);  // the harness's sockets and pipes stay out of it
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) ::signal(sig, SIG_DFL);
+    execvp(cargv[0], cargv.data());
+    fail(errno);
+  }
+  setpgid(pid_, pid_);  // also here: no race with a signal sent before the child ran
+  status_w.reset();
+  out_w.reset();
+  err_w.reset();
+  int exec_errno = 0;
+  ssize_t n;
+  while ((n = read(status_r.get(), &exec_errno, sizeof exec_errno)) < 0 && errno == EINTR) {}
+  if (n == sizeof exec_errno) {
+    while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {}
+    pid_ = -1;
+    throw HostError("cannot run '" + argv_[0] + "': " + std::strerror(exec_errno));
+  }
+  pidfd_ = UniqueFd(static_cast<int>(syscall(SYS_pidfd_open, pid_, 0)));
+  if (!pidfd_) {
+    ::kill(-pid_, SIGKILL);
+    while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {}
+    pid_ = -1;
+    throw HostError(std::string("pidfd_open: ") + std::strerror(errno));
+  }
+  reader_ = std::thread([this] { read_until_stopped(); });
+}
+
+ProgramProcess::~ProgramProcess() {
+  if (pid_ > 0) ::kill(-pid_, SIGKILL);  // the whole group
+  const std::uint64_t one = 1;
+  [[maybe_unused]] const auto n = write(stop_.get(), &one, sizeof one);
+  if (reader_.joinable()) reader_.join();
+  if (pid_ > 0 && !status_) while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {}
+}
+
+void ProgramProcess::announce() {
+  const std::uint64_t one = 1;
+  [[maybe_unused]] const auto n = write(news_.get(), &one, sizeof one);
+}
+
+void ProgramProcess::read_until_stopped() {
+  std::array<std::string, 2> partial;
+  const std::array<const char*, 2> names{"stdout", "stderr"};
+  std::array<pollfd, 4> fds{{{out_.get(), POLLIN, 0}, {err_.get(), POLLIN, 0}, {pidfd_.get(), POLLIN, 0},
+                             {stop_.get(), POLLIN, 0}}};
+  auto keep = [&](std::size_t i, std::string text) {
+    const std::lock_guard lock(mutex_);
+    lines_.push_back({now_ns(), names[i], std::move(text)});
+  };
+  while (!(fds[3].revents & POLLIN)) {
+    if (poll(fds.data(), fds.size(), -1) < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    bool news = false;
+    for (std::size_t i = 0; i < 2; ++i) {
+      if (!(fds[i].revents & (POLLIN | POLLHUP))) continue;
+      char buf[4096];
+      const auto got = read(fds[i].fd, buf, sizeof buf);
+      if (got <= 0) {
+        if (!partial[i].empty()) keep(i, std::exchange(partial[i], ""));
+        fds[i].fd = -1;  // closed: poll ignores it from now on
+        news = true;
+        continue;
+      }
+      partial[i].append(buf, static_cast<std::size_t>(got));
+      for (std::size_t nl; (nl = partial[i].find('\n')) != std::string::npos;) {
+        keep(i, partial[i].substr(0, nl));
+        partial[i].erase(0, nl + 1);
+        news = true;
+      }
+    }
+    if (fds[2].revents & POLLIN) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        const std::lock_guard lock(mutex_);
+        status_ = status;
+      }
+      fds[2].fd = -1;
+      news = true;
+    }
+    if (news) announce();
+  }
+}
+
+template <typename Ready>
+bool ProgramProcess::wait(Ready ready, Deadline until) {
+  for (;;) {
+    {
+      const std::lock_guard lock(mutex_);
+      if (ready()) return true;
+    }
+    if (std::chrono::steady_clock::now() >= until) return false;
+    pollfd fd{news_.get(), POLLIN, 0};
+    poll_until(std::span(&fd, 1), until);
+    check_interrupted();
+    std::uint64_t drained;
+    [[maybe_unused]] const auto n = read(news_.get(), &drained, sizeof drained);
+  }
+}
+
+std::optional<std::size_t> ProgramProcess::wait_line(const std::regex& re, std::size_t from, Deadline until) {
+  std::optional<std::size_t> found;
+  wait(
+      [&] {
+        for (std::size_t i = from; i < lines_.size(); ++i)
+          if (std::regex_search(lines_[i].text, re)) return (found = i).has_value();
+        from = lines_.size();
+        return false;
+      },
+      until);
+  return found;
+}
+
+std::optional<int> ProgramProcess::wait_exit(Deadline until) {
+  if (!wait([&] { return status_.has_value(); }, until)) return std::nullopt;
+  return status();
+}
+
+void ProgramProcess::signal(int number) {
+  if (pid_ > 0 && !status()) ::kill(pid_, number);
+}
+
+std::vector<ProgramLine> ProgramProcess::lines() const {
+  const std::lock_guard lock(mutex_);
+  return lines_;
+}
+
+std::optional<int> ProgramProcess::status() const {
+  const std::lock_guard lock(mutex_);
+  return status_;
+}
+
+}  // namespace closepath

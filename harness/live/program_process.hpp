@@ -1,0 +1,69 @@
+// The user's own program as one end of a run (bring your own endpoint):
+// started in a side's namespace with its argv as given (no shell), in a
+// process group of its own, its stdout and stderr read line by line with
+// the monotonic time each line arrived. The whole group is killed (SIGKILL)
+// when this object goes, so nothing it started outlives the run unless it
+// left the group (setsid).
+#pragma once
+
+#include "netns.hpp"
+#include "unique_fd.hpp"
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace closepath {
+
+struct ProgramLine {
+  std::int64_t mono_ns = 0;
+  std::string stream;  // stdout, stderr
+  std::string text;
+};
+
+class ProgramProcess {
+ public:
+  using Deadline = std::chrono::steady_clock::time_point;
+  // Throws HostError when the program cannot be started (not found, not executable).
+  ProgramProcess(const NetNamespace& ns, const std::vector<std::string>& argv);
+  ProgramProcess(const ProgramProcess&) = delete;
+  ProgramProcess& operator=(const ProgramProcess&) = delete;
+  ~ProgramProcess();
+
+  // The first line from index `from` on that matches; nullopt at the deadline.
+  std::optional<std::size_t> wait_line(const std::regex& re, std::size_t from, Deadline until);
+  // The wait status once it has ended; nullopt at the deadline.
+  std::optional<int> wait_exit(Deadline until);
+  void signal(int number);
+
+  std::vector<ProgramLine> lines() const;
+  std::optional<int> status() const;
+  const std::vector<std::string>& argv() const { return argv_; }
+  pid_t pid() const { return pid_; }
+
+ private:
+  void read_until_stopped();           // the reader thread
+  template <typename Ready>
+  bool wait(Ready ready, Deadline until);
+  void announce();                     // wakes waiters: a line or the exit arrived
+
+  std::vector<std::string> argv_;
+  pid_t pid_ = -1;
+  UniqueFd out_, err_, pidfd_, news_, stop_;
+  mutable std::mutex mutex_;
+  std::vector<ProgramLine> lines_;
+  std::optional<int> status_;
+  std::thread reader_;
+};
+
+// Describes a wait status: "exit 56", "signal TERM".
+std::string describe_status(int status);
+
+}  // namespace closepath
