@@ -29,12 +29,6 @@ Outcome outcome_of(const boost::system::error_code& ec, std::uint64_t bytes) {
   return o;
 }
 
-std::int64_t monotonic_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
-
 protocol::Outcome to_protocol(const Outcome& o) {
   protocol::Outcome p{.end = o.end, .bytes = o.bytes, .deadline = o.deadline, .announced = o.announced,
                       .start_ns = o.start_ns, .end_ns = o.end_ns};

@@ -28,8 +28,6 @@ std::string end_name(const boost::system::error_code& ec);
 
 Outcome outcome_of(const boost::system::error_code& ec, std::uint64_t bytes = 0);
 
-std::int64_t monotonic_ns();
-
 // As the protocol carries it (protocol/outcome.hpp).
 protocol::Outcome to_protocol(const Outcome& o);
 

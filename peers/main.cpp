@@ -6,6 +6,7 @@
 // Commands run concurrently, so a background step leaves the channel free.
 // A malformed command is answered with {"id":..., "fatal": "..."} and the
 // peer exits 2: that is a harness bug, not a close-path outcome.
+#include "clock.hpp"
 #include "endpoint.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -43,10 +44,10 @@ asio::awaitable<void> run_command(asio::io_context& io, asio::posix::stream_desc
   nlohmann::json reply;
   reply["id"] = command.id;
   try {
-    const auto start = closepath::peer::monotonic_ns();
+    const auto start = closepath::protocol::now_ns();
     auto outcome = co_await endpoint.execute(command);
     outcome.start_ns = start;
-    outcome.end_ns = closepath::peer::monotonic_ns();
+    outcome.end_ns = closepath::protocol::now_ns();
     reply.update(closepath::protocol::to_json(closepath::peer::to_protocol(outcome)));
   } catch (const std::exception& e) {
     reply["fatal"] = e.what();

@@ -1,5 +1,6 @@
 #include "program_process.hpp"
 
+#include "clock.hpp"
 #include "errors.hpp"
 #include "interrupt.hpp"
 
@@ -21,12 +22,6 @@
 
 namespace closepath {
 namespace {
-
-std::int64_t now_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
 
 UniqueFd make_eventfd() {
   UniqueFd fd(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
@@ -130,7 +125,7 @@ void ProgramProcess::read_until_stopped() {
                              {stop_.get(), POLLIN, 0}}};
   auto keep = [&](std::size_t i, std::string text) {
     const std::lock_guard lock(mutex_);
-    lines_.push_back({now_ns(), names[i], std::move(text)});
+    lines_.push_back({protocol::now_ns(), names[i], std::move(text)});
   };
   while (!(fds[3].revents & POLLIN)) {
     if (poll(fds.data(), fds.size(), -1) < 0) {

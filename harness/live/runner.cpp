@@ -1,5 +1,6 @@
 #include "runner.hpp"
 
+#include "clock.hpp"
 #include "doctor.hpp"
 #include "errors.hpp"
 #include "frame_facts.hpp"
@@ -41,11 +42,7 @@ constexpr auto kAnswerGrace = 2s;         // beyond a step's own deadline
 constexpr auto kSetupAllowance = 120s;    // setup and teardown, however slow the CPU
 constexpr auto kWireStepBound = 30s;      // a wire step runs tc at most (netns.cpp bounds each command)
 
-std::int64_t mono_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
+std::int64_t mono_ns() { return protocol::now_ns(); }
 
 
 std::vector<std::string> peer_args(const Host& self, const Host& other, const RunResult& r, const char* role) {
@@ -344,11 +341,7 @@ RunResult run_scenario(const Scenario& s, const RunOptions& o, const std::filesy
   std::optional<PortReservation> port;
   r.out_dir = out_dir;
   r.start_mono_ns = mono_ns();
-  {
-    timespec real{};
-    clock_gettime(CLOCK_REALTIME, &real);
-    r.realtime_offset_ns = std::int64_t{real.tv_sec} * 1'000'000'000 + real.tv_nsec - r.start_mono_ns;
-  }
+  r.realtime_offset_ns = protocol::now_ns(CLOCK_REALTIME) - r.start_mono_ns;
   std::string no_netem;
   if (s.needs_netem && !netem_available(&no_netem)) {
     r.verdict = Verdict::skipped;

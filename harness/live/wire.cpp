@@ -1,5 +1,6 @@
 #include "wire.hpp"
 
+#include "clock.hpp"
 #include "errors.hpp"
 #include "interrupt.hpp"
 #include "topology.hpp"
@@ -29,11 +30,7 @@ namespace {
 std::size_t arrival_leg(pcap::Dir travels) { return pcap::index(travels); }
 std::size_t departure_leg(pcap::Dir travels) { return pcap::index(pcap::reverse(travels)); }
 
-std::int64_t now_ns(clockid_t clock) {
-  timespec ts{};
-  clock_gettime(clock, &ts);
-  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
+using protocol::now_ns;
 
 using PcapHandle = std::unique_ptr<pcap_t, decltype(&pcap_close)>;
 
