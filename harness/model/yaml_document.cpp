@@ -110,6 +110,14 @@ class Builder {
       fail(e, "nesting deeper than " + std::to_string(limits_.max_depth) + " levels");
     std::size_t own = 1;
     NodePtr result;
+    // A scalar, sequence or mapping: one more node, at the event's line.
+    auto fresh = [&](Node::Kind kind) {
+      count(1, e.line());
+      auto n = std::make_shared<Node>();
+      n->kind = kind;
+      n->line = e.line();
+      return n;
+    };
     switch (e.type()) {
       case YAML_ALIAS_EVENT: {
         const auto& alias = e.get().data.alias;
@@ -120,10 +128,8 @@ class Builder {
         return it->second.first;
       }
       case YAML_SCALAR_EVENT: {
-        count(1, e.line());
-        auto n = std::make_shared<Node>();
+        auto n = fresh(Node::Kind::scalar);
         const auto& s = e.get().data.scalar;
-        n->line = e.line();
         n->value.assign(reinterpret_cast<const char*>(s.value), s.length);
         n->plain = s.style == YAML_PLAIN_SCALAR_STYLE;
         remember(s.anchor, n, 1);
@@ -131,10 +137,7 @@ class Builder {
         break;
       }
       case YAML_SEQUENCE_START_EVENT: {
-        count(1, e.line());
-        auto n = std::make_shared<Node>();
-        n->kind = Node::Kind::sequence;
-        n->line = e.line();
+        auto n = fresh(Node::Kind::sequence);
         for (Event item = next(); item.type() != YAML_SEQUENCE_END_EVENT; item = next()) {
           std::size_t s = 0;
           n->items.push_back(node(std::move(item), depth + 1, &s));
@@ -145,10 +148,7 @@ class Builder {
         break;
       }
       case YAML_MAPPING_START_EVENT: {
-        count(1, e.line());
-        auto n = std::make_shared<Node>();
-        n->kind = Node::Kind::mapping;
-        n->line = e.line();
+        auto n = fresh(Node::Kind::mapping);
         for (Event key = next(); key.type() != YAML_MAPPING_END_EVENT; key = next()) {
           const int key_line = key.line();
           std::size_t ks = 0, vs = 0;
