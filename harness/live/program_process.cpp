@@ -18,7 +18,6 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
-#include <map>
 
 namespace closepath {
 namespace {
@@ -29,20 +28,13 @@ UniqueFd make_eventfd() {
   return fd;
 }
 
-const std::map<int, std::string>& signal_names() {
-  static const std::map<int, std::string> names{{SIGTERM, "TERM"}, {SIGINT, "INT"},   {SIGHUP, "HUP"},
-                                                {SIGKILL, "KILL"}, {SIGUSR1, "USR1"}, {SIGSEGV, "SEGV"},
-                                                {SIGABRT, "ABRT"}, {SIGPIPE, "PIPE"}};
-  return names;
-}
-
 }  // namespace
 
 std::string describe_status(int status) {
   if (WIFEXITED(status)) return "exit " + std::to_string(WEXITSTATUS(status));
   const int sig = WTERMSIG(status);
-  const auto name = signal_names().find(sig);
-  return "signal " + (name != signal_names().end() ? name->second : std::to_string(sig));
+  const char* name = sigabbrev_np(sig);
+  return "signal " + (name ? std::string(name) : std::to_string(sig));
 }
 
 ProgramProcess::ProgramProcess(const NetNamespace& ns, const std::vector<std::string>& argv)
@@ -201,9 +193,9 @@ void ProgramProcess::signal(int number) {
   if (pid_ > 0 && !status()) ::kill(pid_, number);
 }
 
-std::vector<ProgramLine> ProgramProcess::lines() const {
+ProgramRecord ProgramProcess::record() const {
   const std::lock_guard lock(mutex_);
-  return lines_;
+  return {.argv = argv_, .lines = lines_, .ended = status_ ? std::optional(describe_status(*status_)) : std::nullopt};
 }
 
 std::optional<int> ProgramProcess::status() const {

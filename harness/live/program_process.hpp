@@ -7,6 +7,7 @@
 #pragma once
 
 #include "netns.hpp"
+#include "run_result.hpp"
 #include "unique_fd.hpp"
 
 #include <sys/types.h>
@@ -21,12 +22,6 @@
 #include <vector>
 
 namespace closepath {
-
-struct ProgramLine {
-  std::int64_t mono_ns = 0;
-  std::string stream;  // stdout, stderr
-  std::string text;
-};
 
 class ProgramProcess {
  public:
@@ -43,10 +38,9 @@ class ProgramProcess {
   std::optional<int> wait_exit(Deadline until);
   void signal(int number);
 
-  std::vector<ProgramLine> lines() const;
+  // What it was run as, has printed so far and ended with.
+  ProgramRecord record() const;
   std::optional<int> status() const;
-  const std::vector<std::string>& argv() const { return argv_; }
-  pid_t pid() const { return pid_; }
 
  private:
   void read_until_stopped();           // the reader thread
@@ -58,12 +52,12 @@ class ProgramProcess {
   pid_t pid_ = -1;
   UniqueFd out_, err_, pidfd_, news_, stop_;
   mutable std::mutex mutex_;
-  std::vector<ProgramLine> lines_;
+  std::vector<ProgramRecord::Line> lines_;
   std::optional<int> status_;
   std::thread reader_;
 };
 
-// Describes a wait status: "exit 56", "signal TERM".
+// Describes a wait status: "exit 56", "signal TERM" (the signal's name without SIG).
 std::string describe_status(int status);
 
 }  // namespace closepath

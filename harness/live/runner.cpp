@@ -60,7 +60,7 @@ struct LiveRun {
         server(topology.server(), "server", o.peer_program, peer_args(kServerHost, kClientHost, r, "server")) {
     // A program's connection picks its own port: give it only the run's, so
     // the kernel trace (keyed by that port) follows it.
-    if (s.runs_program.contains(Side::client))
+    if (s.program_sides.contains(Side::client))
       write_sysctl(topology.client(), "net.ipv4.ip_local_port_range",
                    std::to_string(r.client_port) + " " + std::to_string(r.client_port));
   }
@@ -240,7 +240,7 @@ class Player {
                 output_from_[ps.side] = *i + 1;
                 return end("ok");
               }
-              const auto lines = slot->lines();
+              const auto lines = slot->record().lines;
               end("timeout", "expected " + who + " to print a line matching /" + o.pattern + "/ within " +
                                  std::to_string(ps.within.count()) + " ms vs " +
                                  (lines.empty() ? std::string("no output") : "last line '" + lines.back().text + "'") +
@@ -315,13 +315,6 @@ void settle(Wire& wire) {
 
 }  // namespace
 
-ProgramRecord record_of(const ProgramProcess& p) {
-  ProgramRecord record{.argv = p.argv(), .lines = {}, .ended = std::nullopt};
-  for (const auto& line : p.lines()) record.lines.push_back({line.mono_ns, line.stream, line.text});
-  if (const auto status = p.status()) record.ended = describe_status(*status);
-  return record;
-}
-
 std::chrono::milliseconds run_limit(const Scenario& s) {
   std::chrono::milliseconds limit = kSetupAllowance + kSettleLimit + kSettleAtLeast;
   for (const auto& step : s.steps)
@@ -378,7 +371,7 @@ RunResult run_scenario(const Scenario& s, const RunOptions& o, const std::filesy
   if (live) {
     r.frames = live->wire.stop();
     for (auto& [side, program] : live->programs)
-      if (program) r.programs[side] = record_of(*program);
+      if (program) r.programs[side] = program->record();
   }
   live.reset();
   std::stable_sort(r.frames.begin(), r.frames.end(),

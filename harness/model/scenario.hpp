@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <set>
 #include <variant>
 #include <vector>
 
@@ -126,7 +127,7 @@ struct Scenario {
   std::chrono::milliseconds timers{0};  // the kernel timers the scenario must wait for, as declared
   bool needs_netem = false;             // has a netem step
   bool uses_tls = false;                // has a TLS step: credentials are made for the run
-  std::map<Side, bool> runs_program;    // has an exec step on that side
+  std::set<Side> program_sides;         // sides with an exec step
   std::vector<Step> steps;
   std::vector<Located<pcap::PatternElement>> wire;
   std::vector<Located<pcap::PacketPattern>> forbid;

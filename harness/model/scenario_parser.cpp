@@ -185,8 +185,8 @@ class Parser {
           step.what = parse_wire_step(step.text);
           if (std::holds_alternative<Netem>(std::get<WireStep>(step.what).action)) s.needs_netem = true;
         } else if (auto program = parse_program_step(side(*key), step.text)) {
-          if (std::holds_alternative<Exec>(program->action)) s.runs_program[program->side] = true;
-          else if (!s.runs_program[program->side])
+          if (std::holds_alternative<Exec>(program->action)) s.program_sides.insert(program->side);
+          else if (!s.program_sides.contains(program->side))
             throw std::invalid_argument("no program runs on this side yet: start one with 'exec PROGRAM ARGS...' first");
           step.what = std::move(*program);
         } else {
