@@ -1,5 +1,6 @@
 #include "doctor.hpp"
 
+#include "child_process.hpp"
 #include "errors.hpp"
 #include "netns.hpp"
 
@@ -53,8 +54,7 @@ std::string userns_probe() {
   const pid_t pid = fork();
   if (pid < 0) return std::string("fork: ") + std::strerror(errno);
   if (pid == 0) _exit(unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0 ? 0 : 1);
-  int status = 0;
-  waitpid(pid, &status, 0);
+  const int status = wait_status(pid);
   return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "" : "unshare(CLONE_NEWUSER) refused";
 }
 
@@ -71,8 +71,7 @@ std::string docker_probe() {
     execl(docker->c_str(), "docker", "info", static_cast<char*>(nullptr));
     _exit(127);
   }
-  int status = 0;
-  waitpid(pid, &status, 0);
+  const int status = wait_status(pid);
   return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "" : "docker client found, but no daemon answers";
 }
 

@@ -1,5 +1,6 @@
 #include "netns.hpp"
 
+#include "child_process.hpp"
 #include "errors.hpp"
 #include "interrupt.hpp"
 
@@ -24,25 +25,6 @@ std::string errno_text(const std::string& what) { return what + ": " + std::stre
 
 // ip, tc and ethtool answer in milliseconds; a stalled kernel must not stall the run.
 constexpr auto kCommandLimit = std::chrono::seconds(30);
-
-// Joins `ns` in a forked child and returns its pid; the child continues in `body`.
-template <typename Body>
-pid_t fork_in(const NetNamespace& ns, Body body) {
-  const pid_t pid = fork();
-  if (pid < 0) throw HostError(errno_text("fork"));
-  if (pid == 0) {
-    if (setns(ns.fd(), CLONE_NEWNET) != 0) _exit(126);
-    body();
-    _exit(127);
-  }
-  return pid;
-}
-
-int wait_status(pid_t pid) {
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-  return status;
-}
 
 }  // namespace
 

@@ -1,5 +1,6 @@
 #include "parallel.hpp"
 
+#include "child_process.hpp"
 #include "errors.hpp"
 #include "interrupt.hpp"
 #include "kernel_trace.hpp"
@@ -77,7 +78,7 @@ UniqueFd pidfd_of(pid_t pid) {
 bool reap_within(pid_t pid, const UniqueFd& pidfd, std::chrono::milliseconds limit) {
   pollfd p{pidfd.get(), POLLIN, 0};
   if (poll(&p, 1, static_cast<int>(limit.count())) <= 0) return false;
-  while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {}
+  wait_status(pid);
   return true;
 }
 
@@ -122,7 +123,7 @@ std::vector<ChildOutcome> run_in_parallel(const std::vector<PlannedRun>& runs, i
   bool stopped_any = false;
   auto stop_all = [&] {
     for (const auto& [pid, child] : running) kill(pid, SIGTERM);
-    for (const auto& [pid, child] : running) while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {}
+    for (const auto& [pid, child] : running) wait_status(pid);
     running.clear();
   };
   try {

@@ -1,5 +1,6 @@
 #include "peer_process.hpp"
 
+#include "child_process.hpp"
 #include "errors.hpp"
 #include "interrupt.hpp"
 
@@ -36,20 +37,18 @@ PeerProcess::PeerProcess(const NetNamespace& ns, const std::string& role, const 
   cargv.push_back(nullptr);
 
   const pid_t parent = getpid();
-  pid_ = fork();
-  if (pid_ < 0) {
+  try {
+    pid_ = fork_in(ns, [&] {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (getppid() != parent) _exit(1);  // the harness died before prctl took effect
+      if (dup2(pair[1], 3) != 3) _exit(126);  // fd 3 is the control channel
+      close_range(4, ~0U, 0);                  // capture sockets, other peers' channels
+      execv(cargv[0], cargv.data());
+    });
+  } catch (const HostError&) {
     close(pair[0]);
     close(pair[1]);
-    throw HostError(std::string("fork: ") + std::strerror(errno));
-  }
-  if (pid_ == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(1);  // the harness died before prctl took effect
-    if (setns(ns.fd(), CLONE_NEWNET) != 0) _exit(126);
-    if (dup2(pair[1], 3) != 3) _exit(126);  // fd 3 is the control channel
-    close_range(4, ~0U, 0);                  // capture sockets, other peers' channels
-    execv(cargv[0], cargv.data());
-    _exit(127);
+    throw;
   }
   close(pair[1]);
   control_.assign(asio::local::stream_protocol(), pair[0]);
@@ -60,7 +59,7 @@ PeerProcess::~PeerProcess() { kill(); }
 void PeerProcess::kill() {
   if (pid_ <= 0) return;
   ::kill(pid_, SIGKILL);
-  while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {}
+  wait_status(pid_);
   pid_ = -1;
 }
 
@@ -148,8 +147,7 @@ protocol::Outcome PeerProcess::crash(std::chrono::milliseconds limit) {
   send({.action = protocol::Crash{}, .within = limit});
   // The peer answers nothing: it dies, and its end of the channel closes.
   while (read_answer(start + limit, "crash")) {}
-  int status = 0;
-  while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {}
+  const int status = wait_status(pid_);
   pid_ = -1;
   protocol::Outcome outcome;
   outcome.end = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL ? "killed" : "exited";

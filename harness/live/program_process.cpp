@@ -1,5 +1,6 @@
 #include "program_process.hpp"
 
+#include "child_process.hpp"
 #include "clock.hpp"
 #include "errors.hpp"
 #include "interrupt.hpp"
@@ -18,6 +19,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <utility>
 
 namespace closepath {
 namespace {
@@ -54,9 +56,7 @@ ProgramProcess::ProgramProcess(const NetNamespace& ns, const std::vector<std::st
   for (auto& a : argv_) cargv.push_back(a.data());
   cargv.push_back(nullptr);
   const pid_t parent = getpid();
-  pid_ = fork();
-  if (pid_ < 0) throw HostError(std::string("fork: ") + std::strerror(errno));
-  if (pid_ == 0) {
+  pid_ = fork_in(ns, [&] {
     auto fail = [&](int e) {
       [[maybe_unused]] const auto n = write(status_w.get(), &e, sizeof e);
       _exit(127);
@@ -64,7 +64,6 @@ ProgramProcess::ProgramProcess(const NetNamespace& ns, const std::vector<std::st
     setpgid(0, 0);  // its own group: teardown kills everything it started
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(1);
-    if (setns(ns.fd(), CLONE_NEWNET) != 0) fail(errno);
     const int devnull = open("/dev/null", O_RDONLY);
     if (devnull < 0 || dup2(devnull, 0) != 0 || dup2(out_w.get(), 1) != 1 || dup2(err_w.get(), 2) != 2) fail(errno);
     close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);  // the harness's sockets and pipes stay out of it
@@ -74,7 +73,7 @@ ProgramProcess::ProgramProcess(const NetNamespace& ns, const std::vector<std::st
     for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) ::signal(sig, SIG_DFL);
     execvp(cargv[0], cargv.data());
     fail(errno);
-  }
+  });
   setpgid(pid_, pid_);  // also here: no race with a signal sent before the child ran
   status_w.reset();
   out_w.reset();
@@ -83,15 +82,13 @@ ProgramProcess::ProgramProcess(const NetNamespace& ns, const std::vector<std::st
   ssize_t n;
   while ((n = read(status_r.get(), &exec_errno, sizeof exec_errno)) < 0 && errno == EINTR) {}
   if (n == sizeof exec_errno) {
-    while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {}
-    pid_ = -1;
+    wait_status(std::exchange(pid_, -1));
     throw HostError("cannot run '" + argv_[0] + "': " + std::strerror(exec_errno));
   }
   pidfd_ = UniqueFd(static_cast<int>(syscall(SYS_pidfd_open, pid_, 0)));
   if (!pidfd_) {
     ::kill(-pid_, SIGKILL);
-    while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {}
-    pid_ = -1;
+    wait_status(std::exchange(pid_, -1));
     throw HostError(std::string("pidfd_open: ") + std::strerror(errno));
   }
   reader_ = std::thread([this] { read_until_stopped(); });
@@ -102,7 +99,7 @@ ProgramProcess::~ProgramProcess() {
   const std::uint64_t one = 1;
   [[maybe_unused]] const auto n = write(stop_.get(), &one, sizeof one);
   if (reader_.joinable()) reader_.join();
-  if (pid_ > 0 && !status_) while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {}
+  if (pid_ > 0 && !status_) wait_status(pid_);
 }
 
 void ProgramProcess::announce() {
