@@ -1,9 +1,13 @@
 """Bring your own endpoint: the user's program on one side (examples/)."""
 import json
+import os
 import pathlib
+import pwd
 import shutil
 
 import pytest
+
+from test_catalogue import tshark_fields
 
 EXAMPLES = pathlib.Path(__file__).resolve().parent.parent / "examples"
 
@@ -73,3 +77,52 @@ def test_a_program_that_cannot_start_is_an_error_naming_it(closepath, tmp_path):
     done = closepath("run", scenario, "--out", tmp_path)
     assert done.returncode != 0
     assert "cannot run 'no-such-program-xyz'" in done.stdout + done.stderr
+
+
+USER_SCENARIO = """name: as_user
+user: {user}
+steps:
+  - server: exec sh -c "id -un; echo HOME=$HOME"
+  - server: output ^{user}$
+  - server: exit -> 0
+  - server: listen
+  - client: connect
+expect:
+  wire: [c>s S, s>c S., c>s .]
+"""
+
+
+def test_user_runs_the_program_as_that_user(closepath, tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("as root only: a rootless run maps only its own user")
+    scenario = tmp_path / "as_user.yaml"
+    scenario.write_text(USER_SCENARIO.format(user="nobody"))
+    done, report = run(closepath, tmp_path, scenario)
+    assert done.returncode == 0, done.stdout + done.stderr
+    home = pwd.getpwnam("nobody").pw_dir
+    assert [l["text"] for l in report["programs"]["server"]["output"]] == ["nobody", f"HOME={home}"]
+
+
+def test_an_unknown_user_is_the_scenarios_error(closepath, tmp_path):
+    scenario = tmp_path / "as_user.yaml"
+    scenario.write_text(USER_SCENARIO.format(user="no-such-user-xyz"))
+    done = closepath("run", scenario, "--out", tmp_path)
+    assert done.returncode == 2
+    assert "as_user.yaml:2: user 'no-such-user-xyz': this machine has no such user" in done.stderr
+
+
+def test_program_output_is_in_the_ladder_and_the_capture(closepath, tmp_path):
+    if not shutil.which("curl"):
+        pytest.skip("needs curl (apt-get install curl)")
+    done = closepath("run", EXAMPLES / "curl_reset_mid_response.yaml", "--out", tmp_path, "--ladder")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2> curl: (56) Recv failure: Connection reset by peer" in done.stdout
+    capture = tmp_path / "curl_reset_mid_response" / "capture.pcapng"
+    # The program's line is on a frame; `check` reads the comments back and
+    # the line does not change what the wire is said to have done.
+    comments = [row[0] for row in tshark_fields(capture, "frame.comment")]
+    said = [c for c in comments if "the client program printed (stderr) 'curl: (56)" in c]
+    assert len(said) == 1 and " this frame" in said[0]
+    checked = closepath("check", capture, "--scenario", EXAMPLES / "curl_reset_mid_response.yaml")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+

@@ -10,6 +10,7 @@
 #include "kernel_trace.hpp"
 #include "offline.hpp"
 #include "parallel.hpp"
+#include "program_user.hpp"
 #include "repeat_summary.hpp"
 #include "run_plan.hpp"
 #include "report.hpp"
@@ -107,6 +108,7 @@ int cmd_run(const RunArgs& a, ScenarioDir& dir) {
     for (const auto& f : files) {
       scenarios.push_back(parse_scenario_file(f));
       check_sysctls_exist(scenarios.back());
+      program_user(scenarios.back());  // an unknown user is the scenario's error
     }
   } catch (const ScenarioError& e) {
     std::cerr << e.what() << "\n";

@@ -6,6 +6,7 @@
 #include "interrupt.hpp"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -39,7 +40,8 @@ std::string describe_status(int status) {
   return "signal " + (name ? std::string(name) : std::to_string(sig));
 }
 
-ProgramProcess::ProgramProcess(const NetNamespace& ns, const std::vector<std::string>& argv)
+ProgramProcess::ProgramProcess(const NetNamespace& ns, const std::vector<std::string>& argv,
+                               const std::optional<ProgramUser>& user)
     : argv_(argv), news_(make_eventfd()), stop_(make_eventfd()) {
   int out[2], err[2], status[2];
   if (pipe2(out, O_CLOEXEC) != 0) throw HostError(std::string("pipe: ") + std::strerror(errno));
@@ -55,35 +57,60 @@ ProgramProcess::ProgramProcess(const NetNamespace& ns, const std::vector<std::st
   std::vector<char*> cargv;
   for (auto& a : argv_) cargv.push_back(a.data());
   cargv.push_back(nullptr);
+  // The environment is the harness's; as another user, with that user's HOME and names.
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e) {
+    const std::string_view var(*e);
+    if (user && (var.starts_with("HOME=") || var.starts_with("USER=") || var.starts_with("LOGNAME="))) continue;
+    env.emplace_back(var);
+  }
+  if (user) env.insert(env.end(), {"HOME=" + user->home, "USER=" + user->name, "LOGNAME=" + user->name});
+  std::vector<char*> cenv;
+  for (auto& e : env) cenv.push_back(e.data());
+  cenv.push_back(nullptr);
   const pid_t parent = getpid();
+  // The child reports where it failed (0: exec, 1: switching user) and errno.
+  struct Failure {
+    int stage = 0, error = 0;
+  };
   pid_ = fork_in(ns, [&] {
-    auto fail = [&](int e) {
-      [[maybe_unused]] const auto n = write(status_w.get(), &e, sizeof e);
+    auto fail = [&](int stage, int e) {
+      const Failure f{stage, e};
+      [[maybe_unused]] const auto n = write(status_w.get(), &f, sizeof f);
       _exit(127);
     };
     setpgid(0, 0);  // its own group: teardown kills everything it started
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(1);
     const int devnull = open("/dev/null", O_RDONLY);
-    if (devnull < 0 || dup2(devnull, 0) != 0 || dup2(out_w.get(), 1) != 1 || dup2(err_w.get(), 2) != 2) fail(errno);
+    if (devnull < 0 || dup2(devnull, 0) != 0 || dup2(out_w.get(), 1) != 1 || dup2(err_w.get(), 2) != 2) fail(0, errno);
+    if (user && (setgroups(user->groups.size(), user->groups.data()) != 0 || setgid(user->gid) != 0 ||
+                 setuid(user->uid) != 0))
+      fail(1, errno);
     close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);  // the harness's sockets and pipes stay out of it
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
     for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) ::signal(sig, SIG_DFL);
-    execvp(cargv[0], cargv.data());
-    fail(errno);
+    execvpe(cargv[0], cargv.data(), cenv.data());
+    fail(0, errno);
   });
   setpgid(pid_, pid_);  // also here: no race with a signal sent before the child ran
   status_w.reset();
   out_w.reset();
   err_w.reset();
-  int exec_errno = 0;
+  Failure failure;
   ssize_t n;
-  while ((n = read(status_r.get(), &exec_errno, sizeof exec_errno)) < 0 && errno == EINTR) {}
-  if (n == sizeof exec_errno) {
+  while ((n = read(status_r.get(), &failure, sizeof failure)) < 0 && errno == EINTR) {}
+  if (n == sizeof failure) {
     wait_status(std::exchange(pid_, -1));
-    throw HostError("cannot run '" + argv_[0] + "': " + std::strerror(exec_errno));
+    if (failure.stage == 1)
+      throw HostError("cannot run '" + argv_[0] + "' as user '" + user->name + "': " + std::strerror(failure.error) +
+                      (failure.error == EINVAL || failure.error == EPERM
+                           ? " (a rootless run maps only you into its namespace: it runs programs as you; "
+                             "run as root for `user:`)"
+                           : ""));
+    throw HostError("cannot run '" + argv_[0] + "': " + std::strerror(failure.error));
   }
   pidfd_ = UniqueFd(static_cast<int>(syscall(SYS_pidfd_open, pid_, 0)));
   if (!pidfd_) {
@@ -99,7 +126,7 @@ ProgramProcess::~ProgramProcess() {
   const std::uint64_t one = 1;
   [[maybe_unused]] const auto n = write(stop_.get(), &one, sizeof one);
   if (reader_.joinable()) reader_.join();
-  if (pid_ > 0 && !status_) wait_status(pid_);
+  if (pid_ > 0) wait_status(pid_);  // reaped only now, after its group was killed
 }
 
 void ProgramProcess::announce() {
@@ -140,10 +167,14 @@ void ProgramProcess::read_until_stopped() {
       }
     }
     if (fds[2].revents & POLLIN) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      // Read how it ended but leave it a zombie (WNOWAIT): its pid, which is
+      // its group's id, cannot be reused until teardown has killed the group
+      // and reaped it.
+      siginfo_t info{};
+      if (waitid(P_PIDFD, static_cast<id_t>(pidfd_.get()), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+          info.si_pid == pid_) {
         const std::lock_guard lock(mutex_);
-        status_ = status;
+        status_ = info.si_code == CLD_EXITED ? W_EXITCODE(info.si_status, 0) : W_EXITCODE(0, info.si_status);
       }
       fds[2].fd = -1;
       news = true;

@@ -1,12 +1,14 @@
 // The user's own program as one end of a run (bring your own endpoint):
 // started in a side's namespace with its argv as given (no shell), in a
-// process group of its own, its stdout and stderr read line by line with
-// the monotonic time each line arrived. The whole group is killed (SIGKILL)
+// process group of its own, as the scenario's user if it names one, its
+// stdout and stderr read line by line with the monotonic time each line
+// arrived. The whole group is killed (SIGKILL)
 // when this object goes, so nothing it started outlives the run unless it
 // left the group (setsid).
 #pragma once
 
 #include "netns.hpp"
+#include "program_user.hpp"
 #include "run_result.hpp"
 #include "unique_fd.hpp"
 
@@ -26,8 +28,10 @@ namespace closepath {
 class ProgramProcess {
  public:
   using Deadline = std::chrono::steady_clock::time_point;
-  // Throws HostError when the program cannot be started (not found, not executable).
-  ProgramProcess(const NetNamespace& ns, const std::vector<std::string>& argv);
+  // Throws HostError when the program cannot be started (not found, not
+  // executable, or the switch to `user` refused).
+  ProgramProcess(const NetNamespace& ns, const std::vector<std::string>& argv,
+                 const std::optional<ProgramUser>& user = std::nullopt);
   ProgramProcess(const ProgramProcess&) = delete;
   ProgramProcess& operator=(const ProgramProcess&) = delete;
   ~ProgramProcess();

@@ -12,6 +12,7 @@
 #include "peer_process.hpp"
 #include "port_reservation.hpp"
 #include "program_process.hpp"
+#include "program_user.hpp"
 #include "scripted_faults.hpp"
 #include "socket_audit.hpp"
 #include "states.hpp"
@@ -223,7 +224,7 @@ class Player {
             [&](const Exec& e) {
               now_doing(where_ + ": starting " + e.argv[0]);
               if (slot && !slot->status()) return end("error", who + " is still running: one program per side");
-              slot = std::make_unique<ProgramProcess>(live_.topology.of(ps.side), substitute(e.argv));
+              slot = std::make_unique<ProgramProcess>(live_.topology.of(ps.side), substitute(e.argv), program_user(s_));
               output_from_[ps.side] = 0;
               end("ok");
             },

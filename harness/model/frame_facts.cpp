@@ -9,7 +9,7 @@ FrameFacts facts_of(const WireFrame& f) {
 }
 
 FrameFacts facts_from_comment(const std::string& comment) {
-  return {.note = comment, .delivered = note::delivered(comment), .injected = note::injected(comment)};
+  return {.note = note::wire_part(comment), .delivered = note::delivered(comment), .injected = note::injected(comment)};
 }
 
 void annotate(pcap::Flow& flow, const std::vector<FrameFacts>& per_frame) {

@@ -13,13 +13,21 @@ inline constexpr const char* kInjected = "injected RST";
 inline constexpr const char* kInjectFailed = "inject failed";
 inline constexpr const char* kStillHeld = "still held when the capture stopped";
 inline constexpr const char* kStillDelayed = "still delayed when the capture stopped";
+// What a user's program printed follows the wire's words ("; the client
+// program printed (stdout) '...'"); it is never read for them.
+inline constexpr const char* kProgramPrinted = " program printed (";
+inline std::string wire_part(const std::string& comment) {
+  const auto at = comment.find(kProgramPrinted);
+  return at == std::string::npos ? comment : comment.substr(0, comment.rfind("; ", at));
+}
 // Whether a frame with this comment reached its receiver / was made by the wire.
 inline bool delivered(const std::string& comment) {
+  const auto wire = wire_part(comment);
   for (const char* never : {kDropped, kInjectFailed, kStillHeld, kStillDelayed})
-    if (comment.find(never) != std::string::npos) return false;
+    if (wire.find(never) != std::string::npos) return false;
   return true;
 }
-inline bool injected(const std::string& comment) { return comment.find(kInjected) != std::string::npos; }
+inline bool injected(const std::string& comment) { return wire_part(comment).find(kInjected) != std::string::npos; }
 }  // namespace note
 
 }  // namespace closepath

@@ -128,6 +128,7 @@ struct Scenario {
   bool needs_netem = false;             // has a netem step
   bool uses_tls = false;                // has a TLS step: credentials are made for the run
   std::set<Side> program_sides;         // sides with an exec step
+  std::optional<Located<std::string>> user;  // programs run as this user (root when absent)
   std::vector<Step> steps;
   std::vector<Located<pcap::PatternElement>> wire;
   std::vector<Located<pcap::PacketPattern>> forbid;

@@ -52,11 +52,11 @@ class Parser {
     Scenario s;
     s.file = file_;
     s.claim = leading_comment(text);
-    static const std::set<std::string> known{"name", "summary", "tags", "port", "sysctl", "rto_min", "timers", "steps", "expect"};
+    static const std::set<std::string> known{"name", "summary", "tags", "port", "sysctl", "rto_min", "timers", "user", "steps", "expect"};
     for (const auto& [k, v] : root.pairs) {
       const auto key = scalar(*k, "key");
       if (!known.count(key))
-        fail(*k, "unknown key '" + key + "' (known: name summary tags port sysctl rto_min timers steps expect)");
+        fail(*k, "unknown key '" + key + "' (known: name summary tags port sysctl rto_min timers user steps expect)");
     }
     const Node& name = require(root, "name");
     s.name = scalar(name, "name");
@@ -81,7 +81,13 @@ class Parser {
         fail(*n, "port must be a number from 1 to 65535");
       s.port = std::stoi(port);
     }
+    if (const auto* n = root.find("user")) {
+      s.user = Located<std::string>{n->line, scalar(*n, "user")};
+      if (!std::regex_match(s.user->value, std::regex("[A-Za-z_][A-Za-z0-9_.-]{0,31}")))
+        fail(*n, "user '" + s.user->value + "' is not a user name");
+    }
     parse_steps(require(root, "steps"), s);
+    if (s.user && s.program_sides.empty()) fail(*root.find("user"), "user applies to programs, and no step runs one (exec)");
     parse_expect(require(root, "expect"), s);
     check_anchors(s);
     return s;

@@ -1,4 +1,5 @@
 #include "capture_reader.hpp"
+#include "frame_facts.hpp"
 #include "ladder.hpp"
 #include "report.hpp"
 #include "scenario_parser.hpp"
@@ -68,6 +69,23 @@ expect:
   BOOST_TEST(text.find("   3201.0      [3] await\n") != std::string::npos, text);
   BOOST_TEST(text.find("   6300.0      [3] => step 2 collected\n") != std::string::npos, text);
   BOOST_TEST(text.find("100.0      [1] connect -> ETIMEDOUT =>") == std::string::npos, text);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(frame_comments)
+
+// A program's printed line rides on a frame's comment: whatever it says, it is
+// not read as what the wire did with the frame.
+BOOST_AUTO_TEST_CASE(program_output_never_reads_as_the_wires_words) {
+  const std::string wire = "step 3 server accept; forwarded";
+  const std::string comment =
+      wire + "; the server program printed (stdout) 'dropped by fault; injected RST; delayed' 0.2 ms before this frame";
+  const auto facts = facts_from_comment(comment);
+  BOOST_TEST(facts.delivered);
+  BOOST_TEST(!facts.injected);
+  BOOST_TEST(facts.note == wire);
+  BOOST_TEST(!facts_from_comment("step 6 wire drop; dropped by fault 'step 6'").delivered);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

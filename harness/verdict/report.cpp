@@ -1,11 +1,13 @@
 #include "report.hpp"
 
 #include "catalogue.hpp"
+#include "frame_notes.hpp"
 #include "ladder.hpp"
 #include "pcapng_writer.hpp"
 #include "hosts.hpp"
 
 #include <cstdio>
+#include <cmath>
 #include <cstdlib>
 #include <iostream>
 #include <unistd.h>
@@ -76,8 +78,10 @@ void add_ladder_steps(LadderInput& in, const RunResult& r, std::size_t i) {
   start.bad = sr.mismatch.has_value();
   std::string outcome = "=> " + sr.outcome->end;
   const auto* ps = std::get_if<PeerStep>(&sr.step->what);
-  if (ps) {
-    start.where = ps->side == Side::client ? LadderStep::Where::client : LadderStep::Where::server;
+  const auto* program = std::get_if<ProgramStep>(&sr.step->what);
+  if (ps || program) {  // on its side, without the side's name
+    const Side side = ps ? ps->side : program->side;
+    start.where = side == Side::client ? LadderStep::Where::client : LadderStep::Where::server;
     start.text = number + sr.step->text.substr(sr.step->text.find(' ') + 1);
     if (sr.outcome->bytes > 0) outcome += " " + std::to_string(sr.outcome->bytes) + "B";
     if (sr.awaited_step) outcome = "=> step " + std::to_string(*sr.awaited_step) + " collected";
@@ -87,14 +91,14 @@ void add_ladder_steps(LadderInput& in, const RunResult& r, std::size_t i) {
   }
   const auto end_ns = sr.outcome->end_ns ? sr.outcome->end_ns : start.t_ns;
   if (end_ns - start.t_ns < 1'000'000) {
-    if (ps) start.text += " " + outcome;
+    if (ps || program) start.text += " " + outcome;
     in.steps.push_back(std::move(start));
     return;
   }
   LadderStep done = start;
   done.t_ns = end_ns;
   done.text = number + outcome;
-  if (ps) start.bad = false;  // the outcome row carries the mismatch
+  if (ps || program) start.bad = false;  // the outcome row carries the mismatch
   in.steps.push_back(std::move(start));
   in.steps.push_back(std::move(done));
 }
@@ -109,8 +113,41 @@ std::string run_ladder(const RunResult& r, bool colour) {
   in.t0_ns = r.start_mono_ns;
   in.colour = colour;
   for (std::size_t i = 0; i < r.steps.size(); ++i) add_ladder_steps(in, r, i);
+  // A program's output sits on its side when it arrived, "1>" stdout, "2>" stderr.
+  for (const auto& [side, program] : r.programs)
+    for (const auto& line : program.lines)
+      in.steps.push_back({.t_ns = line.mono_ns,
+                          .where = side == Side::client ? LadderStep::Where::client : LadderStep::Where::server,
+                          .text = (line.stream == "stderr" ? "2> " : "1> ") + line.text,
+                          .bad = false});
   return render_ladder(in);
 }
+
+namespace {
+
+// A program's output in the capture: each line goes on the first frame at or
+// after it ("printed ... before this frame"), or, after the last frame, on the
+// last one; with no frames at all, into the section's comments.
+void add_program_lines(const RunResult& r, std::vector<pcap::CapturedPacket>& packets,
+                       std::vector<std::string>& section_comments) {
+  for (const auto& [side, program] : r.programs)
+    for (const auto& line : program.lines) {
+      const auto said = "the " + to_string(side) + note::kProgramPrinted + line.stream + ") '" + line.text + "'";
+      if (packets.empty()) {
+        section_comments.push_back(said);
+        continue;
+      }
+      std::size_t i = 0;
+      while (i + 1 < r.frames.size() && r.frames[i].mono_ns < line.mono_ns) ++i;
+      const auto gap_ms = static_cast<double>(std::abs(r.frames[i].mono_ns - line.mono_ns)) / 1e6;
+      std::ostringstream when;
+      when << std::fixed << std::setprecision(1) << gap_ms << " ms "
+           << (r.frames[i].mono_ns >= line.mono_ns ? "before" : "after") << " this frame";
+      packets[i].frame.comment += "; " + said + " " + when.str();
+    }
+}
+
+}  // namespace
 
 void write_capture(const RunResult& r) {
   std::vector<pcap::CapturedPacket> packets;
@@ -124,6 +161,7 @@ void write_capture(const RunResult& r) {
                             {"closepath scenario " + r.scenario->name + ": " + to_string(r.verdict) +
                                  (r.first_mismatch.empty() ? "" : " - " + r.first_mismatch),
                              kRunFactsTag + json_text(run_facts(r), -1)}};
+  add_program_lines(r, packets, section.comments);
   std::vector<pcap::CaptureInterface> legs{
       {kClientLeg, "client leg: frames from the client (10.0.0.1) as they reached the wire, and frames the wire "
                    "injected toward the client (outbound)"},
