@@ -12,6 +12,9 @@ With a scenario directory, every *.yaml in it is one test (id = its file
 name, markers = its tags), so `python3 -m pytest --closepath-scenarios=mine/`
 runs a user's own scenarios with no Python of their own: a failing test shows
 the first mismatch, the ladder and the capture's path.
+
+Fixtures: `closepath` (the binary, to run any subcommand) and `closepath_run`
+(run one scenario, a file or its text, and get its report and capture back).
 """
 import json
 import os
@@ -19,6 +22,7 @@ import pathlib
 import re
 import shutil
 import subprocess
+import textwrap
 
 import pytest
 
@@ -189,3 +193,73 @@ def closepath_of(config):
 @pytest.fixture(scope="session")
 def closepath(pytestconfig):
     return closepath_of(pytestconfig)
+
+
+class ClosepathRun:
+    """One run of one scenario, as `closepath_run` returns it.
+
+    verdict         "pass", "fail", "error" or "skipped" (report.json's)
+    passed          verdict == "pass"
+    report          report.json as a dict (steps, wire, states, programs, ...)
+    first_mismatch  what failed first ("" when it passed)
+    capture         path of the annotated capture.pcapng (opens in Wireshark)
+    ladder          the run's ladder diagram (text)
+    returncode, stdout, stderr: closepath's own
+    """
+
+    def __init__(self, done, run_dir):
+        self.returncode, self.stdout, self.stderr = done.returncode, done.stdout, done.stderr
+        self.dir = run_dir
+        self.report = json.loads((run_dir / "report.json").read_text())
+        self.verdict = self.report["verdict"]
+        self.passed = self.verdict == "pass"
+        self.first_mismatch = self.report.get("first_mismatch", "")
+        self.capture = run_dir / "capture.pcapng"
+        ladder = run_dir / "ladder.txt"
+        self.ladder = ladder.read_text() if ladder.is_file() else ""
+
+    def assert_passed(self):
+        """Fails the calling test with the first mismatch, the ladder and the capture's path."""
+        if not self.passed:
+            pytest.fail(f"{self.verdict}: {self.first_mismatch}\n{self.ladder}\ncapture: {self.capture}",
+                        pytrace=False)
+        return self
+
+
+@pytest.fixture
+def closepath_run(closepath, tmp_path):
+    """Runs a scenario and gives back a ClosepathRun (report, capture path, verdict).
+
+        def test_my_server_closes_on_eof(closepath_run):
+            run = closepath_run("scenarios/my_server.yaml")       # a file ...
+            run = closepath_run('''name: inline                 # ... or the YAML itself
+            steps: ...''')
+            run.assert_passed()
+            assert run.report["programs"][0]["ended"] == "exit 0"
+
+    A scenario closepath refuses (exit 2, the file and line named) or a host
+    that cannot run it (exit 3) fails the test with closepath's own message;
+    a run that failed is returned, for the test to judge. Extra arguments go
+    to `closepath run`. Each call writes under the
+    test's tmp_path; text is saved there as <n>.yaml, so `{dir}` is tmp_path.
+    """
+    calls = []
+
+    def run(scenario, *args, timeout=300):
+        calls.append(scenario)
+        text = str(scenario)
+        if "\n" in text or not pathlib.Path(text).exists():
+            if "\n" not in text:
+                pytest.fail(f"closepath_run: no scenario file {text}", pytrace=False)
+            path = tmp_path / f"scenario{len(calls)}.yaml"
+            path.write_text(textwrap.dedent(text))
+        else:
+            path = pathlib.Path(text)
+        out = tmp_path / f"closepath{len(calls)}"
+        done = closepath("run", path, "--out", out, *args, timeout=timeout)
+        reports = sorted(out.glob("*/report.json"))
+        if done.returncode not in (0, 1) or not reports:
+            pytest.fail(f"closepath run {path} exited {done.returncode}\n{done.stdout}{done.stderr}", pytrace=False)
+        return ClosepathRun(done, reports[0].parent)
+
+    return run

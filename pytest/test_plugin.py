@@ -100,3 +100,39 @@ def test_the_checkout_root_runs_a_users_directory(closepath, tmp_path):
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 passed" in done.stdout
+
+
+def test_closepath_run_in_a_users_own_suite(pytester, closepath):
+    """What the README's "From your own pytest suite" shows: a scenario as text
+    or as a file, its report and capture back, and a failure that explains itself."""
+    good = (ROOT / "scenarios" / "linger_zero.yaml").read_text()
+    pytester.makeconftest(PLUGIN)
+    pytester.makefile(".yaml", mine=good.replace("  - client: set linger 0\n", ""))
+    pytester.makepyfile(f'''
+        import pathlib
+
+        GOOD = {good!r}
+
+        def test_text_passes(closepath_run):
+            run = closepath_run(GOOD).assert_passed()
+            assert run.verdict == "pass" and run.capture.is_file() and run.report["scenario"] == "linger_zero"
+            assert "R." in run.ladder
+
+        def test_file_fails_with_its_mismatch(closepath_run):
+            run = closepath_run(pathlib.Path("mine.yaml"))
+            assert not run.passed and run.returncode == 1
+            assert "expected ECONNRESET vs actual eof" in run.first_mismatch
+            run.assert_passed()
+
+        def test_a_bad_scenario_fails_the_test_naming_file_and_line(closepath_run):
+            closepath_run("name: bad\\nsteps:\\n  - client: jump\\nexpect:\\n  wire: [c>s S]\\n")
+    ''')
+    result = pytester.runpytest_inprocess(f"--closepath={closepath.binary}")
+    result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines([
+        "*test_file_fails_with_its_mismatch*",
+        "*fail: *mine.yaml:*: step 8 (server recv -> ECONNRESET): expected ECONNRESET vs actual eof*",
+        "*capture: *capture.pcapng*",
+        "*closepath run *scenario1.yaml exited 2*",
+        "*scenario1.yaml:3:*",
+    ])

@@ -19,38 +19,98 @@ def run(closepath, tmp_path, scenario):
     return done, report
 
 
-@pytest.mark.skipif(not shutil.which("curl"), reason="needs curl (apt-get install curl)")
-def test_curl_reports_a_reset_as_exit_56(closepath, tmp_path):
-    done, report = run(closepath, tmp_path, EXAMPLES / "curl_reset_mid_response.yaml")
-    assert done.returncode == 0, done.stdout + done.stderr
-    program = report["programs"]["client"]
-    assert program["ended"] == "exit 56"
-    assert any("Connection reset by peer" in line["text"] for line in program["output"])
-    assert program["argv"][-1] == "http://10.0.0.2:47000/"  # placeholders substituted
+def run_all(closepath, out, directory):
+    """Every example of a directory in one run of closepath (-j: they wait on their programs' timers)."""
+    done = closepath("run", *sorted(directory.glob("*.yaml")), "--out", out, "-j", closepath.jobs, timeout=900)
+    return done, {path.parent.name: json.loads(path.read_text()) for path in out.glob("*/report.json")}
+
+
+@pytest.fixture(scope="module")
+def examples(closepath, tmp_path_factory):
+    """The examples that must pass."""
+    return run_all(closepath, tmp_path_factory.mktemp("examples"), EXAMPLES)
+
+
+@pytest.fixture(scope="module")
+def broken(closepath, tmp_path_factory):
+    """Their broken twins, each of which must fail at the user's program."""
+    return run_all(closepath, tmp_path_factory.mktemp("broken"), EXAMPLES / "broken")
+
+
+def program(report, side):
+    """The last program a side ran."""
+    return [p for p in report["programs"] if p["side"] == side][-1]
+
+
+def needs(tool):
+    return pytest.mark.skipif(not shutil.which(tool), reason=f"needs {tool} (tools/bootstrap.sh installs it)")
+
+
+@needs("curl")
+def test_curl_reports_a_reset_as_exit_56(examples):
+    done, reports = examples
+    report = reports["curl_reset_mid_response"]
+    assert report["verdict"] == "pass", report.get("first_mismatch")
+    client = program(report, "client")
+    assert client["ended"] == "exit 56"
+    assert any("Connection reset by peer" in line["text"] for line in client["output"])
+    assert client["argv"][-1] == "http://10.0.0.2:47000/"  # placeholders substituted
     # The program's connection is traced: the client port range was narrowed to the run's port.
     assert report["states"]["client"]["judged_by"] == "kernel"
 
 
-@pytest.mark.skipif(not shutil.which("curl"), reason="needs curl (apt-get install curl)")
-def test_curl_twin_without_the_reset_fails_at_the_programs_exit(closepath, tmp_path):
-    twin = tmp_path / "curl_reset_mid_response.yaml"
-    twin.write_text((EXAMPLES / "curl_reset_mid_response.yaml").read_text().replace("  - server: set linger 0\n", ""))
-    done, report = run(closepath, tmp_path, twin)
-    assert done.returncode == 1
-    assert "expected the client program to end with 56 vs exit 52" in report["first_mismatch"]
+def test_python_server_that_closes_on_eof_passes(examples):
+    report = examples[1]["python_close_on_eof"]
+    assert report["verdict"] == "pass", report.get("first_mismatch")
+    assert [l["text"] for l in program(report, "server")["output"]] == ["listening", "peer closed"]
 
 
-def test_python_server_that_never_closes_fails_naming_its_close_wait(closepath, tmp_path):
-    done, report = run(closepath, tmp_path, EXAMPLES / "python_close_wait_leak.yaml")
-    assert done.returncode == 1
-    assert "the server left a CLOSE_WAIT socket 10.0.0.2:47000" in report["first_mismatch"]
-    assert report["programs"]["server"]["ended"] == "killed at teardown"
+@pytest.mark.parametrize("name", [pytest.param("heartbeat_go_blackholed_client", marks=needs("go")),
+                                  "heartbeat_py_blackholed_client"])
+def test_a_heartbeat_notices_a_blackholed_client_within_its_interval(examples, name):
+    report = examples[1][name]
+    assert report["verdict"] == "pass", report.get("first_mismatch")
+    server = program(report, "server")
+    assert server["ended"] == "exit 3"
+    said = [l for l in server["output"] if l["text"].startswith("no heartbeat")]
+    last_beat = [l for l in server["output"] if l["text"].startswith("heartbeat")][-1]
+    # two 500 ms intervals of silence, not the kernel's minutes: a generous window
+    assert 900 <= said[0]["ms"] - last_beat["ms"] <= 3000
+    # Its FIN went into the blackhole: the server is left in FIN_WAIT1.
+    assert report["states"]["server"]["kernel"][-1] == "FIN_WAIT1"
 
 
-def test_python_server_that_closes_on_eof_passes(closepath, tmp_path):
-    done, report = run(closepath, tmp_path, EXAMPLES / "python_close_on_eof.yaml")
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert [l["text"] for l in report["programs"]["server"]["output"]] == ["listening", "peer closed"]
+def test_every_example_passes(examples):
+    done, reports = examples
+    missing = [t for t in ("curl", "go") if not shutil.which(t)]
+    failed = {n: r.get("first_mismatch") for n, r in reports.items()
+              if r["verdict"] != "pass" and not any(t in n for t in missing)}
+    assert not failed and len(reports) == len(list(EXAMPLES.glob("*.yaml"))), done.stdout + done.stderr
+
+
+BROKEN = {
+    "curl_no_reset": ("client: exit -> 56", "expected the client program to end with 56 vs exit 52"),
+    "python_close_wait_leak": ("leftovers", "the server left a CLOSE_WAIT socket 10.0.0.2:47000"),
+    "heartbeat_go_no_deadline": ("server: output no heartbeat",
+                                 "expected the server program to print a line matching /no heartbeat for 1s/"),
+    "heartbeat_py_no_deadline": ("server: output no heartbeat",
+                                 "expected the server program to print a line matching /no heartbeat for 1s/"),
+}
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=needs("go")) if "_go_" in n else
+                                  pytest.param(n, marks=needs("curl")) if "curl" in n else n for n in BROKEN])
+def test_each_broken_twin_fails_at_the_users_program(broken, name):
+    """The first mismatch names the program's step (or its leftover socket), nothing else."""
+    done, reports = broken
+    assert sorted(BROKEN) == sorted(p.stem for p in (EXAMPLES / "broken").glob("*.yaml"))
+    report = reports[name]
+    step_text, message = BROKEN[name]
+    assert report["verdict"] == "fail", report.get("first_mismatch")
+    assert message in report["first_mismatch"]
+    line = int(report["first_mismatch"].split(":")[1])
+    source = (EXAMPLES / "broken" / f"{name}.yaml").read_text().splitlines()
+    assert step_text in source[line - 1] or line == 1 and step_text == "leftovers"
 
 
 @pytest.mark.parametrize("step, message", [
@@ -100,7 +160,7 @@ def test_user_runs_the_program_as_that_user(closepath, tmp_path):
     done, report = run(closepath, tmp_path, scenario)
     assert done.returncode == 0, done.stdout + done.stderr
     home = pwd.getpwnam("nobody").pw_dir
-    assert [l["text"] for l in report["programs"]["server"]["output"]] == ["nobody", f"HOME={home}"]
+    assert [l["text"] for l in program(report, "server")["output"]] == ["nobody", f"HOME={home}"]
 
 
 def test_an_unknown_user_is_the_scenarios_error(closepath, tmp_path):

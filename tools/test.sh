@@ -3,6 +3,9 @@
 # the pytest suite (each catalogue scenario, its self-test variants, the CLI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The examples' programs (examples/): Go for the heartbeat example. Only the
+# tests need it, and skip it when it is missing: installed as root only.
+if [[ $(id -u) -eq 0 ]]; then tools/bootstrap.sh --packages-only golang-go; fi
 tools/bootstrap.sh
 # The unit tests; the pytest suite (also registered with ctest, label
 # "pytest") runs directly so its output streams.

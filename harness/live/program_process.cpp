@@ -40,9 +40,9 @@ std::string describe_status(int status) {
   return "signal " + (name ? std::string(name) : std::to_string(sig));
 }
 
-ProgramProcess::ProgramProcess(const NetNamespace& ns, const std::vector<std::string>& argv,
+ProgramProcess::ProgramProcess(Side side, const NetNamespace& ns, const std::vector<std::string>& argv,
                                const std::optional<ProgramUser>& user)
-    : argv_(argv), news_(make_eventfd()), stop_(make_eventfd()) {
+    : side_(side), argv_(argv), news_(make_eventfd()), stop_(make_eventfd()) {
   int out[2], err[2], status[2];
   if (pipe2(out, O_CLOEXEC) != 0) throw HostError(std::string("pipe: ") + std::strerror(errno));
   out_ = UniqueFd(out[0]);
@@ -105,12 +105,12 @@ ProgramProcess::ProgramProcess(const NetNamespace& ns, const std::vector<std::st
   if (n == sizeof failure) {
     wait_status(std::exchange(pid_, -1));
     if (failure.stage == 1)
-      throw HostError("cannot run '" + argv_[0] + "' as user '" + user->name + "': " + std::strerror(failure.error) +
+      throw ProgramNotStarted("cannot run '" + argv_[0] + "' as user '" + user->name + "': " + std::strerror(failure.error) +
                       (failure.error == EINVAL || failure.error == EPERM
                            ? " (a rootless run maps only you into its namespace: it runs programs as you; "
                              "run as root for `user:`)"
                            : ""));
-    throw HostError("cannot run '" + argv_[0] + "': " + std::strerror(failure.error));
+    throw ProgramNotStarted("cannot run '" + argv_[0] + "': " + std::strerror(failure.error));
   }
   pidfd_ = UniqueFd(static_cast<int>(syscall(SYS_pidfd_open, pid_, 0)));
   if (!pidfd_) {
@@ -223,7 +223,7 @@ void ProgramProcess::signal(int number) {
 
 ProgramRecord ProgramProcess::record() const {
   const std::lock_guard lock(mutex_);
-  return {.argv = argv_, .lines = lines_, .ended = status_ ? std::optional(describe_status(*status_)) : std::nullopt};
+  return {.side = side_, .argv = argv_, .lines = lines_, .ended = status_ ? std::optional(describe_status(*status_)) : std::nullopt};
 }
 
 std::optional<int> ProgramProcess::status() const {

@@ -19,18 +19,25 @@
 #include <mutex>
 #include <optional>
 #include <regex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
 namespace closepath {
 
+// The program could not be started: not found, not executable, or the switch
+// to the scenario's user refused. The run fails at its exec step.
+struct ProgramNotStarted : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 class ProgramProcess {
  public:
   using Deadline = std::chrono::steady_clock::time_point;
-  // Throws HostError when the program cannot be started (not found, not
-  // executable, or the switch to `user` refused).
-  ProgramProcess(const NetNamespace& ns, const std::vector<std::string>& argv,
+  // Throws ProgramNotStarted when the program cannot be started, HostError
+  // when the host refuses a pipe or a pidfd.
+  ProgramProcess(Side side, const NetNamespace& ns, const std::vector<std::string>& argv,
                  const std::optional<ProgramUser>& user = std::nullopt);
   ProgramProcess(const ProgramProcess&) = delete;
   ProgramProcess& operator=(const ProgramProcess&) = delete;
@@ -44,6 +51,7 @@ class ProgramProcess {
 
   // What it was run as, has printed so far and ended with.
   ProgramRecord record() const;
+  Side side() const { return side_; }
   std::optional<int> status() const;
 
  private:
@@ -52,6 +60,7 @@ class ProgramProcess {
   bool wait(Ready ready, Deadline until);
   void announce();                     // wakes waiters: a line or the exit arrived
 
+  Side side_;
   std::vector<std::string> argv_;
   pid_t pid_ = -1;
   UniqueFd out_, err_, pidfd_, news_, stop_;

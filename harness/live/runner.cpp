@@ -81,8 +81,14 @@ struct LiveRun {
   ScriptedFaults faults;
   Wire wire;
   PeerProcess client, server;
-  // What exec started on a side; killed first at teardown.
-  std::map<Side, std::unique_ptr<ProgramProcess>> programs;
+  // What exec started, in order (a side's latest is the one its steps
+  // address); all of them are killed at teardown.
+  std::vector<std::unique_ptr<ProgramProcess>> programs;
+  ProgramProcess* program(Side side) const {
+    for (auto it = programs.rbegin(); it != programs.rend(); ++it)
+      if ((*it)->side() == side) return it->get();
+    return nullptr;
+  }
 };
 
 // The outcome of a step the runner itself carries out, timed from `start`.
@@ -214,23 +220,33 @@ class Player {
     const auto start = mono_ns();
     const auto until = std::chrono::steady_clock::now() + ps.within;
     const std::string who = "the " + to_string(ps.side) + " program";
-    auto& slot = live_.programs[ps.side];
+    ProgramProcess* slot = live_.program(ps.side);
     auto end = [&](const char* word, std::optional<std::string> mismatch = std::nullopt) {
       sr.outcome = timed(word, start);
       sr.mismatch = std::move(mismatch);
     };
+    const bool is_exec = std::holds_alternative<Exec>(ps.action);
+    if (!is_exec && (!slot || not_started_.contains(ps.side)))
+      return end("error", who + " never started (see its exec step)");
     std::visit(
         overloaded{
             [&](const Exec& e) {
               now_doing(where_ + ": starting " + e.argv[0]);
               if (slot && !slot->status()) return end("error", who + " is still running: one program per side");
-              slot = std::make_unique<ProgramProcess>(live_.topology.of(ps.side), substitute(e.argv), program_user(s_));
+              try {
+                live_.programs.push_back(std::make_unique<ProgramProcess>(ps.side, live_.topology.of(ps.side),
+                                                                          substitute(e.argv), program_user(s_)));
+              } catch (const ProgramNotStarted& failed) {  // the scenario's program, not the host, is at fault
+                not_started_.insert(ps.side);
+                return end("error", failed.what());
+              }
+              not_started_.erase(ps.side);
               output_from_[ps.side] = 0;
               end("ok");
             },
             [&](const Ready&) {
               now_doing(where_ + ": waiting for a socket listening on port " + std::to_string(r_.server_port));
-              if (listening(ps.side, until)) return end("ok");
+              if (listening(ps.side, *slot, until)) return end("ok");
               end("timeout", "expected a socket listening on port " + std::to_string(r_.server_port) + " in the " +
                                  to_string(ps.side) + "'s namespace within " + std::to_string(ps.within.count()) +
                                  " ms vs none" + exited_note(*slot));
@@ -268,8 +284,11 @@ class Player {
   }
 
   std::vector<std::string> substitute(std::vector<std::string> argv) const {
-    const std::map<std::string, std::string> values{
-        {"{server}", kServerHost.address}, {"{client}", kClientHost.address}, {"{port}", std::to_string(r_.server_port)}};
+    const std::map<std::string, std::string> values{{"{server}", kServerHost.address},
+                                                    {"{client}", kClientHost.address},
+                                                    {"{port}", std::to_string(r_.server_port)},
+                                                    {"{dir}", std::filesystem::absolute(s_.file).parent_path().string()},
+                                                    {"{out}", std::filesystem::absolute(r_.out_dir).string()}};
     for (auto& word : argv)
       for (const auto& [key, value] : values)
         for (std::size_t at; (at = word.find(key)) != std::string::npos;) word.replace(at, key.size(), value);
@@ -277,12 +296,12 @@ class Player {
   }
 
   // sock_diag has no notification for listen(): this is the one wait that
-  // looks again, every 5 ms, until the deadline.
-  bool listening(Side side, std::chrono::steady_clock::time_point until) {
+  // looks again, every 5 ms, until the deadline or the program's end.
+  bool listening(Side side, const ProgramProcess& program, std::chrono::steady_clock::time_point until) {
     for (;;) {
       for (const auto& e : audit_sockets(live_.topology.of(side)))
         if (e.state == "LISTEN" && e.local_port == r_.server_port) return true;
-      if (std::chrono::steady_clock::now() >= until) return false;
+      if (program.status() || std::chrono::steady_clock::now() >= until) return false;
       interruptible_sleep(5ms);
     }
   }
@@ -298,6 +317,7 @@ class Player {
   Pending pending_;
   std::set<Side> crashed_;
   std::map<Side, std::size_t> output_from_;  // the first line an output step may match
+  std::set<Side> not_started_;               // sides whose latest exec failed
   std::size_t i_ = 0;
   std::string where_;
 };
@@ -371,8 +391,7 @@ RunResult run_scenario(const Scenario& s, const RunOptions& o, const std::filesy
   // Stop recording before the peers go: their exit would close sockets on the wire.
   if (live) {
     r.frames = live->wire.stop();
-    for (auto& [side, program] : live->programs)
-      if (program) r.programs[side] = program->record();
+    for (const auto& program : live->programs) r.programs.push_back(program->record());
   }
   live.reset();
   std::stable_sort(r.frames.begin(), r.frames.end(),

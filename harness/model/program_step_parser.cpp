@@ -8,6 +8,7 @@
 
 #include <csignal>
 #include <regex>
+#include <set>
 #include <utility>
 
 namespace closepath {
@@ -108,6 +109,12 @@ std::optional<ProgramStep> parse_program_step(Side side, const std::string& text
     if (rest.empty()) throw std::invalid_argument("exec needs a program, e.g. 'exec curl -sS http://{server}:{port}/'");
     auto argv = split_words(rest);
     if (argv.empty() || argv[0].empty()) throw std::invalid_argument("exec needs a program");
+    // {word} is a placeholder: a misspelt one would reach the program as it is.
+    static const std::regex placeholder(R"(\{[a-z_]+\})");
+    for (const auto& word : argv)
+      for (std::sregex_iterator m(word.begin(), word.end(), placeholder), end; m != end; ++m)
+        if (const auto name = m->str(); !std::set<std::string>{"{server}", "{client}", "{port}", "{dir}", "{out}"}.contains(name))
+          throw std::invalid_argument("unknown placeholder " + name + " (known: {server} {client} {port} {dir} {out})");
     step.action = Exec{std::move(argv)};
     return step;
   }

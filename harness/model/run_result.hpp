@@ -42,6 +42,7 @@ struct ProgramRecord {
     std::string stream;  // stdout, stderr
     std::string text;
   };
+  Side side = Side::client;
   std::vector<std::string> argv;  // after placeholders
   std::vector<Line> lines;
   std::optional<std::string> ended;  // "exit 56", "signal TERM"; nullopt: killed at teardown
@@ -64,7 +65,7 @@ struct RunResult {
   std::optional<std::vector<TraceEvent>> trace;  // nullopt: the run could not trace
   std::string trace_unavailable;                 // why not
   std::map<Side, std::vector<SocketEntry>> leftovers;
-  std::map<Side, ProgramRecord> programs;
+  std::vector<ProgramRecord> programs;  // in the order they started
   std::map<Side, SideStates> states;
   pcap::InferredStates inferred;                 // with the packet behind each change
   std::optional<std::size_t> mismatch_packet;    // index into flow.packets, for the ladder

@@ -114,10 +114,10 @@ std::string run_ladder(const RunResult& r, bool colour) {
   in.colour = colour;
   for (std::size_t i = 0; i < r.steps.size(); ++i) add_ladder_steps(in, r, i);
   // A program's output sits on its side when it arrived, "1>" stdout, "2>" stderr.
-  for (const auto& [side, program] : r.programs)
+  for (const auto& program : r.programs)
     for (const auto& line : program.lines)
       in.steps.push_back({.t_ns = line.mono_ns,
-                          .where = side == Side::client ? LadderStep::Where::client : LadderStep::Where::server,
+                          .where = program.side == Side::client ? LadderStep::Where::client : LadderStep::Where::server,
                           .text = (line.stream == "stderr" ? "2> " : "1> ") + line.text,
                           .bad = false});
   return render_ladder(in);
@@ -130,9 +130,9 @@ namespace {
 // last one; with no frames at all, into the section's comments.
 void add_program_lines(const RunResult& r, std::vector<pcap::CapturedPacket>& packets,
                        std::vector<std::string>& section_comments) {
-  for (const auto& [side, program] : r.programs)
+  for (const auto& program : r.programs)
     for (const auto& line : program.lines) {
-      const auto said = "the " + to_string(side) + note::kProgramPrinted + line.stream + ") '" + line.text + "'";
+      const auto said = "the " + to_string(program.side) + note::kProgramPrinted + line.stream + ") '" + line.text + "'";
       if (packets.empty()) {
         section_comments.push_back(said);
         continue;
@@ -250,13 +250,13 @@ nlohmann::json report_json(const RunResult& r) {
     timings.push_back({{"line", t.line}, {"pattern", t.pattern}, {"measured_ms", static_cast<double>(t.measured_ns) / 1e6}});
   report["timings"] = timings;
   if (!r.programs.empty()) {
-    json programs = json::object();
-    for (const auto& [side, p] : r.programs) {
+    json programs = json::array();  // in the order they started
+    for (const auto& p : r.programs) {
       json lines = json::array();
       for (const auto& l : p.lines)
         lines.push_back({{"ms", static_cast<double>(l.mono_ns - r.start_mono_ns) / 1e6}, {"stream", l.stream}, {"text", l.text}});
-      programs[to_string(side)] = {{"argv", p.argv}, {"output", lines},
-                                   {"ended", p.ended ? json(*p.ended) : json("killed at teardown")}};
+      programs.push_back({{"side", to_string(p.side)}, {"argv", p.argv}, {"output", lines},
+                          {"ended", p.ended ? json(*p.ended) : json("killed at teardown")}});
     }
     report["programs"] = programs;
   }
