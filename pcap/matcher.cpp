@@ -1,13 +1,20 @@
 #include "matcher.hpp"
 
-#include <set>
-#include <tuple>
+#include <cstdint>
+#include <unordered_set>
 
 namespace closepath::pcap {
 namespace {
 
-// Backtracking over (pattern, repetition, packet) with memoised failures,
-// remembering the failure that got furthest (see note()).
+// A Pike VM over the packets: one pass, carrying every place in the pattern
+// list the packets so far can have led to ("threads"), in the order a
+// backtracking matcher would try them (a run takes another packet before
+// moving on; "..." takes as few as it can). Time and memory are linear in
+// packets x threads, and nothing recurses per packet, so a capture of any
+// length is judged in one pass. The first thread to reach the end of the
+// list with the last packet is the match a backtracker would have found
+// first; without one, the mismatch reported is the one that got furthest
+// through the patterns, then the packets (see note()).
 class SequenceMatcher {
  public:
   SequenceMatcher(const std::vector<PatternElement>& patterns, const std::vector<FlowPacket>& packets,
@@ -15,49 +22,96 @@ class SequenceMatcher {
       : patterns_(patterns), packets_(packets), anchors_(anchors) {}
 
   std::optional<Mismatch> run(std::vector<Assigned>* assignment) {
-    if (match(0, 0, 0)) {
-      if (assignment) *assignment = path_;
-      return std::nullopt;
+    std::vector<Thread> now, next;
+    add(now, {0, 0, kNoStep});
+    for (std::size_t k = 0; k < packets_.size() && !now.empty(); ++k) {
+      next.clear();
+      seen_.clear();
+      for (const auto& t : now) step(t, k, next);
+      std::swap(now, next);
+    }
+    if (now.empty()) return best_;
+    for (const auto& t : now) {
+      if (t.e == patterns_.size()) {
+        if (assignment) *assignment = path_of(t.path);
+        return std::nullopt;
+      }
+      if (const auto* run = std::get_if<PacketRun>(&patterns_[t.e]); run && t.done < run->min)
+        note(packets_.size(), t.e,
+             "pattern " + std::to_string(t.e + 1) + " '" + to_string(patterns_[t.e]) +
+                 "': expected a packet but the capture ended after " + std::to_string(packets_.size()) + " packets");
     }
     return best_;
   }
 
  private:
-  // e: pattern index, done: repetitions of pattern e consumed so far, k: packet index
-  bool match(std::size_t e, std::size_t done, std::size_t k) {
-    if (!failed_.insert({e, done, k}).second) return false;
-    if (e == patterns_.size()) {
-      if (k == packets_.size()) return true;
+  static constexpr std::uint32_t kNoStep = UINT32_MAX;
+  struct Thread {
+    std::size_t e = 0;     // pattern index (patterns_.size(): the list is done)
+    std::size_t done = 0;  // packets pattern e has taken so far
+    std::uint32_t path = kNoStep;  // the last packet this thread assigned, in steps_
+  };
+  struct Taken {  // packet `packet` went to pattern `pattern`, after `parent`
+    Assigned assigned;
+    std::uint32_t parent = kNoStep;
+  };
+
+  // Two threads at the same place behave the same from here on: the first
+  // (higher priority) one stands for both. Past a run's minimum, an unbounded
+  // run's count no longer matters.
+  std::uint64_t place(const Thread& t) const {
+    std::size_t done = t.done;
+    if (t.e < patterns_.size())
+      if (const auto* run = std::get_if<PacketRun>(&patterns_[t.e]); run && run->max == kUnbounded)
+        done = std::min(done, run->min);
+    return (static_cast<std::uint64_t>(t.e) << 32) | static_cast<std::uint32_t>(done);
+  }
+
+  // Adds t, and the places reachable from it without taking a packet, in
+  // priority order. Recursion depth is bounded by the number of patterns.
+  void add(std::vector<Thread>& list, const Thread& t) {
+    if (!seen_.insert(place(t)).second) return;
+    if (t.e == patterns_.size()) {
+      list.push_back(t);
+      return;
+    }
+    if (std::holds_alternative<AnyPackets>(patterns_[t.e])) {
+      add(list, {t.e + 1, 0, t.path});  // "..." first lets the list go on
+      list.push_back(t);                 // then takes the packet
+      return;
+    }
+    const auto& run = std::get<PacketRun>(patterns_[t.e]);
+    if (t.done < run.max) list.push_back(t);  // a run first takes the packet
+    if (t.done >= run.min) add(list, {t.e + 1, 0, t.path});
+  }
+
+  // What thread t does with packet k.
+  void step(const Thread& t, std::size_t k, std::vector<Thread>& next) {
+    if (t.e == patterns_.size()) {
       note(k, std::nullopt, "packet " + std::to_string(k + 1) + " (" + describe(packets_[k]) +
                                 "): not expected (the pattern list ends before it; add it or '...')");
-      return false;
+      return;
     }
-    if (std::holds_alternative<AnyPackets>(patterns_[e])) {
-      for (std::size_t j = k; j <= packets_.size(); ++j)
-        if (match(e + 1, 0, j)) return true;
-      return false;
+    if (std::holds_alternative<AnyPackets>(patterns_[t.e])) {
+      add(next, t);
+      return;
     }
-    const auto& run = std::get<PacketRun>(patterns_[e]);
-    if (done < run.max) {
-      if (k < packets_.size()) {
-        std::string why;
-        const MatchTime time{k > 0 ? &packets_[k - 1] : nullptr, &anchors_};
-        if (packet_matches(run.packet, packets_[k], &why, time)) {
-          path_.push_back({e, k});
-          if (match(e, done + 1, k + 1)) return true;
-          path_.pop_back();
-        } else if (done < run.min) {
-          note(k, e, "packet " + std::to_string(k + 1) + " (" + describe(packets_[k]) + "): pattern " +
-                         std::to_string(e + 1) + " '" + to_string(patterns_[e]) + "': " + why);
-        }
-      } else if (done < run.min) {
-        note(k, e, "pattern " + std::to_string(e + 1) + " '" + to_string(patterns_[e]) +
-                       "': expected a packet but the capture ended after " + std::to_string(packets_.size()) +
-                       " packets");
-      }
+    const auto& run = std::get<PacketRun>(patterns_[t.e]);
+    std::string why;
+    const MatchTime time{k > 0 ? &packets_[k - 1] : nullptr, &anchors_};
+    if (packet_matches(run.packet, packets_[k], &why, time)) {
+      steps_.push_back({{t.e, k}, t.path});
+      add(next, {t.e, t.done + 1, static_cast<std::uint32_t>(steps_.size() - 1)});
+    } else if (t.done < run.min) {
+      note(k, t.e, "packet " + std::to_string(k + 1) + " (" + describe(packets_[k]) + "): pattern " +
+                       std::to_string(t.e + 1) + " '" + to_string(patterns_[t.e]) + "': " + why);
     }
-    if (done >= run.min) return match(e + 1, 0, k);
-    return false;
+  }
+
+  std::vector<Assigned> path_of(std::uint32_t at) const {
+    std::vector<Assigned> path;
+    for (; at != kNoStep; at = steps_[at].parent) path.push_back(steps_[at].assigned);
+    return {path.rbegin(), path.rend()};
   }
 
   // The most telling failure is the one that got furthest through the
@@ -74,9 +128,9 @@ class SequenceMatcher {
   const std::vector<PatternElement>& patterns_;
   const std::vector<FlowPacket>& packets_;
   const std::vector<std::int64_t>& anchors_;
-  std::set<std::tuple<std::size_t, std::size_t, std::size_t>> failed_;
+  std::unordered_set<std::uint64_t> seen_;  // places already added for the current packet
+  std::vector<Taken> steps_;                // every assignment any thread made, linked to its parent
   std::optional<Mismatch> best_;
-  std::vector<Assigned> path_;  // packets taken on the way to here
   std::pair<std::size_t, std::size_t> best_key_{0, 0};
 };
 
