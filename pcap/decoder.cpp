@@ -1,57 +1,11 @@
-#include "decoder.hpp"
+// Link layers down to IP (ip_decoder.cpp takes it from there): Ethernet with
+// any depth of VLAN tags, PPPoE, MPLS, PPP, NULL/loopback, raw IP, Linux
+// cooked v1 and v2.
+#include "decode_layers.hpp"
 
-#include <arpa/inet.h>
-
-#include <algorithm>
-#include <array>
+#include <netinet/in.h>
 
 namespace closepath::pcap {
-namespace {
-
-std::uint16_t be16(std::span<const std::uint8_t> b, std::size_t at) {
-  return static_cast<std::uint16_t>((b[at] << 8) | b[at + 1]);
-}
-std::uint32_t be32(std::span<const std::uint8_t> b, std::size_t at) {
-  return (std::uint32_t{b[at]} << 24) | (std::uint32_t{b[at + 1]} << 16) |
-         (std::uint32_t{b[at + 2]} << 8) | std::uint32_t{b[at + 3]};
-}
-
-std::string addr_string(int family, const std::uint8_t* raw) {
-  std::array<char, INET6_ADDRSTRLEN> text{};
-  inet_ntop(family, raw, text.data(), text.size());
-  return text.data();
-}
-
-// One's-complement sum over the pseudo header and the TCP segment.
-bool tcp_checksum_ok(std::span<const std::uint8_t> pseudo, std::span<const std::uint8_t> tcp) {
-  std::uint32_t sum = 0;
-  auto add = [&sum](std::span<const std::uint8_t> b) {
-    for (std::size_t i = 0; i + 1 < b.size(); i += 2) sum += be16(b, i);
-    if (b.size() % 2) sum += std::uint32_t{b.back()} << 8;
-  };
-  add(pseudo);
-  add(tcp);
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  return sum == 0xffff;
-}
-
-std::optional<Segment> decode_tcp(std::span<const std::uint8_t> tcp, Segment seg,
-                                  std::span<const std::uint8_t> pseudo) {
-  if (tcp.size() < 20) return std::nullopt;
-  const std::size_t data_offset = (tcp[12] >> 4) * 4u;
-  if (data_offset < 20 || data_offset > tcp.size()) return std::nullopt;
-  seg.src.port = be16(tcp, 0);
-  seg.dst.port = be16(tcp, 2);
-  seg.seq = be32(tcp, 4);
-  seg.ack = be32(tcp, 8);
-  seg.flags = tcp[13];
-  seg.window = be16(tcp, 14);
-  seg.payload_len = static_cast<std::uint32_t>(tcp.size() - data_offset);
-  seg.checksum_ok = tcp_checksum_ok(pseudo, tcp);
-  return seg;
-}
-
-}  // namespace
 
 std::string flag_letters(std::uint8_t flags) {
   std::string out;
@@ -71,110 +25,125 @@ std::string to_string(const Endpoint& e) {
   return e.addr + ":" + std::to_string(e.port);
 }
 
-std::optional<Segment> decode_ip(std::span<const std::uint8_t> p) {
-  if (p.empty()) return std::nullopt;
-  Segment seg;
-  const int version = p[0] >> 4;
-  if (version == 4) {
-    if (p.size() < 20) return std::nullopt;
-    const std::size_t ihl = (p[0] & 0x0f) * 4u;
-    const std::size_t total = be16(p, 2);
-    if (ihl < 20 || total < ihl || total > p.size()) return std::nullopt;
-    if (p[9] != IPPROTO_TCP) return std::nullopt;
-    if ((be16(p, 6) & 0x3fff) != 0) return std::nullopt;  // fragment
-    seg.src.addr = addr_string(AF_INET, &p[12]);
-    seg.dst.addr = addr_string(AF_INET, &p[16]);
-    const auto tcp = p.subspan(ihl, total - ihl);
-    std::array<std::uint8_t, 12> pseudo{};
-    std::copy_n(&p[12], 8, pseudo.begin());
-    pseudo[9] = IPPROTO_TCP;
-    pseudo[10] = static_cast<std::uint8_t>(tcp.size() >> 8);
-    pseudo[11] = static_cast<std::uint8_t>(tcp.size());
-    return decode_tcp(tcp, seg, pseudo);
+namespace layers {
+namespace {
+
+// MPLS: labels down to the bottom of the stack, then IP by its version nibble.
+Decoded mpls(std::span<const std::uint8_t> f, Context c) {
+  std::size_t at = 0;
+  for (;; at += 4) {
+    if (at + 4 > f.size()) return {};
+    if (f[at + 2] & 0x01) break;
   }
-  if (version == 6) {
-    if (p.size() < 40) return std::nullopt;
-    const std::size_t payload = be16(p, 4);
-    if (40 + payload > p.size()) return std::nullopt;
-    if (p[6] != IPPROTO_TCP) return std::nullopt;  // extension headers: not ours
-    seg.src.addr = addr_string(AF_INET6, &p[8]);
-    seg.dst.addr = addr_string(AF_INET6, &p[24]);
-    const auto tcp = p.subspan(40, payload);
-    std::array<std::uint8_t, 40> pseudo{};
-    std::copy_n(&p[8], 32, pseudo.begin());
-    pseudo[34] = static_cast<std::uint8_t>(tcp.size() >> 8);
-    pseudo[35] = static_cast<std::uint8_t>(tcp.size());
-    pseudo[39] = IPPROTO_TCP;
-    return decode_tcp(tcp, seg, pseudo);
-  }
-  return std::nullopt;
+  at += 4;
+  if (at < f.size() && ((f[at] >> 4) == 4 || (f[at] >> 4) == 6)) return ip(f.subspan(at), c);
+  return skipped("MPLS payload other than IP");
 }
 
-std::optional<Segment> decode_ethernet(std::span<const std::uint8_t> f) {
-  if (f.size() < 14) return std::nullopt;
-  std::size_t at = 12;
-  std::uint16_t type = be16(f, at);
-  if (type == 0x8100) {  // one VLAN tag
-    if (f.size() < 18) return std::nullopt;
-    at += 4;
-    type = be16(f, at);
+}  // namespace
+
+// PPP: an optional address/control pair, then a 2-byte protocol.
+Decoded ppp_frame(std::span<const std::uint8_t> f, Context c) {
+  if (f.size() >= 2 && f[0] == 0xff && f[1] == 0x03) f = f.subspan(2);
+  if (f.size() < 2) return {};
+  switch (be16(f, 0)) {
+    case 0x0021: case 0x0057: return ip(f.subspan(2), c);
+    case 0x0281: case 0x0283: return mpls(f.subspan(2), c);
+    default: return {};
   }
-  if (type != 0x0800 && type != 0x86dd) return std::nullopt;
-  auto seg = decode_ip(f.subspan(at + 2));
-  if (seg) seg->frame_len = static_cast<std::uint32_t>(f.size());
-  return seg;
 }
+
+Decoded ether_type(std::uint16_t type, std::span<const std::uint8_t> f, Context c) {
+  switch (type) {
+    case 0x0800: case 0x86dd:
+      return ip(f, c);
+    case 0x8100: case 0x88a8: case 0x9100:  // VLAN tags, stacked as deep as they go (QinQ)
+      if (f.size() < 4) return {};
+      return ether_type(be16(f, 2), f.subspan(4), c);
+    case 0x8864:  // PPPoE session: 6-byte header, then PPP
+      if (f.size() < 6) return {};
+      return ppp_frame(f.subspan(6), c);
+    case 0x8847: case 0x8848:
+      return mpls(f, c);
+    default:
+      return {};
+  }
+}
+
+Decoded ethernet(std::span<const std::uint8_t> f, Context c) {
+  if (f.size() < 14) return {};
+  return ether_type(be16(f, 12), f.subspan(14), c);
+}
+
+}  // namespace layers
 
 namespace {
 
 // Link types as pcap and pcapng files name them (LINKTYPE_*), and the DLT_
 // values libpcap reports for the same.
 enum LinkType : std::uint16_t {
-  kNull = 0, kEthernet = 1, kDltRaw = 12, kDltRawBsd = 14, kRaw = 101, kSll = 113, kIpv4 = 228, kIpv6 = 229, kSll2 = 276
+  kNull = 0, kEthernet = 1, kPpp = 9, kDltRaw = 12, kDltRawBsd = 14, kPppHdlc = 50, kPppEther = 51, kRaw = 101,
+  kLoop = 108, kSll = 113, kIpv4 = 228, kIpv6 = 229, kSll2 = 276
 };
-
-// The IP packet inside an Ethernet-typed payload (EtherType 0x0800 / 0x86dd).
-std::optional<Segment> ip_of_type(std::uint16_t ether_type, std::span<const std::uint8_t> payload) {
-  if (ether_type != 0x0800 && ether_type != 0x86dd) return std::nullopt;
-  return decode_ip(payload);
-}
 
 }  // namespace
 
+std::optional<Segment> decode_ethernet(std::span<const std::uint8_t> f) {
+  auto seg = layers::ethernet(f, {}).segment;
+  if (seg) seg->frame_len = static_cast<std::uint32_t>(f.size());
+  return seg;
+}
+
 bool link_type_supported(std::uint16_t link_type) {
   switch (link_type) {
-    case kNull: case kEthernet: case kDltRaw: case kDltRawBsd: case kRaw: case kSll: case kIpv4: case kIpv6: case kSll2:
+    case kNull: case kEthernet: case kPpp: case kDltRaw: case kDltRawBsd: case kPppHdlc: case kPppEther: case kRaw:
+    case kLoop: case kSll: case kIpv4: case kIpv6: case kSll2:
       return true;
     default:
       return false;
   }
 }
 
-std::optional<Segment> decode_frame(const Frame& frame) {
+Decoded decode(const Frame& frame) {
+  using namespace layers;
   const std::span<const std::uint8_t> f = frame.bytes;
-  std::optional<Segment> seg;
+  const Context c{.cut = frame.original_length > f.size(), .depth = 0};
+  Decoded d;
   switch (frame.link_type) {
-    case kEthernet: return decode_ethernet(f);
-    case kNull:  // a 4-byte address family in the capturing host's byte order
-      if (f.size() < 4) return std::nullopt;
-      seg = decode_ip(f.subspan(4));
+    case kEthernet:
+      d = ethernet(f, c);
+      break;
+    case kNull: case kLoop:  // a 4-byte address family (host / network byte order); IP tells its version itself
+      if (f.size() < 4) return {};
+      d = ip(f.subspan(4), c);
       break;
     case kDltRaw: case kDltRawBsd: case kRaw: case kIpv4: case kIpv6:
-      seg = decode_ip(f);
+      d = ip(f, c);
+      break;
+    case kPpp: case kPppHdlc:
+      d = ppp_frame(f, c);
+      break;
+    case kPppEther:  // PPPoE without the Ethernet header
+      if (f.size() < 6) return {};
+      d = ppp_frame(f.subspan(6), c);
       break;
     case kSll:  // 16-byte header, protocol at 14
-      if (f.size() < 16) return std::nullopt;
-      seg = ip_of_type(be16(f, 14), f.subspan(16));
+      if (f.size() < 16) return {};
+      d = ether_type(be16(f, 14), f.subspan(16), c);
       break;
     case kSll2:  // 20-byte header, protocol at 0
-      if (f.size() < 20) return std::nullopt;
-      seg = ip_of_type(be16(f, 0), f.subspan(20));
+      if (f.size() < 20) return {};
+      d = ether_type(be16(f, 0), f.subspan(20), c);
       break;
     default:
-      return std::nullopt;
+      return skipped("link type " + std::to_string(frame.link_type) + " not decoded");
   }
-  if (seg) seg->frame_len = static_cast<std::uint32_t>(f.size());
-  return seg;
+  if (d.segment) d.segment->frame_len = static_cast<std::uint32_t>(f.size());
+  return d;
 }
+
+std::optional<Segment> decode_frame(const Frame& frame) { return decode(frame).segment; }
+
+Decoded decode_datagram(std::span<const std::uint8_t> packet) { return layers::ip(packet, {}); }
 
 }  // namespace closepath::pcap

@@ -6,22 +6,47 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
+#include <vector>
 
 namespace closepath::pcap {
 
-// Returns the TCP segment carried by an Ethernet II frame (optionally one
-// 802.1Q tag), or nullopt for anything else (ARP, ICMP, UDP, fragments,
-// truncated frames). Never throws on malformed input.
+// One fragment of an IP datagram that carries TCP, for reassembly
+// (reassembly.hpp): the datagram is rebuilt from `header` (the IP header to
+// put in front) and the payloads at their offsets.
+struct Fragment {
+  std::string datagram;  // what identifies its datagram: version, addresses, id (and protocol)
+  std::size_t offset = 0;
+  bool more = false;     // more fragments follow
+  std::vector<std::uint8_t> header, payload;
+};
+
+// A frame decoded: its TCP segment; or a fragment of a datagram that may
+// carry one; or why a frame that may carry TCP was not decoded ("ESP
+// (encrypted)", "MPLS payload other than IP", "link type 105 not decoded").
+// All empty: not TCP (ARP, UDP, ICMP...).
+struct Decoded {
+  std::optional<Segment> segment;
+  std::string skipped;
+  std::optional<Fragment> fragment;
+};
+
+// A captured frame by its link type: Ethernet (any depth of 802.1Q/802.1ad
+// tags, PPPoE, MPLS), NULL/loopback, raw IP (LINKTYPE_RAW, IPv4, IPv6), PPP,
+// Linux cooked v1 and v2; IPv6 extension headers are walked and tunnels (IP
+// in IP, GRE, VXLAN, Geneve) followed. A frame cut by the capture's snaplen
+// decodes from its headers (Segment::truncated), as does a TSO/GSO
+// super-packet whose IP length is 0. Never throws on malformed input.
+Decoded decode(const Frame& frame);
+std::optional<Segment> decode_frame(const Frame& frame);  // decode(frame).segment
+
+// The TCP segment of an Ethernet frame (the live wire's frames), or nullopt.
 std::optional<Segment> decode_ethernet(std::span<const std::uint8_t> frame);
 
-// Same for a frame that starts at the IP header (LINKTYPE_RAW).
-std::optional<Segment> decode_ip(std::span<const std::uint8_t> packet);
+// A rebuilt IP datagram (reassembly.hpp), decoded like a frame of raw IP.
+Decoded decode_datagram(std::span<const std::uint8_t> packet);
 
-// A captured frame by its link type: Ethernet, NULL/loopback, raw IP
-// (LINKTYPE_RAW, IPv4, IPv6), Linux cooked v1 and v2. Anything else: nullopt.
-std::optional<Segment> decode_frame(const Frame& frame);
-
-// Whether decode_frame knows the link type.
+// Whether decode knows the link type.
 bool link_type_supported(std::uint16_t link_type);
 
 }  // namespace closepath::pcap

@@ -91,10 +91,15 @@ bool is_pcapng(const std::filesystem::path& path) {
   return in && magic == kSectionHeader;
 }
 
-PcapngFile read_pcapng(const std::filesystem::path& path) {
+PcapngFile read_pcapng(const std::filesystem::path& path, bool keep_what_was_read) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error(path.string() + ": cannot open");
   const std::vector<std::uint8_t> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return parse_pcapng(data, path, keep_what_was_read);
+}
+
+PcapngFile parse_pcapng(const std::vector<std::uint8_t>& data, const std::filesystem::path& path,
+                        bool keep_what_was_read) {
   Bytes b(data);
   PcapngFile file;
   std::vector<Interface> section;  // interface ids are per section
@@ -104,8 +109,17 @@ PcapngFile read_pcapng(const std::filesystem::path& path) {
     return std::runtime_error(path.string() + ": " + problem + " (block at offset " + std::to_string(at) + ")");
   };
   std::size_t at = 0;
+  // A file cut short (a capture still being written, a copy interrupted)
+  // gives what it holds up to there, when asked to, as tshark does.
+  const auto cut_short = [&](std::size_t block, const std::string& problem) {
+    if (!keep_what_was_read) throw bad(block, problem);
+    file.cut_short = bad(block, problem).what();
+  };
   while (at < b.size()) {
-    if (b.size() - at < 12) throw bad(at, "the file ends inside a block header: cut short while being written?");
+    if (b.size() - at < 12) {
+      cut_short(at, "the file ends inside a block header: cut short while being written?");
+      break;
+    }
     const auto raw_type = b.raw32(at);
     if (raw_type == kSectionHeader) {  // the section's byte order comes from its own magic
       if (b.size() - at < 28) throw bad(at, "section header block too short");
@@ -117,7 +131,10 @@ PcapngFile read_pcapng(const std::filesystem::path& path) {
     }
     const auto type = b.u32(at), total = b.u32(at + 4);
     if (total < 12 || total % 4) throw bad(at, "block length " + std::to_string(total) + " is not a multiple of 4 of at least 12");
-    if (total > b.size() - at) throw bad(at, "block length " + std::to_string(total) + " runs past the end of the file: cut short while being written?");
+    if (total > b.size() - at) {
+      cut_short(at, "block length " + std::to_string(total) + " runs past the end of the file: cut short while being written?");
+      break;
+    }
     if (b.u32(at + total - 4) != total) throw bad(at, "the block's trailing length differs from its leading one");
     const std::size_t body = at + 8, end = at + total - 4;
     const std::size_t body_len = end - body;

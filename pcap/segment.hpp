@@ -53,7 +53,8 @@ struct Segment {
   std::uint16_t window = 0;
   std::uint32_t payload_len = 0;
   std::uint32_t frame_len = 0;   // whole frame, for the MTU check
-  bool checksum_ok = true;
+  bool checksum_ok = true;      // true too when it cannot be verified (truncated)
+  bool truncated = false;        // the capture holds less of it than the wire carried
 };
 
 }  // namespace closepath::pcap

@@ -1,0 +1,195 @@
+// IPv4 and IPv6 down to TCP: options and extension headers walked, fragments
+// handed to reassembly, tunnels (IP in IP, GRE, VXLAN, Geneve) followed to
+// the TCP inside, as tshark follows them.
+#include "decode_layers.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <array>
+
+namespace closepath::pcap::layers {
+namespace {
+
+std::string addr_string(int family, const std::uint8_t* raw) {
+  std::array<char, INET6_ADDRSTRLEN> text{};
+  inet_ntop(family, raw, text.data(), text.size());
+  return text.data();
+}
+
+// One's-complement sum over the pseudo header and the TCP segment.
+bool tcp_checksum_ok(std::span<const std::uint8_t> pseudo, std::span<const std::uint8_t> tcp) {
+  std::uint32_t sum = 0;
+  auto add = [&sum](std::span<const std::uint8_t> b) {
+    for (std::size_t i = 0; i + 1 < b.size(); i += 2) sum += be16(b, i);
+    if (b.size() % 2) sum += std::uint32_t{b.back()} << 8;
+  };
+  add(pseudo);
+  add(tcp);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  return sum == 0xffff;
+}
+
+// `tcp` holds what was captured of the segment, `length` its length on the
+// wire (more when the capture's snaplen cut it: the headers are enough, the
+// checksum cannot be verified).
+Decoded tcp_segment(std::span<const std::uint8_t> tcp, std::size_t length, Segment seg,
+                    std::span<const std::uint8_t> pseudo) {
+  if (tcp.size() < 20) return length >= 20 ? skipped("TCP header cut short by the snaplen") : Decoded{};
+  const std::size_t data_offset = (tcp[12] >> 4) * 4u;
+  if (data_offset < 20 || data_offset > length) return {};
+  seg.src.port = be16(tcp, 0);
+  seg.dst.port = be16(tcp, 2);
+  seg.seq = be32(tcp, 4);
+  seg.ack = be32(tcp, 8);
+  seg.flags = tcp[13];
+  seg.window = be16(tcp, 14);
+  seg.payload_len = static_cast<std::uint32_t>(length - data_offset);
+  seg.truncated = tcp.size() < length;
+  seg.checksum_ok = seg.truncated || tcp_checksum_ok(pseudo, tcp);
+  return found(seg);
+}
+
+// What an IP packet carries once its own headers are behind: TCP, or a tunnel.
+Decoded payload(std::uint8_t protocol, std::span<const std::uint8_t> p, Context c) {
+  if (c.depth >= kMaxDepth) return skipped("tunnels nested deeper than " + std::to_string(kMaxDepth));
+  ++c.depth;
+  switch (protocol) {
+    case IPPROTO_IPIP: case IPPROTO_IPV6:  // IP in IP
+      return ip(p, c);
+    case IPPROTO_GRE: {
+      if (p.size() < 4) return {};
+      const auto flags = be16(p, 0);
+      if (flags & 0x0007) return {};  // GRE version 1 (PPTP): not followed
+      const std::size_t header = 4 + ((flags & 0x8000) ? 4 : 0) + ((flags & 0x2000) ? 4 : 0) + ((flags & 0x1000) ? 4 : 0);
+      if (p.size() < header) return {};
+      const auto type = be16(p, 2);
+      if (type == 0x6558) return ethernet(p.subspan(header), c);  // transparent Ethernet bridging
+      if (type == 0x883e)  // WCCP redirect: a 4-byte redirect header, then IP
+        return p.size() >= header + 4 ? ip(p.subspan(header + 4), c) : Decoded{};
+      return ether_type(type, p.subspan(header), c);
+    }
+    case IPPROTO_UDP: {
+      if (p.size() < 8) return {};
+      const auto port = be16(p, 2);
+      const auto udp = p.subspan(8);
+      if (port == 4789 && udp.size() >= 8) return ethernet(udp.subspan(8), c);  // VXLAN
+      if (port == 6081 && udp.size() >= 8) {  // Geneve: options, then a protocol type
+        const std::size_t header = 8 + (udp[0] & 0x3f) * 4u;
+        if (udp.size() < header) return {};
+        const auto type = be16(udp, 2);
+        return type == 0x6558 ? ethernet(udp.subspan(header), c) : ether_type(type, udp.subspan(header), c);
+      }
+      return {};
+    }
+    default:
+      return {};
+  }
+}
+
+Decoded ipv4(std::span<const std::uint8_t> p, Context c) {
+  if (p.size() < 20) return {};
+  const std::size_t ihl = (p[0] & 0x0f) * 4u;
+  if (ihl < 20 || ihl > p.size()) return {};
+  // Total length 0: a TSO/GSO super-packet captured before segmentation. A
+  // length past what was captured is the snaplen's doing when the frame was
+  // cut, and otherwise a lie: then what was captured is the packet (tshark's reading).
+  std::size_t total = be16(p, 2);
+  if (total == 0 || (!c.cut && total > p.size())) total = p.size();
+  if (total < ihl) return {};
+  const std::uint8_t protocol = p[9];
+  const auto fragment = be16(p, 6);
+  const std::size_t offset = (fragment & 0x1fff) * 8u;
+  const bool more = fragment & 0x2000;
+  if (offset || more) {
+    // The first fragment of a datagram the snaplen cut holds the TCP header: read as it is.
+    if (!(offset == 0 && c.cut)) {
+      if (protocol != IPPROTO_TCP) return {};
+      Fragment f;
+      f.datagram = "4 " + addr_string(AF_INET, &p[12]) + " " + addr_string(AF_INET, &p[16]) + " " +
+                   std::to_string(be16(p, 4)) + " " + std::to_string(protocol);
+      f.offset = offset;
+      f.more = more;
+      f.header.assign(p.begin(), p.begin() + static_cast<long>(ihl));
+      f.payload.assign(p.begin() + static_cast<long>(ihl), p.begin() + static_cast<long>(std::min(total, p.size())));
+      return fragment_of(std::move(f));
+    }
+  }
+  if (protocol == IPPROTO_ESP) return skipped("ESP (encrypted)");
+  const std::size_t length = total - ihl;
+  const auto body = p.subspan(ihl, std::min(length, p.size() - ihl));
+  if (protocol != IPPROTO_TCP) return payload(protocol, body, c);
+  Segment seg;
+  seg.src.addr = addr_string(AF_INET, &p[12]);
+  seg.dst.addr = addr_string(AF_INET, &p[16]);
+  std::array<std::uint8_t, 12> pseudo{};
+  std::copy_n(&p[12], 8, pseudo.begin());
+  pseudo[9] = IPPROTO_TCP;
+  pseudo[10] = static_cast<std::uint8_t>(length >> 8);
+  pseudo[11] = static_cast<std::uint8_t>(length);
+  return tcp_segment(body, length, seg, pseudo);
+}
+
+Decoded ipv6(std::span<const std::uint8_t> p, Context c) {
+  if (p.size() < 40) return {};
+  // Payload length 0: a jumbogram or a BIG TCP super-packet; as for IPv4, a
+  // length past what was captured is believed only when the snaplen cut it.
+  std::size_t end = 40 + be16(p, 4);
+  if (end == 40 || (!c.cut && end > p.size())) end = p.size();
+  std::uint8_t next = p[6];
+  std::size_t at = 40;
+  for (;;) {  // the extension headers, to the upper layer
+    if (next == IPPROTO_ESP) return skipped("ESP (encrypted)");
+    if (next != IPPROTO_HOPOPTS && next != IPPROTO_ROUTING && next != IPPROTO_DSTOPTS && next != IPPROTO_FRAGMENT &&
+        next != IPPROTO_AH)
+      break;
+    if (at + 8 > p.size()) return skipped("IPv6 extension headers cut short by the snaplen");
+    const std::size_t len = next == IPPROTO_FRAGMENT ? 8u
+                            : next == IPPROTO_AH     ? (p[at + 1] + 2u) * 4u
+                                                     : (p[at + 1] + 1u) * 8u;
+    if (next == IPPROTO_FRAGMENT) {
+      const std::size_t offset = be16(p, at + 2) & 0xfff8u;
+      const bool more = p[at + 3] & 0x01;
+      if (offset || more) {  // not an atomic fragment
+        if (p[at] != IPPROTO_TCP || at + 8 > end) return {};
+        Fragment f;
+        f.datagram = "6 " + addr_string(AF_INET6, &p[8]) + " " + addr_string(AF_INET6, &p[24]) + " " +
+                     std::to_string(be32(p, at + 4));
+        f.offset = offset;
+        f.more = more;
+        f.header.assign(p.begin(), p.begin() + 40);
+        f.header[6] = p[at];  // the rebuilt datagram: the fixed header, then the reassembled payload
+        f.payload.assign(p.begin() + static_cast<long>(at + 8), p.begin() + static_cast<long>(std::min(end, p.size())));
+        return fragment_of(std::move(f));
+      }
+    }
+    next = p[at];
+    at += len;
+  }
+  if (at > end || at > p.size()) return {};
+  const std::size_t length = end - at;
+  const auto body = p.subspan(at, std::min(length, p.size() - at));
+  if (next != IPPROTO_TCP) return payload(next, body, c);
+  Segment seg;
+  seg.src.addr = addr_string(AF_INET6, &p[8]);
+  seg.dst.addr = addr_string(AF_INET6, &p[24]);
+  std::array<std::uint8_t, 40> pseudo{};
+  std::copy_n(&p[8], 32, pseudo.begin());
+  pseudo[32] = static_cast<std::uint8_t>(length >> 24);
+  pseudo[33] = static_cast<std::uint8_t>(length >> 16);
+  pseudo[34] = static_cast<std::uint8_t>(length >> 8);
+  pseudo[35] = static_cast<std::uint8_t>(length);
+  pseudo[39] = IPPROTO_TCP;
+  return tcp_segment(body, length, seg, pseudo);
+}
+
+}  // namespace
+
+Decoded ip(std::span<const std::uint8_t> p, Context c) {
+  if (p.empty()) return {};
+  if ((p[0] >> 4) == 4) return ipv4(p, c);
+  if ((p[0] >> 4) == 6) return ipv6(p, c);
+  return {};
+}
+
+}  // namespace closepath::pcap::layers
