@@ -47,11 +47,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string path = "/proc/self/fd/" + std::to_string(fd);
   closepath::OfflineOptions options;
   options.ladder = true;
-  for (int command = 0; command < 2; ++command) {
-    std::ostringstream out;
+  for (int command = 0; command < 4; ++command) {
+    std::ostringstream out, notes;
+    options.json = command >= 2;  // the text and the JSON forms of each
     try {
-      if (command == 0) closepath::show_capture(path, options, out);
-      else closepath::check_capture(path, scenario(), options, out);
+      if (command % 2 == 0) closepath::show_capture(path, options, out, notes);
+      else closepath::check_capture(path, scenario(), options, out, notes);
     } catch (const std::runtime_error&) {
       // the one-line refusal the CLI prints
     }

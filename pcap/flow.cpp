@@ -1,11 +1,13 @@
 #include "flow.hpp"
 
 #include "decoder.hpp"
+#include "reassembly.hpp"
 
 #include <arpa/inet.h>
 
 #include <algorithm>
 #include <array>
+#include <map>
 
 namespace closepath::pcap {
 
@@ -25,40 +27,122 @@ bool matches_hint(const Endpoint& e, const std::string& hint) {
   return hint == e.addr || hint == to_string(e);
 }
 
+struct Capture {
+  std::vector<std::pair<std::size_t, Segment>> segments;  // (frame index, segment)
+  std::map<std::string, std::size_t> skipped;
+};
+
+Capture decode_all(const std::vector<Frame>& frames) {
+  Capture d;
+  Reassembler fragments;
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    auto one = decode(frames[i]);
+    if (one.fragment) {
+      if (const auto datagram = fragments.add(std::move(*one.fragment))) one = decode_datagram(*datagram);
+    }
+    if (one.segment) d.segments.emplace_back(i, std::move(*one.segment));
+    else if (!one.skipped.empty()) ++d.skipped[one.skipped];
+  }
+  if (const auto n = fragments.pending_fragments()) d.skipped["IP fragments of datagrams never completed"] += n;
+  return d;
+}
+
+// A connection while the capture is read: its segments, and what tells a
+// reuse of its port pair apart from its own packets.
+struct Tracked {
+  Connection info;
+  std::vector<std::size_t> members;  // indices into the segments
+  std::uint32_t syn_seq = 0;         // the client's SYN, when seen
+  bool closing = false;              // a FIN or RST was seen
+};
+
+// Every TCP connection, in the order of its first packet. The client is the
+// sender of the SYN without ACK where one was captured, else the sender of
+// the first packet. A SYN with a new sequence number on a port pair already
+// seen, or any SYN after a FIN or RST there, starts a new connection (as
+// Wireshark starts a new stream); a SYN after stray packets of a connection
+// whose SYN was not captured names its client.
+std::vector<Tracked> connections_of(const std::vector<std::pair<std::size_t, Segment>>& segments) {
+  std::vector<Tracked> out;
+  std::map<std::pair<std::string, std::string>, std::size_t> current;  // ordered endpoint pair -> index in out
+  for (std::size_t n = 0; n < segments.size(); ++n) {
+    const Segment& s = segments[n].second;
+    auto a = to_string(s.src), b = to_string(s.dst);
+    if (b < a) std::swap(a, b);
+    const bool syn = (s.flags & kSyn) && !(s.flags & kAck);
+    auto it = current.find({a, b});
+    Tracked* c = it == current.end() ? nullptr : &out[it->second];
+    if (c && syn) {
+      const bool same_syn = c->info.syn_seen && s.seq == c->syn_seq;
+      if ((c->info.syn_seen && !same_syn) || (c->closing && !same_syn)) c = nullptr;
+    }
+    if (!c) {
+      out.push_back({{s.src, s.dst, 0, syn}, {}, syn ? s.seq : 0, false});
+      current[{a, b}] = out.size() - 1;
+      c = &out.back();
+    } else if (syn && !c->info.syn_seen) {
+      c->info.syn_seen = true;
+      c->info.client = s.src;
+      c->info.server = s.dst;
+      c->syn_seq = s.seq;
+    }
+    if (s.flags & (kFin | kRst)) c->closing = true;
+    c->members.push_back(n);
+    ++c->info.packets;
+  }
+  return out;
+}
+
 struct Side {
   bool based = false;
   std::uint32_t isn = 0;
 };
 
-std::vector<std::pair<std::size_t, Segment>> decode_all(const std::vector<Frame>& frames) {
-  std::vector<std::pair<std::size_t, Segment>> segments;
-  for (std::size_t i = 0; i < frames.size(); ++i)
-    if (auto s = decode_frame(frames[i])) segments.emplace_back(i, *s);
-  return segments;
-}
-
-// Every TCP connection, in the order of its first packet. The client is the
-// sender of the SYN without ACK where one was captured, else the sender of
-// the first packet.
-std::vector<Connection> connections_of(const std::vector<std::pair<std::size_t, Segment>>& segments) {
-  std::vector<Connection> out;
-  for (const auto& entry : segments) {
-    const Segment& s = entry.second;  // (clang 14 cannot capture a structured binding)
-    auto it = std::find_if(out.begin(), out.end(), [&](const Connection& c) {
-      return (c.client == s.src && c.server == s.dst) || (c.client == s.dst && c.server == s.src);
-    });
-    const bool syn = (s.flags & kSyn) && !(s.flags & kAck);
-    if (it == out.end()) {
-      out.push_back({s.src, s.dst, 0, syn});
-      it = out.end() - 1;
-    } else if (syn && !it->syn_seen) {  // a SYN after a stray first packet names the client
-      it->syn_seen = true;
-      it->client = s.src;
-      it->server = s.dst;
+// One connection's packets, numbered relative to each side's ISN.
+Flow build_flow(const std::vector<Frame>& frames, const Capture& decoded, const Tracked& conn, const Endpoint& client,
+                const Endpoint& server) {
+  Flow flow;
+  flow.client = client;
+  flow.server = server;
+  flow.skipped = decoded.skipped;
+  flow.other_tcp = decoded.segments.size() - conn.members.size();
+  Side c, srv;
+  std::uint32_t client_fin = 0, server_fin = 0;  // each side's FIN so far: its relative seq + 1
+  for (const auto n : conn.members) {
+    const auto& [i, s] = decoded.segments[n];
+    const Dir dir = s.src == client ? Dir::c2s : Dir::s2c;
+    Side& me = dir == Dir::c2s ? c : srv;
+    Side& peer = dir == Dir::c2s ? srv : c;
+    if (!me.based) {
+      // The SYN sets the base; without one, act as if a SYN preceded this
+      // segment (its first byte is then 1), as Wireshark does.
+      me.based = true;
+      me.isn = (s.flags & kSyn) ? s.seq : s.seq - 1;
     }
-    ++it->packets;
+    FlowPacket p;
+    p.frame = i;
+    p.ts_ns = frames[i].ts_ns;
+    p.mono_ns = frames[i].ts_ns;
+    p.dir = dir;
+    p.flags = s.flags;
+    p.len = s.payload_len;
+    p.seq = s.seq - me.isn;
+    if (s.flags & kAck) {
+      if (!peer.based) {  // e.g. a RST answering a SYN: the ack names the peer's ISN + 1
+        peer.based = true;
+        peer.isn = s.ack - 1;
+      }
+      p.ack = s.ack - peer.isn;
+    }
+    p.window = s.window;
+    p.checksum_ok = s.checksum_ok;
+    p.truncated = s.truncated;
+    p.note = frames[i].comment;
+    p.peer_fin = dir == Dir::c2s ? server_fin : client_fin;
+    if (s.flags & kFin) (dir == Dir::c2s ? client_fin : server_fin) = p.seq + p.len + ((s.flags & kSyn) ? 1 : 0) + 1;
+    flow.packets.push_back(std::move(p));
   }
-  return out;
+  return flow;
 }
 
 }  // namespace
@@ -88,85 +172,65 @@ void check_client_hint(const std::string& hint) {
 }
 
 Flow track_flow(const std::vector<Frame>& frames, const std::optional<std::string>& client_hint) {
-  const auto segments = decode_all(frames);
-  const auto connections = connections_of(segments);
-  Flow flow;
-  if (connections.empty()) return flow;
-
-  const Connection* pick = nullptr;
+  const auto decoded = decode_all(frames);
+  const auto connections = connections_of(decoded.segments);
+  if (connections.empty()) {
+    Flow none;
+    none.skipped = decoded.skipped;
+    return none;
+  }
+  const Tracked* pick = nullptr;
+  bool reversed = false;
   if (client_hint) {
     for (const auto& c : connections)
-      if (matches_hint(c.client, *client_hint)) {
+      if (matches_hint(c.info.client, *client_hint)) {
         pick = &c;
         break;
       }
     // A capture that starts mid-connection cannot tell who connected: the hint may name either end.
     if (!pick)
       for (const auto& c : connections)
-        if (!c.syn_seen && matches_hint(c.server, *client_hint)) {
-          flow.client = c.server;
-          flow.server = c.client;
+        if (!c.info.syn_seen && matches_hint(c.info.server, *client_hint)) {
           pick = &c;
+          reversed = true;
           break;
         }
     if (!pick) {
       std::string listing;
       for (const auto& c : connections)
-        listing += "\n  " + to_string(c) + " (" + std::to_string(c.packets) + " packets" + (c.syn_seen ? "" : ", no SYN") + ")";
+        listing += "\n  " + to_string(c.info) + " (" + std::to_string(c.info.packets) + " packets" +
+                   (c.info.syn_seen ? "" : ", no SYN") + ")";
       throw NoSuchConnection("--client " + *client_hint + " matches no connection in the capture; it holds:" + listing);
     }
   } else {
     pick = &connections.front();
     for (const auto& c : connections)
-      if (c.syn_seen) {
+      if (c.info.syn_seen) {
         pick = &c;
         break;
       }
   }
-  if (flow.client.addr.empty()) {
-    flow.client = pick->client;
-    flow.server = pick->server;
-  }
+  return reversed ? build_flow(frames, decoded, *pick, pick->info.server, pick->info.client)
+                  : build_flow(frames, decoded, *pick, pick->info.client, pick->info.server);
+}
 
-  Side client, server;
-  std::uint32_t client_fin = 0, server_fin = 0;  // each side's FIN so far: its relative seq + 1
-  for (const auto& [i, s] : segments) {
-    Dir dir;
-    if (s.src == flow.client && s.dst == flow.server) dir = Dir::c2s;
-    else if (s.src == flow.server && s.dst == flow.client) dir = Dir::s2c;
-    else { ++flow.other_tcp; continue; }
+std::vector<Flow> track_flows(const std::vector<Frame>& frames) {
+  const auto decoded = decode_all(frames);
+  std::vector<Flow> flows;
+  for (const auto& c : connections_of(decoded.segments))
+    flows.push_back(build_flow(frames, decoded, c, c.info.client, c.info.server));
+  return flows;
+}
 
-    Side& me = dir == Dir::c2s ? client : server;
-    Side& peer = dir == Dir::c2s ? server : client;
-    if (!me.based) {
-      // The SYN sets the base; without one, act as if a SYN preceded this
-      // segment (its first byte is then 1), as Wireshark does.
-      me.based = true;
-      me.isn = (s.flags & kSyn) ? s.seq : s.seq - 1;
-    }
-    FlowPacket p;
-    p.frame = i;
-    p.ts_ns = frames[i].ts_ns;
-    p.mono_ns = frames[i].ts_ns;
-    p.dir = dir;
-    p.flags = s.flags;
-    p.len = s.payload_len;
-    p.seq = s.seq - me.isn;
-    if (s.flags & kAck) {
-      if (!peer.based) {  // e.g. a RST answering a SYN: the ack names the peer's ISN + 1
-        peer.based = true;
-        peer.isn = s.ack - 1;
-      }
-      p.ack = s.ack - peer.isn;
-    }
-    p.window = s.window;
-    p.checksum_ok = s.checksum_ok;
-    p.note = frames[i].comment;
-    p.peer_fin = dir == Dir::c2s ? server_fin : client_fin;
-    if (s.flags & kFin) (dir == Dir::c2s ? client_fin : server_fin) = p.seq + p.len + ((s.flags & kSyn) ? 1 : 0) + 1;
-    flow.packets.push_back(std::move(p));
+
+std::string describe_skipped(const std::map<std::string, std::size_t>& skipped) {
+  std::size_t total = 0;
+  std::string reasons;
+  for (const auto& [why, count] : skipped) {
+    total += count;
+    reasons += (reasons.empty() ? "" : ", ") + std::to_string(count) + " " + why;
   }
-  return flow;
+  return total == 0 ? "" : std::to_string(total) + (total == 1 ? " frame" : " frames") + " not decoded: " + reasons;
 }
 
 }  // namespace closepath::pcap

@@ -7,6 +7,7 @@
 
 #include "segment.hpp"
 
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -38,6 +39,7 @@ struct FlowPacket {
   std::uint32_t peer_fin = 0;  // the other side's FIN seen before this packet: its seq + 1 (relative); 0 when none
   std::uint16_t window = 0;
   bool checksum_ok = true;
+  bool truncated = false;    // cut by the capture's snaplen: headers only
   std::string note;          // the frame's comment (what the wire did), if any
   bool delivered = true;     // reached the receiver (false: dropped on the wire)
   bool injected = false;     // made by the wire, not sent by the endpoint it names
@@ -50,6 +52,7 @@ struct Flow {
   Endpoint client, server;
   std::vector<FlowPacket> packets;
   std::size_t other_tcp = 0;  // TCP segments of other connections, ignored
+  std::map<std::string, std::size_t> skipped;  // frames of the capture that may hold TCP but were not decoded, by why
 };
 
 // One TCP connection of a capture, by its endpoints.
@@ -76,5 +79,12 @@ void check_client_hint(const std::string& hint);
 // NoSuchConnection, listing the connections there are, when a hint matches
 // none. Frames that are not TCP are skipped.
 Flow track_flow(const std::vector<Frame>& frames, const std::optional<std::string>& client_hint = {});
+
+// Every TCP connection of the capture, in the order of its first packet (a
+// reused port pair is a new connection from its new SYN on).
+std::vector<Flow> track_flows(const std::vector<Frame>& frames);
+
+// "17 frames not decoded: 12 IPv4 fragment, 5 MPLS payload other than IP"; "" when none.
+std::string describe_skipped(const std::map<std::string, std::size_t>& skipped);
 
 }  // namespace closepath::pcap

@@ -231,9 +231,13 @@ int main(int argc, char** argv) {
   check->add_option("--scenario", check_scenario, "scenario NAME or FILE")->required();
   check->add_option("--client", offline.client, "the client's ADDR or ADDR:PORT (for captures of other hosts)");
   check->add_flag("--ladder", offline.ladder, "print the ladder even when it passes");
+  check->add_flag("--json", offline.json, "print the verdict as JSON (first mismatch, its Wireshark frame number)");
   auto* show = app.add_subcommand("show", "print the ladder diagram of any capture");
   show->add_option("capture", capture, "a pcapng or pcap file")->required()->check(CLI::ExistingFile);
   show->add_option("--client", offline.client, "the client's ADDR or ADDR:PORT");
+  show->add_flag("--json", offline.json,
+                 "print every TCP connection as JSON: packets with Wireshark's frame numbers and relative seq/ack, "
+                 "and the states inferred for each side");
 
   bool doctor_json = false;
   auto* doctor = app.add_subcommand("doctor", "say what this host can do and how to get what it lacks");
@@ -270,9 +274,9 @@ int main(int argc, char** argv) {
         }
       }
       try {
-        if (*show) return show_capture(capture, offline, std::cout);
+        if (*show) return show_capture(capture, offline, std::cout, std::cerr);
         const auto scenario = parse_scenario_file(dir.resolve(check_scenario));
-        return check_capture(capture, scenario, offline, std::cout);
+        return check_capture(capture, scenario, offline, std::cout, std::cerr);
       } catch (const ScenarioError&) {
         throw;
       } catch (const pcap::NoSuchConnection& e) {

@@ -24,6 +24,7 @@ struct RunFacts {
 struct Loaded {
   std::vector<pcap::Frame> frames;
   std::optional<RunFacts> facts;  // captures closepath did not write have none
+  std::string cut_short;          // why reading stopped early ("" when it read to the end)
 };
 
 class FactsError : public std::runtime_error {
@@ -95,12 +96,9 @@ RunFacts parse_facts(const nlohmann::json& j) {
 
 Loaded load(const std::filesystem::path& capture) {
   Loaded l;
-  if (!pcap::is_pcapng(capture)) {
-    l.frames = pcap::read_capture(capture);
-    return l;
-  }
-  auto file = pcap::read_pcapng(capture);
+  auto file = pcap::read_capture_file(capture, true);
   l.frames = std::move(file.frames);
+  l.cut_short = std::move(file.cut_short);
   for (const auto& c : file.section_comments) {
     if (c.rfind(kRunFactsTag, 0) != 0) continue;
     const auto j = nlohmann::json::parse(c.substr(std::string(kRunFactsTag).size()), nullptr, false);
@@ -114,12 +112,27 @@ Loaded load(const std::filesystem::path& capture) {
   return l;
 }
 
+// Why a capture gave no TCP connection, with everything that may explain it.
+std::string nothing_usable(const Loaded& l, const std::map<std::string, std::size_t>& skipped) {
+  std::string why = "no TCP connection in the capture";
+  std::string more = pcap::describe_skipped(skipped);
+  if (!l.cut_short.empty()) more += (more.empty() ? "" : "; ") + l.cut_short;
+  return more.empty() ? why : why + " (" + more + ")";
+}
+
+// What a reader of a verdict on this capture should know: frames not decoded, a file cut short.
+void warn(const std::filesystem::path& capture, const Loaded& l, const std::map<std::string, std::size_t>& skipped,
+          std::ostream& err) {
+  if (const auto s = pcap::describe_skipped(skipped); !s.empty()) err << capture.string() << ": note: " << s << "\n";
+  if (!l.cut_short.empty()) err << "note: read up to where it stops: " << l.cut_short << "\n";
+}
+
 // The flow, with what the wire did to each packet read back from its comment.
 pcap::Flow flow_of(const std::filesystem::path& capture, const Loaded& l, const OfflineOptions& o) {
   std::optional<std::string> hint = o.client;
   if (!hint && l.facts) hint = l.facts->client;
   auto flow = pcap::track_flow(l.frames, hint);
-  if (flow.packets.empty()) throw std::runtime_error(capture.string() + ": no TCP connection in the capture");
+  if (flow.packets.empty()) throw std::runtime_error(capture.string() + ": " + nothing_usable(l, flow.skipped));
   std::vector<FrameFacts> facts;
   for (const auto& f : l.frames) facts.push_back(facts_from_comment(f.comment));
   annotate(flow, facts);
@@ -139,9 +152,41 @@ std::string ladder_of(const pcap::Flow& flow, const pcap::InferredStates& inferr
 
 }  // namespace
 
-int check_capture(const std::filesystem::path& capture, const Scenario& s, const OfflineOptions& o, std::ostream& out) {
+namespace {
+
+nlohmann::json connection_json(const pcap::Flow& flow) {
+  using nlohmann::json;
+  json packets = json::array();
+  for (const auto& p : flow.packets) {
+    json j = {{"frame", p.frame + 1},  // Wireshark's No.: the frame's place in the file, from 1
+              {"dir", pcap::to_string(p.dir)},
+              {"flags", pcap::flag_letters(p.flags)},
+              {"seq", p.seq},
+              {"ack", (p.flags & pcap::kAck) ? json(p.ack) : json(nullptr)},
+              {"len", p.len}};
+    if (p.truncated) j["truncated"] = true;
+    packets.push_back(std::move(j));
+  }
+  const auto inferred = pcap::infer_states(flow.packets);
+  return {{"client", pcap::to_string(flow.client)},
+          {"server", pcap::to_string(flow.server)},
+          {"packets", std::move(packets)},
+          {"states", {{"client", pcap::state_names(inferred.client)}, {"server", pcap::state_names(inferred.server)}}}};
+}
+
+nlohmann::json capture_notes(const Loaded& l, const std::map<std::string, std::size_t>& skipped) {
+  nlohmann::json j = {{"not_decoded", skipped}};
+  if (!l.cut_short.empty()) j["cut_short"] = l.cut_short;
+  return j;
+}
+
+}  // namespace
+
+int check_capture(const std::filesystem::path& capture, const Scenario& s, const OfflineOptions& o, std::ostream& out,
+                  std::ostream& notes) {
   const auto loaded = load(capture);
   const auto flow = flow_of(capture, loaded, o);
+  warn(capture, loaded, flow.skipped, notes);
   const auto inferred = pcap::infer_states(flow.packets);
   const auto& facts = loaded.facts;
   const std::map<Side, std::vector<SocketEntry>> no_leftovers;
@@ -160,17 +205,48 @@ int check_capture(const std::filesystem::path& capture, const Scenario& s, const
   // Leftover sockets are not in a capture: only a closepath capture carries them.
   if (!mismatch && facts) mismatch = judge_leftovers(s, leftovers);
 
+  if (o.json) {
+    nlohmann::json j = {{"verdict", mismatch ? "fail" : "pass"},
+                        {"scenario", s.name},
+                        {"capture", capture.string()},
+                        {"client", pcap::to_string(flow.client)},
+                        {"server", pcap::to_string(flow.server)},
+                        {"packets", flow.packets.size()},
+                        {"run_facts", facts.has_value()},
+                        {"capture_notes", capture_notes(loaded, flow.skipped)}};
+    if (mismatch) j["first_mismatch"] = *mismatch;
+    if (marked) j["frame"] = flow.packets[*marked].frame + 1;
+    out << j.dump(2) << "\n";
+    return mismatch ? 1 : 0;
+  }
   out << (mismatch ? "FAIL  " : "PASS  ") << s.name << "  (check of " << capture.string() << ", " << flow.packets.size()
       << " packets of " << pcap::to_string(pcap::Connection{flow.client, flow.server})
       << (facts ? "" : "; no closepath run facts: step times and leftovers not checked") << ")\n";
-  if (mismatch) out << "      " << *mismatch << "\n";
+  if (mismatch)
+    out << "      " << *mismatch
+        << (marked ? " [Wireshark frame " + std::to_string(flow.packets[*marked].frame + 1) + "]" : "") << "\n";
   if (mismatch || o.ladder) out << ladder_of(flow, inferred, marked, o.colour);
   return mismatch ? 1 : 0;
 }
 
-int show_capture(const std::filesystem::path& capture, const OfflineOptions& o, std::ostream& out) {
+int show_capture(const std::filesystem::path& capture, const OfflineOptions& o, std::ostream& out, std::ostream& notes) {
   const auto loaded = load(capture);
+  if (o.json) {
+    // Every connection, or the one --client names.
+    std::vector<pcap::Flow> flows;
+    if (o.client) flows.push_back(flow_of(capture, loaded, o));
+    else flows = pcap::track_flows(loaded.frames);
+    const auto skipped = flows.empty() ? pcap::track_flow(loaded.frames).skipped : flows.front().skipped;
+    if (flows.empty()) throw std::runtime_error(capture.string() + ": " + nothing_usable(loaded, skipped));
+    warn(capture, loaded, skipped, notes);
+    nlohmann::json connections = nlohmann::json::array();
+    for (const auto& f : flows) connections.push_back(connection_json(f));
+    out << nlohmann::json{{"capture", capture.string()}, {"connections", connections},
+                          {"capture_notes", capture_notes(loaded, skipped)}}.dump(1) << "\n";
+    return 0;
+  }
   const auto flow = flow_of(capture, loaded, o);
+  warn(capture, loaded, flow.skipped, notes);
   out << capture.string() << ": " << pcap::to_string(pcap::Connection{flow.client, flow.server}) << ", "
       << flow.packets.size() << " packets";
   if (flow.other_tcp) out << " (" << flow.other_tcp << " segments of other connections not shown)";

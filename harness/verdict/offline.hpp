@@ -20,10 +20,15 @@ struct OfflineOptions {
   std::optional<std::string> client;  // ADDR or ADDR:PORT of the client, for captures with many flows
   bool ladder = false;                // print the ladder even when it passes
   bool colour = false;
+  bool json = false;                  // machine-readable output (show: every connection; check: the verdict)
 };
 
-// Exit code: 0 pass, 1 fail. Throws std::runtime_error for an unreadable capture.
-int check_capture(const std::filesystem::path& capture, const Scenario& s, const OfflineOptions& o, std::ostream& out);
-int show_capture(const std::filesystem::path& capture, const OfflineOptions& o, std::ostream& out);
+// Exit code: 0 pass, 1 fail. Throws std::runtime_error for an unreadable
+// capture, or one with no TCP connection (naming what was not decoded).
+// `notes` gets what a reader of the verdict should know: frames not
+// decoded, a file cut short.
+int check_capture(const std::filesystem::path& capture, const Scenario& s, const OfflineOptions& o, std::ostream& out,
+                  std::ostream& notes);
+int show_capture(const std::filesystem::path& capture, const OfflineOptions& o, std::ostream& out, std::ostream& notes);
 
 }  // namespace closepath
