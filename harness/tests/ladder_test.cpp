@@ -41,6 +41,21 @@ BOOST_AUTO_TEST_CASE(ladder_fits_80_columns_and_marks_what_matters) {
   BOOST_TEST(render_ladder(in).find("\x1b[31m") != std::string::npos);
 }
 
+// Frame numbers of long captures fit: the time column gives way, the line stays 80 columns.
+BOOST_AUTO_TEST_CASE(ladder_fits_six_digit_frame_numbers) {
+  auto flow = pcap::track_flow(pcap::read_capture(std::string(CLOSEPATH_TEST_DATA) + "/graceful_fin.pcapng"));
+  LadderInput in;
+  in.t0_ns = flow.packets.front().mono_ns;
+  flow.packets[1].frame = 123455;                                  // No. 123456
+  flow.packets[1].mono_ns = in.t0_ns + 4'000'000'000'000;          // over an hour in
+  in.packets = flow.packets;
+  const auto text = render_ladder(in);
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) BOOST_TEST(line.size() <= 80u, line);
+  BOOST_TEST(text.find("\n4000000 123456  <---") != std::string::npos, text);  // ms, without its decimal
+  BOOST_TEST(text.find("      0.0    1 S 0 ---") != std::string::npos, text);
+}
+
 // A blocking step's outcome is drawn when the application was told, not when
 // it asked; a background step's when it ended; await steps are drawn too.
 BOOST_AUTO_TEST_CASE(run_ladder_draws_outcomes_where_they_happened) {

@@ -3,18 +3,29 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <string>
+#include <utility>
 
 namespace closepath {
 namespace {
 
 constexpr std::size_t kWidth = 80, kPrefix = 15, kBody = kWidth - kPrefix;
 
+// "   1234.5 9999 ": the time in ms and the frame's number (Wireshark's No.).
+// A number wider than 4 digits takes room from the time, which then drops
+// its decimal, then goes to seconds ("s"), so the prefix stays 15 columns.
 std::string prefix(std::int64_t t_ns, const std::string& number) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%9.1f %4s ", static_cast<double>(t_ns) / 1e6, number.c_str());
-  std::string s = buf;
-  s.resize(kPrefix, ' ');
-  return s;
+  const std::size_t digits = std::max<std::size_t>(4, number.size());
+  const std::size_t room = kPrefix - 2 - std::min(digits, kPrefix - 4);
+  const double ms = static_cast<double>(t_ns) / 1e6;
+  char time[64] = "";
+  for (const auto& [format, value] : {std::pair{"%.1f", ms}, {"%.0f", ms}, {"%.1fs", ms / 1e3}, {"%.0fs", ms / 1e3}}) {
+    std::snprintf(time, sizeof time, format, value);
+    if (std::char_traits<char>::length(time) <= room) break;
+  }
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%*s %*s ", static_cast<int>(room), time, static_cast<int>(digits), number.c_str());
+  return buf;
 }
 
 std::string fit(std::string s, std::size_t width) {
