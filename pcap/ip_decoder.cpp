@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <vector>
 
 namespace closepath::pcap::layers {
 namespace {
@@ -48,6 +49,24 @@ Decoded tcp_segment(std::span<const std::uint8_t> tcp, std::size_t length, Segme
   seg.truncated = tcp.size() < length;
   seg.checksum_ok = seg.truncated || tcp_checksum_ok(pseudo, tcp);
   return found(seg);
+}
+
+// TCP inside IP: the packet's addresses (4 or 16 bytes each) name the ends
+// and, with the length, make the checksum's pseudo header. As 16-bit words
+// the IPv4 and IPv6 pseudo headers sum alike: the addresses, the length as
+// 32 bits (IPv6 jumbograms need the high half), the protocol.
+Decoded tcp_in_ip(int family, std::span<const std::uint8_t> src, std::span<const std::uint8_t> dst,
+                  std::span<const std::uint8_t> body, std::size_t length) {
+  Segment seg;
+  seg.src.addr = addr_string(family, src.data());
+  seg.dst.addr = addr_string(family, dst.data());
+  std::vector<std::uint8_t> pseudo(src.begin(), src.end());
+  pseudo.insert(pseudo.end(), dst.begin(), dst.end());
+  for (const std::size_t word : {(length >> 16) & 0xffff, length & 0xffff, std::size_t{IPPROTO_TCP}}) {
+    pseudo.push_back(static_cast<std::uint8_t>(word >> 8));
+    pseudo.push_back(static_cast<std::uint8_t>(word));
+  }
+  return tcp_segment(body, length, seg, pseudo);
 }
 
 // What an IP packet carries once its own headers are behind: TCP, or a tunnel.
@@ -119,15 +138,7 @@ Decoded ipv4(std::span<const std::uint8_t> p, Context c) {
   const std::size_t length = total - ihl;
   const auto body = p.subspan(ihl, std::min(length, p.size() - ihl));
   if (protocol != IPPROTO_TCP) return payload(protocol, body, c);
-  Segment seg;
-  seg.src.addr = addr_string(AF_INET, &p[12]);
-  seg.dst.addr = addr_string(AF_INET, &p[16]);
-  std::array<std::uint8_t, 12> pseudo{};
-  std::copy_n(&p[12], 8, pseudo.begin());
-  pseudo[9] = IPPROTO_TCP;
-  pseudo[10] = static_cast<std::uint8_t>(length >> 8);
-  pseudo[11] = static_cast<std::uint8_t>(length);
-  return tcp_segment(body, length, seg, pseudo);
+  return tcp_in_ip(AF_INET, p.subspan(12, 4), p.subspan(16, 4), body, length);
 }
 
 Decoded ipv6(std::span<const std::uint8_t> p, Context c) {
@@ -170,17 +181,7 @@ Decoded ipv6(std::span<const std::uint8_t> p, Context c) {
   const std::size_t length = end - at;
   const auto body = p.subspan(at, std::min(length, p.size() - at));
   if (next != IPPROTO_TCP) return payload(next, body, c);
-  Segment seg;
-  seg.src.addr = addr_string(AF_INET6, &p[8]);
-  seg.dst.addr = addr_string(AF_INET6, &p[24]);
-  std::array<std::uint8_t, 40> pseudo{};
-  std::copy_n(&p[8], 32, pseudo.begin());
-  pseudo[32] = static_cast<std::uint8_t>(length >> 24);
-  pseudo[33] = static_cast<std::uint8_t>(length >> 16);
-  pseudo[34] = static_cast<std::uint8_t>(length >> 8);
-  pseudo[35] = static_cast<std::uint8_t>(length);
-  pseudo[39] = IPPROTO_TCP;
-  return tcp_segment(body, length, seg, pseudo);
+  return tcp_in_ip(AF_INET6, p.subspan(8, 16), p.subspan(24, 16), body, length);
 }
 
 }  // namespace

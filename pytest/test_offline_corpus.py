@@ -47,6 +47,17 @@ def test_fragments_are_reassembled_on_the_frame_that_completes_them(closepath):
     assert len(segment) == 1 and segment[0]["frame"] == 6  # the fragments are frames 4-6, sent last first
 
 
+def test_checksums_are_verified_over_ipv4_and_ipv6_and_a_bad_one_is_marked(closepath, tmp_path):
+    for name in ("vlan.pcap", "ipv6_extension_headers.pcap", "ipv6_fragments.pcap", "ipv4_fragments.pcap"):
+        data, _ = show_json(closepath, CORPUS / name)
+        assert all("checksum_ok" not in p for c in data["connections"] for p in c["packets"]), name
+    broken = bytearray((CORPUS / "ipv6_extension_headers.pcap").read_bytes())
+    broken[-1] ^= 0xFF  # the last frame's last byte: its TCP checksum no longer holds
+    (tmp_path / "broken.pcap").write_bytes(bytes(broken))
+    data, _ = show_json(closepath, tmp_path / "broken.pcap")
+    assert [p.get("checksum_ok", True) for p in data["connections"][0]["packets"]][-1] is False
+
+
 def test_a_snaplen_cut_keeps_its_headers(closepath):
     data, _ = show_json(closepath, CORPUS / "snaplen_96.pcap.gz")
     cut = [p for p in data["connections"][0]["packets"] if p.get("truncated")]

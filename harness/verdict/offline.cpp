@@ -165,6 +165,7 @@ nlohmann::json connection_json(const pcap::Flow& flow) {
               {"ack", (p.flags & pcap::kAck) ? json(p.ack) : json(nullptr)},
               {"len", p.len}};
     if (p.truncated) j["truncated"] = true;
+    if (!p.checksum_ok) j["checksum_ok"] = false;
     packets.push_back(std::move(j));
   }
   const auto inferred = pcap::infer_states(flow.packets);
