@@ -10,11 +10,21 @@ class End {
   End(bool server, std::vector<StateChange>& out) : state_(server ? "LISTEN" : "CLOSE"), out_(out) {}
 
   void sent(const FlowPacket& p, std::size_t i) {
+    // The end's own ACK says how far it has received: what the capture
+    // missed, or what arrived out of order and waited, is consumed by now
+    // (a FIN among it included).
+    if ((p.flags & kAck) && !(p.flags & kRst) && rcv_known_ && after(p.ack, rcv_nxt_)) {
+      rcv_nxt_ = p.ack;
+      if (!fin_in_ && p.peer_fin && !after(p.peer_fin, p.ack)) fin_arrived(i);
+    }
     if (p.flags & kRst) {
       if (synchronized() || state_ == "SYN_SENT" || state_ == "SYN_RECV") enter("CLOSE", i);
       return;
     }
-    if ((p.flags & kSyn) && !(p.flags & kAck) && state_ == "CLOSE") enter("SYN_SENT", i);
+    if ((p.flags & kSyn) && !(p.flags & kAck) && state_ == "CLOSE") {
+      syn_end_ = 1 + p.len;  // TCP Fast Open: data on the SYN
+      enter("SYN_SENT", i);
+    }
     if ((p.flags & kSyn) && (p.flags & kAck) && state_ == "LISTEN") enter("SYN_RECV", i);
     if (p.flags & kFin) {
       fin_seq_ = p.seq + p.len + ((p.flags & kSyn) ? 1 : 0);
@@ -27,13 +37,13 @@ class End {
     if (p.flags & kRst) {
       // TIME_WAIT too: Linux ends a time-wait socket on a RST at RCV.NXT
       // (net.ipv4.tcp_rfc1337 = 0, its default: "TIME_WAIT assassination").
-      const bool acceptable = state_ == "SYN_SENT" ? ((p.flags & kAck) && p.ack == 1)
+      const bool acceptable = state_ == "SYN_SENT" ? ((p.flags & kAck) && acks_our_syn(p))
                                                    : ((synchronized() || state_ == "TIME_WAIT") && rcv_known_ && p.seq == rcv_nxt_);
       if (acceptable) enter("CLOSE", i);
       return;
     }
     if (p.flags & kSyn) {
-      if (state_ == "SYN_SENT" && (p.flags & kAck) && p.ack == 1) {
+      if (state_ == "SYN_SENT" && (p.flags & kAck) && acks_our_syn(p)) {
         rcv_nxt_ = p.seq + 1;
         rcv_known_ = true;
         enter("ESTABLISHED", i);
@@ -51,13 +61,12 @@ class End {
         else if (state_ == "LAST_ACK") enter("CLOSE", i);
       }
     }
-    if (!rcv_known_ || p.seq != rcv_nxt_) return;  // out of order: not consumed
+    // Out of order: not consumed now; the receiver's own ACK will say when it was.
+    if (!rcv_known_ || p.seq != rcv_nxt_) return;
     rcv_nxt_ += p.len;
     if (p.flags & kFin) {
       rcv_nxt_ += 1;
-      if (state_ == "ESTABLISHED") enter("CLOSE_WAIT", i);
-      else if (state_ == "FIN_WAIT1") enter("CLOSING", i);
-      else if (state_ == "FIN_WAIT2") enter("TIME_WAIT", i);
+      fin_arrived(i);
     }
   }
 
@@ -65,6 +74,16 @@ class End {
   bool synchronized() const {
     return state_ != "CLOSE" && state_ != "LISTEN" && state_ != "SYN_SENT" && state_ != "SYN_RECV" &&
            state_ != "TIME_WAIT";
+  }
+  // The SYN-ACK (or a RST) acknowledges our SYN, and with TCP Fast Open any
+  // of the data it carried: from 1 to 1 + its length.
+  bool acks_our_syn(const FlowPacket& p) const { return p.ack >= 1 && p.ack <= syn_end_; }
+  static bool after(std::uint32_t a, std::uint32_t b) { return static_cast<std::int32_t>(a - b) > 0; }
+  void fin_arrived(std::size_t i) {
+    fin_in_ = true;
+    if (state_ == "ESTABLISHED") enter("CLOSE_WAIT", i);
+    else if (state_ == "FIN_WAIT1") enter("CLOSING", i);
+    else if (state_ == "FIN_WAIT2") enter("TIME_WAIT", i);
   }
   void enter(const char* s, std::size_t i) {
     state_ = s;
@@ -76,6 +95,8 @@ class End {
   std::uint32_t rcv_nxt_ = 0;
   bool rcv_known_ = false;
   std::optional<std::uint32_t> fin_seq_;  // relative seq of our FIN
+  std::uint32_t syn_end_ = 1;             // relative seq just past our SYN and the data it carried
+  bool fin_in_ = false;                   // the peer's FIN has been consumed
 };
 
 }  // namespace

@@ -13,8 +13,12 @@
 //   SYN-ACK: a server that answers with RST has no states.
 // A packet the wire dropped moves only its sender; one the wire injected
 // moves only its receiver.
-// Limits: no reassembly (an out-of-order segment is not consumed), no
-// timers (TIME_WAIT is where the capture leaves a socket, not CLOSE).
+// - an end's own ACK beyond what it was seen to receive means it received
+//   it: a segment the capture missed, or one that arrived out of order and
+//   waited, counts as consumed then (its FIN included), so one lost packet
+//   does not freeze the end for the rest of the connection;
+// - TCP Fast Open: a SYN-ACK may acknowledge the SYN's data as well.
+// Limits: no timers (TIME_WAIT is where the capture leaves a socket, not CLOSE).
 #pragma once
 
 #include "flow.hpp"

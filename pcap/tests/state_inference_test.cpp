@@ -143,4 +143,39 @@ BOOST_AUTO_TEST_CASE(state_lists_match_with_optional_and_ellipsis) {
   BOOST_CHECK_THROW(parse_state_pattern("ESTABLISHD"), std::invalid_argument);
 }
 
+// A segment the capture missed does not freeze its receiver: the
+// receiver's own ACK beyond it says it arrived (graceful_fin without the
+// server's 200-byte reply: the client still reaches TIME_WAIT on the FIN).
+BOOST_AUTO_TEST_CASE(a_missing_segment_is_caught_up_by_the_receivers_ack) {
+  const auto whole = test::load_flow("graceful_fin");
+  auto missing = whole.packets;
+  BOOST_REQUIRE(missing[5].len == 200u);
+  missing.erase(missing.begin() + 5);
+  const auto expected = infer_states(whole.packets);
+  const auto got = infer_states(missing);
+  BOOST_TEST(states(got.client) == states(expected.client));
+  BOOST_TEST(states(got.server) == states(expected.server));
+}
+
+// Reordered: the server's FIN reaches the capture before its data; the
+// client consumes both once the gap is filled, as its ACKs show.
+BOOST_AUTO_TEST_CASE(a_reordered_fin_is_consumed_when_the_acks_cover_it) {
+  const auto whole = test::load_flow("graceful_fin");
+  auto reordered = whole.packets;
+  const auto data = reordered[5];
+  BOOST_REQUIRE(data.len == 200u && (reordered[9].flags & kFin) && reordered[9].dir == Dir::s2c);
+  reordered.erase(reordered.begin() + 5);
+  reordered.insert(reordered.begin() + 9, data);  // after the server's FIN
+  const auto got = infer_states(reordered);
+  BOOST_TEST(states(got.client) == states(infer_states(whole.packets).client));
+}
+
+// TCP Fast Open: the SYN carries data and the SYN-ACK acknowledges it too.
+BOOST_AUTO_TEST_CASE(fast_open_syn_ack_acknowledges_the_syn_data) {
+  const auto got = infer_states(packets({"c>s S seq 0 len 5", "s>c S. seq 0 ack 6", "c>s . seq 6 ack 1",
+                                         "s>c F. seq 1 ack 6", "c>s F. seq 6 ack 2", "s>c . seq 2 ack 7"}));
+  BOOST_TEST(states(got.client) == "[SYN_SENT, ESTABLISHED, CLOSE_WAIT, LAST_ACK, CLOSE]");
+  BOOST_TEST(states(got.server) == "[SYN_RECV, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, TIME_WAIT]");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
