@@ -21,6 +21,10 @@ std::string describe(const FlowPacket& p) {
   return s;
 }
 
+std::string frame_label(const FlowPacket& p) {
+  return "frame " + std::to_string(p.frame + 1) + " (" + describe(p) + ")";
+}
+
 namespace {
 
 bool matches_hint(const Endpoint& e, const std::string& hint) {

@@ -47,6 +47,9 @@ struct FlowPacket {
 
 // "c>s P. seq 1 ack 1 len 1000" - the form used in messages and ladders.
 std::string describe(const FlowPacket& p);
+// "frame 8 (c>s F. seq 101 ack 201 len 0)": a packet in messages, by its
+// frame's number in the capture (Wireshark's No.).
+std::string frame_label(const FlowPacket& p);
 
 struct Flow {
   Endpoint client, server;

@@ -88,8 +88,8 @@ class SequenceMatcher {
   // What thread t does with packet k.
   void step(const Thread& t, std::size_t k, std::vector<Thread>& next) {
     if (t.e == patterns_.size()) {
-      note(k, std::nullopt, "packet " + std::to_string(k + 1) + " (" + describe(packets_[k]) +
-                                "): not expected (the pattern list ends before it; add it or '...')");
+      note(k, std::nullopt, frame_label(packets_[k]) +
+                                ": not expected (the pattern list ends before it; add it or '...')");
       return;
     }
     if (std::holds_alternative<AnyPackets>(patterns_[t.e])) {
@@ -103,7 +103,7 @@ class SequenceMatcher {
       steps_.push_back({{t.e, k}, t.path});
       add(next, {t.e, t.done + 1, static_cast<std::uint32_t>(steps_.size() - 1)});
     } else if (t.done < run.min) {
-      note(k, t.e, "packet " + std::to_string(k + 1) + " (" + describe(packets_[k]) + "): pattern " +
+      note(k, t.e, frame_label(packets_[k]) + ": pattern " +
                        std::to_string(t.e + 1) + " '" + to_string(patterns_[t.e]) + "': " + why);
     }
   }
@@ -147,8 +147,8 @@ std::optional<Mismatch> match_forbidden(const std::vector<PacketPattern>& forbid
   for (std::size_t k = 0; k < packets.size(); ++k)
     for (std::size_t f = 0; f < forbidden.size(); ++f)
       if (packet_matches(forbidden[f], packets[k]))
-        return Mismatch{f, k, "packet " + std::to_string(k + 1) + " (" + describe(packets[k]) +
-                                  "): matches forbidden pattern '" + to_string(forbidden[f]) + "'"};
+        return Mismatch{f, k, frame_label(packets[k]) +
+                                  ": matches forbidden pattern '" + to_string(forbidden[f]) + "'"};
   return std::nullopt;
 }
 

@@ -25,20 +25,20 @@ VARIANTS = [
     # The wire alone catches it too: linger_zero's outcomes relaxed, its linger removed.
     ("linger_zero", "  - client: set linger 0\n  - client: close\n  - server: recv -> ECONNRESET\n  - server: recv -> eof",
      "  - client: close\n  - server: recv -> eof",
-     r"linger_zero\.yaml:\d+: wire: packet 6 \(c>s F\. seq 1001 ack 1 len 0\): pattern 6 'c>s R\. seq 1001 ack 1': expected R\. vs actual F\."),
+     r"linger_zero\.yaml:\d+: wire: frame 6 \(c>s F\. seq 1001 ack 1 len 0\): pattern 6 'c>s R\. seq 1001 ack 1': expected R\. vs actual F\."),
     # Without the hold, and with the server closing only once it has ACKed the client's FIN, the FINs
     # cannot cross: deterministic, where merely removing the hold left it to a race.
     ("simultaneous_close", "  - wire: hold c>s +F until s>c +F\n  - client: close", "  - client: close\n  - wait: s>c . ack 2",
-     r"simultaneous_close\.yaml:\d+: wire: packet 5 \(s>c \. seq 1 ack 2 len 0\): pattern 5 's>c F\. seq 1 ack 1': "
+     r"simultaneous_close\.yaml:\d+: wire: frame 5 \(s>c \. seq 1 ack 2 len 0\): pattern 5 's>c F\. seq 1 ack 1': "
      r"expected F\. vs actual \."),
     ("keepalive_timeout", "  - wire: blackhole both", "",
      r"keepalive_timeout\.yaml:\d+: step 8 \(client recv within 6s -> ETIMEDOUT\): expected ETIMEDOUT vs actual operation_aborted"),
     # A 2 s keepalive interval is told from a 1 s one by the wire timing alone.
     ("keepalive_timeout", "  - client: set keepintvl 1", "  - client: set keepintvl 2",
-     r"keepalive_timeout\.yaml:\d+: wire: packet 5 \(c>s \. seq 0 ack 1 len 0\): pattern 5 'c>s \. seq 0 ack 1 len 0 gap 800ms\.\.1500ms': expected gap 800ms\.\.1500ms vs actual gap \d+ms"),
+     r"keepalive_timeout\.yaml:\d+: wire: frame 5 \(c>s \. seq 0 ack 1 len 0\): pattern 5 'c>s \. seq 0 ack 1 len 0 gap 800ms\.\.1500ms': expected gap 800ms\.\.1500ms vs actual gap \d+ms"),
     # rto_min shortens the retransmission timer: the timing windows notice.
     ("user_timeout", "timers: 1500ms", "timers: 1500ms\nrto_min: {client: 50ms}",
-     r"user_timeout\.yaml:\d+: wire: packet 5 \(c>s P\. seq 1 ack 1 len 100\): pattern 5 'c>s P\. seq 1 ack 1 len 100 at 150ms\.\.350ms after step 6': expected at 150ms\.\.350ms after step 6 vs actual at \d+ms"),
+     r"user_timeout\.yaml:\d+: wire: frame 5 \(c>s P\. seq 1 ack 1 len 100\): pattern 5 'c>s P\. seq 1 ack 1 len 100 at 150ms\.\.350ms after step 6': expected at 150ms\.\.350ms after step 6 vs actual at \d+ms"),
     ("user_timeout", "  - wire: blackhole both", "",
      r"user_timeout\.yaml:\d+: step 6 \(client recv within 5s -> ETIMEDOUT\): expected ETIMEDOUT vs actual operation_aborted"),
     ("middlebox_reset", "  - wire: inject rst toward both exact", "",
@@ -62,11 +62,11 @@ VARIANTS = [
      r"read_deadline\.yaml:\d+: step 5 \(client recv within 1s -> operation_aborted\): expected operation_aborted vs actual ok \(10 bytes\)"),
     # Without netem the answers come back at once: the timing window notices (runs on any kernel).
     ("netem_delay", "  - wire: netem both delay 50ms", "",
-     r"netem_delay\.yaml:\d+: wire: packet 2 \(s>c S\. seq 0 ack 1 len 0\): pattern 2 's>c S\. gap 40ms\.\.300ms': expected gap 40ms\.\.300ms vs actual gap \d+ms"),
+     r"netem_delay\.yaml:\d+: wire: frame 2 \(s>c S\. seq 0 ack 1 len 0\): pattern 2 's>c S\. gap 40ms\.\.300ms': expected gap 40ms\.\.300ms vs actual gap \d+ms"),
     # Without netem the FIN arrives at once: no retransmission (runs on any kernel).
     ("netem_fin_loss", "  - wire: netem c>s loss 100%\n  - client: close\n  - wait: c>s F. within 1s\n  - wire: netem c>s loss 0%",
      "  - client: close\n  - wait: c>s F. within 1s",
-     r"netem_fin_loss\.yaml:\d+: wire: packet 5 \(s>c \. seq 1 ack 2 len 0\): pattern 5 'c>s F\. seq 1 ack 1 gap 800ms\.\.3s': expected c>s vs actual s>c"),
+     r"netem_fin_loss\.yaml:\d+: wire: frame 5 \(s>c \. seq 1 ack 2 len 0\): pattern 5 'c>s F\. seq 1 ack 1 gap 800ms\.\.3s': expected c>s vs actual s>c"),
     # Without reordering the data and the FIN arrive in order: one ACK covers them, none repeats.
     ("netem_reorder_fin", "  - wire: netem c>s delay 100ms reorder 100% gap 2", "",
      r"netem_reorder_fin\.yaml:\d+: step 7 \(wait s>c \. ack 102 \{2\} within 2s\): expected 2 packet\(s\) matching 's>c \. ack 102' on the wire within 2000 ms vs actual 1"),

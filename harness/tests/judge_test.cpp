@@ -34,7 +34,7 @@ BOOST_AUTO_TEST_CASE(judge_rejects_another_close_path) {
   const auto m = judge_wire(catalogue("linger_zero"), flow_of("graceful_fin"));
   BOOST_REQUIRE(m.has_value());
   BOOST_TEST(m->find("linger_zero.yaml:") != std::string::npos, *m);
-  BOOST_TEST(m->find("wire: packet 4 (c>s P. seq 1 ack 1 len 100)") != std::string::npos, *m);
+  BOOST_TEST(m->find("wire: frame 4 (c>s P. seq 1 ack 1 len 100)") != std::string::npos, *m);
   BOOST_TEST(m->find("expected len 1000 vs actual len 100") != std::string::npos, *m);
 }
 
@@ -45,7 +45,7 @@ BOOST_AUTO_TEST_CASE(judge_reports_a_forbidden_packet) {
   s.forbid = {{42, pcap::parse_packet_pattern("s>c F.")}};
   const auto m = judge_wire(s, flow_of("graceful_fin"));
   BOOST_REQUIRE(m.has_value());
-  BOOST_TEST(m->find("graceful_fin.yaml:42: wire: packet 10 (s>c F. seq 201 ack 102 len 0): matches forbidden") !=
+  BOOST_TEST(m->find("graceful_fin.yaml:42: wire: frame 10 (s>c F. seq 201 ack 102 len 0): matches forbidden") !=
                  std::string::npos, *m);
 }
 

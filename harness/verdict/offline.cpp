@@ -223,9 +223,7 @@ int check_capture(const std::filesystem::path& capture, const Scenario& s, const
   out << (mismatch ? "FAIL  " : "PASS  ") << s.name << "  (check of " << capture.string() << ", " << flow.packets.size()
       << " packets of " << pcap::to_string(pcap::Connection{flow.client, flow.server})
       << (facts ? "" : "; no closepath run facts: step times and leftovers not checked") << ")\n";
-  if (mismatch)
-    out << "      " << *mismatch
-        << (marked ? " [Wireshark frame " + std::to_string(flow.packets[*marked].frame + 1) + "]" : "") << "\n";
+  if (mismatch) out << "      " << *mismatch << "\n";
   if (mismatch || o.ladder) out << ladder_of(flow, inferred, marked, o.colour);
   return mismatch ? 1 : 0;
 }

@@ -31,8 +31,8 @@ class BacktrackingMatcher {
     if (!failed_.insert({e, done, k}).second) return false;
     if (e == patterns_.size()) {
       if (k == packets_.size()) return true;
-      note(k, std::nullopt, "packet " + std::to_string(k + 1) + " (" + describe(packets_[k]) +
-                                "): not expected (the pattern list ends before it; add it or '...')");
+      note(k, std::nullopt, frame_label(packets_[k]) +
+                                ": not expected (the pattern list ends before it; add it or '...')");
       return false;
     }
     if (std::holds_alternative<AnyPackets>(patterns_[e])) {
@@ -50,7 +50,7 @@ class BacktrackingMatcher {
           if (match(e, done + 1, k + 1)) return true;
           path_.pop_back();
         } else if (done < run.min) {
-          note(k, e, "packet " + std::to_string(k + 1) + " (" + describe(packets_[k]) + "): pattern " +
+          note(k, e, frame_label(packets_[k]) + ": pattern " +
                          std::to_string(e + 1) + " '" + to_string(patterns_[e]) + "': " + why);
         }
       } else if (done < run.min) {

@@ -52,7 +52,7 @@ BOOST_AUTO_TEST_CASE(matcher_reports_first_mismatch) {
   BOOST_REQUIRE(m);
   BOOST_TEST(*m->pattern == 5u);
   BOOST_TEST(*m->packet == 5u);
-  BOOST_TEST(m->message == "packet 6 (c>s R. seq 1001 ack 1 len 0): pattern 6 'c>s F.': expected F. vs actual R.");
+  BOOST_TEST(m->message == "frame 6 (c>s R. seq 1001 ack 1 len 0): pattern 6 'c>s F.': expected F. vs actual R.");
 }
 
 // Packets left over after the last pattern are a mismatch (the list is anchored).
@@ -60,7 +60,7 @@ BOOST_AUTO_TEST_CASE(matcher_reports_unexpected_trailing_packets) {
   const auto flow = test::load_flow("linger_zero");
   const auto m = match_sequence(patterns({"c>s S", "s>c S."}), flow.packets);
   BOOST_REQUIRE(m);
-  BOOST_TEST(m->message.find("packet 3 (c>s . seq 1 ack 1 len 0): not expected") == 0, m->message);
+  BOOST_TEST(m->message.find("frame 3 (c>s . seq 1 ack 1 len 0): not expected") == 0, m->message);
 }
 
 // A pattern the capture never reached says the capture ended.
@@ -78,7 +78,7 @@ BOOST_AUTO_TEST_CASE(matcher_finds_forbidden_packets) {
   const auto m = match_forbidden({parse_packet_pattern("s>c F.")}, flow.packets);
   BOOST_REQUIRE(m);
   BOOST_TEST(*m->packet == 9u);
-  BOOST_TEST(m->message == "packet 10 (s>c F. seq 201 ack 102 len 0): matches forbidden pattern 's>c F.'");
+  BOOST_TEST(m->message == "frame 10 (s>c F. seq 201 ack 102 len 0): matches forbidden pattern 's>c F.'");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
