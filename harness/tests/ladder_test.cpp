@@ -6,6 +6,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <sstream>
 
 using namespace closepath;
@@ -54,6 +55,26 @@ BOOST_AUTO_TEST_CASE(ladder_fits_six_digit_frame_numbers) {
   for (std::string line; std::getline(lines, line);) BOOST_TEST(line.size() <= 80u, line);
   BOOST_TEST(text.find("\n4000000 123456  <---") != std::string::npos, text);  // ms, without its decimal
   BOOST_TEST(text.find("      0.0    1 S 0 ---") != std::string::npos, text);
+}
+
+// A capture whose clock steps back keeps its packets in file order (the
+// order inference read them in), each showing its own time.
+BOOST_AUTO_TEST_CASE(ladder_keeps_file_order_when_time_goes_backwards) {
+  auto flow = pcap::track_flow(pcap::read_capture(std::string(CLOSEPATH_TEST_DATA) + "/graceful_fin.pcapng"));
+  LadderInput in;
+  in.t0_ns = flow.packets.front().mono_ns;
+  flow.packets[4].mono_ns = in.t0_ns - 5'000'000;  // frame 5 stamped 5 ms before the first
+  in.packets = flow.packets;
+  const auto text = render_ladder(in);
+  std::istringstream lines(text);
+  std::vector<int> numbers;
+  std::string line;
+  std::getline(lines, line);  // the header
+  while (std::getline(lines, line))
+    if (line.size() > 14 && line[13] != ' ') numbers.push_back(std::stoi(line.substr(10, 4)));
+  BOOST_TEST(numbers.size() == flow.packets.size());
+  BOOST_TEST(std::is_sorted(numbers.begin(), numbers.end()));
+  BOOST_TEST(text.find("     -5.0    5 ") != std::string::npos, text);
 }
 
 // A blocking step's outcome is drawn when the application was told, not when

@@ -1,6 +1,7 @@
 #include "ladder.hpp"
 
 #include <algorithm>
+#include <climits>
 #include <cstdio>
 #include <map>
 #include <string>
@@ -88,6 +89,9 @@ std::string render_ladder(const LadderInput& in) {
   for (const auto& c : in.states.server) server_states[c.packet].push_back(c.state);
 
   // Merge steps and packets by time (steps first on a tie: they cause packets).
+  // Packets stay in their given order, the order inference read them in,
+  // even where a capture's timestamps go backwards: each sorts at the latest
+  // time seen so far, and shows its own.
   struct Row {
     std::int64_t t;
     int order;
@@ -95,7 +99,11 @@ std::string render_ladder(const LadderInput& in) {
   };
   std::vector<Row> rows;
   for (std::size_t i = 0; i < in.steps.size(); ++i) rows.push_back({in.steps[i].t_ns, 0, i});
-  for (std::size_t i = 0; i < in.packets.size(); ++i) rows.push_back({in.packets[i].mono_ns, 1, i});
+  std::int64_t latest = INT64_MIN;
+  for (std::size_t i = 0; i < in.packets.size(); ++i) {
+    latest = std::max(latest, in.packets[i].mono_ns);
+    rows.push_back({latest, 1, i});
+  }
   std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return std::tie(a.t, a.order) < std::tie(b.t, b.order); });
 
   std::string head = "     t ms  No.";
@@ -107,7 +115,7 @@ std::string render_ladder(const LadderInput& in) {
     out += on + line + off_ + "\n";
   };
   for (const auto& row : rows) {
-    const auto t = pcap::elapsed_ns(row.t, in.t0_ns);
+    const auto t = pcap::elapsed_ns(row.order == 0 ? row.t : in.packets[row.index].mono_ns, in.t0_ns);
     if (row.order == 0) {
       const auto& s = in.steps[row.index];
       const std::string body = s.where == LadderStep::Where::client   ? fit(s.text, kBody)
