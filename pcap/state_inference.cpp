@@ -18,7 +18,10 @@ class End {
       if (!fin_in_ && p.peer_fin && !after(p.peer_fin, p.ack)) fin_arrived(i);
     }
     if (p.flags & kRst) {
-      if (synchronized() || state_ == "SYN_SENT" || state_ == "SYN_RECV") enter("CLOSE", i);
+      // TIME_WAIT too: a time-wait socket answers what it does not expect
+      // with an ACK; one that sends a RST is a closed socket's FIN_WAIT2
+      // stand-in meeting data after close() (Linux: TCP_TW_RST), and is gone.
+      if (synchronized() || state_ == "SYN_SENT" || state_ == "SYN_RECV" || state_ == "TIME_WAIT") enter("CLOSE", i);
       return;
     }
     if ((p.flags & kSyn) && !(p.flags & kAck) && state_ == "CLOSE") {

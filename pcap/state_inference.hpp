@@ -17,7 +17,10 @@
 //   it: a segment the capture missed, or one that arrived out of order and
 //   waited, counts as consumed then (its FIN included), so one lost packet
 //   does not freeze the end for the rest of the connection;
-// - TCP Fast Open: a SYN-ACK may acknowledge the SYN's data as well.
+// - TCP Fast Open: a SYN-ACK may acknowledge the SYN's data as well;
+// - an end in TIME_WAIT that sends a RST closes: after close() a FIN_WAIT2
+//   socket lives on as a time-wait socket, and data (or data with a FIN)
+//   reaching it is answered with a RST that ends it (TCP_TW_RST).
 // Limits: no timers (TIME_WAIT is where the capture leaves a socket, not CLOSE).
 #pragma once
 
