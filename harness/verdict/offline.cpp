@@ -154,10 +154,14 @@ std::string ladder_of(const pcap::Flow& flow, const pcap::InferredStates& inferr
 
 namespace {
 
-nlohmann::json connection_json(const pcap::Flow& flow) {
+// One connection as JSON, written a packet at a time: a capture of millions
+// of packets never becomes one document in memory.
+void write_connection(std::ostream& out, const pcap::Flow& flow) {
   using nlohmann::json;
-  json packets = json::array();
-  for (const auto& p : flow.packets) {
+  out << "{\"client\": " << json(pcap::to_string(flow.client)) << ", \"server\": " << json(pcap::to_string(flow.server))
+      << ",\n  \"packets\": [";
+  for (std::size_t i = 0; i < flow.packets.size(); ++i) {
+    const auto& p = flow.packets[i];
     json j = {{"frame", p.frame + 1},  // Wireshark's No.: the frame's place in the file, from 1
               {"dir", pcap::to_string(p.dir)},
               {"flags", pcap::flag_letters(p.flags)},
@@ -166,13 +170,11 @@ nlohmann::json connection_json(const pcap::Flow& flow) {
               {"len", p.len}};
     if (p.truncated) j["truncated"] = true;
     if (!p.checksum_ok) j["checksum_ok"] = false;
-    packets.push_back(std::move(j));
+    out << (i ? ",\n   " : "\n   ") << j.dump();
   }
   const auto inferred = pcap::infer_states(flow.packets);
-  return {{"client", pcap::to_string(flow.client)},
-          {"server", pcap::to_string(flow.server)},
-          {"packets", std::move(packets)},
-          {"states", {{"client", pcap::state_names(inferred.client)}, {"server", pcap::state_names(inferred.server)}}}};
+  const json states = {{"client", pcap::state_names(inferred.client)}, {"server", pcap::state_names(inferred.server)}};
+  out << "],\n  \"states\": " << states.dump() << "}";
 }
 
 nlohmann::json capture_notes(const Loaded& l, const std::map<std::string, std::size_t>& skipped) {
@@ -238,10 +240,12 @@ int show_capture(const std::filesystem::path& capture, const OfflineOptions& o, 
     const auto skipped = flows.empty() ? pcap::track_flow(loaded.frames).skipped : flows.front().skipped;
     if (flows.empty()) throw std::runtime_error(capture.string() + ": " + nothing_usable(loaded, skipped));
     warn(capture, loaded, skipped, notes);
-    nlohmann::json connections = nlohmann::json::array();
-    for (const auto& f : flows) connections.push_back(connection_json(f));
-    out << nlohmann::json{{"capture", capture.string()}, {"connections", connections},
-                          {"capture_notes", capture_notes(loaded, skipped)}}.dump(1) << "\n";
+    out << "{\"capture\": " << nlohmann::json(capture.string()).dump() << ",\n \"connections\": [";
+    for (std::size_t i = 0; i < flows.size(); ++i) {
+      out << (i ? ",\n " : "\n ");
+      write_connection(out, flows[i]);
+    }
+    out << "],\n \"capture_notes\": " << capture_notes(loaded, skipped).dump() << "}\n";
     return 0;
   }
   const auto flow = flow_of(capture, loaded, o);
