@@ -1,6 +1,8 @@
 #include "state_inference.hpp"
 
 #include <deque>
+#include <map>
+#include <tuple>
 
 namespace closepath::pcap {
 namespace {
@@ -139,6 +141,18 @@ InferredStates infer_states(const std::vector<FlowPacket>& packets) {
     }
     if (p.delivered) (from_client ? to_server : to_client).push_back(i);
   }
+  // What is still in flight when the capture ends arrived, unless its sender
+  // sent it again: a sender repeats a segment because no ACK came, and a
+  // FIN retransmitted until the capture stops is no evidence of arrival.
+  std::map<std::tuple<Dir, std::uint32_t, std::uint32_t>, std::size_t> copies;  // (dir, seq, end) -> times sent
+  for (const auto& p : packets)
+    if (end_seq(p) != p.seq) ++copies[{p.dir, p.seq, end_seq(p)}];
+  auto repeated = [&](std::size_t k) {
+    const auto& p = packets[k];
+    return end_seq(p) != p.seq && copies[{p.dir, p.seq, end_seq(p)}] > 1;
+  };
+  for (auto* queue : {&to_client, &to_server})
+    std::erase_if(*queue, repeated);
   deliver(client, to_client, nullptr);
   deliver(server, to_server, nullptr);
   return result;

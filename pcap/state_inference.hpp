@@ -21,6 +21,9 @@
 // - an end in TIME_WAIT that sends a RST closes: after close() a FIN_WAIT2
 //   socket lives on as a time-wait socket, and data (or data with a FIN)
 //   reaching it is answered with a RST that ends it (TCP_TW_RST).
+// - a segment still unacknowledged when the capture ends arrived, unless the
+//   capture shows it sent more than once (a sender retransmits for want of
+//   an ACK: a FIN retransmitted until the capture stops did not arrive).
 // Limits: no timers (TIME_WAIT is where the capture leaves a socket, not CLOSE).
 #pragma once
 

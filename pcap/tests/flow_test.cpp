@@ -15,7 +15,7 @@ BOOST_AUTO_TEST_SUITE(flow)
 BOOST_DATA_TEST_CASE(flow_matches_golden_view,
                      bdata::make({"graceful_fin", "half_close", "linger_zero", "rst_on_unread_close",
                                   "write_after_peer_close", "connection_refused", "tcp_fast_open",
-                                  "data_fin_after_close"}),
+                                  "data_fin_after_close", "fin_never_acked"}),
                      name) {
   const auto flow = test::load_flow(name);
   std::ifstream golden(test::data(std::string(name) + ".flow"));

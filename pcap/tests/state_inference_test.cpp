@@ -49,19 +49,20 @@ BOOST_AUTO_TEST_SUITE(state_inference)
 BOOST_DATA_TEST_CASE(inference_matches_kernel_on_committed_captures,
                      bdata::make({"graceful_fin", "half_close", "linger_zero", "rst_on_unread_close",
                                   "write_after_peer_close", "connection_refused", "tcp_fast_open",
-                                  "data_fin_after_close"}) ^
+                                  "data_fin_after_close", "fin_never_acked"}) ^
                          bdata::make({"[SYN_SENT, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, TIME_WAIT]",
                                       "[SYN_SENT, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, TIME_WAIT]",
                                       "[SYN_SENT, ESTABLISHED, CLOSE]", "[SYN_SENT, ESTABLISHED, CLOSE]",
                                       "[SYN_SENT, ESTABLISHED, CLOSE_WAIT, CLOSE]", "[SYN_SENT, CLOSE]",
                                       "[SYN_SENT, ESTABLISHED, CLOSE_WAIT, LAST_ACK, CLOSE]",
-                                      "[SYN_SENT, ESTABLISHED, CLOSE_WAIT, LAST_ACK, CLOSE]"}) ^
+                                      "[SYN_SENT, ESTABLISHED, CLOSE_WAIT, LAST_ACK, CLOSE]", "[SYN_SENT, ESTABLISHED]"}) ^
                          bdata::make({"[SYN_RECV, ESTABLISHED, CLOSE_WAIT, LAST_ACK, CLOSE]",
                                       "[SYN_RECV, ESTABLISHED, CLOSE_WAIT, LAST_ACK, CLOSE]",
                                       "[SYN_RECV, ESTABLISHED, CLOSE]", "[SYN_RECV, ESTABLISHED, CLOSE]",
                                       "[SYN_RECV, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, CLOSE]", "[]",
                                       "[SYN_RECV, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, TIME_WAIT]",
-                                      "[SYN_RECV, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, TIME_WAIT, CLOSE]"}),
+                                      "[SYN_RECV, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, TIME_WAIT, CLOSE]",
+                                      "[SYN_RECV, ESTABLISHED, FIN_WAIT1]"}),
                      name, client, server) {
   const auto inferred = infer_states(test::load_flow(name).packets);
   BOOST_TEST(states(inferred.client) == client);
