@@ -11,10 +11,24 @@ class End {
  public:
   End(bool server, std::vector<StateChange>& out) : state_(server ? "LISTEN" : "CLOSE"), out_(out) {}
 
+  // A capture that begins mid-connection: the end is synchronized, in a
+  // state the capture cannot name. It is taken as ESTABLISHED without
+  // saying so (nothing is recorded), its receive point set by the first
+  // segment that reaches it, and only the changes the capture shows are
+  // recorded from there.
+  void joined_mid_connection() {
+    state_ = "ESTABLISHED";
+    mid_connection_ = true;
+  }
+
   void sent(const FlowPacket& p, std::size_t i) {
     // The end's own ACK says how far it has received: what the capture
     // missed, or what arrived out of order and waited, is consumed by now
     // (a FIN among it included).
+    if (mid_connection_ && !rcv_known_ && (p.flags & kAck)) {  // joined late: its ACK says where it is
+      rcv_nxt_ = p.ack;
+      rcv_known_ = true;
+    }
     if ((p.flags & kAck) && !(p.flags & kRst) && rcv_known_ && after(p.ack, rcv_nxt_)) {
       rcv_nxt_ = p.ack;
       if (!fin_in_ && p.peer_fin && !after(p.peer_fin, p.ack)) fin_arrived(i);
@@ -67,6 +81,10 @@ class End {
       }
     }
     // Out of order: not consumed now; the receiver's own ACK will say when it was.
+    if (!rcv_known_ && mid_connection_) {
+      rcv_nxt_ = p.seq;
+      rcv_known_ = true;
+    }
     if (!rcv_known_ || p.seq != rcv_nxt_) return;
     rcv_nxt_ += p.len;
     if (p.flags & kFin) {
@@ -102,6 +120,7 @@ class End {
   std::optional<std::uint32_t> fin_seq_;  // relative seq of our FIN
   std::uint32_t syn_end_ = 1;             // relative seq just past our SYN and the data it carried
   bool fin_in_ = false;                   // the peer's FIN has been consumed
+  bool mid_connection_ = false;           // the capture began after the handshake
 };
 
 }  // namespace
@@ -117,6 +136,11 @@ std::uint32_t end_seq(const FlowPacket& p) {
 InferredStates infer_states(const std::vector<FlowPacket>& packets) {
   InferredStates result;
   End client(false, result.client), server(true, result.server);
+  if (!packets.empty() && !(packets.front().flags & kSyn)) {
+    result.starts_unknown = true;
+    client.joined_mid_connection();
+    server.joined_mid_connection();
+  }
   // Packets in flight toward each end. A packet reaches its receiver no later
   // than the receiver's next packet that acknowledges it; one it does not
   // acknowledge crossed it on the wire (simultaneous close) and is delivered

@@ -24,6 +24,9 @@
 // - a segment still unacknowledged when the capture ends arrived, unless the
 //   capture shows it sent more than once (a sender retransmits for want of
 //   an ACK: a FIN retransmitted until the capture stops did not arrive).
+// - a capture that begins mid-connection (no SYN first) says nothing of
+//   where each end was (starts_unknown); the changes it shows are recorded
+//   from there (e.g. [FIN_WAIT1, FIN_WAIT2, TIME_WAIT]).
 // Limits: no timers (TIME_WAIT is where the capture leaves a socket, not CLOSE).
 #pragma once
 
@@ -41,6 +44,9 @@ struct StateChange {
 
 struct InferredStates {
   std::vector<StateChange> client, server;
+  // The capture begins mid-connection: where each end was is unknown, and
+  // the lists hold only the changes the capture shows from there.
+  bool starts_unknown = false;
 };
 
 InferredStates infer_states(const std::vector<FlowPacket>& packets);

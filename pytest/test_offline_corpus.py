@@ -58,6 +58,14 @@ def test_checksums_are_verified_over_ipv4_and_ipv6_and_a_bad_one_is_marked(close
     assert [p.get("checksum_ok", True) for p in data["connections"][0]["packets"]][-1] is False
 
 
+def test_a_capture_begun_mid_connection_says_so_and_shows_the_changes_it_holds(closepath):
+    data, _ = show_json(closepath, CORPUS / "mid_connection.pcap")
+    states = data["connections"][0]["states"]
+    assert states == {"client": ["FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT"], "server": ["CLOSE_WAIT", "LAST_ACK", "CLOSE"],
+                      "start": "unknown: the capture begins mid-connection"}
+    assert data["connections"][0]["packets"][0]["seq"] == 1  # as Wireshark numbers a side it saw no SYN of
+
+
 def test_a_snaplen_cut_keeps_its_headers(closepath):
     data, _ = show_json(closepath, CORPUS / "snaplen_96.pcap.gz")
     cut = [p for p in data["connections"][0]["packets"] if p.get("truncated")]

@@ -3,8 +3,8 @@
 there): closepath's own graceful_fin and linger_zero captures re-wrapped in
 the encapsulations public captures seldom hold together with TCP (VLAN,
 QinQ, PPPoE, MPLS, Linux cooked v2, IPv4 and IPv6 fragments, IPv6 extension
-headers), a port pair used by two connections, and a capture cut by a
-snaplen (also gzipped). Deterministic: running it again gives the
+headers), a port pair used by two connections, a capture begun
+mid-connection, and a capture cut by a snaplen (also gzipped). Deterministic: running it again gives the
 same bytes.
 
     tools/make_corpus.py            # writes into pcap/tests/data/corpus/
@@ -147,6 +147,9 @@ def main():
         return bytes(f)
     write_pcap("port_reuse.pcap", 1, [(s, u, f) for s, u, f in fin] +
                [(s + 1, u, shifted(f, 1_000_000)) for s, u, f in fin])
+
+    # A capture begun after the handshake.
+    write_pcap("mid_connection.pcap", 1, fin[3:])
 
     # A snaplen of 96: every data segment cut after its headers.
     cut = write_pcap("snaplen_96.pcap", 1, [(s, u, f[:96], len(f)) for s, u, f in data], snaplen=96)

@@ -173,7 +173,8 @@ void write_connection(std::ostream& out, const pcap::Flow& flow) {
     out << (i ? ",\n   " : "\n   ") << j.dump();
   }
   const auto inferred = pcap::infer_states(flow.packets);
-  const json states = {{"client", pcap::state_names(inferred.client)}, {"server", pcap::state_names(inferred.server)}};
+  json states = {{"client", pcap::state_names(inferred.client)}, {"server", pcap::state_names(inferred.server)}};
+  if (inferred.starts_unknown) states["start"] = "unknown: the capture begins mid-connection";
   out << "],\n  \"states\": " << states.dump() << "}";
 }
 

@@ -184,4 +184,17 @@ BOOST_AUTO_TEST_CASE(fast_open_syn_ack_acknowledges_the_syn_data) {
   BOOST_TEST(states(got.server) == "[SYN_RECV, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, TIME_WAIT]");
 }
 
+// A capture that begins after the handshake: where each end was is not
+// known, but every change it shows is (graceful_fin without its first three
+// packets).
+BOOST_AUTO_TEST_CASE(a_capture_begun_mid_connection_shows_the_changes_it_holds) {
+  const auto whole = test::load_flow("graceful_fin");
+  std::vector<FlowPacket> late(whole.packets.begin() + 3, whole.packets.end());
+  const auto got = infer_states(late);
+  BOOST_TEST(got.starts_unknown);
+  BOOST_TEST(states(got.client) == "[FIN_WAIT1, FIN_WAIT2, TIME_WAIT]");
+  BOOST_TEST(states(got.server) == "[CLOSE_WAIT, LAST_ACK, CLOSE]");
+  BOOST_TEST(!infer_states(whole.packets).starts_unknown);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
