@@ -1,15 +1,17 @@
 #include "capture_reader.hpp"
 
+#include "byte_stream.hpp"
 #include "pcapng_reader.hpp"
 
 #include <pcap/pcap.h>
-#include <zlib.h>
 
-#include <array>
-#include <cstdio>
-#include <fstream>
-#include <iterator>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <memory>
 #include <stdexcept>
 
@@ -17,93 +19,110 @@ namespace closepath::pcap {
 
 namespace {
 
-using Bytes = std::vector<std::uint8_t>;
+using Each = std::function<bool(std::size_t, const Frame&)>;
 
-Bytes read_all(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path.string() + ": cannot open");
-  return Bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-bool gzipped(const Bytes& b) { return b.size() >= 2 && b[0] == 0x1f && b[1] == 0x8b; }
-
-// A gzip file, inflated whole (several members, as gzip writes when appended
-// to). A stream that stops early gives what it inflated, and says so in *cut.
-Bytes gunzip(const Bytes& in, const std::filesystem::path& path, std::string* cut) {
-  z_stream z{};
-  if (inflateInit2(&z, 15 + 32) != Z_OK) throw std::runtime_error(path.string() + ": zlib cannot start");
-  Bytes out;
-  z.next_in = const_cast<Bytef*>(in.data());
-  z.avail_in = static_cast<uInt>(in.size());
-  std::array<std::uint8_t, 65536> chunk{};
-  int rc = Z_OK;
-  while (rc != Z_STREAM_END || z.avail_in > 0) {
-    if (rc == Z_STREAM_END) inflateReset(&z);  // the next member
-    z.next_out = chunk.data();
-    z.avail_out = chunk.size();
-    rc = inflate(&z, Z_NO_FLUSH);
-    out.insert(out.end(), chunk.data(), chunk.data() + (chunk.size() - z.avail_out));
-    if (rc == Z_BUF_ERROR && z.avail_in == 0) {  // cut short: keep what inflated
-      *cut = path.string() + ": the gzip stream ends early: cut short while being written?";
-      break;
-    }
-    if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
-      inflateEnd(&z);
-      throw std::runtime_error(path.string() + ": gzip data is corrupt (" + (z.msg ? z.msg : "zlib error") + ")");
-    }
-  }
-  inflateEnd(&z);
-  return out;
-}
-
-bool is_pcapng_data(const Bytes& b) { return b.size() >= 4 && b[0] == 0x0a && b[1] == 0x0d && b[2] == 0x0d && b[3] == 0x0a; }
-
-// Classic pcap from memory, through libpcap.
-CaptureFile read_pcap(const Bytes& data, const std::filesystem::path& path, bool keep_what_was_read) {
-  std::unique_ptr<FILE, decltype(&fclose)> file(fmemopen(const_cast<std::uint8_t*>(data.data()), data.size(), "rb"),
-                                                &fclose);
-  if (!file || data.empty()) throw std::runtime_error(path.string() + ": empty file");
+// Classic pcap through libpcap, reading the stream as a FILE*.
+void read_pcap(ByteStream& in, const std::filesystem::path& path, bool keep_what_was_read, const Each& each,
+               CaptureSummary& out) {
+  FILE* file = in.as_file();
+  if (!file) throw std::runtime_error(path.string() + ": cannot read");
   char err[PCAP_ERRBUF_SIZE] = {};
   std::unique_ptr<pcap_t, decltype(&pcap_close)> handle(
-      pcap_fopen_offline_with_tstamp_precision(file.get(), PCAP_TSTAMP_PRECISION_NANO, err), &pcap_close);
-  if (!handle) throw std::runtime_error(path.string() + ": " + err);
-  file.release();  // pcap_close closes it
+      pcap_fopen_offline_with_tstamp_precision(file, PCAP_TSTAMP_PRECISION_NANO, err), &pcap_close);
+  if (!handle) {
+    fclose(file);
+    throw std::runtime_error(path.string() + ": " + err);
+  }
   const int link_type = pcap_datalink(handle.get());  // a DLT_: the decoder knows both numberings
-  CaptureFile out;
+  Frame f;
+  f.link_type = static_cast<std::uint16_t>(link_type < 0 || link_type > 0xffff ? 0xffff : link_type);
   pcap_pkthdr* header = nullptr;
   const u_char* bytes = nullptr;
   int rc = 0;
   while ((rc = pcap_next_ex(handle.get(), &header, &bytes)) == 1) {
-    Frame f;
     f.ts_ns = std::int64_t{header->ts.tv_sec} * 1'000'000'000 + header->ts.tv_usec;  // 32-bit seconds in the file: no overflow
     f.bytes.assign(bytes, bytes + header->caplen);
-    f.link_type = static_cast<std::uint16_t>(link_type < 0 || link_type > 0xffff ? 0xffff : link_type);
     f.original_length = header->len;
-    out.frames.push_back(std::move(f));
+    if (!each(out.frames++, f)) return;
   }
   if (rc == PCAP_ERROR) {
     const std::string why = path.string() + ": " + pcap_geterr(handle.get());
     if (!keep_what_was_read) throw std::runtime_error(why);
     out.cut_short = why;
   }
-  return out;
+}
+
+void read_pcapng_frames(ByteStream& in, const std::filesystem::path& path, bool keep_what_was_read, const Each& each,
+                        CaptureSummary& out) {
+  PcapngReader reader(in, path, keep_what_was_read);  // our reader keeps comments and interface ids
+  Frame f;
+  bool more = true;
+  while (more && reader.next(f)) more = each(out.frames++, f);
+  out.section_comments = reader.section_comments();
+  out.cut_short = reader.cut_short();
 }
 
 }  // namespace
 
-CaptureFile read_capture_file(const std::filesystem::path& path, bool keep_what_was_read) {
-  auto data = read_all(path);
-  std::string gzip_cut;
-  if (gzipped(data)) data = gunzip(data, path, &gzip_cut);
-  if (!gzip_cut.empty() && !keep_what_was_read) throw std::runtime_error(gzip_cut);
-  CaptureFile out;
-  if (!is_pcapng_data(data)) {
-    out = read_pcap(data, path, keep_what_was_read);
-  } else {
-    auto file = parse_pcapng(data, path, keep_what_was_read);  // our reader keeps comments and interface ids
-    out = {std::move(file.frames), std::move(file.section_comments), std::move(file.cut_short)};
+CaptureSummary read_frames(const std::filesystem::path& path, bool keep_what_was_read, const Each& each, int fd) {
+  ByteStream in(path, fd);
+  std::uint8_t magic[4] = {};
+  const auto got = in.read(magic, 4);
+  if (got == 0 && in.problem().empty()) throw std::runtime_error(path.string() + ": empty file");
+  in.unread(magic, got);
+  CaptureSummary out;
+  try {
+    if (got == 4 && is_pcapng_magic(magic)) read_pcapng_frames(in, path, keep_what_was_read, each, out);
+    else read_pcap(in, path, keep_what_was_read, each, out);
+  } catch (const std::runtime_error&) {
+    if (in.corrupt()) throw std::runtime_error(in.problem());  // the cause, not what it did to the reader
+    throw;
   }
-  if (out.cut_short.empty()) out.cut_short = gzip_cut;
+  // A damaged gzip stream: corrupt data is refused; one that ends early gives what it held.
+  if (in.corrupt()) throw std::runtime_error(in.problem());
+  if (!in.problem().empty()) {
+    if (!keep_what_was_read) throw std::runtime_error(in.problem());
+    if (out.cut_short.empty()) out.cut_short = in.problem();
+  }
+  return out;
+}
+
+int spool_if_not_seekable(const std::filesystem::path& path) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) return -1;  // ByteStream says what is wrong
+  const int from = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (from < 0) throw std::runtime_error(path.string() + ": cannot open (" + std::strerror(errno) + ")");
+  const auto dir = std::filesystem::temp_directory_path();
+  int to = open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (to < 0) to = memfd_create("closepath-capture", MFD_CLOEXEC);  // no O_TMPFILE there: memory
+  if (to < 0) {
+    close(from);
+    throw std::runtime_error(path.string() + ": cannot make a temporary copy (" + std::strerror(errno) + ")");
+  }
+  char buf[1 << 16];
+  for (;;) {
+    const auto n = read(from, buf, sizeof buf);
+    if (n == 0) break;
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 || write(to, buf, static_cast<std::size_t>(n)) != n) {
+      const int e = errno;
+      close(from);
+      close(to);
+      throw std::runtime_error(path.string() + ": cannot copy it to " + dir.string() + " (" + std::strerror(e) + ")");
+    }
+  }
+  close(from);
+  return to;
+}
+
+CaptureFile read_capture_file(const std::filesystem::path& path, bool keep_what_was_read) {
+  CaptureFile out;
+  auto summary = read_frames(path, keep_what_was_read, [&](std::size_t, const Frame& f) {
+    out.frames.push_back(f);
+    return true;
+  });
+  out.section_comments = std::move(summary.section_comments);
+  out.cut_short = std::move(summary.cut_short);
   return out;
 }
 

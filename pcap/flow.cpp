@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <optional>
 
 namespace closepath::pcap {
 
@@ -31,33 +32,35 @@ bool matches_hint(const Endpoint& e, const std::string& hint) {
   return hint == e.addr || hint == to_string(e);
 }
 
-struct Capture {
-  std::vector<std::pair<std::size_t, Segment>> segments;  // (frame index, segment)
-  std::map<std::string, std::size_t> skipped;
+// Decodes frames one at a time, rebuilding fragmented datagrams, and counts
+// what it could not decode.
+class SegmentReader {
+ public:
+  std::optional<Segment> next(const Frame& frame) {
+    auto one = decode(frame);
+    if (one.fragment) {
+      if (const auto datagram = fragments_.add(std::move(*one.fragment))) one = decode_datagram(*datagram);
+    }
+    if (!one.segment && !one.skipped.empty()) ++skipped_[one.skipped];
+    return std::move(one.segment);
+  }
+  std::map<std::string, std::size_t> skipped() const {
+    auto out = skipped_;
+    if (const auto n = fragments_.pending_fragments()) out["IP fragments of datagrams never completed"] += n;
+    return out;
+  }
+
+ private:
+  Reassembler fragments_;
+  std::map<std::string, std::size_t> skipped_;
 };
 
-Capture decode_all(const std::vector<Frame>& frames) {
-  Capture d;
-  Reassembler fragments;
-  for (std::size_t i = 0; i < frames.size(); ++i) {
-    auto one = decode(frames[i]);
-    if (one.fragment) {
-      if (const auto datagram = fragments.add(std::move(*one.fragment))) one = decode_datagram(*datagram);
-    }
-    if (one.segment) d.segments.emplace_back(i, std::move(*one.segment));
-    else if (!one.skipped.empty()) ++d.skipped[one.skipped];
-  }
-  if (const auto n = fragments.pending_fragments()) d.skipped["IP fragments of datagrams never completed"] += n;
-  return d;
-}
-
-// A connection while the capture is read: its segments, and what tells a
-// reuse of its port pair apart from its own packets.
+// A connection while the capture is read, and what tells a reuse of its
+// port pair apart from its own packets.
 struct Tracked {
   Connection info;
-  std::vector<std::size_t> members;  // indices into the segments
-  std::uint32_t syn_seq = 0;         // the client's SYN, when seen
-  bool closing = false;              // a FIN or RST was seen
+  std::uint32_t syn_seq = 0;  // the client's SYN, when seen
+  bool closing = false;       // a FIN or RST was seen
 };
 
 // Every TCP connection, in the order of its first packet. The client is the
@@ -66,24 +69,23 @@ struct Tracked {
 // seen, or any SYN after a FIN or RST there, starts a new connection (as
 // Wireshark starts a new stream); a SYN after stray packets of a connection
 // whose SYN was not captured names its client.
-std::vector<Tracked> connections_of(const std::vector<std::pair<std::size_t, Segment>>& segments) {
-  std::vector<Tracked> out;
-  std::map<std::pair<std::string, std::string>, std::size_t> current;  // ordered endpoint pair -> index in out
-  for (std::size_t n = 0; n < segments.size(); ++n) {
-    const Segment& s = segments[n].second;
+class ConnectionSplitter {
+ public:
+  // The index of the segment's connection.
+  std::size_t add(const Segment& s) {
     auto a = to_string(s.src), b = to_string(s.dst);
     if (b < a) std::swap(a, b);
     const bool syn = (s.flags & kSyn) && !(s.flags & kAck);
-    auto it = current.find({a, b});
-    Tracked* c = it == current.end() ? nullptr : &out[it->second];
+    auto it = current_.find({a, b});
+    Tracked* c = it == current_.end() ? nullptr : &out_[it->second];
     if (c && syn) {
       const bool same_syn = c->info.syn_seen && s.seq == c->syn_seq;
       if ((c->info.syn_seen && !same_syn) || (c->closing && !same_syn)) c = nullptr;
     }
     if (!c) {
-      out.push_back({{s.src, s.dst, 0, syn}, {}, syn ? s.seq : 0, false});
-      current[{a, b}] = out.size() - 1;
-      c = &out.back();
+      out_.push_back({{s.src, s.dst, 0, syn}, syn ? s.seq : 0, false});
+      current_[{std::move(a), std::move(b)}] = out_.size() - 1;
+      c = &out_.back();
     } else if (syn && !c->info.syn_seen) {
       c->info.syn_seen = true;
       c->info.client = s.src;
@@ -91,32 +93,28 @@ std::vector<Tracked> connections_of(const std::vector<std::pair<std::size_t, Seg
       c->syn_seq = s.seq;
     }
     if (s.flags & (kFin | kRst)) c->closing = true;
-    c->members.push_back(n);
     ++c->info.packets;
+    return static_cast<std::size_t>(c - out_.data());
   }
-  return out;
-}
+  std::vector<Tracked> take() { return std::move(out_); }
 
-struct Side {
-  bool based = false;
-  std::uint32_t isn = 0;
+ private:
+  std::vector<Tracked> out_;
+  std::map<std::pair<std::string, std::string>, std::size_t> current_;  // ordered endpoint pair -> index in out_
 };
 
-// One connection's packets, numbered relative to each side's ISN.
-Flow build_flow(const std::vector<Frame>& frames, const Capture& decoded, const Tracked& conn, const Endpoint& client,
-                const Endpoint& server) {
-  Flow flow;
-  flow.client = client;
-  flow.server = server;
-  flow.skipped = decoded.skipped;
-  flow.other_tcp = decoded.segments.size() - conn.members.size();
-  Side c, srv;
-  std::uint32_t client_fin = 0, server_fin = 0;  // each side's FIN so far: its relative seq + 1
-  for (const auto n : conn.members) {
-    const auto& [i, s] = decoded.segments[n];
-    const Dir dir = s.src == client ? Dir::c2s : Dir::s2c;
-    Side& me = dir == Dir::c2s ? c : srv;
-    Side& peer = dir == Dir::c2s ? srv : c;
+// One connection's packets as they come, numbered relative to each side's ISN.
+class FlowBuilder {
+ public:
+  FlowBuilder(const Endpoint& client, const Endpoint& server) {
+    flow_.client = client;
+    flow_.server = server;
+  }
+
+  void add(std::size_t frame_index, const Frame& frame, const Segment& s) {
+    const Dir dir = s.src == flow_.client ? Dir::c2s : Dir::s2c;
+    Side& me = dir == Dir::c2s ? client_ : server_;
+    Side& peer = dir == Dir::c2s ? server_ : client_;
     if (!me.based) {
       // The SYN sets the base; without one, act as if a SYN preceded this
       // segment (its first byte is then 1), as Wireshark does.
@@ -124,9 +122,9 @@ Flow build_flow(const std::vector<Frame>& frames, const Capture& decoded, const 
       me.isn = (s.flags & kSyn) ? s.seq : s.seq - 1;
     }
     FlowPacket p;
-    p.frame = i;
-    p.ts_ns = frames[i].ts_ns;
-    p.mono_ns = frames[i].ts_ns;
+    p.frame = frame_index;
+    p.ts_ns = frame.ts_ns;
+    p.mono_ns = frame.ts_ns;
     p.dir = dir;
     p.flags = s.flags;
     p.len = s.payload_len;
@@ -141,12 +139,61 @@ Flow build_flow(const std::vector<Frame>& frames, const Capture& decoded, const 
     p.window = s.window;
     p.checksum_ok = s.checksum_ok;
     p.truncated = s.truncated;
-    p.note = frames[i].comment;
-    p.peer_fin = dir == Dir::c2s ? server_fin : client_fin;
-    if (s.flags & kFin) (dir == Dir::c2s ? client_fin : server_fin) = p.seq + p.len + ((s.flags & kSyn) ? 1 : 0) + 1;
-    flow.packets.push_back(std::move(p));
+    p.note = frame.comment;
+    p.peer_fin = peer.fin;
+    if (s.flags & kFin) me.fin = p.seq + p.len + ((s.flags & kSyn) ? 1 : 0) + 1;
+    flow_.packets.push_back(std::move(p));
   }
-  return flow;
+  std::size_t size() const { return flow_.packets.size(); }
+  Flow take() { return std::move(flow_); }
+
+ private:
+  struct Side {
+    bool based = false;
+    std::uint32_t isn = 0;
+    std::uint32_t fin = 0;  // its FIN so far: relative seq + 1; 0 when none
+  };
+  Flow flow_;
+  Side client_, server_;
+};
+
+// One reading of the capture: its connections (with a hint, only those with
+// an end it matches), how many TCP segments it holds, what was not decoded.
+struct Pass {
+  std::vector<Tracked> connections;
+  std::size_t segments = 0;
+  std::map<std::string, std::size_t> skipped;
+};
+using SegmentVisitor = std::function<bool(std::size_t frame, const Frame&, const Segment&, std::size_t connection)>;
+
+// Reads the capture, calling `on` (when given) for each segment kept, with
+// its connection's index; `on` returning false ends the reading.
+Pass read_pass(const FrameSource& source, const std::optional<std::string>& hint, const SegmentVisitor& on = {}) {
+  Pass out;
+  SegmentReader reader;
+  ConnectionSplitter split;
+  source([&](std::size_t i, const Frame& f) {
+    const auto seg = reader.next(f);
+    if (!seg) return true;
+    ++out.segments;
+    if (hint && !matches_hint(seg->src, *hint) && !matches_hint(seg->dst, *hint)) return true;
+    const auto c = split.add(*seg);
+    return !on || on(i, f, *seg, c);
+  });
+  out.connections = split.take();
+  out.skipped = reader.skipped();
+  return out;
+}
+
+std::string listing_of(const std::vector<Tracked>& connections) {
+  constexpr std::size_t kListed = 20;
+  std::string listing;
+  for (std::size_t i = 0; i < connections.size() && i < kListed; ++i) {
+    const auto& c = connections[i].info;
+    listing += "\n  " + to_string(c) + " (" + std::to_string(c.packets) + " packets" + (c.syn_seen ? "" : ", no SYN") + ")";
+  }
+  if (connections.size() > kListed) listing += "\n  and " + std::to_string(connections.size() - kListed) + " more";
+  return listing;
 }
 
 }  // namespace
@@ -175,57 +222,76 @@ void check_client_hint(const std::string& hint) {
     throw std::invalid_argument("'" + hint + "': the port must be a number from 1 to 65535");
 }
 
+FrameSource frames_in_memory(const std::vector<Frame>& frames) {
+  return [&frames](const FrameVisitor& each) {
+    for (std::size_t i = 0; i < frames.size(); ++i)
+      if (!each(i, frames[i])) return;
+  };
+}
+
 Flow track_flow(const std::vector<Frame>& frames, const std::optional<std::string>& client_hint) {
-  const auto decoded = decode_all(frames);
-  const auto connections = connections_of(decoded.segments);
-  if (connections.empty()) {
-    Flow none;
-    none.skipped = decoded.skipped;
-    return none;
-  }
-  const Tracked* pick = nullptr;
+  return track_flow(frames_in_memory(frames), client_hint);
+}
+
+Flow track_flow(const FrameSource& source, const std::optional<std::string>& client_hint) {
+  const auto first = read_pass(source, client_hint);
+  const auto& connections = first.connections;
+  std::optional<std::size_t> pick;
   bool reversed = false;
   if (client_hint) {
-    for (const auto& c : connections)
-      if (matches_hint(c.info.client, *client_hint)) {
-        pick = &c;
-        break;
-      }
+    for (std::size_t i = 0; i < connections.size() && !pick; ++i)
+      if (matches_hint(connections[i].info.client, *client_hint)) pick = i;
     // A capture that starts mid-connection cannot tell who connected: the hint may name either end.
-    if (!pick)
-      for (const auto& c : connections)
-        if (!c.info.syn_seen && matches_hint(c.info.server, *client_hint)) {
-          pick = &c;
-          reversed = true;
-          break;
-        }
-    if (!pick) {
-      std::string listing;
-      for (const auto& c : connections)
-        listing += "\n  " + to_string(c.info) + " (" + std::to_string(c.info.packets) + " packets" +
-                   (c.info.syn_seen ? "" : ", no SYN") + ")";
-      throw NoSuchConnection("--client " + *client_hint + " matches no connection in the capture; it holds:" + listing);
-    }
-  } else {
-    pick = &connections.front();
-    for (const auto& c : connections)
-      if (c.info.syn_seen) {
-        pick = &c;
+    for (std::size_t i = 0; i < connections.size() && !pick; ++i)
+      if (!connections[i].info.syn_seen && matches_hint(connections[i].info.server, *client_hint)) {
+        pick = i;
+        reversed = true;
+      }
+    if (!pick && first.segments)
+      throw NoSuchConnection("--client " + *client_hint + " matches no connection in the capture; it holds:" +
+                             listing_of(read_pass(source, std::nullopt).connections));
+  } else if (!connections.empty()) {
+    pick = 0;
+    for (std::size_t i = 0; i < connections.size(); ++i)
+      if (connections[i].info.syn_seen) {
+        pick = i;
         break;
       }
   }
-  return reversed ? build_flow(frames, decoded, *pick, pick->info.server, pick->info.client)
-                  : build_flow(frames, decoded, *pick, pick->info.client, pick->info.server);
+  if (!pick) {
+    Flow none;
+    none.skipped = first.skipped;
+    return none;
+  }
+  const auto& info = connections[*pick].info;
+  FlowBuilder builder(reversed ? info.server : info.client, reversed ? info.client : info.server);
+  read_pass(source, client_hint, [&](std::size_t i, const Frame& f, const Segment& s, std::size_t c) {
+    if (c == *pick) builder.add(i, f, s);
+    return builder.size() < info.packets;  // the rest of the capture holds none of it
+  });
+  Flow flow = builder.take();
+  flow.skipped = first.skipped;
+  flow.other_tcp = first.segments - flow.packets.size();
+  return flow;
 }
 
-std::vector<Flow> track_flows(const std::vector<Frame>& frames) {
-  const auto decoded = decode_all(frames);
-  std::vector<Flow> flows;
-  for (const auto& c : connections_of(decoded.segments))
-    flows.push_back(build_flow(frames, decoded, c, c.info.client, c.info.server));
-  return flows;
+Flows track_flows(const FrameSource& source) {
+  const auto first = read_pass(source, std::nullopt);
+  std::vector<FlowBuilder> builders;
+  for (const auto& c : first.connections) builders.emplace_back(c.info.client, c.info.server);
+  read_pass(source, std::nullopt, [&](std::size_t i, const Frame& f, const Segment& s, std::size_t c) {
+    builders[c].add(i, f, s);
+    return true;
+  });
+  Flows out;
+  out.skipped = first.skipped;
+  for (auto& b : builders) {
+    out.flows.push_back(b.take());
+    out.flows.back().skipped = first.skipped;
+    out.flows.back().other_tcp = first.segments - out.flows.back().packets.size();
+  }
+  return out;
 }
-
 
 std::string describe_skipped(const std::map<std::string, std::size_t>& skipped) {
   std::size_t total = 0;

@@ -7,6 +7,7 @@
 
 #include "segment.hpp"
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -28,7 +29,7 @@ constexpr bool covers(Dirs set, Dir d) { return set == Dirs::both || (set == Dir
 constexpr Dirs only(Dir d) { return d == Dir::c2s ? Dirs::c2s : Dirs::s2c; }
 
 struct FlowPacket {
-  std::size_t frame = 0;     // index into the frame list the flow was built from
+  std::size_t frame = 0;     // the frame's index in the capture (Wireshark's No. - 1)
   std::int64_t ts_ns = 0;
   std::int64_t mono_ns = 0;  // the clock timing windows use (the capture's time when nothing better is known)
   Dir dir = Dir::c2s;
@@ -75,17 +76,31 @@ struct NoSuchConnection : std::runtime_error {
 // throws std::invalid_argument saying what is wrong with it.
 void check_client_hint(const std::string& hint);
 
-// Builds the flow of one connection in `frames` (decoded as Ethernet): the
-// first whose client matches `client_hint` (an address or address:port; a
-// capture that starts mid-connection may name either end), else the first
-// connection whose SYN was captured, else the first. Throws
-// NoSuchConnection, listing the connections there are, when a hint matches
-// none. Frames that are not TCP are skipped.
+// A capture that can be read front to back as often as needed: a file
+// (read again each time, never held whole) or frames in memory. It calls
+// `each(index, frame)` for its frames in order until `each` returns false.
+using FrameVisitor = std::function<bool(std::size_t, const Frame&)>;
+using FrameSource = std::function<void(const FrameVisitor&)>;
+FrameSource frames_in_memory(const std::vector<Frame>& frames);  // refers to them: they must outlive it
+
+// Builds the flow of one connection of the capture: the first whose client
+// matches `client_hint` (an address or address:port; a capture that starts
+// mid-connection may name either end), else the first connection whose SYN
+// was captured, else the first. Throws NoSuchConnection, listing the
+// connections there are, when a hint matches none. Frames that are not TCP
+// are skipped. Reads the source twice (which connection, then its packets):
+// memory holds the chosen connection's packets and, with a hint, only the
+// connections of that address; without one, a line per connection.
+Flow track_flow(const FrameSource& frames, const std::optional<std::string>& client_hint = {});
 Flow track_flow(const std::vector<Frame>& frames, const std::optional<std::string>& client_hint = {});
 
 // Every TCP connection of the capture, in the order of its first packet (a
 // reused port pair is a new connection from its new SYN on).
-std::vector<Flow> track_flows(const std::vector<Frame>& frames);
+struct Flows {
+  std::vector<Flow> flows;
+  std::map<std::string, std::size_t> skipped;  // as in Flow
+};
+Flows track_flows(const FrameSource& frames);
 
 // "17 frames not decoded: 12 IPv4 fragment, 5 MPLS payload other than IP"; "" when none.
 std::string describe_skipped(const std::map<std::string, std::size_t>& skipped);

@@ -1,8 +1,6 @@
 #include "pcapng_reader.hpp"
 
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <optional>
 #include <stdexcept>
 
@@ -55,11 +53,6 @@ void options(const Bytes& b, std::size_t from, std::size_t to, Each each) {
   }
 }
 
-struct Interface {
-  std::uint64_t units_per_second = 1'000'000;  // default resolution: microseconds
-  std::uint16_t link_type = 1;
-};
-
 // if_tsresol: bit 7 clear, 10^-v seconds; set, 2^-v. nullopt beyond what 64 bits hold.
 std::optional<std::uint64_t> units_per_second(std::uint8_t v) {
   const unsigned exponent = v & 0x7f;
@@ -84,117 +77,137 @@ std::int64_t to_ns(std::uint64_t ticks, std::uint64_t units_per_second) {
 
 }  // namespace
 
-bool is_pcapng(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::uint32_t magic = 0;
-  in.read(reinterpret_cast<char*>(&magic), 4);
-  return in && magic == kSectionHeader;
+bool is_pcapng_magic(const std::uint8_t (&first)[4]) {
+  return first[0] == 0x0a && first[1] == 0x0d && first[2] == 0x0d && first[3] == 0x0a;
+}
+
+PcapngReader::PcapngReader(ByteStream& in, std::filesystem::path path, bool keep_what_was_read)
+    : in_(in), path_(std::move(path)), keep_(keep_what_was_read) {}
+
+// The next block whole into block_. A block is at least 12 bytes (type,
+// length, trailing length), so 12 are read first; for a section header they
+// hold its byte-order magic, which says how to read the length.
+bool PcapngReader::read_block() {
+  const auto bad = [&](const std::string& problem) {
+    return std::runtime_error(path_.string() + ": " + problem + " (block at offset " + std::to_string(offset_) + ")");
+  };
+  // A file cut short (a capture still being written, a copy interrupted)
+  // gives what it holds up to there, when asked to, as tshark does.
+  const auto cut = [&](const std::string& problem) {
+    if (!keep_) throw bad(problem);
+    cut_short_ = bad(problem).what();
+    return false;
+  };
+  offset_ += block_.size();
+  block_.clear();
+  const auto got = in_.append(block_, 12);
+  if (got == 0) return false;
+  if (got < 12) return cut("the file ends inside a block header: cut short while being written?");
+  Bytes b(block_);
+  if (b.raw32(0) == kSectionHeader) {  // the section's byte order comes from its own magic
+    const auto magic = b.raw32(8);
+    if (magic != kByteOrderMagic && magic != __builtin_bswap32(kByteOrderMagic))
+      throw bad("section header with an unknown byte-order magic");
+    swapped_ = magic != kByteOrderMagic;
+  } else if (!in_section_) {
+    throw bad("not a pcapng file: no section header first");
+  }
+  b.set_swapped(swapped_);
+  const auto total = b.u32(4);
+  if (total < 12 || total % 4) throw bad("block length " + std::to_string(total) + " is not a multiple of 4 of at least 12");
+  if (in_.append(block_, total - 12) < total - 12)
+    return cut("block length " + std::to_string(total) + " runs past the end of the file: cut short while being written?");
+  if (Bytes(block_).u32(0) == kSectionHeader && total < 28) throw bad("section header block too short");
+  return true;
+}
+
+bool PcapngReader::next(Frame& f) {
+  while (read_block()) {
+    if (packet_of_block(f)) return true;
+  }
+  return false;
+}
+
+// Takes in the block in block_: a packet comes back in `f` (true); any other
+// block updates what the reader knows of its section.
+bool PcapngReader::packet_of_block(Frame& f) {
+  Bytes b(block_);
+  b.set_swapped(swapped_);
+  const auto bad = [&](const std::string& problem) {
+    return std::runtime_error(path_.string() + ": " + problem + " (block at offset " + std::to_string(offset_) + ")");
+  };
+  const auto type = b.u32(0), total = b.u32(4);
+  if (b.u32(total - 4) != total) throw bad("the block's trailing length differs from its leading one");
+  const std::size_t body = 8, end = total - 4;
+  const std::size_t body_len = end - body;
+  if (type == kSectionHeader) {
+    in_section_ = true;
+    first_interface_ = interfaces_.size();
+    section_.clear();
+    options(b, body + 16, end, [&](std::uint16_t code, const std::string& v) {
+      if (code == kOptComment) section_comments_.push_back(v);
+    });
+  } else if (type == kInterfaceDescription) {
+    if (body_len < 8) throw bad("interface description block too short");
+    CaptureInterface iface;
+    Interface info;
+    info.link_type = b.u16(body);
+    iface.link_type = info.link_type;
+    options(b, body + 8, end, [&](std::uint16_t code, const std::string& v) {
+      if (code == kIfName) iface.name = v;
+      else if (code == kIfDescription) iface.description = v;
+      else if (code == kIfTsResol && v.size() == 1) {
+        const auto resolution = static_cast<std::uint8_t>(v[0]);
+        const auto units = units_per_second(resolution);
+        if (!units) throw bad("timestamp resolution " + resolution_text(resolution) + " is beyond 64 bits");
+        info.units_per_second = *units;
+      }
+    });
+    interfaces_.push_back(iface);
+    section_.push_back(info);
+  } else if (type == kEnhancedPacket || type == kObsoletePacket) {
+    if (body_len < 20) throw bad("packet block too short");
+    const bool enhanced = type == kEnhancedPacket;
+    const std::uint32_t local = enhanced ? b.u32(body) : b.u16(body);
+    if (local >= section_.size())
+      throw bad("packet names interface " + std::to_string(local) + ", which its section does not describe");
+    const auto captured = b.u32(body + 12);
+    if (captured > body_len - 20) throw bad("packet data (" + std::to_string(captured) + " bytes) overruns its block");
+    f.interface = static_cast<std::uint32_t>(first_interface_ + local);
+    f.link_type = section_[local].link_type;
+    const std::uint64_t ticks = (std::uint64_t{b.u32(body + 4)} << 32) | b.u32(body + 8);
+    f.ts_ns = to_ns(ticks, section_[local].units_per_second);
+    f.original_length = b.u32(body + 16);
+    f.bytes.assign(block_.begin() + static_cast<long>(body + 20), block_.begin() + static_cast<long>(body + 20 + captured));
+    f.comment.clear();
+    options(b, body + 20 + (captured + 3u) / 4 * 4, end, [&](std::uint16_t code, const std::string& v) {
+      if (code == kOptComment) f.comment = v;
+    });
+    return true;
+  } else if (type == kSimplePacket) {
+    if (body_len < 4) throw bad("simple packet block too short");
+    if (section_.empty()) throw bad("simple packet block before any interface description");
+    f.interface = static_cast<std::uint32_t>(first_interface_);
+    f.link_type = section_.front().link_type;
+    f.ts_ns = 0;
+    f.original_length = b.u32(body);
+    const std::size_t captured = std::min<std::size_t>(f.original_length, body_len - 4);
+    f.bytes.assign(block_.begin() + static_cast<long>(body + 4), block_.begin() + static_cast<long>(body + 4 + captured));
+    f.comment.clear();
+    return true;
+  }
+  return false;
 }
 
 PcapngFile read_pcapng(const std::filesystem::path& path, bool keep_what_was_read) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path.string() + ": cannot open");
-  const std::vector<std::uint8_t> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return parse_pcapng(data, path, keep_what_was_read);
-}
-
-PcapngFile parse_pcapng(const std::vector<std::uint8_t>& data, const std::filesystem::path& path,
-                        bool keep_what_was_read) {
-  Bytes b(data);
+  ByteStream in(path);
+  PcapngReader reader(in, path, keep_what_was_read);
   PcapngFile file;
-  std::vector<Interface> section;  // interface ids are per section
-  std::size_t first_interface = 0;  // index in file.interfaces of the section's interface 0
-  bool in_section = false;
-  const auto bad = [&](std::size_t at, const std::string& problem) {
-    return std::runtime_error(path.string() + ": " + problem + " (block at offset " + std::to_string(at) + ")");
-  };
-  std::size_t at = 0;
-  // A file cut short (a capture still being written, a copy interrupted)
-  // gives what it holds up to there, when asked to, as tshark does.
-  const auto cut_short = [&](std::size_t block, const std::string& problem) {
-    if (!keep_what_was_read) throw bad(block, problem);
-    file.cut_short = bad(block, problem).what();
-  };
-  while (at < b.size()) {
-    if (b.size() - at < 12) {
-      cut_short(at, "the file ends inside a block header: cut short while being written?");
-      break;
-    }
-    const auto raw_type = b.raw32(at);
-    if (raw_type == kSectionHeader) {  // the section's byte order comes from its own magic
-      if (b.size() - at < 28) throw bad(at, "section header block too short");
-      const auto magic = b.raw32(at + 8);
-      if (magic != kByteOrderMagic && magic != __builtin_bswap32(kByteOrderMagic)) throw bad(at, "section header with an unknown byte-order magic");
-      b.set_swapped(magic != kByteOrderMagic);
-    } else if (!in_section) {
-      throw bad(at, "not a pcapng file: no section header first");
-    }
-    const auto type = b.u32(at), total = b.u32(at + 4);
-    if (total < 12 || total % 4) throw bad(at, "block length " + std::to_string(total) + " is not a multiple of 4 of at least 12");
-    if (total > b.size() - at) {
-      cut_short(at, "block length " + std::to_string(total) + " runs past the end of the file: cut short while being written?");
-      break;
-    }
-    if (b.u32(at + total - 4) != total) throw bad(at, "the block's trailing length differs from its leading one");
-    const std::size_t body = at + 8, end = at + total - 4;
-    const std::size_t body_len = end - body;
-    if (type == kSectionHeader) {
-      in_section = true;
-      first_interface = file.interfaces.size();
-      section.clear();
-      options(b, body + 16, end, [&](std::uint16_t code, const std::string& v) {
-        if (code == kOptComment) file.section_comments.push_back(v);
-      });
-    } else if (type == kInterfaceDescription) {
-      if (body_len < 8) throw bad(at, "interface description block too short");
-      CaptureInterface iface;
-      Interface info;
-      info.link_type = b.u16(body);
-      iface.link_type = info.link_type;
-      options(b, body + 8, end, [&](std::uint16_t code, const std::string& v) {
-        if (code == kIfName) iface.name = v;
-        else if (code == kIfDescription) iface.description = v;
-        else if (code == kIfTsResol && v.size() == 1) {
-          const auto resolution = static_cast<std::uint8_t>(v[0]);
-          const auto units = units_per_second(resolution);
-          if (!units) throw bad(at, "timestamp resolution " + resolution_text(resolution) + " is beyond 64 bits");
-          info.units_per_second = *units;
-        }
-      });
-      file.interfaces.push_back(iface);
-      section.push_back(info);
-    } else if (type == kEnhancedPacket || type == kObsoletePacket) {
-      if (body_len < 20) throw bad(at, "packet block too short");
-      const bool enhanced = type == kEnhancedPacket;
-      const std::uint32_t local = enhanced ? b.u32(body) : b.u16(body);
-      if (local >= section.size())
-        throw bad(at, "packet names interface " + std::to_string(local) + ", which its section does not describe");
-      const auto captured = b.u32(body + 12);
-      if (captured > body_len - 20) throw bad(at, "packet data (" + std::to_string(captured) + " bytes) overruns its block");
-      Frame f;
-      f.interface = static_cast<std::uint32_t>(first_interface + local);
-      f.link_type = section[local].link_type;
-      const std::uint64_t ticks = (std::uint64_t{b.u32(body + 4)} << 32) | b.u32(body + 8);
-      f.ts_ns = to_ns(ticks, section[local].units_per_second);
-      f.original_length = b.u32(body + 16);
-      f.bytes.assign(data.begin() + static_cast<long>(body + 20), data.begin() + static_cast<long>(body + 20 + captured));
-      options(b, body + 20 + (captured + 3u) / 4 * 4, end, [&](std::uint16_t code, const std::string& v) {
-        if (code == kOptComment) f.comment = v;
-      });
-      file.frames.push_back(std::move(f));
-    } else if (type == kSimplePacket) {
-      if (body_len < 4) throw bad(at, "simple packet block too short");
-      if (section.empty()) throw bad(at, "simple packet block before any interface description");
-      Frame f;
-      f.interface = static_cast<std::uint32_t>(first_interface);
-      f.link_type = section.front().link_type;
-      f.original_length = b.u32(body);
-      const std::size_t captured = std::min<std::size_t>(f.original_length, body_len - 4);
-      f.bytes.assign(data.begin() + static_cast<long>(body + 4), data.begin() + static_cast<long>(body + 4 + captured));
-      file.frames.push_back(std::move(f));
-    }
-    at += total;
-  }
+  Frame f;
+  while (reader.next(f)) file.frames.push_back(f);
+  file.section_comments = reader.section_comments();
+  file.interfaces = reader.interfaces();
+  file.cut_short = reader.cut_short();
   return file;
 }
 

@@ -4,6 +4,7 @@
 // interface's own link type and timestamp resolution.
 #pragma once
 
+#include "byte_stream.hpp"
 #include "pcapng_writer.hpp"
 #include "segment.hpp"
 
@@ -21,16 +22,47 @@ struct PcapngFile {
   std::string cut_short;      // why reading stopped before the end of the file; "" when it did not
 };
 
-// Throws std::runtime_error "PATH: problem" for a file it cannot read. A file
-// that ends inside a block (cut short while being written) throws too,
-// unless `keep_what_was_read`: then the frames before the cut come back,
-// with `cut_short` saying where and why.
-PcapngFile read_pcapng(const std::filesystem::path& path, bool keep_what_was_read = false);
-// The same for a file already in memory (e.g. decompressed); `path` names it in messages.
-PcapngFile parse_pcapng(const std::vector<std::uint8_t>& data, const std::filesystem::path& path,
-                        bool keep_what_was_read = false);
+// Reads a pcapng stream a block at a time: memory holds one block, however
+// large the file. Throws std::runtime_error "PATH: problem (block at offset
+// N)" for a file it cannot read. A file that ends inside a block (cut short
+// while being written) throws too, unless `keep_what_was_read`: then reading
+// ends at the cut, with cut_short() saying where and why.
+class PcapngReader {
+ public:
+  PcapngReader(ByteStream& in, std::filesystem::path path, bool keep_what_was_read);
+  // The next packet into `f` (its buffers reused); false at the end.
+  bool next(Frame& f);
+  // Those of the sections read so far.
+  const std::vector<std::string>& section_comments() const { return section_comments_; }
+  const std::vector<CaptureInterface>& interfaces() const { return interfaces_; }
+  const std::string& cut_short() const { return cut_short_; }
 
-// Whether the file starts with a pcapng section header.
-bool is_pcapng(const std::filesystem::path& path);
+ private:
+  struct Interface {
+    std::uint64_t units_per_second = 1'000'000;  // default resolution: microseconds
+    std::uint16_t link_type = 1;
+  };
+  bool read_block();  // into block_; false at the end (or a cut)
+  bool packet_of_block(Frame& f);
+
+  ByteStream& in_;
+  std::filesystem::path path_;
+  bool keep_;
+  std::vector<std::uint8_t> block_;
+  std::uint64_t offset_ = 0;  // of the block in block_
+  bool swapped_ = false;      // the section's byte order is not ours
+  bool in_section_ = false;
+  std::vector<Interface> section_;   // interface ids are per section
+  std::size_t first_interface_ = 0;  // index in interfaces_ of the section's interface 0
+  std::vector<std::string> section_comments_;
+  std::vector<CaptureInterface> interfaces_;
+  std::string cut_short_;
+};
+
+// A whole file in memory (tests, small files).
+PcapngFile read_pcapng(const std::filesystem::path& path, bool keep_what_was_read = false);
+
+// Whether these bytes begin a pcapng section header.
+bool is_pcapng_magic(const std::uint8_t (&first)[4]);
 
 }  // namespace closepath::pcap

@@ -2,6 +2,7 @@
 (pcap/tests/data/corpus/, see SOURCES.md there): the same packets as tshark,
 and what cannot be decoded named, never dropped in silence."""
 import json
+import os
 import pathlib
 import shutil
 import struct
@@ -126,3 +127,53 @@ def test_check_json_gives_the_verdict_and_the_wireshark_frame(closepath, tmp_pat
                         "    - c>s S\n    - s>c R.\n    - ...\n")
     verdict = json.loads(closepath("check", "--json", CORPUS / "port_reuse.pcap", "--scenario", scenario).stdout)
     assert verdict["frame"] == 2 and "expected R. vs actual S." in verdict["first_mismatch"]
+
+
+def test_a_piped_capture_reads_as_the_file_does(closepath):
+    """A pipe cannot be read twice: it is copied to a temporary file first."""
+    for name in ("port_reuse.pcap", "snaplen_96.pcap.gz", "tcpdump-bgp-role.pcapng"):
+        from_file, _ = show_json(closepath, CORPUS / name)
+        with open(CORPUS / name, "rb") as capture:
+            piped = subprocess.run(["sh", "-c", f'cat | "{closepath.binary}" show --json /dev/stdin'], stdin=capture,
+                                   capture_output=True, text=True, timeout=60)
+        assert piped.returncode == 0, piped.stderr
+        assert json.loads(piped.stdout)["connections"] == from_file["connections"], name
+
+
+def frames_of_pcap(data):
+    """The frames of a little-endian classic pcap."""
+    frames, at = [], 24
+    while at < len(data):
+        caplen = struct.unpack_from("<I", data, at + 8)[0]
+        frames.append(data[at + 16:at + 16 + caplen])
+        at += 16 + caplen
+    return frames
+
+
+def test_memory_is_bounded_by_the_connection_judged_not_the_file(closepath, tmp_path):
+    """A small connection, then 256 MiB of another's transfer: check and show
+    of the small one read the file without holding it (peak RSS < 64 MiB)."""
+    small = frames_of_pcap((CORPUS / "port_reuse.pcap").read_bytes())[:11]
+    bulk = bytearray(small[2])  # the handshake's ACK, made a 1400-byte segment from another port
+    struct.pack_into("!H", bulk, 34, 20000)
+    struct.pack_into("!H", bulk, 16, struct.unpack_from("!H", bulk, 16)[0] + 1400)
+    bulk += bytes(1400)
+    big = tmp_path / "big.pcap"
+    with open(big, "wb") as out:
+        out.write(pcap_of(1, small))
+        record = struct.pack("<IIII", 2, 0, len(bulk), len(bulk))
+        for i in range(256 * 2**20 // (16 + len(bulk))):
+            struct.pack_into("!I", bulk, 38, i * 1400)
+            out.write(record + bulk)
+    scenario = tmp_path / "graceful.yaml"
+    scenario.write_text("name: graceful\nsteps:\n  - client: connect\nexpect:\n  wire:\n"
+                        "    - c>s S\n    - s>c S.\n    - ...\n    - c>s F.\n    - ...\n")
+    output = tmp_path / "output"
+    for command in (["check", big, "--scenario", scenario, "--client", "10.0.0.1"],
+                    ["show", "--json", big, "--client", "10.0.0.1:24025"]):
+        with open(output, "wb") as out:
+            proc = subprocess.Popen([closepath.binary, *map(str, command)], stdout=out, stderr=subprocess.STDOUT)
+            _, status, usage = os.wait4(proc.pid, 0)  # this child's own peak, not the test process's
+        assert os.waitstatus_to_exitcode(status) == 0, output.read_text()
+        assert usage.ru_maxrss < 64 * 1024, f"{command[0]}: peak RSS {usage.ru_maxrss} KiB"
+    assert json.loads(output.read_text())["connections"][0]["packets"][-1]["frame"] == 11

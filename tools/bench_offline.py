@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Offline speed and memory against tshark: prints figures, asserts nothing.
 
-    tools/bench_offline.py [--closepath PATH] [--connections N] [--long N]
+    tools/bench_offline.py [--closepath PATH] [--connections N] [--long N] [--big MIB]
 
 Builds two captures in a temporary directory from closepath's own
 graceful_fin capture: MANY (N copies of the connection, each on its own
@@ -10,7 +10,10 @@ packets: a long data transfer's ACK stream). On each it times, and takes
 the peak RSS of, `closepath show --json` (every connection), `closepath
 check` of one connection, and tshark printing the same fields
 (frame.number, tcp.stream, tcp.flags, tcp.seq, tcp.ack, tcp.len), and
-prints the ratios.
+prints the ratios. Then BIG (--big MiB, 1 GiB by default): the connection,
+then another's long transfer filling the file; `check` and `show` of the
+small connection with --client, whose peak RSS is bounded by that
+connection, not the file.
 """
 import argparse
 import os
@@ -67,6 +70,20 @@ def long(frames, count):
         yield g
 
 
+def big(frames, size):
+    """The connection, then another connection's data transfer (1400-byte
+    segments, client port 20000) until the capture holds `size` bytes."""
+    yield from frames
+    data = bytearray(frames[2])
+    struct.pack_into("!H", data, 34, 20000)
+    struct.pack_into("!H", data, 16, struct.unpack_from("!H", data, 16)[0] + 1400)
+    data += bytes(1400)
+    seq = struct.unpack_from("!I", data, 38)[0]
+    for i in range(size // (16 + len(data))):
+        struct.pack_into("!I", data, 38, (seq + 1400 * i) & 0xFFFFFFFF)
+        yield bytes(data)
+
+
 def measure(args):
     """(seconds, peak RSS in MiB) of one command, its output thrown away."""
     start = time.monotonic()
@@ -83,6 +100,7 @@ def main():
     parser.add_argument("--closepath", default=str(ROOT / "build" / "closepath"))
     parser.add_argument("--connections", type=int, default=5000, help="connections in MANY (default 5000)")
     parser.add_argument("--long", type=int, default=200000, help="packets in LONG (default 200000)")
+    parser.add_argument("--big", type=int, default=1024, help="MiB of BIG (default 1024)")
     args = parser.parse_args()
     base = frames_of(ROOT / "pcap" / "tests" / "data" / "graceful_fin.pcapng")
     fields = []
@@ -105,6 +123,17 @@ def main():
             for label, (secs, rss) in (("closepath show --json", show), ("closepath check", check)):
                 print(f"  {label:23s} {secs:7.2f} s  {rss:7.1f} MiB   "
                       f"{tshark[0] / secs:5.1f}x faster, {rss / tshark[1]:4.2f}x tshark's memory")
+        # Memory bounded by the connection judged, not the file: one small
+        # connection picked out of a large capture.
+        capture = pathlib.Path(tmp) / "BIG.pcap"
+        write_pcap(capture, big(base, args.big * 2**20))
+        size = capture.stat().st_size / 2**20
+        print(f"BIG: {size:.1f} MiB, the graceful_fin connection first, then one long transfer")
+        for label, command in (("closepath check --client", ["check", capture, "--scenario", scenario,
+                                                             "--client", "10.0.0.1"]),
+                               ("closepath show --client", ["show", capture, "--client", "10.0.0.1"])):
+            secs, rss = measure([args.closepath, *command])
+            print(f"  {label:23s} {secs:7.2f} s  {rss:7.1f} MiB   ({size / secs:.0f} MiB/s; the goal: under 64 MiB)")
 
 
 if __name__ == "__main__":

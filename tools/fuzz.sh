@@ -21,7 +21,7 @@ for t in "${targets[@]}"; do mkdir -p "$corpus/$t"; done
 
 # Seeds: whole files for the file targets, one line per seed for the grammar.
 cp -n scenarios/*.yaml pytest/data/*.yaml "$corpus/scenario/" 2>/dev/null || true
-cp -n pcap/tests/data/*.pcapng "$corpus/capture/" 2>/dev/null || true
+cp -n pcap/tests/data/*.pcapng pcap/tests/data/corpus/*.pcap* "$corpus/capture/" 2>/dev/null || true
 for t in "${targets[@]}"; do cp -n fuzz/regressions/"$t"-* "$corpus/$t/" 2>/dev/null || true; done
 if [[ -d $corpus/pattern ]]; then
   n=0

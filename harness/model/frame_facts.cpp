@@ -23,4 +23,13 @@ void annotate(pcap::Flow& flow, const std::vector<FrameFacts>& per_frame) {
   }
 }
 
+void annotate_from_comments(pcap::Flow& flow) {
+  for (auto& p : flow.packets) {
+    auto f = facts_from_comment(p.note);
+    p.note = std::move(f.note);
+    p.delivered = f.delivered;
+    p.injected = f.injected;
+  }
+}
+
 }  // namespace closepath

@@ -26,5 +26,7 @@ FrameFacts facts_from_comment(const std::string& comment);
 
 // `per_frame` is indexed like the frames the flow was tracked from.
 void annotate(pcap::Flow& flow, const std::vector<FrameFacts>& per_frame);
+// From each packet's own capture comment (the flow's notes when tracked from a file).
+void annotate_from_comments(pcap::Flow& flow);
 
 }  // namespace closepath

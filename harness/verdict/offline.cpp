@@ -4,9 +4,10 @@
 #include "frame_facts.hpp"
 #include "judge.hpp"
 #include "ladder.hpp"
-#include "pcapng_reader.hpp"
 #include "report.hpp"
 #include "states.hpp"
+
+#include <unistd.h>
 
 namespace closepath {
 namespace {
@@ -21,10 +22,47 @@ struct RunFacts {
   std::map<Side, std::vector<SocketEntry>> leftovers;
 };
 
+// A capture file as a source of frames, read again for each pass and never
+// held whole.
+// A pipe is copied to a temporary file first.
+class FileSource {
+ public:
+  explicit FileSource(std::filesystem::path path) : path_(std::move(path)), fd_(pcap::spool_if_not_seekable(path_)) {}
+  ~FileSource() {
+    if (fd_ >= 0) close(fd_);
+  }
+  FileSource(const FileSource&) = delete;
+  FileSource& operator=(const FileSource&) = delete;
+
+  void operator()(const pcap::FrameVisitor& each) {
+    bool stopped = false;
+    auto summary = pcap::read_frames(path_, true, [&](std::size_t i, const pcap::Frame& f) {
+      stopped = !each(i, f);
+      return !stopped;
+    }, fd_);
+    comments_ = std::move(summary.section_comments);
+    if (!stopped) cut_short_ = std::move(summary.cut_short);
+  }
+  pcap::FrameSource source() {
+    return [this](const pcap::FrameVisitor& each) { (*this)(each); };
+  }
+  // Why reading stopped before the end of the file ("" when it did not).
+  const std::string& cut_short() const { return cut_short_; }
+  // Those of the sections the last reading went through.
+  const std::vector<std::string>& section_comments() const { return comments_; }
+
+ private:
+  std::filesystem::path path_;
+  int fd_;  // the spooled copy of a pipe; -1 for a file
+  std::vector<std::string> comments_;
+  std::string cut_short_;
+};
+
 struct Loaded {
-  std::vector<pcap::Frame> frames;
+  explicit Loaded(const std::filesystem::path& capture) : file(capture) {}
+  FileSource file;
   std::optional<RunFacts> facts;  // captures closepath did not write have none
-  std::string cut_short;          // why reading stopped early ("" when it read to the end)
+  const std::string& cut_short() const { return file.cut_short(); }
 };
 
 class FactsError : public std::runtime_error {
@@ -94,12 +132,11 @@ RunFacts parse_facts(const nlohmann::json& j) {
   return f;
 }
 
-Loaded load(const std::filesystem::path& capture) {
-  Loaded l;
-  auto file = pcap::read_capture_file(capture, true);
-  l.frames = std::move(file.frames);
-  l.cut_short = std::move(file.cut_short);
-  for (const auto& c : file.section_comments) {
+// The capture's run facts, from its first section (closepath writes them
+// there): this reading stops at the first frame.
+void load(Loaded& l, const std::filesystem::path& capture) {
+  l.file([](std::size_t, const pcap::Frame&) { return false; });
+  for (const auto& c : l.file.section_comments()) {
     if (c.rfind(kRunFactsTag, 0) != 0) continue;
     const auto j = nlohmann::json::parse(c.substr(std::string(kRunFactsTag).size()), nullptr, false);
     try {
@@ -109,14 +146,13 @@ Loaded load(const std::filesystem::path& capture) {
       throw std::runtime_error(capture.string() + ": its closepath-run-facts comment is malformed: " + e.what());
     }
   }
-  return l;
 }
 
 // Why a capture gave no TCP connection, with everything that may explain it.
 std::string nothing_usable(const Loaded& l, const std::map<std::string, std::size_t>& skipped) {
   std::string why = "no TCP connection in the capture";
   std::string more = pcap::describe_skipped(skipped);
-  if (!l.cut_short.empty()) more += (more.empty() ? "" : "; ") + l.cut_short;
+  if (!l.cut_short().empty()) more += (more.empty() ? "" : "; ") + l.cut_short();
   return more.empty() ? why : why + " (" + more + ")";
 }
 
@@ -124,18 +160,16 @@ std::string nothing_usable(const Loaded& l, const std::map<std::string, std::siz
 void warn(const std::filesystem::path& capture, const Loaded& l, const std::map<std::string, std::size_t>& skipped,
           std::ostream& err) {
   if (const auto s = pcap::describe_skipped(skipped); !s.empty()) err << capture.string() << ": note: " << s << "\n";
-  if (!l.cut_short.empty()) err << "note: read up to where it stops: " << l.cut_short << "\n";
+  if (!l.cut_short().empty()) err << "note: read up to where it stops: " << l.cut_short() << "\n";
 }
 
 // The flow, with what the wire did to each packet read back from its comment.
-pcap::Flow flow_of(const std::filesystem::path& capture, const Loaded& l, const OfflineOptions& o) {
+pcap::Flow flow_of(const std::filesystem::path& capture, Loaded& l, const OfflineOptions& o) {
   std::optional<std::string> hint = o.client;
   if (!hint && l.facts) hint = l.facts->client;
-  auto flow = pcap::track_flow(l.frames, hint);
+  auto flow = pcap::track_flow(l.file.source(), hint);
   if (flow.packets.empty()) throw std::runtime_error(capture.string() + ": " + nothing_usable(l, flow.skipped));
-  std::vector<FrameFacts> facts;
-  for (const auto& f : l.frames) facts.push_back(facts_from_comment(f.comment));
-  annotate(flow, facts);
+  annotate_from_comments(flow);
   return flow;
 }
 
@@ -180,7 +214,7 @@ void write_connection(std::ostream& out, const pcap::Flow& flow) {
 
 nlohmann::json capture_notes(const Loaded& l, const std::map<std::string, std::size_t>& skipped) {
   nlohmann::json j = {{"not_decoded", skipped}};
-  if (!l.cut_short.empty()) j["cut_short"] = l.cut_short;
+  if (!l.cut_short().empty()) j["cut_short"] = l.cut_short();
   return j;
 }
 
@@ -188,7 +222,8 @@ nlohmann::json capture_notes(const Loaded& l, const std::map<std::string, std::s
 
 int check_capture(const std::filesystem::path& capture, const Scenario& s, const OfflineOptions& o, std::ostream& out,
                   std::ostream& notes) {
-  const auto loaded = load(capture);
+  Loaded loaded(capture);
+  load(loaded, capture);
   const auto flow = flow_of(capture, loaded, o);
   warn(capture, loaded, flow.skipped, notes);
   const auto inferred = pcap::infer_states(flow.packets);
@@ -232,13 +267,19 @@ int check_capture(const std::filesystem::path& capture, const Scenario& s, const
 }
 
 int show_capture(const std::filesystem::path& capture, const OfflineOptions& o, std::ostream& out, std::ostream& notes) {
-  const auto loaded = load(capture);
+  Loaded loaded(capture);
+  load(loaded, capture);
   if (o.json) {
     // Every connection, or the one --client names.
-    std::vector<pcap::Flow> flows;
-    if (o.client) flows.push_back(flow_of(capture, loaded, o));
-    else flows = pcap::track_flows(loaded.frames);
-    const auto skipped = flows.empty() ? pcap::track_flow(loaded.frames).skipped : flows.front().skipped;
+    pcap::Flows all;
+    if (o.client) {
+      all.flows.push_back(flow_of(capture, loaded, o));
+      all.skipped = all.flows.front().skipped;
+    } else {
+      all = pcap::track_flows(loaded.file.source());
+    }
+    const auto& flows = all.flows;
+    const auto& skipped = all.skipped;
     if (flows.empty()) throw std::runtime_error(capture.string() + ": " + nothing_usable(loaded, skipped));
     warn(capture, loaded, skipped, notes);
     out << "{\"capture\": " << nlohmann::json(capture.string()).dump() << ",\n \"connections\": [";
