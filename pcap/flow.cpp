@@ -115,11 +115,16 @@ class FlowBuilder {
     const Dir dir = s.src == flow_.client ? Dir::c2s : Dir::s2c;
     Side& me = dir == Dir::c2s ? client_ : server_;
     Side& peer = dir == Dir::c2s ? server_ : client_;
-    if (!me.based) {
-      // The SYN sets the base; without one, act as if a SYN preceded this
-      // segment (its first byte is then 1), as Wireshark does.
+    // The SYN sets the base, whatever was seen from the side before it (a
+    // stale RST from another incarnation); without one, act as if a SYN
+    // preceded the side's first segment (its first byte is then 1). As
+    // Wireshark does.
+    if (s.flags & kSyn) {
       me.based = true;
-      me.isn = (s.flags & kSyn) ? s.seq : s.seq - 1;
+      me.isn = s.seq;
+    } else if (!me.based) {
+      me.based = true;
+      me.isn = s.seq - 1;
     }
     FlowPacket p;
     p.frame = frame_index;

@@ -3,8 +3,8 @@
 there): closepath's own graceful_fin and linger_zero captures re-wrapped in
 the encapsulations public captures seldom hold together with TCP (VLAN,
 QinQ, PPPoE, MPLS, Linux cooked v2, IPv4 and IPv6 fragments, IPv6 extension
-headers), a port pair used by two connections, a capture begun
-mid-connection, and a capture cut by a snaplen (also gzipped). Deterministic: running it again gives the
+headers), a port pair used by two connections, a stale RST before the
+SYN-ACK, a capture begun mid-connection, and a capture cut by a snaplen (also gzipped). Deterministic: running it again gives the
 same bytes.
 
     tools/make_corpus.py            # writes into pcap/tests/data/corpus/
@@ -147,6 +147,19 @@ def main():
         return bytes(f)
     write_pcap("port_reuse.pcap", 1, [(s, u, f) for s, u, f in fin] +
                [(s + 1, u, shifted(f, 1_000_000)) for s, u, f in fin])
+
+    # A stale RST from the server's side (another incarnation's sequence
+    # numbers, no ACK: a client in SYN_SENT ignores it) before the SYN-ACK:
+    # the SYN, not the first segment seen, sets the server's ISN.
+    syn_ack = bytearray(fin[1][2])
+    ihl = (syn_ack[14] & 0x0F) * 4
+    stale = bytearray(syn_ack[:14 + ihl + 20])
+    struct.pack_into("!H", stale, 16, ihl + 20)
+    stale[14 + ihl + 12] = 5 << 4
+    stale[14 + ihl + 13] = 0x04  # R
+    struct.pack_into("!II", stale, 14 + ihl + 4, (struct.unpack_from("!I", syn_ack, 14 + ihl + 4)[0] + 5_000_000) & 0xFFFFFFFF, 0)
+    stale[14:14 + ihl] = ipv4_header_checksum(bytes(stale[14:14 + ihl]))
+    write_pcap("early_rst.pcap", 1, [fin[0], (fin[0][0], fin[0][1] + 50, shifted(bytes(stale), 0))] + fin[1:])
 
     # A capture begun after the handshake.
     write_pcap("mid_connection.pcap", 1, fin[3:])

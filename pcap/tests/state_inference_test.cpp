@@ -197,4 +197,20 @@ BOOST_AUTO_TEST_CASE(a_capture_begun_mid_connection_shows_the_changes_it_holds) 
   BOOST_TEST(!infer_states(whole.packets).starts_unknown);
 }
 
+// A stale RST from the server's side (another incarnation's numbers, no
+// ACK) before the SYN-ACK (corpus/early_rst.pcap): the SYN-ACK, not the
+// first segment seen, sets the server's ISN, as Wireshark numbers it; the
+// client in SYN_SENT ignores a RST without ACK, and the close goes on as
+// graceful_fin's.
+BOOST_AUTO_TEST_CASE(an_early_rst_does_not_fix_the_isn) {
+  const auto flow = track_flow(read_capture(test::data("corpus/early_rst.pcap")));
+  BOOST_REQUIRE_GE(flow.packets.size(), 4u);
+  BOOST_TEST(describe(flow.packets[1]) == "s>c R seq 1 len 0");
+  BOOST_TEST(describe(flow.packets[2]) == "s>c S. seq 0 ack 1 len 0");
+  BOOST_TEST(describe(flow.packets[3]) == "c>s . seq 1 ack 1 len 0");
+  const auto got = infer_states(flow.packets);
+  BOOST_TEST(states(got.client) == "[SYN_SENT, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, TIME_WAIT]");
+  BOOST_TEST(states(got.server) == "[SYN_RECV, ESTABLISHED, CLOSE_WAIT, LAST_ACK, CLOSE]");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
