@@ -16,6 +16,8 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <exception>
+#include <thread>
 #include <utility>
 
 namespace closepath {
@@ -98,6 +100,19 @@ void run_in(const NetNamespace& ns, const std::vector<std::string>& argv,
   while (!output.empty() && output.back() == '\n') output.pop_back();
   throw HostError("`" + command + "` failed in a test namespace: " +
                   (output.empty() ? "exit status " + std::to_string(WEXITSTATUS(status)) : output));
+}
+
+void on_thread_in(const NetNamespace& ns, const std::function<void()>& f) {
+  std::exception_ptr failed;
+  std::thread([&] {
+    try {
+      if (setns(ns.fd(), CLONE_NEWNET) != 0) throw HostError(errno_text("setns into a test namespace"));
+      f();
+    } catch (...) {
+      failed = std::current_exception();
+    }
+  }).join();
+  if (failed) std::rethrow_exception(failed);
 }
 
 void write_sysctl(const NetNamespace& ns, const std::string& key, const std::string& value) {

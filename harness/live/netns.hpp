@@ -7,6 +7,7 @@
 #include "unique_fd.hpp"
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,11 @@ std::filesystem::path find_program(const std::string& name);
 // naming the command and quoting its error output when it fails.
 void run_in(const NetNamespace& ns, const std::vector<std::string>& argv,
             const std::vector<const NetNamespace*>& pass = {});
+
+// Runs `f` on a thread that joined `ns` (and only that thread: the caller
+// stays where it is); what `f` throws is thrown here. Sockets and /proc/net
+// files it opens belong to `ns` for good.
+void on_thread_in(const NetNamespace& ns, const std::function<void()>& f);
 
 // Writes a net.* sysctl inside `ns` only. Throws HostError.
 void write_sysctl(const NetNamespace& ns, const std::string& key, const std::string& value);

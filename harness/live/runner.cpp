@@ -1,5 +1,6 @@
 #include "runner.hpp"
 
+#include "activity_probe.hpp"
 #include "clock.hpp"
 #include "doctor.hpp"
 #include "errors.hpp"
@@ -36,8 +37,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr auto kQuietBeforeStop = 300ms;  // no frame for this long: the exchange is over
-constexpr auto kSettleAtLeast = 100ms;    // after the last step, whatever the wire did before
+constexpr auto kQuietBeforeStop = 300ms;  // no frame for this long: the exchange is over, at rest or not
+constexpr auto kRestConfirmed = 5ms;      // at rest, unchanged, for this long: over
 constexpr auto kSettleLimit = 3s;
 constexpr auto kAnswerGrace = 2s;         // beyond a step's own deadline
 constexpr auto kSetupAllowance = 120s;    // setup and teardown, however slow the CPU
@@ -58,7 +59,8 @@ struct LiveRun {
         trace(start_trace(o, r.client_port, r)),
         wire(topology.wire(), faults),
         client(topology.client(), "client", o.peer_program, peer_args(kClientHost, kServerHost, r, "client")),
-        server(topology.server(), "server", o.peer_program, peer_args(kServerHost, kClientHost, r, "server")) {
+        server(topology.server(), "server", o.peer_program, peer_args(kServerHost, kClientHost, r, "server")),
+        probes{ActivityProbe(topology.client()), ActivityProbe(topology.server())} {
     // A program's connection picks its own port: give it only the run's, so
     // the kernel trace (keyed by that port) follows it.
     if (s.program_sides.contains(Side::client))
@@ -81,6 +83,7 @@ struct LiveRun {
   ScriptedFaults faults;
   Wire wire;
   PeerProcess client, server;
+  std::array<ActivityProbe, 2> probes;  // the client's, the server's: is the exchange over?
   // What exec started, in order (a side's latest is the one its steps
   // address); all of them are killed at teardown.
   std::vector<std::unique_ptr<ProgramProcess>> programs;
@@ -323,21 +326,61 @@ class Player {
 };
 
 
-void settle(Wire& wire) {
-  interruptible_sleep(kSettleAtLeast);
-  // Sleep exactly until the wire will have been quiet long enough; a frame meanwhile moves that time on.
-  const auto until = std::chrono::steady_clock::now() + kSettleLimit;
-  for (auto quiet = wire.quiet_for(); quiet < kQuietBeforeStop; quiet = wire.quiet_for()) {
-    const auto left = until - std::chrono::steady_clock::now();
-    if (left <= std::chrono::nanoseconds::zero()) break;
-    interruptible_sleep(std::min<std::chrono::nanoseconds>(kQuietBeforeStop - quiet, left));
+// Both endpoints at rest with nothing between them: each namespace idle
+// (activity_probe.hpp), every frame an endpoint sent read by the wire,
+// every frame the wire sent received, none waiting out a delay.
+struct AtRest {
+  std::array<Activity, 2> sides;
+  Wire::Traffic wire;
+  bool operator==(const AtRest& o) const { return sides == o.sides && wire.read == o.wire.read && wire.sent == o.wire.sent; }
+};
+
+std::optional<AtRest> at_rest(const LiveRun& live) {
+  AtRest look;
+  for (std::size_t leg = 0; leg < 2; ++leg) look.sides[leg] = live.probes[leg].read();
+  look.wire = live.wire.traffic();  // after the namespaces': a frame sent since is ahead of it
+  if (look.wire.delayed) return std::nullopt;
+  for (std::size_t leg = 0; leg < 2; ++leg) {
+    const auto& a = look.sides[leg];
+    if (!idle(a) || a.eth_tx != look.wire.read[leg] || a.eth_rx != look.wire.sent[leg]) return std::nullopt;
+  }
+  return look;
+}
+
+// Waits, after the last step, until the exchange is over: the run is at
+// rest and stays so, unchanged, for kRestConfirmed (two looks: a segment
+// taken in by IP whose answer is a few instructions from being sent is
+// caught by the second). Where the kernel keeps working (retransmitting into
+// a blackhole, a netem qdisc that drops or duplicates, which no counter can
+// balance) or a user's program still runs (it acts on its own clock), the
+// run ends as it always has: once the wire has carried nothing for
+// kQuietBeforeStop. kSettleLimit bounds both.
+const char* settle(const LiveRun& live) {
+  const bool programs_running = std::any_of(live.programs.begin(), live.programs.end(),
+                                            [](const auto& p) { return !p->status(); });
+  const auto started = std::chrono::steady_clock::now();
+  const auto until = started + kSettleLimit;
+  std::optional<AtRest> seen;
+  auto seen_at = std::chrono::steady_clock::now();
+  for (;;) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!programs_running) {
+      auto look = at_rest(live);
+      if (look && seen && *look == *seen && now - seen_at >= kRestConfirmed) return "at rest";
+      if (!look || !seen || !(*look == *seen)) seen_at = now;
+      seen = std::move(look);
+    }
+    // Quiet since the last step too: what the last step set off has had its time.
+    if (std::min<std::chrono::nanoseconds>(live.wire.quiet_for(), now - started) >= kQuietBeforeStop) return "wire quiet";
+    if (now >= until) return "settle limit";
+    interruptible_sleep(1ms);
   }
 }
 
 }  // namespace
 
 std::chrono::milliseconds run_limit(const Scenario& s) {
-  std::chrono::milliseconds limit = kSetupAllowance + kSettleLimit + kSettleAtLeast;
+  std::chrono::milliseconds limit = kSetupAllowance + kSettleLimit;
   for (const auto& step : s.steps)
     limit += std::visit(overloaded{[](const PeerStep& p) -> std::chrono::milliseconds { return p.within + kAnswerGrace; },
                                    [](const WaitStep& w) -> std::chrono::milliseconds { return w.duration; },
@@ -371,8 +414,10 @@ RunResult run_scenario(const Scenario& s, const RunOptions& o, const std::filesy
     r.client_port = port->port();
     live.emplace(s, o, r);
     Player(s, *live, r).play();
-    now_doing("waiting for the wire to fall quiet");
-    settle(live->wire);
+    now_doing("waiting for the exchange to end (both endpoints at rest, or the wire quiet)");
+    const auto settle_start = mono_ns();
+    r.ended = settle(*live);
+    r.settle_ms = static_cast<double>(mono_ns() - settle_start) / 1e6;
     // The audit runs while the peers still hold their sockets.
     now_doing("auditing the sockets left");
     for (Side side : {Side::client, Side::server}) r.leftovers[side] = audit_sockets(live->topology.of(side));

@@ -14,8 +14,6 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
-#include <future>
-#include <thread>
 
 namespace closepath {
 namespace {
@@ -27,19 +25,6 @@ const char* state_name(unsigned s) {
   return s < std::size(names) ? names[s] : "?";
 }
 
-// A netlink socket that belongs to `ns`: made on a thread that joined it.
-UniqueFd diag_socket_in(const NetNamespace& ns) {
-  std::promise<int> result;
-  std::thread([&] {
-    if (setns(ns.fd(), CLONE_NEWNET) != 0) return result.set_value(-errno);
-    const int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-    result.set_value(fd < 0 ? -errno : fd);
-  }).join();
-  const int fd = result.get_future().get();
-  if (fd < 0) throw HostError(std::string("sock_diag socket: ") + std::strerror(-fd));
-  return UniqueFd(fd);
-}
-
 std::string endpoint_text(const __be32* addr, __be16 port) {
   std::array<char, INET_ADDRSTRLEN> text{};
   inet_ntop(AF_INET, addr, text.data(), text.size());
@@ -48,9 +33,19 @@ std::string endpoint_text(const __be32* addr, __be16 port) {
 
 }  // namespace
 
-std::vector<SocketEntry> audit_sockets(const NetNamespace& ns) {
-  const UniqueFd socket = diag_socket_in(ns);
-  const int fd = socket.get();
+// A netlink socket that belongs to `ns`: made on a thread that joined it.
+UniqueFd diag_socket_in(const NetNamespace& ns) {
+  int fd = -1;
+  on_thread_in(ns, [&] {
+    fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+    if (fd < 0) throw HostError(std::string("sock_diag socket: ") + std::strerror(errno));
+  });
+  return UniqueFd(fd);
+}
+
+std::vector<SocketEntry> audit_sockets(const NetNamespace& ns) { return audit_sockets(diag_socket_in(ns).get()); }
+
+std::vector<SocketEntry> audit_sockets(int fd) {
   struct {
     nlmsghdr header;
     inet_diag_req_v2 request;
@@ -95,10 +90,10 @@ std::vector<SocketEntry> audit_sockets(const NetNamespace& ns) {
       s.recv_q = msg->idiag_rqueue;
       s.send_q = msg->idiag_wqueue;
       s.orphan = msg->idiag_inode == 0;
+      s.timer = msg->idiag_timer;
       sockets.push_back(std::move(s));
     }
   }
-  close(fd);
   return sockets;
 }
 

@@ -78,6 +78,16 @@ std::chrono::nanoseconds Wire::quiet_for() const {
   return std::chrono::nanoseconds(now_ns(CLOCK_MONOTONIC) - last_frame_ns_.load());
 }
 
+Wire::Traffic Wire::traffic() const {
+  Traffic t;
+  for (std::size_t leg = 0; leg < 2; ++leg) {
+    t.read[leg] = read_[leg].load();
+    t.sent[leg] = sent_[leg].load();
+  }
+  t.delayed = delayed_count_.load();
+  return t;
+}
+
 void Wire::sync() {
   std::unique_lock lock(sync_mutex_);
   if (!thread_.joinable()) return;
@@ -110,7 +120,10 @@ std::size_t Wire::record(WireFrame f) {
 
 void Wire::send(pcap::Dir travels, std::span<const std::uint8_t> bytes, std::size_t record_index) {
   pcap_t* handle = (*legs_)[departure_leg(travels)];
-  if (pcap_inject(handle, bytes.data(), bytes.size()) >= 0) return;
+  if (pcap_inject(handle, bytes.data(), bytes.size()) >= 0) {
+    ++sent_[departure_leg(travels)];
+    return;
+  }
   std::lock_guard lock(mutex_);
   auto& f = frames_[record_index];
   f.forwarded = false;
@@ -134,10 +147,13 @@ void Wire::on_frame(pcap::Dir travels, std::int64_t ts_ns, std::span<const std::
     case WireDecision::Action::drop: break;
     case WireDecision::Action::delay:
       delayed_.push_back({{bytes.begin(), bytes.end()}, travels, index, arrived + decision.delay.count()});
+      ++delayed_count_;
       break;
     case WireDecision::Action::hold: held_[decision.hold].push_back({{bytes.begin(), bytes.end()}, travels, index, arrived}); break;
   }
   for (int hold : decision.release) release(hold);
+  // Counted once handled: until then the sender's count is ahead and the frame is in flight.
+  ++read_[arrival_leg(travels)];
   faults_.frame_handled();
 }
 
@@ -178,6 +194,7 @@ void Wire::flush_delayed(std::int64_t now) {
   while (!delayed_.empty() && delayed_.front().due_ns <= now) {
     send(delayed_.front().travels, delayed_.front().bytes, delayed_.front().record);
     delayed_.pop_front();
+    --delayed_count_;
   }
 }
 

@@ -15,6 +15,7 @@
 #include "segment.hpp"
 #include "wire_frame.hpp"
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -43,6 +44,15 @@ class Wire {
   void sync();
   // Time since the last frame (or since start when none came).
   std::chrono::nanoseconds quiet_for() const;
+  // What has crossed the wire, by leg (0: the client's, 1: the server's):
+  // frames read from the leg and fully handled (forwarded, dropped, queued),
+  // frames sent out of it, and frames waiting out a delay. With the
+  // endpoints' own interface counters this says whether anything is in flight.
+  struct Traffic {
+    std::array<std::uint64_t, 2> read{}, sent{};
+    std::size_t delayed = 0;
+  };
+  Traffic traffic() const;
   // Stops forwarding and recording; returns every frame seen. Idempotent.
   std::vector<WireFrame> stop();
 
@@ -66,6 +76,8 @@ class Wire {
   FaultProgram& faults_;
   std::atomic<int> step_{-1};
   std::atomic<std::int64_t> last_frame_ns_;
+  std::array<std::atomic<std::uint64_t>, 2> read_{}, sent_{};  // see traffic()
+  std::atomic<std::size_t> delayed_count_{0};
   UniqueFd wake_fd_;  // an eventfd: sync() and stop() wake the loop with it
   // libpcap's handles, valid on the wire thread while it runs (opaque here:
   // libpcap's global `struct pcap` would clash with closepath::pcap).

@@ -71,6 +71,11 @@ struct RunResult {
   std::optional<std::size_t> mismatch_packet;    // index into flow.packets, for the ladder
   std::vector<Timing> timings;                   // every timing window checked (on a wire match)
   std::int64_t realtime_offset_ns = 0;           // CLOCK_REALTIME - CLOCK_MONOTONIC at the start
+  // How the run ended after its last step: "at rest" (both endpoints idle,
+  // nothing in flight), "wire quiet" (the kernel still had work: nothing on
+  // the wire for 300 ms), "settle limit"; and how long that took.
+  std::string ended;
+  double settle_ms = 0;
   std::filesystem::path out_dir;
 };
 

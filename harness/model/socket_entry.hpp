@@ -13,6 +13,9 @@ struct SocketEntry {
   std::uint16_t local_port = 0, remote_port = 0;
   std::uint32_t recv_q = 0, send_q = 0;
   bool orphan = false;  // no process holds it (inode 0): closed by the app, kept by the kernel
+  // sock_diag's idiag_timer: 0 none, 1 retransmission (or loss probe), 2
+  // keepalive (FIN_WAIT2's timeout too), 3 TIME_WAIT, 4 zero-window probe.
+  std::uint8_t timer = 0;
 };
 
 }  // namespace closepath

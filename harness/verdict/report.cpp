@@ -237,6 +237,7 @@ nlohmann::json report_json(const RunResult& r) {
               {"claim", s.claim},
               {"verdict", to_string(r.verdict)},
               {"seconds", r.seconds},
+              {"ended", {{"how", r.ended}, {"ms_after_last_step", r.settle_ms}}},
               {"client_port", r.client_port},
               {"server_port", r.server_port},
               {"addresses", {{"client", kClientHost.address}, {"server", kServerHost.address}}},

@@ -1,0 +1,42 @@
+// Whether an endpoint namespace has finished what it was given, read without
+// forking: its interfaces' frame counters (/proc/net/dev), what its IP stack
+// took in (/proc/net/snmp, Ip InReceives), and its TCP sockets' timers and
+// unacknowledged bytes (sock_diag). The files and the socket are opened once,
+// inside the namespace, and read again on each look.
+#pragma once
+
+#include "netns.hpp"
+#include "unique_fd.hpp"
+
+#include <cstdint>
+
+namespace closepath {
+
+struct Activity {
+  std::uint64_t eth_rx = 0, eth_tx = 0;  // frames eth0 received and sent
+  std::uint64_t lo_rx = 0;               // frames the loopback carried
+  std::uint64_t ip_in = 0;               // datagrams IP took in (every frame eth0 and lo received, once processed)
+  // Sockets with work the kernel will do unasked: a retransmission or
+  // zero-window probe timer, or bytes (a FIN too) not yet acknowledged.
+  // SYN_RECV requests count (their SYN-ACK is retransmitted); keepalive and
+  // FIN_WAIT2 timers do not, nor LISTEN, CLOSE or TIME_WAIT sockets.
+  std::size_t busy_sockets = 0;
+  bool operator==(const Activity&) const = default;
+};
+
+class ActivityProbe {
+ public:
+  // Throws HostError when the namespace cannot be read.
+  explicit ActivityProbe(const NetNamespace& ns);
+  Activity read() const;
+
+ private:
+  UniqueFd dev_, snmp_, diag_;
+};
+
+// Nothing under way inside the namespace: every frame received taken in by
+// IP, and no busy socket. (What is in flight between namespaces is the
+// wire's to say: Wire::traffic.)
+inline bool idle(const Activity& a) { return a.ip_in == a.eth_rx + a.lo_rx && a.busy_sockets == 0; }
+
+}  // namespace closepath
