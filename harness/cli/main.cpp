@@ -2,6 +2,7 @@
 // stacks. See README.md. Exit codes: 0 all passed, 1 an expectation failed,
 // 2 bad usage or scenario file, 3 the host lacks something or a run errored,
 // 130 interrupted.
+#include "backstage.hpp"
 #include "catalogue.hpp"
 #include "doctor.hpp"
 #include "errors.hpp"
@@ -22,8 +23,10 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <sched.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 
@@ -79,10 +82,18 @@ int exit_code_of(const std::vector<Verdict>& verdicts) {
   return rc;
 }
 
+// -j's default: the cores this process may run on (what nproc prints).
+int default_jobs() {
+  cpu_set_t cpus;
+  CPU_ZERO(&cpus);
+  const int n = sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? CPU_COUNT(&cpus) : 1;
+  return std::clamp(n, 1, 64);
+}
+
 struct RunArgs {
   std::vector<std::string> targets;
   bool all = false;
-  int jobs = 1;
+  int jobs = default_jobs();
   fs::path out = "out";
   std::string run_dir;    // a -j child: exactly this directory
   bool json = false;
@@ -160,7 +171,7 @@ int cmd_run(const RunArgs& a, ScenarioDir& dir) {
     } else {
       for (const auto& run : runs) {
         // Each run reserves a client port of its own (harness/live/port_reservation.hpp).
-        const auto r = run_scenario(*run.scenario, options, run.out_dir);
+        const auto r = run_scenario(*run.scenario, options, run.out_dir, &run != &runs.back());
         write_report(r);
         print_run(human, r, a.ladder);
         verdicts.push_back(r.verdict);
@@ -168,9 +179,11 @@ int cmd_run(const RunArgs& a, ScenarioDir& dir) {
       }
     }
   } catch (const Interrupted&) {
+    Backstage::get().drain();
     std::cerr << "closepath: interrupted; everything it set up has been torn down\n";
     return 130;
   }
+  Backstage::get().drain();  // the last run's teardown
   const auto count = [&](Verdict v) { return static_cast<std::size_t>(std::count(verdicts.begin(), verdicts.end(), v)); };
   if (!a.no_total) {
     human << count(Verdict::pass) << " passed, " << count(Verdict::fail) + count(Verdict::error) << " failed";
@@ -207,7 +220,10 @@ int main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "run scenarios by NAME or FILE, or --all");
   run->add_option("targets", run_args.targets, "scenario names or files");
   run->add_flag("--all", run_args.all, "run the whole catalogue");
-  run->add_option("-j,--jobs", run_args.jobs, "runs in parallel (each in its own namespaces)")->check(CLI::Range(1, 64));
+  run->add_option("-j,--jobs", run_args.jobs,
+                  "runs in parallel, each in its own namespaces (default: the number of cores, " +
+                      std::to_string(default_jobs()) + " here)")
+      ->check(CLI::Range(1, 64));
   run->add_option("--out", run_args.out,
                   "output root: each run writes OUT/<scenario>/, or OUT/<scenario>/<n>/ when it runs more than once (default out)");
   run->add_option("--run-dir", run_args.run_dir)->group("");  // used by -j for its children

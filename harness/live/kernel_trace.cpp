@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -62,28 +63,19 @@ void sweep_stale_trace_instances() {
   if (const auto root = prepare_tracefs(&ignored)) remove_stale_instances(*root / "instances");
 }
 
-std::unique_ptr<KernelTrace> KernelTrace::start(const std::filesystem::path& tracefs, int port, std::string* why) {
+std::unique_ptr<KernelTrace> KernelTrace::start(const std::filesystem::path& tracefs, std::string* why) {
+  static std::atomic<int> made{0};
   const auto instances = tracefs / "instances";
   remove_stale_instances(instances);
-  const auto dir = instances / ("closepath-" + std::to_string(getpid()) + "-" + std::to_string(port));
+  const auto dir = instances / ("closepath-" + std::to_string(getpid()) + "-" + std::to_string(++made));
   if (mkdir(dir.c_str(), 0700) != 0) {
     if (why) *why = dir.string() + ": " + std::strerror(errno);
     return nullptr;
   }
-  std::unique_ptr<KernelTrace> trace(new KernelTrace(dir, port));
-  const std::string filter = "sport == " + std::to_string(port) + " || dport == " + std::to_string(port);
+  std::unique_ptr<KernelTrace> trace(new KernelTrace(dir));
   if (!write_file(dir / "trace_clock", "mono", why)) return nullptr;
-  for (const char* event : kEvents) {
-    const auto e = dir / "events" / event;
-    // Some kernels' tcp_send_reset has no port fields (only src/dest
-    // sockaddrs): it then records unfiltered and events() filters by port.
-    std::string ignored;
-    if (!write_file(e / "filter", filter, &ignored) && event != std::string("tcp/tcp_send_reset")) {
-      if (why) *why = ignored;
-      return nullptr;
-    }
-    if (!write_file(e / "enable", "1", why)) return nullptr;
-  }
+  for (const char* event : kEvents)
+    if (!write_file(dir / "events" / event / "enable", "1", why)) return nullptr;
   return trace;
 }
 
@@ -100,7 +92,8 @@ std::vector<TraceEvent> KernelTrace::events() const {
   std::vector<TraceEvent> out;
   std::ifstream in(instance_ / "trace");
   for (std::string line; std::getline(in, line);)
-    if (auto e = parse_trace_line(line); e && (e->sport == port_ || e->dport == port_)) out.push_back(std::move(*e));
+    if (auto e = parse_trace_line(line); e && (e->sport == port_ || e->dport == port_) && e->mono_ns >= from_mono_ns_)
+      out.push_back(std::move(*e));
   return out;
 }
 

@@ -1,6 +1,7 @@
 #include "runner.hpp"
 
 #include "activity_probe.hpp"
+#include "backstage.hpp"
 #include "clock.hpp"
 #include "doctor.hpp"
 #include "errors.hpp"
@@ -45,6 +46,7 @@ constexpr auto kSetupAllowance = 120s;    // setup and teardown, however slow th
 constexpr auto kWireStepBound = 30s;      // a wire step runs tc at most (netns.cpp bounds each command)
 
 std::int64_t mono_ns() { return protocol::now_ns(); }
+double ms_between(std::int64_t from, std::int64_t to) { return static_cast<double>(to - from) / 1e6; }
 
 
 std::vector<std::string> peer_args(const Host& self, const Host& other, const RunResult& r, const char* role) {
@@ -54,34 +56,36 @@ std::vector<std::string> peer_args(const Host& self, const Host& other, const Ru
 
 // Everything live during a run, torn down in reverse order of construction.
 struct LiveRun {
-  LiveRun(const Scenario& s, const RunOptions& o, RunResult& r)
-      : topology(s.sysctl, s.rto_min),
-        trace(start_trace(o, r.client_port, r)),
-        wire(topology.wire(), faults),
-        client(topology.client(), "client", o.peer_program, peer_args(kClientHost, kServerHost, r, "client")),
+  LiveRun(const Scenario& s, const RunOptions& o, RunResult& r, bool another_follows)
+      : rig(Backstage::get().take(o.tracefs, another_follows)),
+        topology(rig->topology),
+        trace(rig->trace.get()),
+        faults(rig->faults),
+        wire(rig->wire),
+        client((configure(s, o, r), topology.client()), "client", o.peer_program,
+               peer_args(kClientHost, kServerHost, r, "client")),
         server(topology.server(), "server", o.peer_program, peer_args(kServerHost, kClientHost, r, "server")),
-        probes{ActivityProbe(topology.client()), ActivityProbe(topology.server())} {
+        probes{ActivityProbe(topology.client()), ActivityProbe(topology.server())} {}
+
+  PeerProcess& peer(Side s) { return s == Side::client ? client : server; }
+
+  // What the scenario sets on the rig, before any peer starts.
+  void configure(const Scenario& s, const RunOptions& o, RunResult& r) {
+    topology.configure(s.sysctl, s.rto_min);
     // A program's connection picks its own port: give it only the run's, so
     // the kernel trace (keyed by that port) follows it.
     if (s.program_sides.contains(Side::client))
       write_sysctl(topology.client(), "net.ipv4.ip_local_port_range",
                    std::to_string(r.client_port) + " " + std::to_string(r.client_port));
+    if (trace) trace->follow(r.client_port, r.start_mono_ns);
+    else r.trace_unavailable = o.tracefs ? rig->trace_unavailable : o.tracefs_unavailable;
   }
 
-  PeerProcess& peer(Side s) { return s == Side::client ? client : server; }
-
-  static std::unique_ptr<KernelTrace> start_trace(const RunOptions& o, int port, RunResult& r) {
-    if (!o.tracefs) {
-      r.trace_unavailable = o.tracefs_unavailable;
-      return nullptr;
-    }
-    return KernelTrace::start(*o.tracefs, port, &r.trace_unavailable);
-  }
-
-  Topology topology;
-  std::unique_ptr<KernelTrace> trace;  // null: states come from the capture only
-  ScriptedFaults faults;
-  Wire wire;
+  std::unique_ptr<Rig> rig;
+  Topology& topology;
+  KernelTrace* trace;  // null: states come from the capture only
+  ScriptedFaults& faults;
+  Wire& wire;
   PeerProcess client, server;
   std::array<ActivityProbe, 2> probes;  // the client's, the server's: is the exchange over?
   // What exec started, in order (a side's latest is the one its steps
@@ -391,7 +395,8 @@ std::chrono::milliseconds run_limit(const Scenario& s) {
   return limit;
 }
 
-RunResult run_scenario(const Scenario& s, const RunOptions& o, const std::filesystem::path& out_dir) {
+RunResult run_scenario(const Scenario& s, const RunOptions& o, const std::filesystem::path& out_dir,
+                       bool another_follows) {
   RunResult r;
   r.scenario = &s;
   r.server_port = s.port;
@@ -406,18 +411,21 @@ RunResult run_scenario(const Scenario& s, const RunOptions& o, const std::filesy
     return r;
   }
   RunWatchdog watchdog(o.stuck_after.value_or(run_limit(s)), out_dir);
-  std::optional<LiveRun> live;
+  std::unique_ptr<LiveRun> live;
   try {
     now_doing("setting up (client port, namespaces, wire, kernel trace, peers)");
     port.emplace(o.port ? PortReservation::exactly(o.port)
                         : PortReservation::first_free(20000 + static_cast<int>(getpid() % 40000)));
     r.client_port = port->port();
-    live.emplace(s, o, r);
+    live = std::make_unique<LiveRun>(s, o, r, another_follows);
+    const auto played_from = mono_ns();
+    r.setup_ms = ms_between(r.start_mono_ns, played_from);
     Player(s, *live, r).play();
+    r.timeline_ms = ms_between(played_from, mono_ns());
     now_doing("waiting for the exchange to end (both endpoints at rest, or the wire quiet)");
     const auto settle_start = mono_ns();
     r.ended = settle(*live);
-    r.settle_ms = static_cast<double>(mono_ns() - settle_start) / 1e6;
+    r.settle_ms = ms_between(settle_start, mono_ns());
     // The audit runs while the peers still hold their sockets.
     now_doing("auditing the sockets left");
     for (Side side : {Side::client, Side::server}) r.leftovers[side] = audit_sockets(live->topology.of(side));
@@ -438,7 +446,14 @@ RunResult run_scenario(const Scenario& s, const RunOptions& o, const std::filesy
     r.frames = live->wire.stop();
     for (const auto& program : live->programs) r.programs.push_back(program->record());
   }
-  live.reset();
+  // The rest of the teardown (peers, programs, wire legs, trace instance,
+  // namespaces) waits for the kernel: off the run's clock. The port stays
+  // reserved until it is done, so no other run's trace can take its events.
+  Backstage::get().later([live = std::shared_ptr<LiveRun>(std::move(live)),
+                          port = std::make_shared<std::optional<PortReservation>>(std::move(port))]() mutable {
+    live.reset();
+    port.reset();
+  });
   std::stable_sort(r.frames.begin(), r.frames.end(),
                    [](const WireFrame& a, const WireFrame& b) { return a.frame.ts_ns < b.frame.ts_ns; });
   std::vector<pcap::Frame> frames;
@@ -451,6 +466,7 @@ RunResult run_scenario(const Scenario& s, const RunOptions& o, const std::filesy
                             {kClientHost.address, kServerHost.address, r.client_port}, true, &r.flow.packets);
   if (r.first_mismatch.empty()) judge(r);
   r.seconds = static_cast<double>(mono_ns() - r.start_mono_ns) / 1e9;
+  if (r.setup_ms > 0) r.teardown_ms = r.seconds * 1000 - r.setup_ms - r.timeline_ms - r.settle_ms;
   return r;
 }
 

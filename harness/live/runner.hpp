@@ -30,6 +30,9 @@ std::chrono::milliseconds run_limit(const Scenario& s);
 // Errors of the host or a peer, and a stuck run, become verdict "error";
 // Interrupted propagates.
 // The run's capture and report go to `out_dir` (see run_plan.hpp).
-RunResult run_scenario(const Scenario& s, const RunOptions& options, const std::filesystem::path& out_dir);
+// With `another_follows`, the next run's rig is built while this one plays
+// (backstage.hpp); the caller drains Backstage before it exits.
+RunResult run_scenario(const Scenario& s, const RunOptions& options, const std::filesystem::path& out_dir,
+                       bool another_follows = false);
 
 }  // namespace closepath

@@ -32,9 +32,7 @@ void build_endpoint(const NetNamespace& ns, const NetNamespace& wire, const Host
 
 }  // namespace
 
-Topology::Topology(const std::map<Side, std::map<std::string, Located<std::string>>>& sysctl,
-                   const std::map<Side, std::chrono::milliseconds>& rto_min)
-    : client_(NetNamespace::create()), wire_(NetNamespace::create()), server_(NetNamespace::create()) {
+Topology::Topology() : client_(NetNamespace::create()), wire_(NetNamespace::create()), server_(NetNamespace::create()) {
   no_ipv6(wire_);
   build_endpoint(client_, wire_, kClientHost, kServerHost, kClientLeg);
   build_endpoint(server_, wire_, kServerHost, kClientHost, kServerLeg);
@@ -42,6 +40,10 @@ Topology::Topology(const std::map<Side, std::map<std::string, Located<std::strin
     ethtool_off(wire_, leg);
     run_in(wire_, {"ip", "link", "set", leg, "up"});
   }
+}
+
+void Topology::configure(const std::map<Side, std::map<std::string, Located<std::string>>>& sysctl,
+                         const std::map<Side, std::chrono::milliseconds>& rto_min) {
   for (const auto& [side, settings] : sysctl)
     for (const auto& [key, value] : settings) write_sysctl(of(side), key, value.value);
   for (const auto& [side, rto] : rto_min) {

@@ -21,10 +21,12 @@ namespace closepath {
 
 class Topology {
  public:
-  // Builds the namespaces, links and settings; throws HostError.
-  // rto_min: a per-route minimum retransmission timeout for a side.
-  Topology(const std::map<Side, std::map<std::string, Located<std::string>>>& sysctl,
-           const std::map<Side, std::chrono::milliseconds>& rto_min = {});
+  // Builds the namespaces and links, the same for every run; throws HostError.
+  Topology();
+  // What one scenario sets: its sysctls, and rto_min, a per-route minimum
+  // retransmission timeout for a side. Once, on a topology no run has used.
+  void configure(const std::map<Side, std::map<std::string, Located<std::string>>>& sysctl,
+                 const std::map<Side, std::chrono::milliseconds>& rto_min = {});
 
   const NetNamespace& client() const { return client_; }
   const NetNamespace& wire() const { return wire_; }

@@ -72,7 +72,10 @@ Wire::Wire(const NetNamespace& ns, FaultProgram& faults)
   }
 }
 
-Wire::~Wire() { stop(); }
+Wire::~Wire() {
+  stop();
+  if (thread_.joinable()) thread_.join();  // closing the legs' packet sockets waits for the kernel (RCU)
+}
 
 std::chrono::nanoseconds Wire::quiet_for() const {
   return std::chrono::nanoseconds(now_ns(CLOCK_MONOTONIC) - last_frame_ns_.load());
@@ -90,7 +93,7 @@ Wire::Traffic Wire::traffic() const {
 
 void Wire::sync() {
   std::unique_lock lock(sync_mutex_);
-  if (!thread_.joinable()) return;
+  if (!thread_.joinable() || finished_) return;
   const auto ticket = ++sync_requested_;
   const std::uint64_t one = 1;
   (void)!write(wake_fd_.get(), &one, sizeof one);  // wake the loop
@@ -98,14 +101,15 @@ void Wire::sync() {
 }
 
 std::vector<WireFrame> Wire::stop() {
-  if (thread_.joinable()) {
-    {
-      std::lock_guard lock(sync_mutex_);
+  {
+    std::unique_lock lock(sync_mutex_);
+    if (thread_.joinable() && !finished_) {
       stop_requested_ = true;
+      const std::uint64_t one = 1;
+      (void)!write(wake_fd_.get(), &one, sizeof one);
+      // Until the last frame is recorded; the legs close after, without us.
+      sync_cv_.wait(lock, [&] { return finished_; });
     }
-    const std::uint64_t one = 1;
-    (void)!write(wake_fd_.get(), &one, sizeof one);
-    thread_.join();
   }
   std::lock_guard lock(mutex_);
   return frames_;
@@ -268,17 +272,24 @@ void Wire::run(const NetNamespace& ns, std::promise<void>& ready) {
     sync_cv_.notify_all();
   }
   // Frames still queued were never delivered: say so in the capture.
-  std::lock_guard lock(mutex_);
-  for (const auto& q : delayed_) {
-    frames_[q.record].forwarded = false;
-    frames_[q.record].note += std::string("; ") + note::kStillDelayed;
-  }
-  for (const auto& [hold, queue] : held_)
-    for (const auto& q : queue) {
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& q : delayed_) {
       frames_[q.record].forwarded = false;
-      frames_[q.record].note += std::string("; ") + note::kStillHeld;
+      frames_[q.record].note += std::string("; ") + note::kStillDelayed;
     }
+    for (const auto& [hold, queue] : held_)
+      for (const auto& q : queue) {
+        frames_[q.record].forwarded = false;
+        frames_[q.record].note += std::string("; ") + note::kStillHeld;
+      }
+  }
   legs_->handle = {};
-}
+  {
+    std::lock_guard lock(sync_mutex_);
+    finished_ = true;
+  }
+  sync_cv_.notify_all();
+}  // the handles close here
 
 }  // namespace closepath

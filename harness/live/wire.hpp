@@ -54,6 +54,7 @@ class Wire {
   };
   Traffic traffic() const;
   // Stops forwarding and recording; returns every frame seen. Idempotent.
+  // The legs close after it returns (the destructor waits for that).
   std::vector<WireFrame> stop();
 
  private:
@@ -91,6 +92,7 @@ class Wire {
   std::condition_variable sync_cv_;
   std::uint64_t sync_requested_ = 0, sync_done_ = 0;
   bool stop_requested_ = false;  // guarded by sync_mutex_
+  bool finished_ = false;        // every frame recorded; guarded by sync_mutex_
   std::thread thread_;
 };
 

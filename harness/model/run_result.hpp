@@ -76,6 +76,10 @@ struct RunResult {
   // the wire for 300 ms), "settle limit"; and how long that took.
   std::string ended;
   double settle_ms = 0;
+  // Where the run's time went, in ms: building the namespaces, wire, trace
+  // and peers; the steps; settle_ms; and the rest (audit, capture, teardown,
+  // judging). setup + settle + teardown is what a run costs beyond its steps.
+  double setup_ms = 0, timeline_ms = 0, teardown_ms = 0;
   std::filesystem::path out_dir;
 };
 

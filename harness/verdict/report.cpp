@@ -238,6 +238,8 @@ nlohmann::json report_json(const RunResult& r) {
               {"verdict", to_string(r.verdict)},
               {"seconds", r.seconds},
               {"ended", {{"how", r.ended}, {"ms_after_last_step", r.settle_ms}}},
+              {"phases_ms", {{"setup", r.setup_ms}, {"timeline", r.timeline_ms}, {"settle", r.settle_ms},
+                             {"teardown", r.teardown_ms}}},
               {"client_port", r.client_port},
               {"server_port", r.server_port},
               {"addresses", {{"client", kClientHost.address}, {"server", kServerHost.address}}},

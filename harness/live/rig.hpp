@@ -1,0 +1,33 @@
+// What every run needs and no run may have used before it: the three
+// namespaces joined by veth pairs (topology.hpp), a wire forwarding between
+// them under a fresh fault program, and a kernel trace instance. Nothing in
+// it depends on a scenario (the scenario's sysctls come after, through
+// Topology::configure), so the next run's rig can be built while the current
+// run plays (backstage.hpp). Torn down in reverse order of construction.
+#pragma once
+
+#include "kernel_trace.hpp"
+#include "scripted_faults.hpp"
+#include "topology.hpp"
+#include "wire.hpp"
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace closepath {
+
+struct Rig {
+  // Throws HostError. Without `tracefs`, or when tracing fails, `trace` is
+  // null and `trace_unavailable` says why.
+  explicit Rig(const std::optional<std::filesystem::path>& tracefs);
+
+  Topology topology;
+  std::string trace_unavailable;
+  std::unique_ptr<KernelTrace> trace;
+  ScriptedFaults faults;
+  Wire wire;
+};
+
+}  // namespace closepath

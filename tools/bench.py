@@ -1,0 +1,83 @@
+#!/usr/bin/python3
+"""What a run costs beyond its own steps, and what the catalogue costs
+against its floor: prints figures, asserts nothing (tools/bench.sh).
+
+    tools/bench.sh [--closepath PATH] [--runs N] [--skip-offline]
+
+1. Per-run overhead: N runs (default 20) of graceful_fin, one after another;
+   each report's phases (setup, steps, settle, teardown): the overhead is
+   everything but the steps. Median and max.
+2. The catalogue, serially and at -j nproc: wall time against its floor,
+   the sum of every run's steps (which are the kernel timers and the peers'
+   own waits the scenarios ask for).
+3. Peak RSS of the harness over the serial catalogue.
+4. Offline: tools/bench_offline.py (check and show against tshark).
+Run as root on an otherwise idle machine.
+"""
+import argparse
+import json
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def run(closepath, args, out):
+    """(wall seconds, peak RSS MiB, reports) of one `closepath run --json`."""
+    start = time.monotonic()
+    with open(out / "stdout.json", "wb") as stdout:
+        proc = subprocess.Popen([closepath, "run", "--json", "--out", str(out), *args], stdout=stdout,
+                                stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.monotonic() - start
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"closepath run {' '.join(args)}: exit {os.waitstatus_to_exitcode(status)}")
+    return wall, usage.ru_maxrss / 1024, json.loads((out / "stdout.json").read_text())
+
+
+def overhead_ms(report):
+    p = report["phases_ms"]
+    return p["setup"] + p["settle"] + p["teardown"]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--closepath", default=str(ROOT / "build" / "closepath"))
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--skip-offline", action="store_true")
+    args = parser.parse_args()
+    jobs = os.cpu_count() or 1
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = pathlib.Path(tmp)
+        (tmp / "one").mkdir()
+        _, _, reports = run(args.closepath, ["graceful_fin", "--repeat", str(args.runs)], tmp / "one")
+        costs = sorted(overhead_ms(r) for r in reports)
+        phases = {k: statistics.median(r["phases_ms"][k] for r in reports)
+                  for k in ("setup", "timeline", "settle", "teardown")}
+        print(f"per-run overhead, graceful_fin x {len(costs)}: median {statistics.median(costs):.1f} ms, "
+              f"max {costs[-1]:.1f} ms (goal: median <= 30 ms)")
+        print("  median phases: " + ", ".join(f"{k} {v:.1f} ms" for k, v in phases.items()))
+        for label, extra in (("serial", []), (f"-j {jobs}", ["-j", str(jobs)])):
+            out = tmp / label.replace(" ", "")
+            out.mkdir()
+            wall, rss, reports = run(args.closepath, ["--all", *extra], out)
+            ran = [r for r in reports if r.get("verdict") in ("pass", "fail")]
+            floor = sum(r["phases_ms"]["timeline"] for r in ran) / 1000
+            verdicts = {v: sum(r.get("verdict") == v for r in reports) for v in ("pass", "fail", "error", "skipped")}
+            goal = "goal: <= 1.15x" if not extra else f"floor/{jobs} = {floor / jobs:.1f} s"
+            print(f"catalogue {label}: {wall:.1f} s for a floor of {floor:.1f} s (sum of the steps): "
+                  f"{wall / floor:.2f}x ({goal}); peak RSS {rss:.1f} MiB; {verdicts}")
+    if not args.skip_offline:
+        print("offline (tools/bench_offline.py):")
+        sys.stdout.flush()
+        subprocess.run(["/usr/bin/python3", str(ROOT / "tools" / "bench_offline.py"), "--closepath", args.closepath,
+                        "--big", "256"], check=True)
+
+
+if __name__ == "__main__":
+    main()
