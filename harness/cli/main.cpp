@@ -164,7 +164,7 @@ int cmd_run(const RunArgs& a, ScenarioDir& dir) {
   std::ostream& human = a.json ? std::cerr : std::cout;
   try {
     if (parallel) {
-      for (const auto& outcome : run_in_parallel(runs, a.jobs, options.stuck_after)) {
+      for (const auto& outcome : run_in_parallel(runs, a.jobs, options.stuck_after, a.json)) {
         verdicts.push_back(outcome.verdict);
         reports.push_back(outcome.report);
       }

@@ -33,7 +33,7 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kBackstopGrace = 15s;
 constexpr auto kStopWait = 10s;  // after SIGTERM, and again after SIGKILL
 
-pid_t spawn_child(const PlannedRun& run, std::optional<std::chrono::milliseconds> stuck_after) {
+pid_t spawn_child(const PlannedRun& run, std::optional<std::chrono::milliseconds> stuck_after, bool to_stderr) {
   std::vector<std::string> argv{"/proc/self/exe", "run", run.scenario->file.string(), "--run-dir", run.out_dir.string(),
                                 "--no-total"};
   if (stuck_after) argv.insert(argv.end(), {"--stuck-after", std::to_string(stuck_after->count()) + "ms"});
@@ -46,6 +46,7 @@ pid_t spawn_child(const PlannedRun& run, std::optional<std::chrono::milliseconds
   if (pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (getppid() != parent) _exit(1);
+    if (to_stderr) dup2(STDERR_FILENO, STDOUT_FILENO);  // the parent's stdout is for its JSON
     execv(cargv[0], cargv.data());
     _exit(127);
   }
@@ -89,7 +90,7 @@ struct Child {
 };
 
 // Stops a child that outlived its deadline and reports it in its place.
-ChildOutcome stop_stuck(pid_t pid, const Child& child, const PlannedRun& run) {
+ChildOutcome stop_stuck(pid_t pid, const Child& child, const PlannedRun& run, std::ostream& human) {
   const auto activity = read_activity(run.out_dir);
   kill(pid, SIGTERM);
   kill(pid, SIGCONT);  // a stopped child (a debugger, SIGSTOP) tears down by itself too
@@ -109,14 +110,15 @@ ChildOutcome stop_stuck(pid_t pid, const Child& child, const PlannedRun& run) {
                      (activity.empty() ? std::string("before it published anything") : activity) +
                      (reaped ? "; it was stopped" : "; it could not be stopped (a process stuck in the kernel)");
   write_report(r);
-  print_summary(std::cout, r);
+  print_summary(human, r);
   return {Verdict::error, report_json(r)};
 }
 
 }  // namespace
 
 std::vector<ChildOutcome> run_in_parallel(const std::vector<PlannedRun>& runs, int jobs,
-                                          std::optional<std::chrono::milliseconds> stuck_after) {
+                                          std::optional<std::chrono::milliseconds> stuck_after, bool json) {
+  std::ostream& human = json ? std::cerr : std::cout;
   std::vector<ChildOutcome> outcomes(runs.size());
   std::map<pid_t, Child> running;
   std::size_t next = 0;
@@ -135,7 +137,7 @@ std::vector<ChildOutcome> run_in_parallel(const std::vector<PlannedRun>& runs, i
         const auto now = Clock::now();
         const auto limit = stuck_after.value_or(run_limit(*runs[next].scenario));
         // the child reserves its own client port
-        const pid_t pid = spawn_child(runs[next], stuck_after);
+        const pid_t pid = spawn_child(runs[next], stuck_after, json);
         running.emplace(pid, Child{next, now, now + limit + kBackstopGrace, pidfd_of(pid)});
         ++next;
       }
@@ -154,7 +156,7 @@ std::vector<ChildOutcome> run_in_parallel(const std::vector<PlannedRun>& runs, i
         if (waitpid(pid, &status, WNOHANG) == pid) {
           outcomes[i] = read_outcome(runs[i].out_dir / "report.json", status);
         } else if (Clock::now() > it->second.deadline) {
-          outcomes[i] = stop_stuck(pid, it->second, runs[i]);
+          outcomes[i] = stop_stuck(pid, it->second, runs[i], human);
           stopped_any = true;
         } else {
           ++it;

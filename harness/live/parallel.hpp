@@ -29,8 +29,10 @@ struct ChildOutcome {
 };
 
 // Results in the order of `runs`. `stuck_after` is passed to each child (its
-// watchdog's limit; default: run_limit of its scenario). Throws Interrupted.
+// watchdog's limit; default: run_limit of its scenario). With `json`, what
+// the children print for people goes to stderr: stdout is for the caller's
+// JSON. Throws Interrupted.
 std::vector<ChildOutcome> run_in_parallel(const std::vector<PlannedRun>& runs, int jobs,
-                                          std::optional<std::chrono::milliseconds> stuck_after);
+                                          std::optional<std::chrono::milliseconds> stuck_after, bool json);
 
 }  // namespace closepath
