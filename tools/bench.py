@@ -4,7 +4,8 @@ against its floor: prints figures, asserts nothing (tools/bench.sh).
 
     tools/bench.sh [--closepath PATH] [--runs N] [--skip-offline]
 
-1. Per-run overhead: N runs (default 20) of graceful_fin, one after another;
+1. Per-run overhead: N runs (default 20) of graceful_fin, one after another
+   (-j 1);
    each report's phases (setup, steps, settle, teardown): the overhead is
    everything but the steps. Median and max.
 2. The catalogue, serially and at -j nproc: wall time against its floor,
@@ -55,21 +56,21 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         tmp = pathlib.Path(tmp)
         (tmp / "one").mkdir()
-        _, _, reports = run(args.closepath, ["graceful_fin", "--repeat", str(args.runs)], tmp / "one")
+        _, _, reports = run(args.closepath, ["graceful_fin", "--repeat", str(args.runs), "-j", "1"], tmp / "one")
         costs = sorted(overhead_ms(r) for r in reports)
         phases = {k: statistics.median(r["phases_ms"][k] for r in reports)
                   for k in ("setup", "timeline", "settle", "teardown")}
         print(f"per-run overhead, graceful_fin x {len(costs)}: median {statistics.median(costs):.1f} ms, "
               f"max {costs[-1]:.1f} ms (goal: median <= 30 ms)")
         print("  median phases: " + ", ".join(f"{k} {v:.1f} ms" for k, v in phases.items()))
-        for label, extra in (("serial", []), (f"-j {jobs}", ["-j", str(jobs)])):
+        for label, extra in (("serial", ["-j", "1"]), (f"-j {jobs}", ["-j", str(jobs)])):
             out = tmp / label.replace(" ", "")
             out.mkdir()
             wall, rss, reports = run(args.closepath, ["--all", *extra], out)
             ran = [r for r in reports if r.get("verdict") in ("pass", "fail")]
             floor = sum(r["phases_ms"]["timeline"] for r in ran) / 1000
             verdicts = {v: sum(r.get("verdict") == v for r in reports) for v in ("pass", "fail", "error", "skipped")}
-            goal = "goal: <= 1.15x" if not extra else f"floor/{jobs} = {floor / jobs:.1f} s"
+            goal = "goal: <= 1.15x" if label == "serial" else f"floor/{jobs} = {floor / jobs:.1f} s"
             print(f"catalogue {label}: {wall:.1f} s for a floor of {floor:.1f} s (sum of the steps): "
                   f"{wall / floor:.2f}x ({goal}); peak RSS {rss:.1f} MiB; {verdicts}")
     if not args.skip_offline:
