@@ -8,9 +8,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <sstream>
 
 namespace closepath {
@@ -85,12 +86,26 @@ void KernelTrace::remove() noexcept {
   std::string ignored;
   write_file(instance_ / "tracing_on", "0", &ignored);
   for (const char* event : kEvents) write_file(instance_ / "events" / event / "enable", "0", &ignored);
-  rmdir(instance_.c_str());
+  // The kernel refuses (EBUSY) while any process holds a file of the
+  // instance open. Ours are closed and close-on-exec; should anything else
+  // hold one a moment longer, try again for up to a second (off the run's
+  // clock); what still cannot be removed is left to the stale-instance sweep.
+  for (int attempt = 0; rmdir(instance_.c_str()) != 0 && errno == EBUSY && attempt < 100; ++attempt)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
 std::vector<TraceEvent> KernelTrace::events() const {
   std::vector<TraceEvent> out;
-  std::ifstream in(instance_ / "trace");
+  // O_CLOEXEC: a child forked meanwhile (the next rig's `ip`) must not hold
+  // the instance open, or removing it fails with EBUSY.
+  std::string text;
+  const int fd = open((instance_ / "trace").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return out;
+  char buf[65536];
+  for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR);)
+    if (n > 0) text.append(buf, static_cast<std::size_t>(n));
+  close(fd);
+  std::istringstream in(text);
   for (std::string line; std::getline(in, line);)
     if (auto e = parse_trace_line(line); e && (e->sport == port_ || e->dport == port_) && e->mono_ns >= from_mono_ns_)
       out.push_back(std::move(*e));
