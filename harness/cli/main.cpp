@@ -23,6 +23,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
 #include <sched.h>
 #include <unistd.h>
 
@@ -102,6 +103,7 @@ struct RunArgs {
   bool ladder = false;
   bool dry_run = false;
   int repeat = 1;
+  int done_fd = -1;  // a -j child: where to say its report is written
   std::string stuck_after;  // the watchdog's limit per run; empty: run_limit() of each scenario
 };
 
@@ -133,6 +135,7 @@ int cmd_run(const RunArgs& a, ScenarioDir& dir) {
     std::cerr << "closepath run: --port names one run's client port; give one scenario with it\n";
     return 2;
   }
+  if (a.done_fd >= 0) fcntl(a.done_fd, F_SETFD, FD_CLOEXEC);  // for us alone, not the peers and programs
   // Before any thread exists (HostSetup checks): rootless mode, tracefs, interrupt handlers.
   const auto runs = a.run_dir.empty() ? plan_runs(scenarios, a.out, a.repeat)
                                       : std::vector<PlannedRun>{{&scenarios[0], a.run_dir}};
@@ -176,6 +179,10 @@ int cmd_run(const RunArgs& a, ScenarioDir& dir) {
         print_run(human, r, a.ladder);
         verdicts.push_back(r.verdict);
         reports.push_back(report_json(r));
+        if (a.done_fd >= 0) {  // a -j child: the parent may start the next run while this one tears down
+          (void)!write(a.done_fd, "1", 1);
+          close(a.done_fd);
+        }
       }
     }
   } catch (const Interrupted&) {
@@ -227,6 +234,7 @@ int main(int argc, char** argv) {
   run->add_option("--out", run_args.out,
                   "output root: each run writes OUT/<scenario>/, or OUT/<scenario>/<n>/ when it runs more than once (default out)");
   run->add_option("--run-dir", run_args.run_dir)->group("");  // used by -j for its children
+  run->add_option("--done-fd", run_args.done_fd)->group("");  // ditto
   run->add_flag("--dry-run", run_args.dry_run, "parse and validate the scenarios, run nothing");
   run->add_option("--repeat", run_args.repeat,
                   "run each scenario N times (OUT/<scenario>/<n>/) and summarise: passes, distinct failures, timing spread")

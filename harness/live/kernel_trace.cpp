@@ -94,12 +94,15 @@ void KernelTrace::remove() noexcept {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
-std::vector<TraceEvent> KernelTrace::events() const {
+std::vector<TraceEvent> KernelTrace::events() {
   std::vector<TraceEvent> out;
+  // trace_pipe, read until it is empty: unlike `trace`, opening it waits for
+  // no RCU grace period (tens of ms under load). It consumes what it reads:
+  // the instance is this run's alone, and this is its one reading.
   // O_CLOEXEC: a child forked meanwhile (the next rig's `ip`) must not hold
   // the instance open, or removing it fails with EBUSY.
   std::string text;
-  const int fd = open((instance_ / "trace").c_str(), O_RDONLY | O_CLOEXEC);
+  const int fd = open((instance_ / "trace_pipe").c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return out;
   char buf[65536];
   for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR);)

@@ -47,8 +47,8 @@ class KernelTrace {
   KernelTrace& operator=(const KernelTrace&) = delete;
   ~KernelTrace();
 
-  // Reads the events recorded so far.
-  std::vector<TraceEvent> events() const;
+  // Takes the events recorded so far (once: what it reads is consumed).
+  std::vector<TraceEvent> events();
 
  private:
   explicit KernelTrace(std::filesystem::path instance) : instance_(std::move(instance)) {}

@@ -8,6 +8,7 @@
 #include "unique_fd.hpp"
 #include "watchdog.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -32,10 +33,18 @@ using Clock = std::chrono::steady_clock;
 // down and reports by itself; the parent steps in only when it does not.
 constexpr auto kBackstopGrace = 15s;
 constexpr auto kStopWait = 10s;  // after SIGTERM, and again after SIGKILL
+constexpr auto kTeardownLimit = 60s;  // for the children still tearing down when the last run is in
 
-pid_t spawn_child(const PlannedRun& run, std::optional<std::chrono::milliseconds> stuck_after, bool to_stderr) {
+// Starts a child for `run`; `done` gets the read end of the pipe on which
+// the child says its report is written (its teardown then goes on).
+pid_t spawn_child(const PlannedRun& run, std::optional<std::chrono::milliseconds> stuck_after, bool to_stderr,
+                  UniqueFd& done) {
+  int ends[2];
+  if (pipe2(ends, O_CLOEXEC) != 0) throw HostError(std::string("pipe: ") + std::strerror(errno));
+  done.reset(ends[0]);
+  UniqueFd write_end(ends[1]);
   std::vector<std::string> argv{"/proc/self/exe", "run", run.scenario->file.string(), "--run-dir", run.out_dir.string(),
-                                "--no-total"};
+                                "--no-total", "--done-fd", std::to_string(write_end.get())};
   if (stuck_after) argv.insert(argv.end(), {"--stuck-after", std::to_string(stuck_after->count()) + "ms"});
   std::vector<char*> cargv;
   for (auto& a : argv) cargv.push_back(a.data());
@@ -47,6 +56,7 @@ pid_t spawn_child(const PlannedRun& run, std::optional<std::chrono::milliseconds
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (getppid() != parent) _exit(1);
     if (to_stderr) dup2(STDERR_FILENO, STDOUT_FILENO);  // the parent's stdout is for its JSON
+    fcntl(write_end.get(), F_SETFD, 0);                 // the one descriptor it keeps across exec
     execv(cargv[0], cargv.data());
     _exit(127);
   }
@@ -87,7 +97,17 @@ struct Child {
   std::size_t run = 0;
   Clock::time_point started, deadline;
   UniqueFd pidfd;
+  UniqueFd done;  // readable once the child's report is written (or it died)
 };
+
+// A byte on `done`: the report is complete. End of file without one: the
+// child ended without saying so (its exit tells the rest).
+bool reported(const UniqueFd& done) {
+  char byte = 0;
+  ssize_t n;
+  while ((n = read(done.get(), &byte, 1)) < 0 && errno == EINTR) {}
+  return n == 1;
+}
 
 // Stops a child that outlived its deadline and reports it in its place.
 ChildOutcome stop_stuck(pid_t pid, const Child& child, const PlannedRun& run, std::ostream& human) {
@@ -121,12 +141,18 @@ std::vector<ChildOutcome> run_in_parallel(const std::vector<PlannedRun>& runs, i
   std::ostream& human = json ? std::cerr : std::cout;
   std::vector<ChildOutcome> outcomes(runs.size());
   std::map<pid_t, Child> running;
+  // Children whose report is in, tearing their run down: they no longer
+  // count against `jobs`, and are reaped as they end (all before returning).
+  std::map<pid_t, UniqueFd> finishing;
   std::size_t next = 0;
   bool stopped_any = false;
   auto stop_all = [&] {
     for (const auto& [pid, child] : running) kill(pid, SIGTERM);
+    for (const auto& [pid, fd] : finishing) kill(pid, SIGTERM);
     for (const auto& [pid, child] : running) wait_status(pid);
+    for (const auto& [pid, fd] : finishing) wait_status(pid);
     running.clear();
+    finishing.clear();
   };
   try {
     while (next < runs.size() || !running.empty()) {
@@ -137,8 +163,9 @@ std::vector<ChildOutcome> run_in_parallel(const std::vector<PlannedRun>& runs, i
         const auto now = Clock::now();
         const auto limit = stuck_after.value_or(run_limit(*runs[next].scenario));
         // the child reserves its own client port
-        const pid_t pid = spawn_child(runs[next], stuck_after, json);
-        running.emplace(pid, Child{next, now, now + limit + kBackstopGrace, pidfd_of(pid)});
+        UniqueFd done;
+        const pid_t pid = spawn_child(runs[next], stuck_after, json, done);
+        running.emplace(pid, Child{next, now, now + limit + kBackstopGrace, pidfd_of(pid), std::move(done)});
         ++next;
       }
       // Sleep until a child ends, the nearest deadline passes, or an interrupt.
@@ -146,13 +173,29 @@ std::vector<ChildOutcome> run_in_parallel(const std::vector<PlannedRun>& runs, i
       auto nearest = Clock::time_point::max();
       for (const auto& [pid, child] : running) {
         fds.push_back({child.pidfd.get(), POLLIN, 0});
+        if (child.done) fds.push_back({child.done.get(), POLLIN, 0});
         nearest = std::min(nearest, child.deadline);
       }
+      for (const auto& [pid, pidfd] : finishing) fds.push_back({pidfd.get(), POLLIN, 0});
       poll_until(fds, nearest);
+      for (auto it = finishing.begin(); it != finishing.end();) {
+        if (waitpid(it->first, nullptr, WNOHANG) == it->first) it = finishing.erase(it);
+        else ++it;
+      }
       for (auto it = running.begin(); it != running.end();) {
         int status = 0;
         const pid_t pid = it->first;
         const std::size_t i = it->second.run;
+        pollfd done{it->second.done.get(), POLLIN, 0};
+        if (it->second.done && poll(&done, 1, 0) == 1) {
+          if (reported(it->second.done)) {  // the verdict is in: the slot is free while it tears down
+            outcomes[i] = read_outcome(runs[i].out_dir / "report.json", 0);
+            finishing.emplace(pid, std::move(it->second.pidfd));
+            it = running.erase(it);
+            continue;
+          }
+          it->second.done.reset();  // it ended without a report: its exit says how
+        }
         if (waitpid(pid, &status, WNOHANG) == pid) {
           outcomes[i] = read_outcome(runs[i].out_dir / "report.json", status);
         } else if (Clock::now() > it->second.deadline) {
@@ -163,6 +206,26 @@ std::vector<ChildOutcome> run_in_parallel(const std::vector<PlannedRun>& runs, i
           continue;
         }
         it = running.erase(it);
+      }
+    }
+    // Every child ends before this returns. Teardowns are bounded (peers are
+    // SIGKILLed, every wait has a limit); one that is not is killed.
+    const auto give_up = Clock::now() + kTeardownLimit;
+    while (!finishing.empty()) {
+      check_interrupted();
+      if (Clock::now() > give_up) {
+        for (const auto& [pid, pidfd] : finishing) kill(pid, SIGKILL);
+        for (const auto& [pid, pidfd] : finishing) wait_status(pid);
+        finishing.clear();
+        stopped_any = true;  // its trace instance is swept below
+        break;
+      }
+      std::vector<pollfd> fds;
+      for (const auto& [pid, pidfd] : finishing) fds.push_back({pidfd.get(), POLLIN, 0});
+      poll_until(fds, Clock::now() + 100ms);
+      for (auto it = finishing.begin(); it != finishing.end();) {
+        if (waitpid(it->first, nullptr, WNOHANG) == it->first) it = finishing.erase(it);
+        else ++it;
       }
     }
   } catch (...) {

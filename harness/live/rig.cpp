@@ -1,15 +1,13 @@
 #include "rig.hpp"
 
 namespace closepath {
-namespace {
-
-std::unique_ptr<KernelTrace> start_trace(const std::optional<std::filesystem::path>& tracefs, std::string* why) {
-  return tracefs ? KernelTrace::start(*tracefs, why) : nullptr;
-}
-
-}  // namespace
 
 Rig::Rig(const std::optional<std::filesystem::path>& tracefs)
-    : trace(start_trace(tracefs, &trace_unavailable)), wire(topology.wire(), faults) {}
+    : trace_made(std::async(std::launch::async,
+                            [this, tracefs]() -> std::unique_ptr<KernelTrace> {
+                              return tracefs ? KernelTrace::start(*tracefs, &trace_unavailable) : nullptr;
+                            })),
+      trace(trace_made.get()),
+      wire(topology.wire(), faults) {}
 
 }  // namespace closepath

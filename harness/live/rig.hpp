@@ -12,6 +12,7 @@
 #include "wire.hpp"
 
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,8 +24,11 @@ struct Rig {
   // null and `trace_unavailable` says why.
   explicit Rig(const std::optional<std::filesystem::path>& tracefs);
 
-  Topology topology;
   std::string trace_unavailable;
+  // The trace instance is made while the namespaces are built: both wait
+  // for the kernel (static keys, RCU), neither for the other.
+  std::future<std::unique_ptr<KernelTrace>> trace_made;
+  Topology topology;
   std::unique_ptr<KernelTrace> trace;
   ScriptedFaults faults;
   Wire wire;

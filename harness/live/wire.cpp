@@ -15,6 +15,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <future>
 #include <memory>
 
 namespace closepath {
@@ -212,8 +213,14 @@ void Wire::run(const NetNamespace& ns, std::promise<void>& ready) {
   try {
     // Only this thread joins the wire namespace; packet sockets stay bound to it.
     if (setns(ns.fd(), CLONE_NEWNET) != 0) throw HostError(std::string("setns(wire): ") + std::strerror(errno));
-    handles[arrival_leg(pcap::Dir::c2s)] = open_leg(kClientLeg);
+    // Both legs at once: opening one waits for the kernel (packet sockets
+    // bind and set up their ring through RCU grace periods), not the CPU.
+    auto client_leg = std::async(std::launch::async, [&ns] {
+      if (setns(ns.fd(), CLONE_NEWNET) != 0) throw HostError(std::string("setns(wire): ") + std::strerror(errno));
+      return open_leg(kClientLeg);
+    });
     handles[arrival_leg(pcap::Dir::s2c)] = open_leg(kServerLeg);
+    handles[arrival_leg(pcap::Dir::c2s)] = client_leg.get();
   } catch (...) {
     ready.set_exception(std::current_exception());
     return;
