@@ -126,7 +126,9 @@ std::vector<Capability> probe_host(bool rootless) {
                   "scenarios that filter inside an endpoint namespace", "apt-get install nftables"});
 
   const bool tracefs_known = file_contains("/proc/filesystems", "tracefs");
-  const bool tracepoint = std::filesystem::exists("/sys/kernel/tracing/events/sock/inet_sock_set_state");
+  // Not readable by everyone where it is mounted (Debian mounts it, mode 0700): then not ours to see.
+  std::error_code unreadable;
+  const bool tracepoint = std::filesystem::exists("/sys/kernel/tracing/events/sock/inet_sock_set_state", unreadable);
   caps.push_back({"tracefs", tracefs_known && !rootless, false,
                   rootless     ? "out of reach without root (rootless runs infer states from the capture)"
                   : tracepoint   ? "mounted at /sys/kernel/tracing with sock:inet_sock_set_state"

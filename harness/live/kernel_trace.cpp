@@ -44,9 +44,9 @@ void remove_stale_instances(const std::filesystem::path& instances) {
 
 std::optional<std::filesystem::path> prepare_tracefs(std::string* why) {
   for (const char* root : {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"})
-    if (std::filesystem::exists(std::filesystem::path(root) / "instances")) return root;
+    if (std::error_code denied; std::filesystem::exists(std::filesystem::path(root) / "instances", denied)) return root;
   const std::filesystem::path root = "/sys/kernel/tracing";
-  if (!std::filesystem::is_directory(root)) {
+  if (std::error_code denied; !std::filesystem::is_directory(root, denied)) {
     if (why) *why = root.string() + " does not exist (kernel without tracefs)";
     return std::nullopt;
   }

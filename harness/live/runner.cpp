@@ -40,6 +40,7 @@ using namespace std::chrono_literals;
 
 constexpr auto kQuietBeforeStop = 300ms;  // no frame for this long: the exchange is over, at rest or not
 constexpr auto kRestConfirmed = 5ms;      // at rest, unchanged, for this long: over
+constexpr auto kSettleAtLeast = 100ms;    // not at rest: no sooner than this after the last step
 constexpr auto kSettleLimit = 3s;
 constexpr auto kAnswerGrace = 2s;         // beyond a step's own deadline
 constexpr auto kSetupAllowance = 120s;    // setup and teardown, however slow the CPU
@@ -357,8 +358,9 @@ std::optional<AtRest> at_rest(const LiveRun& live) {
 // caught by the second). Where the kernel keeps working (retransmitting into
 // a blackhole, a netem qdisc that drops or duplicates, which no counter can
 // balance) or a user's program still runs (it acts on its own clock), the
-// run ends as it always has: once the wire has carried nothing for
-// kQuietBeforeStop. kSettleLimit bounds both.
+// run ends as it always has: no sooner than kSettleAtLeast after the last
+// step, once the wire has carried nothing for kQuietBeforeStop. kSettleLimit
+// bounds both.
 const char* settle(const LiveRun& live) {
   const bool programs_running = std::any_of(live.programs.begin(), live.programs.end(),
                                             [](const auto& p) { return !p->status(); });
@@ -374,8 +376,8 @@ const char* settle(const LiveRun& live) {
       if (!look || !seen || !(*look == *seen)) seen_at = now;
       seen = std::move(look);
     }
-    // Quiet since the last step too: what the last step set off has had its time.
-    if (std::min<std::chrono::nanoseconds>(live.wire.quiet_for(), now - started) >= kQuietBeforeStop) return "wire quiet";
+    // As runs always ended: no sooner than kSettleAtLeast after the last step, once the wire is quiet.
+    if (now - started >= kSettleAtLeast && live.wire.quiet_for() >= kQuietBeforeStop) return "wire quiet";
     if (now >= until) return "settle limit";
     interruptible_sleep(1ms);
   }

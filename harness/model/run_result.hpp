@@ -73,7 +73,8 @@ struct RunResult {
   std::int64_t realtime_offset_ns = 0;           // CLOCK_REALTIME - CLOCK_MONOTONIC at the start
   // How the run ended after its last step: "at rest" (both endpoints idle,
   // nothing in flight), "wire quiet" (the kernel still had work: nothing on
-  // the wire for 300 ms), "settle limit"; and how long that took.
+  // the wire for 300 ms, no sooner than 100 ms after the last step),
+  // "settle limit"; and how long that took.
   std::string ended;
   double settle_ms = 0;
   // Where the run's time went, in ms: building the namespaces, wire, trace
