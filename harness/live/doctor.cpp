@@ -2,6 +2,7 @@
 
 #include "child_process.hpp"
 #include "errors.hpp"
+#include "netlink_route.hpp"
 #include "netns.hpp"
 
 #include <nlohmann/json.hpp>
@@ -103,17 +104,13 @@ std::vector<Capability> probe_host(bool rootless) {
   caps.push_back({"network namespaces", netns_error.empty(), true, netns_error.empty() ? "unshare(CLONE_NEWNET) works" : netns_error,
                   "isolating each run's client, wire and server", "a kernel with CONFIG_NET_NS; run as root"});
 
-  for (const auto& [tool, package] : {std::pair{"ip", "iproute2"}, std::pair{"ethtool", "ethtool"}}) {
-    const auto p = program(tool);
-    caps.push_back({tool, p.has_value(), true, p ? p->string() : "not found",
-                    std::string(tool) == "ip" ? "building the topology" : "turning offloads off on test interfaces",
-                    std::string("apt-get install ") + package});
-  }
-
   const auto veth_error = in_scratch_namespace([](const NetNamespace& ns) {
-    run_in(ns, {"ip", "link", "add", "probe0", "type", "veth", "peer", "name", "probe1"});
+    NetlinkRoute net(ns);
+    net.add_veth("probe0", "02:00:00:00:00:99", "probe1", ns);
+    net.offloads_off("probe0");
   });
-  caps.push_back({"veth", veth_error.empty(), true, veth_error.empty() ? "veth pair created in a scratch namespace" : veth_error,
+  caps.push_back({"veth", veth_error.empty(), true,
+                  veth_error.empty() ? "veth pair created over rtnetlink in a scratch namespace, offloads off" : veth_error,
                   "the two wire legs", "a kernel with CONFIG_VETH"});
 
   caps.push_back({"libpcap", true, true, pcap_lib_version(), "capturing and forwarding frames on the wire",

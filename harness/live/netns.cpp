@@ -25,8 +25,15 @@ namespace {
 
 std::string errno_text(const std::string& what) { return what + ": " + std::strerror(errno); }
 
-// ip, tc and ethtool answer in milliseconds; a stalled kernel must not stall the run.
+// tc and nft answer in milliseconds; a stalled kernel must not stall the run.
 constexpr auto kCommandLimit = std::chrono::seconds(30);
+
+// Opens and writes /proc/sys/PATH on the calling thread; errno, or 0.
+int write_proc_sys(const std::string& path, const std::string& value) {
+  UniqueFd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd) return errno;
+  return write(fd.get(), value.data(), value.size()) == static_cast<ssize_t>(value.size()) ? 0 : errno;
+}
 
 }  // namespace
 
@@ -55,8 +62,7 @@ std::filesystem::path find_program(const std::string& name) {
                   (name == "ip" || name == "tc" ? std::string("iproute2") : name) + ")");
 }
 
-void run_in(const NetNamespace& ns, const std::vector<std::string>& argv,
-            const std::vector<const NetNamespace*>& pass) {
+void run_in(const NetNamespace& ns, const std::vector<std::string>& argv) {
   const auto program = find_program(argv.at(0));
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -68,7 +74,6 @@ void run_in(const NetNamespace& ns, const std::vector<std::string>& argv,
   const pid_t pid = fork_in(ns, [&] {
     dup2(write_end.get(), STDOUT_FILENO);
     dup2(write_end.get(), STDERR_FILENO);
-    for (const auto* keep : pass) fcntl(keep->fd(), F_SETFD, 0);
     execv(program.c_str(), args.data());
   });
   write_end.reset();
@@ -118,24 +123,24 @@ void on_thread_in(const NetNamespace& ns, const std::function<void()>& f) {
 void write_sysctl(const NetNamespace& ns, const std::string& key, const std::string& value) {
   std::string path = "/proc/sys/" + key;
   std::replace(path.begin() + 10, path.end(), '.', '/');
-  const pid_t pid = fork_in(ns, [&] {
-    int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0 && errno == EROFS) {
-      // Containers mount /proc/sys read-only. This child alone gets a private
-      // mount namespace with a fresh proc, whose net.* files belong to `ns`.
+  // /proc/sys/net shows the namespace of the thread that opens it: a thread
+  // that joined `ns` writes it without a fork.
+  int error = 0;
+  on_thread_in(ns, [&] { error = write_proc_sys(path, value); });
+  if (error == EROFS) {
+    // Containers mount /proc/sys read-only. A child alone gets a private
+    // mount namespace with a fresh proc, whose net.* files belong to `ns`.
+    const pid_t pid = fork_in(ns, [&] {
       if (unshare(CLONE_NEWNS) != 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
           mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
         _exit(EROFS);
-      fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
-    }
-    if (fd < 0) _exit(errno);
-    const bool ok = write(fd, value.data(), value.size()) == static_cast<ssize_t>(value.size());
-    _exit(ok ? 0 : errno);
-  });
-  const int status = wait_status(pid);
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
-  throw HostError("sysctl " + key + "=" + value + " in a test namespace: " +
-                  (WIFEXITED(status) ? std::strerror(WEXITSTATUS(status)) : "child died"));
+      _exit(write_proc_sys(path, value));
+    });
+    const int status = wait_status(pid);
+    error = WIFEXITED(status) ? WEXITSTATUS(status) : EIO;
+  }
+  if (error != 0)
+    throw HostError("sysctl " + key + "=" + value + " in a test namespace: " + std::strerror(error));
 }
 
 }  // namespace closepath

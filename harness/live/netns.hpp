@@ -22,8 +22,6 @@ class NetNamespace {
   NetNamespace(const NetNamespace&) = delete;
 
   int fd() const { return fd_.get(); }
-  // A path other processes (the child running `ip`) can open to reach it.
-  std::string path() const { return "/proc/self/fd/" + std::to_string(fd_.get()); }
 
  private:
   explicit NetNamespace(UniqueFd fd) : fd_(std::move(fd)) {}
@@ -33,11 +31,10 @@ class NetNamespace {
 // Finds a program in the usual sbin/bin directories (not via the shell).
 std::filesystem::path find_program(const std::string& name);
 
-// Runs argv (argv[0] a program name) inside `ns` without a shell; the
-// namespaces in `pass` stay reachable through their path(). Throws HostError
-// naming the command and quoting its error output when it fails.
-void run_in(const NetNamespace& ns, const std::vector<std::string>& argv,
-            const std::vector<const NetNamespace*>& pass = {});
+// Runs argv (argv[0] a program name: tc, nft) inside `ns` without a shell.
+// Throws HostError naming the command and quoting its error output when it
+// fails. The topology itself is built in-process (netlink_route.hpp).
+void run_in(const NetNamespace& ns, const std::vector<std::string>& argv);
 
 // Runs `f` on a thread that joined `ns` (and only that thread: the caller
 // stays where it is); what `f` throws is thrown here. Sockets and /proc/net

@@ -1,15 +1,9 @@
 #include "topology.hpp"
 
+#include "netlink_route.hpp"
+
 namespace closepath {
 namespace {
-
-const std::vector<std::string> kOffloadsOff{"tx", "off", "tso", "off", "gso", "off", "gro", "off"};
-
-void ethtool_off(const NetNamespace& ns, const std::string& dev) {
-  std::vector<std::string> argv{"ethtool", "-K", dev};
-  argv.insert(argv.end(), kOffloadsOff.begin(), kOffloadsOff.end());
-  run_in(ns, argv);
-}
 
 // No IPv6 in the namespace: no router solicitations or MLD reports in the capture.
 void no_ipv6(const NetNamespace& ns) {
@@ -20,14 +14,13 @@ void no_ipv6(const NetNamespace& ns) {
 void build_endpoint(const NetNamespace& ns, const NetNamespace& wire, const Host& self, const Host& peer,
                     const std::string& leg) {
   no_ipv6(ns);
-  run_in(ns, {"ip", "link", "set", "lo", "up"});
-  run_in(ns, {"ip", "link", "add", "eth0", "address", self.mac, "type", "veth", "peer", "name", leg, "netns",
-              wire.path()},
-         {&wire});
-  ethtool_off(ns, "eth0");
-  run_in(ns, {"ip", "addr", "add", self.address + "/24", "dev", "eth0"});
-  run_in(ns, {"ip", "link", "set", "eth0", "up"});
-  run_in(ns, {"ip", "neigh", "replace", peer.address, "lladdr", peer.mac, "dev", "eth0", "nud", "permanent"});
+  NetlinkRoute net(ns);
+  net.set_up("lo");
+  net.add_veth("eth0", self.mac, leg, wire);
+  net.offloads_off("eth0");
+  net.add_address("eth0", self.address + "/24");
+  net.set_up("eth0");
+  net.set_neighbour("eth0", peer.address, peer.mac);
 }
 
 }  // namespace
@@ -36,9 +29,10 @@ Topology::Topology() : client_(NetNamespace::create()), wire_(NetNamespace::crea
   no_ipv6(wire_);
   build_endpoint(client_, wire_, kClientHost, kServerHost, kClientLeg);
   build_endpoint(server_, wire_, kServerHost, kClientHost, kServerLeg);
+  NetlinkRoute wire(wire_);
   for (const char* leg : {kClientLeg, kServerLeg}) {
-    ethtool_off(wire_, leg);
-    run_in(wire_, {"ip", "link", "set", leg, "up"});
+    wire.offloads_off(leg);
+    wire.set_up(leg);
   }
 }
 
@@ -48,8 +42,7 @@ void Topology::configure(const std::map<Side, std::map<std::string, Located<std:
     for (const auto& [key, value] : settings) write_sysctl(of(side), key, value.value);
   for (const auto& [side, rto] : rto_min) {
     const Host& self = side == Side::client ? kClientHost : kServerHost;
-    run_in(of(side), {"ip", "route", "replace", "10.0.0.0/24", "dev", "eth0", "src", self.address, "rto_min",
-                      std::to_string(rto.count()) + "ms"});
+    NetlinkRoute(of(side)).replace_route("10.0.0.0/24", "eth0", self.address, rto);
   }
 }
 

@@ -1,0 +1,159 @@
+// The per-run topology, built in-process over rtnetlink and the ethtool
+// ioctl, read back from the kernel: what each namespace ends up with is what
+// `ip`/`ethtool` used to set. Needs CAP_NET_ADMIN (skipped without it).
+#include "errors.hpp"
+#include "hosts.hpp"
+#include "offloads.hpp"
+#include "topology.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <netlink/netlink.h>
+#include <netlink/route/route.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+using namespace closepath;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct CanMakeNamespaces {
+  boost::test_tools::assertion_result operator()(boost::unit_test::test_unit_id) const {
+    try {
+      NetNamespace::create();
+      return true;
+    } catch (const HostError& e) {
+      boost::test_tools::assertion_result no(false);
+      no.message() << "no network namespaces here: " << e.what();
+      return no;
+    }
+  }
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+struct Interface {
+  bool up = false;
+  std::string mac, address;
+};
+
+// Read on a thread inside the interface's namespace, like `ip link`/`ip addr` would.
+Interface read_interface(const std::string& dev) {
+  const int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  BOOST_REQUIRE(s >= 0);
+  Interface i;
+  ifreq req{};
+  dev.copy(req.ifr_name, IFNAMSIZ - 1);
+  BOOST_REQUIRE(ioctl(s, SIOCGIFFLAGS, &req) == 0);
+  i.up = req.ifr_flags & IFF_UP;
+  BOOST_REQUIRE(ioctl(s, SIOCGIFHWADDR, &req) == 0);
+  char mac[18];
+  const auto* b = reinterpret_cast<const unsigned char*>(req.ifr_hwaddr.sa_data);
+  std::snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4], b[5]);
+  i.mac = mac;
+  if (ioctl(s, SIOCGIFADDR, &req) == 0) {
+    char text[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&req.ifr_addr)->sin_addr, text, sizeof text);
+    i.address = text;
+  }
+  close(s);
+  return i;
+}
+
+std::vector<std::string> offloads_on(const std::string& dev) {
+  const int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  auto on = active_offloads(s, dev);
+  close(s);
+  return on;
+}
+
+// The main table's route to 10.0.0.0/24 (there must be one): its
+// RTAX_RTO_MIN metric (0 if none).
+unsigned rto_min_of_subnet() {
+  nl_sock* sock = nl_socket_alloc();
+  BOOST_REQUIRE(nl_connect(sock, NETLINK_ROUTE) == 0);
+  nl_cache* cache = nullptr;
+  BOOST_REQUIRE(rtnl_route_alloc_cache(sock, AF_INET, 0, &cache) == 0);
+  unsigned rto_min = 0;
+  int routes = 0;
+  for (auto* o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+    auto* route = reinterpret_cast<rtnl_route*>(o);
+    char dst[64];
+    nl_addr2str(rtnl_route_get_dst(route), dst, sizeof dst);
+    uint32_t value = 0;
+    if (rtnl_route_get_table(route) != RT_TABLE_MAIN || std::string(dst) != "10.0.0.0/24") continue;
+    ++routes;
+    if (rtnl_route_get_metric(route, RTAX_RTO_MIN, &value) == 0) rto_min = value;
+    uint32_t locked = 0;  // TCP ignores an rto_min that is not locked
+    if (rto_min) BOOST_TEST((rtnl_route_get_metric(route, RTAX_LOCK, &locked) == 0 && (locked & (1U << RTAX_RTO_MIN))));
+  }
+  BOOST_TEST(routes == 1);
+  nl_cache_free(cache);
+  nl_socket_free(sock);
+  return rto_min;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(topology, *boost::unit_test::precondition(CanMakeNamespaces()))
+
+BOOST_AUTO_TEST_CASE(endpoints_have_their_address_mac_neighbour_and_no_offloads) {
+  Topology t;
+  for (Side side : {Side::client, Side::server}) {
+    const Host& self = side == Side::client ? kClientHost : kServerHost;
+    const Host& peer = side == Side::client ? kServerHost : kClientHost;
+    on_thread_in(t.of(side), [&] {
+      const auto eth0 = read_interface("eth0");
+      BOOST_TEST(eth0.up);
+      BOOST_TEST(eth0.mac == self.mac);
+      BOOST_TEST(eth0.address == self.address);
+      BOOST_TEST(read_interface("lo").up);
+      BOOST_TEST(offloads_on("eth0").empty());
+      // /proc/thread-self: /proc/net would show the process's namespace, not this thread's.
+      const auto arp = slurp("/proc/thread-self/net/arp");
+      BOOST_TEST(arp.find(peer.address) != std::string::npos);
+      BOOST_TEST(arp.find(peer.mac) != std::string::npos);
+      BOOST_TEST(arp.find("0x6") != std::string::npos);  // ATF_COM | ATF_PERM: permanent
+      BOOST_TEST(slurp("/proc/sys/net/ipv6/conf/all/disable_ipv6") == "1\n");
+      BOOST_TEST(rto_min_of_subnet() == 0u);
+    });
+  }
+  on_thread_in(t.wire(), [&] {
+    for (const char* leg : {kClientLeg, kServerLeg}) {
+      BOOST_TEST(read_interface(leg).up);
+      BOOST_TEST(offloads_on(leg).empty());
+      BOOST_TEST(read_interface(leg).address.empty());
+    }
+  });
+}
+
+BOOST_AUTO_TEST_CASE(configure_sets_sysctls_and_rto_min_in_one_namespace_only) {
+  Topology t;
+  t.configure({{Side::server, {{"net.ipv4.tcp_fin_timeout", Located<std::string>{0, "7"}}}}},
+              {{Side::client, 300ms}});
+  on_thread_in(t.client(), [] {
+    BOOST_TEST(rto_min_of_subnet() == 300u);
+    BOOST_TEST(slurp("/proc/sys/net/ipv4/tcp_fin_timeout") == "60\n");
+  });
+  on_thread_in(t.server(), [] {
+    BOOST_TEST(rto_min_of_subnet() == 0u);
+    BOOST_TEST(slurp("/proc/sys/net/ipv4/tcp_fin_timeout") == "7\n");
+  });
+}
+
+BOOST_AUTO_TEST_SUITE_END()
