@@ -84,9 +84,12 @@ std::unique_ptr<Rig> Backstage::take(const std::optional<std::filesystem::path>&
 void Backstage::drain() {
   build_.drain();
   teardown_.drain();
-  std::unique_ptr<Rig> unused;
-  std::lock_guard lock(mutex_);
-  unused = std::move(ahead_);
+  {
+    std::unique_ptr<Rig> unused;
+    std::lock_guard lock(mutex_);
+    unused = std::move(ahead_);
+  }
+  KernelTrace::release_shared();  // every rig is gone: the instance goes now
 }
 
 }  // namespace closepath

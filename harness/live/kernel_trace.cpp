@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <mutex>
 #include <chrono>
 #include <thread>
 #include <cerrno>
@@ -64,6 +65,30 @@ void sweep_stale_trace_instances() {
   if (const auto root = prepare_tracefs(&ignored)) remove_stale_instances(*root / "instances");
 }
 
+namespace {
+std::mutex shared_mutex;
+std::shared_ptr<KernelTrace> shared_trace;
+std::optional<std::string> shared_failure;  // why the instance could not be made, once tried
+}  // namespace
+
+std::shared_ptr<KernelTrace> KernelTrace::shared(const std::filesystem::path& tracefs, std::string* why) {
+  std::lock_guard lock(shared_mutex);
+  if (!shared_trace && !shared_failure) {
+    std::string failure;
+    shared_trace = start(tracefs, &failure);
+    if (!shared_trace) shared_failure = failure;
+  }
+  if (shared_failure && why) *why = *shared_failure;
+  return shared_trace;
+}
+
+void KernelTrace::release_shared() {
+  std::shared_ptr<KernelTrace> last;
+  std::lock_guard lock(shared_mutex);
+  last = std::move(shared_trace);  // removed here if no rig holds it, else with the last rig
+  shared_failure.reset();
+}
+
 std::unique_ptr<KernelTrace> KernelTrace::start(const std::filesystem::path& tracefs, std::string* why) {
   static std::atomic<int> made{0};
   const auto instances = tracefs / "instances";
@@ -77,12 +102,24 @@ std::unique_ptr<KernelTrace> KernelTrace::start(const std::filesystem::path& tra
   if (!write_file(dir / "trace_clock", "mono", why)) return nullptr;
   for (const char* event : kEvents)
     if (!write_file(dir / "events" / event / "enable", "1", why)) return nullptr;
+  // trace_pipe, opened once, now: opening it takes the kernel's
+  // trace_types_lock, which the making and removing of other instances (of
+  // other harness processes) hold for tens of ms. Unlike `trace`, reading it
+  // waits for no RCU grace period; reads consume (events() says what that
+  // means). Non-blocking: a read ends when it is empty. Close-on-exec: a
+  // forked child must not hold the instance open, or removing it fails with EBUSY.
+  trace->pipe_.reset(open((dir / "trace_pipe").c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  if (!trace->pipe_) {
+    if (why) *why = (dir / "trace_pipe").string() + ": " + std::strerror(errno);
+    return nullptr;
+  }
   return trace;
 }
 
 KernelTrace::~KernelTrace() { remove(); }
 
 void KernelTrace::remove() noexcept {
+  pipe_.reset();
   std::string ignored;
   write_file(instance_ / "tracing_on", "0", &ignored);
   for (const char* event : kEvents) write_file(instance_ / "events" / event / "enable", "0", &ignored);
@@ -94,23 +131,16 @@ void KernelTrace::remove() noexcept {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
-std::vector<TraceEvent> KernelTrace::events() {
+std::vector<TraceEvent> KernelTrace::events(int port, std::int64_t from_mono_ns) {
   std::vector<TraceEvent> out;
-  // trace_pipe, read until it is empty: unlike `trace`, opening it waits for
-  // no RCU grace period (tens of ms under load). It consumes what it reads:
-  // the instance is this run's alone, and this is its one reading.
-  // O_CLOEXEC: a child forked meanwhile (the next rig's `ip`) must not hold
-  // the instance open, or removing it fails with EBUSY.
+  if (!pipe_) return out;
   std::string text;
-  const int fd = open((instance_ / "trace_pipe").c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return out;
   char buf[65536];
-  for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR);)
+  for (ssize_t n; (n = read(pipe_.get(), buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR);)
     if (n > 0) text.append(buf, static_cast<std::size_t>(n));
-  close(fd);
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);)
-    if (auto e = parse_trace_line(line); e && (e->sport == port_ || e->dport == port_) && e->mono_ns >= from_mono_ns_)
+    if (auto e = parse_trace_line(line); e && (e->sport == port || e->dport == port) && e->mono_ns >= from_mono_ns)
       out.push_back(std::move(*e));
   return out;
 }

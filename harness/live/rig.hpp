@@ -1,6 +1,7 @@
 // What every run needs and no run may have used before it: the three
-// namespaces joined by veth pairs (topology.hpp), a wire forwarding between
-// them under a fresh fault program, and a kernel trace instance. Nothing in
+// namespaces joined by veth pairs (topology.hpp) and a wire forwarding
+// between them under a fresh fault program; with them, the process's kernel
+// trace instance (kernel_trace.hpp: shared, its events keyed by port). Nothing in
 // it depends on a scenario (the scenario's sysctls come after, through
 // Topology::configure), so the next run's rig can be built while the current
 // run plays (backstage.hpp). Torn down in reverse order of construction.
@@ -25,11 +26,11 @@ struct Rig {
   explicit Rig(const std::optional<std::filesystem::path>& tracefs);
 
   std::string trace_unavailable;
-  // The trace instance is made while the namespaces are built: both wait
-  // for the kernel (static keys, RCU), neither for the other.
-  std::future<std::unique_ptr<KernelTrace>> trace_made;
+  // The first rig of a process makes the trace instance while the
+  // namespaces are built: both wait for the kernel, neither for the other.
+  std::future<std::shared_ptr<KernelTrace>> trace_made;
   Topology topology;
-  std::unique_ptr<KernelTrace> trace;
+  std::shared_ptr<KernelTrace> trace;
   ScriptedFaults faults;
   Wire wire;
 };

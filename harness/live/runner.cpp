@@ -63,6 +63,7 @@ struct LiveRun {
         trace(rig->trace.get()),
         faults(rig->faults),
         wire(rig->wire),
+        reaper{topology},
         client((configure(s, o, r), topology.client()), "client", o.peer_program,
                peer_args(kClientHost, kServerHost, r, "client")),
         server(topology.server(), "server", o.peer_program, peer_args(kServerHost, kClientHost, r, "server")),
@@ -78,8 +79,7 @@ struct LiveRun {
     if (s.program_sides.contains(Side::client))
       write_sysctl(topology.client(), "net.ipv4.ip_local_port_range",
                    std::to_string(r.client_port) + " " + std::to_string(r.client_port));
-    if (trace) trace->follow(r.client_port, r.start_mono_ns);
-    else r.trace_unavailable = o.tracefs ? rig->trace_unavailable : o.tracefs_unavailable;
+    if (!trace) r.trace_unavailable = o.tracefs ? rig->trace_unavailable : o.tracefs_unavailable;
   }
 
   std::unique_ptr<Rig> rig;
@@ -87,6 +87,19 @@ struct LiveRun {
   KernelTrace* trace;  // null: states come from the capture only
   ScriptedFaults& faults;
   Wire& wire;
+  // Destroyed after the peers and programs (declared before them): the
+  // sockets their exit left (orphans, TIME_WAIT) go before the namespaces
+  // do, so none outlives the run, to fire trace events under its port later.
+  struct SocketReaper {
+    Topology& topology;
+    ~SocketReaper() {
+      for (Side side : {Side::client, Side::server}) try {
+          destroy_sockets(topology.of(side));
+        } catch (const HostError&) {
+          // Nothing to report to at teardown; the namespace goes anyway.
+        }
+    }
+  } reaper;
   PeerProcess client, server;
   std::array<ActivityProbe, 2> probes;  // the client's, the server's: is the exchange over?
   // What exec started, in order (a side's latest is the one its steps
@@ -416,8 +429,11 @@ RunResult run_scenario(const Scenario& s, const RunOptions& o, const std::filesy
   std::unique_ptr<LiveRun> live;
   try {
     now_doing("setting up (client port, namespaces, wire, kernel trace, peers)");
-    port.emplace(o.port ? PortReservation::exactly(o.port)
-                        : PortReservation::first_free(20000 + static_cast<int>(getpid() % 40000)));
+    // Each run of a process takes the next port on: a port comes round again
+    // only after tens of thousands of runs.
+    static int next_port = 20000 + static_cast<int>(getpid() % 40000);
+    port.emplace(o.port ? PortReservation::exactly(o.port) : PortReservation::first_free(next_port));
+    next_port = port->port() + 1;
     r.client_port = port->port();
     live = std::make_unique<LiveRun>(s, o, r, another_follows);
     const auto played_from = mono_ns();
@@ -431,7 +447,7 @@ RunResult run_scenario(const Scenario& s, const RunOptions& o, const std::filesy
     // The audit runs while the peers still hold their sockets.
     now_doing("auditing the sockets left");
     for (Side side : {Side::client, Side::server}) r.leftovers[side] = audit_sockets(live->topology.of(side));
-    if (live->trace) r.trace = live->trace->events();
+    if (live->trace) r.trace = live->trace->events(r.client_port, r.start_mono_ns);
   } catch (const HostError& e) {
     r.verdict = Verdict::error;
     r.first_mismatch = e.what();

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cstdint>
 #include <cerrno>
 #include <cstring>
 
@@ -45,24 +46,31 @@ UniqueFd diag_socket_in(const NetNamespace& ns) {
 
 std::vector<SocketEntry> audit_sockets(const NetNamespace& ns) { return audit_sockets(diag_socket_in(ns).get()); }
 
-std::vector<SocketEntry> audit_sockets(int fd) {
+namespace {
+
+// Sends one sock_diag request for TCP over IPv4 (`type`, `flags`, `id`).
+void send_request(int fd, std::uint16_t type, std::uint16_t flags, const inet_diag_sockid& id = {}) {
   struct {
     nlmsghdr header;
     inet_diag_req_v2 request;
   } query{};
   query.header.nlmsg_len = sizeof query;
-  query.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-  query.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  query.header.nlmsg_type = type;
+  query.header.nlmsg_flags = static_cast<std::uint16_t>(NLM_F_REQUEST | flags);
   query.request.sdiag_family = AF_INET;
   query.request.sdiag_protocol = IPPROTO_TCP;
   query.request.idiag_states = ~0u;
+  query.request.id = id;
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
-  if (sendto(fd, &query, sizeof query, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) < 0) {
+  if (sendto(fd, &query, sizeof query, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) < 0)
     throw HostError(std::string("sock_diag query: ") + std::strerror(errno));
-  }
+}
 
-  std::vector<SocketEntry> sockets;
+// Every TCP socket of the namespace `fd` belongs to, as the kernel describes it.
+std::vector<inet_diag_msg> dump(int fd) {
+  send_request(fd, SOCK_DIAG_BY_FAMILY, NLM_F_DUMP);
+  std::vector<inet_diag_msg> sockets;
   alignas(nlmsghdr) std::array<char, 16384> buf{};
   for (bool done = false; !done;) {
     const ssize_t n = recv(fd, buf.data(), buf.size(), 0);
@@ -80,21 +88,49 @@ std::vector<SocketEntry> audit_sockets(int fd) {
         done = true;
         break;
       }
-      const auto* msg = static_cast<const inet_diag_msg*>(NLMSG_DATA(h));
-      SocketEntry s;
-      s.state = state_name(msg->idiag_state);
-      s.local = endpoint_text(msg->id.idiag_src, msg->id.idiag_sport);
-      s.remote = endpoint_text(msg->id.idiag_dst, msg->id.idiag_dport);
-      s.local_port = ntohs(msg->id.idiag_sport);
-      s.remote_port = ntohs(msg->id.idiag_dport);
-      s.recv_q = msg->idiag_rqueue;
-      s.send_q = msg->idiag_wqueue;
-      s.orphan = msg->idiag_inode == 0;
-      s.timer = msg->idiag_timer;
-      sockets.push_back(std::move(s));
+      sockets.push_back(*static_cast<const inet_diag_msg*>(NLMSG_DATA(h)));
     }
   }
   return sockets;
+}
+
+}  // namespace
+
+std::vector<SocketEntry> audit_sockets(int fd) {
+  std::vector<SocketEntry> sockets;
+  for (const auto& msg : dump(fd)) {
+    SocketEntry s;
+    s.state = state_name(msg.idiag_state);
+    s.local = endpoint_text(msg.id.idiag_src, msg.id.idiag_sport);
+    s.remote = endpoint_text(msg.id.idiag_dst, msg.id.idiag_dport);
+    s.local_port = ntohs(msg.id.idiag_sport);
+    s.remote_port = ntohs(msg.id.idiag_dport);
+    s.recv_q = msg.idiag_rqueue;
+    s.send_q = msg.idiag_wqueue;
+    s.orphan = msg.idiag_inode == 0;
+    s.timer = msg.idiag_timer;
+    sockets.push_back(std::move(s));
+  }
+  return sockets;
+}
+
+std::size_t destroy_sockets(const NetNamespace& ns) {
+  const auto fd = diag_socket_in(ns);
+  std::size_t destroyed = 0;
+  for (const auto& msg : dump(fd.get())) {
+    send_request(fd.get(), SOCK_DESTROY, NLM_F_ACK, msg.id);
+    alignas(nlmsghdr) std::array<char, 1024> buf{};
+    ssize_t n;
+    while ((n = recv(fd.get(), buf.data(), buf.size(), 0)) < 0 && errno == EINTR) {
+    }
+    const auto* h = reinterpret_cast<const nlmsghdr*>(buf.data());
+    if (n < static_cast<ssize_t>(NLMSG_LENGTH(sizeof(nlmsgerr))) || h->nlmsg_type != NLMSG_ERROR) continue;
+    const int error = -static_cast<const nlmsgerr*>(NLMSG_DATA(h))->error;
+    if (error == 0) ++destroyed;
+    else if (error == EOPNOTSUPP) break;  // a kernel without CONFIG_INET_DIAG_DESTROY: nothing more to try
+    // ENOENT: gone by itself meanwhile.
+  }
+  return destroyed;
 }
 
 }  // namespace closepath

@@ -5,6 +5,7 @@
 #include "netns.hpp"
 #include "socket_entry.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -19,5 +20,11 @@ std::vector<SocketEntry> audit_sockets(const NetNamespace& ns);
 // (diag_socket_in), for a run that asks many times.
 std::vector<SocketEntry> audit_sockets(int diag_socket);
 UniqueFd diag_socket_in(const NetNamespace& ns);
+
+// Destroys every TCP socket left in `ns` (sock_diag SOCK_DESTROY, what
+// `ss -K` does): at teardown, so no orphan of a run outlives it, to change
+// state (and fire trace events under the run's client port) long after.
+// Returns how many went; none on a kernel without CONFIG_INET_DIAG_DESTROY.
+std::size_t destroy_sockets(const NetNamespace& ns);
 
 }  // namespace closepath
