@@ -13,6 +13,7 @@
 #include "parallel.hpp"
 #include "program_user.hpp"
 #include "repeat_summary.hpp"
+#include "shard.hpp"
 #include "run_plan.hpp"
 #include "report.hpp"
 #include "host_setup.hpp"
@@ -104,6 +105,7 @@ struct RunArgs {
   bool dry_run = false;
   int repeat = 1;
   int done_fd = -1;  // a -j child: where to say its report is written
+  std::string shard;  // "K/N": this machine's part of the scenarios named
   std::string stuck_after;  // the watchdog's limit per run; empty: run_limit() of each scenario
 };
 
@@ -126,6 +128,23 @@ int cmd_run(const RunArgs& a, ScenarioDir& dir) {
   } catch (const ScenarioError& e) {
     std::cerr << e.what() << "\n";
     return 2;
+  }
+  if (!a.shard.empty()) {  // every file was validated above, whichever part runs here
+    Shard shard;
+    try {
+      shard = parse_shard(a.shard);
+    } catch (const std::invalid_argument& e) {
+      std::cerr << "closepath run: --shard " << e.what() << "\n";
+      return 2;
+    }
+    std::vector<Scenario> part;
+    for (const auto i : shard_of(scenarios, shard)) part.push_back(std::move(scenarios[i]));
+    if (part.empty()) {
+      std::cerr << "closepath run: shard " << a.shard << " has nothing to run (" << scenarios.size()
+                << (scenarios.size() == 1 ? " scenario" : " scenarios") << " for " << shard.count << " parts)\n";
+      return 0;
+    }
+    scenarios = std::move(part);
   }
   if (a.dry_run) {
     for (const auto& s : scenarios) std::cout << "OK    " << s.name << "  " << display_path(s.file) << "\n";
@@ -245,6 +264,9 @@ int main(int argc, char** argv) {
   run->add_option("--stuck-after", run_args.stuck_after,
                   "end a run that has no verdict after DURATION (e.g. 90s) and report what it waited for "
                   "(default: the scenario's own deadlines plus 120 s for setup)");
+  run->add_option("--shard", run_args.shard,
+                  "K/N: run only the K-th of N parts of the scenarios named, balanced by their timers "
+                  "(a CI matrix gives each machine one K)");
   run->add_flag("--ladder", run_args.ladder, "print each run's ladder diagram (always printed on failure)");
 
   std::filesystem::path capture;
