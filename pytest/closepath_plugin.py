@@ -13,6 +13,10 @@ name, markers = its tags), so `python3 -m pytest --closepath-scenarios=mine/`
 runs a user's own scenarios with no Python of their own: a failing test shows
 the first mismatch, the ladder and the capture's path.
 
+Under pytest-xdist (`-n auto --dist loadgroup`, as tools/test.sh runs it)
+every worker is apart: its runs write under DIR/gwN, and each run holds its
+own client port and namespaces.
+
 Fixtures: `closepath` (the binary, to run any subcommand) and `closepath_run`
 (run one scenario, a file or its text, and get its report and capture back).
 """
@@ -96,6 +100,8 @@ def pytest_configure(config):
         # Given no paths of their own, run just the scenario files.
         if not config.option.file_or_dir:
             config.args[:] = [str(mine)]
+    # pytest-xdist's own mark, known here too so runs without xdist do not warn.
+    config.addinivalue_line("markers", "xdist_group(name): tests that run on one xdist worker, in turn")
     for tag in sorted({t for d in directories for ts in scenario_tags(d).values() for t in ts}):
         config.addinivalue_line("markers", f"{marker_name(tag)}: scenarios tagged {tag}")
 
@@ -182,7 +188,12 @@ class Closepath:
 
 
 def closepath_of(config):
-    tool = Closepath(resolve(config, "closepath"), resolve(config, "closepath_out"), resolve(config, "closepath_jobs"),
+    out = pathlib.Path(resolve(config, "closepath_out"))
+    # Under pytest-xdist each worker writes apart (gw0, gw1, ...); ports and
+    # namespaces are each run's own already.
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        out = out / os.environ["PYTEST_XDIST_WORKER"]
+    tool = Closepath(resolve(config, "closepath"), out, resolve(config, "closepath_jobs"),
                      resolve(config, "closepath_repeat"))
     if not tool.binary.exists():
         pytest.exit(f"{tool.binary} not found: build first (tools/test.sh does), or give --closepath PATH",

@@ -2,6 +2,7 @@
 anything behind on the host, whether it passes, fails or is interrupted."""
 import json
 import os
+import pathlib
 import re
 import signal
 import subprocess
@@ -71,63 +72,104 @@ def test_doctor_reports_each_capability(closepath):
 
 
 # --- nothing left behind -------------------------------------------------
+#
+# Worker-aware (pytest-xdist): other workers' runs come and go meanwhile, so
+# these tests do not compare host-wide counts. The harness under test is
+# started with a tag in its environment, which everything it starts inherits
+# (peers, -j children); what it leaves is then: a process carrying the tag
+# (and so any namespace such a process holds), a tracefs instance whose
+# harness is gone, a link in the host's own namespace. They run on one worker,
+# one after another (xdist_group), as only they kill harnesses outright.
 
-def host_state():
-    """Network namespaces alive on the host, and closepath processes."""
-    namespaces = set()
-    for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                namespaces.add(os.readlink(f"/proc/{pid}/ns/net"))
-            except OSError:
-                pass
-    peers = subprocess.run(["pgrep", "-f", "closepath-peer"], capture_output=True, text=True).stdout.split()
-    links = subprocess.run(["ip", "-o", "link"], capture_output=True, text=True).stdout.count("\n")
-    return namespaces, peers, links, tracefs_instances()
+LEAVES_NOTHING = pytest.mark.xdist_group("leaves-nothing")
 
 
-def tracefs_instances():
-    """closepath's tracefs instances (global kernel objects), seen through a private mount."""
+def tagged():
+    """An environment carrying a tag of its own, and the tag."""
+    tag = f"{os.getpid()}-{time.monotonic_ns()}"
+    return {**os.environ, "CLOSEPATH_TEST_TAG": tag}, tag
+
+
+def processes_tagged(tag):
+    marker = f"CLOSEPATH_TEST_TAG={tag}".encode()
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as environ:
+                if marker in environ.read().split(b"\0"):
+                    found.append(f"{pid} ({pathlib.Path(f'/proc/{pid}/cmdline').read_bytes().split(bytes(1))[0].decode()})")
+        except OSError:
+            pass  # gone meanwhile, or a kernel thread
+    return found
+
+
+def host_links():
+    return subprocess.run(["ip", "-o", "link"], capture_output=True, text=True).stdout.count("\n")
+
+
+def stale_tracefs_instances():
+    """closepath's tracefs instances (global kernel objects) whose harness is gone, seen through a private mount."""
     listing = subprocess.run(
         ["unshare", "--mount", "--propagation", "private", "sh", "-c",
          "mount -t tracefs nodev /sys/kernel/tracing && ls /sys/kernel/tracing/instances"],
         capture_output=True, text=True)
-    return sorted(name for name in listing.stdout.split() if name.startswith("closepath-"))
+    names = [name for name in listing.stdout.split() if name.startswith("closepath-")]
+    return sorted(n for n in names if not pathlib.Path(f"/proc/{n.split('-')[1]}").exists())
 
 
-def assert_nothing_left(before):
-    deadline = time.time() + 5
+def assert_nothing_left(tag, links_before, within=5):
+    deadline = time.time() + within
     while True:
-        now = host_state()
-        if now[0] <= before[0] and not now[1] and now[2] == before[2] and not now[3]:
+        left = processes_tagged(tag), host_links(), stale_tracefs_instances()
+        if not left[0] and left[1] == links_before and not left[2]:
             return
         if time.time() > deadline:
-            raise AssertionError(f"left behind: namespaces {now[0] - before[0]}, peers {now[1]}, "
-                                 f"links {before[2]} -> {now[2]}, tracefs instances {now[3]}")
+            raise AssertionError(f"left behind: processes {left[0]} (and the namespaces they hold), "
+                                 f"host links {links_before} -> {left[1]}, tracefs instances {left[2]}")
         time.sleep(0.1)
 
 
+def test_the_leftover_check_sees_what_a_harness_leaves(tmp_path):
+    """Not vacuous: a process started under the tag is seen until it ends."""
+    env, tag = tagged()
+    sleeper = subprocess.Popen(["sleep", "30"], env=env)
+    try:
+        assert processes_tagged(tag)
+        with pytest.raises(AssertionError, match="left behind: processes"):
+            assert_nothing_left(tag, host_links(), within=0.3)
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    assert_nothing_left(tag, host_links())
+
+
+@LEAVES_NOTHING
 def test_passing_run_leaves_nothing(closepath, tmp_path):
-    before = host_state()
-    assert closepath("run", "graceful_fin", "--scenarios", closepath.catalogue, "--out", tmp_path).returncode == 0
-    assert_nothing_left(before)
+    env, tag = tagged()
+    links = host_links()
+    assert closepath("run", "graceful_fin", "--scenarios", closepath.catalogue, "--out", tmp_path, env=env).returncode == 0
+    assert_nothing_left(tag, links)
 
 
+@LEAVES_NOTHING
 def test_failing_run_leaves_nothing(closepath, tmp_path):
     variant = tmp_path / "linger_zero.yaml"
     variant.write_text(GOOD.replace("  - client: set linger 0\n", ""))
-    before = host_state()
-    assert closepath("run", variant, "--out", tmp_path).returncode == 1
-    assert_nothing_left(before)
+    env, tag = tagged()
+    links = host_links()
+    assert closepath("run", variant, "--out", tmp_path, env=env).returncode == 1
+    assert_nothing_left(tag, links)
 
 
+@LEAVES_NOTHING
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=["SIGINT", "SIGTERM", "SIGKILL"])
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_interrupted_run_leaves_nothing(closepath, tmp_path, sig, jobs):
-    before = host_state()
+    env, tag = tagged()
+    links = host_links()
     proc = subprocess.Popen([str(closepath.binary), "run", "--all", "--scenarios", str(closepath.catalogue), "-j", jobs,
                              "--out", str(tmp_path)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     time.sleep(0.6)  # mid-run: namespaces built, peers started
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=30)
@@ -138,7 +180,7 @@ def test_interrupted_run_leaves_nothing(closepath, tmp_path, sig, jobs):
         # A SIGKILLed harness cannot tear down its tracefs instance; the next
         # run removes instances whose harness is gone.
         assert closepath("run", "connection_refused", "--scenarios", closepath.catalogue, "--out", tmp_path).returncode == 0
-    assert_nothing_left(before)
+    assert_nothing_left(tag, links)
 
 
 def test_whole_catalogue_twice_in_parallel(closepath, tmp_path):
@@ -271,6 +313,25 @@ def test_no_color_only_when_set_and_not_empty(closepath, tmp_path, no_color, col
     output = run_on_a_terminal(closepath, ["run", variant, "--out", tmp_path / "out"], env)
     assert "FAIL  linger_zero" in output
     assert ("\x1b[31m" in output) == coloured, repr(output[-500:])
+
+
+def test_shards_split_the_catalogue_into_parts_that_cover_it_once(closepath):
+    """--shard K/N (a CI matrix): the N parts together are the catalogue, each scenario in one part."""
+    names = sorted(s["name"] for s in closepath.scenarios())
+    parts = []
+    for k in (1, 2, 3):
+        done = closepath("run", "--all", "--scenarios", closepath.catalogue, "--shard", f"{k}/3", "--dry-run")
+        assert done.returncode == 0, done.stderr
+        parts.append([line.split()[1] for line in done.stdout.splitlines()])
+    assert sorted(n for part in parts for n in part) == names
+    assert all(len(part) >= len(names) // 6 for part in parts), parts
+
+
+@pytest.mark.parametrize("bad", ["3", "0/3", "4/3", "a/b", "1/0"])
+def test_a_bad_shard_is_a_usage_error(closepath, bad):
+    done = closepath("run", "--all", "--scenarios", closepath.catalogue, "--shard", bad, "--dry-run")
+    assert done.returncode == 2
+    assert done.stderr.startswith("closepath run: --shard ") and len(done.stderr.splitlines()) == 1
 
 
 def test_repeat_mode_gives_each_run_a_directory_and_summarises(closepath, tmp_path):

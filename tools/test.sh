@@ -11,4 +11,5 @@ tools/bootstrap.sh
 # "pytest") runs directly so its output streams.
 (cd build && ctest --output-on-failure -LE pytest)
 # Debian's pytest: /usr/bin/python3, not whichever python3 is first on PATH.
-exec /usr/bin/python3 -m pytest pytest "$@"
+# One xdist worker per core; tests that must not overlap share an xdist_group.
+exec /usr/bin/python3 -m pytest -n auto --dist loadgroup pytest "$@"
