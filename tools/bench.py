@@ -5,9 +5,9 @@ against its floor: prints figures, asserts nothing (tools/bench.sh).
     tools/bench.sh [--closepath PATH] [--runs N] [--skip-offline]
 
 1. Per-run overhead: N runs (default 20) of graceful_fin, one after another
-   (-j 1);
-   each report's phases (setup, steps, settle, teardown): the overhead is
-   everything but the steps. Median and max.
+   (-j 1) in one process; each report's phases (setup, steps, settle,
+   teardown): the overhead is everything but the steps. Median and max; and
+   by the wall clock, what the N runs took beyond their steps, per run.
 2. The catalogue, serially and at -j nproc: wall time against its floor,
    the sum of every run's steps (which are the kernel timers and the peers'
    own waits the scenarios ask for).
@@ -56,13 +56,17 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         tmp = pathlib.Path(tmp)
         (tmp / "one").mkdir()
-        _, _, reports = run(args.closepath, ["graceful_fin", "--repeat", str(args.runs), "-j", "1"], tmp / "one")
+        wall, _, reports = run(args.closepath, ["graceful_fin", "--repeat", str(args.runs), "-j", "1"], tmp / "one")
         costs = sorted(overhead_ms(r) for r in reports)
+        steps = sum(r["phases_ms"]["timeline"] for r in reports) / 1000
         phases = {k: statistics.median(r["phases_ms"][k] for r in reports)
                   for k in ("setup", "timeline", "settle", "teardown")}
         print(f"per-run overhead, graceful_fin x {len(costs)}: median {statistics.median(costs):.1f} ms, "
               f"max {costs[-1]:.1f} ms (goal: median <= 30 ms)")
         print("  median phases: " + ", ".join(f"{k} {v:.1f} ms" for k, v in phases.items()))
+        print(f"  by the clock: {wall:.2f} s for {len(reports)} runs whose steps took {steps:.2f} s: "
+              f"{(wall - steps) / len(reports) * 1000:.1f} ms a run beyond its steps (the process's start, "
+              f"its first rig and its exit included)")
         for label, extra in (("serial", ["-j", "1"]), (f"-j {jobs}", ["-j", str(jobs)])):
             out = tmp / label.replace(" ", "")
             out.mkdir()
