@@ -12,6 +12,7 @@
 #include "offline.hpp"
 #include "parallel.hpp"
 #include "program_user.hpp"
+#include "lane.hpp"
 #include "repeat_summary.hpp"
 #include "shard.hpp"
 #include "run_plan.hpp"
@@ -97,19 +98,59 @@ struct RunArgs {
   bool all = false;
   int jobs = default_jobs();
   fs::path out = "out";
-  std::string run_dir;    // a -j child: exactly this directory
   bool json = false;
   int port = 0;
-  bool no_total = false;  // a -j child: the parent prints the total
+  bool no_total = false;  // a -j lane: the parent prints the total
   bool ladder = false;
   bool dry_run = false;
   int repeat = 1;
-  int done_fd = -1;  // a -j child: where to say its report is written
+  int lane_fd = -1;  // a -j lane (lane.hpp): where its runs come from
+  int done_fd = -1;  // a -j lane: where it says each report is written
   std::string shard;  // "K/N": this machine's part of the scenarios named
   std::string stuck_after;  // the watchdog's limit per run; empty: run_limit() of each scenario
 };
 
+// What every run of this command shares; nullopt (said on stderr) for a bad --stuck-after.
+std::optional<RunOptions> run_options(const RunArgs& a, const HostSetup& host) {
+  RunOptions options;
+  options.peer_program = find_peer_program(self_dir());
+  options.port = a.port;
+  if (!a.stuck_after.empty()) {
+    try {
+      options.stuck_after = parse_duration(a.stuck_after);
+      if (options.stuck_after->count() == 0) throw std::invalid_argument("a limit of 0 ends every run before it starts");
+    } catch (const std::invalid_argument& e) {
+      std::cerr << "closepath run: --stuck-after: " << e.what() << "\n";
+      return std::nullopt;
+    }
+  }
+  options.tracefs = host.tracefs();
+  options.tracefs_unavailable = host.tracefs_unavailable();
+  return options;
+}
+
+// A -j lane (harness/live/lane.hpp): runs what its parent hands it.
+int cmd_lane(const RunArgs& a) {
+  for (int fd : {a.lane_fd, a.done_fd}) fcntl(fd, F_SETFD, FD_CLOEXEC);  // ours, not the peers' and programs'
+  const HostSetup host({});  // before any thread: rootless mode, tracefs, interrupt handlers
+  const auto options = run_options(a, host);
+  if (!options) return 2;
+  try {
+    run_lane(a.lane_fd, a.done_fd, *options, std::cout);
+  } catch (const Interrupted&) {
+    Backstage::get().drain();
+    return 130;
+  } catch (const ScenarioError& e) {  // the file changed since the parent read it
+    std::cerr << e.what() << "\n";
+    Backstage::get().drain();
+    return 2;
+  }
+  Backstage::get().drain();
+  return 0;
+}
+
 int cmd_run(const RunArgs& a, ScenarioDir& dir) {
+  if (a.lane_fd >= 0) return cmd_lane(a);
   // Parse and validate everything before anything runs.
   std::vector<fs::path> files;
   std::vector<Scenario> scenarios;
@@ -150,37 +191,24 @@ int cmd_run(const RunArgs& a, ScenarioDir& dir) {
     for (const auto& s : scenarios) std::cout << "OK    " << s.name << "  " << display_path(s.file) << "\n";
     return 0;
   }
-  if ((a.port || !a.run_dir.empty()) && scenarios.size() > 1) {
+  if (a.port && scenarios.size() > 1) {
     std::cerr << "closepath run: --port names one run's client port; give one scenario with it\n";
     return 2;
   }
-  if (a.done_fd >= 0) fcntl(a.done_fd, F_SETFD, FD_CLOEXEC);  // for us alone, not the peers and programs
   // Before any thread exists (HostSetup checks): rootless mode, tracefs, interrupt handlers.
-  const auto runs = a.run_dir.empty() ? plan_runs(scenarios, a.out, a.repeat)
-                                      : std::vector<PlannedRun>{{&scenarios[0], a.run_dir}};
-  const bool parallel = a.jobs > 1 && runs.size() > 1;  // then each run is a child that traces for itself
+  const auto runs = plan_runs(scenarios, a.out, a.repeat);
+  const bool parallel = a.jobs > 1 && runs.size() > 1;  // then lanes (child processes) run them, each tracing for itself
   const HostSetup host({.trace = !parallel});
   std::error_code out_error;  // an unwritable --out is found before anything runs
-  fs::create_directories(a.run_dir.empty() ? a.out : fs::path(a.run_dir), out_error);
+  fs::create_directories(a.out, out_error);
   if (out_error) {
     std::cerr << "closepath run: --out " << a.out.string() << ": " << out_error.message() << "\n";
     return 2;
   }
   const auto started = std::chrono::steady_clock::now();
-  RunOptions options;
-  options.peer_program = find_peer_program(self_dir());
-  options.port = a.port;
-  if (!a.stuck_after.empty()) {
-    try {
-      options.stuck_after = parse_duration(a.stuck_after);
-      if (options.stuck_after->count() == 0) throw std::invalid_argument("a limit of 0 ends every run before it starts");
-    } catch (const std::invalid_argument& e) {
-      std::cerr << "closepath run: --stuck-after: " << e.what() << "\n";
-      return 2;
-    }
-  }
-  options.tracefs = host.tracefs();
-  options.tracefs_unavailable = host.tracefs_unavailable();
+  const auto made = run_options(a, host);
+  if (!made) return 2;
+  const RunOptions& options = *made;
   std::vector<Verdict> verdicts;
   nlohmann::json reports = nlohmann::json::array();
   std::ostream& human = a.json ? std::cerr : std::cout;
@@ -198,10 +226,6 @@ int cmd_run(const RunArgs& a, ScenarioDir& dir) {
         print_run(human, r, a.ladder);
         verdicts.push_back(r.verdict);
         reports.push_back(report_json(r));
-        if (a.done_fd >= 0) {  // a -j child: the parent may start the next run while this one tears down
-          (void)!write(a.done_fd, "1", 1);
-          close(a.done_fd);
-        }
       }
     }
   } catch (const Interrupted&) {
@@ -252,7 +276,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 64));
   run->add_option("--out", run_args.out,
                   "output root: each run writes OUT/<scenario>/, or OUT/<scenario>/<n>/ when it runs more than once (default out)");
-  run->add_option("--run-dir", run_args.run_dir)->group("");  // used by -j for its children
+  run->add_option("--lane-fd", run_args.lane_fd)->group("");  // used by -j for its lanes
   run->add_option("--done-fd", run_args.done_fd)->group("");  // ditto
   run->add_flag("--dry-run", run_args.dry_run, "parse and validate the scenarios, run nothing");
   run->add_option("--repeat", run_args.repeat,
@@ -260,7 +284,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 10000));
   run->add_flag("--json", run_args.json, "print the reports as JSON on stdout");
   run->add_option("--port", run_args.port, "the client's port for a single run (default: a free one is reserved per run)")->check(CLI::Range(1024, 65535));
-  run->add_flag("--no-total", run_args.no_total)->group("");  // used by -j for its children
+  run->add_flag("--no-total", run_args.no_total)->group("");  // ditto
   run->add_option("--stuck-after", run_args.stuck_after,
                   "end a run that has no verdict after DURATION (e.g. 90s) and report what it waited for "
                   "(default: the scenario's own deadlines plus 120 s for setup)");

@@ -22,6 +22,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <numeric>
 
 namespace closepath {
 namespace {
@@ -35,16 +36,19 @@ constexpr auto kBackstopGrace = 15s;
 constexpr auto kStopWait = 10s;  // after SIGTERM, and again after SIGKILL
 constexpr auto kTeardownLimit = 60s;  // for the children still tearing down when the last run is in
 
-// Starts a child for `run`; `done` gets the read end of the pipe on which
-// the child says its report is written (its teardown then goes on).
-pid_t spawn_child(const PlannedRun& run, std::optional<std::chrono::milliseconds> stuck_after, bool to_stderr,
-                  UniqueFd& done) {
-  int ends[2];
-  if (pipe2(ends, O_CLOEXEC) != 0) throw HostError(std::string("pipe: ") + std::strerror(errno));
-  done.reset(ends[0]);
-  UniqueFd write_end(ends[1]);
-  std::vector<std::string> argv{"/proc/self/exe", "run", run.scenario->file.string(), "--run-dir", run.out_dir.string(),
-                                "--no-total", "--done-fd", std::to_string(write_end.get())};
+// Starts a lane (lane.hpp): `assign` gets the write end of the pipe its
+// assignments go down, `done` the read end of the one it answers on.
+pid_t spawn_lane(std::optional<std::chrono::milliseconds> stuck_after, bool to_stderr, UniqueFd& assign,
+                 UniqueFd& done) {
+  int to_lane[2], from_lane[2];
+  if (pipe2(to_lane, O_CLOEXEC) != 0) throw HostError(std::string("pipe: ") + std::strerror(errno));
+  UniqueFd assign_read(to_lane[0]);
+  assign.reset(to_lane[1]);
+  if (pipe2(from_lane, O_CLOEXEC) != 0) throw HostError(std::string("pipe: ") + std::strerror(errno));
+  done.reset(from_lane[0]);
+  UniqueFd done_write(from_lane[1]);
+  std::vector<std::string> argv{"/proc/self/exe", "run",      "--lane-fd", std::to_string(assign_read.get()),
+                                "--done-fd",      std::to_string(done_write.get()), "--no-total"};
   if (stuck_after) argv.insert(argv.end(), {"--stuck-after", std::to_string(stuck_after->count()) + "ms"});
   std::vector<char*> cargv;
   for (auto& a : argv) cargv.push_back(a.data());
@@ -56,11 +60,23 @@ pid_t spawn_child(const PlannedRun& run, std::optional<std::chrono::milliseconds
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (getppid() != parent) _exit(1);
     if (to_stderr) dup2(STDERR_FILENO, STDOUT_FILENO);  // the parent's stdout is for its JSON
-    fcntl(write_end.get(), F_SETFD, 0);                 // the one descriptor it keeps across exec
+    fcntl(assign_read.get(), F_SETFD, 0);               // the two descriptors it keeps across exec
+    fcntl(done_write.get(), F_SETFD, 0);
     execv(cargv[0], cargv.data());
     _exit(127);
   }
   return pid;
+}
+
+// Hands run `i` to a lane: its file, its directory, whether more follow.
+void assign(int fd, const PlannedRun& run, bool more) {
+  std::string message = run.scenario->file.string() + '\0' + run.out_dir.string() + '\0' + (more ? "more" : "last") + '\0';
+  for (std::size_t sent = 0; sent < message.size();) {
+    const ssize_t n = write(fd, message.data() + sent, message.size() - sent);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw HostError(std::string("handing a run to a -j lane: ") + std::strerror(errno));
+    sent += static_cast<std::size_t>(n);
+  }
 }
 
 ChildOutcome read_outcome(const std::filesystem::path& report_path, int status) {
@@ -93,11 +109,13 @@ bool reap_within(pid_t pid, const UniqueFd& pidfd, std::chrono::milliseconds lim
   return true;
 }
 
-struct Child {
-  std::size_t run = 0;
-  Clock::time_point started, deadline;
+// A lane process, and the run it is on (if any).
+struct Lane {
   UniqueFd pidfd;
-  UniqueFd done;  // readable once the child's report is written (or it died)
+  UniqueFd assign;  // where its assignments go; closed: it finishes and exits
+  UniqueFd done;    // a byte per report written
+  std::optional<std::size_t> run;
+  Clock::time_point started, deadline;
 };
 
 // A byte on `done`: the report is complete. End of file without one: the
@@ -110,7 +128,7 @@ bool reported(const UniqueFd& done) {
 }
 
 // Stops a child that outlived its deadline and reports it in its place.
-ChildOutcome stop_stuck(pid_t pid, const Child& child, const PlannedRun& run, std::ostream& human) {
+ChildOutcome stop_stuck(pid_t pid, const Lane& child, const PlannedRun& run, std::ostream& human) {
   const auto activity = read_activity(run.out_dir);
   kill(pid, SIGTERM);
   kill(pid, SIGCONT);  // a stopped child (a debugger, SIGSTOP) tears down by itself too
@@ -140,91 +158,95 @@ std::vector<ChildOutcome> run_in_parallel(const std::vector<PlannedRun>& runs, i
                                           std::optional<std::chrono::milliseconds> stuck_after, bool json) {
   std::ostream& human = json ? std::cerr : std::cout;
   std::vector<ChildOutcome> outcomes(runs.size());
-  std::map<pid_t, Child> running;
-  // Children whose report is in, tearing their run down: they no longer
-  // count against `jobs`, and are reaped as they end (all before returning).
-  std::map<pid_t, UniqueFd> finishing;
-  std::size_t next = 0;
+  std::map<pid_t, Lane> lanes;
+  // Handed out longest first (by declared timers, then as planned), so a
+  // long run does not start last and leave the other lanes idle; outcomes
+  // keep the planned order.
+  std::vector<std::size_t> order(runs.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return runs[a].scenario->timers > runs[b].scenario->timers; });
+  std::size_t next = 0;  // into `order`
   bool stopped_any = false;
   auto stop_all = [&] {
-    for (const auto& [pid, child] : running) kill(pid, SIGTERM);
-    for (const auto& [pid, fd] : finishing) kill(pid, SIGTERM);
-    for (const auto& [pid, child] : running) wait_status(pid);
-    for (const auto& [pid, fd] : finishing) wait_status(pid);
-    running.clear();
-    finishing.clear();
+    for (const auto& [pid, lane] : lanes) kill(pid, SIGTERM);
+    for (const auto& [pid, lane] : lanes) wait_status(pid);
+    lanes.clear();
+  };
+  auto busy = [&] { return std::any_of(lanes.begin(), lanes.end(), [](const auto& l) { return l.second.run.has_value(); }); };
+  auto hand_out = [&](Lane& lane) {
+    const std::size_t i = order[next++];
+    std::error_code ignored;  // an unwritable --out shows when the lane writes its report
+    std::filesystem::remove(runs[i].out_dir / "report.json", ignored);
+    lane.run = i;
+    lane.started = Clock::now();
+    lane.deadline = lane.started + stuck_after.value_or(run_limit(*runs[i].scenario)) + kBackstopGrace;
+    assign(lane.assign.get(), runs[i], next < runs.size());
   };
   try {
-    while (next < runs.size() || !running.empty()) {
+    while (next < runs.size() || busy()) {
       check_interrupted();
-      while (next < runs.size() && running.size() < static_cast<std::size_t>(jobs)) {
-        std::error_code ignored;  // an unwritable --out shows when the child writes its report
-        std::filesystem::remove(runs[next].out_dir / "report.json", ignored);
-        const auto now = Clock::now();
-        const auto limit = stuck_after.value_or(run_limit(*runs[next].scenario));
-        // the child reserves its own client port
-        UniqueFd done;
-        const pid_t pid = spawn_child(runs[next], stuck_after, json, done);
-        running.emplace(pid, Child{next, now, now + limit + kBackstopGrace, pidfd_of(pid), std::move(done)});
-        ++next;
+      // Idle lanes first (they keep their trace instance and rig built ahead), then new ones, up to `jobs`.
+      for (auto& [pid, lane] : lanes)
+        if (!lane.run && next < runs.size()) hand_out(lane);
+      while (next < runs.size() && lanes.size() < static_cast<std::size_t>(jobs)) {
+        Lane lane;
+        const pid_t pid = spawn_lane(stuck_after, json, lane.assign, lane.done);
+        lane.pidfd = pidfd_of(pid);
+        hand_out(lanes.emplace(pid, std::move(lane)).first->second);
       }
-      // Sleep until a child ends, the nearest deadline passes, or an interrupt.
+      // Sleep until a lane reports or ends, the nearest deadline passes, or an interrupt.
       std::vector<pollfd> fds;
       auto nearest = Clock::time_point::max();
-      for (const auto& [pid, child] : running) {
-        fds.push_back({child.pidfd.get(), POLLIN, 0});
-        if (child.done) fds.push_back({child.done.get(), POLLIN, 0});
-        nearest = std::min(nearest, child.deadline);
+      for (const auto& [pid, lane] : lanes) {
+        fds.push_back({lane.pidfd.get(), POLLIN, 0});
+        if (!lane.run) continue;
+        fds.push_back({lane.done.get(), POLLIN, 0});
+        nearest = std::min(nearest, lane.deadline);
       }
-      for (const auto& [pid, pidfd] : finishing) fds.push_back({pidfd.get(), POLLIN, 0});
       poll_until(fds, nearest);
-      for (auto it = finishing.begin(); it != finishing.end();) {
-        if (waitpid(it->first, nullptr, WNOHANG) == it->first) it = finishing.erase(it);
-        else ++it;
-      }
-      for (auto it = running.begin(); it != running.end();) {
-        int status = 0;
+      for (auto it = lanes.begin(); it != lanes.end();) {
         const pid_t pid = it->first;
-        const std::size_t i = it->second.run;
-        pollfd done{it->second.done.get(), POLLIN, 0};
-        if (it->second.done && poll(&done, 1, 0) == 1) {
-          if (reported(it->second.done)) {  // the verdict is in: the slot is free while it tears down
-            outcomes[i] = read_outcome(runs[i].out_dir / "report.json", 0);
-            finishing.emplace(pid, std::move(it->second.pidfd));
-            it = running.erase(it);
-            continue;
-          }
-          it->second.done.reset();  // it ended without a report: its exit says how
+        Lane& lane = it->second;
+        pollfd done{lane.done.get(), POLLIN, 0};
+        if (lane.run && poll(&done, 1, 0) == 1 && reported(lane.done)) {  // the verdict is in; it tears down meanwhile
+          outcomes[*lane.run] = read_outcome(runs[*lane.run].out_dir / "report.json", 0);
+          lane.run.reset();
+          ++it;
+          continue;
         }
-        if (waitpid(pid, &status, WNOHANG) == pid) {
-          outcomes[i] = read_outcome(runs[i].out_dir / "report.json", status);
-        } else if (Clock::now() > it->second.deadline) {
-          outcomes[i] = stop_stuck(pid, it->second, runs[i], human);
+        int status = 0;
+        if (waitpid(pid, &status, WNOHANG) == pid) {  // it ended: with a run in hand, that run ends with it
+          if (lane.run) outcomes[*lane.run] = read_outcome(runs[*lane.run].out_dir / "report.json", status);
+        } else if (lane.run && Clock::now() > lane.deadline) {
+          outcomes[*lane.run] = stop_stuck(pid, lane, runs[*lane.run], human);
           stopped_any = true;
         } else {
           ++it;
           continue;
         }
-        it = running.erase(it);
+        it = lanes.erase(it);
       }
     }
-    // Every child ends before this returns. Teardowns are bounded (peers are
-    // SIGKILLed, every wait has a limit); one that is not is killed.
+    // No more runs: each lane finishes its last teardown and exits. Every
+    // lane ends before this returns; teardowns are bounded (peers are
+    // SIGKILLed, every wait has a limit), and one that is not is killed.
+    for (auto& [pid, lane] : lanes) lane.assign.reset();
     const auto give_up = Clock::now() + kTeardownLimit;
-    while (!finishing.empty()) {
+    while (!lanes.empty()) {
       check_interrupted();
       if (Clock::now() > give_up) {
-        for (const auto& [pid, pidfd] : finishing) kill(pid, SIGKILL);
-        for (const auto& [pid, pidfd] : finishing) wait_status(pid);
-        finishing.clear();
+        for (const auto& [pid, lane] : lanes) kill(pid, SIGKILL);
+        for (const auto& [pid, lane] : lanes) wait_status(pid);
+        lanes.clear();
         stopped_any = true;  // its trace instance is swept below
         break;
       }
       std::vector<pollfd> fds;
-      for (const auto& [pid, pidfd] : finishing) fds.push_back({pidfd.get(), POLLIN, 0});
+      for (const auto& [pid, lane] : lanes) fds.push_back({lane.pidfd.get(), POLLIN, 0});
       poll_until(fds, Clock::now() + 100ms);
-      for (auto it = finishing.begin(); it != finishing.end();) {
-        if (waitpid(it->first, nullptr, WNOHANG) == it->first) it = finishing.erase(it);
+      for (auto it = lanes.begin(); it != lanes.end();) {
+        if (waitpid(it->first, nullptr, WNOHANG) == it->first) it = lanes.erase(it);
         else ++it;
       }
     }
@@ -232,7 +254,7 @@ std::vector<ChildOutcome> run_in_parallel(const std::vector<PlannedRun>& runs, i
     stop_all();
     throw;
   }
-  // A child killed before its teardown leaves its trace instance: remove it now, not at the next run.
+  // A lane killed before its teardown leaves its trace instance: remove it now, not at the next run.
   if (stopped_any) sweep_stale_trace_instances();
   return outcomes;
 }

@@ -1,13 +1,16 @@
-// `run -j N`: each scenario runs in a child closepath process of its own
-// (own namespaces, own server port), at most N at a time. Children die with
-// the parent (PR_SET_PDEATHSIG) and are stopped with SIGTERM when the parent
-// is interrupted, so they tear their runs down themselves.
+// `run -j N`: up to N lanes (lane.hpp), child closepath processes that each
+// run the scenarios handed to them one after another, sharing their trace
+// instance and building the next rig ahead as serial runs do. Runs are
+// handed out longest first (declared timers) to whichever lane is free.
+// Lanes die with the parent (PR_SET_PDEATHSIG) and are stopped with SIGTERM
+// when the parent is interrupted, so they tear their runs down themselves.
 //
-// A child has its own watchdog (harness/live/watchdog.hpp). The parent is the
-// backstop for a child that stops answering altogether (a stalled kernel, a
-// stopped process): past the child's limit and a grace it is stopped
-// (SIGTERM, then SIGKILL), reported as an error with the activity it last
-// published, and whatever trace instance it left is removed.
+// A lane has a watchdog per run (harness/live/watchdog.hpp). The parent is
+// the backstop for a lane that stops answering altogether (a stalled
+// kernel, a stopped process): past its run's limit and a grace it is
+// stopped (SIGTERM, then SIGKILL), the run is reported as an error with the
+// activity it last published, whatever trace instance it left is removed,
+// and a new lane takes the runs still to come.
 #pragma once
 
 #include "run_plan.hpp"
