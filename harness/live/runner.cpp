@@ -434,6 +434,11 @@ RunResult run_scenario(const Scenario& s, const RunOptions& o, const std::filesy
     static int next_port = 20000 + static_cast<int>(getpid() % 40000);
     port.emplace(o.port ? PortReservation::exactly(o.port) : PortReservation::first_free(next_port));
     next_port = port->port() + 1;
+    // The trace keeps this port's events from here on, not from the run's
+    // start: the port's last holder (another process's run) may have been
+    // tearing down until a moment ago, and everything it left fired its
+    // events before it let the port go (its sockets are destroyed first).
+    const auto port_held_from = mono_ns();
     r.client_port = port->port();
     live = std::make_unique<LiveRun>(s, o, r, another_follows);
     const auto played_from = mono_ns();
@@ -447,7 +452,7 @@ RunResult run_scenario(const Scenario& s, const RunOptions& o, const std::filesy
     // The audit runs while the peers still hold their sockets.
     now_doing("auditing the sockets left");
     for (Side side : {Side::client, Side::server}) r.leftovers[side] = audit_sockets(live->topology.of(side));
-    if (live->trace) r.trace = live->trace->events(r.client_port, r.start_mono_ns);
+    if (live->trace) r.trace = live->trace->events(r.client_port, port_held_from);
   } catch (const HostError& e) {
     r.verdict = Verdict::error;
     r.first_mismatch = e.what();
