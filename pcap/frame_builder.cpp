@@ -30,23 +30,47 @@ std::uint32_t ipv4(const std::string& text) {
   return ntohl(a.s_addr);
 }
 
+bool is_ipv6(const std::string& text) {
+  in6_addr a{};
+  return inet_pton(AF_INET6, text.c_str(), &a) == 1;
+}
+
+void put_ipv6(std::vector<std::uint8_t>& f, std::size_t at, const std::string& text) {
+  in6_addr a{};
+  if (inet_pton(AF_INET6, text.c_str(), &a) != 1) throw std::invalid_argument("not an IPv6 address: " + text);
+  std::copy(a.s6_addr, a.s6_addr + 16, f.begin() + static_cast<std::ptrdiff_t>(at));
+}
+
 }  // namespace
 
 std::vector<std::uint8_t> build_tcp_frame(const TcpFrameSpec& s) {
-  constexpr std::size_t eth = 14, ip = 20, tcp = 20;
+  const bool v6 = is_ipv6(s.src_ip);
+  constexpr std::size_t eth = 14, tcp = 20;
+  const std::size_t ip = v6 ? 40 : 20;
   std::vector<std::uint8_t> f(eth + ip + tcp, 0);
   std::copy(s.dst_mac.begin(), s.dst_mac.end(), f.begin());
   std::copy(s.src_mac.begin(), s.src_mac.end(), f.begin() + 6);
-  put16(f, 12, 0x0800);
-  // IPv4 header: no options, DF, TTL 64.
-  f[eth] = 0x45;
-  put16(f, eth + 2, ip + tcp);
-  put16(f, eth + 6, 0x4000);
-  f[eth + 8] = 64;
-  f[eth + 9] = IPPROTO_TCP;
-  put32(f, eth + 12, ipv4(s.src_ip));
-  put32(f, eth + 16, ipv4(s.dst_ip));
-  put16(f, eth + 10, checksum(f, eth, ip));
+  if (v6) {
+    // IPv6 header: version 6, no traffic class or flow label, hop limit 64.
+    put16(f, 12, 0x86dd);
+    f[eth] = 0x60;
+    put16(f, eth + 4, tcp);
+    f[eth + 6] = IPPROTO_TCP;
+    f[eth + 7] = 64;
+    put_ipv6(f, eth + 8, s.src_ip);
+    put_ipv6(f, eth + 24, s.dst_ip);
+  } else {
+    // IPv4 header: no options, DF, TTL 64.
+    put16(f, 12, 0x0800);
+    f[eth] = 0x45;
+    put16(f, eth + 2, static_cast<std::uint16_t>(ip + tcp));
+    put16(f, eth + 6, 0x4000);
+    f[eth + 8] = 64;
+    f[eth + 9] = IPPROTO_TCP;
+    put32(f, eth + 12, ipv4(s.src_ip));
+    put32(f, eth + 16, ipv4(s.dst_ip));
+    put16(f, eth + 10, checksum(f, eth, ip));
+  }
   // TCP header, no options.
   const std::size_t t = eth + ip;
   put16(f, t, s.sport);
@@ -56,9 +80,10 @@ std::vector<std::uint8_t> build_tcp_frame(const TcpFrameSpec& s) {
   f[t + 12] = (tcp / 4) << 4;
   f[t + 13] = s.flags;
   put16(f, t + 14, s.window);
-  // Pseudo header: addresses, protocol, TCP length.
+  // Pseudo header: both addresses (as 16-bit words), protocol, TCP length.
+  const std::size_t addresses = v6 ? eth + 8 : eth + 12, address_bytes = v6 ? 32 : 8;
   std::uint32_t pseudo = 0;
-  for (std::size_t i = 0; i < 8; i += 2) pseudo += (std::uint32_t{f[eth + 12 + i]} << 8) | f[eth + 13 + i];
+  for (std::size_t i = 0; i < address_bytes; i += 2) pseudo += (std::uint32_t{f[addresses + i]} << 8) | f[addresses + i + 1];
   pseudo += IPPROTO_TCP + tcp;
   put16(f, t + 16, checksum(f, t, tcp, pseudo));
   return f;

@@ -1,4 +1,4 @@
-// Builds one Ethernet/IPv4/TCP frame with correct checksums, for the
+// Builds one Ethernet/IPv4/TCP or Ethernet/IPv6/TCP frame with correct checksums, for the
 // segments the wire injects (a middlebox's RST).
 #pragma once
 
@@ -11,14 +11,14 @@ namespace closepath::pcap {
 
 struct TcpFrameSpec {
   std::array<std::uint8_t, 6> src_mac{}, dst_mac{};
-  std::string src_ip, dst_ip;  // IPv4 dotted quads
+  std::string src_ip, dst_ip;  // both IPv4 dotted quads, or both IPv6
   std::uint16_t sport = 0, dport = 0;
   std::uint32_t seq = 0, ack = 0;
   std::uint8_t flags = 0;
   std::uint16_t window = 0;
 };
 
-// Throws std::invalid_argument for an address that is not IPv4.
+// Throws std::invalid_argument for an address that is neither (or not of the other's family).
 std::vector<std::uint8_t> build_tcp_frame(const TcpFrameSpec& spec);
 
 }  // namespace closepath::pcap

@@ -7,6 +7,7 @@ carrying the default):
   --closepath-jobs N          CLOSEPATH_JOBS       closepath_jobs       parallel runs for whole-catalogue tests
   --closepath-scenarios DIR   CLOSEPATH_SCENARIOS  closepath_scenarios  a directory of scenario files to run as tests
   --closepath-repeat N        CLOSEPATH_REPEAT     closepath_repeat     runs per scenario test (a flake shows)
+  --closepath-ipv6            CLOSEPATH_IPV6=1     closepath_ipv6=yes   run scenarios over IPv6 (those that pin no family)
 
 With a scenario directory, every *.yaml in it is one test (id = its file
 name, markers = its tags), so `python3 -m pytest --closepath-scenarios=mine/`
@@ -51,6 +52,8 @@ OPTIONS = {
                        "parallel runs for whole-catalogue tests"),
     "closepath_scenarios": ("--closepath-scenarios", "CLOSEPATH_SCENARIOS", "closepath_scenarios", "",
                             "a directory of scenario files, each run as a test"),
+    "closepath_ipv6": ("--closepath-ipv6", "CLOSEPATH_IPV6", "closepath_ipv6", "",
+                       "run scenario files and closepath_run over IPv6 (scenarios that pin no `family:`)"),
     "closepath_repeat": ("--closepath-repeat", "CLOSEPATH_REPEAT", "closepath_repeat", "1",
                          "run each scenario test N times; it passes only if every run does"),
 }
@@ -59,8 +62,16 @@ OPTIONS = {
 def pytest_addoption(parser):
     group = parser.getgroup("closepath")
     for dest, (flag, env, ini, default, text) in OPTIONS.items():
-        group.addoption(flag, dest=dest, help=f"{text} (env {env}, ini {ini}; default {default or 'none'})")
+        switch = dict(action="store_const", const="yes") if dest in SWITCHES else {}
+        group.addoption(flag, dest=dest, help=f"{text} (env {env}, ini {ini}; default {default or 'none'})", **switch)
         parser.addini(ini, text, default=default)
+
+
+SWITCHES = {"closepath_ipv6"}  # flags on the command line; 1/yes/true/on in the environment or ini
+
+
+def switched_on(value):
+    return str(value).strip().lower() in ("1", "yes", "true", "on")
 
 
 def resolve(config, dest):
@@ -128,7 +139,8 @@ class ScenarioFailed(Exception):
 class ScenarioItem(pytest.Item):
     def runtest(self):
         tool = closepath_of(self.config)
-        run = tool("run", self.path, "--out", tool.out / "scenarios", *tool.repeat_args(), timeout=300 * tool.repeat)
+        run = tool("run", self.path, "--out", tool.out / "scenarios", *tool.repeat_args(), *tool.family_args(),
+                   timeout=300 * tool.repeat)
         if run.returncode == 0:
             report = next(iter(sorted((tool.out / "scenarios").glob(f"{self.path.stem}/**/report.json"))), None)
             if report and json.loads(report.read_text()).get("verdict") == "skipped":
@@ -161,16 +173,21 @@ def catalogue_file(name):
 
 
 class Closepath:
-    def __init__(self, binary, out, jobs, repeat=1):
+    def __init__(self, binary, out, jobs, repeat=1, ipv6=False):
         self.binary = pathlib.Path(binary)
         self.out = pathlib.Path(out).resolve()
         self.jobs = int(jobs)
         self.repeat = int(repeat)
+        self.ipv6 = ipv6
         self.catalogue = ROOT / "scenarios"  # the repo's tests name it, whatever CLOSEPATH_SCENARIOS says
 
     def __call__(self, *args, timeout=300, env=None):
         return subprocess.run([str(self.binary), *map(str, args)], capture_output=True, text=True,
                               timeout=timeout, stdin=subprocess.DEVNULL, env=env)
+
+    def family_args(self):
+        """`--ipv6` when the tests are to run scenarios over IPv6."""
+        return ["--ipv6"] if self.ipv6 else []
 
     def repeat_args(self):
         """`--repeat N` when the tests are to run each scenario more than once."""
@@ -194,7 +211,7 @@ def closepath_of(config):
     if os.environ.get("PYTEST_XDIST_WORKER"):
         out = out / os.environ["PYTEST_XDIST_WORKER"]
     tool = Closepath(resolve(config, "closepath"), out, resolve(config, "closepath_jobs"),
-                     resolve(config, "closepath_repeat"))
+                     resolve(config, "closepath_repeat"), switched_on(resolve(config, "closepath_ipv6")))
     if not tool.binary.exists():
         pytest.exit(f"{tool.binary} not found: build first (tools/test.sh does), or give --closepath PATH",
                     returncode=3)
@@ -267,7 +284,7 @@ def closepath_run(closepath, tmp_path):
         else:
             path = pathlib.Path(text)
         out = tmp_path / f"closepath{len(calls)}"
-        done = closepath("run", path, "--out", out, *args, timeout=timeout)
+        done = closepath("run", path, "--out", out, *closepath.family_args(), *args, timeout=timeout)
         reports = sorted(out.glob("*/report.json"))
         if done.returncode not in (0, 1) or not reports:
             pytest.fail(f"closepath run {path} exited {done.returncode}\n{done.stdout}{done.stderr}", pytrace=False)

@@ -25,23 +25,27 @@ def flag_bits(letters):
     return sum(TSHARK_FLAGS[c] for c in letters)
 
 
+@pytest.mark.parametrize("family", ["ipv4", "ipv6"])
 @pytest.mark.parametrize("name", catalogue_params())
-def test_scenario(closepath, name):
-    run = closepath("run", catalogue_file(name), "--out", closepath.out, *closepath.repeat_args(),
-                    timeout=300 * closepath.repeat)
+def test_scenario(closepath, name, family):
+    """Every scenario over both families (`-k linger_zero` replays both)."""
+    out = closepath.out / family
+    run = closepath("run", catalogue_file(name), "--out", out, *closepath.repeat_args(),
+                    *(["--ipv6"] if family == "ipv6" else []), timeout=300 * closepath.repeat)
     # On failure closepath prints the first mismatch, the ladder and the capture's path.
     assert run.returncode == 0, f"closepath run {name} exited {run.returncode}\n{run.stdout}{run.stderr}"
-    reports = closepath.reports(closepath.out, name)
+    reports = closepath.reports(out, name)
     assert len(reports) == closepath.repeat
     for report_path in reports:
-        check_run(closepath, name, report_path.parent)
+        check_run(closepath, name, report_path.parent, family)
 
 
-def check_run(closepath, name, out):
+def check_run(closepath, name, out, family):
     report = json.loads((out / "report.json").read_text())
     if report["verdict"] == "skipped":
         pytest.skip(report["first_mismatch"])
     assert report["verdict"] == "pass"
+    assert report["family"] == family
     assert all(step["ok"] for step in report["steps"])
 
     # Both state sources exist (the suite runs as root with tracefs) and agree.
@@ -68,6 +72,11 @@ def check_run(closepath, name, out):
         assert int(seq) == tcp["seq"] and int(length) == tcp["len"], f"frame {number}"
         if "ack" in tcp:
             assert int(ack) == tcp["ack"], f"frame {number}"
+    # Every frame is of the run's family, between the run's two addresses: nothing else (no ARP, NDP, MLD).
+    addresses = {report["addresses"]["client"], report["addresses"]["server"]}
+    for src, dst in tshark_fields(out / "capture.pcapng", "ipv6.src" if family == "ipv6" else "ip.src",
+                                  "ipv6.dst" if family == "ipv6" else "ip.dst"):
+        assert {src, dst} == addresses
 
 
 def test_tls_capture_shows_the_client_hello(closepath):

@@ -21,6 +21,7 @@ MALFORMED = [
     ("unknown_peer", "  - server: accept", "  - proxy: accept", r"^{f}:\d+: unknown peer 'proxy'"),
     ("bad_pattern", "    - c>s S\n", "    - c>s SYN\n", r"^{f}:\d+: unknown TCP flag 'Y'"),
     ("bad_outcome", "-> ECONNRESET", "-> RESET", r"^{f}:\d+: unknown outcome 'RESET'"),
+    ("bad_family", "tags: [rst]", "tags: [rst]\nfamily: ipx", r"^{f}:\d+: family is ipv4 or ipv6, not 'ipx'"),
 ]
 
 
@@ -313,6 +314,18 @@ def test_no_color_only_when_set_and_not_empty(closepath, tmp_path, no_color, col
     output = run_on_a_terminal(closepath, ["run", variant, "--out", tmp_path / "out"], env)
     assert "FAIL  linger_zero" in output
     assert ("\x1b[31m" in output) == coloured, repr(output[-500:])
+
+
+@pytest.mark.parametrize("pinned,flag,family", [("", [], "ipv4"), ("", ["--ipv6"], "ipv6"),
+                                                 ("family: ipv6", [], "ipv6"), ("family: ipv4", ["--ipv6"], "ipv4")])
+def test_a_pinned_family_wins_over_the_run_s(closepath, tmp_path, pinned, flag, family):
+    variant = tmp_path / "linger_zero.yaml"
+    variant.write_text(GOOD.replace("tags: [rst]\n", f"tags: [rst]\n{pinned}\n"))
+    done = closepath("run", variant, "--out", tmp_path, *flag)
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads((tmp_path / "linger_zero" / "report.json").read_text())
+    assert report["family"] == family
+    assert report["addresses"]["client"] == ("fd00::1" if family == "ipv6" else "10.0.0.1")
 
 
 def test_shards_split_the_catalogue_into_parts_that_cover_it_once(closepath):

@@ -19,9 +19,9 @@ def run(closepath, tmp_path, scenario):
     return done, report
 
 
-def run_all(closepath, out, directory):
+def run_all(closepath, out, directory, *extra):
     """Every example of a directory in one run of closepath (-j: they wait on their programs' timers)."""
-    done = closepath("run", *sorted(directory.glob("*.yaml")), "--out", out, "-j", closepath.jobs, timeout=900)
+    done = closepath("run", *sorted(directory.glob("*.yaml")), "--out", out, "-j", closepath.jobs, *extra, timeout=900)
     return done, {path.parent.name: json.loads(path.read_text()) for path in out.glob("*/report.json")}
 
 
@@ -35,6 +35,12 @@ def examples(closepath, tmp_path_factory):
 def broken(closepath, tmp_path_factory):
     """Their broken twins, each of which must fail at the user's program."""
     return run_all(closepath, tmp_path_factory.mktemp("broken"), EXAMPLES / "broken")
+
+
+@pytest.fixture(scope="module")
+def examples_ipv6(closepath, tmp_path_factory):
+    """The examples again with --ipv6: those that pin no family run over IPv6."""
+    return run_all(closepath, tmp_path_factory.mktemp("examples6"), EXAMPLES, "--ipv6")
 
 
 def program(report, side):
@@ -186,3 +192,16 @@ def test_program_output_is_in_the_ladder_and_the_capture(closepath, tmp_path):
     checked = closepath("check", capture, "--scenario", EXAMPLES / "curl_reset_mid_response.yaml")
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
+
+
+def test_the_examples_pass_over_ipv6_unless_they_pin_ipv4(examples_ipv6):
+    """{server_host} brackets an IPv6 address for URLs and host:port; a program that speaks IPv4 only says so (family: ipv4)."""
+    done, reports = examples_ipv6
+    for name, report in reports.items():
+        if ("_go_" in name and not shutil.which("go")) or ("curl" in name and not shutil.which("curl")):
+            continue  # their own tests say so, skipped
+        assert report["verdict"] == "pass", f"{name}: {report.get('first_mismatch')}"
+        pinned = "family: ipv4" in (EXAMPLES / f"{name}.yaml").read_text()
+        assert report["family"] == ("ipv4" if pinned else "ipv6"), name
+    if "curl_reset_mid_response" in reports and shutil.which("curl"):
+        assert program(reports["curl_reset_mid_response"], "client")["argv"][-1] == "http://[fd00::2]:47000/"

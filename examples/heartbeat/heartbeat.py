@@ -15,17 +15,19 @@ import sys
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--listen", default="127.0.0.1:8000", help="address:port to listen on")
+    parser.add_argument("--listen", default="127.0.0.1:8000", help="address:port ([address]:port for IPv6) to listen on")
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between the client's heartbeats")
     parser.add_argument("--misses", type=int, default=2, help="heartbeats missed before the client is presumed gone")
     parser.add_argument("--no-deadline", action="store_true", help="wait forever (the bug)")
     args = parser.parse_args()
 
     host, port = args.listen.rsplit(":", 1)
-    server = socket.create_server((host, int(port)))
+    host = host.strip("[]")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    server = socket.create_server((host, int(port)), family=family)
     print("listening on", args.listen, flush=True)
     conn, peer = server.accept()
-    print("client connected from %s:%d" % peer, flush=True)
+    print("client connected from %s:%d" % peer[:2], flush=True)
     silence = args.misses * args.interval
     conn.settimeout(None if args.no_deadline else silence)
     while True:

@@ -107,6 +107,7 @@ struct RunArgs {
   int lane_fd = -1;  // a -j lane (lane.hpp): where its runs come from
   int done_fd = -1;  // a -j lane: where it says each report is written
   std::string shard;  // "K/N": this machine's part of the scenarios named
+  bool ipv6 = false;  // scenarios that pin no family run over IPv6
   std::string stuck_after;  // the watchdog's limit per run; empty: run_limit() of each scenario
 };
 
@@ -115,6 +116,7 @@ std::optional<RunOptions> run_options(const RunArgs& a, const HostSetup& host) {
   RunOptions options;
   options.peer_program = find_peer_program(self_dir());
   options.port = a.port;
+  options.family = a.ipv6 ? Family::ipv6 : Family::ipv4;
   if (!a.stuck_after.empty()) {
     try {
       options.stuck_after = parse_duration(a.stuck_after);
@@ -214,7 +216,7 @@ int cmd_run(const RunArgs& a, ScenarioDir& dir) {
   std::ostream& human = a.json ? std::cerr : std::cout;
   try {
     if (parallel) {
-      for (const auto& outcome : run_in_parallel(runs, a.jobs, options.stuck_after, a.json)) {
+      for (const auto& outcome : run_in_parallel(runs, a.jobs, options.stuck_after, options.family, a.json)) {
         verdicts.push_back(outcome.verdict);
         reports.push_back(outcome.report);
       }
@@ -288,6 +290,8 @@ int main(int argc, char** argv) {
   run->add_option("--stuck-after", run_args.stuck_after,
                   "end a run that has no verdict after DURATION (e.g. 90s) and report what it waited for "
                   "(default: the scenario's own deadlines plus 120 s for setup)");
+  run->add_flag("--ipv6", run_args.ipv6,
+                "run over IPv6 (fd00::1 and fd00::2) every scenario that does not pin a family (`family:`)");
   run->add_option("--shard", run_args.shard,
                   "K/N: run only the K-th of N parts of the scenarios named, balanced by their timers "
                   "(a CI matrix gives each machine one K)");

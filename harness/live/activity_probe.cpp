@@ -63,12 +63,21 @@ std::uint64_t ip_in_receives(const std::string& text) {
   throw HostError("a test namespace's /proc/net/snmp has no Ip InReceives");
 }
 
+// /proc/net/snmp6: one "Ip6InReceives <n>" line among many.
+std::uint64_t ip6_in_receives(const std::string& text) {
+  std::istringstream lines(text);
+  for (std::string name, value; lines >> name >> value;)
+    if (name == "Ip6InReceives") return std::stoull(value);
+  throw HostError("a test namespace's /proc/net/snmp6 has no Ip6InReceives");
+}
+
 }  // namespace
 
 ActivityProbe::ActivityProbe(const NetNamespace& ns) {
   on_thread_in(ns, [&] {
     dev_ = open_net_file("dev");
     snmp_ = open_net_file("snmp");
+    snmp6_ = open_net_file("snmp6");
   });
   diag_ = diag_socket_in(ns);
 }
@@ -77,7 +86,7 @@ Activity ActivityProbe::read() const {
   Activity a;
   // IP's count first: a frame it took in after this read is still to come
   // when the interface counters, read next, already show it.
-  a.ip_in = ip_in_receives(contents(snmp_.get()));
+  a.ip_in = ip_in_receives(contents(snmp_.get())) + ip6_in_receives(contents(snmp6_.get()));
   read_dev(contents(dev_.get()), a);
   for (const auto& s : audit_sockets(diag_.get())) {
     // Nothing more comes from these (a closed socket's unacknowledged SYN is no work).

@@ -1,6 +1,7 @@
 // Whether an endpoint namespace has finished what it was given, read without
-// forking: its interfaces' frame counters (/proc/net/dev), what its IP stack
-// took in (/proc/net/snmp, Ip InReceives), and its TCP sockets' timers and
+// forking: its interfaces' frame counters (/proc/net/dev), what its IP stacks
+// took in (/proc/net/snmp's Ip InReceives, /proc/net/snmp6's Ip6InReceives),
+// and its TCP sockets' timers and
 // unacknowledged bytes (sock_diag). The files and the socket are opened once,
 // inside the namespace, and read again on each look.
 #pragma once
@@ -15,7 +16,7 @@ namespace closepath {
 struct Activity {
   std::uint64_t eth_rx = 0, eth_tx = 0;  // frames eth0 received and sent
   std::uint64_t lo_rx = 0;               // frames the loopback carried
-  std::uint64_t ip_in = 0;               // datagrams IP took in (every frame eth0 and lo received, once processed)
+  std::uint64_t ip_in = 0;               // datagrams IPv4 and IPv6 took in (every frame eth0 and lo received, once processed)
   // Sockets with work the kernel will do unasked: a retransmission or
   // zero-window probe timer, or bytes (a FIN too) not yet acknowledged.
   // SYN_RECV requests count (their SYN-ACK is retransmitted); keepalive and
@@ -31,7 +32,7 @@ class ActivityProbe {
   Activity read() const;
 
  private:
-  UniqueFd dev_, snmp_, diag_;
+  UniqueFd dev_, snmp_, snmp6_, diag_;
 };
 
 // Nothing under way inside the namespace: every frame received taken in by

@@ -4,6 +4,7 @@
 #include "offloads.hpp"
 
 #include <linux/if.h>
+#include <linux/if_addr.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <linux/sockios.h>
@@ -87,11 +88,11 @@ void NetlinkRoute::add_veth(const std::string& name, const std::string& mac, con
   check(rtnl_link_add(sock_.get(), link.get(), NLM_F_CREATE | NLM_F_EXCL), what);
 }
 
-void NetlinkRoute::set_up(const std::string& dev) {
-  const std::string what = "set " + dev + " up";
+void NetlinkRoute::set_up(const std::string& dev, bool noarp) {
+  const std::string what = "set " + dev + " up" + (noarp ? " noarp" : "");
   auto link = made(rtnl_link_alloc(), what);
   rtnl_link_set_ifindex(link.get(), ifindex(dev));
-  rtnl_link_set_flags(link.get(), IFF_UP);
+  rtnl_link_set_flags(link.get(), noarp ? unsigned{IFF_UP} | unsigned{IFF_NOARP} : unsigned{IFF_UP});
   check(rtnl_link_change(sock_.get(), link.get(), link.get(), 0), what);
 }
 
@@ -99,7 +100,9 @@ void NetlinkRoute::add_address(const std::string& dev, const std::string& cidr) 
   const std::string what = "add address " + cidr + " to " + dev;
   auto addr = made(rtnl_addr_alloc(), what);
   rtnl_addr_set_ifindex(addr.get(), ifindex(dev));
-  check(rtnl_addr_set_local(addr.get(), parse(cidr, AF_UNSPEC, what).get()), what);
+  const auto local = parse(cidr, AF_UNSPEC, what);
+  check(rtnl_addr_set_local(addr.get(), local.get()), what);
+  if (nl_addr_get_family(local.get()) == AF_INET6) rtnl_addr_set_flags(addr.get(), IFA_F_NODAD);
   check(rtnl_addr_add(sock_.get(), addr.get(), 0), what);
 }
 
@@ -127,6 +130,9 @@ void NetlinkRoute::replace_route(const std::string& prefix, const std::string& d
   rtnl_route_set_scope(route.get(), RT_SCOPE_LINK);
   rtnl_route_set_protocol(route.get(), RTPROT_BOOT);
   rtnl_route_set_type(route.get(), RTN_UNICAST);
+  // The kernel's prefix route has metric 256 in IPv6 (0 in IPv4); replacing
+  // matches on it, and another metric would add a second route instead.
+  if (nl_addr_get_family(dst.get()) == AF_INET6) rtnl_route_set_priority(route.get(), 256);
   rtnl_nexthop* hop = rtnl_route_nh_alloc();
   if (!hop) fail(what, "out of memory");
   rtnl_route_nh_set_ifindex(hop, ifindex(dev));

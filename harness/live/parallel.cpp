@@ -38,8 +38,8 @@ constexpr auto kTeardownLimit = 60s;  // for the children still tearing down whe
 
 // Starts a lane (lane.hpp): `assign` gets the write end of the pipe its
 // assignments go down, `done` the read end of the one it answers on.
-pid_t spawn_lane(std::optional<std::chrono::milliseconds> stuck_after, bool to_stderr, UniqueFd& assign,
-                 UniqueFd& done) {
+pid_t spawn_lane(std::optional<std::chrono::milliseconds> stuck_after, Family family, bool to_stderr,
+                 UniqueFd& assign, UniqueFd& done) {
   int to_lane[2], from_lane[2];
   if (pipe2(to_lane, O_CLOEXEC) != 0) throw HostError(std::string("pipe: ") + std::strerror(errno));
   UniqueFd assign_read(to_lane[0]);
@@ -50,6 +50,7 @@ pid_t spawn_lane(std::optional<std::chrono::milliseconds> stuck_after, bool to_s
   std::vector<std::string> argv{"/proc/self/exe", "run",      "--lane-fd", std::to_string(assign_read.get()),
                                 "--done-fd",      std::to_string(done_write.get()), "--no-total"};
   if (stuck_after) argv.insert(argv.end(), {"--stuck-after", std::to_string(stuck_after->count()) + "ms"});
+  if (family == Family::ipv6) argv.push_back("--ipv6");
   std::vector<char*> cargv;
   for (auto& a : argv) cargv.push_back(a.data());
   cargv.push_back(nullptr);
@@ -155,7 +156,8 @@ ChildOutcome stop_stuck(pid_t pid, const Lane& child, const PlannedRun& run, std
 }  // namespace
 
 std::vector<ChildOutcome> run_in_parallel(const std::vector<PlannedRun>& runs, int jobs,
-                                          std::optional<std::chrono::milliseconds> stuck_after, bool json) {
+                                          std::optional<std::chrono::milliseconds> stuck_after, Family family,
+                                          bool json) {
   std::ostream& human = json ? std::cerr : std::cout;
   std::vector<ChildOutcome> outcomes(runs.size());
   std::map<pid_t, Lane> lanes;
@@ -191,7 +193,7 @@ std::vector<ChildOutcome> run_in_parallel(const std::vector<PlannedRun>& runs, i
         if (!lane.run && next < runs.size()) hand_out(lane);
       while (next < runs.size() && lanes.size() < static_cast<std::size_t>(jobs)) {
         Lane lane;
-        const pid_t pid = spawn_lane(stuck_after, json, lane.assign, lane.done);
+        const pid_t pid = spawn_lane(stuck_after, family, json, lane.assign, lane.done);
         lane.pidfd = pidfd_of(pid);
         hand_out(lanes.emplace(pid, std::move(lane)).first->second);
       }

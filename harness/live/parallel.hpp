@@ -31,11 +31,12 @@ struct ChildOutcome {
   nlohmann::json report;  // the child's report.json, or {"error": ...}
 };
 
-// Results in the order of `runs`. `stuck_after` is passed to each child (its
-// watchdog's limit; default: run_limit of its scenario). With `json`, what
+// Results in the order of `runs`. `stuck_after` (each run's watchdog limit;
+// default: run_limit of its scenario) and `family` are passed to each lane. With `json`, what
 // the children print for people goes to stderr: stdout is for the caller's
 // JSON. Throws Interrupted.
 std::vector<ChildOutcome> run_in_parallel(const std::vector<PlannedRun>& runs, int jobs,
-                                          std::optional<std::chrono::milliseconds> stuck_after, bool json);
+                                          std::optional<std::chrono::milliseconds> stuck_after, Family family,
+                                          bool json);
 
 }  // namespace closepath

@@ -51,7 +51,8 @@ double ms_between(std::int64_t from, std::int64_t to) { return static_cast<doubl
 
 
 std::vector<std::string> peer_args(const Host& self, const Host& other, const RunResult& r, const char* role) {
-  return {"--role", role, "--local", self.address, "--remote", other.address, "--port", std::to_string(r.server_port),
+  return {"--role", role, "--local", self.address_in(r.family), "--remote", other.address_in(r.family),
+          "--port", std::to_string(r.server_port),
           "--client-port", std::to_string(r.client_port)};
 }
 
@@ -133,8 +134,8 @@ std::size_t collect(const Scenario& s, LiveRun& live, RunResult& r, Side side, P
   return index;
 }
 
-void setup_tls(LiveRun& live) {
-  const auto creds = make_tls_credentials(kServerHost.address);
+void setup_tls(LiveRun& live, Family family) {
+  const auto creds = make_tls_credentials(kServerHost.address_in(family));
   for (Side side : {Side::client, Side::server}) {
     protocol::TlsSetup setup;
     if (side == Side::client) setup.ca_pem = creds.ca_pem;
@@ -151,7 +152,7 @@ class Player {
   Player(const Scenario& s, LiveRun& live, RunResult& r) : s_(s), live_(live), r_(r) {}
 
   void play() {
-    if (s_.uses_tls) setup_tls(live_);
+    if (s_.uses_tls) setup_tls(live_, r_.family);
     r_.steps.resize(s_.steps.size());
     for (std::size_t i = 0; i < s_.steps.size(); ++i) r_.steps[i].step = &s_.steps[i];
     for (i_ = 0; i_ < s_.steps.size(); ++i_) {
@@ -305,8 +306,14 @@ class Player {
   }
 
   std::vector<std::string> substitute(std::vector<std::string> argv) const {
-    const std::map<std::string, std::string> values{{"{server}", kServerHost.address},
-                                                    {"{client}", kClientHost.address},
+    // {server_host}: the address as a URL or host:port wants it ("[fd00::2]" in IPv6).
+    const auto host = [&](const Host& h) {
+      return r_.family == Family::ipv6 ? "[" + h.address_in(r_.family) + "]" : h.address_in(r_.family);
+    };
+    const std::map<std::string, std::string> values{{"{server}", kServerHost.address_in(r_.family)},
+                                                    {"{client}", kClientHost.address_in(r_.family)},
+                                                    {"{server_host}", host(kServerHost)},
+                                                    {"{client_host}", host(kClientHost)},
                                                     {"{port}", std::to_string(r_.server_port)},
                                                     {"{dir}", std::filesystem::absolute(s_.file).parent_path().string()},
                                                     {"{out}", std::filesystem::absolute(r_.out_dir).string()}};
@@ -415,6 +422,7 @@ RunResult run_scenario(const Scenario& s, const RunOptions& o, const std::filesy
   RunResult r;
   r.scenario = &s;
   r.server_port = s.port;
+  r.family = s.family.value_or(o.family);
   std::optional<PortReservation> port;
   r.out_dir = out_dir;
   r.start_mono_ns = mono_ns();
@@ -482,11 +490,12 @@ RunResult run_scenario(const Scenario& s, const RunOptions& o, const std::filesy
   std::vector<pcap::Frame> frames;
   std::vector<FrameFacts> facts;
   for (const auto& f : r.frames) frames.push_back(f.frame), facts.push_back(facts_of(f));
-  r.flow = pcap::track_flow(frames, kClientHost.address);
+  r.flow = pcap::track_flow(frames, kClientHost.address_in(r.family));
   annotate(r.flow, facts);
   r.inferred = pcap::infer_states(r.flow.packets);
   r.states = collect_states(r.trace, r.inferred, r.leftovers,
-                            {kClientHost.address, kServerHost.address, r.client_port}, true, &r.flow.packets);
+                            {kClientHost.address_in(r.family), kServerHost.address_in(r.family), r.client_port}, true,
+                            &r.flow.packets);
   if (r.first_mismatch.empty()) judge(r);
   r.seconds = static_cast<double>(mono_ns() - r.start_mono_ns) / 1e9;
   if (r.setup_ms > 0) r.teardown_ms = r.seconds * 1000 - r.setup_ms - r.timeline_ms - r.settle_ms;

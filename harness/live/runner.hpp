@@ -19,6 +19,7 @@ struct RunOptions {
   std::optional<std::filesystem::path> tracefs;  // where to trace; nullopt: infer states only
   std::string tracefs_unavailable;               // why there is no tracefs
   std::optional<std::chrono::milliseconds> stuck_after;  // the watchdog's limit; default run_limit()
+  Family family = Family::ipv4;  // what scenarios that pin none run over (--ipv6)
 };
 
 // How long a run may take before its watchdog calls it stuck: every step's

@@ -26,10 +26,12 @@ const char* state_name(unsigned s) {
   return s < std::size(names) ? names[s] : "?";
 }
 
-std::string endpoint_text(const __be32* addr, __be16 port) {
-  std::array<char, INET_ADDRSTRLEN> text{};
-  inet_ntop(AF_INET, addr, text.data(), text.size());
-  return std::string(text.data()) + ":" + std::to_string(ntohs(port));
+// "10.0.0.1:47000", "[fd00::1]:47000".
+std::string endpoint_text(std::uint8_t family, const __be32* addr, __be16 port) {
+  std::array<char, INET6_ADDRSTRLEN> text{};
+  inet_ntop(family, addr, text.data(), text.size());
+  const std::string host = family == AF_INET6 ? "[" + std::string(text.data()) + "]" : std::string(text.data());
+  return host + ":" + std::to_string(ntohs(port));
 }
 
 }  // namespace
@@ -48,8 +50,9 @@ std::vector<SocketEntry> audit_sockets(const NetNamespace& ns) { return audit_so
 
 namespace {
 
-// Sends one sock_diag request for TCP over IPv4 (`type`, `flags`, `id`).
-void send_request(int fd, std::uint16_t type, std::uint16_t flags, const inet_diag_sockid& id = {}) {
+// Sends one sock_diag request for TCP over `family` (`type`, `flags`, `id`).
+void send_request(int fd, std::uint8_t family, std::uint16_t type, std::uint16_t flags,
+                  const inet_diag_sockid& id = {}) {
   struct {
     nlmsghdr header;
     inet_diag_req_v2 request;
@@ -57,7 +60,7 @@ void send_request(int fd, std::uint16_t type, std::uint16_t flags, const inet_di
   query.header.nlmsg_len = sizeof query;
   query.header.nlmsg_type = type;
   query.header.nlmsg_flags = static_cast<std::uint16_t>(NLM_F_REQUEST | flags);
-  query.request.sdiag_family = AF_INET;
+  query.request.sdiag_family = family;
   query.request.sdiag_protocol = IPPROTO_TCP;
   query.request.idiag_states = ~0u;
   query.request.id = id;
@@ -67,10 +70,8 @@ void send_request(int fd, std::uint16_t type, std::uint16_t flags, const inet_di
     throw HostError(std::string("sock_diag query: ") + std::strerror(errno));
 }
 
-// Every TCP socket of the namespace `fd` belongs to, as the kernel describes it.
-std::vector<inet_diag_msg> dump(int fd) {
-  send_request(fd, SOCK_DIAG_BY_FAMILY, NLM_F_DUMP);
-  std::vector<inet_diag_msg> sockets;
+void dump_family(int fd, std::uint8_t family, std::vector<inet_diag_msg>& sockets) {
+  send_request(fd, family, SOCK_DIAG_BY_FAMILY, NLM_F_DUMP);
   alignas(nlmsghdr) std::array<char, 16384> buf{};
   for (bool done = false; !done;) {
     const ssize_t n = recv(fd, buf.data(), buf.size(), 0);
@@ -91,6 +92,13 @@ std::vector<inet_diag_msg> dump(int fd) {
       sockets.push_back(*static_cast<const inet_diag_msg*>(NLMSG_DATA(h)));
     }
   }
+}
+
+// Every TCP socket of the namespace `fd` belongs to, as the kernel
+// describes it: IPv4's, then IPv6's.
+std::vector<inet_diag_msg> dump(int fd) {
+  std::vector<inet_diag_msg> sockets;
+  for (int family : {AF_INET, AF_INET6}) dump_family(fd, static_cast<std::uint8_t>(family), sockets);
   return sockets;
 }
 
@@ -101,8 +109,8 @@ std::vector<SocketEntry> audit_sockets(int fd) {
   for (const auto& msg : dump(fd)) {
     SocketEntry s;
     s.state = state_name(msg.idiag_state);
-    s.local = endpoint_text(msg.id.idiag_src, msg.id.idiag_sport);
-    s.remote = endpoint_text(msg.id.idiag_dst, msg.id.idiag_dport);
+    s.local = endpoint_text(msg.idiag_family, msg.id.idiag_src, msg.id.idiag_sport);
+    s.remote = endpoint_text(msg.idiag_family, msg.id.idiag_dst, msg.id.idiag_dport);
     s.local_port = ntohs(msg.id.idiag_sport);
     s.remote_port = ntohs(msg.id.idiag_dport);
     s.recv_q = msg.idiag_rqueue;
@@ -118,7 +126,7 @@ std::size_t destroy_sockets(const NetNamespace& ns) {
   const auto fd = diag_socket_in(ns);
   std::size_t destroyed = 0;
   for (const auto& msg : dump(fd.get())) {
-    send_request(fd.get(), SOCK_DESTROY, NLM_F_ACK, msg.id);
+    send_request(fd.get(), msg.idiag_family, SOCK_DESTROY, NLM_F_ACK, msg.id);
     alignas(nlmsghdr) std::array<char, 1024> buf{};
     ssize_t n;
     while ((n = recv(fd.get(), buf.data(), buf.size(), 0)) < 0 && errno == EINTR) {

@@ -5,22 +5,40 @@
 namespace closepath {
 namespace {
 
-// No IPv6 in the namespace: no router solicitations or MLD reports in the capture.
+// The wire's namespace speaks no IP at all: no IPv6 link-local addresses,
+// router solicitations or MLD reports from its legs.
 void no_ipv6(const NetNamespace& ns) {
   write_sysctl(ns, "net.ipv6.conf.all.disable_ipv6", "1");
   write_sysctl(ns, "net.ipv6.conf.default.disable_ipv6", "1");
 }
 
+// An endpoint speaks both families, and on the wire nothing but what its
+// sockets send: devices made after these sysctls get no link-local address
+// (addr_gen_mode 1), so no router solicitation either, and no duplicate
+// address detection; eth0 is NOARP, so its address joins no solicited-node
+// group and no MLD report goes out; neighbours are static (no ARP, no NDP).
+void quiet_ipv6(const NetNamespace& ns) {
+  for (const char* conf : {"all", "default"}) {
+    const std::string at = std::string("net.ipv6.conf.") + conf + ".";
+    write_sysctl(ns, at + "disable_ipv6", "0");
+    write_sysctl(ns, at + "accept_dad", "0");
+    write_sysctl(ns, at + "router_solicitations", "0");
+  }
+  write_sysctl(ns, "net.ipv6.conf.default.addr_gen_mode", "1");
+}
+
 void build_endpoint(const NetNamespace& ns, const NetNamespace& wire, const Host& self, const Host& peer,
                     const std::string& leg) {
-  no_ipv6(ns);
+  quiet_ipv6(ns);
   NetlinkRoute net(ns);
   net.set_up("lo");
   net.add_veth("eth0", self.mac, leg, wire);
   net.offloads_off("eth0");
-  net.add_address("eth0", self.address + "/24");
-  net.set_up("eth0");
-  net.set_neighbour("eth0", peer.address, peer.mac);
+  net.set_up("eth0", true);
+  for (Family f : {Family::ipv4, Family::ipv6}) {
+    net.add_address("eth0", self.address_in(f) + "/" + std::to_string(prefix_length(f)));
+    net.set_neighbour("eth0", peer.address_in(f), peer.mac);
+  }
 }
 
 }  // namespace
@@ -42,7 +60,8 @@ void Topology::configure(const std::map<Side, std::map<std::string, Located<std:
     for (const auto& [key, value] : settings) write_sysctl(of(side), key, value.value);
   for (const auto& [side, rto] : rto_min) {
     const Host& self = side == Side::client ? kClientHost : kServerHost;
-    NetlinkRoute(of(side)).replace_route("10.0.0.0/24", "eth0", self.address, rto);
+    NetlinkRoute net(of(side));
+    for (Family f : {Family::ipv4, Family::ipv6}) net.replace_route(subnet(f), "eth0", self.address_in(f), rto);
   }
 }
 

@@ -106,15 +106,18 @@ std::optional<ProgramStep> parse_program_step(Side side, const std::string& text
   ProgramStep step;
   step.side = side;
   if (verb == "exec") {
-    if (rest.empty()) throw std::invalid_argument("exec needs a program, e.g. 'exec curl -sS http://{server}:{port}/'");
+    if (rest.empty()) throw std::invalid_argument("exec needs a program, e.g. 'exec curl -sS http://{server_host}:{port}/'");
     auto argv = split_words(rest);
     if (argv.empty() || argv[0].empty()) throw std::invalid_argument("exec needs a program");
     // {word} is a placeholder: a misspelt one would reach the program as it is.
     static const std::regex placeholder(R"(\{[a-z_]+\})");
     for (const auto& word : argv)
       for (std::sregex_iterator m(word.begin(), word.end(), placeholder), end; m != end; ++m)
-        if (const auto name = m->str(); !std::set<std::string>{"{server}", "{client}", "{port}", "{dir}", "{out}"}.contains(name))
-          throw std::invalid_argument("unknown placeholder " + name + " (known: {server} {client} {port} {dir} {out})");
+        if (const auto name = m->str();
+            !std::set<std::string>{"{server}", "{client}", "{server_host}", "{client_host}", "{port}", "{dir}", "{out}"}
+                 .contains(name))
+          throw std::invalid_argument("unknown placeholder " + name +
+                                      " (known: {server} {client} {server_host} {client_host} {port} {dir} {out})");
     step.action = Exec{std::move(argv)};
     return step;
   }

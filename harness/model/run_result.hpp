@@ -57,6 +57,7 @@ struct RunResult {
   std::string first_mismatch;  // "FILE:LINE: what" when failed, the error when errored
   int client_port = 0;  // unique per run: the key to this run's kernel trace events
   int server_port = 0;
+  Family family = Family::ipv4;  // the endpoints' addresses: hosts.hpp
   std::int64_t start_mono_ns = 0;
   double seconds = 0;
   std::vector<StepResult> steps;

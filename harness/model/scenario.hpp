@@ -3,6 +3,7 @@
 #pragma once
 
 #include "actions.hpp"
+#include "hosts.hpp"
 #include "pattern.hpp"
 #include "tcp_state.hpp"
 
@@ -129,6 +130,7 @@ struct Scenario {
   bool uses_tls = false;                // has a TLS step: credentials are made for the run
   std::set<Side> program_sides;         // sides with an exec step
   std::optional<Located<std::string>> user;  // programs run as this user (root when absent)
+  std::optional<Family> family;         // pinned by the file; else the run's (--ipv6)
   std::vector<Step> steps;
   std::vector<Located<pcap::PatternElement>> wire;
   std::vector<Located<pcap::PacketPattern>> forbid;

@@ -52,11 +52,12 @@ class Parser {
     Scenario s;
     s.file = file_;
     s.claim = leading_comment(text);
-    static const std::set<std::string> known{"name", "summary", "tags", "port", "sysctl", "rto_min", "timers", "user", "steps", "expect"};
+    static const std::set<std::string> known{"name",   "summary", "tags", "port",  "sysctl", "rto_min",
+                                             "timers", "user",    "family", "steps", "expect"};
     for (const auto& [k, v] : root.pairs) {
       const auto key = scalar(*k, "key");
       if (!known.count(key))
-        fail(*k, "unknown key '" + key + "' (known: name summary tags port sysctl rto_min timers user steps expect)");
+        fail(*k, "unknown key '" + key + "' (known: name summary tags port sysctl rto_min timers user family steps expect)");
     }
     const Node& name = require(root, "name");
     s.name = scalar(name, "name");
@@ -80,6 +81,12 @@ class Parser {
       if (!std::regex_match(port, std::regex("[0-9]{1,5}")) || std::stoi(port) < 1 || std::stoi(port) > 65535)
         fail(*n, "port must be a number from 1 to 65535");
       s.port = std::stoi(port);
+    }
+    if (const auto* n = root.find("family")) {
+      const auto family = scalar(*n, "family");
+      if (family == "ipv4") s.family = Family::ipv4;
+      else if (family == "ipv6") s.family = Family::ipv6;
+      else fail(*n, "family is ipv4 or ipv6, not '" + family + "'");
     }
     if (const auto* n = root.find("user")) {
       s.user = Located<std::string>{n->line, scalar(*n, "user")};

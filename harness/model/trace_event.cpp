@@ -32,25 +32,33 @@ std::optional<TraceEvent> parse_trace_line(const std::string& line) {
     return std::nullopt;
   }
   std::istringstream fields(line.substr(name_end + 2));
+  bool ipv6 = false;  // inet_sock_set_state of an AF_INET6 socket: its addresses are saddrv6/daddrv6
+  std::string saddr6, daddr6;
   for (std::string kv; fields >> kv;) {
     const auto eq = kv.find('=');
     if (eq == std::string::npos) continue;
     const auto key = kv.substr(0, eq), value = kv.substr(eq + 1);
     if (key == "sport") e.sport = static_cast<std::uint16_t>(std::stoi(value));
     else if (key == "dport") e.dport = static_cast<std::uint16_t>(std::stoi(value));
+    else if (key == "family") ipv6 = value == "AF_INET6";
     else if (key == "saddr") e.saddr = value;
     else if (key == "daddr") e.daddr = value;
-    else if (key == "src" || key == "dest") {  // tcp_send_reset: "addr:port"
+    else if (key == "saddrv6") saddr6 = value;
+    else if (key == "daddrv6") daddr6 = value;
+    else if (key == "src" || key == "dest") {  // tcp_send_reset: "10.0.0.1:47000", "[fd00::1]:47000"
       const auto sep = value.rfind(':');
       if (sep == std::string::npos) continue;
       const auto port = static_cast<std::uint16_t>(std::stoi(value.substr(sep + 1)));
-      (key == "src" ? e.saddr : e.daddr) = value.substr(0, sep);
+      auto address = value.substr(0, sep);
+      if (address.size() >= 2 && address.front() == '[' && address.back() == ']') address = address.substr(1, address.size() - 2);
+      (key == "src" ? e.saddr : e.daddr) = address;
       (key == "src" ? e.sport : e.dport) = port;
     } else if (key == "reason") e.reason = value;
     else if (key == "state") e.oldstate = value.rfind("TCP_", 0) == 0 ? value.substr(4) : value;
     else if (key == "oldstate") e.oldstate = value.rfind("TCP_", 0) == 0 ? value.substr(4) : value;
     else if (key == "newstate") e.newstate = value.rfind("TCP_", 0) == 0 ? value.substr(4) : value;
   }
+  if (ipv6) e.saddr = saddr6, e.daddr = daddr6;
   return e;
 }
 

@@ -52,6 +52,29 @@ BOOST_AUTO_TEST_CASE(trace_lines_parse_into_events) {
   BOOST_TEST(!parse_trace_line("  x-1 [000] ..... 1.0: sched_switch: prev=a next=b"));
 }
 
+// An AF_INET6 socket's addresses are saddrv6/daddrv6 (saddr then holds
+// whatever the kernel left there: 127.0.0.6 below); tcp_send_reset brackets
+// them. Lines as 6.18 wrote them in a --ipv6 run of linger_zero.
+BOOST_AUTO_TEST_CASE(ipv6_trace_lines_carry_their_v6_addresses) {
+  const auto state = parse_trace_line(
+      "       closepath-2352    [000] ..s2. 56801.316009: inet_sock_set_state: family=AF_INET6 protocol=IPPROTO_TCP "
+      "sport=47000 dport=22330 saddr=127.0.0.6 daddr=127.0.0.6 saddrv6=fd00::2 daddrv6=fd00::1 "
+      "oldstate=TCP_LISTEN newstate=TCP_SYN_RECV");
+  BOOST_REQUIRE(state.has_value());
+  BOOST_TEST(state->saddr == "fd00::2");
+  BOOST_TEST(state->daddr == "fd00::1");
+  BOOST_TEST(state->sport == 47000);
+  BOOST_TEST(state->newstate == "SYN_RECV");
+  const auto reset = parse_trace_line(
+      "  closepath-peer-2354    [001] ..... 56801.317226: tcp_send_reset: skbaddr=0000000000000000 "
+      "skaddr=0000000076677c19 src=[fd00::1]:22330 dest=[fd00::2]:47000 state=TCP_CLOSE reason=TCP_STATE");
+  BOOST_REQUIRE(reset.has_value());
+  BOOST_TEST(reset->saddr == "fd00::1");
+  BOOST_TEST(reset->daddr == "fd00::2");
+  BOOST_TEST(reset->sport == 22330);
+  BOOST_TEST(reset->dport == 47000);
+}
+
 // Events are attributed by address and port; the listener is left out.
 BOOST_AUTO_TEST_CASE(collect_states_attributes_events_to_sides) {
   const auto states = collect_states(parsed(), {}, {}, {"10.0.0.1", "10.0.0.2", 44650});

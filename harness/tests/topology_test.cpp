@@ -1,6 +1,7 @@
 // The per-run topology, built in-process over rtnetlink and the ethtool
-// ioctl, read back from the kernel: what each namespace ends up with is what
-// `ip`/`ethtool` used to set. Needs CAP_NET_ADMIN (skipped without it).
+// ioctl, read back from the kernel: addresses and static neighbours of both
+// families, no link-local address, NOARP, offloads off, rto_min routes.
+// Needs CAP_NET_ADMIN (skipped without it).
 #include "errors.hpp"
 #include "hosts.hpp"
 #include "offloads.hpp"
@@ -13,6 +14,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <netlink/netlink.h>
+#include <netlink/route/neighbour.h>
 #include <netlink/route/route.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -48,7 +50,7 @@ std::string slurp(const std::string& path) {
 }
 
 struct Interface {
-  bool up = false;
+  bool up = false, noarp = false;
   std::string mac, address;
 };
 
@@ -61,6 +63,7 @@ Interface read_interface(const std::string& dev) {
   dev.copy(req.ifr_name, IFNAMSIZ - 1);
   BOOST_REQUIRE(ioctl(s, SIOCGIFFLAGS, &req) == 0);
   i.up = req.ifr_flags & IFF_UP;
+  i.noarp = req.ifr_flags & IFF_NOARP;
   BOOST_REQUIRE(ioctl(s, SIOCGIFHWADDR, &req) == 0);
   char mac[18];
   const auto* b = reinterpret_cast<const unsigned char*>(req.ifr_hwaddr.sa_data);
@@ -82,13 +85,13 @@ std::vector<std::string> offloads_on(const std::string& dev) {
   return on;
 }
 
-// The main table's route to 10.0.0.0/24 (there must be one): its
-// RTAX_RTO_MIN metric (0 if none).
-unsigned rto_min_of_subnet() {
+// The main table's route to the endpoints' subnet in `family` (there must
+// be one): its RTAX_RTO_MIN metric (0 if none).
+unsigned rto_min_of_subnet(Family family) {
   nl_sock* sock = nl_socket_alloc();
   BOOST_REQUIRE(nl_connect(sock, NETLINK_ROUTE) == 0);
   nl_cache* cache = nullptr;
-  BOOST_REQUIRE(rtnl_route_alloc_cache(sock, AF_INET, 0, &cache) == 0);
+  BOOST_REQUIRE(rtnl_route_alloc_cache(sock, family == Family::ipv4 ? AF_INET : AF_INET6, 0, &cache) == 0);
   unsigned rto_min = 0;
   int routes = 0;
   for (auto* o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
@@ -96,7 +99,7 @@ unsigned rto_min_of_subnet() {
     char dst[64];
     nl_addr2str(rtnl_route_get_dst(route), dst, sizeof dst);
     uint32_t value = 0;
-    if (rtnl_route_get_table(route) != RT_TABLE_MAIN || std::string(dst) != "10.0.0.0/24") continue;
+    if (rtnl_route_get_table(route) != RT_TABLE_MAIN || std::string(dst) != subnet(family)) continue;
     ++routes;
     if (rtnl_route_get_metric(route, RTAX_RTO_MIN, &value) == 0) rto_min = value;
     uint32_t locked = 0;  // TCP ignores an rto_min that is not locked
@@ -106,6 +109,27 @@ unsigned rto_min_of_subnet() {
   nl_cache_free(cache);
   nl_socket_free(sock);
   return rto_min;
+}
+
+// The neighbour entry for `address` ("lladdr state"), "" when there is none.
+std::string neighbour(const std::string& address) {
+  nl_sock* sock = nl_socket_alloc();
+  BOOST_REQUIRE(nl_connect(sock, NETLINK_ROUTE) == 0);
+  nl_cache* cache = nullptr;
+  BOOST_REQUIRE(rtnl_neigh_alloc_cache(sock, &cache) == 0);
+  std::string found;
+  for (auto* o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+    auto* n = reinterpret_cast<rtnl_neigh*>(o);
+    char dst[64], lladdr[32], state[32];
+    nl_addr2str(rtnl_neigh_get_dst(n), dst, sizeof dst);
+    if (dst != address) continue;
+    nl_addr2str(rtnl_neigh_get_lladdr(n), lladdr, sizeof lladdr);
+    rtnl_neigh_state2str(rtnl_neigh_get_state(n), state, sizeof state);
+    found = std::string(lladdr) + " " + state;
+  }
+  nl_cache_free(cache);
+  nl_socket_free(sock);
+  return found;
 }
 
 }  // namespace
@@ -124,13 +148,17 @@ BOOST_AUTO_TEST_CASE(endpoints_have_their_address_mac_neighbour_and_no_offloads)
       BOOST_TEST(eth0.address == self.address);
       BOOST_TEST(read_interface("lo").up);
       BOOST_TEST(offloads_on("eth0").empty());
+      BOOST_TEST(eth0.noarp);  // and so no ARP, and no MLD for a solicited-node group
+      for (Family f : {Family::ipv4, Family::ipv6}) {
+        BOOST_TEST(neighbour(peer.address_in(f)) == peer.mac + " permanent");
+        BOOST_TEST(rto_min_of_subnet(f) == 0u);
+      }
       // /proc/thread-self: /proc/net would show the process's namespace, not this thread's.
-      const auto arp = slurp("/proc/thread-self/net/arp");
-      BOOST_TEST(arp.find(peer.address) != std::string::npos);
-      BOOST_TEST(arp.find(peer.mac) != std::string::npos);
-      BOOST_TEST(arp.find("0x6") != std::string::npos);  // ATF_COM | ATF_PERM: permanent
-      BOOST_TEST(slurp("/proc/sys/net/ipv6/conf/all/disable_ipv6") == "1\n");
-      BOOST_TEST(rto_min_of_subnet() == 0u);
+      const auto v6 = slurp("/proc/thread-self/net/if_inet6");
+      BOOST_TEST(v6.find(self.address6 == "fd00::1" ? "fd000000000000000000000000000001" : "fd000000000000000000000000000002") !=
+                 std::string::npos);
+      BOOST_TEST(v6.find("fe80") == std::string::npos);  // no link-local address: no DAD, no router solicitation
+      BOOST_TEST(slurp("/proc/sys/net/ipv6/conf/eth0/accept_dad") == "0\n");
     });
   }
   on_thread_in(t.wire(), [&] {
@@ -139,6 +167,8 @@ BOOST_AUTO_TEST_CASE(endpoints_have_their_address_mac_neighbour_and_no_offloads)
       BOOST_TEST(offloads_on(leg).empty());
       BOOST_TEST(read_interface(leg).address.empty());
     }
+    BOOST_TEST(slurp("/proc/sys/net/ipv6/conf/all/disable_ipv6") == "1\n");
+    BOOST_TEST(slurp("/proc/thread-self/net/if_inet6").empty());
   });
 }
 
@@ -147,11 +177,13 @@ BOOST_AUTO_TEST_CASE(configure_sets_sysctls_and_rto_min_in_one_namespace_only) {
   t.configure({{Side::server, {{"net.ipv4.tcp_fin_timeout", Located<std::string>{0, "7"}}}}},
               {{Side::client, 300ms}});
   on_thread_in(t.client(), [] {
-    BOOST_TEST(rto_min_of_subnet() == 300u);
+    BOOST_TEST(rto_min_of_subnet(Family::ipv4) == 300u);
+    BOOST_TEST(rto_min_of_subnet(Family::ipv6) == 300u);
     BOOST_TEST(slurp("/proc/sys/net/ipv4/tcp_fin_timeout") == "60\n");
   });
   on_thread_in(t.server(), [] {
-    BOOST_TEST(rto_min_of_subnet() == 0u);
+    BOOST_TEST(rto_min_of_subnet(Family::ipv4) == 0u);
+    BOOST_TEST(rto_min_of_subnet(Family::ipv6) == 0u);
     BOOST_TEST(slurp("/proc/sys/net/ipv4/tcp_fin_timeout") == "7\n");
   });
 }

@@ -58,7 +58,7 @@ nlohmann::json run_facts(const RunResult& r) {
                                             {"recv_q", e.recv_q}, {"send_q", e.send_q}, {"orphan", e.orphan}});
   }
   return {{"version", 1},          {"scenario", r.scenario->name}, {"verdict", to_string(r.verdict)},
-          {"client", kClientHost.address}, {"client_port", r.client_port}, {"server_port", r.server_port},
+          {"client", kClientHost.address_in(r.family)}, {"client_port", r.client_port}, {"server_port", r.server_port},
           {"anchors", anchors},    {"kernel_states", kernel},      {"leftovers", leftovers}};
 }
 
@@ -242,7 +242,8 @@ nlohmann::json report_json(const RunResult& r) {
                              {"teardown", r.teardown_ms}}},
               {"client_port", r.client_port},
               {"server_port", r.server_port},
-              {"addresses", {{"client", kClientHost.address}, {"server", kServerHost.address}}},
+              {"family", to_string(r.family)},
+              {"addresses", {{"client", kClientHost.address_in(r.family)}, {"server", kServerHost.address_in(r.family)}}},
               {"steps", steps},
               {"wire", wire},
               {"states", states},
