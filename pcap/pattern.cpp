@@ -150,6 +150,11 @@ PatternElement parse_pattern(const std::string& text) {
       if (v == "fin") run.packet.ack_fin = true;
       else run.packet.ack = parse_number("ack", v);
     }
+    else if (w == "win") {
+      const auto win = parse_number("win", value());
+      if (win > 65535) throw PatternError("win " + std::to_string(win) + " does not fit the 16-bit window field");
+      run.packet.win = static_cast<std::uint16_t>(win);
+    }
     else if (w == "data") run.packet.data = true;
     else if (w == "gap") run.packet.gap = parse_window(value());
     else if (w == "at") {
@@ -167,7 +172,7 @@ PatternElement parse_pattern(const std::string& text) {
       else std::tie(run.min, run.max) = parse_repeat(w);
       if (run.max == 0) throw PatternError("repeat " + w + " matches nothing");
     } else {
-      throw PatternError("unknown word '" + w + "' in pattern (expected len, seq, ack N|fin, data, gap, at, {n}, {n,m} or ?)");
+      throw PatternError("unknown word '" + w + "' in pattern (expected len, seq, ack N|fin, win, data, gap, at, {n}, {n,m} or ?)");
     }
   }
   return run;
@@ -185,6 +190,7 @@ std::string to_string(const PacketPattern& p) {
   std::string s = to_string(p.dir) + " " + (p.flags_include ? "+" : "") + (p.flags ? flag_letters(*p.flags) : "*") +
                   field_text("seq", p.seq) + field_text("ack", p.ack) + (p.ack_fin ? " ack fin" : "") +
                   field_text("len", p.len);
+  if (p.win) s += " win " + std::to_string(*p.win);
   if (p.data) s += " data";
   if (p.gap) s += " gap " + window_text(*p.gap);
   if (p.at) s += " at " + window_text(p.at->window) + " after step " + std::to_string(p.at->anchor);
@@ -214,6 +220,8 @@ bool packet_matches(const PacketPattern& pattern, const FlowPacket& packet, std:
   if (pattern.data && packet.len == 0) return fail("data", "len 0");
   if (pattern.len && *pattern.len != packet.len)
     return fail("len " + std::to_string(*pattern.len), "len " + std::to_string(packet.len));
+  if (pattern.win && *pattern.win != packet.window)
+    return fail("win " + std::to_string(*pattern.win), "win " + std::to_string(packet.window));
   if (pattern.seq && *pattern.seq != packet.seq)
     return fail("seq " + std::to_string(*pattern.seq), "seq " + std::to_string(packet.seq));
   if (pattern.ack && (!(packet.flags & kAck) || *pattern.ack != packet.ack))

@@ -49,6 +49,7 @@ struct PacketPattern {
   bool flags_include = false;         // "+F": these flags at least
   bool data = false;                  // "data": payload length above 0
   std::optional<std::uint32_t> len, seq, ack;
+  std::optional<std::uint16_t> win;   // the header's window field as sent (tcpdump's "win N"), unscaled
   bool ack_fin = false;               // "ack fin": acknowledges the other side's FIN
   std::optional<TimeWindow> gap;      // since the previous packet of the flow
   std::optional<AnchoredWindow> at;   // since an anchor (a step's start)
