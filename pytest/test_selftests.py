@@ -80,6 +80,14 @@ VARIANTS = [
      r"peer_close_poll\.yaml:\d+: step 11 \(client poll within 1s -> rdhup\): expected rdhup vs actual pollerr \(0 bytes\)"),
     ("fin_wait2_close_wait_leak", "  client: {net.ipv4.tcp_fin_timeout: 1}", "  client: {}",
      r"fin_wait2_close_wait_leak\.yaml:\d+: states: client \(kernel trace\): expected \[SYN_SENT, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, CLOSE\] vs actual \[SYN_SENT, ESTABLISHED, FIN_WAIT1, FIN_WAIT2\]"),
+    ("close_on_syn_sent", "  - wire: blackhole c>s", "",
+     r"close_on_syn_sent\.yaml:\d+: step 2 \(client connect -> operation_aborted &\): expected operation_aborted vs actual ok"),
+    ("last_ack_lost", "  - wire: drop c>s .", "",
+     r"last_ack_lost\.yaml:\d+: step 8 \(wait s>c F\. \{2\} within 3s\): expected 2 packet\(s\) matching 's>c F\.' on the wire within 3000 ms vs actual 1"),
+    ("data_after_close_abort", "  - server: send 100", "",
+     r"data_after_close_abort\.yaml:\d+: step 7 \(wait c>s R within 1s\): expected 1 packet\(s\) matching 'c>s R' on the wire within 1000 ms vs actual 0"),
+    ("rst_in_close_wait", "  - wire: inject rst toward server exact", "",
+     r"rst_in_close_wait\.yaml:\d+: step 10 \(server send 1 -> EPIPE\): expected EPIPE vs actual ok"),
 ]
 
 
