@@ -22,6 +22,13 @@ MALFORMED = [
     ("bad_pattern", "    - c>s S\n", "    - c>s SYN\n", r"^{f}:\d+: unknown TCP flag 'Y'"),
     ("bad_outcome", "-> ECONNRESET", "-> RESET", r"^{f}:\d+: unknown outcome 'RESET'"),
     ("bad_family", "tags: [rst]", "tags: [rst]\nfamily: ipx", r"^{f}:\d+: family is ipv4 or ipv6, not 'ipx'"),
+    ("bad_outcome_time", "-> ECONNRESET", "-> ECONNRESET at 1s..2s",
+     r"^{f}:\d+: an outcome's time reads 'at LOW\.\.HIGH after step N'"),
+    ("bad_outcome_window", "-> ECONNRESET", "-> ECONNRESET at 1s after step 2",
+     r"^{f}:\d+: a time window reads LOW\.\.HIGH, e\.g\. 0\.8s\.\.1\.5s, got '1s'"),
+    ("outcome_time_no_step", "-> ECONNRESET", "-> ECONNRESET at 1s..2s after step 99",
+     r"^{f}:\d+: 'after step 99' names a step the scenario does not have"),
+    ("destroy_in_background", "  - client: close", "  - client: destroy &", r"^{f}:\d+: 'destroy' is immediate"),
 ]
 
 
@@ -135,6 +142,10 @@ def test_the_leftover_check_sees_what_a_harness_leaves(tmp_path):
     env, tag = tagged()
     sleeper = subprocess.Popen(["sleep", "30"], env=env)
     try:
+        # Until it execs, the child's /proc environ is still its parent's copy.
+        deadline = time.time() + 5
+        while not processes_tagged(tag) and time.time() < deadline:
+            time.sleep(0.01)
         assert processes_tagged(tag)
         with pytest.raises(AssertionError, match="left behind: processes"):
             assert_nothing_left(tag, host_links(), within=0.3)
