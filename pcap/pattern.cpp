@@ -82,7 +82,8 @@ std::string time_text(std::int64_t ns) {
   return text + "ms";
 }
 
-// A measured time, to the millisecond, for messages ("actual gap 55ms").
+}  // namespace
+
 std::string measured_text(std::int64_t ns) {
   if (ns % 1'000'000'000 == 0) return std::to_string(ns / 1'000'000'000) + "s";
   return std::to_string(ns / 1'000'000) + "ms";
@@ -91,8 +92,6 @@ std::string measured_text(std::int64_t ns) {
 std::string window_text(const TimeWindow& w) { return time_text(w.lo_ns) + ".." + time_text(w.hi_ns); }
 
 bool in_window(const TimeWindow& w, std::int64_t ns) { return ns >= w.lo_ns && ns <= w.hi_ns; }
-
-}  // namespace
 
 std::int64_t parse_time(const std::string& text) {
   std::size_t unit = text.find_first_not_of("0123456789.");

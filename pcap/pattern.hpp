@@ -63,6 +63,9 @@ inline constexpr std::int64_t kMaxTimeNs = 3600LL * 1'000'000'000;
 std::int64_t parse_time(const std::string& text);
 // "0.8s..1.5s"
 TimeWindow parse_window(const std::string& text);
+std::string window_text(const TimeWindow& w);  // as written: "800ms..1.5s"
+bool in_window(const TimeWindow& w, std::int64_t ns);  // both ends included
+std::string measured_text(std::int64_t ns);  // to the millisecond, for messages: "55ms"
 
 struct PacketRun {
   PacketPattern packet;

@@ -59,8 +59,12 @@ struct TlsSetup {  // the runner's, before a TLS scenario: credentials (never wr
 // The runner's own: wait for this side's oldest background step. Never
 // crosses the channel.
 struct Await { static constexpr const char* op = "await"; };
+// The runner's own too: destroys the side's connection socket from outside
+// (sock_diag SOCK_DESTROY, what `ss -K` does). Never crosses the channel.
+struct Destroy { static constexpr const char* op = "destroy"; };
 
 using Action = std::variant<Listen, Connect, Accept, Send, Recv, Shutdown, Close, SetOption, SendMessage, RecvMessage,
-                            TlsHandshake, TlsStall, TlsCloseNotify, Crash, Drain, Poll, TlsSetup, Await>;
+                            TlsHandshake, TlsStall, TlsCloseNotify, Crash, Drain, Poll, TlsSetup, Await,
+                            Destroy>;
 
 }  // namespace closepath::protocol

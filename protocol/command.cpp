@@ -41,6 +41,7 @@ void fields_to(json& j, const TlsSetup& a) {
   if (!a.key_pem.empty()) j["key"] = a.key_pem;
 }
 void fields_to(json&, const Await&) { throw std::logic_error("await is the runner's own: it is never sent to a peer"); }
+void fields_to(json&, const Destroy&) { throw std::logic_error("destroy is the runner's own: it is never sent to a peer"); }
 
 template <typename T>
 T field(const json& j, const char* key) {
@@ -92,6 +93,7 @@ void fields_from(const json& j, TlsSetup& a) {
   if (j.contains("key")) a.key_pem = field<std::string>(j, "key");
 }
 void fields_from(const json&, Await&) { throw std::invalid_argument("'await' is the runner's own, not a peer command"); }
+void fields_from(const json&, Destroy&) { throw std::invalid_argument("'destroy' is the runner's own, not a peer command"); }
 
 // The alternative whose op is `op`, found by walking the variant's types.
 template <std::size_t I = 0>

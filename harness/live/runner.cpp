@@ -228,6 +228,18 @@ class Player {
       sr.outcome->end_ns = mono_ns();
       sr.mismatch = compare_outcome(ps, *sr.outcome);
       crashed_.insert(ps.side);
+    } else if (std::holds_alternative<Destroy>(ps.action)) {
+      // The side's connection, by its ports; its pending steps go on and meet what it did.
+      const auto start = mono_ns();
+      const bool client = ps.side == Side::client;
+      try {
+        destroy_connection(live_.topology.of(ps.side), client ? r_.client_port : r_.server_port,
+                           client ? r_.server_port : r_.client_port);
+        sr.outcome = timed("ok", start);
+      } catch (const HostError& e) {
+        sr.outcome = timed("error", start);
+        sr.mismatch = "could not destroy the " + to_string(ps.side) + "'s connection: " + e.what();
+      }
     } else if (ps.background) {
       pending_[ps.side].emplace_back(i_, live_.peer(ps.side).send(command(ps)));
       sr.outcome = protocol::Outcome{.end = "pending"};

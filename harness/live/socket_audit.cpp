@@ -122,23 +122,45 @@ std::vector<SocketEntry> audit_sockets(int fd) {
   return sockets;
 }
 
+namespace {
+
+// SOCK_DESTROY of one socket the dump described: 0, or the kernel's errno.
+int destroy(int fd, const inet_diag_msg& msg) {
+  send_request(fd, msg.idiag_family, SOCK_DESTROY, NLM_F_ACK, msg.id);
+  alignas(nlmsghdr) std::array<char, 1024> buf{};
+  ssize_t n;
+  while ((n = recv(fd, buf.data(), buf.size(), 0)) < 0 && errno == EINTR) {
+  }
+  const auto* h = reinterpret_cast<const nlmsghdr*>(buf.data());
+  if (n < static_cast<ssize_t>(NLMSG_LENGTH(sizeof(nlmsgerr))) || h->nlmsg_type != NLMSG_ERROR) return EIO;
+  return -static_cast<const nlmsgerr*>(NLMSG_DATA(h))->error;
+}
+
+}  // namespace
+
 std::size_t destroy_sockets(const NetNamespace& ns) {
   const auto fd = diag_socket_in(ns);
   std::size_t destroyed = 0;
   for (const auto& msg : dump(fd.get())) {
-    send_request(fd.get(), msg.idiag_family, SOCK_DESTROY, NLM_F_ACK, msg.id);
-    alignas(nlmsghdr) std::array<char, 1024> buf{};
-    ssize_t n;
-    while ((n = recv(fd.get(), buf.data(), buf.size(), 0)) < 0 && errno == EINTR) {
-    }
-    const auto* h = reinterpret_cast<const nlmsghdr*>(buf.data());
-    if (n < static_cast<ssize_t>(NLMSG_LENGTH(sizeof(nlmsgerr))) || h->nlmsg_type != NLMSG_ERROR) continue;
-    const int error = -static_cast<const nlmsgerr*>(NLMSG_DATA(h))->error;
+    const int error = destroy(fd.get(), msg);
     if (error == 0) ++destroyed;
     else if (error == EOPNOTSUPP) break;  // a kernel without CONFIG_INET_DIAG_DESTROY: nothing more to try
     // ENOENT: gone by itself meanwhile.
   }
   return destroyed;
+}
+
+void destroy_connection(const NetNamespace& ns, int local_port, int remote_port) {
+  const auto fd = diag_socket_in(ns);
+  bool found = false;
+  for (const auto& msg : dump(fd.get())) {
+    if (ntohs(msg.id.idiag_sport) != local_port || ntohs(msg.id.idiag_dport) != remote_port) continue;
+    found = true;
+    if (const int error = destroy(fd.get(), msg); error != 0 && error != ENOENT)
+      throw HostError(std::string("SOCK_DESTROY of port ") + std::to_string(local_port) + ": " + std::strerror(error) +
+                      (error == EOPNOTSUPP ? " (the kernel lacks CONFIG_INET_DIAG_DESTROY)" : ""));
+  }
+  if (!found) throw HostError("no socket from port " + std::to_string(local_port) + " to port " + std::to_string(remote_port));
 }
 
 }  // namespace closepath

@@ -27,4 +27,8 @@ UniqueFd diag_socket_in(const NetNamespace& ns);
 // Returns how many went; none on a kernel without CONFIG_INET_DIAG_DESTROY.
 std::size_t destroy_sockets(const NetNamespace& ns);
 
+// Destroys the connection from `local_port` to `remote_port` in `ns` (the
+// `destroy` step): HostError when there is none, or the kernel refuses.
+void destroy_connection(const NetNamespace& ns, int local_port, int remote_port);
+
 }  // namespace closepath

@@ -34,6 +34,7 @@ using protocol::Await;
 using protocol::Close;
 using protocol::Connect;
 using protocol::Crash;
+using protocol::Destroy;
 using protocol::Drain;
 using protocol::Listen;
 using protocol::Recv;
@@ -51,6 +52,7 @@ using PeerAction = protocol::Action;
 struct ExpectedOutcome {
   std::string end = "ok";              // ok, eof, timeout, ECONNRESET, ...
   std::optional<std::uint64_t> bytes;  // bytes moved
+  std::optional<pcap::AnchoredWindow> at;  // "-> ETIMEDOUT at 2.5s..3.5s after step 4": when it ended
 };
 
 struct PeerStep {

@@ -265,13 +265,18 @@ class Parser {
 
   // "at ... after step N" must name a step the scenario has.
   void check_anchors(const Scenario& s) const {
+    auto check = [&](std::size_t anchor, int line) {
+      if (anchor > s.steps.size())
+        throw ScenarioError(file_, line, "'after step " + std::to_string(anchor) +
+                                             "' names a step the scenario does not have (it has " +
+                                             std::to_string(s.steps.size()) + ")");
+    };
     for (const auto& p : s.wire) {
       const auto* run = std::get_if<pcap::PacketRun>(&p.value);
-      if (run && run->packet.at && run->packet.at->anchor > s.steps.size())
-        throw ScenarioError(file_, p.line, "'after step " + std::to_string(run->packet.at->anchor) +
-                                               "' names a step the scenario does not have (it has " +
-                                               std::to_string(s.steps.size()) + ")");
+      if (run && run->packet.at) check(run->packet.at->anchor, p.line);
     }
+    for (const auto& step : s.steps)
+      if (const auto* ps = std::get_if<PeerStep>(&step.what); ps && ps->expect.at) check(ps->expect.at->anchor, step.line);
   }
 
   // "client: [...]" / "server: [...]" under expect.KEY

@@ -60,11 +60,24 @@ ExpectedOutcome parse_outcome(const std::vector<std::string>& words) {
   ExpectedOutcome out;
   std::size_t i = 0;
   if (i < words.size() && is_number(words[i])) out.bytes = static_cast<std::uint64_t>(number(words[i++], "byte count"));
-  if (i < words.size()) {
+  if (i < words.size() && words[i] != "at") {
     check_end_name(words[i]);
     out.end = words[i++];
   }
   if (i == 0) throw std::invalid_argument("'->' needs an outcome, e.g. '-> eof' or '-> 1000'");
+  if (i < words.size() && words[i] == "at") {  // at LOW..HIGH after step N
+    if (words.size() - i != 5 || words[i + 2] != "after" || words[i + 3] != "step")
+      throw std::invalid_argument(
+          "an outcome's time reads 'at LOW..HIGH after step N', e.g. '-> ETIMEDOUT at 2.5s..3.5s after step 4'");
+    const auto anchor = number(words[i + 4], "step");
+    if (anchor < 1) throw std::invalid_argument("steps count from 1");
+    try {
+      out.at = pcap::AnchoredWindow{static_cast<std::size_t>(anchor), pcap::parse_window(words[i + 1])};
+    } catch (const pcap::PatternError& e) {
+      throw std::invalid_argument(e.what());
+    }
+    i += 5;
+  }
   if (i < words.size()) throw std::invalid_argument("unexpected '" + words[i] + "' after the outcome");
   return out;
 }
@@ -163,6 +176,10 @@ PeerStep parse_peer_step(Side side, const std::string& text) {
     want_args(0, 0);
     step.action = Crash{};
     if (step.expect.end == "ok") step.expect.end = "killed";
+  } else if (verb == "destroy") {
+    want_args(0, 0);
+    if (step.background) throw std::invalid_argument("'destroy' is immediate: it cannot run in the background");
+    step.action = Destroy{};
   } else if (verb == "await") {
     want_args(0, 0);
     if (step.background) throw std::invalid_argument("'await' cannot itself run in the background");
@@ -202,7 +219,7 @@ PeerStep parse_peer_step(Side side, const std::string& text) {
     step.action = SetOption{.name = words[1], .value = option_value(*option, words[2])};
   } else {
     throw std::invalid_argument("unknown action '" + verb +
-                                "' (known: listen connect accept send recv shutdown close set tls crash await drain poll; "
+                                "' (known: listen connect accept send recv shutdown close set tls crash destroy await drain poll; "
                                 "send message N M, recv message)");
   }
   return step;

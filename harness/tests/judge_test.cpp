@@ -61,4 +61,36 @@ BOOST_AUTO_TEST_CASE(judge_compares_outcomes) {
   BOOST_TEST(*compare_outcome(reset, aborted) == "expected ECONNRESET vs actual operation_aborted (5 bytes) at its deadline of 5000 ms");
 }
 
+// "-> END at LOW..HIGH after step N": when the outcome came, since step N began.
+BOOST_AUTO_TEST_CASE(judge_times_an_outcome_from_its_anchor) {
+  auto s = catalogue("graceful_fin");
+  s.wire = {{1, pcap::parse_pattern("...")}};
+  s.states.clear();
+  s.leftovers.clear();
+  s.forbid_leftovers.clear();
+  s.steps = {Step{.line = 7, .text = "client connect", .what = parse_peer_step(Side::client, "connect")},
+             Step{.line = 8, .text = "client recv", .what = parse_peer_step(Side::client, "recv -> ETIMEDOUT at 2.5s..3.5s after step 1")}};
+  RunResult r;
+  r.scenario = &s;
+  auto run = [&](std::int64_t ends_after_ns) {
+    r.steps.assign(2, StepResult{});
+    r.steps[0].step = &s.steps[0];
+    r.steps[0].outcome = protocol::Outcome{.end = "ok", .start_ns = 1'000'000'000, .end_ns = 1'001'000'000};
+    r.steps[1].step = &s.steps[1];
+    r.steps[1].outcome = protocol::Outcome{.end = "ETIMEDOUT", .start_ns = 1'002'000'000, .end_ns = 1'000'000'000 + ends_after_ns};
+    r.timings.clear();
+    r.first_mismatch.clear();
+    closepath::judge(r);
+  };
+  run(3'000'000'000);
+  BOOST_TEST(r.first_mismatch == "");
+  BOOST_TEST((r.verdict == Verdict::pass));
+  BOOST_REQUIRE_EQUAL(r.timings.size(), 1u);
+  BOOST_TEST(r.timings[0].measured_ns == 3'000'000'000);
+  run(4'000'000'000);
+  BOOST_TEST((r.verdict == Verdict::fail));
+  BOOST_TEST(r.first_mismatch.find(":8: step 2 (client recv): expected ETIMEDOUT at 2500ms..3500ms after step 1 vs actual at 4s") !=
+                 std::string::npos, r.first_mismatch);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -103,18 +103,34 @@ std::optional<std::string> judge_leftovers(const Scenario& s, const std::map<Sid
   return std::nullopt;
 }
 
+// "-> END at LOW..HIGH after step N": when the step's outcome came, since step N began.
+std::optional<std::string> judge_outcome_time(const StepResult& sr, const std::vector<std::int64_t>& anchors,
+                                              std::vector<Timing>& timings) {
+  const auto* ps = std::get_if<PeerStep>(&sr.step->what);
+  if (!ps || !ps->expect.at || !sr.outcome || !sr.outcome->end_ns) return std::nullopt;
+  const auto& at = *ps->expect.at;
+  if (at.anchor > anchors.size() || !anchors[at.anchor - 1]) return std::nullopt;
+  const auto since = pcap::elapsed_ns(sr.outcome->end_ns, anchors[at.anchor - 1]);
+  const std::string expected = "at " + pcap::window_text(at.window) + " after step " + std::to_string(at.anchor);
+  timings.push_back({sr.step->line, sr.step->text, since});
+  if (pcap::in_window(at.window, since)) return std::nullopt;
+  return "expected " + sr.outcome->end + " " + expected + " vs actual at " + pcap::measured_text(since);
+}
+
 void judge(RunResult& r) {
   const Scenario& s = *r.scenario;
-  for (std::size_t i = 0; i < r.steps.size(); ++i) {
-    const auto& sr = r.steps[i];
-    if (!sr.mismatch) continue;
-    r.verdict = Verdict::fail;
-    r.first_mismatch = where(s, sr.step->line) + "step " + std::to_string(i + 1) + " (" + sr.step->text + "): " + *sr.mismatch;
-    return;
-  }
   std::vector<std::int64_t> anchors;  // each step's start, for "at ... after step N"
   for (const auto& sr : r.steps)
     anchors.push_back(sr.outcome ? sr.outcome->start_ns : 0);
+  for (std::size_t i = 0; i < r.steps.size(); ++i) {
+    const auto& sr = r.steps[i];
+    auto mismatch = sr.mismatch;
+    if (!mismatch) mismatch = judge_outcome_time(sr, anchors, r.timings);
+    if (!mismatch) continue;
+    r.verdict = Verdict::fail;
+    r.first_mismatch = where(s, sr.step->line) + "step " + std::to_string(i + 1) + " (" + sr.step->text + "): " + *mismatch;
+    return;
+  }
   for (auto m : {judge_wire(s, r.flow, anchors, &r.mismatch_packet, &r.timings), judge_states(s, r.states),
                  judge_leftovers(s, r.leftovers)}) {
     if (!m) continue;

@@ -9,7 +9,7 @@ using namespace closepath::protocol;
 
 namespace {
 
-// One command of every kind the runner sends (Await never crosses the channel).
+// One command of every kind the runner sends (Await and Destroy never cross the channel).
 std::vector<Action> every_sent_action() {
   return {Listen{},         Connect{},        Connect{.port = 8443}, Accept{},
           Send{.bytes = 7}, Recv{},           Recv{.mode = Recv::Mode::exact, .bytes = 9},
@@ -37,12 +37,14 @@ BOOST_AUTO_TEST_CASE(every_action_round_trips) {
     BOOST_TEST(to_json(back).dump() == text);  // same op, same fields
     if (!seen[action.index()]) ++kinds, seen[action.index()] = true;
   }
-  BOOST_TEST(kinds == std::variant_size_v<Action> - 1);  // all but Await
+  BOOST_TEST(kinds == std::variant_size_v<Action> - 2);  // all but Await and Destroy
 }
 
-BOOST_AUTO_TEST_CASE(await_never_crosses_the_channel) {
+BOOST_AUTO_TEST_CASE(the_runners_own_steps_never_cross_the_channel) {
   BOOST_CHECK_THROW(to_json(Command{.action = Await{}}), std::logic_error);
   BOOST_CHECK_THROW(parse_command(nlohmann::json{{"id", 1}, {"op", "await"}}), std::invalid_argument);
+  BOOST_CHECK_THROW(to_json(Command{.action = Destroy{}}), std::logic_error);
+  BOOST_CHECK_THROW(parse_command(nlohmann::json{{"id", 1}, {"op", "destroy"}}), std::invalid_argument);
 }
 
 // A malformed command is refused with a message that names what is wrong.
