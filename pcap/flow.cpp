@@ -142,6 +142,7 @@ class FlowBuilder {
       p.ack = s.ack - peer.isn;
     }
     p.window = s.window;
+    p.options = s.options;
     p.checksum_ok = s.checksum_ok;
     p.truncated = s.truncated;
     p.note = frame.comment;

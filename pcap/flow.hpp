@@ -39,6 +39,7 @@ struct FlowPacket {
   std::uint32_t ack = 0;     // relative to the receiver's ISN, 0 without ACK
   std::uint32_t peer_fin = 0;  // the other side's FIN seen before this packet: its seq + 1 (relative); 0 when none
   std::uint16_t window = 0;
+  TcpOptions options;
   bool checksum_ok = true;
   bool truncated = false;    // cut by the capture's snaplen: headers only
   std::string note;          // the frame's comment (what the wire did), if any

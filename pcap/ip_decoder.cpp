@@ -31,6 +31,31 @@ bool tcp_checksum_ok(std::span<const std::uint8_t> pseudo, std::span<const std::
   return sum == 0xffff;
 }
 
+// The options between the fixed header and `data_offset`, as far as the
+// capture holds them; a malformed option ends the reading (what came
+// before it stands), as tcpdump prints "[bad opt]".
+TcpOptions tcp_options(std::span<const std::uint8_t> tcp, std::size_t data_offset) {
+  TcpOptions o;
+  const std::size_t end = std::min(data_offset, tcp.size());
+  for (std::size_t i = 20; i < end;) {
+    const std::uint8_t kind = tcp[i];
+    if (kind == 0) break;  // end of options
+    if (kind == 1) {       // no-op
+      ++i;
+      continue;
+    }
+    if (i + 1 >= end) break;
+    const std::size_t size = tcp[i + 1];
+    if (size < 2 || i + size > end) break;
+    if (kind == 2 && size == 4) o.mss = be16(tcp, i + 2);
+    else if (kind == 3 && size == 3) o.wscale = tcp[i + 2];
+    else if (kind == 4 && size == 2) o.sack_ok = true;
+    else if (kind == 8 && size == 10) o.timestamps = true;
+    i += size;
+  }
+  return o;
+}
+
 // `tcp` holds what was captured of the segment, `length` its length on the
 // wire (more when the capture's snaplen cut it: the headers are enough, the
 // checksum cannot be verified).
@@ -45,6 +70,7 @@ Decoded tcp_segment(std::span<const std::uint8_t> tcp, std::size_t length, Segme
   seg.ack = be32(tcp, 8);
   seg.flags = tcp[13];
   seg.window = be16(tcp, 14);
+  seg.options = tcp_options(tcp, data_offset);
   seg.payload_len = static_cast<std::uint32_t>(length - data_offset);
   seg.truncated = tcp.size() < length;
   seg.checksum_ok = seg.truncated || tcp_checksum_ok(pseudo, tcp);

@@ -154,6 +154,18 @@ PatternElement parse_pattern(const std::string& text) {
       if (win > 65535) throw PatternError("win " + std::to_string(win) + " does not fit the 16-bit window field");
       run.packet.win = static_cast<std::uint16_t>(win);
     }
+    else if (w == "mss") {
+      const auto mss = parse_number("mss", value());
+      if (mss > 65535) throw PatternError("mss " + std::to_string(mss) + " does not fit the 16-bit option");
+      run.packet.mss = static_cast<std::uint16_t>(mss);
+    }
+    else if (w == "wscale") {
+      const auto shift = parse_number("wscale", value());
+      if (shift > 14) throw PatternError("wscale " + std::to_string(shift) + " is above 14, the largest shift TCP allows");
+      run.packet.wscale = static_cast<std::uint8_t>(shift);
+    }
+    else if (w == "sackOK") run.packet.sack_ok = true;
+    else if (w == "TS") run.packet.timestamps = true;
     else if (w == "data") run.packet.data = true;
     else if (w == "gap") run.packet.gap = parse_window(value());
     else if (w == "at") {
@@ -171,7 +183,7 @@ PatternElement parse_pattern(const std::string& text) {
       else std::tie(run.min, run.max) = parse_repeat(w);
       if (run.max == 0) throw PatternError("repeat " + w + " matches nothing");
     } else {
-      throw PatternError("unknown word '" + w + "' in pattern (expected len, seq, ack N|fin, win, data, gap, at, {n}, {n,m} or ?)");
+      throw PatternError("unknown word '" + w + "' in pattern (expected len, seq, ack N|fin, win, mss, wscale, sackOK, TS, data, gap, at, {n}, {n,m} or ?)");
     }
   }
   return run;
@@ -190,6 +202,10 @@ std::string to_string(const PacketPattern& p) {
                   field_text("seq", p.seq) + field_text("ack", p.ack) + (p.ack_fin ? " ack fin" : "") +
                   field_text("len", p.len);
   if (p.win) s += " win " + std::to_string(*p.win);
+  if (p.mss) s += " mss " + std::to_string(*p.mss);
+  if (p.wscale) s += " wscale " + std::to_string(*p.wscale);
+  if (p.sack_ok) s += " sackOK";
+  if (p.timestamps) s += " TS";
   if (p.data) s += " data";
   if (p.gap) s += " gap " + window_text(*p.gap);
   if (p.at) s += " at " + window_text(p.at->window) + " after step " + std::to_string(p.at->anchor);
@@ -221,6 +237,14 @@ bool packet_matches(const PacketPattern& pattern, const FlowPacket& packet, std:
     return fail("len " + std::to_string(*pattern.len), "len " + std::to_string(packet.len));
   if (pattern.win && *pattern.win != packet.window)
     return fail("win " + std::to_string(*pattern.win), "win " + std::to_string(packet.window));
+  const auto& o = packet.options;
+  if (pattern.mss && o.mss != pattern.mss)
+    return fail("mss " + std::to_string(*pattern.mss), o.mss ? "mss " + std::to_string(*o.mss) : std::string("no mss"));
+  if (pattern.wscale && o.wscale != pattern.wscale)
+    return fail("wscale " + std::to_string(*pattern.wscale),
+                o.wscale ? "wscale " + std::to_string(*o.wscale) : std::string("no wscale"));
+  if (pattern.sack_ok && !o.sack_ok) return fail("sackOK", "no sackOK");
+  if (pattern.timestamps && !o.timestamps) return fail("TS", "no TS");
   if (pattern.seq && *pattern.seq != packet.seq)
     return fail("seq " + std::to_string(*pattern.seq), "seq " + std::to_string(packet.seq));
   if (pattern.ack && (!(packet.flags & kAck) || *pattern.ack != packet.ack))

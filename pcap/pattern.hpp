@@ -50,6 +50,10 @@ struct PacketPattern {
   bool data = false;                  // "data": payload length above 0
   std::optional<std::uint32_t> len, seq, ack;
   std::optional<std::uint16_t> win;   // the header's window field as sent (tcpdump's "win N"), unscaled
+  // TCP options it must carry, in tcpdump's words: "mss N", "wscale N", "sackOK", "TS".
+  std::optional<std::uint16_t> mss;
+  std::optional<std::uint8_t> wscale;
+  bool sack_ok = false, timestamps = false;
   bool ack_fin = false;               // "ack fin": acknowledges the other side's FIN
   std::optional<TimeWindow> gap;      // since the previous packet of the flow
   std::optional<AnchoredWindow> at;   // since an anchor (a step's start)

@@ -45,12 +45,23 @@ struct Endpoint {
 };
 std::string to_string(const Endpoint& e);
 
+// The TCP options a pattern can name, as tcpdump prints them ("mss 1460",
+// "wscale 7", "sackOK", "TS val ... ecr ...").
+struct TcpOptions {
+  std::optional<std::uint16_t> mss;
+  std::optional<std::uint8_t> wscale;
+  bool sack_ok = false;
+  bool timestamps = false;
+  bool operator==(const TcpOptions&) const = default;
+};
+
 // One decoded TCP segment (absolute sequence numbers).
 struct Segment {
   Endpoint src, dst;
   std::uint32_t seq = 0, ack = 0;
   std::uint8_t flags = 0;
   std::uint16_t window = 0;
+  TcpOptions options;
   std::uint32_t payload_len = 0;
   std::uint32_t frame_len = 0;   // whole frame, for the MTU check
   bool checksum_ok = true;      // true too when it cannot be verified (truncated)

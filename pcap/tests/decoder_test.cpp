@@ -20,6 +20,31 @@ BOOST_AUTO_TEST_CASE(decoder_reads_rst_without_ack) {
   BOOST_TEST(seg->dst.addr == "10.0.0.1");
 }
 
+// A SYN's options read as tshark reads them (graceful_fin frames 1 and 2:
+// mss 1460, wscale 10, sackOK, TS); a data segment carries only TS.
+BOOST_AUTO_TEST_CASE(decoder_reads_the_options_a_pattern_can_name) {
+  const auto frames = read_capture(test::data("graceful_fin.pcapng"));
+  for (std::size_t i : {0u, 1u}) {
+    const auto syn = decode_ethernet(frames[i].bytes);
+    BOOST_REQUIRE(syn);
+    BOOST_TEST(syn->options.mss.value_or(0) == 1460);
+    BOOST_TEST(syn->options.wscale.value_or(0) == 10);
+    BOOST_TEST(syn->options.sack_ok);
+    BOOST_TEST(syn->options.timestamps);
+  }
+  const auto data = decode_ethernet(frames[3].bytes);
+  BOOST_REQUIRE(data);
+  BOOST_TEST((data->options == TcpOptions{.mss = {}, .wscale = {}, .sack_ok = false, .timestamps = true}));
+  // Cut mid-option (a length past the header): what came before stands, nothing after.
+  auto cut = frames[0].bytes;
+  const std::size_t tcp = 14 + 20;
+  cut[tcp + 12] = static_cast<std::uint8_t>((6 << 4) | (cut[tcp + 12] & 0x0f));  // data offset 24: room for the MSS only
+  const auto partial = decode_ethernet(cut);
+  BOOST_REQUIRE(partial);
+  BOOST_TEST(partial->options.mss.value_or(0) == 1460);
+  BOOST_TEST(!partial->options.sack_ok);
+}
+
 // Every frame the wire forwarded has a correct TCP checksum (offloads off).
 BOOST_AUTO_TEST_CASE(decoder_verifies_checksums_of_real_frames) {
   for (const auto* name : {"graceful_fin", "half_close", "linger_zero"}) {

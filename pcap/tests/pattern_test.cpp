@@ -13,10 +13,10 @@ BOOST_AUTO_TEST_SUITE(pattern)
 BOOST_DATA_TEST_CASE(pattern_parses_and_prints,
                      bdata::make({"c>s S", "s>c S.", "c>s R. seq 1001 ack 1", "s>c P. len 1000", "c>s * len 0",
                                   "c>s . {2}", "c>s . {1,}", "c>s . {0,3}", "s>c . ?", "...", "s>c R seq 2",
-                                  "c>s FP. seq 1 ack 1 len 10", "s>c . win 0", "s>c . ack 1 win 512 {2}"}) ^
+                                  "c>s FP. seq 1 ack 1 len 10", "s>c . win 0", "s>c . ack 1 win 512 {2}", "c>s S TS sackOK wscale 7 mss 1460"}) ^
                          bdata::make({"c>s S", "s>c S.", "c>s R. seq 1001 ack 1", "s>c P. len 1000", "c>s * len 0",
                                       "c>s . {2}", "c>s . {1,}", "c>s . {0,3}", "s>c . ?", "...", "s>c R seq 2",
-                                      "c>s FP. seq 1 ack 1 len 10", "s>c . win 0", "s>c . ack 1 win 512 {2}"}),
+                                      "c>s FP. seq 1 ack 1 len 10", "s>c . win 0", "s>c . ack 1 win 512 {2}", "c>s S mss 1460 wscale 7 sackOK TS"}),
                      text, printed) {
   BOOST_TEST(to_string(parse_pattern(text)) == printed);
 }
@@ -24,10 +24,12 @@ BOOST_DATA_TEST_CASE(pattern_parses_and_prints,
 // Each row: a bad pattern, and words its error must contain.
 BOOST_DATA_TEST_CASE(pattern_rejects_with_a_reason,
                      bdata::make({"", "x>y S", "c>s", "c>s Q", "c>s SS", "c>s S len", "c>s S len -1", "c>s S {3,1}",
-                                  "c>s S {0}", "c>s S ? ?", "c>s S bogus", "s>c . win 65536", "s>c . win"}) ^
+                                  "c>s S {0}", "c>s S ? ?", "c>s S bogus", "s>c . win 65536", "s>c . win", "c>s S wscale 15",
+                                  "c>s S mss 70000", "c>s S sackok"}) ^
                          bdata::make({"empty", "must start with", "needs flags", "unknown TCP flag", "repeated",
                                       "needs a value", "non-negative number", "max below min", "matches nothing",
-                                      "more than one repeat", "unknown word", "16-bit window", "needs a value"}),
+                                      "more than one repeat", "unknown word", "16-bit window", "needs a value", "above 14",
+                                      "16-bit option", "unknown word"}),
                      text, reason) {
   try {
     parse_pattern(text);
@@ -62,6 +64,15 @@ BOOST_AUTO_TEST_CASE(pattern_explains_a_mismatch) {
   BOOST_TEST(!packet_matches(parse_packet_pattern("c>s F. win 0"), p, &why));
   BOOST_TEST(why == "expected win 0 vs actual win 512");
   BOOST_TEST(packet_matches(parse_packet_pattern("c>s F. win 512"), p));
+  p.options.mss = 1440;
+  p.options.timestamps = true;
+  BOOST_TEST(!packet_matches(parse_packet_pattern("c>s F. mss 1460"), p, &why));
+  BOOST_TEST(why == "expected mss 1460 vs actual mss 1440");
+  BOOST_TEST(!packet_matches(parse_packet_pattern("c>s F. wscale 7"), p, &why));
+  BOOST_TEST(why == "expected wscale 7 vs actual no wscale");
+  BOOST_TEST(!packet_matches(parse_packet_pattern("c>s F. sackOK"), p, &why));
+  BOOST_TEST(why == "expected sackOK vs actual no sackOK");
+  BOOST_TEST(packet_matches(parse_packet_pattern("c>s F. mss 1440 TS"), p));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
