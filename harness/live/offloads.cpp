@@ -56,15 +56,34 @@ std::vector<std::string> feature_names(int socket, const std::string& dev) {
   return names;
 }
 
+// A GFEATURES or SFEATURES request: the command, then one block per 32 features.
+template <class Request, class Block>
+std::vector<char> features_request(__u32 command, std::size_t features) {
+  const std::size_t blocks = (features + 31) / 32;
+  std::vector<char> buffer(sizeof(Request) + blocks * sizeof(Block));
+  auto* request = reinterpret_cast<Request*>(buffer.data());
+  request->cmd = command;
+  request->size = static_cast<__u32>(blocks);
+  return buffer;
+}
+
+// Of `names` (the device's features, in the kernel's order), the offloads still active.
+std::vector<std::string> active_among(int socket, const std::string& dev, const std::vector<std::string>& names) {
+  auto buffer = features_request<ethtool_gfeatures, ethtool_get_features_block>(ETHTOOL_GFEATURES, names.size());
+  auto* get = reinterpret_cast<ethtool_gfeatures*>(buffer.data());
+  ethtool(socket, dev, get, "reading the features");
+  std::vector<std::string> on;
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (offload(names[i]) && (get->features[i / 32].active & (1U << (i % 32)))) on.push_back(names[i]);
+  return on;
+}
+
 }  // namespace
 
 void offloads_off(int socket, const std::string& dev) {
   const auto names = feature_names(socket, dev);
-  const std::size_t blocks = (names.size() + 31) / 32;
-  std::vector<char> buffer(sizeof(ethtool_sfeatures) + blocks * sizeof(ethtool_set_features_block));
+  auto buffer = features_request<ethtool_sfeatures, ethtool_set_features_block>(ETHTOOL_SFEATURES, names.size());
   auto* set = reinterpret_cast<ethtool_sfeatures*>(buffer.data());
-  set->cmd = ETHTOOL_SFEATURES;
-  set->size = static_cast<__u32>(blocks);
   bool any = false;
   for (std::size_t i = 0; i < names.size(); ++i)
     if (offload(names[i])) set->features[i / 32].valid |= 1U << (i % 32), any = true;  // requested: 0, off
@@ -72,24 +91,14 @@ void offloads_off(int socket, const std::string& dev) {
   // A positive answer flags features the device cannot change: what stays on is checked below.
   ethtool(socket, dev, set, "turning offloads off");
   std::string left;
-  for (const auto& name : active_offloads(socket, dev)) left += (left.empty() ? "" : ", ") + name;
+  for (const auto& name : active_among(socket, dev, names)) left += (left.empty() ? "" : ", ") + name;
   if (!left.empty())
     throw HostError("ethtool: " + dev + " in a test namespace keeps offloads on (" + left +
                     "): frames on the wire would not be the segments TCP sent");
 }
 
 std::vector<std::string> active_offloads(int socket, const std::string& dev) {
-  const auto names = feature_names(socket, dev);
-  const std::size_t blocks = (names.size() + 31) / 32;
-  std::vector<char> buffer(sizeof(ethtool_gfeatures) + blocks * sizeof(ethtool_get_features_block));
-  auto* get = reinterpret_cast<ethtool_gfeatures*>(buffer.data());
-  get->cmd = ETHTOOL_GFEATURES;
-  get->size = static_cast<__u32>(blocks);
-  ethtool(socket, dev, get, "reading the features");
-  std::vector<std::string> on;
-  for (std::size_t i = 0; i < names.size(); ++i)
-    if (offload(names[i]) && (get->features[i / 32].active & (1U << (i % 32)))) on.push_back(names[i]);
-  return on;
+  return active_among(socket, dev, feature_names(socket, dev));
 }
 
 }  // namespace closepath
