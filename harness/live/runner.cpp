@@ -489,9 +489,9 @@ RunResult run_scenario(const Scenario& s, const RunOptions& o, const std::filesy
     r.frames = live->wire.stop();
     for (const auto& program : live->programs) r.programs.push_back(program->record());
   }
-  // The rest of the teardown (peers, programs, wire legs, trace instance,
-  // namespaces) waits for the kernel: off the run's clock. The port stays
-  // reserved until it is done, so no other run's trace can take its events.
+  // The rest of the teardown (peers, programs, the sockets they leave, wire
+  // legs, namespaces) waits for the kernel: off the run's clock. The port
+  // stays reserved until it is done, so no other run's trace can take its events.
   Backstage::get().later([live = std::shared_ptr<LiveRun>(std::move(live)),
                           port = std::make_shared<std::optional<PortReservation>>(std::move(port))]() mutable {
     live.reset();
