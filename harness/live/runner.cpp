@@ -43,6 +43,8 @@ constexpr auto kRestConfirmed = 5ms;      // at rest, unchanged, for this long: 
 constexpr auto kSettleAtLeast = 100ms;    // not at rest: no sooner than this after the last step
 constexpr auto kSettleLimit = 3s;
 constexpr auto kAnswerGrace = 2s;         // beyond a step's own deadline
+// TLS setup loads a key and a certificate: no kernel timer, but slow under emulation (qemu/TCG, sanitizers).
+constexpr auto kSetupLimit = 30s;
 constexpr auto kSetupAllowance = 120s;    // setup and teardown, however slow the CPU
 constexpr auto kWireStepBound = 30s;      // a wire step runs tc at most (netns.cpp bounds each command)
 
@@ -140,7 +142,7 @@ void setup_tls(LiveRun& live, Family family) {
     protocol::TlsSetup setup;
     if (side == Side::client) setup.ca_pem = creds.ca_pem;
     else setup.cert_pem = creds.server_cert_pem, setup.key_pem = creds.server_key_pem;
-    const auto answer = live.peer(side).call({.action = setup, .within = kAnswerGrace}, kAnswerGrace);
+    const auto answer = live.peer(side).call({.action = setup, .within = kSetupLimit}, kSetupLimit);
     if (answer.end != "ok")
       throw PeerError(to_string(side) + " peer: TLS setup failed: " + protocol::to_json(answer).dump());
   }
