@@ -2,6 +2,7 @@
 
 #include "deadline.hpp"
 #include "overloaded.hpp"
+#include "socket_reading.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
@@ -63,6 +64,7 @@ asio::awaitable<Outcome> Endpoint::execute(const protocol::Command& c) {
           [&](const protocol::TlsCloseNotify&) { return tls_close_notify(within); },
           [&](const protocol::Drain&) { return drain(within); },
           [&](const protocol::Poll&) { return poll(within); },
+          [&](const protocol::Get& a) { return ready(get(a)); },
           [&](const protocol::Shutdown& a) { return ready(shutdown(a)); },
           [&](const protocol::Close&) { return ready(close()); },
           [&](const protocol::SetOption& a) { return ready(set_option(a)); },
@@ -333,6 +335,12 @@ Outcome Endpoint::set_option(const protocol::SetOption& c) {
   if (conn_.is_open()) conn_.set_option(option, ec);
   else pending_options_.push_back(std::move(option));
   return outcome_of(ec);
+}
+
+// The connection's socket once there is one (connecting counts), else the listener's.
+Outcome Endpoint::get(const protocol::Get& a) {
+  if (!conn_.is_open() && acceptor_.is_open()) return read_socket(acceptor_, a.item);
+  return read_socket(conn_, a.item);
 }
 
 template <typename Socket>

@@ -59,6 +59,7 @@ class Endpoint {
   Outcome shutdown(const protocol::Shutdown& a);
   Outcome close();
   Outcome set_option(const protocol::SetOption& a);
+  Outcome get(const protocol::Get& a);
   template <typename Socket>
   void apply_options(Socket& s, boost::system::error_code& ec);
 

@@ -51,6 +51,10 @@ struct TlsCloseNotify { static constexpr const char* op = "tls_close_notify"; };
 struct Crash { static constexpr const char* op = "crash"; };  // SIGKILL the peer process: the kernel closes its sockets
 struct Drain { static constexpr const char* op = "drain"; };  // wait until the peer has ACKed everything sent (SIOCOUTQ == 0)
 struct Poll { static constexpr const char* op = "poll"; };    // wait for an event without reading: readable, rdhup, hup, pollerr
+struct Get {  // read the connection's pending error (SO_ERROR, which reading clears) or its TCP_INFO
+  static constexpr const char* op = "get";
+  enum class Item { so_error, tcp_info } item = Item::tcp_info;
+};
 struct TlsSetup {  // the runner's, before a TLS scenario: credentials (never written in a scenario)
   static constexpr const char* op = "tls_setup";
   std::string ca_pem;                  // the client's trust anchor
@@ -64,7 +68,7 @@ struct Await { static constexpr const char* op = "await"; };
 struct Destroy { static constexpr const char* op = "destroy"; };
 
 using Action = std::variant<Listen, Connect, Accept, Send, Recv, Shutdown, Close, SetOption, SendMessage, RecvMessage,
-                            TlsHandshake, TlsStall, TlsCloseNotify, Crash, Drain, Poll, TlsSetup, Await,
+                            TlsHandshake, TlsStall, TlsCloseNotify, Crash, Drain, Poll, Get, TlsSetup, Await,
                             Destroy>;
 
 }  // namespace closepath::protocol

@@ -35,6 +35,7 @@ void fields_to(json&, const TlsCloseNotify&) {}
 void fields_to(json&, const Crash&) {}
 void fields_to(json&, const Drain&) {}
 void fields_to(json&, const Poll&) {}
+void fields_to(json& j, const Get& a) { j["item"] = a.item == Get::Item::so_error ? "so_error" : "tcp_info"; }
 void fields_to(json& j, const TlsSetup& a) {
   if (!a.ca_pem.empty()) j["ca"] = a.ca_pem;
   if (!a.cert_pem.empty()) j["cert"] = a.cert_pem;
@@ -87,6 +88,12 @@ void fields_from(const json&, TlsCloseNotify&) {}
 void fields_from(const json&, Crash&) {}
 void fields_from(const json&, Drain&) {}
 void fields_from(const json&, Poll&) {}
+void fields_from(const json& j, Get& a) {
+  const auto item = field<std::string>(j, "item");
+  if (item == "so_error") a.item = Get::Item::so_error;
+  else if (item == "tcp_info") a.item = Get::Item::tcp_info;
+  else throw std::invalid_argument("'get': unknown item '" + item + "'");
+}
 void fields_from(const json& j, TlsSetup& a) {
   if (j.contains("ca")) a.ca_pem = field<std::string>(j, "ca");
   if (j.contains("cert")) a.cert_pem = field<std::string>(j, "cert");

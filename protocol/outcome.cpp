@@ -15,6 +15,12 @@ const char* end_words_text() {
   return "ok, eof, operation_aborted, stream_truncated, ssl_error, killed, readable, rdhup, hup, pollerr";
 }
 
+const std::vector<std::string>& tcp_info_counter_names() {
+  static const std::vector<std::string> names{"retransmits", "total_retrans", "unacked", "lost", "probes", "backoff",
+                                              "rto_ms"};
+  return names;
+}
+
 nlohmann::json to_json(const Outcome& o) {
   nlohmann::json j{{"end", o.end}, {"bytes", o.bytes}};
   if (o.start_ns) j["start_ns"] = o.start_ns;
@@ -24,6 +30,10 @@ nlohmann::json to_json(const Outcome& o) {
   if (o.error) j["error"] = {{"category", o.error->category}, {"value", o.error->value}, {"message", o.error->message}};
   if (o.errno_value) j["errno"] = *o.errno_value;
   if (o.signal) j["signal"] = *o.signal;
+  if (o.tcp_info) {
+    j["tcp_info"] = o.tcp_info->counters;
+    j["tcp_info"]["state"] = o.tcp_info->state;
+  }
   return j;
 }
 
@@ -42,6 +52,14 @@ Outcome parse_outcome(const nlohmann::json& j) {
     }
     if (j.contains("errno")) o.errno_value = j["errno"].get<int>();
     if (j.contains("signal")) o.signal = j["signal"].get<int>();
+    if (j.contains("tcp_info")) {
+      TcpInfo info;
+      for (const auto& [name, value] : j["tcp_info"].items()) {
+        if (name == "state") info.state = value.get<std::string>();
+        else info.counters[name] = value.get<std::uint64_t>();
+      }
+      o.tcp_info = std::move(info);
+    }
     o.start_ns = j.value("start_ns", std::int64_t{0});
     o.end_ns = j.value("end_ns", std::int64_t{0});
     return o;

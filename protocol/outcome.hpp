@@ -16,8 +16,10 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace closepath::protocol {
 
@@ -27,6 +29,16 @@ struct ErrorDetail {
   std::string message;
 };
 
+// `get tcp_info`: the connection's state (Linux's name) and the counters of
+// struct tcp_info a scenario can expect, by name (tcp_info_counter_names()).
+struct TcpInfo {
+  std::string state;
+  std::map<std::string, std::uint64_t> counters;
+};
+// retransmits (consecutive RTOs without progress), total_retrans, unacked,
+// lost, probes (zero-window or keepalive probes unanswered), backoff, rto_ms.
+const std::vector<std::string>& tcp_info_counter_names();
+
 struct Outcome {
   std::string end = "ok";
   std::uint64_t bytes = 0;
@@ -35,6 +47,7 @@ struct Outcome {
   std::optional<ErrorDetail> error{};        // the library's error, when there was one
   std::optional<int> errno_value{};          // its errno, for system errors
   std::optional<int> signal{};               // crash: the signal the peer died of
+  std::optional<TcpInfo> tcp_info{};         // get tcp_info
   std::int64_t start_ns = 0, end_ns = 0;   // CLOCK_MONOTONIC; 0: not measured
 };
 

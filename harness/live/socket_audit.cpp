@@ -1,6 +1,7 @@
 #include "socket_audit.hpp"
 
 #include "errors.hpp"
+#include "tcp_states.hpp"
 
 #include <arpa/inet.h>
 #include <linux/inet_diag.h>
@@ -18,13 +19,6 @@
 
 namespace closepath {
 namespace {
-
-const char* state_name(unsigned s) {
-  static const char* const names[] = {"?",          "ESTABLISHED", "SYN_SENT", "SYN_RECV",   "FIN_WAIT1",
-                                      "FIN_WAIT2",  "TIME_WAIT",   "CLOSE",    "CLOSE_WAIT", "LAST_ACK",
-                                      "LISTEN",     "CLOSING",     "NEW_SYN_RECV"};
-  return s < std::size(names) ? names[s] : "?";
-}
 
 // "10.0.0.1:47000", "[fd00::1]:47000".
 std::string endpoint_text(std::uint8_t family, const __be32* addr, __be16 port) {
@@ -108,7 +102,7 @@ std::vector<SocketEntry> audit_sockets(int fd) {
   std::vector<SocketEntry> sockets;
   for (const auto& msg : dump(fd)) {
     SocketEntry s;
-    s.state = state_name(msg.idiag_state);
+    s.state = protocol::tcp_state_name(msg.idiag_state);
     s.local = endpoint_text(msg.idiag_family, msg.id.idiag_src, msg.id.idiag_sport);
     s.remote = endpoint_text(msg.idiag_family, msg.id.idiag_dst, msg.id.idiag_dport);
     s.local_port = ntohs(msg.id.idiag_sport);

@@ -53,6 +53,9 @@ struct ExpectedOutcome {
   std::string end = "ok";              // ok, eof, timeout, ECONNRESET, ...
   std::optional<std::uint64_t> bytes;  // bytes moved
   std::optional<pcap::AnchoredWindow> at;  // "-> ETIMEDOUT at 2.5s..3.5s after step 4": when it ended
+  // get tcp_info: "-> state FIN_WAIT1 unacked 1 retransmits 2..4"
+  std::optional<std::string> state;
+  std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> counters;  // name -> LOW..HIGH (inclusive)
 };
 
 struct PeerStep {

@@ -1,8 +1,9 @@
-// The step grammar:  ACTION [ARGS] [within DURATION] [-> [BYTES] [END]]
+// The step grammar:  ACTION [ARGS] [within DURATION] [-> [BYTES] [END] [FIELD VALUE]... [at LOW..HIGH after step N]]
 #include "outcome.hpp"
 #include "scenario_parser.hpp"
 #include "socket_options.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <regex>
@@ -56,14 +57,47 @@ void check_end_name(const std::string& end) {
                               " or an errno name such as ECONNRESET)");
 }
 
+bool is_info_field(const std::string& w) {
+  const auto& names = protocol::tcp_info_counter_names();
+  return w == "state" || std::find(names.begin(), names.end(), w) != names.end();
+}
+
+// "N" or "LOW..HIGH", inclusive.
+std::pair<std::uint64_t, std::uint64_t> counter_range(const std::string& field, const std::string& w) {
+  const auto dots = w.find("..");
+  const auto low = number(w.substr(0, dots), field);
+  const auto high = dots == std::string::npos ? low : number(w.substr(dots + 2), field);
+  if (low < 0 || high < low) throw std::invalid_argument(field + ": '" + w + "' is not N or LOW..HIGH with LOW <= HIGH");
+  return {static_cast<std::uint64_t>(low), static_cast<std::uint64_t>(high)};
+}
+
+// `state NAME`, `COUNTER N`, `COUNTER LOW..HIGH`, from words[i] on; returns where they end.
+std::size_t parse_info_fields(const std::vector<std::string>& words, std::size_t i, ExpectedOutcome& out) {
+  for (; i < words.size() && is_info_field(words[i]); i += 2) {
+    const auto& field = words[i];
+    if (i + 1 == words.size()) throw std::invalid_argument("'" + field + "' needs a value, e.g. '" + field + (field == "state" ? " FIN_WAIT1'" : " 2'"));
+    if (field == "state") {
+      if (out.state) throw std::invalid_argument("'state' is given twice");
+      const auto p = pcap::parse_state_pattern(words[i + 1]);
+      if (p.state.empty() || p.optional) throw std::invalid_argument("'state' takes one state name, got '" + words[i + 1] + "'");
+      out.state = p.state;
+    } else {
+      if (out.counters.count(field)) throw std::invalid_argument("'" + field + "' is given twice");
+      out.counters[field] = counter_range(field, words[i + 1]);
+    }
+  }
+  return i;
+}
+
 ExpectedOutcome parse_outcome(const std::vector<std::string>& words) {
   ExpectedOutcome out;
   std::size_t i = 0;
   if (i < words.size() && is_number(words[i])) out.bytes = static_cast<std::uint64_t>(number(words[i++], "byte count"));
-  if (i < words.size() && words[i] != "at") {
+  if (i < words.size() && words[i] != "at" && !is_info_field(words[i])) {
     check_end_name(words[i]);
     out.end = words[i++];
   }
+  i = parse_info_fields(words, i, out);
   if (i == 0) throw std::invalid_argument("'->' needs an outcome, e.g. '-> eof' or '-> 1000'");
   if (i < words.size() && words[i] == "at") {  // at LOW..HIGH after step N
     if (words.size() - i != 5 || words[i + 2] != "after" || words[i + 3] != "step")
@@ -211,6 +245,12 @@ PeerStep parse_peer_step(Side side, const std::string& text) {
   } else if (verb == "close") {
     want_args(0, 0);
     step.action = Close{};
+  } else if (verb == "get") {
+    want_args(1, 1);
+    if (words[1] == "so_error") step.action = protocol::Get{protocol::Get::Item::so_error};
+    else if (words[1] == "tcp_info") step.action = protocol::Get{protocol::Get::Item::tcp_info};
+    else throw std::invalid_argument("get takes so_error or tcp_info, got '" + words[1] + "'");
+    if (step.background) throw std::invalid_argument("'get' is immediate: it cannot run in the background");
   } else if (verb == "set") {
     want_args(2, 2);
     const auto* option = protocol::find_socket_option(words[1]);
@@ -219,9 +259,13 @@ PeerStep parse_peer_step(Side side, const std::string& text) {
     step.action = SetOption{.name = words[1], .value = option_value(*option, words[2])};
   } else {
     throw std::invalid_argument("unknown action '" + verb +
-                                "' (known: listen connect accept send recv shutdown close set tls crash destroy await drain poll; "
+                                "' (known: listen connect accept send recv shutdown close set get tls crash destroy await drain poll; "
                                 "send message N M, recv message)");
   }
+  const bool reads_info = std::holds_alternative<protocol::Get>(step.action) &&
+                          std::get<protocol::Get>(step.action).item == protocol::Get::Item::tcp_info;
+  if (!reads_info && (step.expect.state || !step.expect.counters.empty()))
+    throw std::invalid_argument("only 'get tcp_info' has state and counters to expect");
   return step;
 }
 

@@ -61,6 +61,20 @@ BOOST_AUTO_TEST_CASE(judge_compares_outcomes) {
   BOOST_TEST(*compare_outcome(reset, aborted) == "expected ECONNRESET vs actual operation_aborted (5 bytes) at its deadline of 5000 ms");
 }
 
+// get tcp_info compares the state and each expected counter against its range.
+BOOST_AUTO_TEST_CASE(judge_compares_tcp_info) {
+  const auto step = parse_peer_step(Side::client, "get tcp_info -> state FIN_WAIT1 unacked 1 retransmits 2..4");
+  const protocol::TcpInfo info{"FIN_WAIT1", {{"unacked", 1}, {"retransmits", 3}, {"probes", 0}}};
+  BOOST_TEST(!compare_outcome(step, {.tcp_info = info}));
+  auto other = info;
+  other.state = "FIN_WAIT2";
+  other.counters["retransmits"] = 5;
+  BOOST_TEST(*compare_outcome(step, {.tcp_info = other}) ==
+             "tcp_info: expected state FIN_WAIT1 vs actual FIN_WAIT2, retransmits 2..4 vs actual 5");
+  BOOST_TEST(*compare_outcome(step, {.end = "EBADF"}) == "expected ok vs actual EBADF (0 bytes)");
+  BOOST_TEST(*compare_outcome(step, {}) == "expected tcp_info, got none (ok)");
+}
+
 // "-> END at LOW..HIGH after step N": when the outcome came, since step N began.
 BOOST_AUTO_TEST_CASE(judge_times_an_outcome_from_its_anchor) {
   auto s = catalogue("graceful_fin");

@@ -150,6 +150,38 @@ BOOST_AUTO_TEST_CASE(drain_is_a_peer_action) {
   BOOST_CHECK_THROW(parse_peer_step(Side::server, "drain now"), std::invalid_argument);
 }
 
+// get so_error reads an errno name as its end; get tcp_info, a state and counters (exact or ranges).
+BOOST_AUTO_TEST_CASE(get_reads_so_error_and_tcp_info) {
+  const auto err = parse_peer_step(Side::client, "get so_error -> ETIMEDOUT");
+  BOOST_TEST((std::get<protocol::Get>(err.action).item == protocol::Get::Item::so_error));
+  BOOST_TEST(err.expect.end == "ETIMEDOUT");
+  const auto info = parse_peer_step(Side::client, "get tcp_info -> state FIN_WAIT1 unacked 1 retransmits 2..4");
+  BOOST_TEST((std::get<protocol::Get>(info.action).item == protocol::Get::Item::tcp_info));
+  BOOST_TEST(info.expect.end == "ok");
+  BOOST_TEST(*info.expect.state == "FIN_WAIT1");
+  BOOST_TEST(info.expect.counters.at("unacked").first == 1u);
+  BOOST_TEST(info.expect.counters.at("unacked").second == 1u);
+  BOOST_TEST(info.expect.counters.at("retransmits").second == 4u);
+  BOOST_TEST(*parse_peer_step(Side::client, "get tcp_info -> state TCP_CLOSE_WAIT").expect.state == "CLOSE_WAIT");
+  auto message = [](const std::string& text) -> std::string {
+    try {
+      parse_peer_step(Side::client, text);
+    } catch (const std::invalid_argument& e) {
+      return e.what();
+    }
+    return "accepted";
+  };
+  BOOST_TEST(message("get tcp_info -> state SLEEPING").rfind("unknown TCP state 'SLEEPING'", 0) == 0);
+  BOOST_TEST(message("get tcp_info -> state ...") == "'state' takes one state name, got '...'");
+  BOOST_TEST(message("get tcp_info -> unacked") == "'unacked' needs a value, e.g. 'unacked 2'");
+  BOOST_TEST(message("get tcp_info -> unacked 3..1") == "unacked: '3..1' is not N or LOW..HIGH with LOW <= HIGH");
+  BOOST_TEST(message("get tcp_info -> probes 1 probes 2") == "'probes' is given twice");
+  BOOST_TEST(message("get so_error -> state CLOSE") == "only 'get tcp_info' has state and counters to expect");
+  BOOST_TEST(message("recv -> eof unacked 0") == "only 'get tcp_info' has state and counters to expect");
+  BOOST_TEST(message("get rcvbuf") == "get takes so_error or tcp_info, got 'rcvbuf'");
+  BOOST_TEST(message("get tcp_info &") == "'get' is immediate: it cannot run in the background");
+}
+
 // A wait step is a duration or a barrier on the wire.
 BOOST_AUTO_TEST_CASE(wait_steps_are_durations_or_wire_barriers) {
   BOOST_TEST(std::get<WaitStep>(parse_wait_step("50ms")).duration.count() == 50);

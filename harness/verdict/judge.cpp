@@ -19,10 +19,29 @@ std::string where(const Scenario& s, int line) { return s.file.string() + ":" + 
 
 }  // namespace
 
+// get tcp_info: the expected state and counters against what the kernel gave.
+std::optional<std::string> compare_tcp_info(const ExpectedOutcome& expect, const protocol::Outcome& outcome) {
+  if (!expect.state && expect.counters.empty()) return std::nullopt;
+  if (!outcome.tcp_info) return "expected tcp_info, got none (" + outcome.end + ")";
+  const auto& info = *outcome.tcp_info;
+  std::string wrong;
+  if (expect.state && *expect.state != info.state) wrong += "state " + *expect.state + " vs actual " + info.state;
+  for (const auto& [name, range] : expect.counters) {
+    const auto it = info.counters.find(name);
+    const auto& [low, high] = range;
+    if (it != info.counters.end() && it->second >= low && it->second <= high) continue;
+    const std::string want = low == high ? std::to_string(low) : std::to_string(low) + ".." + std::to_string(high);
+    wrong += (wrong.empty() ? "" : ", ") + name + " " + want + " vs actual " +
+             (it == info.counters.end() ? std::string("none") : std::to_string(it->second));
+  }
+  if (wrong.empty()) return std::nullopt;
+  return "tcp_info: expected " + wrong;
+}
+
 std::optional<std::string> compare_outcome(const PeerStep& step, const protocol::Outcome& outcome) {
   const bool end_ok = outcome.end == step.expect.end;
   const bool bytes_ok = !step.expect.bytes || *step.expect.bytes == outcome.bytes;
-  if (end_ok && bytes_ok) return std::nullopt;
+  if (end_ok && bytes_ok) return compare_tcp_info(step.expect, outcome);
   std::string actual = outcome_text(outcome.end, outcome.bytes);
   if (outcome.deadline) actual += " at its deadline of " + std::to_string(step.within.count()) + " ms";
   if (outcome.error && outcome.end != "eof") actual += ": " + outcome.error->message;

@@ -84,6 +84,11 @@ void add_ladder_steps(LadderInput& in, const RunResult& r, std::size_t i) {
     start.where = side == Side::client ? LadderStep::Where::client : LadderStep::Where::server;
     start.text = number + sr.step->text.substr(sr.step->text.find(' ') + 1);
     if (sr.outcome->bytes > 0) outcome += " " + std::to_string(sr.outcome->bytes) + "B";
+    if (const auto& info = sr.outcome->tcp_info) {  // the state and the counters that are not zero
+      outcome = "=> " + info->state;
+      for (const auto& [name, value] : info->counters)
+        if (value && name != "rto_ms") outcome += " " + name + " " + std::to_string(value);
+    }
     if (sr.awaited_step) outcome = "=> step " + std::to_string(*sr.awaited_step) + " collected";
   } else if (!std::holds_alternative<WireWait>(sr.step->what)) {
     in.steps.push_back(std::move(start));  // a wait or a fault: nothing to tell afterwards
@@ -193,6 +198,9 @@ nlohmann::json report_json(const RunResult& r) {
       step["side"] = to_string(ps->side);
       step["expect"] = {{"end", ps->expect.end}};
       if (ps->expect.bytes) step["expect"]["bytes"] = *ps->expect.bytes;
+      if (ps->expect.state) step["expect"]["tcp_info"]["state"] = *ps->expect.state;
+      for (const auto& [name, range] : ps->expect.counters)
+        step["expect"]["tcp_info"][name] = {range.first, range.second};
     }
     if (sr.mismatch) step["mismatch"] = *sr.mismatch;
     steps.push_back(step);

@@ -16,7 +16,8 @@ std::vector<Action> every_sent_action() {
           Recv{.mode = Recv::Mode::all},      Shutdown{.how = "wr"}, Close{},
           SetOption{.name = "linger", .value = -1},                  SendMessage{.announce = 10, .bytes = 4},
           RecvMessage{},    TlsHandshake{},   TlsStall{},            TlsCloseNotify{},
-          Crash{},          Drain{},          Poll{},                TlsSetup{.ca_pem = "CA", .cert_pem = "C", .key_pem = "K"}};
+          Crash{},          Drain{},          Poll{},                TlsSetup{.ca_pem = "CA", .cert_pem = "C", .key_pem = "K"},
+          Get{.item = Get::Item::so_error},   Get{.item = Get::Item::tcp_info}};
 }
 
 }  // namespace
@@ -62,15 +63,18 @@ BOOST_AUTO_TEST_CASE(malformed_commands_name_the_problem) {
   BOOST_TEST(message({{"id", 1}, {"op", "send"}, {"n", "many"}}) == "'send': 'n' has the wrong type");
   BOOST_TEST(message({{"id", 1}, {"op", "recv"}, {"mode", "sideways"}}) == "'recv': unknown mode 'sideways'");
   BOOST_TEST(message({{"op", "close"}}) == "'close' needs 'id'");
+  BOOST_TEST(message({{"id", 1}, {"op", "get"}, {"item", "SO_RCVBUF"}}) == "'get': unknown item 'SO_RCVBUF'");
   BOOST_TEST(message(nlohmann::json::array()) == "a command must be a JSON object");
 }
 
 BOOST_AUTO_TEST_CASE(outcomes_round_trip) {
   Outcome o{.end = "ssl_error", .bytes = 3, .deadline = true, .announced = 10,
             .error = ErrorDetail{"asio.ssl", 5, "bad record mac"}, .errno_value = 104, .signal = 9,
-            .start_ns = 11, .end_ns = 22};
+            .tcp_info = TcpInfo{"FIN_WAIT1", {{"retransmits", 3}, {"unacked", 1}}}, .start_ns = 11, .end_ns = 22};
   const auto back = parse_outcome(nlohmann::json::parse(to_json(o).dump()));
   BOOST_TEST(to_json(back).dump() == to_json(o).dump());
+  BOOST_TEST(back.tcp_info->state == "FIN_WAIT1");
+  BOOST_TEST(back.tcp_info->counters.at("retransmits") == 3u);
   BOOST_CHECK_THROW(parse_outcome(nlohmann::json{{"bytes", 1}}), std::invalid_argument);
   BOOST_CHECK_THROW(parse_outcome(nlohmann::json{{"end", "ok"}, {"bytes", "x"}}), std::invalid_argument);
 }

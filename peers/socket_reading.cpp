@@ -1,0 +1,69 @@
+#include "socket_reading.hpp"
+
+#include "tcp_states.hpp"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <cstring>
+#include <stdexcept>
+
+namespace closepath::peer {
+namespace {
+
+// A fixed-size value read with getsockopt; Asio's GettableSocketOption.
+template <int Level, int Name, typename T>
+class Readable {
+ public:
+  const T& value() const { return value_; }
+  template <typename Protocol> int level(const Protocol&) const { return Level; }
+  template <typename Protocol> int name(const Protocol&) const { return Name; }
+  template <typename Protocol> T* data(const Protocol&) { return &value_; }
+  template <typename Protocol> std::size_t size(const Protocol&) const { return sizeof(T); }
+  // The kernel may return less than the struct (an older kernel's tcp_info): the rest stays zero.
+  template <typename Protocol> void resize(const Protocol&, std::size_t n) {
+    if (n > sizeof(T)) throw std::length_error("getsockopt returned more than asked");
+  }
+
+ private:
+  T value_{};
+};
+
+using SoError = Readable<SOL_SOCKET, SO_ERROR, int>;
+using TcpInfoOption = Readable<IPPROTO_TCP, TCP_INFO, tcp_info>;
+
+protocol::TcpInfo named(const tcp_info& i) {
+  return {protocol::tcp_state_name(i.tcpi_state),
+          {{"retransmits", i.tcpi_retransmits},
+           {"total_retrans", i.tcpi_total_retrans},
+           {"unacked", i.tcpi_unacked},
+           {"lost", i.tcpi_lost},
+           {"probes", i.tcpi_probes},
+           {"backoff", i.tcpi_backoff},
+           {"rto_ms", i.tcpi_rto / 1000}}};
+}
+
+}  // namespace
+
+template <typename Socket>
+Outcome read_socket(Socket& s, protocol::Get::Item item) {
+  if (!s.is_open()) return outcome_of(boost::asio::error::bad_descriptor);
+  boost::system::error_code ec;
+  if (item == protocol::Get::Item::so_error) {
+    SoError e;
+    s.get_option(e, ec);
+    if (ec) return outcome_of(ec);
+    return outcome_of({e.value(), boost::system::system_category()});
+  }
+  TcpInfoOption info;
+  s.get_option(info, ec);
+  Outcome o = outcome_of(ec);
+  if (!ec) o.tcp_info = named(info.value());
+  return o;
+}
+
+template Outcome read_socket(boost::asio::ip::tcp::socket&, protocol::Get::Item);
+template Outcome read_socket(boost::asio::ip::tcp::acceptor&, protocol::Get::Item);
+
+}  // namespace closepath::peer
