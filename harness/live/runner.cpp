@@ -230,6 +230,7 @@ class Player {
       sr.outcome->end_ns = mono_ns();
       sr.mismatch = compare_outcome(ps, *sr.outcome);
       crashed_.insert(ps.side);
+      audit_after_close(ps.side);
     } else if (std::holds_alternative<Destroy>(ps.action)) {
       // The side's connection, by its ports; its pending steps go on and meet what it did.
       const auto start = mono_ns();
@@ -248,7 +249,20 @@ class Player {
     } else {
       sr.outcome = live_.peer(ps.side).call(command(ps), ps.within + kAnswerGrace);
       sr.mismatch = compare_outcome(ps, *sr.outcome);
+      if (std::holds_alternative<Close>(ps.action) || std::holds_alternative<Shutdown>(ps.action)) audit_after_close(ps.side);
     }
+  }
+
+  // The side's connection socket just after its application closed it: the state close() set, which a
+  // timer may end before the final audit (an orphan reaped behind a zero window) and no packet shows.
+  void audit_after_close(Side side) {
+    const bool client = side == Side::client;
+    for (const auto& e : audit_sockets(live_.topology.of(side)))
+      if ((client ? e.local_port : e.remote_port) == r_.client_port && e.state != "LISTEN") {
+        r_.at_close[side] = e;
+        return;
+      }
+    r_.at_close.erase(side);
   }
 
   void program(const ProgramStep& ps) {
@@ -509,7 +523,7 @@ RunResult run_scenario(const Scenario& s, const RunOptions& o, const std::filesy
   r.inferred = pcap::infer_states(r.flow.packets);
   r.states = collect_states(r.trace, r.inferred, r.leftovers,
                             {kClientHost.address_in(r.family), kServerHost.address_in(r.family), r.client_port}, true,
-                            &r.flow.packets);
+                            &r.flow.packets, r.at_close);
   if (r.first_mismatch.empty()) judge(r);
   r.seconds = static_cast<double>(mono_ns() - r.start_mono_ns) / 1e9;
   if (r.setup_ms > 0) r.teardown_ms = r.seconds * 1000 - r.setup_ms - r.timeline_ms - r.settle_ms;

@@ -66,6 +66,9 @@ struct RunResult {
   std::optional<std::vector<TraceEvent>> trace;  // nullopt: the run could not trace
   std::string trace_unavailable;                 // why not
   std::map<Side, std::vector<SocketEntry>> leftovers;
+  // Each side's connection socket as audited just after its application's
+  // last close, shutdown or crash step (when it still existed).
+  std::map<Side, SocketEntry> at_close;
   std::vector<ProgramRecord> programs;  // in the order they started
   std::map<Side, SideStates> states;
   pcap::InferredStates inferred;                 // with the packet behind each change

@@ -213,6 +213,22 @@ BOOST_AUTO_TEST_CASE(a_fin_that_never_left_is_completed_from_the_audit) {
   BOOST_TEST((states.at(Side::client).inferred == std::vector<std::string>{"SYN_SENT", "ESTABLISHED"}));
 }
 
+// An orphan reaped behind a zero window: gone by the final audit, its FIN never sent. The audit just
+// after the close saw FIN_WAIT1; the timer that followed closed it.
+BOOST_AUTO_TEST_CASE(a_socket_reaped_before_the_audit_keeps_the_state_its_close_set) {
+  pcap::InferredStates inferred;
+  inferred.server = {{"SYN_RECV", 0}, {"ESTABLISHED", 2}};
+  const SocketEntry orphan{"FIN_WAIT1", "10.0.0.2:47000", "10.0.0.1:44650", 47000, 44650, 0, 15633, true};
+  auto states = collect_states(std::nullopt, inferred, {}, {"10.0.0.1", "10.0.0.2", 44650}, true, nullptr,
+                               {{Side::server, orphan}});
+  BOOST_TEST((states.at(Side::server).inferred == std::vector<std::string>{"SYN_RECV", "ESTABLISHED", "FIN_WAIT1", "CLOSE"}));
+  BOOST_TEST(states.at(Side::server).inferred_note.find("FIN_WAIT1 from the socket audit just after the close") != std::string::npos);
+  BOOST_TEST(states.at(Side::server).inferred_note.find("a timer did") != std::string::npos);
+  // Without that audit the capture cannot tell that the application closed: a timer took it from ESTABLISHED.
+  states = collect_states(std::nullopt, inferred, {}, {"10.0.0.1", "10.0.0.2", 44650});
+  BOOST_TEST((states.at(Side::server).inferred == std::vector<std::string>{"SYN_RECV", "ESTABLISHED", "CLOSE"}));
+}
+
 BOOST_AUTO_TEST_CASE(where_the_sources_part_names_the_packet) {
   SideStates st;
   st.kernel = std::vector<std::string>{"SYN_SENT", "ESTABLISHED", "FIN_WAIT1", "FIN_WAIT2"};

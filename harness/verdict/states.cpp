@@ -68,21 +68,27 @@ std::vector<std::string> sources_of(const std::vector<pcap::StateChange>& change
 std::map<Side, SideStates> collect_states(const std::optional<std::vector<TraceEvent>>& trace,
                                           const pcap::InferredStates& inferred,
                                           const std::map<Side, std::vector<SocketEntry>>& leftovers,
-                                          const Addresses& at, bool audited, const std::vector<pcap::FlowPacket>* packets) {
+                                          const Addresses& at, bool audited, const std::vector<pcap::FlowPacket>* packets,
+                                          const std::map<Side, SocketEntry>& at_close) {
   std::map<Side, SideStates> out;
   out[Side::client].inferred = pcap::state_names(inferred.client);
   out[Side::server].inferred = pcap::state_names(inferred.server);
   out[Side::client].inferred_from = sources_of(inferred.client, packets);
   out[Side::server].inferred_from = sources_of(inferred.server, packets);
-  // The application closed, but its FIN never left: the audit sees the state close() set.
+  // The application closed, but its FIN never left: the audit sees the state close() set (the final
+  // audit, or the one just after the close when a timer has ended the socket since).
   for (Side side : {Side::client, Side::server}) {
     auto& st = out[side];
     const auto* socket = audited ? audited_socket(leftovers, side, at) : nullptr;
+    const auto closing = at_close.find(side);
+    const bool just_after_close = !socket && closing != at_close.end();
+    if (just_after_close) socket = &closing->second;
     if (!socket || st.inferred.empty() || socket->state == st.inferred.back()) continue;
     if (closed_locally(st.inferred.back()) != socket->state) continue;
+    const std::string which = just_after_close ? "the socket audit just after the close" : "the socket audit";
     st.inferred.push_back(socket->state);
-    st.inferred_from.push_back("the socket audit");
-    add_note(st.inferred_note, socket->state + " from the socket audit: the application closed, and its FIN had not left (send-q " +
+    st.inferred_from.push_back(which);
+    add_note(st.inferred_note, socket->state + " from " + which + ": the application closed, and its FIN had not left (send-q " +
                                    std::to_string(socket->send_q) + ")");
   }
   // The capture shows no timers: a socket it leaves open that the audit no

@@ -26,14 +26,18 @@ namespace closepath {
 // The inferred sequence is completed from the audit where no packet can
 // tell: it ends in CLOSE when the audit no longer finds its socket (a timer
 // closed it), and in FIN_WAIT1 / LAST_ACK when the application closed but
-// its FIN has not left (queued behind unsent data, a zero window).
+// its FIN has not left (queued behind unsent data, a zero window): as the
+// final audit shows it or, when a timer ended the socket before that, as
+// `at_close` does (each side's connection socket audited just after its
+// application's last close, shutdown or crash step).
 // `packets` (the flow the inference ran on) names the packet behind each
 // inferred state in `inferred_from`.
 std::map<Side, SideStates> collect_states(const std::optional<std::vector<TraceEvent>>& trace,
                                           const pcap::InferredStates& inferred,
                                           const std::map<Side, std::vector<SocketEntry>>& leftovers,
                                           const Addresses& at, bool audited = true,
-                                          const std::vector<pcap::FlowPacket>* packets = nullptr);
+                                          const std::vector<pcap::FlowPacket>* packets = nullptr,
+                                          const std::map<Side, SocketEntry>& at_close = {});
 
 // Where the kernel and the capture part, when they do: "after [SYN_SENT,
 // ESTABLISHED] the kernel went to FIN_WAIT1, the capture to nothing more".
