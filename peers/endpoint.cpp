@@ -321,11 +321,14 @@ Outcome Endpoint::shutdown(const protocol::Shutdown& c) {
   return outcome_of(ec);
 }
 
+// The connection, as a server closes one and keeps listening; the listener
+// when there is no connection (never accepted, or closed before).
 Outcome Endpoint::close() {
   boost::system::error_code ec;
   tls_.reset();  // the TLS session goes without close_notify: that is tls_close_notify's job
-  if (acceptor_.is_open()) acceptor_.close(ec);
   if (conn_.is_open()) conn_.close(ec);  // the descriptor is released even on error
+  else if (acceptor_.is_open()) acceptor_.close(ec);
+  else ec = asio::error::bad_descriptor;
   return outcome_of(ec);
 }
 
