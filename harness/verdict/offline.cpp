@@ -20,6 +20,7 @@ struct RunFacts {
   std::vector<std::int64_t> anchors;  // 0 where a step never started
   std::map<Side, std::vector<std::string>> kernel_states;
   std::map<Side, std::vector<SocketEntry>> leftovers;
+  std::map<Side, SocketEntry> at_close;  // optional in the comment (captures before it had none)
 };
 
 // A capture file as a source of frames, read again for each pass and never
@@ -88,6 +89,21 @@ std::string text_of(const nlohmann::json& j, const std::string& name) {
   return j.get<std::string>();
 }
 
+SocketEntry socket_entry_of(const nlohmann::json& e, const std::string& where) {
+  SocketEntry entry;
+  entry.state = text_of(field(e, "state", "a socket's state"), where + " state");
+  entry.local = text_of(field(e, "local", "a socket's address"), where + " local");
+  entry.remote = text_of(field(e, "remote", "a socket's peer"), where + " remote");
+  entry.local_port = number_in<std::uint16_t>(field(e, "local_port", "a port"), where + " local_port", 0, 65535);
+  entry.remote_port = number_in<std::uint16_t>(field(e, "remote_port", "a port"), where + " remote_port", 0, 65535);
+  entry.recv_q = number_in<std::uint32_t>(field(e, "recv_q", "a queue"), where + " recv_q", 0, UINT32_MAX);
+  entry.send_q = number_in<std::uint32_t>(field(e, "send_q", "a queue"), where + " send_q", 0, UINT32_MAX);
+  const auto& orphan = field(e, "orphan", "whether a process held it");
+  if (!orphan.is_boolean()) throw FactsError(where + " orphan is not true or false");
+  entry.orphan = orphan.get<bool>();
+  return entry;
+}
+
 RunFacts parse_facts(const nlohmann::json& j) {
   RunFacts f;
   f.client = text_of(field(j, "client", "the client's address"), "client");
@@ -110,24 +126,13 @@ RunFacts parse_facts(const nlohmann::json& j) {
         f.kernel_states[side].push_back(state);
       }
     }
+    if (j.contains("at_close") && !j.at("at_close").is_object()) throw FactsError("at_close must be an object");
+    if (j.contains("at_close") && j.at("at_close").contains(name))
+      f.at_close[side] = socket_entry_of(j.at("at_close").at(name), "at_close." + name);
     auto& list = f.leftovers[side];
     if (!leftovers.contains(name)) continue;
     if (!leftovers.at(name).is_array()) throw FactsError("leftovers." + name + " is not a list");
-    for (const auto& e : leftovers.at(name)) {
-      const auto where = "leftovers." + name;
-      SocketEntry entry;
-      entry.state = text_of(field(e, "state", "a socket's state"), where + " state");
-      entry.local = text_of(field(e, "local", "a socket's address"), where + " local");
-      entry.remote = text_of(field(e, "remote", "a socket's peer"), where + " remote");
-      entry.local_port = number_in<std::uint16_t>(field(e, "local_port", "a port"), where + " local_port", 0, 65535);
-      entry.remote_port = number_in<std::uint16_t>(field(e, "remote_port", "a port"), where + " remote_port", 0, 65535);
-      entry.recv_q = number_in<std::uint32_t>(field(e, "recv_q", "a queue"), where + " recv_q", 0, UINT32_MAX);
-      entry.send_q = number_in<std::uint32_t>(field(e, "send_q", "a queue"), where + " send_q", 0, UINT32_MAX);
-      const auto& orphan = field(e, "orphan", "whether a process held it");
-      if (!orphan.is_boolean()) throw FactsError(where + " orphan is not true or false");
-      entry.orphan = orphan.get<bool>();
-      list.push_back(std::move(entry));
-    }
+    for (const auto& e : leftovers.at(name)) list.push_back(socket_entry_of(e, "leftovers." + name));
   }
   return f;
 }
@@ -232,7 +237,7 @@ int check_capture(const std::filesystem::path& capture, const Scenario& s, const
   const auto& leftovers = facts ? facts->leftovers : no_leftovers;
   const int client_port = facts ? facts->client_port : flow.client.port;
   auto states = collect_states(std::nullopt, inferred, leftovers, {flow.client.addr, flow.server.addr, client_port},
-                               facts.has_value(), &flow.packets);
+                               facts.has_value(), &flow.packets, facts ? facts->at_close : std::map<Side, SocketEntry>{});
   std::vector<std::int64_t> anchors;
   if (facts) {
     anchors = facts->anchors;

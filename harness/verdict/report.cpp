@@ -47,19 +47,22 @@ nlohmann::json run_facts(const RunResult& r) {
   for (const auto& sr : r.steps)
     anchors.push_back(sr.outcome && sr.outcome->start_ns ? json(sr.outcome->start_ns + r.realtime_offset_ns)
                                                           : json(nullptr));
-  json kernel = json::object(), leftovers = json::object();
+  json kernel = json::object(), leftovers = json::object(), at_close = json::object();
   for (const auto& [side, st] : r.states)
     if (st.kernel) kernel[to_string(side)] = *st.kernel;
+  auto entry = [](const SocketEntry& e) -> json {
+    return {{"state", e.state},         {"local", e.local},   {"remote", e.remote}, {"local_port", e.local_port},
+            {"remote_port", e.remote_port}, {"recv_q", e.recv_q}, {"send_q", e.send_q}, {"orphan", e.orphan}};
+  };
   for (const auto& [side, sockets] : r.leftovers) {
     leftovers[to_string(side)] = json::array();
-    for (const auto& e : sockets)
-      leftovers[to_string(side)].push_back({{"state", e.state}, {"local", e.local}, {"remote", e.remote},
-                                            {"local_port", e.local_port}, {"remote_port", e.remote_port},
-                                            {"recv_q", e.recv_q}, {"send_q", e.send_q}, {"orphan", e.orphan}});
+    for (const auto& e : sockets) leftovers[to_string(side)].push_back(entry(e));
   }
+  for (const auto& [side, e] : r.at_close) at_close[to_string(side)] = entry(e);
   return {{"version", 1},          {"scenario", r.scenario->name}, {"verdict", to_string(r.verdict)},
           {"client", kClientHost.address_in(r.family)}, {"client_port", r.client_port}, {"server_port", r.server_port},
-          {"anchors", anchors},    {"kernel_states", kernel},      {"leftovers", leftovers}};
+          {"anchors", anchors},    {"kernel_states", kernel},      {"leftovers", leftovers},
+          {"at_close", at_close}};
 }
 
 namespace {
