@@ -9,6 +9,7 @@
 #include <array>
 #include <map>
 #include <optional>
+#include <set>
 
 namespace closepath::pcap {
 
@@ -151,6 +152,12 @@ class FlowBuilder {
     flow_.packets.push_back(std::move(p));
   }
   std::size_t size() const { return flow_.packets.size(); }
+  // The port pair's next connection begins: numbering and FINs start afresh.
+  void next_incarnation() {
+    client_ = {};
+    server_ = {};
+    flow_.incarnations.push_back(flow_.packets.size());
+  }
   Flow take() { return std::move(flow_); }
 
  private:
@@ -235,11 +242,11 @@ FrameSource frames_in_memory(const std::vector<Frame>& frames) {
   };
 }
 
-Flow track_flow(const std::vector<Frame>& frames, const std::optional<std::string>& client_hint) {
-  return track_flow(frames_in_memory(frames), client_hint);
+Flow track_flow(const std::vector<Frame>& frames, const std::optional<std::string>& client_hint, bool every_incarnation) {
+  return track_flow(frames_in_memory(frames), client_hint, every_incarnation);
 }
 
-Flow track_flow(const FrameSource& source, const std::optional<std::string>& client_hint) {
+Flow track_flow(const FrameSource& source, const std::optional<std::string>& client_hint, bool every_incarnation) {
   const auto first = read_pass(source, client_hint);
   const auto& connections = first.connections;
   std::optional<std::size_t> pick;
@@ -270,10 +277,20 @@ Flow track_flow(const FrameSource& source, const std::optional<std::string>& cli
     return none;
   }
   const auto& info = connections[*pick].info;
+  std::set<std::size_t> picked{*pick};
+  std::size_t wanted = info.packets;
+  for (std::size_t i = *pick + 1; every_incarnation && i < connections.size(); ++i)
+    if (connections[i].info.client == info.client && connections[i].info.server == info.server) {
+      picked.insert(i);
+      wanted += connections[i].info.packets;
+    }
   FlowBuilder builder(reversed ? info.server : info.client, reversed ? info.client : info.server);
+  std::size_t current = *pick;
   read_pass(source, client_hint, [&](std::size_t i, const Frame& f, const Segment& s, std::size_t c) {
-    if (c == *pick) builder.add(i, f, s);
-    return builder.size() < info.packets;  // the rest of the capture holds none of it
+    if (!picked.count(c)) return true;
+    if (c != current) builder.next_incarnation(), current = c;
+    builder.add(i, f, s);
+    return builder.size() < wanted;  // the rest of the capture holds none of it
   });
   Flow flow = builder.take();
   flow.skipped = first.skipped;

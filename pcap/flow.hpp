@@ -56,6 +56,9 @@ std::string frame_label(const FlowPacket& p);
 struct Flow {
   Endpoint client, server;
   std::vector<FlowPacket> packets;
+  // With every incarnation of the port pair (track_flow's `every_incarnation`):
+  // where each later one begins (its SYN), as an index into `packets`.
+  std::vector<std::size_t> incarnations;
   std::size_t other_tcp = 0;  // TCP segments of other connections, ignored
   std::map<std::string, std::size_t> skipped;  // frames of the capture that may hold TCP but were not decoded, by why
 };
@@ -92,8 +95,13 @@ FrameSource frames_in_memory(const std::vector<Frame>& frames);  // refers to th
 // are skipped. Reads the source twice (which connection, then its packets):
 // memory holds the chosen connection's packets and, with a hint, only the
 // connections of that address; without one, a line per connection.
-Flow track_flow(const FrameSource& frames, const std::optional<std::string>& client_hint = {});
-Flow track_flow(const std::vector<Frame>& frames, const std::optional<std::string>& client_hint = {});
+// `every_incarnation` adds the later connections of the same port pair (a
+// new SYN after a close, say into the server's TIME_WAIT), each numbered
+// from its own SYN as Wireshark numbers a new stream: a run's whole story.
+Flow track_flow(const FrameSource& frames, const std::optional<std::string>& client_hint = {},
+                bool every_incarnation = false);
+Flow track_flow(const std::vector<Frame>& frames, const std::optional<std::string>& client_hint = {},
+                bool every_incarnation = false);
 
 // Every TCP connection of the capture, in the order of its first packet (a
 // reused port pair is a new connection from its new SYN on).

@@ -182,6 +182,29 @@ InferredStates infer_states(const std::vector<FlowPacket>& packets) {
   return result;
 }
 
+InferredStates infer_states(const std::vector<FlowPacket>& packets, const std::vector<std::size_t>& incarnations) {
+  if (incarnations.empty()) return infer_states(packets);
+  std::vector<std::size_t> bounds{0};
+  bounds.insert(bounds.end(), incarnations.begin(), incarnations.end());
+  bounds.push_back(packets.size());
+  InferredStates result;
+  for (std::size_t k = 0; k + 1 < bounds.size(); ++k) {
+    const auto from = bounds[k];
+    for (auto* side : {&result.client, &result.server})
+      if (k > 0 && !side->empty() && side->back().state == "TIME_WAIT") side->push_back({"CLOSE", from});
+    const std::vector<FlowPacket> slice(packets.begin() + static_cast<std::ptrdiff_t>(from),
+                                        packets.begin() + static_cast<std::ptrdiff_t>(bounds[k + 1]));
+    auto part = infer_states(slice);
+    if (k == 0) result.starts_unknown = part.starts_unknown;
+    for (auto [whole, piece] : {std::pair{&result.client, &part.client}, std::pair{&result.server, &part.server}})
+      for (auto change : *piece) {
+        change.packet += from;
+        whole->push_back(change);
+      }
+  }
+  return result;
+}
+
 std::vector<std::string> state_names(const std::vector<StateChange>& changes) {
   std::vector<std::string> names;
   for (const auto& c : changes) names.push_back(c.state);

@@ -50,6 +50,11 @@ struct InferredStates {
 };
 
 InferredStates infer_states(const std::vector<FlowPacket>& packets);
+// The same over a port pair's incarnations (Flow::incarnations: where each
+// later one begins), one after the other. A TIME_WAIT the next incarnation's
+// SYN reaches ends there (CLOSE): Linux kills it and hands the SYN to the
+// listener.
+InferredStates infer_states(const std::vector<FlowPacket>& packets, const std::vector<std::size_t>& incarnations);
 
 std::vector<std::string> state_names(const std::vector<StateChange>& changes);
 

@@ -518,9 +518,9 @@ RunResult run_scenario(const Scenario& s, const RunOptions& o, const std::filesy
   std::vector<pcap::Frame> frames;
   std::vector<FrameFacts> facts;
   for (const auto& f : r.frames) frames.push_back(f.frame), facts.push_back(facts_of(f));
-  r.flow = pcap::track_flow(frames, kClientHost.address_in(r.family));
+  r.flow = pcap::track_flow(frames, kClientHost.address_in(r.family), true);
   annotate(r.flow, facts);
-  r.inferred = pcap::infer_states(r.flow.packets);
+  r.inferred = pcap::infer_states(r.flow.packets, r.flow.incarnations);
   r.states = collect_states(r.trace, r.inferred, r.leftovers,
                             {kClientHost.address_in(r.family), kServerHost.address_in(r.family), r.client_port}, true,
                             &r.flow.packets, r.at_close);

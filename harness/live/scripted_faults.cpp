@@ -30,8 +30,17 @@ void ScriptedFaults::track(Dir dir, std::span<const std::uint8_t> frame) {
   std::copy_n(frame.begin() + 6, 6, s.mac.begin());
   s.ip = seg->src.addr;
   s.port = seg->src.port;
-  if (!s.based) {
+  // A SYN with a new sequence number begins the port pair's next connection
+  // (time_wait_reuse): numbers and FINs start afresh, the peer's from its SYN-ACK.
+  const bool new_syn = (seg->flags & pcap::kSyn) && s.based && seg->seq != s.isn;
+  if (new_syn && !(seg->flags & pcap::kAck)) {
+    Tracked& peer = sides_[index(reverse(dir))];
+    peer.based = false;
+    peer.fin_end = 0;
+  }
+  if (!s.based || new_syn) {
     s.based = true;
+    s.fin_end = 0;
     s.isn = (seg->flags & pcap::kSyn) ? seg->seq : seg->seq - 1;
     s.snd_nxt = seg->seq;
   }

@@ -93,6 +93,20 @@ BOOST_AUTO_TEST_CASE(drop_takes_only_the_counted_matches) {
   BOOST_TEST(std::count(actions.begin(), actions.end(), Action::drop) == 2);
 }
 
+// The port pair's second connection (time_wait_reuse) is numbered from its own SYN: a fault or a
+// barrier written for it ("ack 101", "ack fin") matches it, not the first connection's numbers.
+BOOST_AUTO_TEST_CASE(a_new_syn_renumbers_the_wire) {
+  ScriptedFaults faults;
+  faults.apply(parse_wire_step("drop s>c . ack 101").action, "drop");
+  const auto actions = feed(faults, legs_of("time_wait_reuse"));
+  BOOST_TEST(std::count(actions.begin(), actions.end(), Action::drop) == 1);
+  BOOST_TEST((actions[11] == Action::drop));  // frame 12: s>c . seq 1 ack 101
+  ScriptedFaults fins;
+  fins.apply(parse_wire_step("drop s>c . ack fin count 2").action, "drop");
+  const auto acks = feed(fins, legs_of("time_wait_reuse"));
+  BOOST_TEST((acks[6] == Action::drop && acks[13] == Action::drop));  // frames 7 and 14: each connection's ACK of a FIN
+}
+
 // hold ... until ...: the held FIN is released by the other side's FIN.
 BOOST_AUTO_TEST_CASE(hold_releases_when_its_trigger_passes) {
   ScriptedFaults faults;

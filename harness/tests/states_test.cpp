@@ -229,6 +229,34 @@ BOOST_AUTO_TEST_CASE(a_socket_reaped_before_the_audit_keeps_the_state_its_close_
   BOOST_TEST((states.at(Side::server).inferred == std::vector<std::string>{"SYN_RECV", "ESTABLISHED", "CLOSE"}));
 }
 
+// time_wait_reuse: the kernel traces the hand-over to TIME_WAIT as CLOSE and then the next connection;
+// the capture shows TIME_WAIT, ended by the new SYN. The kernel's list gets the untraced TIME_WAIT.
+BOOST_AUTO_TEST_CASE(a_time_wait_a_new_syn_ended_is_completed_mid_sequence) {
+  std::vector<TraceEvent> trace;
+  std::string from = "LISTEN";
+  for (const char* to : {"SYN_RECV", "ESTABLISHED", "FIN_WAIT1", "FIN_WAIT2", "CLOSE", "SYN_RECV", "ESTABLISHED", "CLOSE_WAIT",
+                         "LAST_ACK", "CLOSE"}) {
+    TraceEvent e;
+    e.event = "inet_sock_set_state";
+    e.saddr = "10.0.0.2";
+    e.sport = 47000;
+    e.dport = 44650;
+    e.oldstate = from;
+    e.newstate = to;
+    trace.push_back(e);
+    from = to;
+  }
+  pcap::InferredStates inferred;
+  std::size_t k = 0;
+  for (const char* st : {"SYN_RECV", "ESTABLISHED", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT", "CLOSE", "SYN_RECV", "ESTABLISHED",
+                         "CLOSE_WAIT", "LAST_ACK", "CLOSE"})
+    inferred.server.push_back({st, k++});
+  const auto states = collect_states(trace, inferred, {}, {"10.0.0.1", "10.0.0.2", 44650});
+  const auto& server = states.at(Side::server);
+  BOOST_TEST(*server.kernel == server.inferred);
+  BOOST_TEST(server.note.find("the port pair's next SYN ended it") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(where_the_sources_part_names_the_packet) {
   SideStates st;
   st.kernel = std::vector<std::string>{"SYN_SENT", "ESTABLISHED", "FIN_WAIT1", "FIN_WAIT2"};

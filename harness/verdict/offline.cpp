@@ -168,11 +168,12 @@ void warn(const std::filesystem::path& capture, const Loaded& l, const std::map<
   if (!l.cut_short().empty()) err << "note: read up to where it stops: " << l.cut_short() << "\n";
 }
 
-// The flow, with what the wire did to each packet read back from its comment.
-pcap::Flow flow_of(const std::filesystem::path& capture, Loaded& l, const OfflineOptions& o) {
+// The flow, with what the wire did to each packet read back from its comment: one connection, or
+// (`every_incarnation`) the whole life of its port pair, as a run judges it.
+pcap::Flow flow_of(const std::filesystem::path& capture, Loaded& l, const OfflineOptions& o, bool every_incarnation) {
   std::optional<std::string> hint = o.client;
   if (!hint && l.facts) hint = l.facts->client;
-  auto flow = pcap::track_flow(l.file.source(), hint);
+  auto flow = pcap::track_flow(l.file.source(), hint, every_incarnation);
   if (flow.packets.empty()) throw std::runtime_error(capture.string() + ": " + nothing_usable(l, flow.skipped));
   annotate_from_comments(flow);
   return flow;
@@ -229,9 +230,9 @@ int check_capture(const std::filesystem::path& capture, const Scenario& s, const
                   std::ostream& notes) {
   Loaded loaded(capture);
   load(loaded, capture);
-  const auto flow = flow_of(capture, loaded, o);
+  const auto flow = flow_of(capture, loaded, o, true);
   warn(capture, loaded, flow.skipped, notes);
-  const auto inferred = pcap::infer_states(flow.packets);
+  const auto inferred = pcap::infer_states(flow.packets, flow.incarnations);
   const auto& facts = loaded.facts;
   const std::map<Side, std::vector<SocketEntry>> no_leftovers;
   const auto& leftovers = facts ? facts->leftovers : no_leftovers;
@@ -278,7 +279,7 @@ int show_capture(const std::filesystem::path& capture, const OfflineOptions& o, 
     // Every connection, or the one --client names.
     pcap::Flows all;
     if (o.client) {
-      all.flows.push_back(flow_of(capture, loaded, o));
+      all.flows.push_back(flow_of(capture, loaded, o, false));  // a connection per entry, as without --client
       all.skipped = all.flows.front().skipped;
     } else {
       all = pcap::track_flows(loaded.file.source());
@@ -295,12 +296,12 @@ int show_capture(const std::filesystem::path& capture, const OfflineOptions& o, 
     out << "],\n \"capture_notes\": " << capture_notes(loaded, skipped).dump() << "}\n";
     return 0;
   }
-  const auto flow = flow_of(capture, loaded, o);
+  const auto flow = flow_of(capture, loaded, o, true);
   warn(capture, loaded, flow.skipped, notes);
   out << capture.string() << ": " << pcap::to_string(pcap::Connection{flow.client, flow.server}) << ", "
       << flow.packets.size() << " packets";
   if (flow.other_tcp) out << " (" << flow.other_tcp << " segments of other connections not shown)";
-  out << "\n" << ladder_of(flow, pcap::infer_states(flow.packets), std::nullopt, o.colour);
+  out << "\n" << ladder_of(flow, pcap::infer_states(flow.packets, flow.incarnations), std::nullopt, o.colour);
   return 0;
 }
 

@@ -127,6 +127,19 @@ std::map<Side, SideStates> collect_states(const std::optional<std::vector<TraceE
       // A state set again (FIN_WAIT2 -> FIN_WAIT2 when close() follows shutdown(SHUT_WR)) is one state.
       if (s.kernel->empty() || s.kernel->back() != e.newstate) s.kernel->push_back(e.newstate);
     }
+    // A time-wait socket that a new SYN on the port pair ended (time_wait_reuse): the kernel traced the
+    // hand-over as "-> CLOSE" and then the next incarnation; the capture shows the FIN that began TIME_WAIT.
+    for (std::size_t n = 1; n + 1 < s.kernel->size(); ++n) {
+      auto& k = *s.kernel;
+      const bool handover = k[n] == "CLOSE" && (k[n - 1] == "FIN_WAIT2" || k[n - 1] == "CLOSING") &&
+                            (k[n + 1] == "SYN_SENT" || k[n + 1] == "SYN_RECV");
+      if (!handover || s.inferred.size() < n + 2 || s.inferred[n] != "TIME_WAIT" || s.inferred[n + 1] != "CLOSE" ||
+          !std::equal(k.begin(), k.begin() + static_cast<std::ptrdiff_t>(n), s.inferred.begin()))
+        continue;
+      k.insert(k.begin() + static_cast<std::ptrdiff_t>(n), "TIME_WAIT");
+      add_note(s.note, "TIME_WAIT untraced: the tracepoint reports the hand-over to a time-wait socket as CLOSE; the "
+                       "port pair's next SYN ended it, as the capture shows");
+    }
     // A closing socket handed to a time-wait mini socket is traced as "-> CLOSE"
     // but lives on (state TIME_WAIT, or FIN_WAIT2 for an orphan): the audit sees it.
     const auto it = leftovers.find(side);

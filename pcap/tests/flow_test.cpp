@@ -38,4 +38,23 @@ BOOST_AUTO_TEST_CASE(flow_uses_the_client_hint_mid_stream) {
   BOOST_TEST(to_string(flow.packets[0].dir) == "s>c");
 }
 
+// A port pair used twice (time_wait_reuse: the second SYN reached the server's
+// TIME_WAIT): one connection each by default, the whole story on request, each
+// incarnation numbered from its own SYN as tshark's tcp.stream 0 and 1 are.
+BOOST_AUTO_TEST_CASE(flow_follows_a_port_pair_through_its_incarnations) {
+  const auto frames = read_capture(test::data("time_wait_reuse.pcapng"));
+  const auto first = track_flow(frames, std::string("10.0.0.1"));
+  BOOST_TEST(first.packets.size() == 7u);
+  BOOST_TEST(first.incarnations.empty());
+  const auto all = track_flow(frames, std::string("10.0.0.1"), true);
+  BOOST_REQUIRE_EQUAL(all.packets.size(), 16u);
+  BOOST_TEST((all.incarnations == std::vector<std::size_t>{7}));
+  BOOST_TEST(describe(all.packets[7]) == "c>s S seq 0 len 0");
+  BOOST_TEST(describe(all.packets[8]) == "s>c S. seq 0 ack 1 len 0");
+  BOOST_TEST(describe(all.packets[10]) == "c>s P. seq 1 ack 1 len 100");
+  BOOST_TEST(describe(all.packets[15]) == "c>s . seq 102 ack 2 len 0");
+  BOOST_TEST(all.packets[13].peer_fin == 102u);  // the server's ACK of the second connection's FIN, not the first's
+  BOOST_TEST(all.other_tcp == 0u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

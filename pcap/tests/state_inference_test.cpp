@@ -213,4 +213,16 @@ BOOST_AUTO_TEST_CASE(an_early_rst_does_not_fix_the_isn) {
   BOOST_TEST(states(got.server) == "[SYN_RECV, ESTABLISHED, CLOSE_WAIT, LAST_ACK, CLOSE]");
 }
 
+// Incarnations one after the other; the server's TIME_WAIT ends where the next SYN reaches it.
+BOOST_AUTO_TEST_CASE(inference_runs_through_a_reused_port_pair) {
+  const auto flow = track_flow(read_capture(test::data("time_wait_reuse.pcapng")), std::string("10.0.0.1"), true);
+  const auto inferred = infer_states(flow.packets, flow.incarnations);
+  BOOST_TEST((state_names(inferred.client) == std::vector<std::string>{"SYN_SENT", "ESTABLISHED", "CLOSE_WAIT", "LAST_ACK", "CLOSE",
+                                                                       "SYN_SENT", "ESTABLISHED", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT"}));
+  BOOST_TEST((state_names(inferred.server) == std::vector<std::string>{"SYN_RECV", "ESTABLISHED", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT",
+                                                                       "CLOSE", "SYN_RECV", "ESTABLISHED", "CLOSE_WAIT", "LAST_ACK", "CLOSE"}));
+  BOOST_TEST(inferred.server[5].packet == 7u);  // the new SYN ended TIME_WAIT
+  BOOST_TEST(inferred.client[5].packet == 7u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
