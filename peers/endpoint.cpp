@@ -340,7 +340,7 @@ Outcome Endpoint::set_option(const protocol::SetOption& c) {
   return outcome_of(ec);
 }
 
-// The connection's socket once there is one (connecting counts), else the listener's.
+// The open connection socket (a connecting one counts), else the listener: neither is EBADF.
 Outcome Endpoint::get(const protocol::Get& a) {
   if (!conn_.is_open() && acceptor_.is_open()) return read_socket(acceptor_, a.item);
   return read_socket(conn_, a.item);

@@ -251,10 +251,15 @@ BOOST_AUTO_TEST_CASE(a_time_wait_a_new_syn_ended_is_completed_mid_sequence) {
   for (const char* st : {"SYN_RECV", "ESTABLISHED", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT", "CLOSE", "SYN_RECV", "ESTABLISHED",
                          "CLOSE_WAIT", "LAST_ACK", "CLOSE"})
     inferred.server.push_back({st, k++});
-  const auto states = collect_states(trace, inferred, {}, {"10.0.0.1", "10.0.0.2", 44650});
+  auto states = collect_states(trace, inferred, {}, {"10.0.0.1", "10.0.0.2", 44650});
   const auto& server = states.at(Side::server);
   BOOST_TEST(*server.kernel == server.inferred);
   BOOST_TEST(server.note.find("the port pair's next SYN ended it") != std::string::npos);
+  // 6.1 and 6.12 trace the second connection's SYN_RECV before its ports are set: the next event's
+  // old state names it, as for the first connection.
+  trace.erase(trace.begin() + 5);
+  states = collect_states(trace, inferred, {}, {"10.0.0.1", "10.0.0.2", 44650});
+  BOOST_TEST(*states.at(Side::server).kernel == states.at(Side::server).inferred);
 }
 
 BOOST_AUTO_TEST_CASE(where_the_sources_part_names_the_packet) {

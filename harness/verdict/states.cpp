@@ -118,9 +118,11 @@ std::map<Side, SideStates> collect_states(const std::optional<std::vector<TraceE
         continue;
       }
       // A server's connection socket is born in SYN_RECV; 6.1 and 6.12 trace that before its ports are
-      // set (dport 0), so the port filter cannot see it. Its first event's old state says where it was.
+      // set (dport 0), so the port filter cannot see it. Its first event's old state says where it was;
+      // so does the first event of the port pair's next connection (time_wait_reuse), after a CLOSE.
       const bool born_untraced = e.oldstate != "CLOSE" && e.oldstate != "LISTEN" && e.oldstate != "NEW_SYN_RECV";
-      if (s.kernel->empty() && !e.oldstate.empty() && born_untraced && e.oldstate != e.newstate) {
+      const bool reborn = !s.kernel->empty() && s.kernel->back() == "CLOSE" && e.oldstate == "SYN_RECV";
+      if ((s.kernel->empty() || reborn) && !e.oldstate.empty() && born_untraced && e.oldstate != e.newstate) {
         s.kernel->push_back(e.oldstate);
         add_note(s.note, e.oldstate + " from its first traced event's old state (this kernel traced the state before the socket had its ports)");
       }
