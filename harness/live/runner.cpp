@@ -256,9 +256,8 @@ class Player {
   // The side's connection socket just after its application closed it: the state close() set, which a
   // timer may end before the final audit (an orphan reaped behind a zero window) and no packet shows.
   void audit_after_close(Side side) {
-    const bool client = side == Side::client;
     for (const auto& e : audit_sockets(live_.topology.of(side)))
-      if ((client ? e.local_port : e.remote_port) == r_.client_port && e.state != "LISTEN") {
+      if (is_connection_socket(side, e, r_.client_port)) {
         r_.at_close[side] = e;
         return;
       }

@@ -3,6 +3,11 @@
 #include <algorithm>
 
 namespace closepath {
+
+bool is_connection_socket(Side side, const SocketEntry& e, int client_port) {
+  return side == Side::client ? e.local_port == client_port : e.remote_port == client_port;
+}
+
 namespace {
 
 bool on_side(const TraceEvent& e, Side side, const Addresses& at) {
@@ -10,10 +15,7 @@ bool on_side(const TraceEvent& e, Side side, const Addresses& at) {
   return e.saddr == at.server && e.dport == at.port;  // the listener (dport 0) is not ours
 }
 
-// The audit entry of the connection's socket on `side` (not the listener).
-bool ours(Side side, const SocketEntry& e, const Addresses& at) {
-  return side == Side::client ? e.local_port == at.port : e.remote_port == at.port;
-}
+bool ours(Side side, const SocketEntry& e, const Addresses& at) { return is_connection_socket(side, e, at.port); }
 
 // The audit's entry for our connection socket on `side`, if it still exists.
 const SocketEntry* audited_socket(const std::map<Side, std::vector<SocketEntry>>& leftovers, Side side, const Addresses& at) {

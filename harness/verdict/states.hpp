@@ -15,6 +15,9 @@
 
 namespace closepath {
 
+// Whether an audit entry is `side`'s connection socket (not the listener): the
+// one on the run's client port.
+bool is_connection_socket(Side side, const SocketEntry& e, int client_port);
 
 // The kernel's sequence for each side's connection socket (the listener is
 // left out), reconciled with how the kernel reports it:
