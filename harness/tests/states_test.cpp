@@ -32,6 +32,19 @@ std::vector<TraceEvent> parsed() {
   return out;
 }
 
+// One inet_sock_set_state event of a socket with these addresses and ports.
+TraceEvent state_event(const char* saddr, std::uint16_t sport, std::uint16_t dport, const std::string& from,
+                       const std::string& to) {
+  TraceEvent e;
+  e.event = "inet_sock_set_state";
+  e.saddr = saddr;
+  e.sport = sport;
+  e.dport = dport;
+  e.oldstate = from;
+  e.newstate = to;
+  return e;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(states)
@@ -179,19 +192,9 @@ BOOST_AUTO_TEST_CASE(a_state_set_twice_counts_once) {
 // the port filter misses it, and its first event's old state tells it.
 BOOST_AUTO_TEST_CASE(a_state_traced_before_the_ports_comes_from_the_old_state) {
   std::vector<TraceEvent> trace;
-  const auto event = [](const char* saddr, std::uint16_t sport, std::uint16_t dport, const char* from, const char* to) {
-    TraceEvent e;
-    e.event = "inet_sock_set_state";
-    e.saddr = saddr;
-    e.sport = sport;
-    e.dport = dport;
-    e.oldstate = from;
-    e.newstate = to;
-    return e;
-  };
-  trace.push_back(event("10.0.0.1", 44650, 47000, "CLOSE", "SYN_SENT"));
-  trace.push_back(event("10.0.0.1", 44650, 47000, "SYN_SENT", "ESTABLISHED"));
-  trace.push_back(event("10.0.0.2", 47000, 44650, "SYN_RECV", "ESTABLISHED"));
+  trace.push_back(state_event("10.0.0.1", 44650, 47000, "CLOSE", "SYN_SENT"));
+  trace.push_back(state_event("10.0.0.1", 44650, 47000, "SYN_SENT", "ESTABLISHED"));
+  trace.push_back(state_event("10.0.0.2", 47000, 44650, "SYN_RECV", "ESTABLISHED"));
   const auto states = collect_states(trace, {}, {}, {"10.0.0.1", "10.0.0.2", 44650});
   BOOST_TEST((*states.at(Side::server).kernel == std::vector<std::string>{"SYN_RECV", "ESTABLISHED"}));
   BOOST_TEST(states.at(Side::server).note.find("first traced event's old state") != std::string::npos);
@@ -236,14 +239,7 @@ BOOST_AUTO_TEST_CASE(a_time_wait_a_new_syn_ended_is_completed_mid_sequence) {
   std::string from = "LISTEN";
   for (const char* to : {"SYN_RECV", "ESTABLISHED", "FIN_WAIT1", "FIN_WAIT2", "CLOSE", "SYN_RECV", "ESTABLISHED", "CLOSE_WAIT",
                          "LAST_ACK", "CLOSE"}) {
-    TraceEvent e;
-    e.event = "inet_sock_set_state";
-    e.saddr = "10.0.0.2";
-    e.sport = 47000;
-    e.dport = 44650;
-    e.oldstate = from;
-    e.newstate = to;
-    trace.push_back(e);
+    trace.push_back(state_event("10.0.0.2", 47000, 44650, from, to));
     from = to;
   }
   pcap::InferredStates inferred;
