@@ -1,6 +1,7 @@
 #include "flow.hpp"
 
 #include "decoder.hpp"
+#include "flow_builder.hpp"
 #include "reassembly.hpp"
 
 #include <arpa/inet.h>
@@ -56,124 +57,10 @@ class SegmentReader {
   std::map<std::string, std::size_t> skipped_;
 };
 
-// A connection while the capture is read, and what tells a reuse of its
-// port pair apart from its own packets.
-struct Tracked {
-  Connection info;
-  std::uint32_t syn_seq = 0;  // the client's SYN, when seen
-  bool closing = false;       // a FIN or RST was seen
-};
-
-// Every TCP connection, in the order of its first packet. The client is the
-// sender of the SYN without ACK where one was captured, else the sender of
-// the first packet. A SYN with a new sequence number on a port pair already
-// seen, or any SYN after a FIN or RST there, starts a new connection (as
-// Wireshark starts a new stream); a SYN after stray packets of a connection
-// whose SYN was not captured names its client.
-class ConnectionSplitter {
- public:
-  // The index of the segment's connection.
-  std::size_t add(const Segment& s) {
-    auto a = to_string(s.src), b = to_string(s.dst);
-    if (b < a) std::swap(a, b);
-    const bool syn = (s.flags & kSyn) && !(s.flags & kAck);
-    auto it = current_.find({a, b});
-    Tracked* c = it == current_.end() ? nullptr : &out_[it->second];
-    if (c && syn) {
-      const bool same_syn = c->info.syn_seen && s.seq == c->syn_seq;
-      if ((c->info.syn_seen && !same_syn) || (c->closing && !same_syn)) c = nullptr;
-    }
-    if (!c) {
-      out_.push_back({{s.src, s.dst, 0, syn}, syn ? s.seq : 0, false});
-      current_[{std::move(a), std::move(b)}] = out_.size() - 1;
-      c = &out_.back();
-    } else if (syn && !c->info.syn_seen) {
-      c->info.syn_seen = true;
-      c->info.client = s.src;
-      c->info.server = s.dst;
-      c->syn_seq = s.seq;
-    }
-    if (s.flags & (kFin | kRst)) c->closing = true;
-    ++c->info.packets;
-    return static_cast<std::size_t>(c - out_.data());
-  }
-  std::vector<Tracked> take() { return std::move(out_); }
-
- private:
-  std::vector<Tracked> out_;
-  std::map<std::pair<std::string, std::string>, std::size_t> current_;  // ordered endpoint pair -> index in out_
-};
-
-// One connection's packets as they come, numbered relative to each side's ISN.
-class FlowBuilder {
- public:
-  FlowBuilder(const Endpoint& client, const Endpoint& server) {
-    flow_.client = client;
-    flow_.server = server;
-  }
-
-  void add(std::size_t frame_index, const Frame& frame, const Segment& s) {
-    const Dir dir = s.src == flow_.client ? Dir::c2s : Dir::s2c;
-    Side& me = dir == Dir::c2s ? client_ : server_;
-    Side& peer = dir == Dir::c2s ? server_ : client_;
-    // The SYN sets the base, whatever was seen from the side before it (a
-    // stale RST from another incarnation); without one, act as if a SYN
-    // preceded the side's first segment (its first byte is then 1). As
-    // Wireshark does.
-    if (s.flags & kSyn) {
-      me.based = true;
-      me.isn = s.seq;
-    } else if (!me.based) {
-      me.based = true;
-      me.isn = s.seq - 1;
-    }
-    FlowPacket p;
-    p.frame = frame_index;
-    p.ts_ns = frame.ts_ns;
-    p.mono_ns = frame.ts_ns;
-    p.dir = dir;
-    p.flags = s.flags;
-    p.len = s.payload_len;
-    p.seq = s.seq - me.isn;
-    if (s.flags & kAck) {
-      if (!peer.based) {  // e.g. a RST answering a SYN: the ack names the peer's ISN + 1
-        peer.based = true;
-        peer.isn = s.ack - 1;
-      }
-      p.ack = s.ack - peer.isn;
-    }
-    p.window = s.window;
-    p.options = s.options;
-    p.checksum_ok = s.checksum_ok;
-    p.truncated = s.truncated;
-    p.note = frame.comment;
-    p.peer_fin = peer.fin;
-    if (s.flags & kFin) me.fin = p.seq + p.len + ((s.flags & kSyn) ? 1 : 0) + 1;
-    flow_.packets.push_back(std::move(p));
-  }
-  std::size_t size() const { return flow_.packets.size(); }
-  // The port pair's next connection begins: numbering and FINs start afresh.
-  void next_incarnation() {
-    client_ = {};
-    server_ = {};
-    flow_.incarnations.push_back(flow_.packets.size());
-  }
-  Flow take() { return std::move(flow_); }
-
- private:
-  struct Side {
-    bool based = false;
-    std::uint32_t isn = 0;
-    std::uint32_t fin = 0;  // its FIN so far: relative seq + 1; 0 when none
-  };
-  Flow flow_;
-  Side client_, server_;
-};
-
 // One reading of the capture: its connections (with a hint, only those with
 // an end it matches), how many TCP segments it holds, what was not decoded.
 struct Pass {
-  std::vector<Tracked> connections;
+  std::vector<TrackedConnection> connections;
   std::size_t segments = 0;
   std::map<std::string, std::size_t> skipped;
 };
@@ -198,7 +85,7 @@ Pass read_pass(const FrameSource& source, const std::optional<std::string>& hint
   return out;
 }
 
-std::string listing_of(const std::vector<Tracked>& connections) {
+std::string listing_of(const std::vector<TrackedConnection>& connections) {
   constexpr std::size_t kListed = 20;
   std::string listing;
   for (std::size_t i = 0; i < connections.size() && i < kListed; ++i) {

@@ -37,7 +37,7 @@ class SequenceMatcher {
         return std::nullopt;
       }
       if (const auto* run = std::get_if<PacketRun>(&patterns_[t.e]); run && t.done < run->min)
-        note(packets_.size(), t.e,
+        note(packets_.size(), t.e, t.path,
              "pattern " + std::to_string(t.e + 1) + " '" + to_string(patterns_[t.e]) +
                  "': expected a packet but the capture ended after " + std::to_string(packets_.size()) + " packets");
     }
@@ -88,7 +88,7 @@ class SequenceMatcher {
   // What thread t does with packet k.
   void step(const Thread& t, std::size_t k, std::vector<Thread>& next) {
     if (t.e == patterns_.size()) {
-      note(k, std::nullopt, frame_label(packets_[k]) +
+      note(k, std::nullopt, t.path, frame_label(packets_[k]) +
                                 ": not expected (the pattern list ends before it; add it or '...')");
       return;
     }
@@ -103,7 +103,7 @@ class SequenceMatcher {
       steps_.push_back({{t.e, k}, t.path});
       add(next, {t.e, t.done + 1, static_cast<std::uint32_t>(steps_.size() - 1)});
     } else if (t.done < run.min) {
-      note(k, t.e, frame_label(packets_[k]) + ": pattern " +
+      note(k, t.e, t.path, frame_label(packets_[k]) + ": pattern " +
                        std::to_string(t.e + 1) + " '" + to_string(patterns_[t.e]) + "': " + why);
     }
   }
@@ -117,11 +117,11 @@ class SequenceMatcher {
   // The most telling failure is the one that got furthest through the
   // patterns, then through the packets (a "..." that swallowed the rest of
   // the capture must not hide a real mismatch further down the list).
-  void note(std::size_t k, std::optional<std::size_t> e, std::string message) {
+  void note(std::size_t k, std::optional<std::size_t> e, std::uint32_t path, std::string message) {
     const auto key = std::pair{e.value_or(patterns_.size()), k};
     if (!best_ || key > best_key_) {
       best_key_ = key;
-      best_ = Mismatch{e, k < packets_.size() ? std::optional(k) : std::nullopt, std::move(message)};
+      best_ = Mismatch{e, k < packets_.size() ? std::optional(k) : std::nullopt, std::move(message), path_of(path)};
     }
   }
 
@@ -148,7 +148,7 @@ std::optional<Mismatch> match_forbidden(const std::vector<PacketPattern>& forbid
     for (std::size_t f = 0; f < forbidden.size(); ++f)
       if (packet_matches(forbidden[f], packets[k]))
         return Mismatch{f, k, frame_label(packets[k]) +
-                                  ": matches forbidden pattern '" + to_string(forbidden[f]) + "'"};
+                                  ": matches forbidden pattern '" + to_string(forbidden[f]) + "'", {}};
   return std::nullopt;
 }
 

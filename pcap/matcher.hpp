@@ -11,10 +11,15 @@
 
 namespace closepath::pcap {
 
+struct Assigned {
+  std::size_t pattern = 0, packet = 0;
+};
+
 struct Mismatch {
   std::optional<std::size_t> pattern;  // index into the pattern list, if one is to blame
   std::optional<std::size_t> packet;   // index into flow.packets, if one is to blame
   std::string message;                 // "packet 6 (c>s F. ...): expected R. vs actual F."
+  std::vector<Assigned> assigned;      // what the attempt that got furthest had matched before it failed
 };
 
 // nullopt when the sequence matches; otherwise the mismatch of the attempt
@@ -23,9 +28,6 @@ struct Mismatch {
 // `anchors` gives the times "at ... after step N" refers to (mono_ns).
 // On a match, `assignment` (if given) gets the pattern index of each packet a
 // packet pattern took (packets "..." took are left out), in packet order.
-struct Assigned {
-  std::size_t pattern = 0, packet = 0;
-};
 std::optional<Mismatch> match_sequence(const std::vector<PatternElement>& patterns,
                                        const std::vector<FlowPacket>& packets,
                                        const std::vector<std::int64_t>& anchors = {},

@@ -1,6 +1,7 @@
 #include "pattern.hpp"
 
 #include <charconv>
+#include <iomanip>
 #include <cmath>
 #include <sstream>
 #include <tuple>
@@ -84,12 +85,32 @@ std::string time_text(std::int64_t ns) {
 
 }  // namespace
 
-std::string measured_text(std::int64_t ns) {
-  if (ns % 1'000'000'000 == 0) return std::to_string(ns / 1'000'000'000) + "s";
-  return std::to_string(ns / 1'000'000) + "ms";
+std::string measured_text(std::int64_t ns, const TimeWindow* window) {
+  // The unit by size; then as many decimals as it takes for the printed
+  // value to lie on the same side of the window as the measured one.
+  const std::int64_t magnitude = ns < 0 ? -ns : ns;
+  const auto [unit_ns, suffix, first, last] = magnitude >= 1'000'000'000 ? std::tuple{1e9, "s", 3, 9}
+                                              : magnitude >= 1'000'000   ? std::tuple{1e6, "ms", 1, 6}
+                                                                         : std::tuple{1e3, "us", 0, 3};
+  const double value = static_cast<double>(ns) / unit_ns;
+  std::string text;
+  for (int digits = first; digits <= last; ++digits) {
+    std::ostringstream out;
+    out << std::fixed << std::setprecision(digits) << value;
+    text = out.str();
+    const double scale = std::pow(10.0, digits);
+    const auto shown_ns = std::llround(std::round(value * scale) / scale * unit_ns);
+    if (!window || in_window(*window, shown_ns) == in_window(*window, ns)) break;
+  }
+  return text + suffix;
 }
 
-std::string window_text(const TimeWindow& w) { return time_text(w.lo_ns) + ".." + time_text(w.hi_ns); }
+std::string window_text(const TimeWindow& w) {
+  // "0ms..50ms" as written, not "0s..50ms": a zero bound takes the other's unit.
+  const std::string hi = time_text(w.hi_ns);
+  const std::string lo = w.lo_ns == 0 && hi.ends_with("ms") ? "0ms" : time_text(w.lo_ns);
+  return lo + ".." + hi;
+}
 
 bool in_window(const TimeWindow& w, std::int64_t ns) { return ns >= w.lo_ns && ns <= w.hi_ns; }
 
@@ -258,7 +279,7 @@ bool packet_matches(const PacketPattern& pattern, const FlowPacket& packet, std:
   if (pattern.gap) {
     if (!time.previous) return fail("gap " + window_text(*pattern.gap), "no packet before it");
     const auto gap = elapsed_ns(packet.mono_ns, time.previous->mono_ns);
-    if (!in_window(*pattern.gap, gap)) return fail("gap " + window_text(*pattern.gap), "gap " + measured_text(gap));
+    if (!in_window(*pattern.gap, gap)) return fail("gap " + window_text(*pattern.gap), "gap " + measured_text(gap, &*pattern.gap));
   }
   if (pattern.at) {
     const auto& a = *pattern.at;
@@ -266,7 +287,7 @@ bool packet_matches(const PacketPattern& pattern, const FlowPacket& packet, std:
       return fail("at " + window_text(a.window) + " after step " + std::to_string(a.anchor), "no time for step " + std::to_string(a.anchor));
     const auto since = elapsed_ns(packet.mono_ns, (*time.anchors)[a.anchor - 1]);
     if (!in_window(a.window, since))
-      return fail("at " + window_text(a.window) + " after step " + std::to_string(a.anchor), "at " + measured_text(since));
+      return fail("at " + window_text(a.window) + " after step " + std::to_string(a.anchor), "at " + measured_text(since, &a.window));
   }
   return true;
 }

@@ -69,7 +69,11 @@ std::int64_t parse_time(const std::string& text);
 TimeWindow parse_window(const std::string& text);
 std::string window_text(const TimeWindow& w);  // as written: "800ms..1.5s"
 bool in_window(const TimeWindow& w, std::int64_t ns);  // both ends included
-std::string measured_text(std::int64_t ns);  // to the millisecond, for messages: "55ms"
+// A measured time for messages, in s, ms or us by its size ("1.012s",
+// "4.4ms", "312us"), with the precision that decides: against `window`, as
+// many decimals as it takes for the printed value to fall on the same side
+// of it as the measured one (a 4.04ms gap outside 0..4ms reads "4.04ms").
+std::string measured_text(std::int64_t ns, const TimeWindow* window = nullptr);
 
 struct PacketRun {
   PacketPattern packet;

@@ -6,6 +6,7 @@
 
 #include "flow.hpp"
 #include "frame_notes.hpp"
+#include "wire_frame.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -18,9 +19,12 @@ namespace closepath {
 
 struct WireDecision {
   enum class Action { forward, drop, delay, hold } action = Action::forward;
-  std::chrono::nanoseconds delay{0};  // for delay
+  // delay: how late it goes on; hold: the delay it still takes once released
+  // (a hold set while a delay is on holds, then the path's delay applies).
+  std::chrono::nanoseconds delay{0};
   int hold = -1;                      // for hold: the queue it joins
   std::vector<int> release;           // hold queues to release once this frame is handled
+  std::vector<FaultMark> marks;       // the faults that took it, by step
   std::string note;                   // what a fault did, for the capture ("" when nothing)
 };
 
@@ -29,6 +33,7 @@ struct WireDecision {
 struct Injection {
   pcap::Dir travels = pcap::Dir::c2s;  // c>s: toward the server
   std::vector<std::uint8_t> frame;
+  FaultMark mark;
   std::string note;
 };
 
@@ -45,6 +50,9 @@ class FaultProgram {
   virtual WireDecision on_frame(pcap::Dir travels, std::span<const std::uint8_t> frame) = 0;
   // Called on the wire thread when woken and between frames.
   virtual WireWork take_work() = 0;
+  // Called on the wire thread once it has sent (or failed to send) the
+  // frames take_work() gave it to inject: barriers may now count them.
+  virtual void injected(const std::vector<Injection>&) {}
   // Called on the wire thread once the frame on_frame() decided on has been
   // sent on (or queued, or dropped): barriers may now count it.
   virtual void frame_handled() {}

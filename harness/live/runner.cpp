@@ -202,7 +202,7 @@ class Player {
     now_doing(where_ + ": applying the fault");
     // netem is tc's; the exact program still learns of it, to annotate the frames it may change.
     if (const auto* netem = std::get_if<Netem>(&ws.action)) apply_netem(live_.topology.wire(), *netem);
-    sr.mismatch = live_.faults.apply(ws.action, "step " + std::to_string(i_ + 1) + " " + s_.steps[i_].text);
+    sr.mismatch = live_.faults.apply(ws.action, i_, "step " + std::to_string(i_ + 1) + " " + s_.steps[i_].text);
     live_.wire.sync();
     sr.outcome = timed(sr.mismatch ? "error" : "ok", start);
   }
@@ -503,6 +503,12 @@ RunResult run_scenario(const Scenario& s, const RunOptions& o, const std::filesy
   if (live) {
     r.frames = live->wire.stop();
     for (const auto& program : live->programs) r.programs.push_back(program->record());
+    const auto touched = touched_per_step(r.frames);
+    for (std::size_t i = 0; i < r.steps.size(); ++i)
+      if (std::holds_alternative<WireStep>(s.steps[i].what) && r.steps[i].outcome) {
+        const auto it = touched.find(i);
+        r.steps[i].touched = it == touched.end() ? 0 : it->second;
+      }
   }
   // The rest of the teardown (peers, programs, the sockets they leave, wire
   // legs, namespaces) waits for the kernel: off the run's clock. The port

@@ -20,20 +20,20 @@ bool after(std::uint32_t a, std::uint32_t b) { return static_cast<std::int32_t>(
 
 constexpr std::uint32_t kInWindowOffset = 1000;  // "in-window but not exact": RCV.NXT + 1000
 
+std::string ms_of(std::chrono::nanoseconds d) { return std::to_string(d.count() / 1'000'000) + " ms"; }
+
 }  // namespace
 
-void ScriptedFaults::track(Dir dir, std::span<const std::uint8_t> frame) {
-  const auto seg = pcap::decode_ethernet(frame);
-  if (!seg) return;
+void ScriptedFaults::track(Dir dir, std::span<const std::uint8_t> frame, const pcap::Segment& seg) {
   Tracked& s = sides_[index(dir)];
   s.seen = true;
   std::copy_n(frame.begin() + 6, 6, s.mac.begin());
-  s.ip = seg->src.addr;
-  s.port = seg->src.port;
+  s.ip = seg.src.addr;
+  s.port = seg.src.port;
   // A SYN with a new sequence number begins the port pair's next connection
   // (time_wait_reuse): numbers and FINs start afresh, the peer's from its SYN-ACK.
-  const bool new_syn = (seg->flags & pcap::kSyn) && s.based && seg->seq != s.isn;
-  if (new_syn && !(seg->flags & pcap::kAck)) {
+  const bool new_syn = (seg.flags & pcap::kSyn) && s.based && seg.seq != s.isn;
+  if (new_syn && !(seg.flags & pcap::kAck)) {
     Tracked& peer = sides_[index(reverse(dir))];
     peer.based = false;
     peer.fin_end = 0;
@@ -41,79 +41,93 @@ void ScriptedFaults::track(Dir dir, std::span<const std::uint8_t> frame) {
   if (!s.based || new_syn) {
     s.based = true;
     s.fin_end = 0;
-    s.isn = (seg->flags & pcap::kSyn) ? seg->seq : seg->seq - 1;
-    s.snd_nxt = seg->seq;
+    s.isn = (seg.flags & pcap::kSyn) ? seg.seq : seg.seq - 1;
+    s.snd_nxt = seg.seq;
   }
-  const std::uint32_t end = seg->seq + seg->payload_len + ((seg->flags & pcap::kSyn) ? 1 : 0) +
-                            ((seg->flags & pcap::kFin) ? 1 : 0);
+  const std::uint32_t end = seg.seq + seg.payload_len + ((seg.flags & pcap::kSyn) ? 1 : 0) +
+                            ((seg.flags & pcap::kFin) ? 1 : 0);
   if (after(end, s.snd_nxt)) s.snd_nxt = end;
-  if (seg->flags & pcap::kFin) s.fin_end = end;
-  if (seg->flags & pcap::kAck) {
-    s.ack = seg->ack;
-    s.window = seg->window;
-  }
+  if (seg.flags & pcap::kFin) s.fin_end = end;
+  if (seg.flags & pcap::kAck) s.ack = seg.ack;
 }
 
-std::optional<pcap::FlowPacket> ScriptedFaults::relative(Dir dir, std::span<const std::uint8_t> frame) const {
-  const auto seg = pcap::decode_ethernet(frame);
+std::optional<pcap::FlowPacket> ScriptedFaults::number(Dir dir, const std::optional<pcap::Segment>& seg) {
   if (!seg) return std::nullopt;
-  const Tracked& me = sides_[index(dir)];
-  const Tracked& peer = sides_[index(reverse(dir))];
-  pcap::FlowPacket p;
-  p.dir = dir;
-  p.flags = seg->flags;
-  p.len = seg->payload_len;
-  p.seq = seg->seq - (me.based ? me.isn : ((seg->flags & pcap::kSyn) ? seg->seq : seg->seq - 1));
-  if (seg->flags & pcap::kAck) p.ack = seg->ack - (peer.based ? peer.isn : seg->ack - 1);
-  p.peer_fin = peer.based && peer.fin_end ? peer.fin_end - peer.isn : 0;
-  return p;
+  if (!flow_) flow_.emplace(dir == Dir::c2s ? seg->src.addr : seg->dst.addr);
+  const auto* p = flow_->add(seen_.size(), 0, *seg);
+  return p ? std::optional(*p) : std::nullopt;
+}
+
+void ScriptedFaults::release_holds(const std::optional<pcap::FlowPacket>& packet, WireDecision& d) {
+  // A packet a hold waits for releases that hold once it has passed.
+  std::erase_if(rules_, [&](const Rule& r) {
+    if (r.kind != Rule::Kind::hold || !r.until || !packet || !pcap::packet_matches(*r.until, *packet)) return false;
+    d.release.push_back(r.hold);
+    return true;
+  });
+}
+
+// The rule that takes this frame: one that drops it (blackhole, drop) before
+// one that holds it, before a delay.
+ScriptedFaults::Rule* ScriptedFaults::taker(Dir dir, const std::optional<pcap::FlowPacket>& packet) {
+  auto takes = [&](const Rule& r) {
+    if (!covers(r.dirs, dir)) return false;
+    if (r.kind == Rule::Kind::drop && r.left == 0) return false;
+    return !r.match || (packet && pcap::packet_matches(*r.match, *packet));
+  };
+  using K = Rule::Kind;
+  for (const auto tier : {std::initializer_list<K>{K::blackhole, K::drop}, {K::hold}, {K::delay}})
+    for (auto& r : rules_)
+      if (std::find(tier.begin(), tier.end(), r.kind) != tier.end() && takes(r)) return &r;
+  return nullptr;
+}
+
+void ScriptedFaults::take(Rule& r, Dir dir, WireDecision& d) {
+  using Effect = FaultMark::Effect;
+  switch (r.kind) {
+    case Rule::Kind::drop: --r.left; [[fallthrough]];
+    case Rule::Kind::blackhole:
+      d.action = WireDecision::Action::drop;
+      d.note = std::string(note::kDropped) + " '" + r.label + "'";
+      d.marks.push_back({Effect::dropped, r.step});
+      return;
+    case Rule::Kind::hold: {
+      d.action = WireDecision::Action::hold;
+      d.hold = r.hold;
+      d.note = "held by fault '" + r.label + "'";
+      d.marks.push_back({Effect::held, r.step});
+      const auto delay = std::find_if(rules_.begin(), rules_.end(),
+                                      [&](const Rule& x) { return x.kind == Rule::Kind::delay && covers(x.dirs, dir); });
+      if (delay != rules_.end()) {  // the path's delay still applies once the hold lets it go
+        d.delay = delay->delay;
+        d.note += "; then delayed " + ms_of(delay->delay) + " by fault '" + delay->label + "'";
+        d.marks.push_back({Effect::delayed, delay->step});
+      }
+      return;
+    }
+    case Rule::Kind::delay:
+      d.action = WireDecision::Action::delay;
+      d.delay = r.delay;
+      d.note = "delayed " + ms_of(r.delay) + " by fault '" + r.label + "'";
+      d.marks.push_back({Effect::delayed, r.step});
+      return;
+  }
 }
 
 WireDecision ScriptedFaults::on_frame(Dir dir, std::span<const std::uint8_t> frame) {
   std::lock_guard lock(mutex_);
-  const auto packet = relative(dir, frame);
-  auto matches = [&](const std::optional<pcap::PacketPattern>& p) { return p && packet && pcap::packet_matches(*p, *packet); };
-
+  const auto seg = pcap::decode_ethernet(frame);
+  const auto packet = number(dir, seg);
   WireDecision d;
-  // A packet a hold waits for releases that hold once it has passed.
-  for (auto it = rules_.begin(); it != rules_.end();) {
-    if (it->kind == Rule::Kind::hold && matches(it->until)) {
-      d.release.push_back(it->hold);
-      it = rules_.erase(it);
-    } else {
-      ++it;
+  release_holds(packet, d);
+  if (Rule* r = taker(dir, packet)) take(*r, dir, d);
+  if (d.action != WireDecision::Action::drop) {
+    if (const auto& netem = netem_[index(dir)]) {
+      d.note += (d.note.empty() ? "" : "; ") + netem->note;
+      d.marks.push_back({FaultMark::Effect::netem, netem->step});
     }
+    if (seg) track(dir, frame, *seg);
   }
-  for (auto& r : rules_) {
-    if (!covers(r.dirs, dir)) continue;
-    switch (r.kind) {
-      case Rule::Kind::blackhole:
-        d.action = WireDecision::Action::drop;
-        d.note = std::string(note::kDropped) + " '" + r.label + "'";
-        break;
-      case Rule::Kind::drop:
-        if (r.left == 0 || !matches(r.match)) continue;
-        --r.left;
-        d.action = WireDecision::Action::drop;
-        d.note = std::string(note::kDropped) + " '" + r.label + "'";
-        break;
-      case Rule::Kind::hold:
-        if (!matches(r.match)) continue;
-        d.action = WireDecision::Action::hold;
-        d.hold = r.hold;
-        d.note = "held by fault '" + r.label + "'";
-        break;
-      case Rule::Kind::delay:
-        d.action = WireDecision::Action::delay;
-        d.delay = r.delay;
-        d.note = "delayed " + std::to_string(r.delay.count() / 1'000'000) + " ms by fault '" + r.label + "'";
-        break;
-    }
-    break;  // the first rule that takes the frame decides
-  }
-  if (d.action != WireDecision::Action::drop && !netem_[index(dir)].empty())
-    d.note += (d.note.empty() ? "" : "; ") + netem_[index(dir)];
-  if (d.action != WireDecision::Action::drop) track(dir, frame);
   seen_.push_back(packet);
   return d;
 }
@@ -121,6 +135,15 @@ WireDecision ScriptedFaults::on_frame(Dir dir, std::span<const std::uint8_t> fra
 void ScriptedFaults::frame_handled() {
   {
     std::lock_guard lock(mutex_);
+    handled_ = seen_.size();
+  }
+  handled_cv_.notify_all();
+}
+
+void ScriptedFaults::injected(const std::vector<Injection>& frames) {
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& inj : frames) seen_.push_back(number(inj.travels, pcap::decode_ethernet(inj.frame)));
     handled_ = seen_.size();
   }
   handled_cv_.notify_all();
@@ -138,7 +161,7 @@ std::size_t ScriptedFaults::matching(const pcap::PacketPattern& match) const {
   return n;
 }
 
-std::optional<Injection> ScriptedFaults::rst_toward(closepath::Side end, bool exact, const std::string& label) {
+std::optional<Injection> ScriptedFaults::rst_toward(closepath::Side end, bool exact, std::size_t step, const std::string& label) {
   // A RST toward the server travels c>s, spoofed from the client, and the other way round.
   const Dir travels = toward(end);
   const Tracked& from = sides_[index(travels)];
@@ -155,12 +178,12 @@ std::optional<Injection> ScriptedFaults::rst_toward(closepath::Side end, bool ex
   spec.ack = to.snd_nxt;
   spec.flags = pcap::kRst | pcap::kAck;
   const std::string whom = to_string(end);
-  return Injection{travels, pcap::build_tcp_frame(spec),
+  return Injection{travels, pcap::build_tcp_frame(spec), {FaultMark::Effect::injected, step},
                    std::string(note::kInjected) + " toward the " + whom + " by fault '" + label + "' (seq = " + whom + "'s RCV.NXT" +
                        (exact ? "" : " + " + std::to_string(kInWindowOffset) + ": in window, not exact") + ")"};
 }
 
-std::optional<std::string> ScriptedFaults::apply(const WireAction& action, const std::string& label) {
+std::optional<std::string> ScriptedFaults::apply(const WireAction& action, std::size_t step, const std::string& label) {
   std::lock_guard lock(mutex_);
   auto drop_kinds = [&](std::initializer_list<Rule::Kind> kinds) {
     std::erase_if(rules_, [&](const Rule& r) { return std::find(kinds.begin(), kinds.end(), r.kind) != kinds.end(); });
@@ -168,32 +191,39 @@ std::optional<std::string> ScriptedFaults::apply(const WireAction& action, const
   std::optional<std::string> problem;
   std::visit(
       overloaded{
-          [&](const Blackhole& a) { rules_.push_back({.kind = Rule::Kind::blackhole, .dirs = a.dirs, .label = label}); },
+          [&](const Blackhole& a) { rules_.push_back({.kind = Rule::Kind::blackhole, .dirs = a.dirs, .step = step, .label = label}); },
           [&](const Heal&) {
             drop_kinds({Rule::Kind::blackhole, Rule::Kind::drop, Rule::Kind::delay, Rule::Kind::hold});
             work_.release_all = true;
           },
           [&](const Drop& a) {
-            rules_.push_back(
-                {.kind = Rule::Kind::drop, .dirs = pcap::only(a.match.dir), .match = a.match, .left = a.count, .label = label});
+            rules_.push_back({.kind = Rule::Kind::drop, .dirs = pcap::only(a.match.dir), .match = a.match, .left = a.count,
+                              .step = step, .label = label});
           },
           [&](const Hold& a) {
             rules_.push_back({.kind = Rule::Kind::hold, .dirs = pcap::only(a.match.dir), .match = a.match, .until = a.until,
-                              .hold = next_hold_++, .label = label});
+                              .hold = next_hold_++, .step = step, .label = label});
           },
           [&](const Release&) {
             drop_kinds({Rule::Kind::hold});
             work_.release_all = true;
           },
           [&](const Delay& a) {
-            std::erase_if(rules_, [&](const Rule& r) { return r.kind == Rule::Kind::delay && (r.dirs == a.dirs || a.dirs == Dirs::both); });
+            // The new delay replaces the old one in the directions it names (0 ends it there).
+            std::erase_if(rules_, [&](Rule& r) {
+              if (r.kind != Rule::Kind::delay) return false;
+              if (a.dirs == Dirs::both || r.dirs == a.dirs) return true;
+              if (r.dirs == Dirs::both) r.dirs = a.dirs == Dirs::c2s ? Dirs::s2c : Dirs::c2s;
+              return false;
+            });
             if (a.by.count() > 0)
-              rules_.push_back({.kind = Rule::Kind::delay, .dirs = a.dirs, .delay = std::chrono::nanoseconds(a.by), .label = label});
+              rules_.push_back(
+                  {.kind = Rule::Kind::delay, .dirs = a.dirs, .delay = std::chrono::nanoseconds(a.by), .step = step, .label = label});
           },
           [&](const InjectRst& a) {
             for (closepath::Side end : {Side::server, Side::client}) {  // c>s first when both
               if (std::find(a.toward.begin(), a.toward.end(), end) == a.toward.end()) continue;
-              if (auto inj = rst_toward(end, a.exact, label)) work_.inject.push_back(std::move(*inj));
+              if (auto inj = rst_toward(end, a.exact, step, label)) work_.inject.push_back(std::move(*inj));
               else problem = "no connection on the wire yet: nothing to reset";
             }
           },
@@ -202,7 +232,8 @@ std::optional<std::string> ScriptedFaults::apply(const WireAction& action, const
             std::string args;
             for (const auto& w : a.args) args += (args.empty() ? "" : " ") + w;
             for (Dir d : {Dir::c2s, Dir::s2c})
-              if (covers(a.dirs, d)) netem_[index(d)] = "then netem '" + args + "' by '" + label + "' (after this capture point)";
+              if (covers(a.dirs, d))
+                netem_[index(d)] = NetemOn{step, "then netem '" + args + "' by '" + label + "' (after this capture point)"};
           },
       },
       action);

@@ -1,13 +1,19 @@
 // The exact fault program: rules set by the scenario's wire steps, consulted
-// for every frame. It tracks the connection from the frames it lets through
-// so an injected RST can carry exactly the receiver's RCV.NXT.
+// for every frame. Its packets come from the same builder as the judge's
+// (pcap/flow_builder.hpp), so a pattern in a fault or a barrier means what
+// it means in `expect`. It also tracks the connection from the frames it
+// lets through, so an injected RST can carry exactly the receiver's RCV.NXT.
+//
+// Which rule takes a frame: a blackhole or drop first (in the order they
+// were set), then a hold, then a delay; a frame held while a delay is on
+// takes the delay once released.
 //
 // Threads: apply() runs on the runner's thread, on_frame()/take_work() on the
 // wire's; one mutex guards the rules and the tracked flow.
 #pragma once
 
 #include "fault_program.hpp"
-#include "flow.hpp"
+#include "flow_builder.hpp"
 #include "scenario.hpp"
 
 #include <array>
@@ -20,12 +26,14 @@ namespace closepath {
 
 class ScriptedFaults final : public FaultProgram {
  public:
-  // `label` names the fault in the capture ("step 5 wire blackhole both").
-  // nullopt, or why the action cannot be done (an inject before any connection).
-  std::optional<std::string> apply(const WireAction& action, const std::string& label);
+  // `step` is the wire step's index; `label` names the fault in the capture
+  // ("step 5 wire blackhole both"). nullopt, or why the action cannot be
+  // done (an inject before any connection).
+  std::optional<std::string> apply(const WireAction& action, std::size_t step, const std::string& label);
 
   WireDecision on_frame(pcap::Dir travels, std::span<const std::uint8_t> frame) override;
   WireWork take_work() override;
+  void injected(const std::vector<Injection>& frames) override;
   void frame_handled() override;
   void wake_waiters() override;
 
@@ -44,6 +52,7 @@ class ScriptedFaults final : public FaultProgram {
     std::size_t left = 0;  // drop: how many more
     std::chrono::nanoseconds delay{0};
     int hold = -1;
+    std::size_t step = 0;
     std::string label{};
   };
   // What the wire has let through of one direction (absolute numbers).
@@ -51,21 +60,26 @@ class ScriptedFaults final : public FaultProgram {
     bool seen = false, based = false;
     std::uint32_t isn = 0, snd_nxt = 0, ack = 0;
     std::uint32_t fin_end = 0;  // absolute seq + 1 of its FIN, 0 before one
-    std::uint16_t window = 0;
     std::array<std::uint8_t, 6> mac{};
     std::string ip;
     std::uint16_t port = 0;
   };
 
-  void track(pcap::Dir dir, const std::span<const std::uint8_t> frame);
-  std::optional<pcap::FlowPacket> relative(pcap::Dir dir, std::span<const std::uint8_t> frame) const;
-  std::optional<Injection> rst_toward(Side end, bool exact, const std::string& label);
+  void track(pcap::Dir dir, std::span<const std::uint8_t> frame, const pcap::Segment& seg);
+  std::optional<pcap::FlowPacket> number(pcap::Dir dir, const std::optional<pcap::Segment>& seg);
+  void release_holds(const std::optional<pcap::FlowPacket>& packet, WireDecision& d);
+  Rule* taker(pcap::Dir dir, const std::optional<pcap::FlowPacket>& packet);
+  void take(Rule& r, pcap::Dir dir, WireDecision& d);
+  std::optional<Injection> rst_toward(Side end, bool exact, std::size_t step, const std::string& label);
 
   std::size_t matching(const pcap::PacketPattern& match) const;  // among the handled frames; mutex_ held
 
   std::mutex mutex_;
   std::condition_variable handled_cv_;
-  std::vector<std::optional<pcap::FlowPacket>> seen_;  // every frame, relatively numbered (nullopt: not TCP)
+  // The run's connection, numbered as the judge numbers it; the client's
+  // address comes from the first frame (c>s: its source).
+  std::optional<pcap::LiveFlow> flow_;
+  std::vector<std::optional<pcap::FlowPacket>> seen_;  // every frame and injection (nullopt: not the connection's TCP)
   std::size_t handled_ = 0;                           // how many of seen_ the wire has handled
   std::vector<Rule> rules_;
   std::array<Tracked, 2> sides_{};  // indexed by pcap::index of the sending direction
@@ -74,7 +88,11 @@ class ScriptedFaults final : public FaultProgram {
   // The netem qdisc on each direction's egress, as its step wrote it: it acts
   // after the capture point, so each frame it may have delayed, lost,
   // duplicated or reordered says so in its comment.
-  std::array<std::string, 2> netem_{};
+  struct NetemOn {
+    std::size_t step = 0;
+    std::string note;
+  };
+  std::array<std::optional<NetemOn>, 2> netem_{};
 };
 
 template <typename Stop>

@@ -17,6 +17,7 @@
 #include <cstring>
 #include <future>
 #include <memory>
+#include <optional>
 
 namespace closepath {
 
@@ -144,6 +145,7 @@ void Wire::on_frame(pcap::Dir travels, std::int64_t ts_ns, std::span<const std::
   f.step = step_.load();
   auto decision = faults_.on_frame(travels, bytes);
   f.note = decision.note;
+  f.marks = decision.marks;
   f.forwarded = decision.action != WireDecision::Action::drop;
   const std::int64_t arrived = f.mono_ns;
   const auto index = record(std::move(f));
@@ -151,10 +153,11 @@ void Wire::on_frame(pcap::Dir travels, std::int64_t ts_ns, std::span<const std::
     case WireDecision::Action::forward: send(travels, bytes, index); break;
     case WireDecision::Action::drop: break;
     case WireDecision::Action::delay:
-      delayed_.push_back({{bytes.begin(), bytes.end()}, travels, index, arrived + decision.delay.count()});
-      ++delayed_count_;
+      delay({{bytes.begin(), bytes.end()}, travels, index}, arrived + decision.delay.count());
       break;
-    case WireDecision::Action::hold: held_[decision.hold].push_back({{bytes.begin(), bytes.end()}, travels, index, arrived}); break;
+    case WireDecision::Action::hold:
+      held_[decision.hold].push_back({{bytes.begin(), bytes.end()}, travels, index, arrived, decision.delay.count()});
+      break;
   }
   for (int hold : decision.release) release(hold);
   // Counted once handled: until then the sender's count is ahead and the frame is in flight.
@@ -171,9 +174,16 @@ void Wire::release(int hold) {
       std::lock_guard lock(mutex_);
       frames_[q.record].note += ", released after " + ms_text(now - q.due_ns);
     }
-    send(q.travels, q.bytes, q.record);
+    if (q.delay_ns > 0) delay(std::move(q), now + q.delay_ns);
+    else send(q.travels, q.bytes, q.record);
   }
   held_.erase(it);
+}
+
+void Wire::delay(Queued q, std::int64_t due_ns) {
+  q.due_ns = due_ns;
+  delayed_[pcap::index(q.travels)].push_back(std::move(q));
+  ++delayed_count_;
 }
 
 void Wire::do_work() {
@@ -186,26 +196,32 @@ void Wire::do_work() {
     f.frame.bytes = inj.frame;
     f.step = step_.load();
     f.injected = true;
+    f.marks = {inj.mark};
     f.note = inj.note;
     const auto index = record(std::move(f));
     send(inj.travels, inj.frame, index);
   }
+  if (!work.inject.empty()) faults_.injected(work.inject);
   for (int hold : work.release) release(hold);
   if (work.release_all)
     while (!held_.empty()) release(held_.begin()->first);
 }
 
 void Wire::flush_delayed(std::int64_t now) {
-  while (!delayed_.empty() && delayed_.front().due_ns <= now) {
-    send(delayed_.front().travels, delayed_.front().bytes, delayed_.front().record);
-    delayed_.pop_front();
-    --delayed_count_;
-  }
+  for (auto& queue : delayed_)
+    while (!queue.empty() && queue.front().due_ns <= now) {
+      send(queue.front().travels, queue.front().bytes, queue.front().record);
+      queue.pop_front();
+      --delayed_count_;
+    }
 }
 
 int Wire::poll_timeout_ms(std::int64_t now) const {
-  if (delayed_.empty()) return -1;  // frames and the wake eventfd end the wait
-  return static_cast<int>(std::clamp<std::int64_t>((delayed_.front().due_ns - now) / 1'000'000 + 1, 0, 3'600'000));
+  std::optional<std::int64_t> due;
+  for (const auto& queue : delayed_)
+    if (!queue.empty()) due = std::min(due.value_or(queue.front().due_ns), queue.front().due_ns);
+  if (!due) return -1;  // frames and the wake eventfd end the wait
+  return static_cast<int>(std::clamp<std::int64_t>((*due - now) / 1'000'000 + 1, 0, 3'600'000));
 }
 
 void Wire::run(const NetNamespace& ns, std::promise<void>& ready) {
@@ -281,10 +297,11 @@ void Wire::run(const NetNamespace& ns, std::promise<void>& ready) {
   // Frames still queued were never delivered: say so in the capture.
   {
     std::lock_guard lock(mutex_);
-    for (const auto& q : delayed_) {
-      frames_[q.record].forwarded = false;
-      frames_[q.record].note += std::string("; ") + note::kStillDelayed;
-    }
+    for (const auto& queue : delayed_)
+      for (const auto& q : queue) {
+        frames_[q.record].forwarded = false;
+        frames_[q.record].note += std::string("; ") + note::kStillDelayed;
+      }
     for (const auto& [hold, queue] : held_)
       for (const auto& q : queue) {
         frames_[q.record].forwarded = false;

@@ -62,7 +62,8 @@ class Wire {
     std::vector<std::uint8_t> bytes;
     pcap::Dir travels;
     std::size_t record;      // index into frames_
-    std::int64_t due_ns = 0; // for delayed frames
+    std::int64_t due_ns = 0; // delayed: when it goes on; held: when it was held
+    std::int64_t delay_ns = 0;  // held: the delay it takes once released
   };
 
   void run(const NetNamespace& ns, std::promise<void>& ready);
@@ -71,6 +72,7 @@ class Wire {
   void send(pcap::Dir travels, std::span<const std::uint8_t> bytes, std::size_t record_index);
   void release(int hold);
   void do_work();
+  void delay(Queued q, std::int64_t due_ns);
   void flush_delayed(std::int64_t now);
   int poll_timeout_ms(std::int64_t now) const;
 
@@ -84,7 +86,7 @@ class Wire {
   // libpcap's global `struct pcap` would clash with closepath::pcap).
   struct Legs;
   std::unique_ptr<Legs> legs_;
-  std::deque<Queued> delayed_;     // in due order (delays are per direction and constant)
+  std::array<std::deque<Queued>, 2> delayed_;  // per direction (pcap::index), each in due order: its delay only changes at a step
   std::map<int, std::vector<Queued>> held_;
   mutable std::mutex mutex_;       // guards frames_
   std::vector<WireFrame> frames_;

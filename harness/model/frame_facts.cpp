@@ -2,6 +2,8 @@
 
 #include "frame_notes.hpp"
 
+#include <algorithm>
+
 namespace closepath {
 
 FrameFacts facts_of(const WireFrame& f) {
@@ -10,6 +12,18 @@ FrameFacts facts_of(const WireFrame& f) {
 
 FrameFacts facts_from_comment(const std::string& comment) {
   return {.note = note::wire_part(comment), .delivered = note::delivered(comment), .injected = note::injected(comment)};
+}
+
+std::map<std::size_t, std::size_t> touched_per_step(const std::vector<WireFrame>& frames) {
+  std::map<std::size_t, std::size_t> touched;
+  for (const auto& f : frames) {
+    std::vector<std::size_t> steps;  // a frame counts once for each step that touched it
+    for (const auto& m : f.marks)
+      if ((m.effect != FaultMark::Effect::injected || f.forwarded) && std::find(steps.begin(), steps.end(), m.step) == steps.end())
+        steps.push_back(m.step);
+    for (auto step : steps) ++touched[step];
+  }
+  return touched;
 }
 
 void annotate(pcap::Flow& flow, const std::vector<FrameFacts>& per_frame) {

@@ -8,6 +8,7 @@
 #include "wire_frame.hpp"
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,10 @@ struct FrameFacts {
 FrameFacts facts_of(const WireFrame& f);
 // Read back from the words of frame_notes.hpp.
 FrameFacts facts_from_comment(const std::string& comment);
+
+// How many frames each wire step's fault touched (by step index): those it
+// dropped, held, delayed, passed to netem, and those it injected that left.
+std::map<std::size_t, std::size_t> touched_per_step(const std::vector<WireFrame>& frames);
 
 // `per_frame` is indexed like the frames the flow was tracked from.
 void annotate(pcap::Flow& flow, const std::vector<FrameFacts>& per_frame);

@@ -24,6 +24,7 @@ struct StepResult {
   const Step* step = nullptr;
   std::optional<protocol::Outcome> outcome;  // nullopt: the run ended before this step
   std::optional<std::size_t> seen;           // a barrier: the packets that matched
+  std::optional<std::size_t> touched;        // a wire fault: the frames it dropped, held, delayed, injected or passed to netem
   std::optional<std::size_t> awaited_step;   // await: the step it collected (1-based)
   std::optional<std::string> mismatch;       // "expected X vs actual Y"
 };

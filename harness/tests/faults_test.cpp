@@ -1,5 +1,7 @@
 #include "capture_reader.hpp"
 #include "decoder.hpp"
+#include "frame_facts.hpp"
+#include "judge.hpp"
 #include "netem.hpp"
 #include "scenario_parser.hpp"
 #include "scripted_faults.hpp"
@@ -75,18 +77,18 @@ BOOST_AUTO_TEST_CASE(wire_steps_parse) {
 BOOST_AUTO_TEST_CASE(blackhole_drops_one_direction_until_heal) {
   ScriptedFaults faults;
   const auto frames = legs_of("graceful_fin");
-  BOOST_TEST(!faults.apply(Blackhole{Dirs::s2c}, "bh"));
+  BOOST_TEST(!faults.apply(Blackhole{Dirs::s2c}, 0, "bh"));
   const auto actions = feed(faults, frames);
   for (std::size_t i = 0; i < frames.size(); ++i)
     BOOST_TEST((actions[i] == (frames[i].first == pcap::Dir::s2c ? Action::drop : Action::forward)), "frame " << i + 1);
-  faults.apply(Heal{}, "heal");
+  faults.apply(Heal{}, 0, "heal");
   BOOST_TEST((faults.on_frame(pcap::Dir::s2c, frames[1].second.bytes).action == Action::forward));
 }
 
 // drop PATTERN count N takes the next N matching packets only.
 BOOST_AUTO_TEST_CASE(drop_takes_only_the_counted_matches) {
   ScriptedFaults faults;
-  faults.apply(parse_wire_step("drop c>s . len 0 count 2").action, "drop");
+  faults.apply(parse_wire_step("drop c>s . len 0 count 2").action, 0, "drop");
   const auto actions = feed(faults, legs_of("graceful_fin"));
   // c>s pure ACKs are frames 3, 7 and 11: the first two go.
   BOOST_TEST((actions[2] == Action::drop && actions[6] == Action::drop && actions[10] == Action::forward));
@@ -97,12 +99,12 @@ BOOST_AUTO_TEST_CASE(drop_takes_only_the_counted_matches) {
 // barrier written for it ("ack 101", "ack fin") matches it, not the first connection's numbers.
 BOOST_AUTO_TEST_CASE(a_new_syn_renumbers_the_wire) {
   ScriptedFaults faults;
-  faults.apply(parse_wire_step("drop s>c . ack 101").action, "drop");
+  faults.apply(parse_wire_step("drop s>c . ack 101").action, 0, "drop");
   const auto actions = feed(faults, legs_of("time_wait_reuse"));
   BOOST_TEST(std::count(actions.begin(), actions.end(), Action::drop) == 1);
   BOOST_TEST((actions[11] == Action::drop));  // frame 12: s>c . seq 1 ack 101
   ScriptedFaults fins;
-  fins.apply(parse_wire_step("drop s>c . ack fin count 2").action, "drop");
+  fins.apply(parse_wire_step("drop s>c . ack fin count 2").action, 0, "drop");
   const auto acks = feed(fins, legs_of("time_wait_reuse"));
   BOOST_TEST((acks[6] == Action::drop && acks[13] == Action::drop));  // frames 7 and 14: each connection's ACK of a FIN
 }
@@ -110,7 +112,7 @@ BOOST_AUTO_TEST_CASE(a_new_syn_renumbers_the_wire) {
 // hold ... until ...: the held FIN is released by the other side's FIN.
 BOOST_AUTO_TEST_CASE(hold_releases_when_its_trigger_passes) {
   ScriptedFaults faults;
-  faults.apply(parse_wire_step("hold c>s +F until s>c +F").action, "hold");
+  faults.apply(parse_wire_step("hold c>s +F until s>c +F").action, 0, "hold");
   const auto frames = legs_of("graceful_fin");
   for (std::size_t i = 0; i < 7; ++i) faults.on_frame(frames[i].first, frames[i].second.bytes);
   const auto fin = faults.on_frame(frames[7].first, frames[7].second.bytes);  // c>s F.
@@ -125,11 +127,11 @@ BOOST_AUTO_TEST_CASE(hold_releases_when_its_trigger_passes) {
 // An exact RST carries the receiver's RCV.NXT; an in-window one is 1000 past it.
 BOOST_AUTO_TEST_CASE(injected_rst_takes_numbers_from_the_flow) {
   ScriptedFaults faults;
-  BOOST_TEST(*faults.apply(InjectRst{{Side::client, Side::server}, true}, "early") == "no connection on the wire yet: nothing to reset");
+  BOOST_TEST(*faults.apply(InjectRst{{Side::client, Side::server}, true}, 0, "early") == "no connection on the wire yet: nothing to reset");
   const auto frames = legs_of("linger_zero");
   for (std::size_t i = 0; i < 5; ++i) faults.on_frame(frames[i].first, frames[i].second.bytes);
-  BOOST_TEST(!faults.apply(InjectRst{{Side::client, Side::server}, true}, "mb"));
-  BOOST_TEST(!faults.apply(InjectRst{{Side::server}, false}, "mb2"));
+  BOOST_TEST(!faults.apply(InjectRst{{Side::client, Side::server}, true}, 0, "mb"));
+  BOOST_TEST(!faults.apply(InjectRst{{Side::server}, false}, 0, "mb2"));
   const auto work = faults.take_work();
   BOOST_REQUIRE_EQUAL(work.inject.size(), 3u);
   const auto to_server = pcap::decode_ethernet(work.inject[0].frame);
@@ -148,6 +150,136 @@ BOOST_AUTO_TEST_CASE(injected_rst_takes_numbers_from_the_flow) {
   BOOST_TEST(to_client->ack == data->seq + 1000);
   BOOST_TEST(in_window->seq == data->seq + 2000);
   BOOST_TEST(faults.take_work().inject.empty());
+}
+
+// Every pattern word means in a fault what it means in `expect`: a drop takes
+// exactly the frames whose packet, as the judge numbers the capture, matches.
+BOOST_DATA_TEST_CASE(a_fault_takes_what_the_judge_would_match,
+                     bdata::make({"c>s S mss 1460", "s>c S. wscale 10", "c>s S sackOK TS", "c>s S wscale 7", "s>c * win 0",
+                                  "s>c . win 64", "c>s +F win 63", "c>s * TS", "s>c . ack fin", "c>s . len 0 win 63",
+                                  "s>c R win 0"}) *
+                         bdata::make({"graceful_fin", "linger_zero", "write_after_peer_close", "time_wait_reuse", "tcp_fast_open"}),
+                     pattern, capture) {
+  const auto frames = legs_of(capture);
+  std::vector<pcap::Frame> raw;
+  for (const auto& [leg, f] : frames) raw.push_back(f);
+  const auto flow = pcap::track_flow(raw, std::string("10.0.0.1"), true);
+  const auto match = pcap::parse_packet_pattern(pattern);
+  std::vector<bool> judged(frames.size(), false);
+  for (const auto& p : flow.packets) judged[p.frame] = pcap::packet_matches(match, p);
+  ScriptedFaults faults;
+  faults.apply(parse_wire_step(std::string("drop ") + pattern + " count 1000").action, 0, "drop");
+  const auto actions = feed(faults, frames);
+  for (std::size_t i = 0; i < frames.size(); ++i) BOOST_TEST((actions[i] == Action::drop) == judged[i], "frame " << i + 1);
+}
+
+// The words that never matched on the wire before match now where they should.
+BOOST_AUTO_TEST_CASE(fault_patterns_read_the_window_and_the_options) {
+  auto dropped = [](const char* capture, const std::string& step) {
+    ScriptedFaults faults;
+    faults.apply(parse_wire_step(step).action, 0, "f");
+    const auto actions = feed(faults, legs_of(capture));
+    return std::count(actions.begin(), actions.end(), Action::drop);
+  };
+  BOOST_TEST(dropped("graceful_fin", "drop c>s S mss 1460") == 1);
+  BOOST_TEST(dropped("graceful_fin", "drop c>s S mss 1440") == 0);
+  BOOST_TEST(dropped("graceful_fin", "drop s>c S. wscale 10 sackOK TS") == 1);
+  BOOST_TEST(dropped("write_after_peer_close", "drop s>c * win 0 count 5") == 1);  // the bare RST, not the ACKs
+  BOOST_TEST(dropped("graceful_fin", "drop s>c . win 64 count 9") == 2);  // frames 5 and 9
+}
+
+// A barrier counts as the judge does too: `s>c * win 0` is the RST, not any ACK.
+BOOST_AUTO_TEST_CASE(a_barrier_counts_what_the_judge_would_match) {
+  ScriptedFaults faults;
+  for (const auto& [leg, f] : legs_of("write_after_peer_close")) {
+    faults.on_frame(leg, f.bytes);
+    faults.frame_handled();
+  }
+  const auto count = [&](const char* pattern) {
+    return faults.wait_for(pcap::parse_packet_pattern(pattern), 100, std::chrono::milliseconds(0), [] { return false; });
+  };
+  BOOST_TEST(count("s>c * win 0") == 1u);
+  BOOST_TEST(count("c>s . win 63") == 2u);
+  BOOST_TEST(count("s>c . win 0") == 0u);  // no ACK carries a zero window
+  BOOST_TEST(count("c>s S mss 1460 wscale 10") == 1u);
+}
+
+// A hold set while a delay is on holds the frame; released, it still takes the path's delay.
+BOOST_AUTO_TEST_CASE(a_hold_takes_frames_a_delay_would_have) {
+  ScriptedFaults faults;
+  faults.apply(parse_wire_step("delay both 50ms").action, 3, "delay");
+  faults.apply(parse_wire_step("hold c>s +F").action, 4, "hold");
+  const auto frames = legs_of("graceful_fin");
+  std::vector<WireDecision> d;
+  for (const auto& [leg, f] : frames) d.push_back(faults.on_frame(leg, f.bytes));
+  BOOST_TEST((d[7].action == Action::hold));  // c>s F.
+  BOOST_TEST(d[7].delay.count() == 50'000'000);
+  BOOST_TEST((d[7].marks == std::vector<FaultMark>{{FaultMark::Effect::held, 4}, {FaultMark::Effect::delayed, 3}}));
+  BOOST_TEST((d[6].action == Action::delay));  // the c>s ACK before it is only delayed
+  BOOST_TEST((d[9].action == Action::delay));  // s>c F.: the hold names c>s only
+}
+
+// A blackhole or a drop set while a delay is on drops: delaying is not dropping.
+BOOST_AUTO_TEST_CASE(a_drop_takes_frames_a_delay_would_have) {
+  ScriptedFaults faults;
+  faults.apply(parse_wire_step("delay both 50ms").action, 1, "delay");
+  faults.apply(parse_wire_step("drop c>s +F").action, 2, "drop");
+  faults.apply(parse_wire_step("blackhole s>c").action, 3, "bh");
+  const auto actions = feed(faults, legs_of("graceful_fin"));
+  BOOST_TEST((actions[7] == Action::drop));  // c>s F.
+  BOOST_TEST((actions[9] == Action::drop));  // s>c F.
+  BOOST_TEST((actions[10] == Action::delay));  // c>s . after the FIN
+  // Ending the delay in one direction keeps it in the other.
+  ScriptedFaults one;
+  one.apply(parse_wire_step("delay both 50ms").action, 1, "delay");
+  one.apply(parse_wire_step("delay c>s 0ms").action, 2, "end");
+  const auto rest = feed(one, legs_of("graceful_fin"));
+  BOOST_TEST((rest[0] == Action::forward));  // c>s S
+  BOOST_TEST((rest[1] == Action::delay));    // s>c S.
+}
+
+namespace {
+
+// The run's frames as the wire records them, with each decision's marks.
+std::vector<WireFrame> recorded(ScriptedFaults& faults, const std::vector<std::pair<pcap::Dir, pcap::Frame>>& frames) {
+  std::vector<WireFrame> out;
+  for (const auto& [leg, f] : frames) {
+    const auto d = faults.on_frame(leg, f.bytes);
+    out.push_back({.frame = f, .forwarded = d.action != Action::drop, .marks = d.marks, .note = d.note});
+  }
+  return out;
+}
+
+StepResult fault_result(const Step& step, std::size_t touched) {
+  StepResult r;
+  r.step = &step;
+  r.outcome = protocol::Outcome{.end = "ok"};
+  r.touched = touched;
+  return r;
+}
+
+}  // namespace
+
+// A drop, hold or inject that touched fewer packets than it names fails at its step.
+BOOST_AUTO_TEST_CASE(a_fault_that_touched_too_little_fails) {
+  ScriptedFaults faults;
+  faults.apply(parse_wire_step("drop c>s P. count 2").action, 3, "drop");
+  faults.apply(parse_wire_step("hold s>c R").action, 4, "hold");
+  faults.apply(parse_wire_step("blackhole s>c").action, 5, "bh");
+  const auto touched = touched_per_step(recorded(faults, legs_of("graceful_fin")));
+  BOOST_TEST(touched.at(3) == 1u);  // the one data packet
+  BOOST_TEST(!touched.contains(4));
+  BOOST_TEST(touched.at(5) == 5u);  // every s>c frame
+  const Step drop{.line = 9, .text = "wire drop c>s P. count 2", .what = parse_wire_step("drop c>s P. count 2")};
+  const Step hold{.line = 10, .text = "wire hold s>c R", .what = parse_wire_step("hold s>c R")};
+  const Step inject{.line = 11, .text = "wire inject rst toward both", .what = parse_wire_step("inject rst toward both")};
+  const Step blackhole{.line = 12, .text = "wire blackhole both", .what = parse_wire_step("blackhole both")};
+  BOOST_TEST(*judge_fault(fault_result(drop, 1)) == "expected to drop 2 packets vs dropped 1");
+  BOOST_TEST(!judge_fault(fault_result(drop, 2)));
+  BOOST_TEST(*judge_fault(fault_result(hold, 0)) == "expected to hold at least 1 packet vs held 0");
+  BOOST_TEST(*judge_fault(fault_result(inject, 1)) == "expected to inject 2 RSTs vs injected 1");
+  BOOST_TEST(!judge_fault(fault_result(blackhole, 0)));  // a blackhole only says what it did
+  BOOST_TEST(fault_count_text(std::get<WireStep>(blackhole.what).action, 0) == "dropped 0 frames");
 }
 
 // netem sits on the egress of the leg toward the packets' receiver; tc gets plain arguments.

@@ -13,6 +13,21 @@ using namespace closepath;
 
 BOOST_AUTO_TEST_SUITE(ladder)
 
+// A fault's note longer than a line is wrapped between words, never cut: "released after 116.8 ms" stays whole.
+BOOST_AUTO_TEST_CASE(ladder_wraps_long_fault_notes) {
+  auto flow = pcap::track_flow(pcap::read_capture(std::string(CLOSEPATH_TEST_DATA) + "/graceful_fin.pcapng"));
+  flow.packets[7].note = "step 9 client close; held by fault 'step 5 wire hold c>s +F until s>c +F', released after 116.8 ms";
+  LadderInput in;
+  in.packets = flow.packets;
+  in.t0_ns = flow.packets.front().mono_ns;
+  const auto text = render_ladder(in);
+  BOOST_TEST(text.find("released") != std::string::npos, text);
+  BOOST_TEST(text.find("after 116.8 ms") != std::string::npos, text);
+  BOOST_TEST(text.find("...") == std::string::npos, text);
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) BOOST_TEST(line.size() <= 80u, line);
+}
+
 // 80 columns at most; the mismatch marked; a dropped packet crossed out; states under their packet.
 BOOST_AUTO_TEST_CASE(ladder_fits_80_columns_and_marks_what_matters) {
   auto flow = pcap::track_flow(pcap::read_capture(std::string(CLOSEPATH_TEST_DATA) + "/graceful_fin.pcapng"));

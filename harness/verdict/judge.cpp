@@ -1,6 +1,7 @@
 #include "judge.hpp"
 
 #include "matcher.hpp"
+#include "overloaded.hpp"
 #include "states.hpp"
 
 #include <algorithm>
@@ -48,6 +49,37 @@ std::optional<std::string> compare_outcome(const PeerStep& step, const protocol:
   return "expected " + outcome_text(step.expect.end, step.expect.bytes) + " vs actual " + actual;
 }
 
+namespace {
+
+// The timing windows of the packets the patterns took, with what was measured.
+void record_timings(const Scenario& s, const std::vector<pcap::PatternElement>& patterns, const pcap::Flow& flow,
+                    const std::vector<std::int64_t>& anchors, const std::vector<pcap::Assigned>& assigned,
+                    std::vector<Timing>& timings) {
+  for (const auto& [e, k] : assigned) {
+    const auto& pattern = std::get<pcap::PacketRun>(patterns[e]).packet;
+    const auto& p = flow.packets[k];
+    if (pattern.gap && k > 0)
+      timings.push_back({s.wire[e].line, pcap::to_string(patterns[e]), pcap::elapsed_ns(p.mono_ns, flow.packets[k - 1].mono_ns)});
+    if (pattern.at && pattern.at->anchor <= anchors.size())
+      timings.push_back({s.wire[e].line, pcap::to_string(patterns[e]), pcap::elapsed_ns(p.mono_ns, anchors[pattern.at->anchor - 1])});
+  }
+}
+
+// The packet a mismatch blames, when all that failed is the pattern's timing window: a measurement.
+std::optional<pcap::Assigned> timing_miss(const std::vector<pcap::PatternElement>& patterns, const pcap::Flow& flow,
+                                          const pcap::Mismatch& m) {
+  if (!m.pattern || !m.packet || *m.pattern >= patterns.size()) return std::nullopt;
+  const auto* run = std::get_if<pcap::PacketRun>(&patterns[*m.pattern]);
+  if (!run || (!run->packet.gap && !run->packet.at)) return std::nullopt;
+  auto untimed = run->packet;
+  untimed.gap.reset();
+  untimed.at.reset();
+  if (!pcap::packet_matches(untimed, flow.packets[*m.packet])) return std::nullopt;
+  return pcap::Assigned{*m.pattern, *m.packet};
+}
+
+}  // namespace
+
 std::optional<std::string> judge_wire(const Scenario& s, const pcap::Flow& flow, const std::vector<std::int64_t>& anchors,
                                       std::optional<std::size_t>* packet, std::vector<Timing>* timings) {
   std::vector<pcap::PatternElement> patterns;
@@ -55,19 +87,15 @@ std::optional<std::string> judge_wire(const Scenario& s, const pcap::Flow& flow,
   std::vector<pcap::Assigned> assignment;
   if (auto m = pcap::match_sequence(patterns, flow.packets, anchors, &assignment)) {
     if (packet) *packet = m->packet;
+    if (timings) {  // a failed run's timings are the ones --repeat most needs
+      auto measured = m->assigned;
+      if (const auto miss = timing_miss(patterns, flow, *m)) measured.push_back(*miss);
+      record_timings(s, patterns, flow, anchors, measured, *timings);
+    }
     const int line = m->pattern ? s.wire[*m->pattern].line : s.wire.back().line;
     return where(s, line) + "wire: " + m->message;
   }
-  if (timings) {
-    for (const auto& [e, k] : assignment) {
-      const auto& pattern = std::get<pcap::PacketRun>(patterns[e]).packet;
-      const auto& p = flow.packets[k];
-      if (pattern.gap && k > 0)
-        timings->push_back({s.wire[e].line, pcap::to_string(patterns[e]), pcap::elapsed_ns(p.mono_ns, flow.packets[k - 1].mono_ns)});
-      if (pattern.at && pattern.at->anchor <= anchors.size())
-        timings->push_back({s.wire[e].line, pcap::to_string(patterns[e]), pcap::elapsed_ns(p.mono_ns, anchors[pattern.at->anchor - 1])});
-    }
-  }
+  if (timings) record_timings(s, patterns, flow, anchors, assignment, *timings);
   std::vector<pcap::PacketPattern> forbidden;
   for (const auto& f : s.forbid) forbidden.push_back(f.value);
   if (auto m = pcap::match_forbidden(forbidden, flow.packets)) {
@@ -133,7 +161,41 @@ std::optional<std::string> judge_outcome_time(const StepResult& sr, const std::v
   const std::string expected = "at " + pcap::window_text(at.window) + " after step " + std::to_string(at.anchor);
   timings.push_back({sr.step->line, sr.step->text, since});
   if (pcap::in_window(at.window, since)) return std::nullopt;
-  return "expected " + sr.outcome->end + " " + expected + " vs actual at " + pcap::measured_text(since);
+  return "expected " + sr.outcome->end + " " + expected + " vs actual at " + pcap::measured_text(since, &at.window);
+}
+
+std::string fault_count_text(const WireAction& action, std::size_t touched) {
+  const auto frames = [&](const char* verb, const char* what) {
+    return std::string(verb) + " " + std::to_string(touched) + " " + what + (touched == 1 ? "" : "s");
+  };
+  return std::visit(overloaded{[&](const Blackhole&) { return frames("dropped", "frame"); },
+                               [&](const Drop&) { return frames("dropped", "packet"); },
+                               [&](const Hold&) { return frames("held", "packet"); },
+                               [&](const Delay&) { return frames("delayed", "frame"); },
+                               [&](const InjectRst&) { return frames("injected", "RST"); },
+                               [&](const Netem&) { return frames("passed", "frame") + " to netem"; },
+                               [&](const Heal&) { return std::string(); }, [&](const Release&) { return std::string(); }},
+                    action);
+}
+
+// A drop, hold or inject that touched fewer packets than it names.
+std::optional<std::string> judge_fault(const StepResult& sr) {
+  const auto* ws = std::get_if<WireStep>(&sr.step->what);
+  if (!ws || !sr.touched) return std::nullopt;
+  const auto n = *sr.touched;
+  const auto named = std::visit(overloaded{[](const Drop& d) -> std::size_t { return d.count; },
+                                           [](const Hold&) -> std::size_t { return 1; },
+                                           [](const InjectRst& i) -> std::size_t { return i.toward.size(); },
+                                           [](const auto&) -> std::size_t { return 0; }},
+                                ws->action);
+  if (n >= named) return std::nullopt;
+  const auto plural = [](std::size_t k, const char* what) {
+    return std::to_string(k) + " " + what + (k == 1 ? "" : "s");
+  };
+  if (std::holds_alternative<Drop>(ws->action))
+    return "expected to drop " + plural(named, "packet") + " vs dropped " + std::to_string(n);
+  if (std::holds_alternative<Hold>(ws->action)) return "expected to hold at least 1 packet vs held 0";
+  return "expected to inject " + plural(named, "RST") + " vs injected " + std::to_string(n);
 }
 
 void judge(RunResult& r) {
@@ -141,17 +203,23 @@ void judge(RunResult& r) {
   std::vector<std::int64_t> anchors;  // each step's start, for "at ... after step N"
   for (const auto& sr : r.steps)
     anchors.push_back(sr.outcome ? sr.outcome->start_ns : 0);
+  // Every step's own mismatch goes on the step (report, ladder); the first is the run's.
+  bool step_failed = false;
   for (std::size_t i = 0; i < r.steps.size(); ++i) {
-    const auto& sr = r.steps[i];
-    auto mismatch = sr.mismatch;
-    if (!mismatch) mismatch = judge_outcome_time(sr, anchors, r.timings);
-    if (!mismatch) continue;
+    auto& sr = r.steps[i];
+    if (!sr.mismatch) sr.mismatch = judge_outcome_time(sr, anchors, r.timings);
+    if (!sr.mismatch) sr.mismatch = judge_fault(sr);
+    if (!sr.mismatch || step_failed) continue;
+    step_failed = true;
     r.verdict = Verdict::fail;
-    r.first_mismatch = where(s, sr.step->line) + "step " + std::to_string(i + 1) + " (" + sr.step->text + "): " + *mismatch;
-    return;
+    r.first_mismatch = where(s, sr.step->line) + "step " + std::to_string(i + 1) + " (" + sr.step->text + "): " + *sr.mismatch;
   }
-  for (auto m : {judge_wire(s, r.flow, anchors, &r.mismatch_packet, &r.timings), judge_states(s, r.states),
-                 judge_leftovers(s, r.leftovers)}) {
+  // The wire is judged on a failed run too: its timings are what --repeat summarises.
+  std::optional<std::size_t> blamed;
+  const auto wire = judge_wire(s, r.flow, anchors, &blamed, &r.timings);
+  if (step_failed) return;
+  if (wire) r.mismatch_packet = blamed;
+  for (auto m : {wire, judge_states(s, r.states), judge_leftovers(s, r.leftovers)}) {
     if (!m) continue;
     r.verdict = Verdict::fail;
     r.first_mismatch = *m;

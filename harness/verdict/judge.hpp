@@ -29,6 +29,12 @@ std::optional<std::string> judge_wire(const Scenario& s, const pcap::Flow& flow,
 std::optional<std::string> judge_states(const Scenario& s, const std::map<Side, SideStates>& states);
 std::optional<std::string> judge_leftovers(const Scenario& s, const std::map<Side, std::vector<SocketEntry>>& leftovers);
 
+// A drop, hold or inject that touched fewer packets than it names: "expected to drop 1 packet vs dropped 0".
+std::optional<std::string> judge_fault(const StepResult& sr);
+
+// What a wire fault did, for reports and ladders: "dropped 3 frames", "held 1 packet"; "" for heal and release.
+std::string fault_count_text(const WireAction& action, std::size_t touched);
+
 // Fills verdict and first_mismatch from the steps and the flow.
 void judge(RunResult& r);
 

@@ -6,6 +6,7 @@
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace closepath {
 namespace {
@@ -32,6 +33,21 @@ std::string prefix(std::int64_t t_ns, const std::string& number) {
 std::string fit(std::string s, std::size_t width) {
   if (s.size() > width) s = s.substr(0, width - 3) + "...";
   return s;
+}
+
+// Lines of at most `width`, broken between words (a word longer than a line is cut).
+std::vector<std::string> wrap(const std::string& text, std::size_t width) {
+  std::vector<std::string> lines{""};
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const auto space = text.find(' ', at);
+    const auto word = text.substr(at, space == std::string::npos ? std::string::npos : space - at);
+    at = space == std::string::npos ? text.size() : space + 1;
+    auto& line = lines.back();
+    if (!line.empty() && line.size() + 1 + word.size() > width) lines.push_back(fit(word, width));
+    else line += (line.empty() ? "" : " ") + fit(word, width);
+  }
+  return lines;
 }
 
 std::string right(const std::string& s) { return std::string(kBody - std::min(kBody, s.size()), ' ') + fit(s, kBody); }
@@ -130,7 +146,8 @@ std::string render_ladder(const LadderInput& in) {
     if (marked) line.replace(0, 2, "!!");
     const char* colour = marked ? red : (!p.delivered ? dim : "");
     emit(line, colour, *colour ? off : "");
-    if (const auto note = fault_note(p.note); !note.empty()) emit(std::string(kPrefix, ' ') + centre(note));
+    if (const auto note = fault_note(p.note); !note.empty())
+      for (const auto& part : wrap(note, kBody)) emit(std::string(kPrefix, ' ') + centre(part));
     const auto cs = client_states.find(row.index);
     const auto ss = server_states.find(row.index);
     if (cs != client_states.end() || ss != server_states.end()) {

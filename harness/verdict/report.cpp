@@ -2,6 +2,7 @@
 
 #include "catalogue.hpp"
 #include "frame_notes.hpp"
+#include "judge.hpp"
 #include "ladder.hpp"
 #include "pcapng_writer.hpp"
 #include "hosts.hpp"
@@ -94,7 +95,10 @@ void add_ladder_steps(LadderInput& in, const RunResult& r, std::size_t i) {
     }
     if (sr.awaited_step) outcome = "=> step " + std::to_string(*sr.awaited_step) + " collected";
   } else if (!std::holds_alternative<WireWait>(sr.step->what)) {
-    in.steps.push_back(std::move(start));  // a wait or a fault: nothing to tell afterwards
+    // A wait or a fault: nothing to tell afterwards but how many frames the fault touched.
+    if (const auto* ws = std::get_if<WireStep>(&sr.step->what); ws && sr.touched)
+      if (const auto did = fault_count_text(ws->action, *sr.touched); !did.empty()) start.text += " (" + did + ")";
+    in.steps.push_back(std::move(start));
     return;
   }
   const auto end_ns = sr.outcome->end_ns ? sr.outcome->end_ns : start.t_ns;
@@ -192,6 +196,7 @@ nlohmann::json report_json(const RunResult& r) {
       o.erase("start_ns");
       o.erase("end_ns");
       if (sr.seen) o["seen"] = *sr.seen;
+      if (sr.touched) o["touched"] = *sr.touched;
       if (sr.awaited_step) o["awaited_step"] = *sr.awaited_step;
     }
     const bool ran = sr.outcome.has_value();

@@ -70,7 +70,7 @@ class BacktrackingMatcher {
     const auto key = std::pair{e.value_or(patterns_.size()), k};
     if (!best_ || key > best_key_) {
       best_key_ = key;
-      best_ = Mismatch{e, k < packets_.size() ? std::optional(k) : std::nullopt, std::move(message)};
+      best_ = Mismatch{e, k < packets_.size() ? std::optional(k) : std::nullopt, std::move(message), {}};
     }
   }
 

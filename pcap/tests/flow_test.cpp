@@ -1,3 +1,5 @@
+#include "decoder.hpp"
+#include "flow_builder.hpp"
 #include "test_data.hpp"
 
 #include <boost/test/data/test_case.hpp>
@@ -55,6 +57,42 @@ BOOST_AUTO_TEST_CASE(flow_follows_a_port_pair_through_its_incarnations) {
   BOOST_TEST(describe(all.packets[15]) == "c>s . seq 102 ack 2 len 0");
   BOOST_TEST(all.packets[13].peer_fin == 102u);  // the server's ACK of the second connection's FIN, not the first's
   BOOST_TEST(all.other_tcp == 0u);
+}
+
+// The live wire numbers frames one at a time (LiveFlow) exactly as the judge
+// numbers the whole capture: every field a pattern word reads is the same.
+BOOST_DATA_TEST_CASE(live_flow_numbers_each_frame_as_the_capture_flow_does,
+                     bdata::make({"graceful_fin", "half_close", "linger_zero", "rst_on_unread_close", "write_after_peer_close",
+                                  "connection_refused", "tcp_fast_open", "data_fin_after_close", "fin_never_acked",
+                                  "time_wait_reuse"}),
+                     name) {
+  const auto frames = read_capture(test::data(std::string(name) + ".pcapng"));
+  const auto judged = track_flow(frames, std::string("10.0.0.1"), true);
+  LiveFlow live("10.0.0.1");
+  std::vector<FlowPacket> seen;
+  for (std::size_t i = 0; i < frames.size(); ++i)
+    if (const auto seg = decode_ethernet(frames[i].bytes))
+      if (const auto* p = live.add(i, frames[i].ts_ns, *seg)) seen.push_back(*p);
+  BOOST_REQUIRE_EQUAL(seen.size(), judged.packets.size());
+  for (std::size_t i = 0; i < seen.size(); ++i) {
+    const auto& a = seen[i];
+    const auto& b = judged.packets[i];
+    BOOST_TEST(describe(a) == describe(b), "packet " << i + 1);
+    BOOST_TEST(a.window == b.window, "packet " << i + 1);
+    BOOST_TEST((a.options == b.options), "packet " << i + 1);
+    BOOST_TEST(a.peer_fin == b.peer_fin, "packet " << i + 1);
+    BOOST_TEST(a.frame == b.frame, "packet " << i + 1);
+  }
+}
+
+// Frames of another connection (another port pair) are not the run's.
+BOOST_AUTO_TEST_CASE(live_flow_leaves_out_other_connections) {
+  const auto frames = read_capture(test::data("graceful_fin.pcapng"));
+  LiveFlow live("10.0.0.1");
+  auto other = *decode_ethernet(frames[0].bytes);
+  other.src.port = static_cast<std::uint16_t>(other.src.port + 1);
+  BOOST_TEST(live.add(0, 0, *decode_ethernet(frames[0].bytes)) != nullptr);
+  BOOST_TEST(live.add(1, 0, other) == nullptr);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

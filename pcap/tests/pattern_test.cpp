@@ -94,6 +94,24 @@ BOOST_AUTO_TEST_CASE(pattern_matches_included_flags_and_data) {
   BOOST_TEST(why == "expected data vs actual len 0");
 }
 
+// A measured time is printed with the precision that decides: never as if inside the window it missed.
+BOOST_AUTO_TEST_CASE(measured_times_show_the_digits_that_decide) {
+  const TimeWindow to_4ms{0, 4'000'000}, zero{0, 0};
+  BOOST_TEST(measured_text(4'400'000, &to_4ms) == "4.4ms");
+  BOOST_TEST(measured_text(4'040'000, &to_4ms) == "4.04ms");
+  BOOST_TEST(measured_text(4'000'001, &to_4ms) == "4.000001ms");
+  BOOST_TEST(measured_text(3'960'000, &to_4ms) == "4.0ms");  // inside, and reads so
+  BOOST_TEST(measured_text(312'400, &zero) == "312us");
+  BOOST_TEST(measured_text(1'012'300'000) == "1.012s");
+  BOOST_TEST(window_text(to_4ms) == "0ms..4ms");
+  BOOST_TEST(window_text({0, 2'000'000'000}) == "0s..2s");
+  FlowPacket before, p;
+  p.mono_ns = 4'400'000;
+  std::string why;
+  BOOST_TEST(!packet_matches(parse_packet_pattern("c>s * gap 0s..4ms"), p, &why, {&before, nullptr}));
+  BOOST_TEST(why == "expected gap 0ms..4ms vs actual gap 4.4ms");
+}
+
 // gap: since the packet before; at: since an anchor; both inclusive windows.
 BOOST_AUTO_TEST_CASE(pattern_checks_time_windows) {
   FlowPacket before, p;
@@ -103,7 +121,7 @@ BOOST_AUTO_TEST_CASE(pattern_checks_time_windows) {
   std::string why;
   BOOST_TEST(packet_matches(parse_packet_pattern("c>s * gap 800ms..1.5s"), p, &why, {&before, &anchors}));
   BOOST_TEST(!packet_matches(parse_packet_pattern("c>s * gap 1.5s..2s"), p, &why, {&before, &anchors}));
-  BOOST_TEST(why == "expected gap 1500ms..2s vs actual gap 1100ms");
+  BOOST_TEST(why == "expected gap 1500ms..2s vs actual gap 1.100s");
   BOOST_TEST(packet_matches(parse_packet_pattern("c>s * at 1.5s..1.7s after step 2"), p, &why, {&before, &anchors}));
   BOOST_TEST(!packet_matches(parse_packet_pattern("c>s * at 1s..2s after step 3"), p, &why, {&before, &anchors}));
   BOOST_TEST(why == "expected at 1s..2s after step 3 vs actual no time for step 3");
