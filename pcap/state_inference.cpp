@@ -2,6 +2,7 @@
 
 #include <deque>
 #include <map>
+#include <optional>
 #include <tuple>
 
 namespace closepath::pcap {
@@ -21,7 +22,8 @@ class End {
     mid_connection_ = true;
   }
 
-  void sent(const FlowPacket& p, std::size_t i) {
+  // `answered`: p is a bare RST whose segment reset_answering() has taken.
+  void sent(const FlowPacket& p, std::size_t i, bool answered = false) {
     // The end's own ACK says how far it has received: what the capture
     // missed, or what arrived out of order and waited, is consumed by now
     // (a FIN among it included).
@@ -37,14 +39,18 @@ class End {
       // TIME_WAIT too: a time-wait socket answers what it does not expect
       // with an ACK; one that sends a RST is a closed socket's FIN_WAIT2
       // stand-in meeting data after close() (Linux: TCP_TW_RST), and is gone.
-      if (synchronized() || state_ == "SYN_SENT" || state_ == "SYN_RECV" || state_ == "TIME_WAIT") enter("CLOSE", i);
+      if (!answered && (synchronized() || state_ == "SYN_SENT" || state_ == "SYN_RECV" || state_ == "TIME_WAIT"))
+        enter("CLOSE", i);
       return;
     }
     if ((p.flags & kSyn) && !(p.flags & kAck) && state_ == "CLOSE") {
       syn_end_ = 1 + p.len;  // TCP Fast Open: data on the SYN
       enter("SYN_SENT", i);
     }
-    if ((p.flags & kSyn) && (p.flags & kAck) && state_ == "LISTEN") enter("SYN_RECV", i);
+    if ((p.flags & kSyn) && (p.flags & kAck) && state_ == "LISTEN") {
+      if (p.ack > 1) enter("SYN_RECV", i);  // TCP Fast Open: the SYN's data made the socket
+      else request_ = true;                // the listener's request socket answers
+    }
     if (p.flags & kFin) {
       fin_seq_ = p.seq + p.len + ((p.flags & kSyn) ? 1 : 0);
       if (state_ == "ESTABLISHED" || state_ == "SYN_RECV") enter("FIN_WAIT1", i);
@@ -53,6 +59,10 @@ class End {
   }
 
   void received(const FlowPacket& p, std::size_t i) {
+    if ((p.flags & kRst) && request_) {  // the request socket goes, the listener stays
+      if (rcv_known_ && p.seq == rcv_nxt_) request_ = false;
+      return;
+    }
     if (p.flags & kRst) {
       // TIME_WAIT too: Linux ends a time-wait socket on a RST at RCV.NXT
       // (net.ipv4.tcp_rfc1337 = 0, its default: "TIME_WAIT assassination").
@@ -73,6 +83,10 @@ class End {
       return;
     }
     if (p.flags & kAck) {
+      if (request_ && p.ack >= 1) {  // the handshake's last ACK makes the connection socket
+        request_ = false;
+        enter("SYN_RECV", i);
+      }
       if (state_ == "SYN_RECV" && p.ack >= 1) enter("ESTABLISHED", i);
       if (fin_seq_ && p.ack > *fin_seq_) {
         if (state_ == "FIN_WAIT1") enter("FIN_WAIT2", i);
@@ -93,6 +107,28 @@ class End {
     }
   }
 
+  // Whether a live socket here would answer x with a bare RST: SYN_SENT to
+  // an ACK not for its SYN; a closed socket's FIN_WAIT or time-wait stand-in
+  // to new data; nothing at all (CLOSE, or a listener with no request).
+  bool draws_reset(const FlowPacket& x) const {
+    if (state_ == "CLOSE") return true;
+    if (state_ == "LISTEN") return !request_;
+    if (state_ == "SYN_SENT") return !((x.flags & kSyn) && (x.flags & kAck) && acks_our_syn(x));
+    const bool closed = fin_seq_ && (state_ == "FIN_WAIT1" || state_ == "FIN_WAIT2" || state_ == "CLOSING" || state_ == "TIME_WAIT");
+    return closed && x.len > 0 && rcv_known_ && after(x.seq + x.len, rcv_nxt_);
+  }
+
+  // x drew a bare RST (packet `rst`) from this end: as draws_reset() says
+  // (`expected`), or, for a segment a live socket would have taken, because
+  // no socket was there. x is not taken in either way.
+  void reset_answering(const FlowPacket& x, std::size_t rst, bool expected) {
+    if (state_ == "CLOSE" || state_ == "LISTEN") return;  // nothing before, nothing after
+    if (state_ == "SYN_SENT" && expected) return;          // an ACK not for its SYN: the socket stays
+    const auto frame = "frame " + std::to_string(x.frame + 1);
+    enter("CLOSE", rst, expected ? "data after close() reached it (" + frame + "): a bare RST, and the socket is gone"
+                                 : "no socket took " + frame + ": a bare RST answered it");
+  }
+
  private:
   bool synchronized() const {
     return state_ != "CLOSE" && state_ != "LISTEN" && state_ != "SYN_SENT" && state_ != "SYN_RECV" &&
@@ -108,9 +144,9 @@ class End {
     else if (state_ == "FIN_WAIT1") enter("CLOSING", i);
     else if (state_ == "FIN_WAIT2") enter("TIME_WAIT", i);
   }
-  void enter(const char* s, std::size_t i) {
+  void enter(const char* s, std::size_t i, std::string why = {}) {
     state_ = s;
-    out_.push_back({s, i});
+    out_.push_back({s, i, std::move(why)});
   }
 
   std::string state_;
@@ -121,6 +157,7 @@ class End {
   std::uint32_t syn_end_ = 1;             // relative seq just past our SYN and the data it carried
   bool fin_in_ = false;                   // the peer's FIN has been consumed
   bool mid_connection_ = false;           // the capture began after the handshake
+  bool request_ = false;                  // a server whose SYN-ACK is out, its connection socket not yet made
 };
 
 }  // namespace
@@ -156,12 +193,35 @@ InferredStates infer_states(const std::vector<FlowPacket>& packets) {
     for (std::size_t k = 0; k < count; ++k) end.received(packets[queue[k]], queue[k]);
     queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(count));
   };
+  // A bare RST answers one segment in flight, one whose ACK its seq repeats:
+  // the first a live socket would reset, else the last there is, which then
+  // met no socket. What came before it arrived first. False: none in flight.
+  auto deliver_to_reset = [&](End& end, std::deque<std::size_t>& queue, const FlowPacket& rst, std::size_t rst_index) {
+    std::optional<std::size_t> last;
+    for (std::size_t k = 0; k < queue.size(); ++k)
+      if (const auto& x = packets[queue[k]]; (x.flags & kAck) && x.ack == rst.seq) last = k;
+    if (!last) return false;
+    for (std::size_t k = 0;; ++k) {
+      const auto& x = packets[queue[k]];
+      const bool expected = end.draws_reset(x);
+      if ((x.flags & kAck) && x.ack == rst.seq && (expected || k == *last)) {
+        end.reset_answering(x, rst_index, expected);
+        queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(k + 1));
+        return true;
+      }
+      end.received(x, queue[k]);
+    }
+  };
   for (std::size_t i = 0; i < packets.size(); ++i) {
     const auto& p = packets[i];
     const bool from_client = p.dir == Dir::c2s;
     if (!p.injected) {  // the wire's own packets have no sender to move
-      deliver(from_client ? client : server, from_client ? to_client : to_server, &p);
-      (from_client ? client : server).sent(p, i);
+      End& end = from_client ? client : server;
+      auto& queue = from_client ? to_client : to_server;
+      const bool bare_rst = (p.flags & kRst) && !(p.flags & kAck);
+      const bool answered = bare_rst && deliver_to_reset(end, queue, p, i);
+      if (!answered) deliver(end, queue, &p);
+      end.sent(p, i, answered);
     }
     if (p.delivered) (from_client ? to_server : to_client).push_back(i);
   }
@@ -191,7 +251,7 @@ InferredStates infer_states(const std::vector<FlowPacket>& packets, const std::v
   for (std::size_t k = 0; k + 1 < bounds.size(); ++k) {
     const auto from = bounds[k];
     for (auto* side : {&result.client, &result.server})
-      if (k > 0 && !side->empty() && side->back().state == "TIME_WAIT") side->push_back({"CLOSE", from});
+      if (k > 0 && !side->empty() && side->back().state == "TIME_WAIT") side->push_back({"CLOSE", from, {}});
     const std::vector<FlowPacket> slice(packets.begin() + static_cast<std::ptrdiff_t>(from),
                                         packets.begin() + static_cast<std::ptrdiff_t>(bounds[k + 1]));
     auto part = infer_states(slice);

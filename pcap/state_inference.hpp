@@ -24,6 +24,18 @@
 // - a segment still unacknowledged when the capture ends arrived, unless the
 //   capture shows it sent more than once (a sender retransmits for want of
 //   an ACK: a FIN retransmitted until the capture stops did not arrive).
+// - a bare RST (no ACK flag) answers one segment, the one whose ACK its seq
+//   repeats. A Linux socket sends one only from SYN_SENT (to an ACK that is
+//   not for its SYN; the socket stays) or after close(), when data reaches
+//   its FIN_WAIT socket or time-wait stand-in (which is then gone); when
+//   the segment it answers is one a live socket would have taken (a
+//   SYN-ACK for its SYN, a FIN in FIN_WAIT2, ...), no socket was there: the
+//   end had closed without a packet, and is CLOSE from the RST on;
+// - a server's connection socket exists once the handshake's last ACK (or
+//   anything acknowledging its SYN-ACK) reaches it: before, only the
+//   listener's request socket answers, which the kernel does not trace and
+//   a RST ends without a state; with TCP Fast Open (a SYN-ACK acknowledging
+//   the SYN's data) the socket exists from the SYN;
 // - a capture that begins mid-connection (no SYN first) says nothing of
 //   where each end was (starts_unknown); the changes it shows are recorded
 //   from there (e.g. [FIN_WAIT1, FIN_WAIT2, TIME_WAIT]).
@@ -39,7 +51,8 @@ namespace closepath::pcap {
 
 struct StateChange {
   std::string state;      // entered
-  std::size_t packet = 0; // index into flow.packets that caused it
+  std::size_t packet = 0; // index into flow.packets that caused it (or, `why` says, showed it)
+  std::string why{};      // when the packet only shows it: "no socket took frame 2 (a bare RST answered it)"
 };
 
 struct InferredStates {

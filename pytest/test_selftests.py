@@ -112,6 +112,16 @@ VARIANTS = [
     # FIN meets no socket: a RST, not the ACK a TIME_WAIT sends.
     ("time_wait_reuse", "tags: [fin, time_wait]", "tags: [fin, time_wait]\nsysctl:\n  server: {net.ipv4.tcp_max_tw_buckets: 0}",
      r"time_wait_reuse\.yaml:\d+: step 8 \(wait s>c \. ack fin within 1s\): expected 1 packet\(s\) matching 's>c \. ack fin' on the wire within 1000 ms vs actual 0"),
+    # Closed only once the SYN has been answered: the connect completes, nothing meets a missing socket.
+    ("syn_ack_after_close", "  - client: close\n  - client: await\n  - wire: release",
+     "  - wire: release\n  - client: await\n  - client: close",
+     r"syn_ack_after_close\.yaml:\d+: step 3 \(client connect -> operation_aborted &\): expected operation_aborted vs actual ok"),
+    # Without linger2 the orphan's FIN_WAIT2 lasts tcp_fin_timeout (60 s): the FIN is ACKed, no RST.
+    ("fin_wait2_linger2_expired", "  - client: set linger2 1", "",
+     r"fin_wait2_linger2_expired\.yaml:\d+: step 9 \(wait c>s R within 1s\): expected 1 packet\(s\) matching 'c>s R' on the wire within 1000 ms vs actual 0"),
+    # The FIN alone reaches the stand-in: it takes it (TIME_WAIT) and ACKs it; no RST at all.
+    ("data_into_closed_fin_wait2", "  - wire: hold c>s P.\n  - wire: hold c>s +F\n  - client: send 100", "  - wire: hold c>s +F",
+     r"data_into_closed_fin_wait2\.yaml:\d+: step 11 \(wait s>c R \{2\} within 1s\): expected 2 packet\(s\) matching 's>c R' on the wire within 1000 ms vs actual 0"),
 ]
 
 

@@ -8,8 +8,17 @@
 
 namespace closepath {
 
+// Where a state of the kernel's sequence comes from: the tracepoints; the
+// socket audit (a time-wait socket the tracepoint reports as CLOSE); or, where
+// neither can follow a socket (a time-wait socket gone before the audit), the
+// capture, followed by the packet that showed it.
+inline constexpr const char* kFromTrace = "trace";
+inline constexpr const char* kFromAudit = "audit";
+inline constexpr const char* kFromCapture = "capture";
+
 struct SideStates {
   std::optional<std::vector<std::string>> kernel;  // nullopt: not traced
+  std::vector<std::string> kernel_from;            // per kernel state: kFromTrace, kFromAudit, kFromCapture...
   std::vector<std::string> inferred;
   std::vector<std::string> inferred_from;  // per inferred state: the packet behind it ("frame 6 (c>s F. ...)") or the audit
   std::vector<std::string> resets;  // "sent" / "received", from tcp_*_reset

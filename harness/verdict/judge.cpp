@@ -117,8 +117,7 @@ std::optional<std::string> judge_states(const Scenario& s, const std::map<Side, 
     if (it == states.end()) continue;
     const auto& actual = it->second.kernel ? *it->second.kernel : it->second.inferred;
     if (auto m = pcap::match_states(expected.value, actual))
-      return where(s, expected.line) + "states: " + to_string(side) + " (" +
-             (it->second.kernel ? "kernel trace" : "inferred from the capture") + "): " + *m;
+      return where(s, expected.line) + "states: " + to_string(side) + " (" + judged_source(it->second) + "): " + *m;
   }
   return std::nullopt;
 }

@@ -233,6 +233,7 @@ nlohmann::json report_json(const RunResult& r) {
   for (const auto& [side, st] : r.states) {
     json j{{"inferred", st.inferred}, {"resets", st.resets}};
     j["kernel"] = st.kernel ? json(*st.kernel) : json(nullptr);
+    if (st.kernel) j["kernel_from"] = st.kernel_from;
     j["judged_by"] = st.kernel ? "kernel" : "capture";
     j["agree"] = !st.kernel || *st.kernel == st.inferred;
     if (!st.note.empty()) j["note"] = st.note;

@@ -42,6 +42,11 @@ std::map<Side, SideStates> collect_states(const std::optional<std::vector<TraceE
                                           const std::vector<pcap::FlowPacket>* packets = nullptr,
                                           const std::map<Side, SocketEntry>& at_close = {});
 
+// What judged a side's states, as messages name it: "inferred from the
+// capture", "kernel trace", or "kernel trace; TIME_WAIT from the capture"
+// when the kernel's sequence took a state from elsewhere.
+std::string judged_source(const SideStates& s);
+
 // Where the kernel and the capture part, when they do: "after [SYN_SENT,
 // ESTABLISHED] the kernel went to FIN_WAIT1, the capture to nothing more".
 std::optional<std::string> where_sources_part(const SideStates& s);

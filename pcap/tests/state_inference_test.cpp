@@ -29,6 +29,7 @@ FlowPacket pkt(const std::string& text) {
 std::vector<FlowPacket> packets(std::initializer_list<const char*> lines) {
   std::vector<FlowPacket> out;
   for (const auto* l : lines) out.push_back(pkt(l));
+  for (std::size_t i = 0; i < out.size(); ++i) out[i].frame = i;
   return out;
 }
 
@@ -37,6 +38,7 @@ const std::vector<const char*> kHandshake{"c>s S seq 0", "s>c S. seq 0 ack 1", "
 std::vector<FlowPacket> after_handshake(std::initializer_list<const char*> lines) {
   auto out = packets({kHandshake[0], kHandshake[1], kHandshake[2]});
   for (const auto* l : lines) out.push_back(pkt(l));
+  for (std::size_t i = 0; i < out.size(); ++i) out[i].frame = i;
   return out;
 }
 
@@ -50,24 +52,83 @@ BOOST_AUTO_TEST_SUITE(state_inference)
 BOOST_DATA_TEST_CASE(inference_matches_kernel_on_committed_captures,
                      bdata::make({"graceful_fin", "half_close", "linger_zero", "rst_on_unread_close",
                                   "write_after_peer_close", "connection_refused", "tcp_fast_open",
-                                  "data_fin_after_close", "fin_never_acked"}) ^
+                                  "data_fin_after_close", "fin_never_acked", "syn_ack_after_close",
+                                  "fin_wait2_linger2_expired", "data_into_closed_fin_wait2"}) ^
                          bdata::make({"[SYN_SENT, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, TIME_WAIT]",
                                       "[SYN_SENT, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, TIME_WAIT]",
                                       "[SYN_SENT, ESTABLISHED, CLOSE]", "[SYN_SENT, ESTABLISHED, CLOSE]",
                                       "[SYN_SENT, ESTABLISHED, CLOSE_WAIT, CLOSE]", "[SYN_SENT, CLOSE]",
                                       "[SYN_SENT, ESTABLISHED, CLOSE_WAIT, LAST_ACK, CLOSE]",
-                                      "[SYN_SENT, ESTABLISHED, CLOSE_WAIT, LAST_ACK, CLOSE]", "[SYN_SENT, ESTABLISHED]"}) ^
+                                      "[SYN_SENT, ESTABLISHED, CLOSE_WAIT, LAST_ACK, CLOSE]", "[SYN_SENT, ESTABLISHED]",
+                                      "[SYN_SENT, CLOSE]", "[SYN_SENT, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, CLOSE]",
+                                      "[SYN_SENT, ESTABLISHED, CLOSE_WAIT, LAST_ACK, CLOSE]"}) ^
                          bdata::make({"[SYN_RECV, ESTABLISHED, CLOSE_WAIT, LAST_ACK, CLOSE]",
                                       "[SYN_RECV, ESTABLISHED, CLOSE_WAIT, LAST_ACK, CLOSE]",
                                       "[SYN_RECV, ESTABLISHED, CLOSE]", "[SYN_RECV, ESTABLISHED, CLOSE]",
                                       "[SYN_RECV, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, CLOSE]", "[]",
                                       "[SYN_RECV, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, TIME_WAIT]",
-                                      "[SYN_RECV, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, TIME_WAIT, CLOSE]",
-                                      "[SYN_RECV, ESTABLISHED, FIN_WAIT1]"}),
+                                      "[SYN_RECV, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, CLOSE]",
+                                      "[SYN_RECV, ESTABLISHED, FIN_WAIT1]", "[]",
+                                      "[SYN_RECV, ESTABLISHED, CLOSE_WAIT, LAST_ACK, CLOSE]",
+                                      "[SYN_RECV, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, CLOSE]"}),
                      name, client, server) {
   const auto inferred = infer_states(test::load_flow(name).packets);
   BOOST_TEST(states(inferred.client) == client);
   BOOST_TEST(states(inferred.server) == server);
+}
+
+// A bare RST answers one segment (its seq is that segment's ACK). To a SYN-ACK for its own SYN a
+// live SYN_SENT socket answers with an ACK: a bare RST means the socket had gone (closed in
+// SYN_SENT), never ESTABLISHED. The server's request socket ends on the RST with no state.
+BOOST_AUTO_TEST_CASE(a_bare_rst_to_a_syn_ack_means_no_socket) {
+  auto inferred = infer_states(packets({"c>s S seq 0", "s>c S. seq 0 ack 1", "c>s R seq 1"}));
+  BOOST_TEST(states(inferred.client) == "[SYN_SENT, CLOSE]");
+  BOOST_TEST(inferred.client.back().packet == 2u);
+  BOOST_TEST(inferred.client.back().why.find("no socket took frame 2") == 0u, inferred.client.back().why);
+  BOOST_TEST(states(inferred.server) == "[]");
+  // To an ACK not for its SYN the socket answers a bare RST and stays in SYN_SENT (RFC 9293 3.10.7.3).
+  inferred = infer_states(packets({"c>s S seq 0", "s>c S. seq 0 ack 7", "c>s R seq 7", "s>c S. seq 0 ack 1", "c>s . seq 1 ack 1"}));
+  BOOST_TEST(states(inferred.client) == "[SYN_SENT, ESTABLISHED]");
+}
+
+// A FIN in FIN_WAIT2 is taken (TIME_WAIT, an ACK): a bare RST answering it means the orphan's
+// FIN_WAIT2 had run out (linger2, tcp_fin_timeout). CLOSE, never TIME_WAIT.
+BOOST_AUTO_TEST_CASE(a_bare_rst_to_a_fin_in_fin_wait2_means_no_socket) {
+  const auto inferred = infer_states(after_handshake({"c>s F. seq 1 ack 1", "s>c . seq 1 ack 2", "s>c F. seq 1 ack 2",
+                                                      "c>s R seq 2"}));
+  BOOST_TEST(states(inferred.client) == "[SYN_SENT, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, CLOSE]");
+  BOOST_TEST(states(inferred.server) == "[SYN_RECV, ESTABLISHED, CLOSE_WAIT, LAST_ACK, CLOSE]");
+}
+
+// Data reaching a closed FIN_WAIT2 draws a bare RST and ends it; the FIN right behind meets no socket.
+// Each RST answers its own segment, in order: TIME_WAIT never comes.
+BOOST_AUTO_TEST_CASE(each_bare_rst_answers_its_own_segment) {
+  const auto inferred = infer_states(after_handshake({"s>c F. seq 1 ack 1", "c>s . seq 1 ack 2", "c>s P. seq 1 ack 2 len 100",
+                                                      "c>s F. seq 101 ack 2", "s>c R seq 2", "s>c R seq 2"}));
+  BOOST_TEST(states(inferred.server) == "[SYN_RECV, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, CLOSE]");
+  BOOST_TEST(inferred.server.back().packet == 7u);  // the first RST
+  BOOST_TEST(inferred.server.back().why.find("data after close() reached it (frame 6)") == 0u, inferred.server.back().why);
+  BOOST_TEST(states(inferred.client) == "[SYN_SENT, ESTABLISHED, CLOSE_WAIT, LAST_ACK, CLOSE]");
+}
+
+// The first of two ACKs with the same number ends LAST_ACK; the second meets the closed socket and
+// draws the RST: LAST_ACK ends on its ACK, not on the RST.
+BOOST_AUTO_TEST_CASE(a_bare_rst_answers_the_segment_a_live_socket_would_reset) {
+  const auto inferred = infer_states(after_handshake({"c>s F. seq 1 ack 1", "s>c F. seq 1 ack 2", "c>s . seq 2 ack 2",
+                                                      "c>s . seq 2 ack 2", "s>c R seq 2"}));
+  BOOST_TEST(states(inferred.server) == "[SYN_RECV, ESTABLISHED, CLOSE_WAIT, LAST_ACK, CLOSE]");
+  BOOST_TEST(inferred.server.back().packet == 5u);  // the first ACK of its FIN
+  BOOST_TEST(states(inferred.client) == "[SYN_SENT, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, TIME_WAIT, CLOSE]");
+}
+
+// A server's connection socket is made by the handshake's last ACK, in SYN_RECV and at once ESTABLISHED,
+// as the kernel traces it; a SYN-ACK nobody acknowledges leaves it none.
+BOOST_AUTO_TEST_CASE(the_server_socket_is_made_by_the_last_ack) {
+  auto inferred = infer_states(packets({"c>s S seq 0", "s>c S. seq 0 ack 1", "c>s . seq 1 ack 1"}));
+  BOOST_TEST(states(inferred.server) == "[SYN_RECV, ESTABLISHED]");
+  BOOST_TEST(inferred.server.front().packet == 2u);
+  inferred = infer_states(packets({"c>s S seq 0", "s>c S. seq 0 ack 1", "s>c S. seq 0 ack 1"}));
+  BOOST_TEST(states(inferred.server) == "[]");
 }
 
 // FINs that cross on the wire: neither FIN acks the other, so both ends pass CLOSING.
