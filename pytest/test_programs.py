@@ -3,6 +3,7 @@ import json
 import os
 import pathlib
 import pwd
+import re
 import shutil
 
 import pytest
@@ -63,6 +64,28 @@ def test_curl_reports_a_reset_as_exit_56(examples):
     assert client["argv"][-1] == "http://10.0.0.2:47000/"  # placeholders substituted
     # The program's connection is traced: the client port range was narrowed to the run's port.
     assert report["states"]["client"]["judged_by"] == "kernel"
+
+
+@pytest.mark.parametrize("family", ["ipv4", "ipv6"])
+def test_a_dual_stack_server_is_judged_as_its_connection(examples, examples_ipv6, family):
+    """One listener on [::] without IPV6_V6ONLY: over IPv4 its connection is an IPv4-mapped socket,
+    which the kernel trace and the audit must see as the IPv4 connection it is."""
+    report = (examples if family == "ipv4" else examples_ipv6)[1]["python_dual_stack_server"]
+    assert report["verdict"] == "pass", report.get("first_mismatch")
+    assert report["family"] == family
+    server = report["states"]["server"]
+    if os.geteuid() == 0:
+        assert server["judged_by"] == "kernel" and server["agree"], server
+        assert server["kernel"] == ["SYN_RECV", "ESTABLISHED", "CLOSE_WAIT", "LAST_ACK", "CLOSE"]
+
+
+def test_ready_counts_only_a_listener_of_the_runs_family(closepath, tmp_path):
+    """An IPv4-only listener in an IPv6 run is not ready, and the failure says which socket is there."""
+    done = closepath("run", pathlib.Path(__file__).parent / "data" / "programs" / "ready_wrong_family.yaml", "--out", tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert re.search(r"ready_wrong_family\.yaml:\d+: step 2 \(server ready within 2s\): expected a socket listening on port "
+                     r"\d+ for IPv6 in the server's namespace within 2000 ms vs one on 0\.0\.0\.0:\d+, which takes IPv4 only",
+                     done.stdout), done.stdout
 
 
 def test_python_server_that_closes_on_eof_passes(examples):

@@ -295,10 +295,15 @@ class Player {
             },
             [&](const Ready&) {
               now_doing(where_ + ": waiting for a socket listening on port " + std::to_string(r_.server_port));
-              if (listening(ps.side, *slot, until)) return end("ok");
-              end("timeout", "expected a socket listening on port " + std::to_string(r_.server_port) + " in the " +
-                                 to_string(ps.side) + "'s namespace within " + std::to_string(ps.within.count()) +
-                                 " ms vs none" + exited_note(*slot));
+              std::optional<SocketEntry> other_family;
+              if (listening(ps.side, *slot, until, other_family)) return end("ok");
+              end("timeout", "expected a socket listening on port " + std::to_string(r_.server_port) + " for " +
+                                 (r_.family == Family::ipv4 ? "IPv4" : "IPv6") + " in the " + to_string(ps.side) + "'s namespace within " +
+                                 std::to_string(ps.within.count()) + " ms vs " +
+                                 (other_family ? "one on " + other_family->local + ", which takes " +
+                                                     (other_family->ipv4 ? "IPv4" : "IPv6") + " only"
+                                               : std::string("none")) +
+                                 exited_note(*slot));
             },
             [&](const Output& o) {
               now_doing(where_ + ": waiting for " + who + " to print /" + o.pattern + "/");
@@ -351,11 +356,17 @@ class Player {
   }
 
   // sock_diag has no notification for listen(): this is the one wait that
-  // looks again, every 5 ms, until the deadline or the program's end.
-  bool listening(Side side, const ProgramProcess& program, std::chrono::steady_clock::time_point until) {
+  // looks again, every 5 ms, until the deadline or the program's end. A
+  // listener of the other family only (an IPv4 socket in an IPv6 run) does
+  // not count; `other_family` gets it.
+  bool listening(Side side, const ProgramProcess& program, std::chrono::steady_clock::time_point until,
+                 std::optional<SocketEntry>& other_family) {
     for (;;) {
-      for (const auto& e : audit_sockets(live_.topology.of(side)))
-        if (e.state == "LISTEN" && e.local_port == r_.server_port) return true;
+      for (const auto& e : audit_sockets(live_.topology.of(side))) {
+        if (e.state != "LISTEN" || e.local_port != r_.server_port) continue;
+        if (r_.family == Family::ipv4 ? e.ipv4 : e.ipv6) return true;
+        other_family = e;
+      }
       if (program.status() || std::chrono::steady_clock::now() >= until) return false;
       interruptible_sleep(5ms);
     }

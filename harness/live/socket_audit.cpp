@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -20,13 +21,24 @@
 namespace closepath {
 namespace {
 
-// "10.0.0.1:47000", "[fd00::1]:47000".
+// "10.0.0.1:47000", "[fd00::1]:47000"; an IPv4-mapped IPv6 address (a
+// dual-stack socket's IPv4 connection) as the IPv4 address it is.
 std::string endpoint_text(std::uint8_t family, const __be32* addr, __be16 port) {
   std::array<char, INET6_ADDRSTRLEN> text{};
-  inet_ntop(family, addr, text.data(), text.size());
-  const std::string host = family == AF_INET6 ? "[" + std::string(text.data()) + "]" : std::string(text.data());
+  const auto* v6 = reinterpret_cast<const in6_addr*>(addr);
+  const bool mapped = family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(v6);
+  if (mapped) inet_ntop(AF_INET, &v6->s6_addr[12], text.data(), text.size());
+  else inet_ntop(family, addr, text.data(), text.size());
+  const std::string host = family == AF_INET6 && !mapped ? "[" + std::string(text.data()) + "]" : std::string(text.data());
   return host + ":" + std::to_string(ntohs(port));
 }
+
+// The kernel's description of one socket: the message, and whether an IPv6
+// socket is IPV6_V6ONLY (INET_DIAG_SKV6ONLY, sent for every IPv6 socket).
+struct Described {
+  inet_diag_msg msg;
+  bool v6only = false;
+};
 
 }  // namespace
 
@@ -64,7 +76,7 @@ void send_request(int fd, std::uint8_t family, std::uint16_t type, std::uint16_t
     throw HostError(std::string("sock_diag query: ") + std::strerror(errno));
 }
 
-void dump_family(int fd, std::uint8_t family, std::vector<inet_diag_msg>& sockets) {
+void dump_family(int fd, std::uint8_t family, std::vector<Described>& sockets) {
   send_request(fd, family, SOCK_DIAG_BY_FAMILY, NLM_F_DUMP);
   alignas(nlmsghdr) std::array<char, 16384> buf{};
   for (bool done = false; !done;) {
@@ -83,15 +95,20 @@ void dump_family(int fd, std::uint8_t family, std::vector<inet_diag_msg>& socket
         done = true;
         break;
       }
-      sockets.push_back(*static_cast<const inet_diag_msg*>(NLMSG_DATA(h)));
+      Described d{*static_cast<const inet_diag_msg*>(NLMSG_DATA(h))};
+      auto room = static_cast<int>(h->nlmsg_len - NLMSG_LENGTH(sizeof(inet_diag_msg)));
+      for (auto* a = reinterpret_cast<const rtattr*>(static_cast<const char*>(NLMSG_DATA(h)) + NLMSG_ALIGN(sizeof(inet_diag_msg)));
+           RTA_OK(a, room); a = RTA_NEXT(a, room))
+        if (a->rta_type == INET_DIAG_SKV6ONLY && RTA_PAYLOAD(a) >= 1) d.v6only = *static_cast<const std::uint8_t*>(RTA_DATA(a)) != 0;
+      sockets.push_back(d);
     }
   }
 }
 
 // Every TCP socket of the namespace `fd` belongs to, as the kernel
 // describes it: IPv4's, then IPv6's.
-std::vector<inet_diag_msg> dump(int fd) {
-  std::vector<inet_diag_msg> sockets;
+std::vector<Described> dump(int fd) {
+  std::vector<Described> sockets;
   for (int family : {AF_INET, AF_INET6}) dump_family(fd, static_cast<std::uint8_t>(family), sockets);
   return sockets;
 }
@@ -100,8 +117,11 @@ std::vector<inet_diag_msg> dump(int fd) {
 
 std::vector<SocketEntry> audit_sockets(int fd) {
   std::vector<SocketEntry> sockets;
-  for (const auto& msg : dump(fd)) {
+  for (const auto& [msg, v6only] : dump(fd)) {
     SocketEntry s;
+    const bool mapped = msg.idiag_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(reinterpret_cast<const in6_addr*>(msg.id.idiag_src));
+    s.ipv6 = msg.idiag_family == AF_INET6 && !mapped;
+    s.ipv4 = msg.idiag_family == AF_INET || mapped || (s.ipv6 && !v6only && IN6_IS_ADDR_UNSPECIFIED(reinterpret_cast<const in6_addr*>(msg.id.idiag_src)));
     s.state = protocol::tcp_state_name(msg.idiag_state);
     s.local = endpoint_text(msg.idiag_family, msg.id.idiag_src, msg.id.idiag_sport);
     s.remote = endpoint_text(msg.idiag_family, msg.id.idiag_dst, msg.id.idiag_dport);
@@ -135,7 +155,7 @@ int destroy(int fd, const inet_diag_msg& msg) {
 std::size_t destroy_sockets(const NetNamespace& ns) {
   const auto fd = diag_socket_in(ns);
   std::size_t destroyed = 0;
-  for (const auto& msg : dump(fd.get())) {
+  for (const auto& [msg, v6only] : dump(fd.get())) {
     const int error = destroy(fd.get(), msg);
     if (error == 0) ++destroyed;
     else if (error == EOPNOTSUPP) break;  // a kernel without CONFIG_INET_DIAG_DESTROY: nothing more to try
@@ -147,7 +167,7 @@ std::size_t destroy_sockets(const NetNamespace& ns) {
 void destroy_connection(const NetNamespace& ns, int local_port, int remote_port) {
   const auto fd = diag_socket_in(ns);
   bool found = false;
-  for (const auto& msg : dump(fd.get())) {
+  for (const auto& [msg, v6only] : dump(fd.get())) {
     if (ntohs(msg.id.idiag_sport) != local_port || ntohs(msg.id.idiag_dport) != remote_port) continue;
     found = true;
     if (const int error = destroy(fd.get(), msg); error != 0 && error != ENOENT)

@@ -1,6 +1,7 @@
 #include "trace_event.hpp"
 
 #include <sstream>
+#include <string_view>
 
 namespace closepath {
 namespace {
@@ -10,6 +11,16 @@ std::int64_t parse_timestamp(const std::string& text) {
   const auto dot = text.find('.');
   if (dot == std::string::npos) return 0;
   return std::stoll(text.substr(0, dot)) * 1'000'000'000 + std::stoll(text.substr(dot + 1, 6)) * 1000;
+}
+
+// An IPv4-mapped IPv6 address ("::ffff:10.0.0.2": a dual-stack socket's
+// IPv4 connection) as the IPv4 address it is.
+std::string unmapped(const std::string& address) {
+  constexpr std::string_view kMapped = "::ffff:";
+  if (address.size() > kMapped.size() && address.compare(0, kMapped.size(), kMapped) == 0 &&
+      address.find('.') != std::string::npos)
+    return address.substr(kMapped.size());
+  return address;
 }
 
 }  // namespace
@@ -59,6 +70,8 @@ std::optional<TraceEvent> parse_trace_line(const std::string& line) {
     else if (key == "newstate") e.newstate = value.rfind("TCP_", 0) == 0 ? value.substr(4) : value;
   }
   if (ipv6) e.saddr = saddr6, e.daddr = daddr6;
+  e.saddr = unmapped(e.saddr);
+  e.daddr = unmapped(e.daddr);
   return e;
 }
 

@@ -88,6 +88,26 @@ BOOST_AUTO_TEST_CASE(ipv6_trace_lines_carry_their_v6_addresses) {
   BOOST_TEST(reset->dport == 47000);
 }
 
+// A dual-stack server (a socket on [::] without IPV6_V6ONLY) serves an IPv4 client on an
+// IPv4-mapped socket: its events are the IPv4 connection's (lines as 6.18 wrote them).
+BOOST_AUTO_TEST_CASE(ipv4_mapped_trace_lines_are_the_ipv4_connection) {
+  const auto state = parse_trace_line(
+      "         python3-2978    [000] ..s2.  3560.153292: inet_sock_set_state: family=AF_INET6 protocol=IPPROTO_TCP "
+      "sport=47000 dport=49510 saddr=10.0.0.2 daddr=10.0.0.1 saddrv6=::ffff:10.0.0.2 daddrv6=::ffff:10.0.0.1 "
+      "oldstate=TCP_SYN_RECV newstate=TCP_ESTABLISHED");
+  BOOST_REQUIRE(state.has_value());
+  BOOST_TEST(state->saddr == "10.0.0.2");
+  BOOST_TEST(state->daddr == "10.0.0.1");
+  const auto reset = parse_trace_line(
+      "         python3-2978    [000] .....  3560.153391: tcp_send_reset: skbaddr=0000000000000000 skaddr=000000002e08448d "
+      "src=[::ffff:10.0.0.2]:47000 dest=[::ffff:10.0.0.1]:49510 state=TCP_CLOSE reason=TCP_STATE");
+  BOOST_REQUIRE(reset.has_value());
+  BOOST_TEST(reset->saddr == "10.0.0.2");
+  BOOST_TEST(reset->dport == 49510);
+  const auto states = collect_states(std::vector<TraceEvent>{*state}, {}, {}, {"10.0.0.1", "10.0.0.2", 49510});
+  BOOST_TEST((*states.at(Side::server).kernel == std::vector<std::string>{"SYN_RECV", "ESTABLISHED"}));
+}
+
 // Events are attributed by address and port; the listener is left out.
 BOOST_AUTO_TEST_CASE(collect_states_attributes_events_to_sides) {
   const auto states = collect_states(parsed(), {}, {}, {"10.0.0.1", "10.0.0.2", 44650});
