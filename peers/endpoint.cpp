@@ -108,6 +108,15 @@ asio::awaitable<Outcome> Endpoint::accept(std::chrono::milliseconds within) {
 asio::awaitable<Outcome> Endpoint::connect(const protocol::Connect& c, std::chrono::milliseconds within) {
   tcp::endpoint to(remote_.address(), static_cast<unsigned short>(c.port.value_or(int{remote_.port()})));
   boost::system::error_code ec;
+  // Connecting again: a socket whose connect failed (ECONNREFUSED) is closed
+  // and a new one made, as a program retrying would; one that is connected
+  // answers as the kernel does (EISCONN).
+  if (conn_.is_open()) {
+    conn_.remote_endpoint(ec);
+    if (!ec) co_return outcome_of(asio::error::already_connected);
+    tls_.reset();
+    conn_.close(ec);
+  }
   conn_.open(to.protocol(), ec);
   // The run's own client port: the kernel trace tells this run's events by it.
   if (!ec) conn_.set_option(tcp::socket::reuse_address(true), ec);
@@ -259,7 +268,7 @@ asio::awaitable<Outcome> Endpoint::tls_stall(std::chrono::milliseconds within) {
 
 // Sends close_notify and waits (within the deadline) for the peer's own.
 asio::awaitable<Outcome> Endpoint::tls_close_notify(std::chrono::milliseconds within) {
-  if (!tls_) throw std::invalid_argument("tls_close_notify without a TLS session");
+  if (!tls_) co_return outcome_of(asio::error::not_connected);  // no session (its handshake failed or never ran)
   Deadline deadline(conn_, within);
   auto [ec] = co_await tls_->async_shutdown(use_tuple);
   co_return finish(deadline, ec, 0);

@@ -378,3 +378,18 @@ def test_repeat_mode_groups_failures_by_kind(closepath, tmp_path):
     assert done.returncode == 1
     assert re.search(r"^linger_zero +0/2 passed$", done.stdout, re.M), done.stdout
     assert re.search(r"^    2x  .*linger_zero\.yaml:\d+: step 8 \(server recv -> ECONNRESET\)", done.stdout, re.M), done.stdout
+
+
+def test_a_step_an_earlier_failure_made_impossible_is_not_run(closepath, tmp_path):
+    """The failed handshake is the first mismatch (exit 1, not a host error); the close_notify that
+    needed its session is reported as not run, with why."""
+    scenario = pathlib.Path(__file__).parent / "data" / "steps" / "close_notify_after_failed_handshake.yaml"
+    done = closepath("run", scenario, "--out", tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert re.search(r"close_notify_after_failed_handshake\.yaml:\d+: step 5 \(client tls handshake within 500ms\): "
+                     r"expected ok vs actual operation_aborted", done.stdout), done.stdout
+    report = json.loads((tmp_path / "close_notify_after_failed_handshake" / "report.json").read_text())
+    notify = report["steps"][5]
+    assert notify["ran"] is False and notify["ok"] is False
+    assert notify["mismatch"] == ("not run: step 5 (client tls handshake within 500ms) ended operation_aborted, "
+                                  "so the client has no TLS session")

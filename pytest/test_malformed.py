@@ -271,6 +271,16 @@ CASES = [
     ("escape_nul_in_summary", edit("summary: a sample scenario", 'summary: "nul\\0"'), r"summary must be one line of printable text"),
     ("newline_in_step", edit("  - client: close", '  - client: "close\\nnow"'), r"step must be one line of printable text"),
     ("summary_too_long", edit("summary: a sample scenario", "summary: " + "s" * 1200), r"summary is longer than 1000 characters"),
+    # --- what could only fail at run time ----------------------------------------
+    ("barrier_with_outcome", step("wait: s>c F within 300ms -> timeout"), r":\d+: a wire wait takes no outcome \('->'\)"),
+    ("await_nothing", step("client: await"), r":\d+: nothing to await: no client step before it runs in the background \(end one with '&'\)"),
+    ("await_twice", step("client: recv &\n  - client: await\n  - client: await"),
+     r":\d+: nothing to await: no client step before it runs in the background"),
+    ("await_other_side", step("server: recv &\n  - client: await"), r":\d+: nothing to await: no client step"),
+    ("close_notify_without_handshake", step("client: tls close_notify"),
+     r":\d+: tls close_notify needs a TLS session: no 'tls handshake' of the client before it"),
+    ("close_notify_other_side", step("server: tls handshake &\n  - client: tls close_notify"),
+     r":\d+: tls close_notify needs a TLS session: no 'tls handshake' of the client before it"),
     # --- aliases and depth ---------------------------------------------------------
     ("alias_billion_laughs", BILLION_LAUGHS, r"more than 100000 nodes"),
     ("alias_unknown_anchor", edit("tags: [fin]", "tags: *nothing"), r"alias '\*nothing' names no anchor"),

@@ -142,6 +142,15 @@ def test_each_broken_twin_fails_at_the_users_program(broken, name):
     assert step_text in source[line - 1] or line == 1 and step_text == "leftovers"
 
 
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_check_of_a_broken_twins_capture_gives_its_live_verdict(closepath, broken, name):
+    """The run facts carry every step's and program's outcome: check of the capture fails where the run did."""
+    report = broken[1][name]
+    checked = closepath("check", report["capture"], "--scenario", report["file"], "--json")
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    assert json.loads(checked.stdout)["first_mismatch"] == report["first_mismatch"]
+
+
 @pytest.mark.parametrize("step, message", [
     ("client: exec", "exec needs a program"),
     ("client: exec sh -c 'echo", "unterminated ' quote"),
@@ -228,3 +237,13 @@ def test_the_examples_pass_over_ipv6_unless_they_pin_ipv4(examples_ipv6):
         assert report["family"] == ("ipv4" if pinned else "ipv6"), name
     if "curl_reset_mid_response" in reports and shutil.which("curl"):
         assert program(reports["curl_reset_mid_response"], "client")["argv"][-1] == "http://[fd00::2]:47000/"
+
+
+def test_output_ends_when_the_program_has_ended(closepath, tmp_path):
+    done = closepath("run", pathlib.Path(__file__).parent / "data" / "programs" / "output_after_exit.yaml", "--out", tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert re.search(r"output_after_exit\.yaml:\d+: step 2 \(server output goodbye within 30s\): expected the server program "
+                     r"to print a line matching /goodbye/ vs the program ended \(exit 0\) before printing one, its last line "
+                     r"'hello'", done.stdout), done.stdout
+    step = json.loads((tmp_path / "output_after_exit" / "report.json").read_text())["steps"][1]["outcome"]
+    assert step["end_ms"] - step["start_ms"] < 20_000  # not its 30 s: it ended with the program

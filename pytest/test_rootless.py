@@ -65,10 +65,12 @@ def test_root_and_rootless_give_the_same_verdict(closepath, shared_dir, userns, 
 
 
 def test_user_key_is_refused_rootless_with_the_reason(closepath, shared_dir, userns):
-    """A rootless run maps only the invoking user: `user:` cannot be honoured, and says why."""
+    """A rootless run maps only the invoking user: `user:` cannot be honoured. Refused when the file
+    is read (exit 2, at its line), before anything runs."""
     scenario = shared_dir / "as_user.yaml"
     scenario.write_text("name: as_user\nuser: root\nsteps:\n  - server: exec true\n  - server: exit -> 0\n"
                         "  - server: listen\n  - client: connect\nexpect:\n  wire: [c>s S, s>c S., c>s .]\n")
-    done = as_nobody(closepath, "run", scenario, "--out", shared_dir / "out")
-    assert done.returncode == 1, done.stdout + done.stderr
-    assert "cannot run 'true' as user 'root'" in done.stdout and "rootless" in done.stdout
+    done = as_nobody(closepath, "run", scenario, "--out", shared_dir / "refused")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"{scenario}:2: user 'root': " in done.stderr and "rootless" in done.stderr, done.stderr
+    assert not (shared_dir / "refused" / "as_user").exists()  # nothing ran

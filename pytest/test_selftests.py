@@ -1,6 +1,7 @@
 """Each catalogue scenario must fail when its decisive action is removed or
 changed: proof that it is not vacuous. Each row edits one line of the real
 catalogue file and names the failure message the run must print."""
+import json
 import re
 
 import pytest
@@ -136,7 +137,13 @@ def test_variant_fails(closepath, tmp_path, name, line, replacement, message):
     run = closepath("run", variant, "--out", tmp_path / "out")
     assert run.returncode == 1, f"variant of {name} did not fail:\n{run.stdout}{run.stderr}"
     assert re.search(message, run.stdout), f"expected /{message}/ in:\n{run.stdout}"
-    assert (tmp_path / "out" / name / "capture.pcapng").exists()
+    capture = tmp_path / "out" / name / "capture.pcapng"
+    assert capture.exists()
+    # Whatever failed (a step's outcome, a barrier, the wire, the states), check of the capture says the same.
+    checked = closepath("check", capture, "--scenario", variant, "--json")
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    live = json.loads((tmp_path / "out" / name / "report.json").read_text())["first_mismatch"]
+    assert json.loads(checked.stdout)["first_mismatch"] == live
 
 
 LEAK = ROOT / "pytest" / "data" / "close_wait_leak.yaml"

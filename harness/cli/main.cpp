@@ -166,7 +166,7 @@ int cmd_run(const RunArgs& a, ScenarioDir& dir) {
     for (const auto& f : files) {
       scenarios.push_back(parse_scenario_file(f));
       check_sysctls_exist(scenarios.back());
-      program_user(scenarios.back());  // an unknown user is the scenario's error
+      check_program_user(scenarios.back());  // an unknown user, or one a rootless run cannot become, is the scenario's error
     }
   } catch (const ScenarioError& e) {
     std::cerr << e.what() << "\n";

@@ -156,6 +156,10 @@ void ProgramProcess::read_until_stopped() {
       if (got <= 0) {
         if (!partial[i].empty()) keep(i, std::exchange(partial[i], ""));
         fds[i].fd = -1;  // closed: poll ignores it from now on
+        if (fds[0].fd < 0 && fds[1].fd < 0) {
+          const std::lock_guard lock(mutex_);
+          output_closed_ = true;  // nothing it started holds its output either
+        }
         news = true;
         continue;
       }
@@ -206,7 +210,7 @@ std::optional<std::size_t> ProgramProcess::wait_line(const std::regex& re, std::
         for (std::size_t i = from; i < lines_.size(); ++i)
           if (std::regex_search(lines_[i].text, re)) return (found = i).has_value();
         from = lines_.size();
-        return false;
+        return status_.has_value() && output_closed_;  // it ended and nothing more can come
       },
       until);
   return found;

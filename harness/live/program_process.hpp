@@ -43,7 +43,8 @@ class ProgramProcess {
   ProgramProcess& operator=(const ProgramProcess&) = delete;
   ~ProgramProcess();
 
-  // The first line from index `from` on that matches; nullopt at the deadline.
+  // The first line from index `from` on that matches; nullopt at the
+  // deadline, or once the program has ended and its output closed.
   std::optional<std::size_t> wait_line(const std::regex& re, std::size_t from, Deadline until);
   // The wait status once it has ended; nullopt at the deadline.
   std::optional<int> wait_exit(Deadline until);
@@ -67,6 +68,7 @@ class ProgramProcess {
   mutable std::mutex mutex_;
   std::vector<ProgramRecord::Line> lines_;
   std::optional<int> status_;
+  bool output_closed_ = false;  // both pipes at EOF
   std::thread reader_;
 };
 

@@ -4,6 +4,7 @@
 
 #include <grp.h>
 #include <pwd.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -29,6 +30,15 @@ std::optional<ProgramUser> program_user(const Scenario& s) {
   }
   u.groups.resize(static_cast<std::size_t>(count));
   return u;
+}
+
+void check_program_user(const Scenario& s) {
+  if (!s.user) return;
+  program_user(s);
+  if (geteuid() != 0)
+    throw ScenarioError(s.file, s.user->line,
+                        "user '" + s.user->value + "': programs can run as another user only when closepath runs as root; "
+                        "this run is rootless, and its user namespace maps no one but you");
 }
 
 }  // namespace closepath

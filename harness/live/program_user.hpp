@@ -25,4 +25,9 @@ struct ProgramUser {
 // ScenarioError at the `user:` line when this machine has no such user.
 std::optional<ProgramUser> program_user(const Scenario& s);
 
+// Before anything runs: the user exists, and this process can become it
+// (only root can; a rootless run maps nothing but the invoking user). Throws
+// ScenarioError at the `user:` line.
+void check_program_user(const Scenario& s);
+
 }  // namespace closepath

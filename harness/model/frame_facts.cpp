@@ -6,8 +6,8 @@
 
 namespace closepath {
 
-FrameFacts facts_of(const WireFrame& f) {
-  return {.note = f.note, .mono_ns = f.mono_ns, .delivered = f.forwarded, .injected = f.injected};
+FrameFacts facts_of(const WireFrame& f, std::int64_t realtime_offset_ns) {
+  return {.note = f.note, .mono_ns = f.frame.ts_ns - realtime_offset_ns, .delivered = f.forwarded, .injected = f.injected};
 }
 
 FrameFacts facts_from_comment(const std::string& comment) {

@@ -21,7 +21,11 @@ struct FrameFacts {
   bool injected = false;     // made by the wire
 };
 
-FrameFacts facts_of(const WireFrame& f);
+// A live frame's facts. Its time is the capture's (the kernel's timestamp as
+// it reached the wire, written to the pcapng) on the monotonic clock, moved
+// by the run's `realtime_offset_ns` (REALTIME - MONOTONIC): the same number
+// `closepath check` reads from the file, so both measure the same gaps.
+FrameFacts facts_of(const WireFrame& f, std::int64_t realtime_offset_ns);
 // Read back from the words of frame_notes.hpp.
 FrameFacts facts_from_comment(const std::string& comment);
 

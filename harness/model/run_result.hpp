@@ -26,7 +26,14 @@ struct StepResult {
   std::optional<std::size_t> seen;           // a barrier: the packets that matched
   std::optional<std::size_t> touched;        // a wire fault: the frames it dropped, held, delayed, injected or passed to netem
   std::optional<std::size_t> awaited_step;   // await: the step it collected (1-based)
-  std::optional<std::string> mismatch;       // "expected X vs actual Y"
+  // What only the runner could see, which is the step's failure whatever it
+  // expected: "not run: step 4 (tls handshake) ended stream_truncated", a
+  // fault it could not apply, a program that never printed its line.
+  std::optional<std::string> problem;
+  std::optional<std::string> mismatch;       // the judge's: "expected X vs actual Y"
+  // Only when it started is known (a capture whose run facts predate step
+  // records): its start anchors timing windows; the step is not judged.
+  bool timed_only = false;
 };
 
 // A timing window the judge checked, and what the run measured for it.
@@ -67,6 +74,7 @@ struct RunResult {
   std::optional<std::vector<TraceEvent>> trace;  // nullopt: the run could not trace
   std::string trace_unavailable;                 // why not
   std::map<Side, std::vector<SocketEntry>> leftovers;
+  bool audited = true;  // leftovers were audited (false: a capture without closepath's run facts)
   // Each side's connection socket as audited just after its application's
   // last close, shutdown or crash step (when it still existed).
   std::map<Side, SocketEntry> at_close;

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -181,9 +182,26 @@ class Parser {
     }
   }
 
+  // What a step needs an earlier step of its side to have done: refused
+  // here, since it could only fail at run time.
+  struct StepOrder {
+    std::map<Side, std::size_t> backgrounds, awaits;
+    std::set<Side> handshakes;
+    void check(const PeerStep& ps) {
+      const std::string side = to_string(ps.side);
+      if (std::holds_alternative<Await>(ps.action) && awaits[ps.side]++ == backgrounds[ps.side])
+        throw std::invalid_argument("nothing to await: no " + side + " step before it runs in the background (end one with '&')");
+      if (std::holds_alternative<TlsCloseNotify>(ps.action) && !handshakes.contains(ps.side))
+        throw std::invalid_argument("tls close_notify needs a TLS session: no 'tls handshake' of the " + side + " before it");
+      if (std::holds_alternative<TlsHandshake>(ps.action)) handshakes.insert(ps.side);
+      if (ps.background) ++backgrounds[ps.side];
+    }
+  };
+
   void parse_steps(const Node& n, Scenario& s) const {
     if (!n.is_sequence() || n.items.empty()) fail(n, "steps must be a non-empty list");
     if (n.items.size() > kMaxSteps) fail(n, "more than " + std::to_string(kMaxSteps) + " steps");
+    StepOrder order;
     for (const auto& item : n.items) {
       if (!item->is_mapping() || item->pairs.size() != 1)
         fail(*item, "a step is one 'client: ACTION', 'server: ACTION', 'wire: FAULT' or 'wait: DURATION'");
@@ -204,8 +222,9 @@ class Parser {
           step.what = std::move(*program);
         } else {
           step.what = parse_peer_step(side(*key), step.text);
-          const auto& action = std::get<PeerStep>(step.what).action;
-          if (std::holds_alternative<TlsHandshake>(action) || std::holds_alternative<TlsStall>(action)) s.uses_tls = true;
+          const auto& ps = std::get<PeerStep>(step.what);
+          order.check(ps);
+          if (std::holds_alternative<TlsHandshake>(ps.action) || std::holds_alternative<TlsStall>(ps.action)) s.uses_tls = true;
         }
       } catch (const std::invalid_argument& e) {
         fail(*value, e.what());

@@ -9,6 +9,7 @@
 //   netem c>s|s>c|both NETEM-ARGS...
 #include "scenario_parser.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <regex>
 #include <set>
@@ -55,6 +56,9 @@ void want(const std::vector<std::string>& w, std::size_t lo, std::size_t hi, con
 std::variant<WaitStep, WireWait> parse_wait_step(const std::string& text) {
   auto w = words_of(text);
   if (w.empty() || (w[0] != "c>s" && w[0] != "s>c")) return WaitStep{parse_duration(text)};
+  if (std::find(w.begin(), w.end(), "->") != w.end())
+    throw std::invalid_argument("a wire wait takes no outcome ('->'): it waits for packets, and fails the run, naming "
+                                "the pattern, when too few come within its time");
   WireWait barrier;
   if (const auto within = take_within(w)) barrier.within = *within;
   pcap::PatternElement element;

@@ -3,6 +3,7 @@
 #include "matcher.hpp"
 #include "overloaded.hpp"
 #include "states.hpp"
+#include "step_judge.hpp"
 
 #include <algorithm>
 
@@ -11,43 +12,9 @@ namespace closepath {
 
 namespace {
 
-std::string outcome_text(const std::string& end, std::optional<std::uint64_t> bytes) {
-  if (!bytes) return end;
-  return end + " (" + std::to_string(*bytes) + " bytes)";
-}
-
 std::string where(const Scenario& s, int line) { return s.file.string() + ":" + std::to_string(line) + ": "; }
 
 }  // namespace
-
-// get tcp_info: the expected state and counters against what the kernel gave.
-std::optional<std::string> compare_tcp_info(const ExpectedOutcome& expect, const protocol::Outcome& outcome) {
-  if (!expect.state && expect.counters.empty()) return std::nullopt;
-  if (!outcome.tcp_info) return "expected tcp_info, got none (" + outcome.end + ")";
-  const auto& info = *outcome.tcp_info;
-  std::string wrong;
-  if (expect.state && *expect.state != info.state) wrong += "state " + *expect.state + " vs actual " + info.state;
-  for (const auto& [name, range] : expect.counters) {
-    const auto it = info.counters.find(name);
-    const auto& [low, high] = range;
-    if (it != info.counters.end() && it->second >= low && it->second <= high) continue;
-    const std::string want = low == high ? std::to_string(low) : std::to_string(low) + ".." + std::to_string(high);
-    wrong += (wrong.empty() ? "" : ", ") + name + " " + want + " vs actual " +
-             (it == info.counters.end() ? std::string("none") : std::to_string(it->second));
-  }
-  if (wrong.empty()) return std::nullopt;
-  return "tcp_info: expected " + wrong;
-}
-
-std::optional<std::string> compare_outcome(const PeerStep& step, const protocol::Outcome& outcome) {
-  const bool end_ok = outcome.end == step.expect.end;
-  const bool bytes_ok = !step.expect.bytes || *step.expect.bytes == outcome.bytes;
-  if (end_ok && bytes_ok) return compare_tcp_info(step.expect, outcome);
-  std::string actual = outcome_text(outcome.end, outcome.bytes);
-  if (outcome.deadline) actual += " at its deadline of " + std::to_string(step.within.count()) + " ms";
-  if (outcome.error && outcome.end != "eof") actual += ": " + outcome.error->message;
-  return "expected " + outcome_text(step.expect.end, step.expect.bytes) + " vs actual " + actual;
-}
 
 namespace {
 
@@ -149,54 +116,6 @@ std::optional<std::string> judge_leftovers(const Scenario& s, const std::map<Sid
   return std::nullopt;
 }
 
-// "-> END at LOW..HIGH after step N": when the step's outcome came, since step N began.
-std::optional<std::string> judge_outcome_time(const StepResult& sr, const std::vector<std::int64_t>& anchors,
-                                              std::vector<Timing>& timings) {
-  const auto* ps = std::get_if<PeerStep>(&sr.step->what);
-  if (!ps || !ps->expect.at || !sr.outcome || !sr.outcome->end_ns) return std::nullopt;
-  const auto& at = *ps->expect.at;
-  if (at.anchor > anchors.size() || !anchors[at.anchor - 1]) return std::nullopt;
-  const auto since = pcap::elapsed_ns(sr.outcome->end_ns, anchors[at.anchor - 1]);
-  const std::string expected = "at " + pcap::window_text(at.window) + " after step " + std::to_string(at.anchor);
-  timings.push_back({sr.step->line, sr.step->text, since});
-  if (pcap::in_window(at.window, since)) return std::nullopt;
-  return "expected " + sr.outcome->end + " " + expected + " vs actual at " + pcap::measured_text(since, &at.window);
-}
-
-std::string fault_count_text(const WireAction& action, std::size_t touched) {
-  const auto frames = [&](const char* verb, const char* what) {
-    return std::string(verb) + " " + std::to_string(touched) + " " + what + (touched == 1 ? "" : "s");
-  };
-  return std::visit(overloaded{[&](const Blackhole&) { return frames("dropped", "frame"); },
-                               [&](const Drop&) { return frames("dropped", "packet"); },
-                               [&](const Hold&) { return frames("held", "packet"); },
-                               [&](const Delay&) { return frames("delayed", "frame"); },
-                               [&](const InjectRst&) { return frames("injected", "RST"); },
-                               [&](const Netem&) { return frames("passed", "frame") + " to netem"; },
-                               [&](const Heal&) { return std::string(); }, [&](const Release&) { return std::string(); }},
-                    action);
-}
-
-// A drop, hold or inject that touched fewer packets than it names.
-std::optional<std::string> judge_fault(const StepResult& sr) {
-  const auto* ws = std::get_if<WireStep>(&sr.step->what);
-  if (!ws || !sr.touched) return std::nullopt;
-  const auto n = *sr.touched;
-  const auto named = std::visit(overloaded{[](const Drop& d) -> std::size_t { return d.count; },
-                                           [](const Hold&) -> std::size_t { return 1; },
-                                           [](const InjectRst& i) -> std::size_t { return i.toward.size(); },
-                                           [](const auto&) -> std::size_t { return 0; }},
-                                ws->action);
-  if (n >= named) return std::nullopt;
-  const auto plural = [](std::size_t k, const char* what) {
-    return std::to_string(k) + " " + what + (k == 1 ? "" : "s");
-  };
-  if (std::holds_alternative<Drop>(ws->action))
-    return "expected to drop " + plural(named, "packet") + " vs dropped " + std::to_string(n);
-  if (std::holds_alternative<Hold>(ws->action)) return "expected to hold at least 1 packet vs held 0";
-  return "expected to inject " + plural(named, "RST") + " vs injected " + std::to_string(n);
-}
-
 void judge(RunResult& r) {
   const Scenario& s = *r.scenario;
   std::vector<std::int64_t> anchors;  // each step's start, for "at ... after step N"
@@ -206,8 +125,7 @@ void judge(RunResult& r) {
   bool step_failed = false;
   for (std::size_t i = 0; i < r.steps.size(); ++i) {
     auto& sr = r.steps[i];
-    if (!sr.mismatch) sr.mismatch = judge_outcome_time(sr, anchors, r.timings);
-    if (!sr.mismatch) sr.mismatch = judge_fault(sr);
+    sr.mismatch = judge_step(sr, anchors, r.timings);
     if (!sr.mismatch || step_failed) continue;
     step_failed = true;
     r.verdict = Verdict::fail;
@@ -218,7 +136,7 @@ void judge(RunResult& r) {
   const auto wire = judge_wire(s, r.flow, anchors, &blamed, &r.timings);
   if (step_failed) return;
   if (wire) r.mismatch_packet = blamed;
-  for (auto m : {wire, judge_states(s, r.states), judge_leftovers(s, r.leftovers)}) {
+  for (auto m : {wire, judge_states(s, r.states), r.audited ? judge_leftovers(s, r.leftovers) : std::nullopt}) {
     if (!m) continue;
     r.verdict = Verdict::fail;
     r.first_mismatch = *m;

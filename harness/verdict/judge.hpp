@@ -6,14 +6,12 @@
 #include "flow.hpp"
 #include "run_result.hpp"
 #include "scenario.hpp"
+#include "step_judge.hpp"
 
 #include <optional>
 #include <string>
 
 namespace closepath {
-
-// "expected X vs actual Y" when a step's outcome differs from what it expects.
-std::optional<std::string> compare_outcome(const PeerStep& step, const protocol::Outcome& outcome);
 
 // The first mismatch of the wire against the scenario's wire and forbid lists.
 // `anchors`: each step's start time (mono ns), for timing windows.
@@ -29,13 +27,9 @@ std::optional<std::string> judge_wire(const Scenario& s, const pcap::Flow& flow,
 std::optional<std::string> judge_states(const Scenario& s, const std::map<Side, SideStates>& states);
 std::optional<std::string> judge_leftovers(const Scenario& s, const std::map<Side, std::vector<SocketEntry>>& leftovers);
 
-// A drop, hold or inject that touched fewer packets than it names: "expected to drop 1 packet vs dropped 0".
-std::optional<std::string> judge_fault(const StepResult& sr);
-
-// What a wire fault did, for reports and ladders: "dropped 3 frames", "held 1 packet"; "" for heal and release.
-std::string fault_count_text(const WireAction& action, std::size_t touched);
-
-// Fills verdict and first_mismatch from the steps and the flow.
+// Fills verdict and first_mismatch, and each step's mismatch, from what the
+// run recorded: its steps, the flow, the states and the leftovers. One
+// pipeline: a live run and `closepath check` of its capture both end here.
 void judge(RunResult& r);
 
 }  // namespace closepath

@@ -5,23 +5,13 @@
 #include "judge.hpp"
 #include "ladder.hpp"
 #include "report.hpp"
+#include "run_facts.hpp"
 #include "states.hpp"
 
 #include <unistd.h>
 
 namespace closepath {
 namespace {
-
-// What a closepath capture's run-facts comment holds, checked field by field:
-// the comment is input like any other, and may come from anywhere.
-struct RunFacts {
-  std::string client;
-  int client_port = 0;
-  std::vector<std::int64_t> anchors;  // 0 where a step never started
-  std::map<Side, std::vector<std::string>> kernel_states;
-  std::map<Side, std::vector<SocketEntry>> leftovers;
-  std::map<Side, SocketEntry> at_close;  // optional in the comment (captures before it had none)
-};
 
 // A capture file as a source of frames, read again for each pass and never
 // held whole.
@@ -65,77 +55,6 @@ struct Loaded {
   std::optional<RunFacts> facts;  // captures closepath did not write have none
   const std::string& cut_short() const { return file.cut_short(); }
 };
-
-class FactsError : public std::runtime_error {
- public:
-  explicit FactsError(const std::string& what) : std::runtime_error(what) {}
-};
-
-const nlohmann::json& field(const nlohmann::json& j, const char* key, const char* what) {
-  if (!j.is_object() || !j.contains(key)) throw FactsError(std::string("no ") + key + " (" + what + ")");
-  return j.at(key);
-}
-
-template <typename T>
-T number_in(const nlohmann::json& j, const std::string& name, T lo, T hi) {
-  if (!j.is_number_integer()) throw FactsError(name + " is not a whole number");
-  const auto v = j.get<std::int64_t>();
-  if (v < static_cast<std::int64_t>(lo) || v > static_cast<std::int64_t>(hi)) throw FactsError(name + " is out of range");
-  return static_cast<T>(v);
-}
-
-std::string text_of(const nlohmann::json& j, const std::string& name) {
-  if (!j.is_string()) throw FactsError(name + " is not a string");
-  return j.get<std::string>();
-}
-
-SocketEntry socket_entry_of(const nlohmann::json& e, const std::string& where) {
-  SocketEntry entry;
-  entry.state = text_of(field(e, "state", "a socket's state"), where + " state");
-  entry.local = text_of(field(e, "local", "a socket's address"), where + " local");
-  entry.remote = text_of(field(e, "remote", "a socket's peer"), where + " remote");
-  entry.local_port = number_in<std::uint16_t>(field(e, "local_port", "a port"), where + " local_port", 0, 65535);
-  entry.remote_port = number_in<std::uint16_t>(field(e, "remote_port", "a port"), where + " remote_port", 0, 65535);
-  entry.recv_q = number_in<std::uint32_t>(field(e, "recv_q", "a queue"), where + " recv_q", 0, UINT32_MAX);
-  entry.send_q = number_in<std::uint32_t>(field(e, "send_q", "a queue"), where + " send_q", 0, UINT32_MAX);
-  const auto& orphan = field(e, "orphan", "whether a process held it");
-  if (!orphan.is_boolean()) throw FactsError(where + " orphan is not true or false");
-  entry.orphan = orphan.get<bool>();
-  return entry;
-}
-
-RunFacts parse_facts(const nlohmann::json& j) {
-  RunFacts f;
-  f.client = text_of(field(j, "client", "the client's address"), "client");
-  f.client_port = number_in<int>(field(j, "client_port", "the client's port"), "client_port", 0, 65535);
-  const auto& anchors = field(j, "anchors", "step start times");
-  if (!anchors.is_array()) throw FactsError("anchors is not a list");
-  for (std::size_t i = 0; i < anchors.size(); ++i)
-    f.anchors.push_back(anchors[i].is_null() ? 0 : number_in<std::int64_t>(anchors[i], "anchors[" + std::to_string(i) + "]",
-                                                                            0, std::int64_t{1} << 62));
-  const auto& kernel = field(j, "kernel_states", "traced states");
-  const auto& leftovers = field(j, "leftovers", "the socket audit");
-  if (!kernel.is_object() || !leftovers.is_object()) throw FactsError("kernel_states and leftovers must be objects");
-  for (Side side : {Side::client, Side::server}) {
-    const auto name = to_string(side);
-    if (kernel.contains(name)) {
-      if (!kernel.at(name).is_array()) throw FactsError("kernel_states." + name + " is not a list");
-      for (const auto& st : kernel.at(name)) {
-        const auto state = text_of(st, "kernel_states." + name + " entry");
-        if (!pcap::is_tcp_state(state)) throw FactsError("kernel_states." + name + " names no TCP state: " + state);
-        f.kernel_states[side].push_back(state);
-      }
-    }
-    if (j.contains("at_close") && !j.at("at_close").is_object()) throw FactsError("at_close must be an object");
-    if (j.contains("at_close") && j.at("at_close").contains(name))
-      f.at_close[side] = socket_entry_of(j.at("at_close").at(name), "at_close." + name);
-    auto& list = f.leftovers[side];
-    if (!leftovers.contains(name)) continue;
-    if (!leftovers.at(name).is_array()) throw FactsError("leftovers." + name + " is not a list");
-    for (const auto& e : leftovers.at(name)) list.push_back(socket_entry_of(e, "leftovers." + name));
-  }
-  return f;
-}
 
 // The capture's run facts, from its first section (closepath writes them
 // there): this reading stops at the first frame.
@@ -226,29 +145,52 @@ nlohmann::json capture_notes(const Loaded& l, const std::map<std::string, std::s
 
 }  // namespace
 
+namespace {
+
+// The run as its capture records it, for the judge: the flow, the states
+// from both sources, and with closepath's run facts each step's record and
+// the leftover sockets.
+RunResult run_of(const Scenario& s, const pcap::Flow& flow, const std::optional<RunFacts>& facts, std::string& note) {
+  RunResult r;
+  r.scenario = &s;
+  r.flow = flow;
+  r.inferred = pcap::infer_states(flow.packets, flow.incarnations);
+  r.audited = facts.has_value();
+  if (facts) {
+    r.leftovers = facts->leftovers;
+    r.at_close = facts->at_close;
+    r.steps = step_results(s, *facts, note);
+  }
+  const int client_port = facts ? facts->client_port : flow.client.port;
+  r.states = collect_states(std::nullopt, r.inferred, r.leftovers, {flow.client.addr, flow.server.addr, client_port},
+                            r.audited, &r.flow.packets, r.at_close);
+  if (facts)
+    for (const auto& [side, kernel] : facts->kernel_states) {
+      r.states[side].kernel = kernel;
+      const auto from = facts->kernel_from.find(side);
+      r.states[side].kernel_from = from != facts->kernel_from.end() && from->second.size() == kernel.size()
+                                       ? from->second
+                                       : std::vector<std::string>(kernel.size(), kFromTrace);
+    }
+  return r;
+}
+
+}  // namespace
+
 int check_capture(const std::filesystem::path& capture, const Scenario& s, const OfflineOptions& o, std::ostream& out,
                   std::ostream& notes) {
   Loaded loaded(capture);
   load(loaded, capture);
   const auto flow = flow_of(capture, loaded, o, true);
   warn(capture, loaded, flow.skipped, notes);
-  const auto inferred = pcap::infer_states(flow.packets, flow.incarnations);
   const auto& facts = loaded.facts;
-  const std::map<Side, std::vector<SocketEntry>> no_leftovers;
-  const auto& leftovers = facts ? facts->leftovers : no_leftovers;
-  const int client_port = facts ? facts->client_port : flow.client.port;
-  auto states = collect_states(std::nullopt, inferred, leftovers, {flow.client.addr, flow.server.addr, client_port},
-                               facts.has_value(), &flow.packets, facts ? facts->at_close : std::map<Side, SocketEntry>{});
-  std::vector<std::int64_t> anchors;
-  if (facts) {
-    anchors = facts->anchors;
-    for (const auto& [side, kernel] : facts->kernel_states) states[side].kernel = kernel;
-  }
-  std::optional<std::size_t> marked;
-  std::optional<std::string> mismatch = judge_wire(s, flow, anchors, &marked);
-  if (!mismatch) mismatch = judge_states(s, states);
-  // Leftover sockets are not in a capture: only a closepath capture carries them.
-  if (!mismatch && facts) mismatch = judge_leftovers(s, leftovers);
+  std::string steps_note;
+  auto r = run_of(s, flow, facts, steps_note);
+  if (!steps_note.empty()) notes << capture.string() << ": note: " << steps_note << "\n";
+  judge(r);
+  const std::optional<std::string> mismatch =
+      r.verdict == Verdict::pass ? std::nullopt : std::optional(r.first_mismatch);
+  const auto& marked = r.mismatch_packet;
 
   if (o.json) {
     nlohmann::json j = {{"verdict", mismatch ? "fail" : "pass"},
@@ -266,9 +208,9 @@ int check_capture(const std::filesystem::path& capture, const Scenario& s, const
   }
   out << (mismatch ? "FAIL  " : "PASS  ") << s.name << "  (check of " << capture.string() << ", " << flow.packets.size()
       << " packets of " << pcap::to_string(pcap::Connection{flow.client, flow.server})
-      << (facts ? "" : "; no closepath run facts: step times and leftovers not checked") << ")\n";
+      << (facts ? "" : "; no closepath run facts: steps and leftovers not checked") << ")\n";
   if (mismatch) out << "      " << *mismatch << "\n";
-  if (mismatch || o.ladder) out << ladder_of(flow, inferred, marked, o.colour);
+  if (mismatch || o.ladder) out << ladder_of(flow, r.inferred, marked, o.colour);
   return mismatch ? 1 : 0;
 }
 

@@ -45,12 +45,29 @@ std::string frame_comment(const RunResult& r, std::size_t frame) {
 nlohmann::json run_facts(const RunResult& r) {
   using nlohmann::json;
   json anchors = json::array();  // each step's start, on the capture's clock (realtime ns)
-  for (const auto& sr : r.steps)
+  json steps = json::array();    // each step's record, times on the capture's clock: what check judges
+  for (const auto& sr : r.steps) {
     anchors.push_back(sr.outcome && sr.outcome->start_ns ? json(sr.outcome->start_ns + r.realtime_offset_ns)
                                                           : json(nullptr));
-  json kernel = json::object(), leftovers = json::object(), at_close = json::object();
+    json step = json::object();
+    if (sr.outcome) {
+      auto o = *sr.outcome;
+      if (o.start_ns) o.start_ns += r.realtime_offset_ns;
+      if (o.end_ns) o.end_ns += r.realtime_offset_ns;
+      step["outcome"] = protocol::to_json(o);
+    }
+    if (sr.seen) step["seen"] = *sr.seen;
+    if (sr.touched) step["touched"] = *sr.touched;
+    if (sr.awaited_step) step["awaited_step"] = *sr.awaited_step;
+    if (sr.problem) step["problem"] = *sr.problem;
+    steps.push_back(step);
+  }
+  json kernel = json::object(), kernel_from = json::object(), leftovers = json::object(), at_close = json::object();
   for (const auto& [side, st] : r.states)
-    if (st.kernel) kernel[to_string(side)] = *st.kernel;
+    if (st.kernel) {
+      kernel[to_string(side)] = *st.kernel;
+      kernel_from[to_string(side)] = st.kernel_from;
+    }
   auto entry = [](const SocketEntry& e) -> json {
     return {{"state", e.state},         {"local", e.local},   {"remote", e.remote}, {"local_port", e.local_port},
             {"remote_port", e.remote_port}, {"recv_q", e.recv_q}, {"send_q", e.send_q}, {"orphan", e.orphan}};
@@ -60,10 +77,10 @@ nlohmann::json run_facts(const RunResult& r) {
     for (const auto& e : sockets) leftovers[to_string(side)].push_back(entry(e));
   }
   for (const auto& [side, e] : r.at_close) at_close[to_string(side)] = entry(e);
-  return {{"version", 1},          {"scenario", r.scenario->name}, {"verdict", to_string(r.verdict)},
+  return {{"version", 2},          {"scenario", r.scenario->name}, {"verdict", to_string(r.verdict)},
           {"client", kClientHost.address_in(r.family)}, {"client_port", r.client_port}, {"server_port", r.server_port},
-          {"anchors", anchors},    {"kernel_states", kernel},      {"leftovers", leftovers},
-          {"at_close", at_close}};
+          {"anchors", anchors},    {"steps", steps},               {"kernel_states", kernel},
+          {"kernel_from", kernel_from}, {"leftovers", leftovers},  {"at_close", at_close}};
 }
 
 namespace {

@@ -1,0 +1,54 @@
+#include "live_run.hpp"
+
+#include "backstage.hpp"
+#include "errors.hpp"
+#include "socket_audit.hpp"
+
+namespace closepath {
+namespace {
+
+std::vector<std::string> peer_args(const Host& self, const Host& other, const RunResult& r, const char* role) {
+  return {"--role", role, "--local", self.address_in(r.family), "--remote", other.address_in(r.family),
+          "--port", std::to_string(r.server_port),
+          "--client-port", std::to_string(r.client_port)};
+}
+
+}  // namespace
+
+LiveRun::LiveRun(const Scenario& s, const RunOptions& o, RunResult& r, bool another_follows)
+    : rig(Backstage::get().take(o.tracefs, another_follows)),
+      topology(rig->topology),
+      trace(rig->trace.get()),
+      faults(rig->faults),
+      wire(rig->wire),
+      reaper{topology},
+      client((configure(s, o, r), topology.client()), "client", o.peer_program,
+             peer_args(kClientHost, kServerHost, r, "client")),
+      server(topology.server(), "server", o.peer_program, peer_args(kServerHost, kClientHost, r, "server")),
+      probes{ActivityProbe(topology.client()), ActivityProbe(topology.server())} {}
+
+void LiveRun::configure(const Scenario& s, const RunOptions& o, RunResult& r) {
+  topology.configure(s.sysctl, s.rto_min);
+  // A program's connection picks its own port: give it only the run's, so
+  // the kernel trace (keyed by that port) follows it.
+  if (s.program_sides.contains(Side::client))
+    write_sysctl(topology.client(), "net.ipv4.ip_local_port_range",
+                 std::to_string(r.client_port) + " " + std::to_string(r.client_port));
+  if (!trace) r.trace_unavailable = o.tracefs ? rig->trace_unavailable : o.tracefs_unavailable;
+}
+
+ProgramProcess* LiveRun::program(Side side) const {
+  for (auto it = programs.rbegin(); it != programs.rend(); ++it)
+    if ((*it)->side() == side) return it->get();
+  return nullptr;
+}
+
+LiveRun::SocketReaper::~SocketReaper() {
+  for (Side side : {Side::client, Side::server}) try {
+      destroy_sockets(topology.of(side));
+    } catch (const HostError&) {
+      // Nothing to report to at teardown; the namespace goes anyway.
+    }
+}
+
+}  // namespace closepath

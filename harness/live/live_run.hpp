@@ -1,0 +1,47 @@
+// Everything live during one run: the rig (namespaces, wire, trace), the
+// two peers, the user's programs; torn down in reverse order of construction.
+#pragma once
+
+#include "activity_probe.hpp"
+#include "peer_process.hpp"
+#include "program_process.hpp"
+#include "rig.hpp"
+#include "run_result.hpp"
+#include "runner.hpp"
+
+#include <array>
+#include <memory>
+#include <vector>
+
+namespace closepath {
+
+struct LiveRun {
+  LiveRun(const Scenario& s, const RunOptions& o, RunResult& r, bool another_follows);
+
+  PeerProcess& peer(Side s) { return s == Side::client ? client : server; }
+  // The side's latest program (the one its steps address), or null.
+  ProgramProcess* program(Side side) const;
+
+  std::unique_ptr<Rig> rig;
+  Topology& topology;
+  KernelTrace* trace;  // null: states come from the capture only
+  ScriptedFaults& faults;
+  Wire& wire;
+  // Destroyed after the peers and programs (declared before them): the
+  // sockets their exit left (orphans, TIME_WAIT) go before the namespaces
+  // do, so none outlives the run, to fire trace events under its port later.
+  struct SocketReaper {
+    Topology& topology;
+    ~SocketReaper();
+  } reaper;
+  PeerProcess client, server;
+  std::array<ActivityProbe, 2> probes;  // the client's, the server's: is the exchange over?
+  // What exec started, in order; all of them are ended at teardown.
+  std::vector<std::unique_ptr<ProgramProcess>> programs;
+
+ private:
+  // What the scenario sets on the rig, before any peer starts.
+  void configure(const Scenario& s, const RunOptions& o, RunResult& r);
+};
+
+}  // namespace closepath

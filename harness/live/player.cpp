@@ -1,0 +1,175 @@
+#include "player.hpp"
+
+#include "clock.hpp"
+#include "errors.hpp"
+#include "interrupt.hpp"
+#include "netem.hpp"
+#include "overloaded.hpp"
+#include "socket_audit.hpp"
+#include "states.hpp"
+#include "tls_credentials.hpp"
+#include "watchdog.hpp"
+
+namespace closepath {
+namespace {
+
+using namespace std::chrono_literals;
+
+// TLS setup loads a key and a certificate: no kernel timer, but slow under emulation (qemu/TCG, sanitizers).
+constexpr auto kSetupLimit = 30s;
+
+std::int64_t mono_ns() { return protocol::now_ns(); }
+
+// The outcome of a step the runner itself carries out, timed from `start`.
+protocol::Outcome timed(const char* end, std::int64_t start) {
+  return {.end = end, .start_ns = start, .end_ns = mono_ns()};
+}
+
+protocol::Command command(const PeerStep& ps) { return {.action = ps.action, .within = ps.within}; }
+
+void setup_tls(LiveRun& live, Family family) {
+  const auto creds = make_tls_credentials(kServerHost.address_in(family));
+  for (Side side : {Side::client, Side::server}) {
+    protocol::TlsSetup setup;
+    if (side == Side::client) setup.ca_pem = creds.ca_pem;
+    else setup.cert_pem = creds.server_cert_pem, setup.key_pem = creds.server_key_pem;
+    const auto answer = live.peer(side).call({.action = setup, .within = kSetupLimit}, kSetupLimit);
+    if (answer.end != "ok")
+      throw PeerError(to_string(side) + " peer: TLS setup failed: " + protocol::to_json(answer).dump());
+  }
+}
+
+}  // namespace
+
+void Player::play() {
+  if (s_.uses_tls) setup_tls(live_, r_.family);
+  r_.steps.resize(s_.steps.size());
+  for (std::size_t i = 0; i < s_.steps.size(); ++i) r_.steps[i].step = &s_.steps[i];
+  for (i_ = 0; i_ < s_.steps.size(); ++i_) {
+    check_interrupted();
+    live_.wire.mark_step(static_cast<int>(i_));
+    const Step& step = s_.steps[i_];
+    where_ = "step " + std::to_string(i_ + 1) + " (" + step.text + ")";
+    std::visit(overloaded{[&](const WaitStep& w) { pause(w); }, [&](const WireWait& w) { barrier(w); },
+                          [&](const WireStep& w) { fault(w); }, [&](const PeerStep& p) { peer(p); },
+                          [&](const ProgramStep& p) { programs_.run(p, i_, where_); }},
+               step.what);
+  }
+  // Background steps nobody awaited end with the timeline.
+  now_doing("collecting the background steps nobody awaited");
+  for (Side side : {Side::client, Side::server})
+    while (!pending_[side].empty()) collect(side);
+}
+
+void Player::pause(const WaitStep& wait) {
+  const auto start = mono_ns();
+  now_doing(where_ + ": pausing");
+  interruptible_sleep(wait.duration);
+  result().outcome = timed("ok", start);
+}
+
+void Player::barrier(const WireWait& barrier) {
+  auto& sr = result();
+  const auto start = mono_ns();
+  now_doing(where_ + ": waiting for the wire to carry it");
+  const auto seen = live_.faults.wait_for(barrier.match, barrier.count, barrier.within, [] { return interrupted(); });
+  check_interrupted();
+  sr.outcome = timed(seen >= barrier.count ? "ok" : "timeout", start);
+  sr.seen = seen;
+}
+
+void Player::fault(const WireStep& ws) {
+  auto& sr = result();
+  const auto start = mono_ns();
+  now_doing(where_ + ": applying the fault");
+  // netem is tc's; the exact program still learns of it, to annotate the frames it may change.
+  if (const auto* netem = std::get_if<Netem>(&ws.action)) apply_netem(live_.topology.wire(), *netem);
+  sr.problem = live_.faults.apply(ws.action, i_, "step " + std::to_string(i_ + 1) + " " + s_.steps[i_].text);
+  live_.wire.sync();
+  sr.outcome = timed(sr.problem ? "error" : "ok", start);
+}
+
+std::size_t Player::collect(Side side) {
+  const auto [index, id] = pending_[side].front();
+  pending_[side].pop_front();
+  const auto& ps = std::get<PeerStep>(s_.steps[index].what);
+  r_.steps[index].outcome = live_.peer(side).await(id, ps.within + kAnswerGrace);
+  return index;
+}
+
+std::optional<std::string> Player::impossible(const PeerStep& ps) const {
+  const std::string side = to_string(ps.side);
+  if (const auto it = crashed_by_.find(ps.side); it != crashed_by_.end())
+    return "not run: step " + std::to_string(it->second + 1) + " crashed the " + side + "'s peer";
+  if (std::holds_alternative<TlsCloseNotify>(ps.action))
+    if (const auto it = tls_handshake_.find(ps.side); it != tls_handshake_.end()) {
+      const auto& handshake = r_.steps[it->second];
+      if (handshake.outcome && handshake.outcome->end != "ok" && handshake.outcome->end != "pending")
+        return "not run: step " + std::to_string(it->second + 1) + " (" + handshake.step->text + ") ended " +
+               handshake.outcome->end + ", so the " + side + " has no TLS session";
+    }
+  if (std::holds_alternative<Await>(ps.action))
+    if (const auto it = pending_.find(ps.side); it == pending_.end() || it->second.empty())
+      return "not run: no " + side + " step runs in the background to await (the one before it did not run)";
+  return std::nullopt;
+}
+
+void Player::peer(const PeerStep& ps) {
+  auto& sr = result();
+  now_doing(where_ + ": waiting for the " + to_string(ps.side) + " peer's answer");
+  if (auto why = impossible(ps)) {
+    sr.problem = std::move(why);  // no outcome: it never ran
+    return;
+  }
+  const auto start = mono_ns();
+  if (std::holds_alternative<Await>(ps.action)) {
+    const auto awaited = collect(ps.side);
+    sr.outcome = timed("ok", start);
+    sr.awaited_step = awaited + 1;
+  } else if (std::holds_alternative<Crash>(ps.action)) {
+    while (!pending_[ps.side].empty()) collect(ps.side);
+    sr.outcome = live_.peer(ps.side).crash(ps.within + kAnswerGrace);
+    sr.outcome->start_ns = start;
+    sr.outcome->end_ns = mono_ns();
+    crashed_by_[ps.side] = i_;
+    audit_after_close(ps.side);
+  } else if (std::holds_alternative<Destroy>(ps.action)) {
+    // The side's connection, by its ports; its pending steps go on and meet what it did.
+    const bool client = ps.side == Side::client;
+    try {
+      destroy_connection(live_.topology.of(ps.side), client ? r_.client_port : r_.server_port,
+                         client ? r_.server_port : r_.client_port);
+      sr.outcome = timed("ok", start);
+    } catch (const HostError& e) {
+      sr.outcome = timed("error", start);
+      sr.problem = "could not destroy the " + to_string(ps.side) + "'s connection: " + e.what();
+    }
+  } else {
+    peer_command(ps);
+  }
+}
+
+void Player::peer_command(const PeerStep& ps) {
+  auto& sr = result();
+  if (std::holds_alternative<TlsHandshake>(ps.action)) tls_handshake_[ps.side] = i_;
+  if (ps.background) {
+    pending_[ps.side].emplace_back(i_, live_.peer(ps.side).send(command(ps)));
+    sr.outcome = protocol::Outcome{.end = "pending"};
+    return;
+  }
+  sr.outcome = live_.peer(ps.side).call(command(ps), ps.within + kAnswerGrace);
+  if (std::holds_alternative<Close>(ps.action) || std::holds_alternative<Shutdown>(ps.action)) audit_after_close(ps.side);
+}
+
+// The side's connection socket just after its application closed it: the state close() set, which a
+// timer may end before the final audit (an orphan reaped behind a zero window) and no packet shows.
+void Player::audit_after_close(Side side) {
+  for (const auto& e : audit_sockets(live_.topology.of(side)))
+    if (is_connection_socket(side, e, r_.client_port)) {
+      r_.at_close[side] = e;
+      return;
+    }
+  r_.at_close.erase(side);
+}
+
+}  // namespace closepath

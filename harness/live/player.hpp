@@ -1,0 +1,51 @@
+// Plays a scenario's timeline on a live run: one method per kind of step,
+// chosen by an exhaustive visit. Each step's record (outcome, packets seen,
+// what only the runner could observe) goes into the RunResult; the verdict
+// on it is the judge's (verdict/step_judge.hpp), never composed here.
+#pragma once
+
+#include "live_run.hpp"
+#include "program_steps.hpp"
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+
+namespace closepath {
+
+// Beyond a step's own deadline, how long the runner waits for its answer.
+inline constexpr std::chrono::milliseconds kAnswerGrace{2000};
+
+class Player {
+ public:
+  Player(const Scenario& s, LiveRun& live, RunResult& r) : s_(s), live_(live), r_(r), programs_(s, live, r) {}
+  void play();
+
+ private:
+  StepResult& result() { return r_.steps[i_]; }
+  void pause(const WaitStep& wait);
+  void barrier(const WireWait& barrier);
+  void fault(const WireStep& ws);
+  void peer(const PeerStep& ps);
+  void peer_command(const PeerStep& ps);
+  // Collects the oldest background step of `side`; returns its index.
+  std::size_t collect(Side side);
+  // Why the step cannot run, when an earlier one made it impossible.
+  std::optional<std::string> impossible(const PeerStep& ps) const;
+  void audit_after_close(Side side);
+
+  const Scenario& s_;
+  LiveRun& live_;
+  RunResult& r_;
+  std::map<Side, std::deque<std::pair<std::size_t, int>>> pending_;  // background steps: (step index, command id)
+  std::map<Side, std::size_t> crashed_by_;     // the step that crashed each side's peer
+  std::map<Side, std::size_t> tls_handshake_;  // each side's latest TLS handshake step
+  ProgramSteps programs_;
+  std::size_t i_ = 0;
+  std::string where_;
+};
+
+}  // namespace closepath

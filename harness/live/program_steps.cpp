@@ -1,0 +1,164 @@
+#include "program_steps.hpp"
+
+#include "clock.hpp"
+#include "interrupt.hpp"
+#include "overloaded.hpp"
+#include "socket_audit.hpp"
+#include "watchdog.hpp"
+
+#include <sys/wait.h>
+
+#include <filesystem>
+
+namespace closepath {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::int64_t mono_ns() { return protocol::now_ns(); }
+
+std::string exited_note(const ProgramProcess& p) {
+  const auto status = p.status();
+  return status ? " (the program ended: " + describe_status(*status) + ")" : "";
+}
+
+}  // namespace
+
+void ProgramSteps::run(const ProgramStep& ps, std::size_t index, const std::string& where) {
+  auto& sr = r_.steps[index];
+  const auto start = mono_ns();
+  const auto until = std::chrono::steady_clock::now() + ps.within;
+  const std::string who = "the " + to_string(ps.side) + " program";
+  auto end = [&](const char* word, std::optional<std::string> problem = std::nullopt) {
+    sr.outcome = protocol::Outcome{.end = word, .start_ns = start, .end_ns = mono_ns()};
+    sr.problem = std::move(problem);
+  };
+  if (const auto* e = std::get_if<Exec>(&ps.action)) return exec(ps, *e, index, sr, start);
+  ProgramProcess* slot = live_.program(ps.side);
+  if (const auto failed = failed_exec_.find(ps.side); failed != failed_exec_.end()) {
+    sr.problem = "not run: step " + std::to_string(failed->second + 1) + " (" + s_.steps[failed->second].text +
+                 ") could not start " + who;
+    return;
+  }
+  if (!slot) {
+    sr.problem = "not run: no exec step started " + who;
+    return;
+  }
+  std::visit(
+      overloaded{
+          [&](const Exec&) {},
+          [&](const Ready&) {
+            now_doing(where + ": waiting for a socket listening on port " + std::to_string(r_.server_port));
+            std::optional<SocketEntry> other_family;
+            if (listening(ps.side, *slot, until, other_family)) return end("ok");
+            end("timeout", "expected a socket listening on port " + std::to_string(r_.server_port) + " for " +
+                               (r_.family == Family::ipv4 ? "IPv4" : "IPv6") + " in the " + to_string(ps.side) +
+                               "'s namespace within " + std::to_string(ps.within.count()) + " ms vs " +
+                               (other_family ? "one on " + other_family->local + ", which takes " +
+                                                   (other_family->ipv4 ? "IPv4" : "IPv6") + " only"
+                                             : std::string("none")) +
+                               exited_note(*slot));
+          },
+          [&](const Output& o) {
+            now_doing(where + ": waiting for " + who + " to print /" + o.pattern + "/");
+            if (const auto i = slot->wait_line(std::regex(o.pattern), output_from_[ps.side], until)) {
+              output_from_[ps.side] = *i + 1;
+              return end("ok");
+            }
+            const auto lines = slot->record().lines;
+            const std::string last = lines.empty() ? "no output" : "its last line '" + lines.back().text + "'";
+            if (const auto status = slot->status())  // it ended, and its output with it: no sense waiting on
+              return end("timeout", "expected " + who + " to print a line matching /" + o.pattern + "/ vs the program ended (" +
+                                        describe_status(*status) + ") before printing one, " + last);
+            end("timeout", "expected " + who + " to print a line matching /" + o.pattern + "/ within " +
+                               std::to_string(ps.within.count()) + " ms vs " + last);
+          },
+          [&](const SignalProgram& sig) {
+            slot->signal(sig.number);
+            end("ok");
+          },
+          [&](const ExitExpect&) {
+            now_doing(where + ": waiting for " + who + " to end");
+            const auto status = slot->wait_exit(until);
+            if (!status) return end("timeout");
+            sr.outcome = protocol::Outcome{.end = describe_status(*status), .start_ns = start, .end_ns = mono_ns()};
+          }},
+      ps.action);
+}
+
+void ProgramSteps::exec(const ProgramStep& ps, const Exec& e, std::size_t index, StepResult& sr, std::int64_t start) {
+  now_doing("step " + std::to_string(index + 1) + ": starting " + e.argv[0]);
+  auto end = [&](const char* word) { sr.outcome = protocol::Outcome{.end = word, .start_ns = start, .end_ns = mono_ns()}; };
+  const ProgramProcess* slot = live_.program(ps.side);
+  if (slot && !slot->status()) {
+    end("error");
+    sr.problem = "the " + to_string(ps.side) + " program is still running: one program per side";
+    return;
+  }
+  try {
+    live_.programs.push_back(
+        std::make_unique<ProgramProcess>(ps.side, live_.topology.of(ps.side), substitute(e.argv), program_user(s_)));
+  } catch (const ProgramNotStarted& failed) {  // the scenario's program, not the host, is at fault
+    failed_exec_[ps.side] = index;
+    end("error");
+    sr.problem = failed.what();
+    return;
+  }
+  failed_exec_.erase(ps.side);
+  output_from_[ps.side] = 0;
+  end("ok");
+}
+
+// Each placeholder is replaced once, left to right: a value that holds a
+// placeholder's name (a directory called "{port}") stays as it is.
+std::vector<std::string> ProgramSteps::substitute(std::vector<std::string> argv) const {
+  // {server_host}: the address as a URL or host:port wants it ("[fd00::2]" in IPv6).
+  const auto host = [&](const Host& h) {
+    return r_.family == Family::ipv6 ? "[" + h.address_in(r_.family) + "]" : h.address_in(r_.family);
+  };
+  const std::map<std::string, std::string> values{{"{server}", kServerHost.address_in(r_.family)},
+                                                  {"{client}", kClientHost.address_in(r_.family)},
+                                                  {"{server_host}", host(kServerHost)},
+                                                  {"{client_host}", host(kClientHost)},
+                                                  {"{port}", std::to_string(r_.server_port)},
+                                                  {"{dir}", std::filesystem::absolute(s_.file).parent_path().string()},
+                                                  {"{out}", std::filesystem::absolute(r_.out_dir).string()}};
+  for (auto& word : argv) {
+    std::string out;
+    for (std::size_t at = 0; at < word.size();) {
+      const auto brace = word.find('{', at);
+      out += word.substr(at, brace == std::string::npos ? std::string::npos : brace - at);
+      if (brace == std::string::npos) break;
+      const auto close = word.find('}', brace);
+      const auto it = close == std::string::npos ? values.end() : values.find(word.substr(brace, close - brace + 1));
+      if (it == values.end()) {
+        out += '{';
+        at = brace + 1;
+        continue;
+      }
+      out += it->second;
+      at = close + 1;
+    }
+    word = std::move(out);
+  }
+  return argv;
+}
+
+// sock_diag has no notification for listen(): this is the one wait that
+// looks again, every 5 ms, until the deadline or the program's end. A
+// listener of the other family only (an IPv4 socket in an IPv6 run) does
+// not count; `other_family` gets it.
+bool ProgramSteps::listening(Side side, const ProgramProcess& program, std::chrono::steady_clock::time_point until,
+                             std::optional<SocketEntry>& other_family) const {
+  for (;;) {
+    for (const auto& e : audit_sockets(live_.topology.of(side))) {
+      if (e.state != "LISTEN" || e.local_port != r_.server_port) continue;
+      if (r_.family == Family::ipv4 ? e.ipv4 : e.ipv6) return true;
+      other_family = e;
+    }
+    if (program.status() || std::chrono::steady_clock::now() >= until) return false;
+    interruptible_sleep(5ms);
+  }
+}
+
+}  // namespace closepath

@@ -1,0 +1,132 @@
+#include "run_facts.hpp"
+
+#include "tcp_state.hpp"
+
+namespace closepath {
+namespace {
+
+const nlohmann::json& field(const nlohmann::json& j, const char* key, const char* what) {
+  if (!j.is_object() || !j.contains(key)) throw FactsError(std::string("no ") + key + " (" + what + ")");
+  return j.at(key);
+}
+
+template <typename T>
+T number_in(const nlohmann::json& j, const std::string& name, T lo, T hi) {
+  if (!j.is_number_integer()) throw FactsError(name + " is not a whole number");
+  const auto v = j.get<std::int64_t>();
+  if (v < static_cast<std::int64_t>(lo) || v > static_cast<std::int64_t>(hi)) throw FactsError(name + " is out of range");
+  return static_cast<T>(v);
+}
+
+std::string text_of(const nlohmann::json& j, const std::string& name) {
+  if (!j.is_string()) throw FactsError(name + " is not a string");
+  return j.get<std::string>();
+}
+
+SocketEntry socket_entry_of(const nlohmann::json& e, const std::string& where) {
+  SocketEntry entry;
+  entry.state = text_of(field(e, "state", "a socket's state"), where + " state");
+  entry.local = text_of(field(e, "local", "a socket's address"), where + " local");
+  entry.remote = text_of(field(e, "remote", "a socket's peer"), where + " remote");
+  entry.local_port = number_in<std::uint16_t>(field(e, "local_port", "a port"), where + " local_port", 0, 65535);
+  entry.remote_port = number_in<std::uint16_t>(field(e, "remote_port", "a port"), where + " remote_port", 0, 65535);
+  entry.recv_q = number_in<std::uint32_t>(field(e, "recv_q", "a queue"), where + " recv_q", 0, UINT32_MAX);
+  entry.send_q = number_in<std::uint32_t>(field(e, "send_q", "a queue"), where + " send_q", 0, UINT32_MAX);
+  const auto& orphan = field(e, "orphan", "whether a process held it");
+  if (!orphan.is_boolean()) throw FactsError(where + " orphan is not true or false");
+  entry.orphan = orphan.get<bool>();
+  return entry;
+}
+
+
+std::optional<std::size_t> count_of(const nlohmann::json& step, const char* key, const std::string& where) {
+  if (!step.contains(key)) return std::nullopt;
+  return number_in<std::size_t>(step.at(key), where + "." + key, 0, std::size_t{1} << 40);
+}
+
+std::vector<RunFacts::Step> steps_of(const nlohmann::json& list) {
+  if (!list.is_array()) throw FactsError("steps is not a list");
+  std::vector<RunFacts::Step> steps;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const auto& j = list[i];
+    const auto where = "steps[" + std::to_string(i) + "]";
+    if (!j.is_object()) throw FactsError(where + " is not an object");
+    RunFacts::Step step;
+    if (j.contains("outcome")) try {
+        step.outcome = protocol::parse_outcome(j.at("outcome"));
+      } catch (const std::invalid_argument& e) {
+        throw FactsError(where + ".outcome: " + e.what());
+      }
+    step.seen = count_of(j, "seen", where);
+    step.touched = count_of(j, "touched", where);
+    step.awaited_step = count_of(j, "awaited_step", where);
+    if (j.contains("problem")) step.problem = text_of(j.at("problem"), where + ".problem");
+    steps.push_back(std::move(step));
+  }
+  return steps;
+}
+
+}  // namespace
+
+RunFacts parse_facts(const nlohmann::json& j) {
+  RunFacts f;
+  f.client = text_of(field(j, "client", "the client's address"), "client");
+  f.client_port = number_in<int>(field(j, "client_port", "the client's port"), "client_port", 0, 65535);
+  const auto& anchors = field(j, "anchors", "step start times");
+  if (!anchors.is_array()) throw FactsError("anchors is not a list");
+  for (std::size_t i = 0; i < anchors.size(); ++i)
+    f.anchors.push_back(anchors[i].is_null() ? 0 : number_in<std::int64_t>(anchors[i], "anchors[" + std::to_string(i) + "]",
+                                                                            0, std::int64_t{1} << 62));
+  if (j.contains("steps")) f.steps = steps_of(j.at("steps"));
+  const auto& kernel = field(j, "kernel_states", "traced states");
+  const auto& leftovers = field(j, "leftovers", "the socket audit");
+  if (!kernel.is_object() || !leftovers.is_object()) throw FactsError("kernel_states and leftovers must be objects");
+  for (Side side : {Side::client, Side::server}) {
+    const auto name = to_string(side);
+    if (kernel.contains(name)) {
+      if (!kernel.at(name).is_array()) throw FactsError("kernel_states." + name + " is not a list");
+      for (const auto& st : kernel.at(name)) {
+        const auto state = text_of(st, "kernel_states." + name + " entry");
+        if (!pcap::is_tcp_state(state)) throw FactsError("kernel_states." + name + " names no TCP state: " + state);
+        f.kernel_states[side].push_back(state);
+      }
+      if (j.contains("kernel_from") && j.at("kernel_from").is_object() && j.at("kernel_from").contains(name))
+        for (const auto& from : j.at("kernel_from").at(name)) f.kernel_from[side].push_back(text_of(from, "kernel_from." + name));
+    }
+    if (j.contains("at_close") && !j.at("at_close").is_object()) throw FactsError("at_close must be an object");
+    if (j.contains("at_close") && j.at("at_close").contains(name))
+      f.at_close[side] = socket_entry_of(j.at("at_close").at(name), "at_close." + name);
+    auto& list = f.leftovers[side];
+    if (!leftovers.contains(name)) continue;
+    if (!leftovers.at(name).is_array()) throw FactsError("leftovers." + name + " is not a list");
+    for (const auto& e : leftovers.at(name)) list.push_back(socket_entry_of(e, "leftovers." + name));
+  }
+  return f;
+}
+
+
+std::vector<StepResult> step_results(const Scenario& s, const RunFacts& facts, std::string& note) {
+  std::vector<StepResult> out(s.steps.size());
+  const bool recorded = facts.steps && facts.steps->size() == s.steps.size();
+  if (facts.steps && !recorded)
+    note = "the capture's run had " + std::to_string(facts.steps->size()) + " steps and the scenario has " +
+           std::to_string(s.steps.size()) + ": its steps' outcomes are not judged";
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    auto& sr = out[i];
+    sr.step = &s.steps[i];
+    if (recorded) {
+      const auto& f = (*facts.steps)[i];
+      sr.outcome = f.outcome;
+      sr.seen = f.seen;
+      sr.touched = f.touched;
+      sr.awaited_step = f.awaited_step;
+      sr.problem = f.problem;
+    } else {
+      sr.timed_only = true;
+      if (i < facts.anchors.size() && facts.anchors[i]) sr.outcome = protocol::Outcome{.end = "ok", .start_ns = facts.anchors[i]};
+    }
+  }
+  return out;
+}
+
+}  // namespace closepath

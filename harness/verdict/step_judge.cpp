@@ -1,0 +1,144 @@
+#include "step_judge.hpp"
+
+#include "overloaded.hpp"
+#include "pattern.hpp"
+
+#include <csignal>
+#include <cstring>
+
+namespace closepath {
+namespace {
+
+std::string outcome_text(const std::string& end, std::optional<std::uint64_t> bytes) {
+  if (!bytes) return end;
+  return end + " (" + std::to_string(*bytes) + " bytes)";
+}
+
+}  // namespace
+
+// get tcp_info: the expected state and counters against what the kernel gave.
+std::optional<std::string> compare_tcp_info(const ExpectedOutcome& expect, const protocol::Outcome& outcome) {
+  if (!expect.state && expect.counters.empty()) return std::nullopt;
+  if (!outcome.tcp_info) return "expected tcp_info, got none (" + outcome.end + ")";
+  const auto& info = *outcome.tcp_info;
+  std::string wrong;
+  if (expect.state && *expect.state != info.state) wrong += "state " + *expect.state + " vs actual " + info.state;
+  for (const auto& [name, range] : expect.counters) {
+    const auto it = info.counters.find(name);
+    const auto& [low, high] = range;
+    if (it != info.counters.end() && it->second >= low && it->second <= high) continue;
+    const std::string want = low == high ? std::to_string(low) : std::to_string(low) + ".." + std::to_string(high);
+    wrong += (wrong.empty() ? "" : ", ") + name + " " + want + " vs actual " +
+             (it == info.counters.end() ? std::string("none") : std::to_string(it->second));
+  }
+  if (wrong.empty()) return std::nullopt;
+  return "tcp_info: expected " + wrong;
+}
+
+std::optional<std::string> compare_outcome(const PeerStep& step, const protocol::Outcome& outcome) {
+  const bool end_ok = outcome.end == step.expect.end;
+  const bool bytes_ok = !step.expect.bytes || *step.expect.bytes == outcome.bytes;
+  if (end_ok && bytes_ok) return compare_tcp_info(step.expect, outcome);
+  std::string actual = outcome_text(outcome.end, outcome.bytes);
+  if (outcome.deadline) actual += " at its deadline of " + std::to_string(step.within.count()) + " ms";
+  if (outcome.error && outcome.end != "eof") actual += ": " + outcome.error->message;
+  return "expected " + outcome_text(step.expect.end, step.expect.bytes) + " vs actual " + actual;
+}
+
+// "-> END at LOW..HIGH after step N": when the step's outcome came, since step N began.
+std::optional<std::string> judge_outcome_time(const StepResult& sr, const std::vector<std::int64_t>& anchors,
+                                              std::vector<Timing>& timings) {
+  const auto* ps = std::get_if<PeerStep>(&sr.step->what);
+  if (!ps || !ps->expect.at || !sr.outcome || !sr.outcome->end_ns) return std::nullopt;
+  const auto& at = *ps->expect.at;
+  if (at.anchor > anchors.size() || !anchors[at.anchor - 1]) return std::nullopt;
+  const auto since = pcap::elapsed_ns(sr.outcome->end_ns, anchors[at.anchor - 1]);
+  const std::string expected = "at " + pcap::window_text(at.window) + " after step " + std::to_string(at.anchor);
+  timings.push_back({sr.step->line, sr.step->text, since});
+  if (pcap::in_window(at.window, since)) return std::nullopt;
+  return "expected " + sr.outcome->end + " " + expected + " vs actual at " + pcap::measured_text(since, &at.window);
+}
+
+std::string fault_count_text(const WireAction& action, std::size_t touched) {
+  const auto frames = [&](const char* verb, const char* what) {
+    return std::string(verb) + " " + std::to_string(touched) + " " + what + (touched == 1 ? "" : "s");
+  };
+  return std::visit(overloaded{[&](const Blackhole&) { return frames("dropped", "frame"); },
+                               [&](const Drop&) { return frames("dropped", "packet"); },
+                               [&](const Hold&) { return frames("held", "packet"); },
+                               [&](const Delay&) { return frames("delayed", "frame"); },
+                               [&](const InjectRst&) { return frames("injected", "RST"); },
+                               [&](const Netem&) { return frames("passed", "frame") + " to netem"; },
+                               [&](const Heal&) { return std::string(); }, [&](const Release&) { return std::string(); }},
+                    action);
+}
+
+// A drop, hold or inject that touched fewer packets than it names.
+std::optional<std::string> judge_fault(const StepResult& sr) {
+  const auto* ws = std::get_if<WireStep>(&sr.step->what);
+  if (!ws || !sr.touched) return std::nullopt;
+  const auto n = *sr.touched;
+  const auto named = std::visit(overloaded{[](const Drop& d) -> std::size_t { return d.count; },
+                                           [](const Hold&) -> std::size_t { return 1; },
+                                           [](const InjectRst& i) -> std::size_t { return i.toward.size(); },
+                                           [](const Blackhole&) -> std::size_t { return 0; },
+                                           [](const Heal&) -> std::size_t { return 0; },
+                                           [](const Release&) -> std::size_t { return 0; },
+                                           [](const Delay&) -> std::size_t { return 0; },
+                                           [](const Netem&) -> std::size_t { return 0; }},
+                                ws->action);
+  if (n >= named) return std::nullopt;
+  const auto plural = [](std::size_t k, const char* what) {
+    return std::to_string(k) + " " + what + (k == 1 ? "" : "s");
+  };
+  if (std::holds_alternative<Drop>(ws->action))
+    return "expected to drop " + plural(named, "packet") + " vs dropped " + std::to_string(n);
+  if (std::holds_alternative<Hold>(ws->action)) return "expected to hold at least 1 packet vs held 0";
+  return "expected to inject " + plural(named, "RST") + " vs injected " + std::to_string(n);
+}
+
+
+namespace {
+
+std::optional<std::string> judge_barrier(const WireWait& w, const StepResult& sr) {
+  const auto seen = sr.seen.value_or(0);
+  if (seen >= w.count) return std::nullopt;
+  return "expected " + std::to_string(w.count) + " packet(s) matching '" + pcap::to_string(w.match) + "' on the wire within " +
+         std::to_string(w.within.count()) + " ms vs actual " + std::to_string(seen);
+}
+
+// exit [-> CODE|SIGNAL]: the outcome's end is how the program ended ("exit 3", "signal TERM").
+std::optional<std::string> judge_exit(const ProgramStep& ps, const ExitExpect& x, const protocol::Outcome& o) {
+  const std::string who = "the " + to_string(ps.side) + " program";
+  if (o.end == "timeout") return "expected " + who + " to end within " + std::to_string(ps.within.count()) + " ms vs still running";
+  std::string wanted;
+  if (x.code) wanted = "exit " + std::to_string(*x.code);
+  else if (x.signal) wanted = "signal " + std::string(sigabbrev_np(*x.signal) ? sigabbrev_np(*x.signal) : std::to_string(*x.signal));
+  if (wanted.empty() || wanted == o.end) return std::nullopt;
+  return "expected " + who + " to end with " + x.text + " vs " + o.end;
+}
+
+}  // namespace
+
+std::optional<std::string> judge_step(const StepResult& sr, const std::vector<std::int64_t>& anchors,
+                                      std::vector<Timing>& timings) {
+  if (sr.timed_only) return std::nullopt;
+  if (sr.problem) return sr.problem;  // what only the runner saw: it is the step's outcome
+  if (!sr.outcome) return std::nullopt;  // the run ended (in an error) before it
+  return std::visit(
+      overloaded{[&](const PeerStep& ps) -> std::optional<std::string> {
+                   if (sr.outcome->end == "pending") return std::nullopt;  // never collected: the run ended first
+                   if (auto m = compare_outcome(ps, *sr.outcome)) return m;
+                   return judge_outcome_time(sr, anchors, timings);
+                 },
+                 [&](const WireWait& w) { return judge_barrier(w, sr); },
+                 [&](const WireStep&) { return judge_fault(sr); },
+                 [&](const WaitStep&) -> std::optional<std::string> { return std::nullopt; },
+                 [&](const ProgramStep& ps) -> std::optional<std::string> {
+                   if (const auto* x = std::get_if<ExitExpect>(&ps.action)) return judge_exit(ps, *x, *sr.outcome);
+                   return std::nullopt;
+                 }},
+      sr.step->what);
+}
+
+}  // namespace closepath
