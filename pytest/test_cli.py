@@ -393,3 +393,10 @@ def test_a_step_an_earlier_failure_made_impossible_is_not_run(closepath, tmp_pat
     assert notify["ran"] is False and notify["ok"] is False
     assert notify["mismatch"] == ("not run: step 5 (client tls handshake within 500ms) ended operation_aborted, "
                                   "so the client has no TLS session")
+
+
+def test_connect_again_after_a_refused_connect(closepath, tmp_path):
+    """No 'Already open' and no cascade: the second connect gets a new socket and succeeds."""
+    scenario = pathlib.Path(__file__).parent / "data" / "steps" / "connect_again_after_refused.yaml"
+    done = closepath("run", scenario, "--out", tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr

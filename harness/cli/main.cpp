@@ -256,6 +256,7 @@ int cmd_run(const RunArgs& a, ScenarioDir& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  self_dir();  // before anything unshares a mount namespace: see catalogue.cpp
   CLI::App app{"closepath: scripted TCP close-path experiments between two real Linux TCP stacks"};
   app.require_subcommand(1);
   app.fallthrough();  // --scenarios may follow the subcommand

@@ -11,10 +11,16 @@ namespace closepath {
 
 namespace fs = std::filesystem;
 
+// Resolved once, on first use: main() asks before any host setup, because
+// after an unshare(CLONE_NEWNS) inside a chroot (sbuild, pbuilder) the link
+// names the binary from outside the chroot, where nothing is found.
 fs::path self_dir() {
-  std::error_code ec;
-  auto exe = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? fs::current_path() : exe.parent_path();
+  static const fs::path dir = [] {
+    std::error_code ec;
+    auto exe = fs::read_symlink("/proc/self/exe", ec);
+    return ec ? fs::current_path() : exe.parent_path();
+  }();
+  return dir;
 }
 
 std::optional<fs::path> find_scenario_dir(const std::optional<fs::path>& explicit_dir, const fs::path& bin_dir,
@@ -29,6 +35,13 @@ std::optional<fs::path> find_scenario_dir(const std::optional<fs::path>& explici
     tried.push_back(at / "scenarios");
     if (at == at.parent_path()) break;
     at = at.parent_path();
+  }
+  // An out-of-tree build (cmake -B ../elsewhere) run from the checkout: its scenarios/ here.
+  std::error_code cwd_error;
+  const auto here = fs::current_path(cwd_error) / "scenarios";
+  if (!cwd_error) {
+    if (fs::is_regular_file(here.parent_path() / "CMakeLists.txt", cwd_error) && fs::is_directory(here, cwd_error)) return here;
+    tried.push_back(here);
   }
   const auto installed = (bin_dir / ".." / "share" / "closepath" / "scenarios").lexically_normal();
   std::error_code ec;

@@ -7,7 +7,9 @@
 //   1. --scenarios DIR, or $CLOSEPATH_SCENARIOS;
 //   2. the checkout the binary sits in: the nearest directory above it that
 //      holds CMakeLists.txt and scenarios/ (build/closepath -> scenarios/);
-//   3. the installed catalogue: BIN/../share/closepath/scenarios.
+//   3. the current directory's scenarios/, when it is a checkout's (an
+//      out-of-tree build run from the checkout);
+//   4. the installed catalogue: BIN/../share/closepath/scenarios.
 // The peer: beside the binary (a build tree), else
 // BIN/../libexec/closepath/closepath-peer (an installed tree).
 #pragma once
