@@ -272,6 +272,9 @@ CASES = [
     ("newline_in_step", edit("  - client: close", '  - client: "close\\nnow"'), r"step must be one line of printable text"),
     ("summary_too_long", edit("summary: a sample scenario", "summary: " + "s" * 1200), r"summary is longer than 1000 characters"),
     # --- what could only fail at run time ----------------------------------------
+    ("left_running_no_program", edit("  leftovers:", "  left_running: [server]\n  leftovers:"),
+     r":\d+: no program runs on the server \(exec\): none can leave anything"),
+    ("left_running_not_a_side", edit("  leftovers:", "  left_running: [proxy]\n  leftovers:"), r"unknown peer 'proxy'"),
     ("barrier_with_outcome", step("wait: s>c F within 300ms -> timeout"), r":\d+: a wire wait takes no outcome \('->'\)"),
     ("await_nothing", step("client: await"), r":\d+: nothing to await: no client step before it runs in the background \(end one with '&'\)"),
     ("await_twice", step("client: recv &\n  - client: await\n  - client: await"),

@@ -5,6 +5,7 @@ import pathlib
 import pwd
 import re
 import shutil
+import subprocess
 
 import pytest
 
@@ -247,3 +248,26 @@ def test_output_ends_when_the_program_has_ended(closepath, tmp_path):
                      r"'hello'", done.stdout), done.stdout
     step = json.loads((tmp_path / "output_after_exit" / "report.json").read_text())["steps"][1]["outcome"]
     assert step["end_ms"] - step["start_ms"] < 20_000  # not its 30 s: it ended with the program
+
+
+DAEMON = pathlib.Path(__file__).parent / "data" / "programs" / "daemon.yaml"
+
+
+def daemons_running():
+    return subprocess.run(["pgrep", "-f", "time.sleep.300"], capture_output=True, text=True).stdout.split()
+
+
+@pytest.mark.parametrize("expected", [False, True])
+def test_a_daemon_belongs_to_the_run(closepath, tmp_path, expected):
+    """A program that forks, calls setsid and exits leaves a process outside its group: the run finds it,
+    fails unless the scenario expects it, and ends it either way."""
+    scenario = tmp_path / "daemon.yaml"
+    scenario.write_text(DAEMON.read_text() + ("  left_running: [server]\n" if expected else ""))
+    done = closepath("run", scenario, "--out", tmp_path / "out")
+    assert done.returncode == (0 if expected else 1), done.stdout + done.stderr
+    if not expected:
+        assert re.search(r"daemon\.yaml:\d+: step 1 \(server exec python3 .*\): the server's program left \d+ process(es)? running "
+                         r"after it ended \(exit 0\); closepath ended (it|them)", done.stdout), done.stdout
+    program = json.loads((tmp_path / "out" / "daemon" / "report.json").read_text())["programs"][0]
+    assert program["left_running"] >= 1
+    assert not daemons_running()

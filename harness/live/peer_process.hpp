@@ -50,6 +50,7 @@ class PeerProcess {
   protocol::Outcome crash(std::chrono::milliseconds limit);
   // SIGKILL and reap; idempotent.
   void kill();
+  pid_t pid() const { return pid_; }  // -1 once gone
 
  private:
   std::string describe_exit();

@@ -41,8 +41,9 @@ std::string describe_status(int status) {
 }
 
 ProgramProcess::ProgramProcess(Side side, const NetNamespace& ns, const std::vector<std::string>& argv,
-                               const std::optional<ProgramUser>& user)
-    : side_(side), argv_(argv), news_(make_eventfd()), stop_(make_eventfd()) {
+                               const std::optional<ProgramUser>& user, std::size_t exec_step, std::vector<pid_t> not_ours)
+    : side_(side), argv_(argv), news_(make_eventfd()), stop_(make_eventfd()), exec_step_(exec_step),
+      scope_(std::make_unique<ProgramScope>(ns, std::move(not_ours))) {
   int out[2], err[2], status[2];
   if (pipe2(out, O_CLOEXEC) != 0) throw HostError(std::string("pipe: ") + std::strerror(errno));
   out_ = UniqueFd(out[0]);
@@ -69,6 +70,7 @@ ProgramProcess::ProgramProcess(Side side, const NetNamespace& ns, const std::vec
   for (auto& e : env) cenv.push_back(e.data());
   cenv.push_back(nullptr);
   const pid_t parent = getpid();
+  const int join = scope_->join_fd();
   // The child reports where it failed (0: exec, 1: switching user) and errno.
   struct Failure {
     int stage = 0, error = 0;
@@ -79,7 +81,8 @@ ProgramProcess::ProgramProcess(Side side, const NetNamespace& ns, const std::vec
       [[maybe_unused]] const auto n = write(status_w.get(), &f, sizeof f);
       _exit(127);
     };
-    setpgid(0, 0);  // its own group: teardown kills everything it started
+    if (join >= 0) [[maybe_unused]] const auto joined = write(join, "0", 1);  // its cgroup, before anything can fork
+    setpgid(0, 0);  // its own group too: a signal step reaches what it started
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(1);
     const int devnull = open("/dev/null", O_RDONLY);
@@ -112,6 +115,7 @@ ProgramProcess::ProgramProcess(Side side, const NetNamespace& ns, const std::vec
                            : ""));
     throw ProgramNotStarted("cannot run '" + argv_[0] + "': " + std::strerror(failure.error));
   }
+  scope_->check_joined(pid_);
   pidfd_ = UniqueFd(static_cast<int>(syscall(SYS_pidfd_open, pid_, 0)));
   if (!pidfd_) {
     ::kill(-pid_, SIGKILL);
@@ -123,10 +127,19 @@ ProgramProcess::ProgramProcess(Side side, const NetNamespace& ns, const std::vec
 
 ProgramProcess::~ProgramProcess() {
   if (pid_ > 0) ::kill(-pid_, SIGKILL);  // the whole group
+  scope_->end_all();                     // and whatever left it
   const std::uint64_t one = 1;
   [[maybe_unused]] const auto n = write(stop_.get(), &one, sizeof one);
   if (reader_.joinable()) reader_.join();
   if (pid_ > 0) wait_status(pid_);  // reaped only now, after its group was killed
+}
+
+void ProgramProcess::note_what_it_left() {
+  if (!status()) return;
+  auto left = scope_->members();
+  std::erase(left, pid_);
+  const std::lock_guard lock(mutex_);
+  left_running_ = left.size();
 }
 
 void ProgramProcess::announce() {
@@ -227,7 +240,12 @@ void ProgramProcess::signal(int number) {
 
 ProgramRecord ProgramProcess::record() const {
   const std::lock_guard lock(mutex_);
-  return {.side = side_, .argv = argv_, .lines = lines_, .ended = status_ ? std::optional(describe_status(*status_)) : std::nullopt};
+  return {.side = side_,
+          .argv = argv_,
+          .lines = lines_,
+          .ended = status_ ? std::optional(describe_status(*status_)) : std::nullopt,
+          .exec_step = exec_step_,
+          .left_running = left_running_};
 }
 
 std::optional<int> ProgramProcess::status() const {

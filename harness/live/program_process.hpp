@@ -2,12 +2,14 @@
 // started in a side's namespace with its argv as given (no shell), in a
 // process group of its own, as the scenario's user if it names one, its
 // stdout and stderr read line by line with the monotonic time each line
-// arrived. The whole group is killed (SIGKILL)
-// when this object goes, so nothing it started outlives the run unless it
-// left the group (setsid).
+// arrived. Everything it starts is in its scope (program_scope.hpp: its own
+// cgroup, or its namespace), which is ended (SIGKILL) when this object goes:
+// nothing it started outlives the run, a daemon that left its process group
+// included.
 #pragma once
 
 #include "netns.hpp"
+#include "program_scope.hpp"
 #include "program_user.hpp"
 #include "run_result.hpp"
 #include "unique_fd.hpp"
@@ -16,6 +18,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <regex>
@@ -37,8 +40,10 @@ class ProgramProcess {
   using Deadline = std::chrono::steady_clock::time_point;
   // Throws ProgramNotStarted when the program cannot be started, HostError
   // when the host refuses a pipe or a pidfd.
+  // `exec_step`: the step that started it; `not_ours`: processes of `ns` that are not its (the peer).
   ProgramProcess(Side side, const NetNamespace& ns, const std::vector<std::string>& argv,
-                 const std::optional<ProgramUser>& user = std::nullopt);
+                 const std::optional<ProgramUser>& user = std::nullopt, std::size_t exec_step = 0,
+                 std::vector<pid_t> not_ours = {});
   ProgramProcess(const ProgramProcess&) = delete;
   ProgramProcess& operator=(const ProgramProcess&) = delete;
   ~ProgramProcess();
@@ -49,6 +54,9 @@ class ProgramProcess {
   // The wait status once it has ended; nullopt at the deadline.
   std::optional<int> wait_exit(Deadline until);
   void signal(int number);
+  // After the timeline: what it left running once it had ended (a daemon),
+  // kept for record(). Nothing while it still runs: its processes are its own.
+  void note_what_it_left();
 
   // What it was run as, has printed so far and ended with.
   ProgramRecord record() const;
@@ -69,6 +77,9 @@ class ProgramProcess {
   std::vector<ProgramRecord::Line> lines_;
   std::optional<int> status_;
   bool output_closed_ = false;  // both pipes at EOF
+  std::size_t exec_step_ = 0;
+  std::size_t left_running_ = 0;
+  std::unique_ptr<ProgramScope> scope_;
   std::thread reader_;
 };
 

@@ -97,7 +97,8 @@ void ProgramSteps::exec(const ProgramStep& ps, const Exec& e, std::size_t index,
   }
   try {
     live_.programs.push_back(
-        std::make_unique<ProgramProcess>(ps.side, live_.topology.of(ps.side), substitute(e.argv), program_user(s_)));
+        std::make_unique<ProgramProcess>(ps.side, live_.topology.of(ps.side), substitute(e.argv), program_user(s_), index,
+                                         std::vector<pid_t>{live_.peer(ps.side).pid()}));
   } catch (const ProgramNotStarted& failed) {  // the scenario's program, not the host, is at fault
     failed_exec_[ps.side] = index;
     end("error");

@@ -147,6 +147,7 @@ RunResult run_scenario(const Scenario& s, const RunOptions& o, const std::filesy
     const auto settle_start = mono_ns();
     r.ended = settle(*live);
     r.settle_ms = ms_between(settle_start, mono_ns());
+    for (const auto& program : live->programs) program->note_what_it_left();  // a daemon's processes
     // The audit runs while the peers still hold their sockets.
     now_doing("auditing the sockets left");
     for (Side side : {Side::client, Side::server}) r.leftovers[side] = audit_sockets(live->topology.of(side));

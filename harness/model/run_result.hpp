@@ -54,6 +54,8 @@ struct ProgramRecord {
   std::vector<std::string> argv;  // after placeholders
   std::vector<Line> lines;
   std::optional<std::string> ended;  // "exit 56", "signal TERM"; nullopt: killed at teardown
+  std::size_t exec_step = 0;         // the step that started it (0-based)
+  std::size_t left_running = 0;      // processes still running after it ended (a daemon); ended at teardown
 };
 
 enum class Verdict { pass, fail, error, skipped };

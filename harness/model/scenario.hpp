@@ -144,6 +144,9 @@ struct Scenario {
   // Sockets that must be left after the timeline (by state), and that must
   // not be. A CLOSE_WAIT not listed in `leftovers` always fails the run.
   std::map<Side, Located<std::vector<std::string>>> leftovers, forbid_leftovers;
+  // Sides whose program is expected to leave processes running after it
+  // ends (it daemonizes): without this, that fails the run. They are ended all the same.
+  std::optional<Located<std::set<Side>>> left_running;
 };
 
 }  // namespace closepath

@@ -275,8 +275,17 @@ class Parser {
           }
           target[who] = {list.line, states};
         });
+      } else if (key == "left_running") {
+        if (!v->is_sequence() || v->items.empty()) fail(*v, "expect.left_running must be a list of sides: [client], [server]");
+        std::set<Side> sides;
+        for (const auto& item : v->items) {
+          const Side who = side(*item);
+          if (!s.program_sides.contains(who)) fail(*item, "no program runs on the " + to_string(who) + " (exec): none can leave anything");
+          sides.insert(who);
+        }
+        s.left_running = Located<std::set<Side>>{v->line, sides};
       } else {
-        fail(*k, "unknown key 'expect." + key + "' (known: wire forbid states leftovers forbid_leftovers)");
+        fail(*k, "unknown key 'expect." + key + "' (known: wire forbid states leftovers forbid_leftovers left_running)");
       }
     }
     if (s.wire.empty()) fail(n, "expect.wire is required: say what the wire must carry");

@@ -6,6 +6,7 @@
 #include "step_judge.hpp"
 
 #include <algorithm>
+#include <set>
 
 namespace closepath {
 
@@ -116,6 +117,27 @@ std::optional<std::string> judge_leftovers(const Scenario& s, const std::map<Sid
   return std::nullopt;
 }
 
+std::optional<std::string> judge_programs(const Scenario& s, const std::vector<ProgramRecord>& programs) {
+  const auto expected = [&](Side side) { return s.left_running && s.left_running->value.contains(side); };
+  std::set<Side> left;
+  for (const auto& p : programs) {
+    if (p.left_running == 0) continue;
+    left.insert(p.side);
+    if (expected(p.side) || p.exec_step >= s.steps.size()) continue;
+    const auto& exec = s.steps[p.exec_step];
+    return where(s, exec.line) + "step " + std::to_string(p.exec_step + 1) + " (" + exec.text + "): the " + to_string(p.side) +
+           "'s program left " + std::to_string(p.left_running) + (p.left_running == 1 ? " process" : " processes") +
+           " running after it ended (" + p.ended.value_or("?") + "); closepath ended " + (p.left_running == 1 ? "it" : "them") + " (a daemon? expect it with "
+           "'left_running: [" + to_string(p.side) + "]')";
+  }
+  if (s.left_running)
+    for (Side side : s.left_running->value)
+      if (!left.contains(side))
+        return where(s, s.left_running->line) + "left_running: expected the " + to_string(side) +
+               "'s program to leave processes running after it ended vs none";
+  return std::nullopt;
+}
+
 void judge(RunResult& r) {
   const Scenario& s = *r.scenario;
   std::vector<std::int64_t> anchors;  // each step's start, for "at ... after step N"
@@ -136,7 +158,8 @@ void judge(RunResult& r) {
   const auto wire = judge_wire(s, r.flow, anchors, &blamed, &r.timings);
   if (step_failed) return;
   if (wire) r.mismatch_packet = blamed;
-  for (auto m : {wire, judge_states(s, r.states), r.audited ? judge_leftovers(s, r.leftovers) : std::nullopt}) {
+  for (auto m : {wire, judge_states(s, r.states), r.audited ? judge_leftovers(s, r.leftovers) : std::nullopt,
+                 r.audited ? judge_programs(s, r.programs) : std::nullopt}) {
     if (!m) continue;
     r.verdict = Verdict::fail;
     r.first_mismatch = *m;

@@ -27,6 +27,10 @@ std::optional<std::string> judge_wire(const Scenario& s, const pcap::Flow& flow,
 std::optional<std::string> judge_states(const Scenario& s, const std::map<Side, SideStates>& states);
 std::optional<std::string> judge_leftovers(const Scenario& s, const std::map<Side, std::vector<SocketEntry>>& leftovers);
 
+// A program that left processes running after it ended, unless expected
+// (left_running); and one expected to that did not.
+std::optional<std::string> judge_programs(const Scenario& s, const std::vector<ProgramRecord>& programs);
+
 // Fills verdict and first_mismatch, and each step's mismatch, from what the
 // run recorded: its steps, the flow, the states and the leftovers. One
 // pipeline: a live run and `closepath check` of its capture both end here.

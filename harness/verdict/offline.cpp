@@ -160,6 +160,7 @@ RunResult run_of(const Scenario& s, const pcap::Flow& flow, const std::optional<
     r.leftovers = facts->leftovers;
     r.at_close = facts->at_close;
     r.steps = step_results(s, *facts, note);
+    r.programs = facts->programs;
   }
   const int client_port = facts ? facts->client_port : flow.client.port;
   r.states = collect_states(std::nullopt, r.inferred, r.leftovers, {flow.client.addr, flow.server.addr, client_port},

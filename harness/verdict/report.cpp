@@ -77,10 +77,15 @@ nlohmann::json run_facts(const RunResult& r) {
     for (const auto& e : sockets) leftovers[to_string(side)].push_back(entry(e));
   }
   for (const auto& [side, e] : r.at_close) at_close[to_string(side)] = entry(e);
+  json programs = json::array();
+  for (const auto& p : r.programs)
+    programs.push_back({{"side", to_string(p.side)}, {"exec_step", p.exec_step}, {"ended", p.ended ? json(*p.ended) : json(nullptr)},
+                        {"left_running", p.left_running}});
   return {{"version", 2},          {"scenario", r.scenario->name}, {"verdict", to_string(r.verdict)},
           {"client", kClientHost.address_in(r.family)}, {"client_port", r.client_port}, {"server_port", r.server_port},
           {"anchors", anchors},    {"steps", steps},               {"kernel_states", kernel},
-          {"kernel_from", kernel_from}, {"leftovers", leftovers},  {"at_close", at_close}};
+          {"kernel_from", kernel_from}, {"leftovers", leftovers},  {"at_close", at_close},
+          {"programs", programs}};
 }
 
 namespace {
@@ -294,7 +299,8 @@ nlohmann::json report_json(const RunResult& r) {
       for (const auto& l : p.lines)
         lines.push_back({{"ms", static_cast<double>(l.mono_ns - r.start_mono_ns) / 1e6}, {"stream", l.stream}, {"text", l.text}});
       programs.push_back({{"side", to_string(p.side)}, {"argv", p.argv}, {"output", lines},
-                          {"ended", p.ended ? json(*p.ended) : json("killed at teardown")}});
+                          {"ended", p.ended ? json(*p.ended) : json("killed at teardown")},
+                          {"left_running", p.left_running}});
     }
     report["programs"] = programs;
   }

@@ -66,6 +66,24 @@ std::vector<RunFacts::Step> steps_of(const nlohmann::json& list) {
   return steps;
 }
 
+std::vector<ProgramRecord> programs_of(const nlohmann::json& list) {
+  if (!list.is_array()) throw FactsError("programs is not a list");
+  std::vector<ProgramRecord> programs;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const auto where = "programs[" + std::to_string(i) + "]";
+    const auto& j = list[i];
+    ProgramRecord p;
+    const auto side = text_of(field(j, "side", "a program's side"), where + ".side");
+    if (side != "client" && side != "server") throw FactsError(where + ".side is neither client nor server");
+    p.side = side == "client" ? Side::client : Side::server;
+    p.exec_step = number_in<std::size_t>(field(j, "exec_step", "the step that started it"), where + ".exec_step", 0, 1 << 20);
+    p.left_running = number_in<std::size_t>(field(j, "left_running", "what it left"), where + ".left_running", 0, 1 << 20);
+    if (j.contains("ended") && !j.at("ended").is_null()) p.ended = text_of(j.at("ended"), where + ".ended");
+    programs.push_back(std::move(p));
+  }
+  return programs;
+}
+
 }  // namespace
 
 RunFacts parse_facts(const nlohmann::json& j) {
@@ -78,6 +96,7 @@ RunFacts parse_facts(const nlohmann::json& j) {
     f.anchors.push_back(anchors[i].is_null() ? 0 : number_in<std::int64_t>(anchors[i], "anchors[" + std::to_string(i) + "]",
                                                                             0, std::int64_t{1} << 62));
   if (j.contains("steps")) f.steps = steps_of(j.at("steps"));
+  if (j.contains("programs")) f.programs = programs_of(j.at("programs"));
   const auto& kernel = field(j, "kernel_states", "traced states");
   const auto& leftovers = field(j, "leftovers", "the socket audit");
   if (!kernel.is_object() || !leftovers.is_object()) throw FactsError("kernel_states and leftovers must be objects");

@@ -31,6 +31,7 @@ struct RunFacts {
   std::map<Side, std::vector<std::string>> kernel_states, kernel_from;
   std::map<Side, std::vector<SocketEntry>> leftovers;
   std::map<Side, SocketEntry> at_close;  // optional in the comment (captures before it had none)
+  std::vector<ProgramRecord> programs;   // side, exec step, how it ended, what it left running
 };
 
 // What is wrong with a run-facts comment.
