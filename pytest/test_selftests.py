@@ -68,7 +68,7 @@ VARIANTS = [
     # Without netem the FIN arrives at once: no retransmission (runs on any kernel).
     ("netem_fin_loss", "  - wire: netem c>s loss 100%\n  - client: close\n  - wait: c>s F. within 1s\n  - wire: netem c>s loss 0%",
      "  - client: close\n  - wait: c>s F. within 1s",
-     r"netem_fin_loss\.yaml:\d+: wire: frame 5 \(s>c \. seq 1 ack 2 len 0\): pattern 5 'c>s F\. seq 1 ack 1 gap 800ms\.\.3s': expected c>s vs actual s>c"),
+     r"netem_fin_loss\.yaml:\d+: wire: frame 5 \(s>c \. seq 1 ack 2 len 0\): pattern 5 'c>s F\. seq 1 ack 1 gap 1800ms\.\.4s': expected c>s vs actual s>c"),
     # Without reordering the data and the FIN arrive in order: one ACK covers them, none repeats.
     ("netem_reorder_fin", "  - wire: netem c>s delay 100ms reorder 100% gap 2", "",
      r"netem_reorder_fin\.yaml:\d+: step 7 \(wait s>c \. ack 102 \{2\} within 2s\): expected 2 packet\(s\) matching 's>c \. ack 102' on the wire within 2000 ms vs actual 1"),
