@@ -268,8 +268,10 @@ def test_check_names_the_connection_and_refuses_a_client_it_cannot_find(closepat
 
 
 def readme_scenarios():
-    """Every scenario the README shows (indented blocks that open with a claim or a name)."""
-    lines = (ROOT / "README.md").read_text().splitlines()
+    """Every scenario the README and docs/ show (indented blocks that open with a claim or a name)."""
+    lines = []
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        lines += page.read_text().splitlines() + [""]
     blocks, i = [], 0
     while i < len(lines):
         if re.match(r"^    (# Claim|name: )", lines[i]):
@@ -284,7 +286,7 @@ def readme_scenarios():
 
 def test_the_readme_scenarios_parse_as_shown(closepath, tmp_path):
     blocks = readme_scenarios()
-    assert blocks and any(re.search(r"[A-Z_0-9]+\?[,\]]", b) for b in blocks), "the README shows STATE? in a flow list"
+    assert blocks and any(re.search(r"[A-Z_0-9]+\?[,\]]", b) for b in blocks), "the docs show STATE? in a flow list"
     for n, text in enumerate(blocks):
         path = tmp_path / f"readme_{n}.yaml"
         path.write_text(text)
