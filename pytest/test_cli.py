@@ -4,6 +4,7 @@ import json
 import os
 import pathlib
 import re
+import shutil
 import signal
 import subprocess
 import time
@@ -402,3 +403,37 @@ def test_connect_again_after_a_refused_connect(closepath, tmp_path):
     scenario = pathlib.Path(__file__).parent / "data" / "steps" / "connect_again_after_refused.yaml"
     done = closepath("run", scenario, "--out", tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_fault_that_touched_nothing_fails_at_its_line(closepath, tmp_path):
+    """The client never sends data: a drop of its data drops nothing, and that fails the run."""
+    done = closepath("run", pathlib.Path(__file__).parent / "data" / "steps" / "drop_touches_nothing.yaml", "--out", tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert re.search(r"drop_touches_nothing\.yaml:\d+: step 4 \(wire drop c>s P\. count 1\): expected to drop 1 packet vs "
+                     r"dropped 0", done.stdout), done.stdout
+    step = json.loads((tmp_path / "drop_touches_nothing" / "report.json").read_text())["steps"][3]
+    assert step["outcome"]["touched"] == 0 and step["ok"] is False
+    assert "(dropped 0 packets)" in (tmp_path / "drop_touches_nothing" / "ladder.txt").read_text()
+
+
+def test_a_failed_run_keeps_the_timings_it_measured(closepath, tmp_path):
+    """A 2 s keepalive interval fails the 1 s window: the report still holds what was measured."""
+    text = (ROOT / "scenarios" / "keepalive_timeout.yaml").read_text()
+    variant = tmp_path / "keepalive_timeout.yaml"
+    variant.write_text(text.replace("  - client: set keepintvl 1\n", "  - client: set keepintvl 2\n"))
+    done = closepath("run", variant, "--out", tmp_path / "out")
+    assert done.returncode == 1, done.stdout + done.stderr
+    timings = json.loads((tmp_path / "out" / "keepalive_timeout" / "report.json").read_text())["timings"]
+    assert any(t["measured_ms"] > 1500 for t in timings), timings  # the window it missed, as measured
+
+
+def test_an_out_of_tree_build_finds_the_checkout_it_runs_from(closepath, tmp_path):
+    """A binary built outside the checkout (cmake -B ../elsewhere), run from the checkout's root."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for name in ("closepath", "closepath-peer"):
+        shutil.copy2(closepath.binary.parent / name, elsewhere / name)
+    done = subprocess.run([str(elsewhere / "closepath"), "list"], cwd=ROOT, capture_output=True, text=True, timeout=30,
+                          env={k: v for k, v in os.environ.items() if k != "CLOSEPATH_SCENARIOS"})
+    assert done.returncode == 0, done.stderr
+    assert "linger_zero" in done.stdout
