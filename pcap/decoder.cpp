@@ -9,14 +9,8 @@ namespace closepath::pcap {
 
 std::string flag_letters(std::uint8_t flags) {
   std::string out;
-  if (flags & kFin) out += 'F';
-  if (flags & kSyn) out += 'S';
-  if (flags & kRst) out += 'R';
-  if (flags & kPsh) out += 'P';
-  if (flags & kUrg) out += 'U';
-  if (flags & kEce) out += 'E';
-  if (flags & kCwr) out += 'W';
-  if (flags & kAck) out += '.';
+  for (const auto& f : kFlagLetters)
+    if (flags & f.bit) out += f.letter;
   return out.empty() ? "none" : out;
 }
 

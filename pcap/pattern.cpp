@@ -14,19 +14,11 @@ constexpr std::size_t kMaxRepeat = 1'000'000;
 std::uint8_t parse_flags(const std::string& word) {
   std::uint8_t flags = 0;
   for (char c : word) {
-    std::uint8_t bit = 0;
-    switch (c) {
-      case 'F': bit = kFin; break;
-      case 'S': bit = kSyn; break;
-      case 'R': bit = kRst; break;
-      case 'P': bit = kPsh; break;
-      case 'U': bit = kUrg; break;
-      case 'E': bit = kEce; break;
-      case 'W': bit = kCwr; break;
-      case '.': bit = kAck; break;
-      default:
-        throw PatternError("unknown TCP flag '" + std::string(1, c) + "' in '" + word +
-                           "' (use S F R P U E W . or *)");
+    const std::uint8_t bit = flag_bit(c);
+    if (bit == 0) {
+      std::string letters;
+      for (const auto& f : kFlagLetters) letters += std::string(letters.empty() ? "" : " ") + f.letter;
+      throw PatternError("unknown TCP flag '" + std::string(1, c) + "' in '" + word + "' (use " + letters + " or *)");
     }
     if (flags & bit) throw PatternError("flag '" + std::string(1, c) + "' repeated in '" + word + "'");
     flags |= bit;

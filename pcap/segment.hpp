@@ -2,6 +2,7 @@
 // Nothing here knows about scenarios: a Segment is one decoded TCP frame.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <climits>
 #include <optional>
@@ -16,8 +17,22 @@ enum TcpFlag : std::uint8_t {
   kAck = 0x10, kUrg = 0x20, kEce = 0x40, kCwr = 0x80,
 };
 
-// tcpdump's flag letters in tcpdump's order ("S.", "FP.", "R").
+// The one table of tcpdump's flag letters, in the order tcpdump prints them.
+struct FlagLetter {
+  std::uint8_t bit;
+  char letter;
+};
+inline constexpr std::array<FlagLetter, 8> kFlagLetters{
+    {{kFin, 'F'}, {kSyn, 'S'}, {kRst, 'R'}, {kPsh, 'P'}, {kUrg, 'U'}, {kEce, 'E'}, {kCwr, 'W'}, {kAck, '.'}}};
+
+// tcpdump's flag letters in tcpdump's order ("S.", "FP.", "R"); "none" for no flag.
 std::string flag_letters(std::uint8_t flags);
+// The bit of one letter, or 0 when it names no flag.
+constexpr std::uint8_t flag_bit(char letter) {
+  for (const auto& f : kFlagLetters)
+    if (f.letter == letter) return f.bit;
+  return 0;
+}
 
 // later - earlier in nanoseconds, saturated to the int64 range: capture
 // timestamps come from files and may be anything.

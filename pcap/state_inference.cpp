@@ -8,9 +8,11 @@
 namespace closepath::pcap {
 namespace {
 
+using S = TcpState;
+
 class End {
  public:
-  End(bool server, std::vector<StateChange>& out) : state_(server ? "LISTEN" : "CLOSE"), out_(out) {}
+  End(bool server, std::vector<StateChange>& out) : state_(server ? S::listen : S::close), out_(out) {}
 
   // A capture that begins mid-connection: the end is synchronized, in a
   // state the capture cannot name. It is taken as ESTABLISHED without
@@ -18,7 +20,7 @@ class End {
   // segment that reaches it, and only the changes the capture shows are
   // recorded from there.
   void joined_mid_connection() {
-    state_ = "ESTABLISHED";
+    state_ = S::established;
     mid_connection_ = true;
   }
 
@@ -39,22 +41,22 @@ class End {
       // TIME_WAIT too: a time-wait socket answers what it does not expect
       // with an ACK; one that sends a RST is a closed socket's FIN_WAIT2
       // stand-in meeting data after close() (Linux: TCP_TW_RST), and is gone.
-      if (!answered && (synchronized() || state_ == "SYN_SENT" || state_ == "SYN_RECV" || state_ == "TIME_WAIT"))
-        enter("CLOSE", i);
+      if (!answered && (synchronized() || state_ == S::syn_sent || state_ == S::syn_recv || state_ == S::time_wait))
+        enter(S::close, i);
       return;
     }
-    if ((p.flags & kSyn) && !(p.flags & kAck) && state_ == "CLOSE") {
+    if ((p.flags & kSyn) && !(p.flags & kAck) && state_ == S::close) {
       syn_end_ = 1 + p.len;  // TCP Fast Open: data on the SYN
-      enter("SYN_SENT", i);
+      enter(S::syn_sent, i);
     }
-    if ((p.flags & kSyn) && (p.flags & kAck) && state_ == "LISTEN") {
-      if (p.ack > 1) enter("SYN_RECV", i);  // TCP Fast Open: the SYN's data made the socket
+    if ((p.flags & kSyn) && (p.flags & kAck) && state_ == S::listen) {
+      if (p.ack > 1) enter(S::syn_recv, i);  // TCP Fast Open: the SYN's data made the socket
       else request_ = true;                // the listener's request socket answers
     }
     if (p.flags & kFin) {
       fin_seq_ = p.seq + p.len + ((p.flags & kSyn) ? 1 : 0);
-      if (state_ == "ESTABLISHED" || state_ == "SYN_RECV") enter("FIN_WAIT1", i);
-      else if (state_ == "CLOSE_WAIT") enter("LAST_ACK", i);
+      if (state_ == S::established || state_ == S::syn_recv) enter(S::fin_wait1, i);
+      else if (state_ == S::close_wait) enter(S::last_ack, i);
     }
   }
 
@@ -66,17 +68,17 @@ class End {
     if (p.flags & kRst) {
       // TIME_WAIT too: Linux ends a time-wait socket on a RST at RCV.NXT
       // (net.ipv4.tcp_rfc1337 = 0, its default: "TIME_WAIT assassination").
-      const bool acceptable = state_ == "SYN_SENT" ? ((p.flags & kAck) && acks_our_syn(p))
-                                                   : ((synchronized() || state_ == "TIME_WAIT") && rcv_known_ && p.seq == rcv_nxt_);
-      if (acceptable) enter("CLOSE", i);
+      const bool acceptable = state_ == S::syn_sent ? ((p.flags & kAck) && acks_our_syn(p))
+                                                   : ((synchronized() || state_ == S::time_wait) && rcv_known_ && p.seq == rcv_nxt_);
+      if (acceptable) enter(S::close, i);
       return;
     }
     if (p.flags & kSyn) {
-      if (state_ == "SYN_SENT" && (p.flags & kAck) && acks_our_syn(p)) {
+      if (state_ == S::syn_sent && (p.flags & kAck) && acks_our_syn(p)) {
         rcv_nxt_ = p.seq + 1;
         rcv_known_ = true;
-        enter("ESTABLISHED", i);
-      } else if (state_ == "LISTEN" && !(p.flags & kAck)) {
+        enter(S::established, i);
+      } else if (state_ == S::listen && !(p.flags & kAck)) {
         rcv_nxt_ = p.seq + 1;
         rcv_known_ = true;
       }
@@ -85,13 +87,13 @@ class End {
     if (p.flags & kAck) {
       if (request_ && p.ack >= 1) {  // the handshake's last ACK makes the connection socket
         request_ = false;
-        enter("SYN_RECV", i);
+        enter(S::syn_recv, i);
       }
-      if (state_ == "SYN_RECV" && p.ack >= 1) enter("ESTABLISHED", i);
+      if (state_ == S::syn_recv && p.ack >= 1) enter(S::established, i);
       if (fin_seq_ && p.ack > *fin_seq_) {
-        if (state_ == "FIN_WAIT1") enter("FIN_WAIT2", i);
-        else if (state_ == "CLOSING") enter("TIME_WAIT", i);
-        else if (state_ == "LAST_ACK") enter("CLOSE", i);
+        if (state_ == S::fin_wait1) enter(S::fin_wait2, i);
+        else if (state_ == S::closing) enter(S::time_wait, i);
+        else if (state_ == S::last_ack) enter(S::close, i);
       }
     }
     // Out of order: not consumed now; the receiver's own ACK will say when it was.
@@ -111,10 +113,10 @@ class End {
   // an ACK not for its SYN; a closed socket's FIN_WAIT or time-wait stand-in
   // to new data; nothing at all (CLOSE, or a listener with no request).
   bool draws_reset(const FlowPacket& x) const {
-    if (state_ == "CLOSE") return true;
-    if (state_ == "LISTEN") return !request_;
-    if (state_ == "SYN_SENT") return !((x.flags & kSyn) && (x.flags & kAck) && acks_our_syn(x));
-    const bool closed = fin_seq_ && (state_ == "FIN_WAIT1" || state_ == "FIN_WAIT2" || state_ == "CLOSING" || state_ == "TIME_WAIT");
+    if (state_ == S::close) return true;
+    if (state_ == S::listen) return !request_;
+    if (state_ == S::syn_sent) return !((x.flags & kSyn) && (x.flags & kAck) && acks_our_syn(x));
+    const bool closed = fin_seq_ && (state_ == S::fin_wait1 || state_ == S::fin_wait2 || state_ == S::closing || state_ == S::time_wait);
     return closed && x.len > 0 && rcv_known_ && after(x.seq + x.len, rcv_nxt_);
   }
 
@@ -122,17 +124,17 @@ class End {
   // (`expected`), or, for a segment a live socket would have taken, because
   // no socket was there. x is not taken in either way.
   void reset_answering(const FlowPacket& x, std::size_t rst, bool expected) {
-    if (state_ == "CLOSE" || state_ == "LISTEN") return;  // nothing before, nothing after
-    if (state_ == "SYN_SENT" && expected) return;          // an ACK not for its SYN: the socket stays
+    if (state_ == S::close || state_ == S::listen) return;  // nothing before, nothing after
+    if (state_ == S::syn_sent && expected) return;          // an ACK not for its SYN: the socket stays
     const auto frame = "frame " + std::to_string(x.frame + 1);
-    enter("CLOSE", rst, expected ? "data after close() reached it (" + frame + "): a bare RST, and the socket is gone"
+    enter(S::close, rst, expected ? "data after close() reached it (" + frame + "): a bare RST, and the socket is gone"
                                  : "no socket took " + frame + ": a bare RST answered it");
   }
 
  private:
   bool synchronized() const {
-    return state_ != "CLOSE" && state_ != "LISTEN" && state_ != "SYN_SENT" && state_ != "SYN_RECV" &&
-           state_ != "TIME_WAIT";
+    return state_ != S::close && state_ != S::listen && state_ != S::syn_sent && state_ != S::syn_recv &&
+           state_ != S::time_wait;
   }
   // The SYN-ACK (or a RST) acknowledges our SYN, and with TCP Fast Open any
   // of the data it carried: from 1 to 1 + its length.
@@ -140,16 +142,16 @@ class End {
   static bool after(std::uint32_t a, std::uint32_t b) { return static_cast<std::int32_t>(a - b) > 0; }
   void fin_arrived(std::size_t i) {
     fin_in_ = true;
-    if (state_ == "ESTABLISHED") enter("CLOSE_WAIT", i);
-    else if (state_ == "FIN_WAIT1") enter("CLOSING", i);
-    else if (state_ == "FIN_WAIT2") enter("TIME_WAIT", i);
+    if (state_ == S::established) enter(S::close_wait, i);
+    else if (state_ == S::fin_wait1) enter(S::closing, i);
+    else if (state_ == S::fin_wait2) enter(S::time_wait, i);
   }
-  void enter(const char* s, std::size_t i, std::string why = {}) {
+  void enter(TcpState s, std::size_t i, std::string why = {}) {
     state_ = s;
     out_.push_back({s, i, std::move(why)});
   }
 
-  std::string state_;
+  TcpState state_;
   std::vector<StateChange>& out_;
   std::uint32_t rcv_nxt_ = 0;
   bool rcv_known_ = false;
@@ -251,7 +253,7 @@ InferredStates infer_states(const std::vector<FlowPacket>& packets, const std::v
   for (std::size_t k = 0; k + 1 < bounds.size(); ++k) {
     const auto from = bounds[k];
     for (auto* side : {&result.client, &result.server})
-      if (k > 0 && !side->empty() && side->back().state == "TIME_WAIT") side->push_back({"CLOSE", from, {}});
+      if (k > 0 && !side->empty() && side->back().state == S::time_wait) side->push_back({S::close, from, {}});
     const std::vector<FlowPacket> slice(packets.begin() + static_cast<std::ptrdiff_t>(from),
                                         packets.begin() + static_cast<std::ptrdiff_t>(bounds[k + 1]));
     auto part = infer_states(slice);
@@ -267,7 +269,7 @@ InferredStates infer_states(const std::vector<FlowPacket>& packets, const std::v
 
 std::vector<std::string> state_names(const std::vector<StateChange>& changes) {
   std::vector<std::string> names;
-  for (const auto& c : changes) names.push_back(c.state);
+  for (const auto& c : changes) names.push_back(state_text(c.state));
   return names;
 }
 

@@ -43,6 +43,7 @@
 #pragma once
 
 #include "flow.hpp"
+#include "tcp_states.hpp"
 
 #include <string>
 #include <vector>
@@ -50,7 +51,7 @@
 namespace closepath::pcap {
 
 struct StateChange {
-  std::string state;      // entered
+  TcpState state = TcpState::close;  // entered
   std::size_t packet = 0; // index into flow.packets that caused it (or, `why` says, showed it)
   std::string why{};      // when the packet only shows it: "no socket took frame 2 (a bare RST answered it)"
 };

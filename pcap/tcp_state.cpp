@@ -1,26 +1,16 @@
 #include "tcp_state.hpp"
 
+#include "tcp_states.hpp"
+
 #include <array>
 #include <functional>
 #include <stdexcept>
 
 namespace closepath::pcap {
-namespace {
-
-constexpr std::array<const char*, 12> kStates{"ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
-                                              "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING",
-                                              "NEW_SYN_RECV"};
-
-}  // namespace
 
 std::string strip_tcp_prefix(const std::string& name) { return name.rfind("TCP_", 0) == 0 ? name.substr(4) : name; }
 
-bool is_tcp_state(const std::string& name) {
-  const auto bare = strip_tcp_prefix(name);
-  for (const char* s : kStates)
-    if (bare == s) return true;
-  return false;
-}
+bool is_tcp_state(const std::string& name) { return tcp_state_named(name).has_value(); }
 
 StatePattern parse_state_pattern(const std::string& text) {
   if (text == "...") return {};
@@ -30,10 +20,11 @@ StatePattern parse_state_pattern(const std::string& text) {
     p.optional = true;
     p.state.pop_back();
   }
-  if (!is_tcp_state(p.state))
-    throw std::invalid_argument("unknown TCP state '" + text +
-                                "' (ESTABLISHED SYN_SENT SYN_RECV FIN_WAIT1 FIN_WAIT2 TIME_WAIT CLOSE CLOSE_WAIT "
-                                "LAST_ACK LISTEN CLOSING, '?' for optional, '...' for any)");
+  if (!is_tcp_state(p.state)) {
+    std::string known;
+    for (const auto& [state, name] : kTcpStates) known += (known.empty() ? "" : " ") + std::string(name);
+    throw std::invalid_argument("unknown TCP state '" + text + "' (" + known + ", '?' for optional, '...' for any)");
+  }
   p.state = strip_tcp_prefix(p.state);
   return p;
 }

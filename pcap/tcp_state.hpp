@@ -8,7 +8,7 @@
 
 namespace closepath::pcap {
 
-// "ESTABLISHED", "SYN_SENT", ... "CLOSE"; also accepts the "TCP_" prefix.
+// A state of tcp_states.hpp by name; also with the kernel's "TCP_" prefix.
 bool is_tcp_state(const std::string& name);
 std::string strip_tcp_prefix(const std::string& name);
 

@@ -9,11 +9,11 @@
 namespace closepath::peer {
 
 std::string end_name(const boost::system::error_code& ec) {
-  if (!ec) return "ok";
-  if (ec == boost::asio::error::eof) return "eof";
-  if (ec == boost::asio::error::operation_aborted) return "operation_aborted";
-  if (ec == boost::asio::ssl::error::stream_truncated) return "stream_truncated";
-  if (ec.category() == boost::asio::error::get_ssl_category()) return "ssl_error";
+  if (!ec) return protocol::end::ok;
+  if (ec == boost::asio::error::eof) return protocol::end::eof;
+  if (ec == boost::asio::error::operation_aborted) return protocol::end::operation_aborted;
+  if (ec == boost::asio::ssl::error::stream_truncated) return protocol::end::stream_truncated;
+  if (ec.category() == boost::asio::error::get_ssl_category()) return protocol::end::ssl_error;
   if (ec.category() == boost::system::system_category()) {
     if (const char* name = strerrorname_np(ec.value())) return name;
     return "errno" + std::to_string(ec.value());

@@ -15,7 +15,7 @@
 namespace closepath::peer {
 
 struct Outcome {
-  std::string end = "ok";
+  std::string end = protocol::end::ok;
   std::uint64_t bytes = 0;
   bool deadline = false;                   // the action's own deadline cancelled it
   std::optional<std::uint32_t> announced;  // recv_message: the length the message announced

@@ -316,7 +316,7 @@ asio::awaitable<Outcome> Endpoint::poll(std::chrono::milliseconds within) {
     revents = events();
   }
   Outcome o = outcome_of({});
-  o.end = (revents & POLLERR) ? "pollerr" : (revents & POLLHUP) ? "hup" : (revents & POLLRDHUP) ? "rdhup" : "readable";
+  o.end = (revents & POLLERR) ? protocol::end::pollerr : (revents & POLLHUP) ? protocol::end::hup : (revents & POLLRDHUP) ? protocol::end::rdhup : protocol::end::readable;
   co_return o;
 }
 

@@ -34,7 +34,7 @@ using SoError = Readable<SOL_SOCKET, SO_ERROR, int>;
 using TcpInfoOption = Readable<IPPROTO_TCP, TCP_INFO, tcp_info>;
 
 protocol::TcpInfo named(const tcp_info& i) {
-  return {protocol::tcp_state_name(i.tcpi_state),
+  return {std::string(tcp_state_name(i.tcpi_state)),
           {{"retransmits", i.tcpi_retransmits},
            {"total_retrans", i.tcpi_total_retrans},
            {"unacked", i.tcpi_unacked},

@@ -5,14 +5,16 @@
 namespace closepath::protocol {
 
 bool is_end_word(const std::string& end) {
-  for (const char* w : {"ok", "eof", "operation_aborted", "stream_truncated", "ssl_error", "killed", "readable", "rdhup",
-                        "hup", "pollerr"})
-    if (end == w) return true;
+  for (const auto& w : kEndWords)
+    if (w.expectable && end == w.word) return true;
   return false;
 }
 
-const char* end_words_text() {
-  return "ok, eof, operation_aborted, stream_truncated, ssl_error, killed, readable, rdhup, hup, pollerr";
+std::string end_words_text() {
+  std::string text;
+  for (const auto& w : kEndWords)
+    if (w.expectable) text += (text.empty() ? "" : ", ") + std::string(w.word);
+  return text;
 }
 
 const std::vector<std::string>& tcp_info_counter_names() {

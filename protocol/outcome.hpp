@@ -1,16 +1,8 @@
 // What a step ended with, as a value: bytes moved plus how it ended. The
 // peer answers commands with it, the runner adds its own steps' outcomes
 // (pauses, barriers, awaits), the judge compares it with the scenario's
-// expectation and the report writes it.
-//
-// `end` words: "ok", "eof", "operation_aborted" (with `deadline` when the
-// action's own deadline cancelled it), an errno name such as "ECONNRESET",
-// "stream_truncated" (TLS: TCP EOF without close_notify), "ssl_error" (an
-// OpenSSL failure; `error` says which), "killed" (crash), what `poll` saw
-// ("readable"; "rdhup": the peer's FIN; "hup": both ways closed or reset;
-// "pollerr": an error is pending, e.g. after a RST), or the runner's:
-// "pending" (a background step not yet collected), "timeout" (a barrier
-// that saw too few packets), "error" (a fault that could not be applied).
+// expectation and the report writes it. `end` is one of the end words
+// below, an errno name such as "ECONNRESET", or how a program ended ("exit 3").
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -22,6 +14,45 @@
 #include <vector>
 
 namespace closepath::protocol {
+
+// The end words: the one table of them, each with what it means and whether
+// a scenario may expect it (the runner's own are not written in a file).
+namespace end {
+inline constexpr const char* ok = "ok";
+inline constexpr const char* eof = "eof";
+inline constexpr const char* operation_aborted = "operation_aborted";
+inline constexpr const char* stream_truncated = "stream_truncated";
+inline constexpr const char* ssl_error = "ssl_error";
+inline constexpr const char* killed = "killed";
+inline constexpr const char* readable = "readable";
+inline constexpr const char* rdhup = "rdhup";
+inline constexpr const char* hup = "hup";
+inline constexpr const char* pollerr = "pollerr";
+inline constexpr const char* pending = "pending";
+inline constexpr const char* timeout = "timeout";
+inline constexpr const char* error = "error";
+}  // namespace end
+
+struct EndWord {
+  const char* word;
+  const char* doc;
+  bool expectable;  // a scenario may write it after "->"
+};
+inline constexpr EndWord kEndWords[] = {
+    {end::ok, "it did what it was asked", true},
+    {end::eof, "the peer's FIN (under TLS: its close_notify)", true},
+    {end::operation_aborted, "cancelled; by the step's own deadline when the report says so", true},
+    {end::stream_truncated, "TLS: TCP EOF without close_notify", true},
+    {end::ssl_error, "another OpenSSL failure (the report says which)", true},
+    {end::killed, "a crash step: the peer was SIGKILLed", true},
+    {end::readable, "poll: data to read", true},
+    {end::rdhup, "poll: the peer's FIN", true},
+    {end::hup, "poll: closed both ways, or reset", true},
+    {end::pollerr, "poll: an error is pending (after a RST)", true},
+    {end::pending, "a background step not collected (the run ended first)", false},
+    {end::timeout, "a barrier, ready, output or exit that did not come in its time", false},
+    {end::error, "a fault, a program or a destroy that could not be done", false},
+};
 
 struct ErrorDetail {
   std::string category;  // as the library named it ("system", "asio.ssl", ...)
@@ -40,7 +71,7 @@ struct TcpInfo {
 const std::vector<std::string>& tcp_info_counter_names();
 
 struct Outcome {
-  std::string end = "ok";
+  std::string end = end::ok;
   std::uint64_t bytes = 0;
   bool deadline = false;                   // the action's own deadline cancelled it
   std::optional<std::uint32_t> announced{};  // recv_message: the length the message announced
@@ -51,9 +82,9 @@ struct Outcome {
   std::int64_t start_ns = 0, end_ns = 0;   // CLOCK_MONOTONIC; 0: not measured
 };
 
-// The end words a scenario may expect besides errno names (see above).
+// The end words a scenario may expect besides errno names (kEndWords).
 bool is_end_word(const std::string& end);
-const char* end_words_text();  // "ok, eof, operation_aborted, ..." for messages
+std::string end_words_text();  // "ok, eof, operation_aborted, ..." for messages
 
 nlohmann::json to_json(const Outcome& o);
 // Throws std::invalid_argument naming the field that is missing or wrong.

@@ -54,7 +54,8 @@ def test_parent_stops_a_child_that_stopped_answering(closepath, tmp_path):
     assert parent.returncode == 3, out + err
     assert re.search(rf"stuck: the run \(pid {stopped}\) gave no verdict within 17 s, nor did its own watchdog end it; "
                      # where the stop caught it depends on how far it got: any of these is right
-                     r"last seen (before it published anything|starting|setting up|" + WAITING + r").*; it was stopped",
+                     r"last seen (before it published anything|starting|setting up|step \d \(.*\): waiting for the \w+ peer's answer)"
+                     r".*; it was stopped",
                      out), out
     # Exactly one report says the parent stopped it; the other run's own watchdog ended it.
     reports = [json.loads(p.read_text()) for p in sorted((tmp_path / "out" / "slow").glob("*/report.json"))]

@@ -1,4 +1,5 @@
 #include "activity_probe.hpp"
+#include "tcp_states.hpp"
 
 #include "errors.hpp"
 #include "socket_audit.hpp"
@@ -90,7 +91,7 @@ Activity ActivityProbe::read() const {
   read_dev(contents(dev_.get()), a);
   for (const auto& s : audit_sockets(diag_.get())) {
     // Nothing more comes from these (a closed socket's unacknowledged SYN is no work).
-    if (s.state == "LISTEN" || s.state == "CLOSE" || s.state == "TIME_WAIT") continue;
+    if (s.state == name(TcpState::listen) || s.state == name(TcpState::close) || s.state == name(TcpState::time_wait)) continue;
     if (s.timer == 1 || s.timer == 4 || s.send_q > 0) ++a.busy_sockets;
   }
   return a;

@@ -150,7 +150,7 @@ protocol::Outcome PeerProcess::crash(std::chrono::milliseconds limit) {
   const int status = wait_status(pid_);
   pid_ = -1;
   protocol::Outcome outcome;
-  outcome.end = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL ? "killed" : "exited";
+  outcome.end = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL ? protocol::end::killed : "exited";
   if (WIFSIGNALED(status)) outcome.signal = WTERMSIG(status);
   return outcome;
 }

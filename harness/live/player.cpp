@@ -34,7 +34,7 @@ void setup_tls(LiveRun& live, Family family) {
     if (side == Side::client) setup.ca_pem = creds.ca_pem;
     else setup.cert_pem = creds.server_cert_pem, setup.key_pem = creds.server_key_pem;
     const auto answer = live.peer(side).call({.action = setup, .within = kSetupLimit}, kSetupLimit);
-    if (answer.end != "ok")
+    if (answer.end != protocol::end::ok)
       throw PeerError(to_string(side) + " peer: TLS setup failed: " + protocol::to_json(answer).dump());
   }
 }
@@ -65,7 +65,7 @@ void Player::pause(const WaitStep& wait) {
   const auto start = mono_ns();
   now_doing(where_ + ": pausing");
   interruptible_sleep(wait.duration);
-  result().outcome = timed("ok", start);
+  result().outcome = timed(protocol::end::ok, start);
 }
 
 void Player::barrier(const WireWait& barrier) {
@@ -74,7 +74,7 @@ void Player::barrier(const WireWait& barrier) {
   now_doing(where_ + ": waiting for the wire to carry it");
   const auto seen = live_.faults.wait_for(barrier.match, barrier.count, barrier.within, [] { return interrupted(); });
   check_interrupted();
-  sr.outcome = timed(seen >= barrier.count ? "ok" : "timeout", start);
+  sr.outcome = timed(seen >= barrier.count ? protocol::end::ok : protocol::end::timeout, start);
   sr.seen = seen;
 }
 
@@ -86,7 +86,7 @@ void Player::fault(const WireStep& ws) {
   if (const auto* netem = std::get_if<Netem>(&ws.action)) apply_netem(live_.topology.wire(), *netem);
   sr.problem = live_.faults.apply(ws.action, i_, "step " + std::to_string(i_ + 1) + " " + s_.steps[i_].text);
   live_.wire.sync();
-  sr.outcome = timed(sr.problem ? "error" : "ok", start);
+  sr.outcome = timed(sr.problem ? protocol::end::error : protocol::end::ok, start);
 }
 
 std::size_t Player::collect(Side side) {
@@ -104,7 +104,7 @@ std::optional<std::string> Player::impossible(const PeerStep& ps) const {
   if (std::holds_alternative<TlsCloseNotify>(ps.action))
     if (const auto it = tls_handshake_.find(ps.side); it != tls_handshake_.end()) {
       const auto& handshake = r_.steps[it->second];
-      if (handshake.outcome && handshake.outcome->end != "ok" && handshake.outcome->end != "pending")
+      if (handshake.outcome && handshake.outcome->end != protocol::end::ok && handshake.outcome->end != protocol::end::pending)
         return "not run: step " + std::to_string(it->second + 1) + " (" + handshake.step->text + ") ended " +
                handshake.outcome->end + ", so the " + side + " has no TLS session";
     }
@@ -124,7 +124,7 @@ void Player::peer(const PeerStep& ps) {
   const auto start = mono_ns();
   if (std::holds_alternative<Await>(ps.action)) {
     const auto awaited = collect(ps.side);
-    sr.outcome = timed("ok", start);
+    sr.outcome = timed(protocol::end::ok, start);
     sr.awaited_step = awaited + 1;
   } else if (std::holds_alternative<Crash>(ps.action)) {
     while (!pending_[ps.side].empty()) collect(ps.side);
@@ -139,9 +139,9 @@ void Player::peer(const PeerStep& ps) {
     try {
       destroy_connection(live_.topology.of(ps.side), client ? r_.client_port : r_.server_port,
                          client ? r_.server_port : r_.client_port);
-      sr.outcome = timed("ok", start);
+      sr.outcome = timed(protocol::end::ok, start);
     } catch (const HostError& e) {
-      sr.outcome = timed("error", start);
+      sr.outcome = timed(protocol::end::error, start);
       sr.problem = "could not destroy the " + to_string(ps.side) + "'s connection: " + e.what();
     }
   } else {
@@ -154,7 +154,7 @@ void Player::peer_command(const PeerStep& ps) {
   if (std::holds_alternative<TlsHandshake>(ps.action)) tls_handshake_[ps.side] = i_;
   if (ps.background) {
     pending_[ps.side].emplace_back(i_, live_.peer(ps.side).send(command(ps)));
-    sr.outcome = protocol::Outcome{.end = "pending"};
+    sr.outcome = protocol::Outcome{.end = protocol::end::pending};
     return;
   }
   sr.outcome = live_.peer(ps.side).call(command(ps), ps.within + kAnswerGrace);

@@ -1,4 +1,5 @@
 #include "program_steps.hpp"
+#include "tcp_states.hpp"
 
 #include "clock.hpp"
 #include "interrupt.hpp"
@@ -50,8 +51,8 @@ void ProgramSteps::run(const ProgramStep& ps, std::size_t index, const std::stri
           [&](const Ready&) {
             now_doing(where + ": waiting for a socket listening on port " + std::to_string(r_.server_port));
             std::optional<SocketEntry> other_family;
-            if (listening(ps.side, *slot, until, other_family)) return end("ok");
-            end("timeout", "expected a socket listening on port " + std::to_string(r_.server_port) + " for " +
+            if (listening(ps.side, *slot, until, other_family)) return end(protocol::end::ok);
+            end(protocol::end::timeout, "expected a socket listening on port " + std::to_string(r_.server_port) + " for " +
                                (r_.family == Family::ipv4 ? "IPv4" : "IPv6") + " in the " + to_string(ps.side) +
                                "'s namespace within " + std::to_string(ps.within.count()) + " ms vs " +
                                (other_family ? "one on " + other_family->local + ", which takes " +
@@ -63,24 +64,24 @@ void ProgramSteps::run(const ProgramStep& ps, std::size_t index, const std::stri
             now_doing(where + ": waiting for " + who + " to print /" + o.pattern + "/");
             if (const auto i = slot->wait_line(std::regex(o.pattern), output_from_[ps.side], until)) {
               output_from_[ps.side] = *i + 1;
-              return end("ok");
+              return end(protocol::end::ok);
             }
             const auto lines = slot->record().lines;
             const std::string last = lines.empty() ? "no output" : "its last line '" + lines.back().text + "'";
             if (const auto status = slot->status())  // it ended, and its output with it: no sense waiting on
-              return end("timeout", "expected " + who + " to print a line matching /" + o.pattern + "/ vs the program ended (" +
+              return end(protocol::end::timeout, "expected " + who + " to print a line matching /" + o.pattern + "/ vs the program ended (" +
                                         describe_status(*status) + ") before printing one, " + last);
-            end("timeout", "expected " + who + " to print a line matching /" + o.pattern + "/ within " +
+            end(protocol::end::timeout, "expected " + who + " to print a line matching /" + o.pattern + "/ within " +
                                std::to_string(ps.within.count()) + " ms vs " + last);
           },
           [&](const SignalProgram& sig) {
             slot->signal(sig.number);
-            end("ok");
+            end(protocol::end::ok);
           },
           [&](const ExitExpect&) {
             now_doing(where + ": waiting for " + who + " to end");
             const auto status = slot->wait_exit(until);
-            if (!status) return end("timeout");
+            if (!status) return end(protocol::end::timeout);
             sr.outcome = protocol::Outcome{.end = describe_status(*status), .start_ns = start, .end_ns = mono_ns()};
           }},
       ps.action);
@@ -91,7 +92,7 @@ void ProgramSteps::exec(const ProgramStep& ps, const Exec& e, std::size_t index,
   auto end = [&](const char* word) { sr.outcome = protocol::Outcome{.end = word, .start_ns = start, .end_ns = mono_ns()}; };
   const ProgramProcess* slot = live_.program(ps.side);
   if (slot && !slot->status()) {
-    end("error");
+    end(protocol::end::error);
     sr.problem = "the " + to_string(ps.side) + " program is still running: one program per side";
     return;
   }
@@ -101,13 +102,13 @@ void ProgramSteps::exec(const ProgramStep& ps, const Exec& e, std::size_t index,
                                          std::vector<pid_t>{live_.peer(ps.side).pid()}));
   } catch (const ProgramNotStarted& failed) {  // the scenario's program, not the host, is at fault
     failed_exec_[ps.side] = index;
-    end("error");
+    end(protocol::end::error);
     sr.problem = failed.what();
     return;
   }
   failed_exec_.erase(ps.side);
   output_from_[ps.side] = 0;
-  end("ok");
+  end(protocol::end::ok);
 }
 
 // Each placeholder is replaced once, left to right: a value that holds a
@@ -153,7 +154,7 @@ bool ProgramSteps::listening(Side side, const ProgramProcess& program, std::chro
                              std::optional<SocketEntry>& other_family) const {
   for (;;) {
     for (const auto& e : audit_sockets(live_.topology.of(side))) {
-      if (e.state != "LISTEN" || e.local_port != r_.server_port) continue;
+      if (e.state != name(TcpState::listen) || e.local_port != r_.server_port) continue;
       if (r_.family == Family::ipv4 ? e.ipv4 : e.ipv6) return true;
       other_family = e;
     }

@@ -122,7 +122,7 @@ std::vector<SocketEntry> audit_sockets(int fd) {
     const bool mapped = msg.idiag_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(reinterpret_cast<const in6_addr*>(msg.id.idiag_src));
     s.ipv6 = msg.idiag_family == AF_INET6 && !mapped;
     s.ipv4 = msg.idiag_family == AF_INET || mapped || (s.ipv6 && !v6only && IN6_IS_ADDR_UNSPECIFIED(reinterpret_cast<const in6_addr*>(msg.id.idiag_src)));
-    s.state = protocol::tcp_state_name(msg.idiag_state);
+    s.state = std::string(tcp_state_name(msg.idiag_state));
     s.local = endpoint_text(msg.idiag_family, msg.id.idiag_src, msg.id.idiag_sport);
     s.remote = endpoint_text(msg.idiag_family, msg.id.idiag_dst, msg.id.idiag_dport);
     s.local_port = ntohs(msg.id.idiag_sport);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "actions.hpp"
+#include "outcome.hpp"
 #include "hosts.hpp"
 #include "pattern.hpp"
 #include "tcp_state.hpp"
@@ -50,7 +51,7 @@ using PeerAction = protocol::Action;
 
 // What a step is expected to end with. Unset fields are not checked.
 struct ExpectedOutcome {
-  std::string end = "ok";              // ok, eof, timeout, ECONNRESET, ...
+  std::string end = protocol::end::ok;              // ok, eof, timeout, ECONNRESET, ...
   std::optional<std::uint64_t> bytes;  // bytes moved
   std::optional<pcap::AnchoredWindow> at;  // "-> ETIMEDOUT at 2.5s..3.5s after step 4": when it ended
   // get tcp_info: "-> state FIN_WAIT1 unacked 1 retransmits 2..4"

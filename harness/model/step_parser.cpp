@@ -190,7 +190,7 @@ PeerStep parse_peer_step(Side side, const std::string& text) {
     if (announce < 0 || announce > (64 << 20) || sent < 0 || sent > announce)
       throw std::invalid_argument("send message N M needs 0 <= M <= N <= 67108864");
     step.action = SendMessage{static_cast<std::uint32_t>(announce), static_cast<std::size_t>(sent)};
-    if (!step.expect.bytes && step.expect.end == "ok") step.expect.bytes = static_cast<std::uint64_t>(sent);
+    if (!step.expect.bytes && step.expect.end == protocol::end::ok) step.expect.bytes = static_cast<std::uint64_t>(sent);
   } else if (verb == "recv" && argc >= 1 && words[1] == "message") {
     want_args(1, 1);
     step.action = RecvMessage{};
@@ -209,7 +209,7 @@ PeerStep parse_peer_step(Side side, const std::string& text) {
   } else if (verb == "crash") {
     want_args(0, 0);
     step.action = Crash{};
-    if (step.expect.end == "ok") step.expect.end = "killed";
+    if (step.expect.end == protocol::end::ok) step.expect.end = protocol::end::killed;
   } else if (verb == "destroy") {
     want_args(0, 0);
     if (step.background) throw std::invalid_argument("'destroy' is immediate: it cannot run in the background");
@@ -224,7 +224,7 @@ PeerStep parse_peer_step(Side side, const std::string& text) {
     const auto n = number(words[1], "send");
     if (n <= 0 || n > (64 << 20)) throw std::invalid_argument("send needs 1 to 67108864 bytes");
     step.action = Send{static_cast<std::size_t>(n)};
-    if (!step.expect.bytes && step.expect.end == "ok") step.expect.bytes = static_cast<std::uint64_t>(n);
+    if (!step.expect.bytes && step.expect.end == protocol::end::ok) step.expect.bytes = static_cast<std::uint64_t>(n);
   } else if (verb == "recv") {
     want_args(0, 1);
     Recv r;
@@ -234,7 +234,7 @@ PeerStep parse_peer_step(Side side, const std::string& text) {
       if (n <= 0 || n > (64 << 20)) throw std::invalid_argument("recv needs 1 to 67108864 bytes, or 'all'");
       r.mode = Recv::Mode::exact;
       r.bytes = static_cast<std::size_t>(n);
-      if (!step.expect.bytes && step.expect.end == "ok") step.expect.bytes = r.bytes;
+      if (!step.expect.bytes && step.expect.end == protocol::end::ok) step.expect.bytes = r.bytes;
     }
     step.action = r;
   } else if (verb == "shutdown") {

@@ -25,6 +25,9 @@ const char* const kTrace[] = {
     "dport=45000 saddr=10.0.0.1 daddr=10.0.0.2 saddrv6=:: daddrv6=:: oldstate=TCP_ESTABLISHED newstate=TCP_CLOSE",
 };
 
+// A state change as the inference records it, by the state's name.
+pcap::StateChange change(const char* state, std::size_t packet) { return {*tcp_state_named(state), packet}; }
+
 std::vector<TraceEvent> parsed() {
   std::vector<TraceEvent> out;
   for (const auto* line : kTrace)
@@ -223,7 +226,7 @@ BOOST_AUTO_TEST_CASE(a_state_traced_before_the_ports_comes_from_the_old_state) {
 
 BOOST_AUTO_TEST_CASE(a_fin_that_never_left_is_completed_from_the_audit) {
   pcap::InferredStates inferred;
-  inferred.client = {{"SYN_SENT", 0}, {"ESTABLISHED", 1}};
+  inferred.client = {change("SYN_SENT", 0), change("ESTABLISHED", 1)};
   std::map<Side, std::vector<SocketEntry>> left;
   SocketEntry orphan{"FIN_WAIT1", "10.0.0.1:44650", "10.0.0.2:47000", 44650, 47000, 0, 131072, true};
   left[Side::client] = {orphan};
@@ -240,7 +243,7 @@ BOOST_AUTO_TEST_CASE(a_fin_that_never_left_is_completed_from_the_audit) {
 // after the close saw FIN_WAIT1; the timer that followed closed it.
 BOOST_AUTO_TEST_CASE(a_socket_reaped_before_the_audit_keeps_the_state_its_close_set) {
   pcap::InferredStates inferred;
-  inferred.server = {{"SYN_RECV", 0}, {"ESTABLISHED", 2}};
+  inferred.server = {change("SYN_RECV", 0), change("ESTABLISHED", 2)};
   const SocketEntry orphan{"FIN_WAIT1", "10.0.0.2:47000", "10.0.0.1:44650", 47000, 44650, 0, 15633, true};
   auto states = collect_states(std::nullopt, inferred, {}, {"10.0.0.1", "10.0.0.2", 44650}, true, nullptr,
                                {{Side::server, orphan}});
@@ -266,7 +269,7 @@ BOOST_AUTO_TEST_CASE(a_time_wait_a_new_syn_ended_is_completed_mid_sequence) {
   std::size_t k = 0;
   for (const char* st : {"SYN_RECV", "ESTABLISHED", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT", "CLOSE", "SYN_RECV", "ESTABLISHED",
                          "CLOSE_WAIT", "LAST_ACK", "CLOSE"})
-    inferred.server.push_back({st, k++});
+    inferred.server.push_back(change(st, k++));
   auto states = collect_states(trace, inferred, {}, {"10.0.0.1", "10.0.0.2", 44650});
   const auto& server = states.at(Side::server);
   BOOST_TEST(*server.kernel == server.inferred);
@@ -290,7 +293,7 @@ BOOST_AUTO_TEST_CASE(a_state_from_the_capture_is_labelled_as_such) {
   pcap::InferredStates inferred;
   std::size_t k = 0;
   for (const char* st : {"SYN_SENT", "ESTABLISHED", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT", "CLOSE"})
-    inferred.client.push_back({st, k++});
+    inferred.client.push_back(change(st, k++));
   auto states = collect_states(trace, inferred, {}, {"10.0.0.1", "10.0.0.2", 44650});
   const auto& client = states.at(Side::client);
   BOOST_TEST(*client.kernel == client.inferred);
@@ -302,7 +305,7 @@ BOOST_AUTO_TEST_CASE(a_state_from_the_capture_is_labelled_as_such) {
   BOOST_REQUIRE(m);
   BOOST_TEST(m->find("states: client (kernel trace; TIME_WAIT from the capture): ") != std::string::npos, *m);
   // The capture says no TIME_WAIT (a bare RST answered the FIN: no socket): nothing is taken from it.
-  inferred.client = {{"SYN_SENT", 0}, {"ESTABLISHED", 1}, {"FIN_WAIT1", 2}, {"FIN_WAIT2", 3}, {"CLOSE", 6}};
+  inferred.client = {change("SYN_SENT", 0), change("ESTABLISHED", 1), change("FIN_WAIT1", 2), change("FIN_WAIT2", 3), change("CLOSE", 6)};
   states = collect_states(trace, inferred, {}, {"10.0.0.1", "10.0.0.2", 44650});
   BOOST_TEST((*states.at(Side::client).kernel == std::vector<std::string>{"SYN_SENT", "ESTABLISHED", "FIN_WAIT1", "FIN_WAIT2", "CLOSE"}));
   BOOST_TEST(judged_source(states.at(Side::client)) == "kernel trace");

@@ -1,4 +1,5 @@
 #include "judge.hpp"
+#include "tcp_states.hpp"
 
 #include "matcher.hpp"
 #include "overloaded.hpp"
@@ -97,7 +98,7 @@ std::optional<std::string> judge_leftovers(const Scenario& s, const std::map<Sid
   };
   for (const auto& [side, sockets] : leftovers) {
     for (const auto& sock : sockets) {
-      const bool leak = sock.state == "CLOSE_WAIT" && !listed(s.leftovers, side, "CLOSE_WAIT");
+      const bool leak = sock.state == name(TcpState::close_wait) && !listed(s.leftovers, side, state_text(TcpState::close_wait));
       const bool forbidden = listed(s.forbid_leftovers, side, sock.state);
       if (!leak && !forbidden) continue;
       const int line = forbidden ? s.forbid_leftovers.at(side).line : (s.states.count(side) ? s.states.at(side).line : 1);

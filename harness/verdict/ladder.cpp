@@ -101,8 +101,8 @@ std::string render_ladder(const LadderInput& in) {
   const char* off = in.colour ? "\x1b[0m" : "";
 
   std::map<std::size_t, std::vector<std::string>> client_states, server_states;
-  for (const auto& c : in.states.client) client_states[c.packet].push_back(c.state);
-  for (const auto& c : in.states.server) server_states[c.packet].push_back(c.state);
+  for (const auto& c : in.states.client) client_states[c.packet].push_back(state_text(c.state));
+  for (const auto& c : in.states.server) server_states[c.packet].push_back(state_text(c.state));
 
   // Merge steps and packets by time (steps first on a tie: they cause packets).
   // Packets stay in their given order, the order inference read them in,

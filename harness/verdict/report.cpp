@@ -38,7 +38,7 @@ std::string frame_comment(const RunResult& r, std::size_t frame) {
   // State changes this frame caused, as inferred from the capture.
   for (const auto& [side, changes] : {std::pair{"client", &r.inferred.client}, std::pair{"server", &r.inferred.server}})
     for (const auto& change : *changes)
-      if (r.flow.packets[change.packet].frame == frame) c += std::string("; ") + side + " -> " + change.state;
+      if (r.flow.packets[change.packet].frame == frame) c += std::string("; ") + side + " -> " + state_text(change.state);
   return c;
 }
 

@@ -142,7 +142,7 @@ std::vector<StepResult> step_results(const Scenario& s, const RunFacts& facts, s
       sr.problem = f.problem;
     } else {
       sr.timed_only = true;
-      if (i < facts.anchors.size() && facts.anchors[i]) sr.outcome = protocol::Outcome{.end = "ok", .start_ns = facts.anchors[i]};
+      if (i < facts.anchors.size() && facts.anchors[i]) sr.outcome = protocol::Outcome{.end = protocol::end::ok, .start_ns = facts.anchors[i]};
     }
   }
   return out;

@@ -1,4 +1,5 @@
 #include "states.hpp"
+#include "tcp_states.hpp"
 
 #include <algorithm>
 
@@ -24,7 +25,7 @@ const SocketEntry* audited_socket(const Leftovers& leftovers, Side side, const A
   const auto it = leftovers.find(side);
   if (it == leftovers.end()) return nullptr;
   for (const auto& e : it->second)
-    if (ours(side, e, at) && e.state != "CLOSE") return &e;
+    if (ours(side, e, at) && e.state != name(TcpState::close)) return &e;
   return nullptr;
 }
 
@@ -32,8 +33,8 @@ void add_note(std::string& notes, const std::string& note) { notes += (notes.emp
 
 // The state close() moves a socket to without any packet having to leave.
 std::optional<std::string> closed_locally(const std::string& from) {
-  if (from == "ESTABLISHED" || from == "SYN_RECV") return "FIN_WAIT1";
-  if (from == "CLOSE_WAIT") return "LAST_ACK";
+  if (from == name(TcpState::established) || from == name(TcpState::syn_recv)) return state_text(TcpState::fin_wait1);
+  if (from == name(TcpState::close_wait)) return state_text(TcpState::last_ack);
   return std::nullopt;
 }
 
@@ -67,14 +68,14 @@ void complete_inferred(SideStates& st, Side side, const Leftovers& leftovers, co
   }
   // The capture shows no timers: a socket it leaves open that the audit no
   // longer finds was closed by one (an orphan's FIN_WAIT2 or TIME_WAIT ran out).
-  if (!audited || st.inferred.empty() || st.inferred.back() == "CLOSE") return;
+  if (!audited || st.inferred.empty() || st.inferred.back() == name(TcpState::close)) return;
   const auto it = leftovers.find(side);
   // A socket in CLOSE that the application still holds (bound) is closed all the same.
   const bool gone = it == leftovers.end() || std::none_of(it->second.begin(), it->second.end(), [&](const SocketEntry& e) {
-    return ours(side, e, at) && e.state != "CLOSE";
+    return ours(side, e, at) && e.state != name(TcpState::close);
   });
   if (!gone) return;
-  st.inferred.push_back("CLOSE");
+  st.inferred.push_back(state_text(TcpState::close));
   st.inferred_from.push_back("the socket audit");
   add_note(st.inferred_note, "CLOSE from the socket audit: no packet closed it, a timer did");
 }
@@ -92,8 +93,8 @@ void trace_sequence(SideStates& s, Side side, const std::vector<TraceEvent>& tra
     // A server's connection socket is born in SYN_RECV; 6.1 and 6.12 trace that before its ports are
     // set (dport 0), so the port filter cannot see it. Its first event's old state says where it was;
     // so does the first event of the port pair's next connection (time_wait_reuse), after a CLOSE.
-    const bool born_untraced = e.oldstate != "CLOSE" && e.oldstate != "LISTEN" && e.oldstate != "NEW_SYN_RECV";
-    const bool reborn = !k.empty() && k.back() == "CLOSE" && e.oldstate == "SYN_RECV";
+    const bool born_untraced = e.oldstate != name(TcpState::close) && e.oldstate != name(TcpState::listen) && e.oldstate != name(TcpState::new_syn_recv);
+    const bool reborn = !k.empty() && k.back() == name(TcpState::close) && e.oldstate == name(TcpState::syn_recv);
     if ((k.empty() || reborn) && !e.oldstate.empty() && born_untraced && e.oldstate != e.newstate) {
       k.push_back(e.oldstate);
       s.kernel_from.push_back(kFromTrace);
@@ -111,11 +112,11 @@ void trace_sequence(SideStates& s, Side side, const std::vector<TraceEvent>& tra
 // `n`, when the capture shows the FIN that began it, and says it is the capture's.
 bool time_wait_from_capture(SideStates& s, std::size_t n) {
   auto& k = *s.kernel;
-  if (n == 0 || n >= k.size() || k[n] != "CLOSE" || (k[n - 1] != "FIN_WAIT2" && k[n - 1] != "CLOSING") ||
+  if (n == 0 || n >= k.size() || k[n] != name(TcpState::close) || (k[n - 1] != name(TcpState::fin_wait2) && k[n - 1] != name(TcpState::closing)) ||
       s.inferred.size() < n + 2 || !std::equal(k.begin(), k.begin() + static_cast<std::ptrdiff_t>(n), s.inferred.begin()) ||
-      s.inferred[n] != "TIME_WAIT" || s.inferred[n + 1] != "CLOSE")
+      s.inferred[n] != name(TcpState::time_wait) || s.inferred[n + 1] != name(TcpState::close))
     return false;
-  k.insert(k.begin() + static_cast<std::ptrdiff_t>(n), "TIME_WAIT");
+  k.insert(k.begin() + static_cast<std::ptrdiff_t>(n), state_text(TcpState::time_wait));
   s.kernel_from.insert(s.kernel_from.begin() + static_cast<std::ptrdiff_t>(n),
                        std::string(kFromCapture) + (n < s.inferred_from.size() && !s.inferred_from[n].empty()
                                                         ? " (" + s.inferred_from[n] + ")" : std::string()));
@@ -130,14 +131,14 @@ bool time_wait_from_capture(SideStates& s, std::size_t n) {
 void complete_kernel(SideStates& s, Side side, const Leftovers& leftovers, const Addresses& at, bool audited) {
   auto& k = *s.kernel;
   for (std::size_t n = 1; n + 1 < k.size(); ++n)  // a time-wait socket a new SYN on the port pair ended
-    if ((k[n + 1] == "SYN_SENT" || k[n + 1] == "SYN_RECV") && time_wait_from_capture(s, n))
+    if ((k[n + 1] == name(TcpState::syn_sent) || k[n + 1] == name(TcpState::syn_recv)) && time_wait_from_capture(s, n))
       add_note(s.note, "TIME_WAIT from the capture: the tracepoint reports the hand-over to a time-wait socket as CLOSE; the "
                        "port pair's next SYN ended it, as the capture shows");
-  if (k.empty() || k.back() != "CLOSE") return;
+  if (k.empty() || k.back() != name(TcpState::close)) return;
   const auto it = leftovers.find(side);
   if (it != leftovers.end())
     for (const auto& e : it->second) {
-      if (!ours(side, e, at) || e.state == "CLOSE") continue;
+      if (!ours(side, e, at) || e.state == name(TcpState::close)) continue;
       k.pop_back();
       s.kernel_from.pop_back();
       if (k.empty() || k.back() != e.state) {

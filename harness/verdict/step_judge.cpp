@@ -41,7 +41,7 @@ std::optional<std::string> compare_outcome(const PeerStep& step, const protocol:
   if (end_ok && bytes_ok) return compare_tcp_info(step.expect, outcome);
   std::string actual = outcome_text(outcome.end, outcome.bytes);
   if (outcome.deadline) actual += " at its deadline of " + std::to_string(step.within.count()) + " ms";
-  if (outcome.error && outcome.end != "eof") actual += ": " + outcome.error->message;
+  if (outcome.error && outcome.end != protocol::end::eof) actual += ": " + outcome.error->message;
   return "expected " + outcome_text(step.expect.end, step.expect.bytes) + " vs actual " + actual;
 }
 
@@ -110,7 +110,7 @@ std::optional<std::string> judge_barrier(const WireWait& w, const StepResult& sr
 // exit [-> CODE|SIGNAL]: the outcome's end is how the program ended ("exit 3", "signal TERM").
 std::optional<std::string> judge_exit(const ProgramStep& ps, const ExitExpect& x, const protocol::Outcome& o) {
   const std::string who = "the " + to_string(ps.side) + " program";
-  if (o.end == "timeout") return "expected " + who + " to end within " + std::to_string(ps.within.count()) + " ms vs still running";
+  if (o.end == protocol::end::timeout) return "expected " + who + " to end within " + std::to_string(ps.within.count()) + " ms vs still running";
   std::string wanted;
   if (x.code) wanted = "exit " + std::to_string(*x.code);
   else if (x.signal) wanted = "signal " + std::string(sigabbrev_np(*x.signal) ? sigabbrev_np(*x.signal) : std::to_string(*x.signal));
@@ -127,7 +127,7 @@ std::optional<std::string> judge_step(const StepResult& sr, const std::vector<st
   if (!sr.outcome) return std::nullopt;  // the run ended (in an error) before it
   return std::visit(
       overloaded{[&](const PeerStep& ps) -> std::optional<std::string> {
-                   if (sr.outcome->end == "pending") return std::nullopt;  // never collected: the run ended first
+                   if (sr.outcome->end == protocol::end::pending) return std::nullopt;  // never collected: the run ended first
                    if (auto m = compare_outcome(ps, *sr.outcome)) return m;
                    return judge_outcome_time(sr, anchors, timings);
                  },
