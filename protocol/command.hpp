@@ -11,10 +11,14 @@
 
 namespace closepath::protocol {
 
+// How long a step that waits may take when it does not say (`within D`):
+// its own deadline, for every kind of step that waits.
+inline constexpr std::chrono::milliseconds kDefaultWithin{5000};
+
 struct Command {
   int id = 0;
   Action action{};
-  std::chrono::milliseconds within{5000};  // the action's own deadline
+  std::chrono::milliseconds within = kDefaultWithin;  // the action's own deadline
 };
 
 const char* op_name(const Action& a);

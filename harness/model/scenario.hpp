@@ -3,6 +3,7 @@
 #pragma once
 
 #include "actions.hpp"
+#include "command.hpp"
 #include "outcome.hpp"
 #include "hosts.hpp"
 #include "pattern.hpp"
@@ -62,7 +63,7 @@ struct ExpectedOutcome {
 struct PeerStep {
   Side side = Side::client;
   PeerAction action;
-  std::chrono::milliseconds within{5000};  // the action's own deadline
+  std::chrono::milliseconds within = protocol::kDefaultWithin;  // the action's own deadline
   ExpectedOutcome expect;
   bool background = false;  // "&": the timeline goes on; a later "await" collects the outcome
 };
@@ -75,7 +76,7 @@ struct WaitStep { std::chrono::milliseconds duration{0}; };
 struct WireWait {
   pcap::PacketPattern match;
   std::size_t count = 1;
-  std::chrono::milliseconds within{5000};
+  std::chrono::milliseconds within = protocol::kDefaultWithin;
 };
 
 // Wire faults, each taking effect at its step. Directions name the packets:
@@ -108,7 +109,7 @@ using ProgramAction = std::variant<Exec, Ready, Output, SignalProgram, ExitExpec
 struct ProgramStep {
   Side side = Side::client;
   ProgramAction action;
-  std::chrono::milliseconds within{5000};
+  std::chrono::milliseconds within = protocol::kDefaultWithin;
 };
 
 struct Step {

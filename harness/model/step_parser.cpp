@@ -128,13 +128,22 @@ int option_value(const protocol::SocketOptionSpec& option, const std::string& w)
 
 }  // namespace
 
+// The one grammar of times (pcap::parse_time: "500ms", "1.5s"), to the millisecond.
 std::chrono::milliseconds parse_duration(const std::string& text) {
-  static const std::regex form(R"((\d{1,9})(ms|s))");
-  std::smatch m;
-  if (!std::regex_match(text, m, form))
-    throw std::invalid_argument("bad duration '" + text + "' (write e.g. 500ms or 2s)");
-  const auto v = number(m[1].str(), "duration");
-  const std::chrono::milliseconds d(m[2] == "s" ? v * 1000 : v);
+  std::int64_t ns = 0;
+  static const std::regex number_and_unit(R"([0-9]+(\.[0-9]+)?(ms|s))");
+  const bool well_formed = std::regex_match(text, number_and_unit);
+  try {
+    if (well_formed) ns = pcap::parse_time(text);
+  } catch (const pcap::PatternError&) {
+    ns = -1;  // beyond any time a pattern may name: longer than any duration too
+  }
+  if (!well_formed) throw std::invalid_argument("bad duration '" + text + "' (write e.g. 500ms, 1.5s or 2s)");
+  if (ns < 0 || ns > std::chrono::nanoseconds(kMaxDuration).count())
+    throw std::invalid_argument("duration '" + text + "' is longer than " + std::to_string(kMaxDuration.count() / 1000) +
+                                " s: no scenario waits that long (shorten the kernel's timers instead)");
+  if (ns % 1'000'000 != 0) throw std::invalid_argument("duration '" + text + "' is not a whole number of milliseconds");
+  const std::chrono::milliseconds d(ns / 1'000'000);
   if (d > kMaxDuration)
     throw std::invalid_argument("duration '" + text + "' is longer than " + std::to_string(kMaxDuration.count() / 1000) +
                                 " s: no scenario waits that long (shorten the kernel's timers instead)");

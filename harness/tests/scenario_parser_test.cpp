@@ -140,6 +140,15 @@ BOOST_AUTO_TEST_CASE(catalogue_resolves_names_and_rejects_unknown_ones) {
   BOOST_CHECK_THROW(resolve_scenario("./missing.yaml", CLOSEPATH_SCENARIO_DIR), ScenarioError);
 }
 
+// One grammar of times: what a timing window takes, a duration takes too (to the millisecond).
+BOOST_AUTO_TEST_CASE(durations_read_as_times_do) {
+  BOOST_TEST(parse_duration("1.5s").count() == 1500);
+  BOOST_TEST(parse_duration("250ms").count() == 250);
+  BOOST_TEST(parse_duration("0.25s").count() == 250);
+  BOOST_CHECK_THROW(parse_duration("1.5ms"), std::invalid_argument);
+  BOOST_CHECK_THROW(parse_duration("601s"), std::invalid_argument);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 // drain: wait until everything sent is acknowledged (the step's own deadline applies).
@@ -194,4 +203,13 @@ BOOST_AUTO_TEST_CASE(wait_steps_are_durations_or_wire_barriers) {
   BOOST_TEST(fin.within.count() == 5000);
   for (const char* bad : {"s>c . ?", "s>c . {1,3}", "s>c . gap 1s..2s", "s>c Q", "s>c . within soon"})
     BOOST_CHECK_THROW(parse_wait_step(bad), std::invalid_argument);
+}
+
+// One grammar of times: what a timing window takes, a duration takes too (to the millisecond).
+BOOST_AUTO_TEST_CASE(durations_read_as_times_do) {
+  BOOST_TEST(parse_duration("1.5s").count() == 1500);
+  BOOST_TEST(parse_duration("250ms").count() == 250);
+  BOOST_TEST(parse_duration("0.25s").count() == 250);
+  BOOST_CHECK_THROW(parse_duration("1.5ms"), std::invalid_argument);
+  BOOST_CHECK_THROW(parse_duration("601s"), std::invalid_argument);
 }
