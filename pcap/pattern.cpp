@@ -1,5 +1,7 @@
 #include "pattern.hpp"
 
+#include "pattern_words.hpp"
+
 #include <charconv>
 #include <iomanip>
 #include <cmath>
@@ -26,15 +28,6 @@ std::uint8_t parse_flags(const std::string& word) {
   return flags;
 }
 
-std::uint32_t parse_number(const std::string& field, const std::string& word) {
-  std::uint32_t v = 0;
-  const auto* end = word.data() + word.size();
-  auto [ptr, ec] = std::from_chars(word.data(), end, v);
-  if (word.empty() || ec != std::errc{} || ptr != end)
-    throw PatternError(field + " needs a non-negative number, got '" + word + "'");
-  return v;
-}
-
 std::size_t parse_count(const std::string& word) {
   std::size_t v = 0;
   auto [ptr, ec] = std::from_chars(word.data(), word.data() + word.size(), v);
@@ -58,9 +51,6 @@ std::pair<std::size_t, std::size_t> parse_repeat(const std::string& word) {
   return {lo, hi};
 }
 
-std::string field_text(const char* name, const std::optional<std::uint32_t>& v) {
-  return v ? std::string(" ") + name + " " + std::to_string(*v) : "";
-}
 
 // Exact, so a pattern prints back to what it parses from: "2s", "800ms", "1.5ms".
 std::string time_text(std::int64_t ns) {
@@ -151,52 +141,20 @@ PatternElement parse_pattern(const std::string& text) {
   bool repeat_seen = false;
   for (std::size_t i = 2; i < words.size(); ++i) {
     const std::string& w = words[i];
-    auto value = [&]() -> const std::string& {
-      if (i + 1 >= words.size()) throw PatternError("'" + w + "' needs a value");
-      return words[++i];
-    };
-    if (w == "len") run.packet.len = parse_number("len", value());
-    else if (w == "seq") run.packet.seq = parse_number("seq", value());
-    else if (w == "ack") {
-      const auto& v = value();
-      if (v == "fin") run.packet.ack_fin = true;
-      else run.packet.ack = parse_number("ack", v);
+    if (const auto* word = find_pattern_word(w)) {
+      i = word->parse(run.packet, words, i) - 1;
+      continue;
     }
-    else if (w == "win") {
-      const auto win = parse_number("win", value());
-      if (win > 65535) throw PatternError("win " + std::to_string(win) + " does not fit the 16-bit window field");
-      run.packet.win = static_cast<std::uint16_t>(win);
-    }
-    else if (w == "mss") {
-      const auto mss = parse_number("mss", value());
-      if (mss > 65535) throw PatternError("mss " + std::to_string(mss) + " does not fit the 16-bit option");
-      run.packet.mss = static_cast<std::uint16_t>(mss);
-    }
-    else if (w == "wscale") {
-      const auto shift = parse_number("wscale", value());
-      if (shift > 14) throw PatternError("wscale " + std::to_string(shift) + " is above 14, the largest shift TCP allows");
-      run.packet.wscale = static_cast<std::uint8_t>(shift);
-    }
-    else if (w == "sackOK") run.packet.sack_ok = true;
-    else if (w == "TS") run.packet.timestamps = true;
-    else if (w == "data") run.packet.data = true;
-    else if (w == "gap") run.packet.gap = parse_window(value());
-    else if (w == "at") {
-      const auto window = parse_window(value());
-      if (i + 3 >= words.size() || words[i + 1] != "after" || words[i + 2] != "step")
-        throw PatternError("'at' reads 'at LOW..HIGH after step N'");
-      run.packet.at = AnchoredWindow{parse_number("step", words[i + 3]), window};
-      if (run.packet.at->anchor == 0) throw PatternError("steps count from 1");
-      i += 3;
-    }
-    else if (w == "?" || (w.size() > 2 && w.front() == '{' && w.back() == '}')) {
+    if (w == "?" || (w.size() > 2 && w.front() == '{' && w.back() == '}')) {
       if (repeat_seen) throw PatternError("more than one repeat in '" + text + "'");
       repeat_seen = true;
       if (w == "?") { run.min = 0; run.max = 1; }
       else std::tie(run.min, run.max) = parse_repeat(w);
       if (run.max == 0) throw PatternError("repeat " + w + " matches nothing");
     } else {
-      throw PatternError("unknown word '" + w + "' in pattern (expected len, seq, ack N|fin, win, mss, wscale, sackOK, TS, data, gap, at, {n}, {n,m} or ?)");
+      std::string known;
+      for (const auto& word : pattern_words()) known += std::string(word.synopsis) + ", ";
+      throw PatternError("unknown word '" + w + "' in pattern (expected " + known + "{n}, {n,m} or ?)");
     }
   }
   return run;
@@ -211,17 +169,8 @@ PacketPattern parse_packet_pattern(const std::string& text) {
 }
 
 std::string to_string(const PacketPattern& p) {
-  std::string s = to_string(p.dir) + " " + (p.flags_include ? "+" : "") + (p.flags ? flag_letters(*p.flags) : "*") +
-                  field_text("seq", p.seq) + field_text("ack", p.ack) + (p.ack_fin ? " ack fin" : "") +
-                  field_text("len", p.len);
-  if (p.win) s += " win " + std::to_string(*p.win);
-  if (p.mss) s += " mss " + std::to_string(*p.mss);
-  if (p.wscale) s += " wscale " + std::to_string(*p.wscale);
-  if (p.sack_ok) s += " sackOK";
-  if (p.timestamps) s += " TS";
-  if (p.data) s += " data";
-  if (p.gap) s += " gap " + window_text(*p.gap);
-  if (p.at) s += " at " + window_text(p.at->window) + " after step " + std::to_string(p.at->anchor);
+  std::string s = to_string(p.dir) + " " + (p.flags_include ? "+" : "") + (p.flags ? flag_letters(*p.flags) : "*");
+  for (const auto& word : pattern_words()) word.print(p, s);
   return s;
 }
 
@@ -245,42 +194,12 @@ bool packet_matches(const PacketPattern& pattern, const FlowPacket& packet, std:
     return fail(flag_letters(*pattern.flags), flag_letters(packet.flags));
   if (pattern.flags && pattern.flags_include && (packet.flags & *pattern.flags) != *pattern.flags)
     return fail("+" + flag_letters(*pattern.flags), flag_letters(packet.flags));
-  if (pattern.data && packet.len == 0) return fail("data", "len 0");
-  if (pattern.len && *pattern.len != packet.len)
-    return fail("len " + std::to_string(*pattern.len), "len " + std::to_string(packet.len));
-  if (pattern.win && *pattern.win != packet.window)
-    return fail("win " + std::to_string(*pattern.win), "win " + std::to_string(packet.window));
-  const auto& o = packet.options;
-  if (pattern.mss && o.mss != pattern.mss)
-    return fail("mss " + std::to_string(*pattern.mss), o.mss ? "mss " + std::to_string(*o.mss) : std::string("no mss"));
-  if (pattern.wscale && o.wscale != pattern.wscale)
-    return fail("wscale " + std::to_string(*pattern.wscale),
-                o.wscale ? "wscale " + std::to_string(*o.wscale) : std::string("no wscale"));
-  if (pattern.sack_ok && !o.sack_ok) return fail("sackOK", "no sackOK");
-  if (pattern.timestamps && !o.timestamps) return fail("TS", "no TS");
-  if (pattern.seq && *pattern.seq != packet.seq)
-    return fail("seq " + std::to_string(*pattern.seq), "seq " + std::to_string(packet.seq));
-  if (pattern.ack && (!(packet.flags & kAck) || *pattern.ack != packet.ack))
-    return fail("ack " + std::to_string(*pattern.ack),
-                (packet.flags & kAck) ? "ack " + std::to_string(packet.ack) : std::string("no ACK flag"));
-  if (pattern.ack_fin && (!(packet.flags & kAck) || packet.peer_fin == 0 || packet.ack != packet.peer_fin))
-    return fail(packet.peer_fin ? "ack fin (" + std::to_string(packet.peer_fin) + ")" : std::string("ack fin"),
-                !(packet.flags & kAck) ? std::string("no ACK flag")
-                : packet.peer_fin      ? "ack " + std::to_string(packet.ack)
-                                       : "no FIN from the other side yet");
-  if (pattern.gap) {
-    if (!time.previous) return fail("gap " + window_text(*pattern.gap), "no packet before it");
-    const auto gap = elapsed_ns(packet.mono_ns, time.previous->mono_ns);
-    if (!in_window(*pattern.gap, gap)) return fail("gap " + window_text(*pattern.gap), "gap " + measured_text(gap, &*pattern.gap));
-  }
-  if (pattern.at) {
-    const auto& a = *pattern.at;
-    if (!time.anchors || a.anchor > time.anchors->size())
-      return fail("at " + window_text(a.window) + " after step " + std::to_string(a.anchor), "no time for step " + std::to_string(a.anchor));
-    const auto since = elapsed_ns(packet.mono_ns, (*time.anchors)[a.anchor - 1]);
-    if (!in_window(a.window, since))
-      return fail("at " + window_text(a.window) + " after step " + std::to_string(a.anchor), "at " + measured_text(since, &a.window));
-  }
+  std::string mismatch;
+  for (const auto& word : pattern_words())
+    if (!word.check(pattern, packet, time, mismatch)) {
+      if (why) *why = std::move(mismatch);
+      return false;
+    }
   return true;
 }
 

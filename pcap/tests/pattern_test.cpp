@@ -1,4 +1,5 @@
 #include "pattern.hpp"
+#include "pattern_words.hpp"
 #include "test_data.hpp"
 
 #include <boost/test/data/test_case.hpp>
@@ -155,5 +156,17 @@ BOOST_AUTO_TEST_CASE(patterns_print_back_to_what_they_parse_from) {
                            "s>c . gap 1.5s..2.000000001s", "c>s +F ack fin {2,}"}) {
     const auto e = parse_pattern(text);
     BOOST_TEST((parse_pattern(to_string(e)) == e), text << " -> " << to_string(e));
+  }
+}
+
+// Every pattern word is one entry: it has a doc line, and its example parses, names it, and prints back as written.
+BOOST_AUTO_TEST_CASE(every_pattern_word_has_a_doc_and_an_example_that_round_trips) {
+  for (const auto& word : pattern_words()) {
+    BOOST_TEST(std::string(word.doc).size() > 10u, word.word);
+    const auto parsed = parse_pattern(word.example);
+    const auto printed = to_string(parsed);
+    BOOST_TEST(printed == word.example, word.word);
+    BOOST_TEST((" " + printed + " ").find(std::string(" ") + word.word + " ") != std::string::npos, word.word);
+    BOOST_TEST((parse_pattern(printed) == parsed), word.word);
   }
 }

@@ -1,0 +1,176 @@
+#include "pattern_words.hpp"
+
+#include <array>
+#include <charconv>
+
+namespace closepath::pcap {
+namespace {
+
+std::uint32_t number_for(const std::string& field, const std::string& word, std::uint32_t max,
+                         const char* too_big = "is out of range") {
+  std::uint32_t v = 0;
+  const auto* end = word.data() + word.size();
+  auto [ptr, ec] = std::from_chars(word.data(), end, v);
+  if (word.empty() || ec != std::errc{} || ptr != end) throw PatternError(field + " needs a non-negative number, got '" + word + "'");
+  if (v > max) throw PatternError(field + " " + word + " " + too_big);
+  return v;
+}
+
+const std::string& value_of(const std::vector<std::string>& words, std::size_t i) {
+  if (i + 1 >= words.size()) throw PatternError("'" + words[i] + "' needs a value");
+  return words[i + 1];
+}
+
+bool fail(std::string& why, const std::string& expected, const std::string& actual) {
+  why = "expected " + expected + " vs actual " + actual;
+  return false;
+}
+
+// A field that is one number the packet carries ("len 100"): word, largest value, where it lives in each.
+template <auto Field>
+std::size_t parse_number_word(PacketPattern& p, const std::vector<std::string>& w, std::size_t i, std::uint32_t max,
+                              const char* too_big = "is out of range") {
+  (p.*Field) = static_cast<std::remove_reference_t<decltype(*(p.*Field))>>(number_for(w[i], value_of(w, i), max, too_big));
+  return i + 2;
+}
+template <auto Field>
+void print_number_word(const PacketPattern& p, std::string& out, const char* word) {
+  if (p.*Field) out += std::string(" ") + word + " " + std::to_string(*(p.*Field));
+}
+
+std::string option_text(const char* word, const auto& value) {
+  return value ? std::string(word) + " " + std::to_string(*value) : std::string("no ") + word;
+}
+
+const std::array<PatternWord, 11> kWords{{
+    {"seq", "seq N", "the relative sequence number, as Wireshark shows it (the SYN is 0)", "c>s R. seq 1001", false,
+     [](PacketPattern& p, const std::vector<std::string>& w, std::size_t i) { return parse_number_word<&PacketPattern::seq>(p, w, i, UINT32_MAX); },
+     [](const PacketPattern& p, std::string& out) { print_number_word<&PacketPattern::seq>(p, out, "seq"); },
+     [](const PacketPattern& p, const FlowPacket& k, const MatchTime&, std::string& why) {
+       return !p.seq || *p.seq == k.seq || fail(why, "seq " + std::to_string(*p.seq), "seq " + std::to_string(k.seq));
+     }},
+    {"ack", "ack N | ack fin", "the relative acknowledgment number; 'fin': the ACK of the other side's FIN, whatever its number",
+     "s>c . ack fin", false,
+     [](PacketPattern& p, const std::vector<std::string>& w, std::size_t i) {
+       if (value_of(w, i) == "fin") p.ack_fin = true;
+       else p.ack = number_for("ack", w[i + 1], UINT32_MAX);
+       return i + 2;
+     },
+     [](const PacketPattern& p, std::string& out) {
+       if (p.ack) out += " ack " + std::to_string(*p.ack);
+       if (p.ack_fin) out += " ack fin";
+     },
+     [](const PacketPattern& p, const FlowPacket& k, const MatchTime&, std::string& why) {
+       const bool has_ack = k.flags & kAck;
+       if (p.ack && (!has_ack || *p.ack != k.ack))
+         return fail(why, "ack " + std::to_string(*p.ack), has_ack ? "ack " + std::to_string(k.ack) : std::string("no ACK flag"));
+       if (p.ack_fin && (!has_ack || k.peer_fin == 0 || k.ack != k.peer_fin))
+         return fail(why, k.peer_fin ? "ack fin (" + std::to_string(k.peer_fin) + ")" : std::string("ack fin"),
+                     !has_ack ? std::string("no ACK flag") : k.peer_fin ? "ack " + std::to_string(k.ack) : "no FIN from the other side yet");
+       return true;
+     }},
+    {"len", "len N", "the TCP payload's length", "c>s P. len 1000", false,
+     [](PacketPattern& p, const std::vector<std::string>& w, std::size_t i) { return parse_number_word<&PacketPattern::len>(p, w, i, UINT32_MAX); },
+     [](const PacketPattern& p, std::string& out) { print_number_word<&PacketPattern::len>(p, out, "len"); },
+     [](const PacketPattern& p, const FlowPacket& k, const MatchTime&, std::string& why) {
+       return !p.len || *p.len == k.len || fail(why, "len " + std::to_string(*p.len), "len " + std::to_string(k.len));
+     }},
+    {"win", "win N", "the header's window field as sent, unscaled, as tcpdump prints it (win 0: a zero window)", "s>c . win 0",
+     false,
+     [](PacketPattern& p, const std::vector<std::string>& w, std::size_t i) { return parse_number_word<&PacketPattern::win>(p, w, i, 65535, "does not fit the 16-bit window field"); },
+     [](const PacketPattern& p, std::string& out) { print_number_word<&PacketPattern::win>(p, out, "win"); },
+     [](const PacketPattern& p, const FlowPacket& k, const MatchTime&, std::string& why) {
+       return !p.win || *p.win == k.window || fail(why, "win " + std::to_string(*p.win), "win " + std::to_string(k.window));
+     }},
+    {"mss", "mss N", "carries the MSS option with that value (IPv6 SYNs: 1440)", "c>s S mss 1460", false,
+     [](PacketPattern& p, const std::vector<std::string>& w, std::size_t i) { return parse_number_word<&PacketPattern::mss>(p, w, i, 65535, "does not fit the 16-bit option"); },
+     [](const PacketPattern& p, std::string& out) { print_number_word<&PacketPattern::mss>(p, out, "mss"); },
+     [](const PacketPattern& p, const FlowPacket& k, const MatchTime&, std::string& why) {
+       return !p.mss || k.options.mss == p.mss || fail(why, option_text("mss", p.mss), option_text("mss", k.options.mss));
+     }},
+    {"wscale", "wscale N", "carries the window scale option with that shift (0 to 14)", "s>c S. wscale 7", false,
+     [](PacketPattern& p, const std::vector<std::string>& w, std::size_t i) { return parse_number_word<&PacketPattern::wscale>(p, w, i, 14, "is above 14, the largest shift TCP allows"); },
+     [](const PacketPattern& p, std::string& out) { print_number_word<&PacketPattern::wscale>(p, out, "wscale"); },
+     [](const PacketPattern& p, const FlowPacket& k, const MatchTime&, std::string& why) {
+       return !p.wscale || k.options.wscale == p.wscale ||
+              fail(why, option_text("wscale", p.wscale), option_text("wscale", k.options.wscale));
+     }},
+    {"sackOK", "sackOK", "carries the SACK-permitted option", "c>s S sackOK", false,
+     [](PacketPattern& p, const std::vector<std::string>&, std::size_t i) {
+       p.sack_ok = true;
+       return i + 1;
+     },
+     [](const PacketPattern& p, std::string& out) {
+       if (p.sack_ok) out += " sackOK";
+     },
+     [](const PacketPattern& p, const FlowPacket& k, const MatchTime&, std::string& why) {
+       return !p.sack_ok || k.options.sack_ok || fail(why, "sackOK", "no sackOK");
+     }},
+    {"TS", "TS", "carries the timestamps option", "c>s S TS", false,
+     [](PacketPattern& p, const std::vector<std::string>&, std::size_t i) {
+       p.timestamps = true;
+       return i + 1;
+     },
+     [](const PacketPattern& p, std::string& out) {
+       if (p.timestamps) out += " TS";
+     },
+     [](const PacketPattern& p, const FlowPacket& k, const MatchTime&, std::string& why) {
+       return !p.timestamps || k.options.timestamps || fail(why, "TS", "no TS");
+     }},
+    {"data", "data", "any payload length above 0", "s>c P. data", false,
+     [](PacketPattern& p, const std::vector<std::string>&, std::size_t i) {
+       p.data = true;
+       return i + 1;
+     },
+     [](const PacketPattern& p, std::string& out) {
+       if (p.data) out += " data";
+     },
+     [](const PacketPattern& p, const FlowPacket& k, const MatchTime&, std::string& why) {
+       return !p.data || k.len > 0 || fail(why, "data", "len 0");
+     }},
+    {"gap", "gap LOW..HIGH", "sent LOW to HIGH after the packet before it", "c>s . gap 800ms..1500ms", true,
+     [](PacketPattern& p, const std::vector<std::string>& w, std::size_t i) {
+       p.gap = parse_window(value_of(w, i));
+       return i + 2;
+     },
+     [](const PacketPattern& p, std::string& out) {
+       if (p.gap) out += " gap " + window_text(*p.gap);
+     },
+     [](const PacketPattern& p, const FlowPacket& k, const MatchTime& time, std::string& why) {
+       if (!p.gap) return true;
+       if (!time.previous) return fail(why, "gap " + window_text(*p.gap), "no packet before it");
+       const auto gap = elapsed_ns(k.mono_ns, time.previous->mono_ns);
+       return in_window(*p.gap, gap) || fail(why, "gap " + window_text(*p.gap), "gap " + measured_text(gap, &*p.gap));
+     }},
+    {"at", "at LOW..HIGH after step N", "sent LOW to HIGH after step N began", "c>s R. at 2500ms..4s after step 7", true,
+     [](PacketPattern& p, const std::vector<std::string>& w, std::size_t i) {
+       const auto window = parse_window(value_of(w, i));
+       if (i + 4 >= w.size() || w[i + 2] != "after" || w[i + 3] != "step") throw PatternError("'at' reads 'at LOW..HIGH after step N'");
+       p.at = AnchoredWindow{number_for("step", w[i + 4], UINT32_MAX), window};
+       if (p.at->anchor == 0) throw PatternError("steps count from 1");
+       return i + 5;
+     },
+     [](const PacketPattern& p, std::string& out) {
+       if (p.at) out += " at " + window_text(p.at->window) + " after step " + std::to_string(p.at->anchor);
+     },
+     [](const PacketPattern& p, const FlowPacket& k, const MatchTime& time, std::string& why) {
+       if (!p.at) return true;
+       const auto& a = *p.at;
+       const auto expected = "at " + window_text(a.window) + " after step " + std::to_string(a.anchor);
+       if (!time.anchors || a.anchor > time.anchors->size()) return fail(why, expected, "no time for step " + std::to_string(a.anchor));
+       const auto since = elapsed_ns(k.mono_ns, (*time.anchors)[a.anchor - 1]);
+       return in_window(a.window, since) || fail(why, expected, "at " + measured_text(since, &a.window));
+     }},
+}};
+
+}  // namespace
+
+std::span<const PatternWord> pattern_words() { return kWords; }
+
+const PatternWord* find_pattern_word(const std::string& word) {
+  for (const auto& w : kWords)
+    if (word == w.word) return &w;
+  return nullptr;
+}
+
+}  // namespace closepath::pcap
