@@ -1,74 +1,218 @@
-// The peer actions: one struct each, with the op name it has on the control
-// channel. The scenario grammar (harness/model/step_parser.cpp) builds them, the
-// runner sends them (protocol/command.hpp), the peer visits them
-// (peers/endpoint.cpp): adding an action is one struct here, its fields'
-// JSON in command.cpp, one grammar branch and one peer method; every visit
-// that misses it stops compiling. See "Adding an action" in the README.
+// The peer actions: the one owner of that vocabulary. Each is one struct
+// carrying what the rest of closepath reads of it:
+//   op        its name on the control channel;
+//   word      how a scenario step opens with it ("send", "tls handshake");
+//             the runner's own internal actions have none;
+//   synopsis, doc, example   for `closepath help words` and the docs;
+//   parse     its grammar: the words after `word` (actions.cpp);
+//   to_json / from_json      its fields on the channel (actions.cpp), for
+//             actions that have any;
+// and, only where it differs from the default, a step rule:
+//   background = false  (it cannot end in '&'), outcome = false (it takes no
+//   '->'), moves(a) (the bytes it moves when it ends ok, expected unless the
+//   step says otherwise), ends (the end it expects by default: crash is
+//   `killed`), reads_tcp_info(a) (it may expect tcp_info fields).
+// Adding an action: its struct here and in `Action`, its parse (and JSON)
+// in actions.cpp, its method in peers/endpoint.cpp (whose visit does not
+// compile without one), a test and a scenario.
 #pragma once
+
+#include <nlohmann/json.hpp>
 
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace closepath::protocol {
 
-struct Listen { static constexpr const char* op = "listen"; };
+using Words = std::vector<std::string>;
+
+struct Listen {
+  static constexpr const char* op = "listen";
+  static constexpr const char* word = "listen";
+  static constexpr const char* synopsis = "listen";
+  static constexpr const char* doc = "bind and listen on the server port";
+  static constexpr const char* example = "listen";
+  static Listen parse(const Words& args);
+};
 struct Connect {
   static constexpr const char* op = "connect";
+  static constexpr const char* word = "connect";
+  static constexpr const char* synopsis = "connect [port N]";
+  static constexpr const char* doc =
+      "connect from the run's client port; after a failed connect, on a new socket; on a connected one: EISCONN";
+  static constexpr const char* example = "connect port 47001 -> ECONNREFUSED";
+  static Connect parse(const Words& args);
+  static void to_json(nlohmann::json& j, const Connect& a);
+  static void from_json(const nlohmann::json& j, Connect& a);
   std::optional<int> port;  // default: the scenario's server port
 };
-struct Accept { static constexpr const char* op = "accept"; };
+struct Accept {
+  static constexpr const char* op = "accept";
+  static constexpr const char* word = "accept";
+  static constexpr const char* synopsis = "accept";
+  static constexpr const char* doc = "take the next connection";
+  static constexpr const char* example = "accept within 2s";
+  static Accept parse(const Words& args);
+};
 struct Send {
   static constexpr const char* op = "send";
+  static constexpr const char* word = "send";
+  static constexpr const char* synopsis = "send N";
+  static constexpr const char* doc = "write N bytes (abc...z repeated)";
+  static constexpr const char* example = "send 1000";
+  static Send parse(const Words& args);
+  static void to_json(nlohmann::json& j, const Send& a);
+  static void from_json(const nlohmann::json& j, Send& a);
+  static std::optional<std::uint64_t> moves(const Send& a) { return a.bytes; }
   std::size_t bytes = 0;
 };
 struct Recv {
   static constexpr const char* op = "recv";
+  static constexpr const char* word = "recv";
+  static constexpr const char* synopsis = "recv [N|all]";
+  static constexpr const char* doc = "one read; exactly N bytes; or everything up to EOF or an error";
+  static constexpr const char* example = "recv all -> 100 eof";
+  static Recv parse(const Words& args);
+  static void to_json(nlohmann::json& j, const Recv& a);
+  static void from_json(const nlohmann::json& j, Recv& a);
+  static std::optional<std::uint64_t> moves(const Recv& a) {
+    return a.mode == Mode::exact ? std::optional<std::uint64_t>(a.bytes) : std::nullopt;
+  }
   enum class Mode { some, exact, all } mode = Mode::some;
   std::size_t bytes = 0;  // for exact
 };
 struct Shutdown {
   static constexpr const char* op = "shutdown";
+  static constexpr const char* word = "shutdown";
+  static constexpr const char* synopsis = "shutdown rd|wr|rdwr";
+  static constexpr const char* doc = "shutdown(2) of the connection";
+  static constexpr const char* example = "shutdown wr";
+  static Shutdown parse(const Words& args);
+  static void to_json(nlohmann::json& j, const Shutdown& a);
+  static void from_json(const nlohmann::json& j, Shutdown& a);
   std::string how;  // rd | wr | rdwr
 };
-struct Close { static constexpr const char* op = "close"; };
+struct Close {
+  static constexpr const char* op = "close";
+  static constexpr const char* word = "close";
+  static constexpr const char* synopsis = "close";
+  static constexpr const char* doc =
+      "the connection (as a server closes one and keeps listening); the listener when there is none; EBADF when neither is open";
+  static constexpr const char* example = "close";
+  static Close parse(const Words& args);
+};
 struct SetOption {  // a name of protocol/socket_options.hpp
   static constexpr const char* op = "set";
+  static constexpr const char* word = "set";
+  static constexpr const char* synopsis = "set OPTION VALUE";
+  static constexpr const char* doc =
+      "a socket option: linger N|off, nodelay, rcvbuf, sndbuf, keepalive, keepidle, keepintvl, keepcnt, user_timeout, linger2";
+  static constexpr const char* example = "set linger 0";
+  static SetOption parse(const Words& args);
+  static void to_json(nlohmann::json& j, const SetOption& a);
+  static void from_json(const nlohmann::json& j, SetOption& a);
   std::string name;
   int value = 0;
 };
 struct SendMessage {  // a 4-byte length N, then M <= N bytes
   static constexpr const char* op = "send_message";
+  static constexpr const char* word = "send message";
+  static constexpr const char* synopsis = "send message N M";
+  static constexpr const char* doc = "a 4-byte big-endian length N, then only M <= N bytes of it";
+  static constexpr const char* example = "send message 65536 16384";
+  static SendMessage parse(const Words& args);
+  static void to_json(nlohmann::json& j, const SendMessage& a);
+  static void from_json(const nlohmann::json& j, SendMessage& a);
+  static std::optional<std::uint64_t> moves(const SendMessage& a) { return a.bytes; }
   std::uint32_t announce = 0;
   std::size_t bytes = 0;
 };
-struct RecvMessage { static constexpr const char* op = "recv_message"; };  // the length, then exactly that many
-struct TlsHandshake { static constexpr const char* op = "tls_handshake"; };  // as client or server, by side
-struct TlsStall { static constexpr const char* op = "tls_stall"; };          // read the ClientHello, never answer
-struct TlsCloseNotify { static constexpr const char* op = "tls_close_notify"; };  // send close_notify, wait for the peer's
-struct Crash { static constexpr const char* op = "crash"; };  // SIGKILL the peer process: the kernel closes its sockets
-struct Drain { static constexpr const char* op = "drain"; };  // wait until the peer has ACKed everything sent (SIOCOUTQ == 0)
-struct Poll { static constexpr const char* op = "poll"; };    // wait for an event without reading: readable, rdhup, hup, pollerr
+struct RecvMessage {  // the length, then exactly that many
+  static constexpr const char* op = "recv_message";
+  static constexpr const char* word = "recv message";
+  static constexpr const char* synopsis = "recv message";
+  static constexpr const char* doc = "the 4-byte length, then exactly that many; the bytes that came and how it ended";
+  static constexpr const char* example = "recv message -> 16384 eof";
+  static RecvMessage parse(const Words& args);
+};
+struct TlsHandshake {  // as client or server, by side
+  static constexpr const char* op = "tls_handshake";
+  static constexpr const char* word = "tls handshake";
+  static constexpr const char* synopsis = "tls handshake";
+  static constexpr const char* doc = "as client or server; the client verifies the server against the run's CA";
+  static constexpr const char* example = "tls handshake within 2s";
+  static TlsHandshake parse(const Words& args);
+};
+struct TlsStall {  // read the ClientHello, never answer
+  static constexpr const char* op = "tls_stall";
+  static constexpr const char* word = "tls stall";
+  static constexpr const char* synopsis = "tls stall";
+  static constexpr const char* doc = "read the ClientHello record and never answer";
+  static constexpr const char* example = "tls stall";
+  static TlsStall parse(const Words& args);
+};
+struct TlsCloseNotify {  // send close_notify, wait for the peer's
+  static constexpr const char* op = "tls_close_notify";
+  static constexpr const char* word = "tls close_notify";
+  static constexpr const char* synopsis = "tls close_notify";
+  static constexpr const char* doc = "send close_notify and wait for the peer's (a tls handshake of its side must come first)";
+  static constexpr const char* example = "tls close_notify";
+  static TlsCloseNotify parse(const Words& args);
+};
+struct Crash {  // SIGKILL the peer process: the kernel closes its sockets
+  static constexpr const char* op = "crash";
+  static constexpr const char* word = "crash";
+  static constexpr const char* synopsis = "crash";
+  static constexpr const char* doc = "SIGKILL the peer: its kernel closes its sockets";
+  static constexpr const char* example = "crash";
+  static constexpr const char* ends = "killed";
+  static Crash parse(const Words& args);
+};
+struct Drain {  // wait until the peer has ACKed everything sent (SIOCOUTQ == 0)
+  static constexpr const char* op = "drain";
+  static constexpr const char* word = "drain";
+  static constexpr const char* synopsis = "drain";
+  static constexpr const char* doc = "wait until the peer has acknowledged everything sent (SIOCOUTQ is 0)";
+  static constexpr const char* example = "drain within 1s";
+  static Drain parse(const Words& args);
+};
+struct Poll {  // wait for an event without reading: readable, rdhup, hup, pollerr
+  static constexpr const char* op = "poll";
+  static constexpr const char* word = "poll";
+  static constexpr const char* synopsis = "poll";
+  static constexpr const char* doc = "wait without reading; ends with the weightiest event: pollerr, hup, rdhup or readable";
+  static constexpr const char* example = "poll -> rdhup";
+  static Poll parse(const Words& args);
+};
 struct Get {  // read the connection's pending error (SO_ERROR, which reading clears) or its TCP_INFO
   static constexpr const char* op = "get";
+  static constexpr const char* word = "get";
+  static constexpr const char* synopsis = "get so_error|tcp_info";
+  static constexpr const char* doc =
+      "what the kernel holds for the connection socket (else the listener): its pending error, or tcp_info's state and counters";
+  static constexpr const char* example = "get tcp_info -> state FIN_WAIT1 unacked 1";
+  static constexpr bool background = false;
+  static Get parse(const Words& args);
+  static void to_json(nlohmann::json& j, const Get& a);
+  static void from_json(const nlohmann::json& j, Get& a);
+  static bool reads_tcp_info(const Get& a) { return a.item == Item::tcp_info; }
   enum class Item { so_error, tcp_info } item = Item::tcp_info;
 };
 struct TlsSetup {  // the runner's, before a TLS scenario: credentials (never written in a scenario)
   static constexpr const char* op = "tls_setup";
-  std::string ca_pem;                  // the client's trust anchor
-  std::string cert_pem, key_pem;       // the server's
+  static constexpr const char* word = nullptr;
+  static void to_json(nlohmann::json& j, const TlsSetup& a);
+  static void from_json(const nlohmann::json& j, TlsSetup& a);
+  std::string ca_pem;             // the client's trust anchor
+  std::string cert_pem, key_pem;  // the server's
 };
-// The runner's own: wait for this side's oldest background step. Never
-// crosses the channel.
-struct Await { static constexpr const char* op = "await"; };
-// The runner's own too: destroys the side's connection socket from outside
-// (sock_diag SOCK_DESTROY, what `ss -K` does). Never crosses the channel.
-struct Destroy { static constexpr const char* op = "destroy"; };
 
+// What crosses the control channel.
 using Action = std::variant<Listen, Connect, Accept, Send, Recv, Shutdown, Close, SetOption, SendMessage, RecvMessage,
-                            TlsHandshake, TlsStall, TlsCloseNotify, Crash, Drain, Poll, Get, TlsSetup, Await,
-                            Destroy>;
+                            TlsHandshake, TlsStall, TlsCloseNotify, Crash, Drain, Poll, Get, TlsSetup>;
 
 }  // namespace closepath::protocol

@@ -7,43 +7,6 @@ namespace {
 
 using nlohmann::json;
 
-// Each action's fields, both ways. An action without fields has neither.
-void fields_to(json&, const Listen&) {}
-void fields_to(json& j, const Connect& a) {
-  if (a.port) j["port"] = *a.port;
-}
-void fields_to(json&, const Accept&) {}
-void fields_to(json& j, const Send& a) { j["n"] = a.bytes; }
-void fields_to(json& j, const Recv& a) {
-  j["mode"] = a.mode == Recv::Mode::some ? "some" : a.mode == Recv::Mode::exact ? "exact" : "all";
-  if (a.mode == Recv::Mode::exact) j["n"] = a.bytes;
-}
-void fields_to(json& j, const Shutdown& a) { j["how"] = a.how; }
-void fields_to(json&, const Close&) {}
-void fields_to(json& j, const SetOption& a) {
-  j["name"] = a.name;
-  j["value"] = a.value;
-}
-void fields_to(json& j, const SendMessage& a) {
-  j["announce"] = a.announce;
-  j["n"] = a.bytes;
-}
-void fields_to(json&, const RecvMessage&) {}
-void fields_to(json&, const TlsHandshake&) {}
-void fields_to(json&, const TlsStall&) {}
-void fields_to(json&, const TlsCloseNotify&) {}
-void fields_to(json&, const Crash&) {}
-void fields_to(json&, const Drain&) {}
-void fields_to(json&, const Poll&) {}
-void fields_to(json& j, const Get& a) { j["item"] = a.item == Get::Item::so_error ? "so_error" : "tcp_info"; }
-void fields_to(json& j, const TlsSetup& a) {
-  if (!a.ca_pem.empty()) j["ca"] = a.ca_pem;
-  if (!a.cert_pem.empty()) j["cert"] = a.cert_pem;
-  if (!a.key_pem.empty()) j["key"] = a.key_pem;
-}
-void fields_to(json&, const Await&) { throw std::logic_error("await is the runner's own: it is never sent to a peer"); }
-void fields_to(json&, const Destroy&) { throw std::logic_error("destroy is the runner's own: it is never sent to a peer"); }
-
 template <typename T>
 T field(const json& j, const char* key) {
   if (!j.contains(key)) throw std::invalid_argument(std::string("'") + j.value("op", "?") + "' needs '" + key + "'");
@@ -54,55 +17,7 @@ T field(const json& j, const char* key) {
   }
 }
 
-void fields_from(const json&, Listen&) {}
-void fields_from(const json& j, Connect& a) {
-  if (j.contains("port")) a.port = field<int>(j, "port");
-}
-void fields_from(const json&, Accept&) {}
-void fields_from(const json& j, Send& a) { a.bytes = field<std::size_t>(j, "n"); }
-void fields_from(const json& j, Recv& a) {
-  const auto mode = j.contains("mode") ? field<std::string>(j, "mode") : "some";
-  if (mode == "some") a.mode = Recv::Mode::some;
-  else if (mode == "all") a.mode = Recv::Mode::all;
-  else if (mode == "exact") {
-    a.mode = Recv::Mode::exact;
-    a.bytes = field<std::size_t>(j, "n");
-  } else {
-    throw std::invalid_argument("'recv': unknown mode '" + mode + "'");
-  }
-}
-void fields_from(const json& j, Shutdown& a) { a.how = field<std::string>(j, "how"); }
-void fields_from(const json&, Close&) {}
-void fields_from(const json& j, SetOption& a) {
-  a.name = field<std::string>(j, "name");
-  a.value = field<int>(j, "value");
-}
-void fields_from(const json& j, SendMessage& a) {
-  a.announce = field<std::uint32_t>(j, "announce");
-  a.bytes = field<std::size_t>(j, "n");
-}
-void fields_from(const json&, RecvMessage&) {}
-void fields_from(const json&, TlsHandshake&) {}
-void fields_from(const json&, TlsStall&) {}
-void fields_from(const json&, TlsCloseNotify&) {}
-void fields_from(const json&, Crash&) {}
-void fields_from(const json&, Drain&) {}
-void fields_from(const json&, Poll&) {}
-void fields_from(const json& j, Get& a) {
-  const auto item = field<std::string>(j, "item");
-  if (item == "so_error") a.item = Get::Item::so_error;
-  else if (item == "tcp_info") a.item = Get::Item::tcp_info;
-  else throw std::invalid_argument("'get': unknown item '" + item + "'");
-}
-void fields_from(const json& j, TlsSetup& a) {
-  if (j.contains("ca")) a.ca_pem = field<std::string>(j, "ca");
-  if (j.contains("cert")) a.cert_pem = field<std::string>(j, "cert");
-  if (j.contains("key")) a.key_pem = field<std::string>(j, "key");
-}
-void fields_from(const json&, Await&) { throw std::invalid_argument("'await' is the runner's own, not a peer command"); }
-void fields_from(const json&, Destroy&) { throw std::invalid_argument("'destroy' is the runner's own, not a peer command"); }
-
-// The alternative whose op is `op`, found by walking the variant's types.
+// The alternative whose op is `op`, found by walking the variant's types; its fields as it reads them.
 template <std::size_t I = 0>
 Action action_named(const std::string& op, const json& j) {
   if constexpr (I == std::variant_size_v<Action>) {
@@ -111,7 +26,7 @@ Action action_named(const std::string& op, const json& j) {
     using T = std::variant_alternative_t<I, Action>;
     if (op != T::op) return action_named<I + 1>(op, j);
     T a;
-    fields_from(j, a);
+    if constexpr (requires { T::from_json(j, a); }) T::from_json(j, a);
     return a;
   }
 }
@@ -124,7 +39,12 @@ const char* op_name(const Action& a) {
 
 json to_json(const Command& c) {
   json j{{"id", c.id}, {"op", op_name(c.action)}, {"within_ms", c.within.count()}};
-  std::visit([&](const auto& a) { fields_to(j, a); }, c.action);
+  std::visit(
+      [&](const auto& a) {
+        using T = std::decay_t<decltype(a)>;
+        if constexpr (requires { T::to_json(j, a); }) T::to_json(j, a);
+      },
+      c.action);
   return j;
 }
 

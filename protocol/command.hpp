@@ -23,7 +23,6 @@ struct Command {
 
 const char* op_name(const Action& a);
 
-// Throws std::logic_error for Await and Destroy (the runner's own).
 nlohmann::json to_json(const Command& c);
 // Throws std::invalid_argument naming what is wrong (unknown op, a field missing or of the wrong type).
 Command parse_command(const nlohmann::json& j);

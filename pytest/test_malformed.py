@@ -206,7 +206,7 @@ CASES = [
     ("step_unknown_outcome", step("server: recv -> RESET"), r"unknown outcome 'RESET'"),
     ("step_outcome_trailing", step("server: recv -> eof now"), r"unexpected 'now' after the outcome"),
     ("step_await_outcome", step("client: await -> eof"), r"'await' takes no outcome"),
-    ("step_await_background", step("client: await &"), r"'await' cannot itself run in the background"),
+    ("step_await_background", step("client: await &"), r"'await' is immediate: it cannot run in the background"),
     ("step_shutdown_sideways", step("client: shutdown sideways"), r"shutdown takes rd, wr or rdwr"),
     ("step_tls_dance", step("client: tls dance"), r"tls takes handshake, stall or close_notify"),
     ("step_set_unknown", step("client: set turbo 1"), r"unknown socket option 'turbo'"),

@@ -25,7 +25,8 @@ protocol::Outcome timed(const char* end, std::int64_t start) {
   return {.end = end, .start_ns = start, .end_ns = mono_ns()};
 }
 
-protocol::Command command(const PeerStep& ps) { return {.action = ps.action, .within = ps.within}; }
+// What the peer is sent for a step (never the runner's own: await and destroy are carried out here).
+protocol::Command command(const PeerStep& ps) { return {.action = *command_action(ps.action), .within = ps.within}; }
 
 void setup_tls(LiveRun& live, Family family) {
   const auto creds = make_tls_credentials(kServerHost.address_in(family));
@@ -122,30 +123,35 @@ void Player::peer(const PeerStep& ps) {
     return;
   }
   const auto start = mono_ns();
-  if (std::holds_alternative<Await>(ps.action)) {
-    const auto awaited = collect(ps.side);
+  std::visit(overloaded{[&](const Await&) {
+                          const auto awaited = collect(ps.side);
+                          sr.outcome = timed(protocol::end::ok, start);
+                          sr.awaited_step = awaited + 1;
+                        },
+                        [&](const Crash&) {
+                          while (!pending_[ps.side].empty()) collect(ps.side);
+                          sr.outcome = live_.peer(ps.side).crash(ps.within + kAnswerGrace);
+                          sr.outcome->start_ns = start;
+                          sr.outcome->end_ns = mono_ns();
+                          crashed_by_[ps.side] = i_;
+                          audit_after_close(ps.side);
+                        },
+                        [&](const Destroy&) { destroy(ps, start); },
+                        [&](const auto&) { peer_command(ps); }},
+             ps.action);
+}
+
+// The side's connection, by its ports; its pending steps go on and meet what it did.
+void Player::destroy(const PeerStep& ps, std::int64_t start) {
+  auto& sr = result();
+  const bool client = ps.side == Side::client;
+  try {
+    destroy_connection(live_.topology.of(ps.side), client ? r_.client_port : r_.server_port,
+                       client ? r_.server_port : r_.client_port);
     sr.outcome = timed(protocol::end::ok, start);
-    sr.awaited_step = awaited + 1;
-  } else if (std::holds_alternative<Crash>(ps.action)) {
-    while (!pending_[ps.side].empty()) collect(ps.side);
-    sr.outcome = live_.peer(ps.side).crash(ps.within + kAnswerGrace);
-    sr.outcome->start_ns = start;
-    sr.outcome->end_ns = mono_ns();
-    crashed_by_[ps.side] = i_;
-    audit_after_close(ps.side);
-  } else if (std::holds_alternative<Destroy>(ps.action)) {
-    // The side's connection, by its ports; its pending steps go on and meet what it did.
-    const bool client = ps.side == Side::client;
-    try {
-      destroy_connection(live_.topology.of(ps.side), client ? r_.client_port : r_.server_port,
-                         client ? r_.server_port : r_.client_port);
-      sr.outcome = timed(protocol::end::ok, start);
-    } catch (const HostError& e) {
-      sr.outcome = timed(protocol::end::error, start);
-      sr.problem = "could not destroy the " + to_string(ps.side) + "'s connection: " + e.what();
-    }
-  } else {
-    peer_command(ps);
+  } catch (const HostError& e) {
+    sr.outcome = timed(protocol::end::error, start);
+    sr.problem = "could not destroy the " + to_string(ps.side) + "'s connection: " + e.what();
   }
 }
 

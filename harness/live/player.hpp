@@ -31,6 +31,7 @@ class Player {
   void fault(const WireStep& ws);
   void peer(const PeerStep& ps);
   void peer_command(const PeerStep& ps);
+  void destroy(const PeerStep& ps, std::int64_t start);
   // Collects the oldest background step of `side`; returns its index.
   std::size_t collect(Side side);
   // Why the step cannot run, when an earlier one made it impossible.

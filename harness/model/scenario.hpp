@@ -30,15 +30,16 @@ constexpr Dir sent_by(Side s) { return s == Side::client ? Dir::c2s : Dir::s2c; 
 constexpr Dir toward(Side s) { return s == Side::client ? Dir::s2c : Dir::c2s; }
 
 // Peer actions: the control protocol's (protocol/actions.hpp), one struct
-// each; the runner and the peer visit them exhaustively.
+// each, and the two the runner carries out itself, which never cross the
+// channel. The runner and the peer visit them exhaustively.
 using protocol::Accept;
-using protocol::Await;
 using protocol::Close;
 using protocol::Connect;
 using protocol::Crash;
-using protocol::Destroy;
 using protocol::Drain;
+using protocol::Get;
 using protocol::Listen;
+using protocol::Poll;
 using protocol::Recv;
 using protocol::RecvMessage;
 using protocol::Send;
@@ -48,7 +49,30 @@ using protocol::Shutdown;
 using protocol::TlsCloseNotify;
 using protocol::TlsHandshake;
 using protocol::TlsStall;
-using PeerAction = protocol::Action;
+
+struct Await {  // collect the side's oldest background step
+  static constexpr const char* word = "await";
+  static constexpr const char* synopsis = "await";
+  static constexpr const char* doc = "collect the side's oldest background step (one must run before it), and judge it";
+  static constexpr const char* example = "await";
+  static constexpr bool background = false;
+  static constexpr bool outcome = false;  // the awaited step states its own
+  static Await parse(const protocol::Words& args);
+};
+struct Destroy {  // the harness destroys the side's connection socket from outside
+  static constexpr const char* word = "destroy";
+  static constexpr const char* synopsis = "destroy";
+  static constexpr const char* doc =
+      "the harness destroys the side's connection socket (sock_diag SOCK_DESTROY, as ss -K does); its pending steps meet it";
+  static constexpr const char* example = "destroy";
+  static constexpr bool background = false;
+  static Destroy parse(const protocol::Words& args);
+};
+
+using PeerAction = std::variant<Listen, Connect, Accept, Send, Recv, Shutdown, Close, SetOption, SendMessage, RecvMessage,
+                                TlsHandshake, TlsStall, TlsCloseNotify, Crash, Drain, Poll, Get, Await, Destroy>;
+// What the peer is sent for it; nullopt for the runner's own.
+std::optional<protocol::Action> command_action(const PeerAction& a);
 
 // What a step is expected to end with. Unset fields are not checked.
 struct ExpectedOutcome {
@@ -81,17 +105,109 @@ struct WireWait {
 
 // Wire faults, each taking effect at its step. Directions name the packets:
 // c>s are the client's packets on their way to the server.
-struct Blackhole { Dirs dirs = Dirs::both; };   // drop everything in dirs until heal
-struct Heal {};                                 // end blackholes, drops and delays; release holds
-struct Drop { pcap::PacketPattern match; std::size_t count = 1; };  // the next COUNT matching packets
-struct Hold {                                   // queue matching packets, then release them in order
+// Wire faults, each taking effect at its step: one struct each, carrying
+// its word, synopsis, doc line and example (the grammar, `help words` and
+// the docs read them), and how its count reads: the frames it touched
+// (`touched`) and how many it names (`named`, said as `wants`: fewer
+// touched fails the run).
+// Its grammar is `parse` (wire_step_parser.cpp), what it does is
+// ScriptedFaults::apply's visit. Directions name the packets: c>s are the
+// client's packets on their way to the server.
+struct Blackhole {  // drop everything in dirs until heal
+  static constexpr const char* word = "blackhole";
+  static constexpr const char* synopsis = "blackhole c>s|s>c|both";
+  static constexpr const char* doc = "drops every frame in those directions until heal";
+  static constexpr const char* example = "blackhole both";
+  static constexpr const char* touched = "dropped %n frame%s";
+    static constexpr const char* wants = "";
+static std::size_t named(const Blackhole&) { return 0; }
+  static Blackhole parse(const std::vector<std::string>& words);
+  Dirs dirs = Dirs::both;
+};
+struct Heal {  // end blackholes, drops, holds and delays; release held frames
+  static constexpr const char* word = "heal";
+  static constexpr const char* synopsis = "heal";
+  static constexpr const char* doc = "ends blackholes, drops, holds and delays, and releases held frames";
+  static constexpr const char* example = "heal";
+  static constexpr const char* touched = "";
+    static constexpr const char* wants = "";
+static std::size_t named(const Heal&) { return 0; }
+  static Heal parse(const std::vector<std::string>& words);
+};
+struct Drop {  // the next COUNT matching packets
+  static constexpr const char* word = "drop";
+  static constexpr const char* synopsis = "drop PATTERN [count N]";
+  static constexpr const char* doc = "drops the next N packets matching PATTERN (default 1)";
+  static constexpr const char* example = "drop s>c +F count 2";
+  static constexpr const char* touched = "dropped %n packet%s";
+    static constexpr const char* wants = "drop %n packet%s";
+static std::size_t named(const Drop& d) { return d.count; }
+  static Drop parse(const std::vector<std::string>& words);
+  pcap::PacketPattern match;
+  std::size_t count = 1;
+};
+struct Hold {  // queue matching packets, then release them in order
+  static constexpr const char* word = "hold";
+  static constexpr const char* synopsis = "hold PATTERN [until PATTERN]";
+  static constexpr const char* doc =
+      "queues matching packets until a packet matching the second reaches the wire (or release, heal), then sends them in order";
+  static constexpr const char* example = "hold c>s +F until s>c +F";
+  static constexpr const char* touched = "held %n packet%s";
+    static constexpr const char* wants = "hold at least %n packet%s";
+static std::size_t named(const Hold&) { return 1; }
+  static Hold parse(const std::vector<std::string>& words);
   pcap::PacketPattern match;
   std::optional<pcap::PacketPattern> until;     // when a packet matching this reaches the wire; else at release
 };
-struct Release {};                              // release every held packet
-struct Delay { Dirs dirs = Dirs::both; std::chrono::milliseconds by{0}; };  // 0 ends it
-struct InjectRst { std::vector<Side> toward{Side::client, Side::server}; bool exact = true; };  // the ends it resets
-struct Netem { Dirs dirs = Dirs::both; std::vector<std::string> args; };  // statistical impairment via tc
+struct Release {  // release every held packet
+  static constexpr const char* word = "release";
+  static constexpr const char* synopsis = "release";
+  static constexpr const char* doc = "sends every held frame on, in order";
+  static constexpr const char* example = "release";
+  static constexpr const char* touched = "";
+    static constexpr const char* wants = "";
+static std::size_t named(const Release&) { return 0; }
+  static Release parse(const std::vector<std::string>& words);
+};
+struct Delay {  // 0 ends it
+  static constexpr const char* word = "delay";
+  static constexpr const char* synopsis = "delay c>s|s>c|both DURATION";
+  static constexpr const char* doc = "forwards those frames DURATION late (0ms ends it there)";
+  static constexpr const char* example = "delay c>s 50ms";
+  static constexpr const char* touched = "delayed %n frame%s";
+    static constexpr const char* wants = "";
+static std::size_t named(const Delay&) { return 0; }
+  static Delay parse(const std::vector<std::string>& words);
+  Dirs dirs = Dirs::both;
+  std::chrono::milliseconds by{0};
+};
+struct InjectRst {  // the ends it resets
+  static constexpr const char* word = "inject";
+  static constexpr const char* synopsis = "inject rst toward client|server|both [exact|in-window]";
+  static constexpr const char* doc =
+      "sends a RST spoofed from the other end, seq = the receiver's RCV.NXT as the wire saw it (in-window: + 1000)";
+  static constexpr const char* example = "inject rst toward both exact";
+  static constexpr const char* touched = "injected %n RST%s";
+    static constexpr const char* wants = "inject %n RST%s";
+static std::size_t named(const InjectRst& i) { return i.toward.size(); }
+  static InjectRst parse(const std::vector<std::string>& words);
+  std::vector<Side> toward{Side::client, Side::server};
+  bool exact = true;
+};
+struct Netem {  // statistical impairment via tc
+  static constexpr const char* word = "netem";
+  static constexpr const char* synopsis = "netem c>s|s>c|both ARGS...";
+  static constexpr const char* doc =
+      "a netem qdisc on the leg toward the receiver (tc's words: delay, loss, duplicate, reorder, corrupt, rate); "
+      "skipped with the reason where the kernel lacks sch_netem";
+  static constexpr const char* example = "netem c>s delay 50ms 10ms loss 1%";
+  static constexpr const char* touched = "passed %n frame%s to netem";
+    static constexpr const char* wants = "";
+static std::size_t named(const Netem&) { return 0; }
+  static Netem parse(const std::vector<std::string>& words);
+  Dirs dirs = Dirs::both;
+  std::vector<std::string> args;
+};
 using WireAction = std::variant<Blackhole, Heal, Drop, Hold, Release, Delay, InjectRst, Netem>;
 struct WireStep { WireAction action; };
 

@@ -1,7 +1,8 @@
 // The step grammar:  ACTION [ARGS] [within DURATION] [-> [BYTES] [END] [FIELD VALUE]... [at LOW..HIGH after step N]]
+#include "action_grammar.hpp"
 #include "outcome.hpp"
+#include "overloaded.hpp"
 #include "scenario_parser.hpp"
-#include "socket_options.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -116,15 +117,6 @@ ExpectedOutcome parse_outcome(const std::vector<std::string>& words) {
   return out;
 }
 
-int option_value(const protocol::SocketOptionSpec& option, const std::string& w) {
-  const std::string name = option.name;
-  if (option.kind == protocol::SocketOptionSpec::Kind::linger && w == "off") return -1;
-  if (w == "on") return 1;
-  if (w == "off") return 0;
-  const auto v = number(w, "set " + name);
-  if (v < 0 || v > 1'000'000'000) throw std::invalid_argument("set " + name + ": value out of range");
-  return static_cast<int>(v);
-}
 
 }  // namespace
 
@@ -150,6 +142,16 @@ std::chrono::milliseconds parse_duration(const std::string& text) {
   return d;
 }
 
+Await Await::parse(const protocol::Words& args) { return protocol::want_words(args, 0, 0, word), Await{}; }
+Destroy Destroy::parse(const protocol::Words& args) { return protocol::want_words(args, 0, 0, word), Destroy{}; }
+
+std::optional<protocol::Action> command_action(const PeerAction& a) {
+  return std::visit(overloaded{[](const Await&) -> std::optional<protocol::Action> { return std::nullopt; },
+                               [](const Destroy&) -> std::optional<protocol::Action> { return std::nullopt; },
+                               [](const auto& sent) -> std::optional<protocol::Action> { return protocol::Action(sent); }},
+                    a);
+}
+
 PeerStep parse_peer_step(Side side, const std::string& text) {
   PeerStep step;
   step.side = side;
@@ -168,113 +170,23 @@ PeerStep parse_peer_step(Side side, const std::string& text) {
     step.within = *within;
     if (words.empty()) throw std::invalid_argument("'within' needs an action before it, e.g. 'recv within 2s'");
   }
-  const std::string verb = words[0];
-  const std::size_t argc = words.size() - 1;
-  auto want_args = [&](std::size_t lo, std::size_t hi) {
-    if (argc < lo || argc > hi)
-      throw std::invalid_argument("'" + verb + "' takes " +
-                                  (lo == hi ? std::to_string(lo) : std::to_string(lo) + "-" + std::to_string(hi)) +
-                                  " argument(s), got " + std::to_string(argc));
-  };
-  if (verb == "listen") {
-    want_args(0, 0);
-    step.action = Listen{};
-  } else if (verb == "connect") {
-    Connect c;
-    if (argc) {
-      want_args(2, 2);
-      if (words[1] != "port") throw std::invalid_argument("connect takes 'port N', got '" + words[1] + "'");
-      const auto port = number(words[2], "port");
-      if (port < 1 || port > 65535) throw std::invalid_argument("port out of range");
-      c.port = static_cast<int>(port);
-    }
-    step.action = c;
-  } else if (verb == "accept") {
-    want_args(0, 0);
-    step.action = Accept{};
-  } else if (verb == "send" && argc >= 1 && words[1] == "message") {
-    want_args(3, 3);
-    const auto announce = number(words[2], "send message (announced length)");
-    const auto sent = number(words[3], "send message (bytes sent)");
-    if (announce < 0 || announce > (64 << 20) || sent < 0 || sent > announce)
-      throw std::invalid_argument("send message N M needs 0 <= M <= N <= 67108864");
-    step.action = SendMessage{static_cast<std::uint32_t>(announce), static_cast<std::size_t>(sent)};
-    if (!step.expect.bytes && step.expect.end == protocol::end::ok) step.expect.bytes = static_cast<std::uint64_t>(sent);
-  } else if (verb == "recv" && argc >= 1 && words[1] == "message") {
-    want_args(1, 1);
-    step.action = RecvMessage{};
-  } else if (verb == "tls") {
-    want_args(1, 1);
-    if (words[1] == "handshake") step.action = TlsHandshake{};
-    else if (words[1] == "stall") step.action = TlsStall{};
-    else if (words[1] == "close_notify") step.action = TlsCloseNotify{};
-    else throw std::invalid_argument("tls takes handshake, stall or close_notify, got '" + words[1] + "'");
-  } else if (verb == "drain") {
-    want_args(0, 0);
-    step.action = Drain{};
-  } else if (verb == "poll") {
-    want_args(0, 0);
-    step.action = protocol::Poll{};
-  } else if (verb == "crash") {
-    want_args(0, 0);
-    step.action = Crash{};
-    if (step.expect.end == protocol::end::ok) step.expect.end = protocol::end::killed;
-  } else if (verb == "destroy") {
-    want_args(0, 0);
-    if (step.background) throw std::invalid_argument("'destroy' is immediate: it cannot run in the background");
-    step.action = Destroy{};
-  } else if (verb == "await") {
-    want_args(0, 0);
-    if (step.background) throw std::invalid_argument("'await' cannot itself run in the background");
-    if (arrow != std::string::npos) throw std::invalid_argument("'await' takes no outcome: the awaited step states it");
-    step.action = Await{};
-  } else if (verb == "send") {
-    want_args(1, 1);
-    const auto n = number(words[1], "send");
-    if (n <= 0 || n > (64 << 20)) throw std::invalid_argument("send needs 1 to 67108864 bytes");
-    step.action = Send{static_cast<std::size_t>(n)};
-    if (!step.expect.bytes && step.expect.end == protocol::end::ok) step.expect.bytes = static_cast<std::uint64_t>(n);
-  } else if (verb == "recv") {
-    want_args(0, 1);
-    Recv r;
-    if (argc && words[1] == "all") r.mode = Recv::Mode::all;
-    else if (argc) {
-      const auto n = number(words[1], "recv");
-      if (n <= 0 || n > (64 << 20)) throw std::invalid_argument("recv needs 1 to 67108864 bytes, or 'all'");
-      r.mode = Recv::Mode::exact;
-      r.bytes = static_cast<std::size_t>(n);
-      if (!step.expect.bytes && step.expect.end == protocol::end::ok) step.expect.bytes = r.bytes;
-    }
-    step.action = r;
-  } else if (verb == "shutdown") {
-    want_args(1, 1);
-    if (words[1] != "rd" && words[1] != "wr" && words[1] != "rdwr")
-      throw std::invalid_argument("shutdown takes rd, wr or rdwr, got '" + words[1] + "'");
-    step.action = Shutdown{words[1]};
-  } else if (verb == "close") {
-    want_args(0, 0);
-    step.action = Close{};
-  } else if (verb == "get") {
-    want_args(1, 1);
-    if (words[1] == "so_error") step.action = protocol::Get{protocol::Get::Item::so_error};
-    else if (words[1] == "tcp_info") step.action = protocol::Get{protocol::Get::Item::tcp_info};
-    else throw std::invalid_argument("get takes so_error or tcp_info, got '" + words[1] + "'");
-    if (step.background) throw std::invalid_argument("'get' is immediate: it cannot run in the background");
-  } else if (verb == "set") {
-    want_args(2, 2);
-    const auto* option = protocol::find_socket_option(words[1]);
-    if (!option)
-      throw std::invalid_argument("unknown socket option '" + words[1] + "' (known: " + protocol::socket_option_names() + ")");
-    step.action = SetOption{.name = words[1], .value = option_value(*option, words[2])};
-  } else {
-    throw std::invalid_argument("unknown action '" + verb +
-                                "' (known: listen connect accept send recv shutdown close set get tls crash destroy await drain poll; "
-                                "send message N M, recv message)");
-  }
-  const bool reads_info = std::holds_alternative<protocol::Get>(step.action) &&
-                          std::get<protocol::Get>(step.action).item == protocol::Get::Item::tcp_info;
-  if (!reads_info && (step.expect.state || !step.expect.counters.empty()))
-    throw std::invalid_argument("only 'get tcp_info' has state and counters to expect");
+  step.action = protocol::parse_words<PeerAction>(words);
+  const std::string action = words[0];
+  std::visit(
+      [&](const auto& a) {
+        using T = std::decay_t<decltype(a)>;
+        if (step.background && !protocol::may_run_in_background<T>())
+          throw std::invalid_argument("'" + std::string(T::word) + "' is immediate: it cannot run in the background");
+        if (arrow != std::string::npos && !protocol::takes_outcome<T>())
+          throw std::invalid_argument("'" + std::string(T::word) + "' takes no outcome: the awaited step states it");
+        if (step.expect.end == protocol::end::ok) {
+          step.expect.end = protocol::default_end<T>();
+          if (!step.expect.bytes) step.expect.bytes = protocol::bytes_moved(a);
+        }
+        if ((step.expect.state || !step.expect.counters.empty()) && !protocol::may_expect_tcp_info(a))
+          throw std::invalid_argument("only 'get tcp_info' has state and counters to expect");
+      },
+      step.action);
   return step;
 }
 

@@ -1,12 +1,5 @@
-// The wire step grammar (see scenario.hpp for what each fault does):
-//   blackhole c>s|s>c|both
-//   heal
-//   drop PATTERN [count N]
-//   hold PATTERN [until PATTERN]
-//   release
-//   delay c>s|s>c|both DURATION
-//   inject rst toward client|server|both [exact|in-window]
-//   netem c>s|s>c|both NETEM-ARGS...
+// The wire step grammar: each fault's `parse` (its synopsis and doc are in
+// scenario.hpp), and the barrier `wait: PATTERN [{N}] [within D]`.
 #include "scenario_parser.hpp"
 
 #include <algorithm>
@@ -14,6 +7,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <utility>
 
 namespace closepath {
 
@@ -28,7 +22,7 @@ std::string join(const std::vector<std::string>& words, std::size_t from, std::s
   return s;
 }
 
-Dirs dirs(const std::string& w) {
+Dirs dirs_of(const std::string& w) {
   if (w == "c>s") return Dirs::c2s;
   if (w == "s>c") return Dirs::s2c;
   if (w == "both") return Dirs::both;
@@ -76,85 +70,112 @@ std::variant<WaitStep, WireWait> parse_wait_step(const std::string& text) {
   return barrier;
 }
 
+Blackhole Blackhole::parse(const std::vector<std::string>& w) {
+  want(w, 2, 2, synopsis);
+  return {dirs_of(w[1])};
+}
+
+Heal Heal::parse(const std::vector<std::string>& w) {
+  want(w, 1, 1, synopsis);
+  return {};
+}
+
+Release Release::parse(const std::vector<std::string>& w) {
+  want(w, 1, 1, synopsis);
+  return {};
+}
+
+Drop Drop::parse(const std::vector<std::string>& w) {
+  Drop d;
+  std::size_t end = w.size();
+  if (w.size() >= 4 && w[w.size() - 2] == "count") {
+    const auto& n = w.back();
+    std::size_t count = 0;
+    const auto [ptr, ec] = std::from_chars(n.data(), n.data() + n.size(), count);
+    if (ec != std::errc{} || ptr != n.data() + n.size() || count < 1 || count > kMaxDropCount)
+      throw std::invalid_argument("count needs a number from 1 to " + std::to_string(kMaxDropCount) + ", got '" + n + "'");
+    d.count = count;
+    end -= 2;
+  }
+  want(w, 3, w.size(), synopsis);
+  d.match = packet(join(w, 1, end));
+  return d;
+}
+
+Hold Hold::parse(const std::vector<std::string>& w) {
+  Hold h;
+  const auto until = std::find(w.begin(), w.end(), "until");
+  const auto split = static_cast<std::size_t>(until - w.begin());
+  if (split < 3) throw std::invalid_argument(std::string("write '") + synopsis + "'");
+  h.match = packet(join(w, 1, split));
+  if (until != w.end()) {
+    if (split + 1 >= w.size()) throw std::invalid_argument("'until' needs a pattern");
+    h.until = packet(join(w, split + 1, w.size()));
+  }
+  return h;
+}
+
+Delay Delay::parse(const std::vector<std::string>& w) {
+  want(w, 3, 3, synopsis);
+  return {dirs_of(w[1]), parse_duration(w[2])};
+}
+
+InjectRst InjectRst::parse(const std::vector<std::string>& w) {
+  want(w, 4, 5, synopsis);
+  if (w[1] != "rst" || w[2] != "toward") throw std::invalid_argument("write 'inject rst toward client|server|both'");
+  InjectRst r;
+  if (w[3] == "server") r.toward = {Side::server};
+  else if (w[3] == "client") r.toward = {Side::client};
+  else if (w[3] == "both") r.toward = {Side::client, Side::server};
+  else throw std::invalid_argument("inject rst toward client, server or both, got '" + w[3] + "'");
+  if (w.size() == 5) {
+    if (w[4] != "exact" && w[4] != "in-window") throw std::invalid_argument("expected exact or in-window, got '" + w[4] + "'");
+    r.exact = w[4] == "exact";
+  }
+  return r;
+}
+
+Netem Netem::parse(const std::vector<std::string>& w) {
+  want(w, 3, 40, "netem c>s|s>c|both ARGS (e.g. delay 50ms 10ms loss 1%)");
+  Netem n{dirs_of(w[1]), {w.begin() + 2, w.end()}};
+  // Passed to tc as separate arguments, never through a shell; still, only
+  // netem's own vocabulary: its keywords and values (50ms, 1%, 25, 1mbit),
+  // never an option tc would read ("-batch FILE").
+  static const std::set<std::string> keywords{"limit", "delay", "distribution", "loss", "random", "state", "gemodel",
+                                              "corrupt", "duplicate", "reorder", "gap", "rate", "slot", "ecn",
+                                              "normal", "pareto", "paretonormal", "uniform", "packets", "bytes"};
+  static const std::regex value(R"([0-9][0-9.]*(us|ms|s|%|bit|kbit|mbit|gbit|bps|kbps|mbps|gbps)?)");
+  for (const auto& a : n.args)
+    if (!keywords.count(a) && !std::regex_match(a, value))
+      throw std::invalid_argument("netem argument '" + a + "' is neither a netem keyword (" +
+                                  "delay loss duplicate reorder corrupt rate ...) nor a value such as 50ms, 1% or 1mbit");
+  return n;
+}
+
+namespace {
+
+// The fault whose word opens the step, by walking WireAction's alternatives.
+template <std::size_t I = 0>
+WireAction fault_named(const std::vector<std::string>& w) {
+  if constexpr (I == std::variant_size_v<WireAction>) {
+    std::string known;
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      ((known += std::string(known.empty() ? "" : " ") + std::variant_alternative_t<K, WireAction>::word), ...);
+    }(std::make_index_sequence<std::variant_size_v<WireAction>>{});
+    throw std::invalid_argument("unknown wire fault '" + w[0] + "' (known: " + known + ")");
+  } else {
+    using T = std::variant_alternative_t<I, WireAction>;
+    if (w[0] == T::word) return T::parse(w);
+    return fault_named<I + 1>(w);
+  }
+}
+
+}  // namespace
+
 WireStep parse_wire_step(const std::string& text) {
   const auto w = words_of(text);
   if (w.empty()) throw std::invalid_argument("empty wire step: name a fault");
-  const std::string& verb = w[0];
-  if (verb == "blackhole") {
-    want(w, 2, 2, "blackhole c>s|s>c|both");
-    return {Blackhole{dirs(w[1])}};
-  }
-  if (verb == "heal") {
-    want(w, 1, 1, "heal");
-    return {Heal{}};
-  }
-  if (verb == "release") {
-    want(w, 1, 1, "release");
-    return {Release{}};
-  }
-  if (verb == "drop") {
-    Drop d;
-    std::size_t end = w.size();
-    if (w.size() >= 4 && w[w.size() - 2] == "count") {
-      const auto& n = w.back();
-      std::size_t count = 0;
-      const auto [ptr, ec] = std::from_chars(n.data(), n.data() + n.size(), count);
-      if (ec != std::errc{} || ptr != n.data() + n.size() || count < 1 || count > kMaxDropCount)
-        throw std::invalid_argument("count needs a number from 1 to " + std::to_string(kMaxDropCount) + ", got '" + n + "'");
-      d.count = count;
-      end -= 2;
-    }
-    want(w, 3, w.size(), "drop PATTERN [count N]");
-    d.match = packet(join(w, 1, end));
-    return {d};
-  }
-  if (verb == "hold") {
-    Hold h;
-    const auto until = std::find(w.begin(), w.end(), "until");
-    const auto split = static_cast<std::size_t>(until - w.begin());
-    if (split < 3) throw std::invalid_argument("write 'hold PATTERN [until PATTERN]'");
-    h.match = packet(join(w, 1, split));
-    if (until != w.end()) {
-      if (split + 1 >= w.size()) throw std::invalid_argument("'until' needs a pattern");
-      h.until = packet(join(w, split + 1, w.size()));
-    }
-    return {h};
-  }
-  if (verb == "delay") {
-    want(w, 3, 3, "delay c>s|s>c|both DURATION");
-    return {Delay{dirs(w[1]), parse_duration(w[2])}};
-  }
-  if (verb == "inject") {
-    want(w, 4, 5, "inject rst toward client|server|both [exact|in-window]");
-    if (w[1] != "rst" || w[2] != "toward") throw std::invalid_argument("write 'inject rst toward client|server|both'");
-    InjectRst r;
-    if (w[3] == "server") r.toward = {Side::server};
-    else if (w[3] == "client") r.toward = {Side::client};
-    else if (w[3] == "both") r.toward = {Side::client, Side::server};
-    else throw std::invalid_argument("inject rst toward client, server or both, got '" + w[3] + "'");
-    if (w.size() == 5) {
-      if (w[4] != "exact" && w[4] != "in-window") throw std::invalid_argument("expected exact or in-window, got '" + w[4] + "'");
-      r.exact = w[4] == "exact";
-    }
-    return {r};
-  }
-  if (verb == "netem") {
-    want(w, 3, 40, "netem c>s|s>c|both ARGS (e.g. delay 50ms 10ms loss 1%)");
-    Netem n{dirs(w[1]), {w.begin() + 2, w.end()}};
-    // Passed to tc as separate arguments, never through a shell; still, only
-    // netem's own vocabulary: its keywords and values (50ms, 1%, 25, 1mbit),
-    // never an option tc would read ("-batch FILE").
-    static const std::set<std::string> keywords{"limit", "delay", "distribution", "loss", "random", "state", "gemodel",
-                                                "corrupt", "duplicate", "reorder", "gap", "rate", "slot", "ecn",
-                                                "normal", "pareto", "paretonormal", "uniform", "packets", "bytes"};
-    static const std::regex value(R"([0-9][0-9.]*(us|ms|s|%|bit|kbit|mbit|gbit|bps|kbps|mbps|gbps)?)");
-    for (const auto& a : n.args)
-      if (!keywords.count(a) && !std::regex_match(a, value))
-        throw std::invalid_argument("netem argument '" + a + "' is neither a netem keyword (" +
-                                    "delay loss duplicate reorder corrupt rate ...) nor a value such as 50ms, 1% or 1mbit");
-    return {n};
-  }
-  throw std::invalid_argument("unknown wire fault '" + verb + "' (known: blackhole heal drop hold release delay inject netem)");
+  return {fault_named(w)};
 }
 
 }  // namespace closepath

@@ -59,44 +59,35 @@ std::optional<std::string> judge_outcome_time(const StepResult& sr, const std::v
   return "expected " + sr.outcome->end + " " + expected + " vs actual at " + pcap::measured_text(since, &at.window);
 }
 
-std::string fault_count_text(const WireAction& action, std::size_t touched) {
-  const auto frames = [&](const char* verb, const char* what) {
-    return std::string(verb) + " " + std::to_string(touched) + " " + what + (touched == 1 ? "" : "s");
-  };
-  return std::visit(overloaded{[&](const Blackhole&) { return frames("dropped", "frame"); },
-                               [&](const Drop&) { return frames("dropped", "packet"); },
-                               [&](const Hold&) { return frames("held", "packet"); },
-                               [&](const Delay&) { return frames("delayed", "frame"); },
-                               [&](const InjectRst&) { return frames("injected", "RST"); },
-                               [&](const Netem&) { return frames("passed", "frame") + " to netem"; },
-                               [&](const Heal&) { return std::string(); }, [&](const Release&) { return std::string(); }},
-                    action);
+namespace {
+
+// "dropped %n packet%s" with n = 2: "dropped 2 packets".
+std::string counted(std::string text, std::size_t n) {
+  if (const auto at = text.find("%n"); at != std::string::npos) text.replace(at, 2, std::to_string(n));
+  if (const auto at = text.find("%s"); at != std::string::npos) text.replace(at, 2, n == 1 ? "" : "s");
+  return text;
 }
 
-// A drop, hold or inject that touched fewer packets than it names.
+}  // namespace
+
+std::string fault_count_text(const WireAction& action, std::size_t touched) {
+  return std::visit([&](const auto& a) { return counted(std::decay_t<decltype(a)>::touched, touched); }, action);
+}
+
+// A drop, hold or inject that touched fewer packets than it names: "expected to drop 2 packets vs dropped 1".
 std::optional<std::string> judge_fault(const StepResult& sr) {
   const auto* ws = std::get_if<WireStep>(&sr.step->what);
   if (!ws || !sr.touched) return std::nullopt;
-  const auto n = *sr.touched;
-  const auto named = std::visit(overloaded{[](const Drop& d) -> std::size_t { return d.count; },
-                                           [](const Hold&) -> std::size_t { return 1; },
-                                           [](const InjectRst& i) -> std::size_t { return i.toward.size(); },
-                                           [](const Blackhole&) -> std::size_t { return 0; },
-                                           [](const Heal&) -> std::size_t { return 0; },
-                                           [](const Release&) -> std::size_t { return 0; },
-                                           [](const Delay&) -> std::size_t { return 0; },
-                                           [](const Netem&) -> std::size_t { return 0; }},
-                                ws->action);
-  if (n >= named) return std::nullopt;
-  const auto plural = [](std::size_t k, const char* what) {
-    return std::to_string(k) + " " + what + (k == 1 ? "" : "s");
-  };
-  if (std::holds_alternative<Drop>(ws->action))
-    return "expected to drop " + plural(named, "packet") + " vs dropped " + std::to_string(n);
-  if (std::holds_alternative<Hold>(ws->action)) return "expected to hold at least 1 packet vs held 0";
-  return "expected to inject " + plural(named, "RST") + " vs injected " + std::to_string(n);
+  return std::visit(
+      [&](const auto& a) -> std::optional<std::string> {
+        using T = std::decay_t<decltype(a)>;
+        const auto named = T::named(a);
+        if (*sr.touched >= named) return std::nullopt;
+        const auto did = counted(T::touched, *sr.touched);
+        return "expected to " + counted(T::wants, named) + " vs " + did.substr(0, did.find(' ')) + " " + std::to_string(*sr.touched);
+      },
+      ws->action);
 }
-
 
 namespace {
 

@@ -38,13 +38,11 @@ BOOST_AUTO_TEST_CASE(every_action_round_trips) {
     BOOST_TEST(to_json(back).dump() == text);  // same op, same fields
     if (!seen[action.index()]) ++kinds, seen[action.index()] = true;
   }
-  BOOST_TEST(kinds == std::variant_size_v<Action> - 2);  // all but Await and Destroy
+  BOOST_TEST(kinds == std::variant_size_v<Action>);  // every action that crosses the channel
 }
 
 BOOST_AUTO_TEST_CASE(the_runners_own_steps_never_cross_the_channel) {
-  BOOST_CHECK_THROW(to_json(Command{.action = Await{}}), std::logic_error);
   BOOST_CHECK_THROW(parse_command(nlohmann::json{{"id", 1}, {"op", "await"}}), std::invalid_argument);
-  BOOST_CHECK_THROW(to_json(Command{.action = Destroy{}}), std::logic_error);
   BOOST_CHECK_THROW(parse_command(nlohmann::json{{"id", 1}, {"op", "destroy"}}), std::invalid_argument);
 }
 

@@ -1,0 +1,133 @@
+// Reading a vocabulary of structs (the peer actions, actions.hpp): which
+// alternative a step's words name, the step rules each declares (or the
+// defaults), and the words there are, for messages and help. Generic over
+// the variant, so a new alternative needs nothing here.
+#pragma once
+
+#include "actions.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace closepath::protocol {
+
+// A whole number word; throws std::invalid_argument ("send needs a number, got 'lots'").
+inline long long word_number(const std::string& w, const std::string& what) {
+  long long v = 0;
+  auto [ptr, ec] = std::from_chars(w.data(), w.data() + w.size(), v);
+  if (ec == std::errc::result_out_of_range) throw std::invalid_argument(what + ": '" + w + "' is far too large");
+  if (w.empty() || ec != std::errc{} || ptr != w.data() + w.size())
+    throw std::invalid_argument(what + " needs a number, got '" + w + "'");
+  return v;
+}
+
+inline void want_words(const Words& args, std::size_t lo, std::size_t hi, const char* action) {
+  if (args.size() < lo || args.size() > hi)
+    throw std::invalid_argument("'" + std::string(action) + "' takes " +
+                                (lo == hi ? std::to_string(lo) : std::to_string(lo) + "-" + std::to_string(hi)) +
+                                " argument(s), got " + std::to_string(args.size()));
+}
+
+// The step rules, as an action declares them or by default.
+template <typename T>
+constexpr bool may_run_in_background() {
+  if constexpr (requires { T::background; }) return T::background;
+  else return true;
+}
+template <typename T>
+constexpr bool takes_outcome() {
+  if constexpr (requires { T::outcome; }) return T::outcome;
+  else return true;
+}
+template <typename T>
+std::optional<std::uint64_t> bytes_moved(const T& a) {
+  if constexpr (requires { T::moves(a); }) return T::moves(a);
+  else return std::nullopt;
+}
+template <typename T>
+const char* default_end() {
+  if constexpr (requires { T::ends; }) return T::ends;
+  else return "ok";
+}
+template <typename T>
+bool may_expect_tcp_info(const T& a) {
+  if constexpr (requires { T::reads_tcp_info(a); }) return T::reads_tcp_info(a);
+  else return false;
+}
+
+inline Words split_words(const std::string& text) {
+  std::istringstream in(text);
+  Words w;
+  for (std::string s; in >> s;) w.push_back(s);
+  return w;
+}
+
+// Every alternative of V that a scenario can name, its words in order: "listen, connect, ...".
+template <typename V>
+std::string known_words() {
+  std::string known;
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    ((std::variant_alternative_t<I, V>::word
+          ? void(known += (known.empty() ? "" : ", ") + std::string(std::variant_alternative_t<I, V>::word))
+          : void()),
+     ...);
+  }(std::make_index_sequence<std::variant_size_v<V>>{});
+  return known;
+}
+
+// The alternative of V whose word opens `words` (the longest such), parsed
+// from the words after it. Throws std::invalid_argument naming the words there are.
+template <typename V>
+V parse_words(const Words& words) {
+  // Which alternative: the one whose own words open the step, the longest such ("send message" over "send").
+  std::size_t best = std::variant_size_v<V>, longest = 0;
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (
+        [&] {
+          using T = std::variant_alternative_t<I, V>;
+          if (!T::word) return;
+          const auto own = split_words(T::word);
+          if (own.size() > longest && own.size() <= words.size() && std::equal(own.begin(), own.end(), words.begin()))
+            best = I, longest = own.size();
+        }(),
+        ...);
+  }(std::make_index_sequence<std::variant_size_v<V>>{});
+  if (best == std::variant_size_v<V>) {
+    // "tls dance": the actions that open with its first word, by what follows it.
+    std::vector<std::string> next;
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (
+          [&] {
+            using T = std::variant_alternative_t<I, V>;
+            if (!T::word || words.empty()) return;
+            const auto own = split_words(T::word);
+            if (own.size() > 1 && own[0] == words[0]) next.push_back(own[1]);
+          }(),
+          ...);
+    }(std::make_index_sequence<std::variant_size_v<V>>{});
+    if (!next.empty()) {
+      std::string choices;
+      for (std::size_t k = 0; k < next.size(); ++k)
+        choices += (k == 0 ? "" : k + 1 == next.size() ? " or " : ", ") + next[k];
+      throw std::invalid_argument(words[0] + " takes " + choices + ", got '" + (words.size() > 1 ? words[1] : "") + "'");
+    }
+    throw std::invalid_argument("unknown action '" + (words.empty() ? std::string() : words[0]) + "' (known: " +
+                                known_words<V>() + ")");
+  }
+  const Words rest(words.begin() + static_cast<std::ptrdiff_t>(longest), words.end());
+  std::optional<V> found;
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    ((I == best ? void(found.emplace(std::variant_alternative_t<I, V>::parse(rest))) : void()), ...);
+  }(std::make_index_sequence<std::variant_size_v<V>>{});
+  return std::move(*found);
+}
+
+}  // namespace closepath::protocol

@@ -1,0 +1,173 @@
+#include "actions.hpp"
+
+#include "action_grammar.hpp"
+#include "socket_options.hpp"
+
+#include <stdexcept>
+
+namespace closepath::protocol {
+namespace {
+
+using nlohmann::json;
+
+constexpr long long kMaxBytes = 64 << 20;
+
+template <typename T>
+T field(const json& j, const char* key) {
+  if (!j.contains(key)) throw std::invalid_argument(std::string("'") + j.value("op", "?") + "' needs '" + key + "'");
+  try {
+    return j.at(key).get<T>();
+  } catch (const json::exception&) {
+    throw std::invalid_argument(std::string("'") + j.value("op", "?") + "': '" + key + "' has the wrong type");
+  }
+}
+
+long long byte_count(const std::string& word, const std::string& what) {
+  const auto n = word_number(word, what);
+  if (n <= 0 || n > kMaxBytes) throw std::invalid_argument(what + " needs 1 to " + std::to_string(kMaxBytes) + " bytes");
+  return n;
+}
+
+int option_value(const SocketOptionSpec& option, const std::string& w) {
+  const std::string name = option.name;
+  if (option.kind == SocketOptionSpec::Kind::linger && w == "off") return -1;
+  if (w == "on") return 1;
+  if (w == "off") return 0;
+  const auto v = word_number(w, "set " + name);
+  if (v < 0 || v > 1'000'000'000) throw std::invalid_argument("set " + name + ": value out of range");
+  return static_cast<int>(v);
+}
+
+}  // namespace
+
+// --- the grammar: the words after each action's own --------------------------------
+
+Listen Listen::parse(const Words& a) { return want_words(a, 0, 0, word), Listen{}; }
+Accept Accept::parse(const Words& a) { return want_words(a, 0, 0, word), Accept{}; }
+Close Close::parse(const Words& a) { return want_words(a, 0, 0, word), Close{}; }
+RecvMessage RecvMessage::parse(const Words& a) { return want_words(a, 0, 0, word), RecvMessage{}; }
+TlsHandshake TlsHandshake::parse(const Words& a) { return want_words(a, 0, 0, word), TlsHandshake{}; }
+TlsStall TlsStall::parse(const Words& a) { return want_words(a, 0, 0, word), TlsStall{}; }
+TlsCloseNotify TlsCloseNotify::parse(const Words& a) { return want_words(a, 0, 0, word), TlsCloseNotify{}; }
+Crash Crash::parse(const Words& a) { return want_words(a, 0, 0, word), Crash{}; }
+Drain Drain::parse(const Words& a) { return want_words(a, 0, 0, word), Drain{}; }
+Poll Poll::parse(const Words& a) { return want_words(a, 0, 0, word), Poll{}; }
+
+Connect Connect::parse(const Words& a) {
+  Connect c;
+  if (a.empty()) return c;
+  want_words(a, 2, 2, word);
+  if (a[0] != "port") throw std::invalid_argument("connect takes 'port N', got '" + a[0] + "'");
+  const auto port = word_number(a[1], "port");
+  if (port < 1 || port > 65535) throw std::invalid_argument("port out of range");
+  c.port = static_cast<int>(port);
+  return c;
+}
+
+Send Send::parse(const Words& a) {
+  want_words(a, 1, 1, word);
+  return Send{static_cast<std::size_t>(byte_count(a[0], "send"))};
+}
+
+Recv Recv::parse(const Words& a) {
+  want_words(a, 0, 1, word);
+  Recv r;
+  if (a.empty()) return r;
+  if (a[0] == "all") {
+    r.mode = Mode::all;
+    return r;
+  }
+  r.mode = Mode::exact;
+  const auto n = word_number(a[0], "recv");
+  if (n <= 0 || n > kMaxBytes) throw std::invalid_argument("recv needs 1 to " + std::to_string(kMaxBytes) + " bytes, or 'all'");
+  r.bytes = static_cast<std::size_t>(n);
+  return r;
+}
+
+Shutdown Shutdown::parse(const Words& a) {
+  want_words(a, 1, 1, word);
+  if (a[0] != "rd" && a[0] != "wr" && a[0] != "rdwr") throw std::invalid_argument("shutdown takes rd, wr or rdwr, got '" + a[0] + "'");
+  return Shutdown{a[0]};
+}
+
+SetOption SetOption::parse(const Words& a) {
+  want_words(a, 2, 2, word);
+  const auto* option = find_socket_option(a[0]);
+  if (!option) throw std::invalid_argument("unknown socket option '" + a[0] + "' (known: " + socket_option_names() + ")");
+  return SetOption{.name = a[0], .value = option_value(*option, a[1])};
+}
+
+SendMessage SendMessage::parse(const Words& a) {
+  want_words(a, 2, 2, word);
+  const auto announce = word_number(a[0], "send message (announced length)");
+  const auto sent = word_number(a[1], "send message (bytes sent)");
+  if (announce < 0 || announce > kMaxBytes || sent < 0 || sent > announce)
+    throw std::invalid_argument("send message N M needs 0 <= M <= N <= " + std::to_string(kMaxBytes));
+  return SendMessage{static_cast<std::uint32_t>(announce), static_cast<std::size_t>(sent)};
+}
+
+Get Get::parse(const Words& a) {
+  want_words(a, 1, 1, word);
+  if (a[0] == "so_error") return Get{Item::so_error};
+  if (a[0] == "tcp_info") return Get{Item::tcp_info};
+  throw std::invalid_argument("get takes so_error or tcp_info, got '" + a[0] + "'");
+}
+
+// --- the fields on the control channel -------------------------------------------
+
+void Connect::to_json(json& j, const Connect& a) {
+  if (a.port) j["port"] = *a.port;
+}
+void Connect::from_json(const json& j, Connect& a) {
+  if (j.contains("port")) a.port = field<int>(j, "port");
+}
+void Send::to_json(json& j, const Send& a) { j["n"] = a.bytes; }
+void Send::from_json(const json& j, Send& a) { a.bytes = field<std::size_t>(j, "n"); }
+void Recv::to_json(json& j, const Recv& a) {
+  j["mode"] = a.mode == Mode::some ? "some" : a.mode == Mode::exact ? "exact" : "all";
+  if (a.mode == Mode::exact) j["n"] = a.bytes;
+}
+void Recv::from_json(const json& j, Recv& a) {
+  const auto mode = j.contains("mode") ? field<std::string>(j, "mode") : "some";
+  if (mode == "some") a.mode = Mode::some;
+  else if (mode == "all") a.mode = Mode::all;
+  else if (mode == "exact") a.mode = Mode::exact, a.bytes = field<std::size_t>(j, "n");
+  else throw std::invalid_argument("'recv': unknown mode '" + mode + "'");
+}
+void Shutdown::to_json(json& j, const Shutdown& a) { j["how"] = a.how; }
+void Shutdown::from_json(const json& j, Shutdown& a) { a.how = field<std::string>(j, "how"); }
+void SetOption::to_json(json& j, const SetOption& a) {
+  j["name"] = a.name;
+  j["value"] = a.value;
+}
+void SetOption::from_json(const json& j, SetOption& a) {
+  a.name = field<std::string>(j, "name");
+  a.value = field<int>(j, "value");
+}
+void SendMessage::to_json(json& j, const SendMessage& a) {
+  j["announce"] = a.announce;
+  j["n"] = a.bytes;
+}
+void SendMessage::from_json(const json& j, SendMessage& a) {
+  a.announce = field<std::uint32_t>(j, "announce");
+  a.bytes = field<std::size_t>(j, "n");
+}
+void Get::to_json(json& j, const Get& a) { j["item"] = a.item == Item::so_error ? "so_error" : "tcp_info"; }
+void Get::from_json(const json& j, Get& a) {
+  const auto item = field<std::string>(j, "item");
+  if (item == "so_error") a.item = Item::so_error;
+  else if (item == "tcp_info") a.item = Item::tcp_info;
+  else throw std::invalid_argument("'get': unknown item '" + item + "'");
+}
+void TlsSetup::to_json(json& j, const TlsSetup& a) {
+  if (!a.ca_pem.empty()) j["ca"] = a.ca_pem;
+  if (!a.cert_pem.empty()) j["cert"] = a.cert_pem;
+  if (!a.key_pem.empty()) j["key"] = a.key_pem;
+}
+void TlsSetup::from_json(const json& j, TlsSetup& a) {
+  if (j.contains("ca")) a.ca_pem = field<std::string>(j, "ca");
+  if (j.contains("cert")) a.cert_pem = field<std::string>(j, "cert");
+  if (j.contains("key")) a.key_pem = field<std::string>(j, "key");
+}
+
+}  // namespace closepath::protocol
