@@ -1,7 +1,8 @@
 // closepath-peer: one endpoint of a scenario, started by the harness inside
 // its network namespace. Commands arrive as JSON lines on the control channel
 // (file descriptor 3, a socketpair, never the network under test); each gets
-// one JSON line back with the same "id" and the action's outcome.
+// one JSON line back with the same "id" and the action's outcome. Its first
+// line, before any command, is {"hello": "closepath-peer", "pid": N}.
 //
 // Commands run concurrently, so a background step leaves the channel free.
 // A malformed command is answered with {"id":..., "fatal": "..."} and the
@@ -22,6 +23,8 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+
+#include <unistd.h>
 
 namespace asio = boost::asio;
 using closepath::peer::Endpoint;
@@ -101,6 +104,8 @@ int main(int argc, char** argv) {
     Endpoint endpoint(io.get_executor(), {asio::ip::make_address(local), client ? client_port : port},
                       {asio::ip::make_address(remote), client ? port : client_port}, client);
     int exit_code = 0;
+    // The first line: up and reading (the harness starts no timeline before it).
+    write_line(control, {{"hello", "closepath-peer"}, {"pid", ::getpid()}});
     asio::co_spawn(io, serve(io, control, endpoint, exit_code), asio::detached);
     io.run();
     return exit_code;

@@ -1,6 +1,7 @@
 // A command on the control channel: one JSON object per line,
 // {"id": N, "op": NAME, "within_ms": D, ...the action's fields}. The runner
 // writes them, the peer reads them; both through these two functions.
+// Before any, the peer writes one line of its own: {"hello": NAME, "pid": N}.
 #pragma once
 
 #include "actions.hpp"

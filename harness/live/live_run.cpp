@@ -7,6 +7,10 @@
 namespace closepath {
 namespace {
 
+// How long a peer may take to start: its dynamic loading reads Boost and
+// OpenSSL, slow through a qemu guest's 9p on a busy host.
+constexpr std::chrono::milliseconds kPeerStartup{60000};
+
 std::vector<std::string> peer_args(const Host& self, const Host& other, const RunResult& r, const char* role) {
   return {"--role", role, "--local", self.address_in(r.family), "--remote", other.address_in(r.family),
           "--port", std::to_string(r.server_port),
@@ -25,7 +29,11 @@ LiveRun::LiveRun(const Scenario& s, const RunOptions& o, RunResult& r, bool anot
       client((configure(s, o, r), topology.client()), "client", o.peer_program,
              peer_args(kClientHost, kServerHost, r, "client")),
       server(topology.server(), "server", o.peer_program, peer_args(kServerHost, kClientHost, r, "server")),
-      probes{ActivityProbe(topology.client()), ActivityProbe(topology.server())} {}
+      probes{ActivityProbe(topology.client()), ActivityProbe(topology.server())} {
+  // Both start at once; the timeline waits until both read their channels.
+  client.await_hello(kPeerStartup);
+  server.await_hello(kPeerStartup);
+}
 
 void LiveRun::configure(const Scenario& s, const RunOptions& o, RunResult& r) {
   topology.configure(s.sysctl, s.rto_min);

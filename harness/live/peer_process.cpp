@@ -83,9 +83,8 @@ int PeerProcess::send(protocol::Command command) {
   return id;
 }
 
-std::optional<std::pair<int, protocol::Outcome>> PeerProcess::read_answer(std::chrono::steady_clock::time_point deadline,
-                                                       const std::string& op) {
-  // Three things end the wait, whichever comes first: the answer, the deadline, an interrupt (or a stuck run).
+std::optional<std::string> PeerProcess::read_line(std::chrono::steady_clock::time_point deadline, const std::string& op) {
+  // Three things end the wait, whichever comes first: the line, the deadline, an interrupt (or a stuck run).
   std::optional<boost::system::error_code> done;
   std::size_t length = 0;
   bool late = false, woken = false;
@@ -114,6 +113,22 @@ std::optional<std::pair<int, protocol::Outcome>> PeerProcess::read_answer(std::c
   const auto begin = asio::buffers_begin(buffer_.data());
   std::string line(begin, begin + static_cast<std::ptrdiff_t>(length));
   buffer_.consume(length);
+  return line;
+}
+
+void PeerProcess::await_hello(std::chrono::milliseconds limit) {
+  const auto line = read_line(std::chrono::steady_clock::now() + limit, "start");
+  if (!line) throw PeerError(role_ + " peer: ended before it said hello" + describe_exit());
+  const auto hello = nlohmann::json::parse(*line, nullptr, false);
+  if (hello.is_discarded() || !hello.contains("hello"))
+    throw PeerError(role_ + " peer: its first line is not a hello: " + *line);
+}
+
+std::optional<std::pair<int, protocol::Outcome>> PeerProcess::read_answer(std::chrono::steady_clock::time_point deadline,
+                                                                           const std::string& op) {
+  const auto read = read_line(deadline, op);
+  if (!read) return std::nullopt;
+  const std::string& line = *read;
   auto answer = nlohmann::json::parse(line, nullptr, false);
   if (answer.is_discarded() || !answer.contains("id") || !answer["id"].is_number_integer())
     throw PeerError(role_ + " peer: malformed answer: " + line);

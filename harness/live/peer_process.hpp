@@ -40,6 +40,10 @@ class PeerProcess {
   PeerProcess& operator=(const PeerProcess&) = delete;
   ~PeerProcess();
 
+  // Waits up to `limit` for the peer's first line, {"hello": ...}: it is up
+  // and reads its channel. Paid before the timeline starts, so no step's
+  // deadline ever includes the peer's own start (seconds on a slow machine).
+  void await_hello(std::chrono::milliseconds limit);
   // Sends one command and waits up to `limit` for its answer.
   protocol::Outcome call(protocol::Command command, std::chrono::milliseconds limit);
   // Sends one command without waiting (its id is assigned here); returns the id for await().
@@ -54,6 +58,8 @@ class PeerProcess {
 
  private:
   std::string describe_exit();
+  // Reads one line within `deadline`; nullopt when the channel closed. `op` names what it waits for, in messages.
+  std::optional<std::string> read_line(std::chrono::steady_clock::time_point deadline, const std::string& op);
   // Reads one answer line within `deadline`; nullopt when the channel closed.
   std::optional<std::pair<int, protocol::Outcome>> read_answer(std::chrono::steady_clock::time_point deadline, const std::string& op);
 

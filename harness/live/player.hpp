@@ -17,7 +17,10 @@
 namespace closepath {
 
 // Beyond a step's own deadline, how long the runner waits for its answer.
-inline constexpr std::chrono::milliseconds kAnswerGrace{2000};
+// The peer answers at its deadline itself; this only catches a peer that
+// hangs (a bug), so it is generous: a qemu guest on a busy host stalls for
+// seconds (seen: a 6.1 guest under TCG missed a 2 s grace).
+inline constexpr std::chrono::milliseconds kAnswerGrace{10000};
 
 class Player {
  public:
