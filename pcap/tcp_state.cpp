@@ -22,7 +22,7 @@ StatePattern parse_state_pattern(const std::string& text) {
   }
   if (!is_tcp_state(p.state)) {
     std::string known;
-    for (const auto& [state, name] : kTcpStates) known += (known.empty() ? "" : " ") + std::string(name);
+    for (const auto& t : kTcpStates) known += (known.empty() ? "" : " ") + std::string(t.name);
     throw std::invalid_argument("unknown TCP state '" + text + "' (" + known + ", '?' for optional, '...' for any)");
   }
   p.state = strip_tcp_prefix(p.state);

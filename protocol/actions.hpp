@@ -110,7 +110,7 @@ struct SetOption {  // a name of protocol/socket_options.hpp
   static constexpr const char* word = "set";
   static constexpr const char* synopsis = "set OPTION VALUE";
   static constexpr const char* doc =
-      "a socket option: linger N|off, nodelay, rcvbuf, sndbuf, keepalive, keepidle, keepintvl, keepcnt, user_timeout, linger2";
+      "sets a socket option on the open connection; before there is one, on the sockets made after it (listener, accepted or connecting); the options: Socket options";
   static constexpr const char* example = "set linger 0";
   static SetOption parse(const Words& args);
   static void to_json(nlohmann::json& j, const SetOption& a);

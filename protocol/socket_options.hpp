@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 
 namespace closepath::protocol {
@@ -12,9 +13,11 @@ struct SocketOptionSpec {
   int level;
   int option;
   enum class Kind { integer, flag, linger } kind;  // linger: -1 is off, N >= 0 seconds
+  const char* doc;
 };
 
 const SocketOptionSpec* find_socket_option(const std::string& name);
 const std::string& socket_option_names();  // "linger nodelay ..." for messages
+std::span<const SocketOptionSpec> socket_options();
 
 }  // namespace closepath::protocol

@@ -17,17 +17,30 @@ enum class TcpState : std::uint8_t {
   new_syn_recv,
 };
 
-inline constexpr std::array<std::pair<TcpState, std::string_view>, 12> kTcpStates{{
-    {TcpState::established, "ESTABLISHED"}, {TcpState::syn_sent, "SYN_SENT"},   {TcpState::syn_recv, "SYN_RECV"},
-    {TcpState::fin_wait1, "FIN_WAIT1"},     {TcpState::fin_wait2, "FIN_WAIT2"}, {TcpState::time_wait, "TIME_WAIT"},
-    {TcpState::close, "CLOSE"},             {TcpState::close_wait, "CLOSE_WAIT"}, {TcpState::last_ack, "LAST_ACK"},
-    {TcpState::listen, "LISTEN"},           {TcpState::closing, "CLOSING"},     {TcpState::new_syn_recv, "NEW_SYN_RECV"},
+struct TcpStateName {
+  TcpState state;
+  std::string_view name;
+  std::string_view doc;  // for `closepath help words`
+};
+inline constexpr std::array<TcpStateName, 12> kTcpStates{{
+    {TcpState::established, "ESTABLISHED", "the connection is open both ways"},
+    {TcpState::syn_sent, "SYN_SENT", "a client's SYN is out, no SYN-ACK yet"},
+    {TcpState::syn_recv, "SYN_RECV", "a server's SYN-ACK is out, the handshake's last ACK not in"},
+    {TcpState::fin_wait1, "FIN_WAIT1", "closed here: the FIN is out, not yet acknowledged"},
+    {TcpState::fin_wait2, "FIN_WAIT2", "closed here, the FIN acknowledged: waiting for the peer's FIN"},
+    {TcpState::time_wait, "TIME_WAIT", "both FINs exchanged, this side closed first: kept for 2 MSL"},
+    {TcpState::close, "CLOSE", "the socket is done (a reset, or the end of LAST_ACK or TIME_WAIT)"},
+    {TcpState::close_wait, "CLOSE_WAIT", "the peer's FIN is in; this side has not closed yet"},
+    {TcpState::last_ack, "LAST_ACK", "closed after the peer did: this side's FIN is out, not yet acknowledged"},
+    {TcpState::listen, "LISTEN", "a listener"},
+    {TcpState::closing, "CLOSING", "both sides closed at once: FINs crossed, this side's not yet acknowledged"},
+    {TcpState::new_syn_recv, "NEW_SYN_RECV", "a request socket: a SYN answered, before the connection socket is made"},
 }};
 
 // "ESTABLISHED", ...
 constexpr std::string_view name(TcpState s) {
-  for (const auto& [state, text] : kTcpStates)
-    if (state == s) return text;
+  for (const auto& t : kTcpStates)
+    if (t.state == s) return t.name;
   return "?";
 }
 inline std::string state_text(TcpState s) { return std::string(name(s)); }
@@ -35,8 +48,8 @@ inline std::string state_text(TcpState s) { return std::string(name(s)); }
 // By name, with or without the kernel's "TCP_" prefix.
 constexpr std::optional<TcpState> tcp_state_named(std::string_view text) {
   if (text.substr(0, 4) == "TCP_") text.remove_prefix(4);
-  for (const auto& [state, name] : kTcpStates)
-    if (name == text) return state;
+  for (const auto& t : kTcpStates)
+    if (t.name == text) return t.state;
   return std::nullopt;
 }
 

@@ -1,9 +1,5 @@
-// The steps that drive the user's own program on a side:
-//   exec ARGV...            split like a shell splits words; never run by one
-//   ready [within D]        a socket of the side's namespace listens on {port}
-//   output REGEX [within D] a line of its stdout or stderr matches
-//   signal TERM|INT|HUP|KILL|USR1
-//   exit [-> CODE|SIGNAME] [within D]
+// The grammar of the steps that drive the user's own program on a side
+// (exec, ready, output, signal, exit: their structs in scenario.hpp).
 #include "scenario_parser.hpp"
 
 #include <csignal>
@@ -80,7 +76,8 @@ std::optional<std::chrono::milliseconds> take_trailing_within(std::string& rest)
   return d;
 }
 
-ExitExpect parse_exit(const std::string& outcome) {
+// The words after "->" of an exit step.
+ExitExpect exit_expecting(const std::string& outcome) {
   ExitExpect e;
   e.text = outcome;
   if (outcome.empty()) return e;
@@ -98,59 +95,78 @@ ExitExpect parse_exit(const std::string& outcome) {
 
 }  // namespace
 
+Exec Exec::parse(const std::string& rest) {
+  if (rest.empty()) throw std::invalid_argument("exec needs a program, e.g. 'exec curl -sS http://{server_host}:{port}/'");
+  auto argv = split_words(rest);
+  if (argv.empty() || argv[0].empty()) throw std::invalid_argument("exec needs a program");
+  // {word} is a placeholder: a misspelt one would reach the program as it is.
+  static const std::regex placeholder(R"(\{[a-z_]+\})");
+  static const std::set<std::string> known{"{server}", "{client}", "{server_host}", "{client_host}", "{port}", "{dir}", "{out}"};
+  for (const auto& word : argv)
+    for (std::sregex_iterator m(word.begin(), word.end(), placeholder), end; m != end; ++m)
+      if (!known.contains(m->str()))
+        throw std::invalid_argument("unknown placeholder " + m->str() +
+                                    " (known: {server} {client} {server_host} {client_host} {port} {dir} {out})");
+  return Exec{std::move(argv)};
+}
+
+Ready Ready::parse(const std::string& rest) {
+  if (!rest.empty()) throw std::invalid_argument("ready takes no argument (it waits for {port}), got '" + rest + "'");
+  return {};
+}
+
+Output Output::parse(const std::string& rest) {
+  if (rest.empty()) throw std::invalid_argument("output needs a regular expression, e.g. 'output listening'");
+  try {
+    std::regex check(rest);
+  } catch (const std::regex_error& e) {
+    throw std::invalid_argument("output: bad regular expression '" + rest + "': " + e.what());
+  }
+  return Output{rest};
+}
+
+SignalProgram SignalProgram::parse(const std::string& rest) {
+  const auto sig = signal_named(rest);
+  if (!sig) throw std::invalid_argument("signal takes TERM, INT, HUP, KILL or USR1, got '" + rest + "'");
+  return SignalProgram{*sig, rest.rfind("SIG", 0) == 0 ? rest.substr(3) : rest};
+}
+
+// `rest` without its "within D": "-> 0" or nothing.
+ExitExpect ExitExpect::parse(const std::string& rest) {
+  const auto arrow = rest.find("->");
+  if (arrow == std::string::npos) {
+    if (!rest.empty()) throw std::invalid_argument("exit takes no argument before '->', got '" + rest + "'");
+    return {};
+  }
+  if (const auto before = trim(rest.substr(0, arrow)); !before.empty())
+    throw std::invalid_argument("exit takes no argument before '->', got '" + before + "'");
+  const auto outcome = trim(rest.substr(arrow + 2));
+  if (outcome.empty()) throw std::invalid_argument("'->' needs an exit code or a signal name, e.g. 'exit -> 0'");
+  return exit_expecting(outcome);
+}
+
 std::optional<ProgramStep> parse_program_step(Side side, const std::string& text) {
   const auto body = trim(text);
   const auto space = body.find_first_of(" \t");
   const std::string verb = body.substr(0, space);
   std::string rest = space == std::string::npos ? "" : trim(body.substr(space));
-  ProgramStep step;
-  step.side = side;
-  if (verb == "exec") {
-    if (rest.empty()) throw std::invalid_argument("exec needs a program, e.g. 'exec curl -sS http://{server_host}:{port}/'");
-    auto argv = split_words(rest);
-    if (argv.empty() || argv[0].empty()) throw std::invalid_argument("exec needs a program");
-    // {word} is a placeholder: a misspelt one would reach the program as it is.
-    static const std::regex placeholder(R"(\{[a-z_]+\})");
-    for (const auto& word : argv)
-      for (std::sregex_iterator m(word.begin(), word.end(), placeholder), end; m != end; ++m)
-        if (const auto name = m->str();
-            !std::set<std::string>{"{server}", "{client}", "{server_host}", "{client_host}", "{port}", "{dir}", "{out}"}
-                 .contains(name))
-          throw std::invalid_argument("unknown placeholder " + name +
-                                      " (known: {server} {client} {server_host} {client_host} {port} {dir} {out})");
-    step.action = Exec{std::move(argv)};
-    return step;
-  }
-  if (verb != "ready" && verb != "output" && verb != "signal" && verb != "exit") return std::nullopt;
-  std::string outcome;
-  if (const auto arrow = rest.find("->"); arrow != std::string::npos && verb == "exit") {
-    outcome = trim(rest.substr(arrow + 2));
-    rest = trim(rest.substr(0, arrow));
-    if (const auto within = take_trailing_within(outcome)) step.within = *within;
-    outcome = trim(outcome);
-    if (outcome.empty()) throw std::invalid_argument("'->' needs an exit code or a signal name, e.g. 'exit -> 0'");
-  }
-  if (const auto within = take_trailing_within(rest)) step.within = *within;
-  rest = trim(rest);
-  if (verb == "ready") {
-    if (!rest.empty()) throw std::invalid_argument("ready takes no argument (it waits for {port}), got '" + rest + "'");
-    step.action = Ready{};
-  } else if (verb == "output") {
-    if (rest.empty()) throw std::invalid_argument("output needs a regular expression, e.g. 'output listening'");
-    try {
-      std::regex check(rest);
-    } catch (const std::regex_error& e) {
-      throw std::invalid_argument("output: bad regular expression '" + rest + "': " + e.what());
-    }
-    step.action = Output{rest};
-  } else if (verb == "signal") {
-    const auto sig = signal_named(rest);
-    if (!sig) throw std::invalid_argument("signal takes TERM, INT, HUP, KILL or USR1, got '" + rest + "'");
-    step.action = SignalProgram{*sig, rest.rfind("SIG", 0) == 0 ? rest.substr(3) : rest};
-  } else {
-    if (!rest.empty()) throw std::invalid_argument("exit takes no argument before '->', got '" + rest + "'");
-    step.action = parse_exit(outcome);
-  }
+  std::optional<ProgramStep> step;
+  // The alternative whose word opens the step, parsed from the rest.
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (
+        [&] {
+          using T = std::variant_alternative_t<I, ProgramAction>;
+          if (step || verb != T::word) return;
+          step.emplace();
+          step->side = side;
+          if constexpr (T::within) {
+            if (const auto within = take_trailing_within(rest)) step->within = *within;
+            rest = trim(rest);
+          }
+          step->action = T::parse(rest);
+        }(),
+        ...);
+  }(std::make_index_sequence<std::variant_size_v<ProgramAction>>{});
   return step;
 }
 

@@ -92,19 +92,27 @@ struct PeerStep {
   bool background = false;  // "&": the timeline goes on; a later "await" collects the outcome
 };
 // The harness itself pauses the timeline (the peers and the wire keep going).
-struct WaitStep { std::chrono::milliseconds duration{0}; };
+struct WaitStep {
+  static constexpr const char* synopsis = "wait: DURATION";
+  static constexpr const char* doc = "pauses the timeline (the peers, programs and the wire go on)";
+  static constexpr const char* example = "50ms";
+  std::chrono::milliseconds duration{0};
+};
 // A barrier: the timeline waits until the wire has carried `count` packets
 // matching `match` since the run began (so one that already passed counts),
 // at most `within`. Synchronises on what happened, not on a guess of how
 // long it takes.
 struct WireWait {
+  static constexpr const char* synopsis = "wait: PATTERN [{N}] [within D]";
+  static constexpr const char* doc =
+      "a barrier: waits until the wire has carried N packets matching PATTERN since the run began (default 1, "
+      "5s); fewer in time fails the run at this step";
+  static constexpr const char* example = "s>c . ack 1001 within 1s";
   pcap::PacketPattern match;
   std::size_t count = 1;
   std::chrono::milliseconds within = protocol::kDefaultWithin;
 };
 
-// Wire faults, each taking effect at its step. Directions name the packets:
-// c>s are the client's packets on their way to the server.
 // Wire faults, each taking effect at its step: one struct each, carrying
 // its word, synopsis, doc line and example (the grammar, `help words` and
 // the docs read them), and how its count reads: the frames it touched
@@ -119,8 +127,8 @@ struct Blackhole {  // drop everything in dirs until heal
   static constexpr const char* doc = "drops every frame in those directions until heal";
   static constexpr const char* example = "blackhole both";
   static constexpr const char* touched = "dropped %n frame%s";
-    static constexpr const char* wants = "";
-static std::size_t named(const Blackhole&) { return 0; }
+  static constexpr const char* wants = "";
+  static std::size_t named(const Blackhole&) { return 0; }
   static Blackhole parse(const std::vector<std::string>& words);
   Dirs dirs = Dirs::both;
 };
@@ -130,8 +138,8 @@ struct Heal {  // end blackholes, drops, holds and delays; release held frames
   static constexpr const char* doc = "ends blackholes, drops, holds and delays, and releases held frames";
   static constexpr const char* example = "heal";
   static constexpr const char* touched = "";
-    static constexpr const char* wants = "";
-static std::size_t named(const Heal&) { return 0; }
+  static constexpr const char* wants = "";
+  static std::size_t named(const Heal&) { return 0; }
   static Heal parse(const std::vector<std::string>& words);
 };
 struct Drop {  // the next COUNT matching packets
@@ -140,8 +148,8 @@ struct Drop {  // the next COUNT matching packets
   static constexpr const char* doc = "drops the next N packets matching PATTERN (default 1)";
   static constexpr const char* example = "drop s>c +F count 2";
   static constexpr const char* touched = "dropped %n packet%s";
-    static constexpr const char* wants = "drop %n packet%s";
-static std::size_t named(const Drop& d) { return d.count; }
+  static constexpr const char* wants = "drop %n packet%s";
+  static std::size_t named(const Drop& d) { return d.count; }
   static Drop parse(const std::vector<std::string>& words);
   pcap::PacketPattern match;
   std::size_t count = 1;
@@ -153,8 +161,8 @@ struct Hold {  // queue matching packets, then release them in order
       "queues matching packets until a packet matching the second reaches the wire (or release, heal), then sends them in order";
   static constexpr const char* example = "hold c>s +F until s>c +F";
   static constexpr const char* touched = "held %n packet%s";
-    static constexpr const char* wants = "hold at least %n packet%s";
-static std::size_t named(const Hold&) { return 1; }
+  static constexpr const char* wants = "hold at least %n packet%s";
+  static std::size_t named(const Hold&) { return 1; }
   static Hold parse(const std::vector<std::string>& words);
   pcap::PacketPattern match;
   std::optional<pcap::PacketPattern> until;     // when a packet matching this reaches the wire; else at release
@@ -165,8 +173,8 @@ struct Release {  // release every held packet
   static constexpr const char* doc = "sends every held frame on, in order";
   static constexpr const char* example = "release";
   static constexpr const char* touched = "";
-    static constexpr const char* wants = "";
-static std::size_t named(const Release&) { return 0; }
+  static constexpr const char* wants = "";
+  static std::size_t named(const Release&) { return 0; }
   static Release parse(const std::vector<std::string>& words);
 };
 struct Delay {  // 0 ends it
@@ -175,8 +183,8 @@ struct Delay {  // 0 ends it
   static constexpr const char* doc = "forwards those frames DURATION late (0ms ends it there)";
   static constexpr const char* example = "delay c>s 50ms";
   static constexpr const char* touched = "delayed %n frame%s";
-    static constexpr const char* wants = "";
-static std::size_t named(const Delay&) { return 0; }
+  static constexpr const char* wants = "";
+  static std::size_t named(const Delay&) { return 0; }
   static Delay parse(const std::vector<std::string>& words);
   Dirs dirs = Dirs::both;
   std::chrono::milliseconds by{0};
@@ -188,8 +196,8 @@ struct InjectRst {  // the ends it resets
       "sends a RST spoofed from the other end, seq = the receiver's RCV.NXT as the wire saw it (in-window: + 1000)";
   static constexpr const char* example = "inject rst toward both exact";
   static constexpr const char* touched = "injected %n RST%s";
-    static constexpr const char* wants = "inject %n RST%s";
-static std::size_t named(const InjectRst& i) { return i.toward.size(); }
+  static constexpr const char* wants = "inject %n RST%s";
+  static std::size_t named(const InjectRst& i) { return i.toward.size(); }
   static InjectRst parse(const std::vector<std::string>& words);
   std::vector<Side> toward{Side::client, Side::server};
   bool exact = true;
@@ -202,8 +210,8 @@ struct Netem {  // statistical impairment via tc
       "skipped with the reason where the kernel lacks sch_netem";
   static constexpr const char* example = "netem c>s delay 50ms 10ms loss 1%";
   static constexpr const char* touched = "passed %n frame%s to netem";
-    static constexpr const char* wants = "";
-static std::size_t named(const Netem&) { return 0; }
+  static constexpr const char* wants = "";
+  static std::size_t named(const Netem&) { return 0; }
   static Netem parse(const std::vector<std::string>& words);
   Dirs dirs = Dirs::both;
   std::vector<std::string> args;
@@ -211,12 +219,55 @@ static std::size_t named(const Netem&) { return 0; }
 using WireAction = std::variant<Blackhole, Heal, Drop, Hold, Release, Delay, InjectRst, Netem>;
 struct WireStep { WireAction action; };
 
-// The user's own program on one side (bring your own endpoint).
-struct Exec { std::vector<std::string> argv; };  // split like a shell, never run by one; {server} {client} {port}
-struct Ready {};                                  // a socket of the side's namespace listens on the port
-struct Output { std::string pattern; };           // a line of stdout or stderr matches (ECMAScript regex)
-struct SignalProgram { int number = 0; std::string name; };
-struct ExitExpect {                               // the program ends; with code or signal, as it ended
+// The user's own program on one side (bring your own endpoint): one struct
+// per step word, as the peer actions are. `parse` (program_step_parser.cpp)
+// reads the text after the word, `within` said so when the step takes a
+// deadline; what it does is ProgramSteps::run's visit.
+struct Exec {
+  static constexpr const char* word = "exec";
+  static constexpr const char* synopsis = "exec PROGRAM ARGS...";
+  static constexpr const char* doc =
+      "starts the program in the side's namespace; words split as a shell splits them, never run by one; "
+      "placeholders {server} {client} {server_host} {client_host} {port} {dir} {out}";
+  static constexpr const char* example = "exec curl -sS http://{server_host}:{port}/";
+  static constexpr bool within = false;
+  static Exec parse(const std::string& rest);
+  std::vector<std::string> argv;
+};
+struct Ready {
+  static constexpr const char* word = "ready";
+  static constexpr const char* synopsis = "ready [within D]";
+  static constexpr const char* doc = "waits until a socket of the side's namespace listens on {port}, in the run's family";
+  static constexpr const char* example = "ready within 5s";
+  static constexpr bool within = true;
+  static Ready parse(const std::string& rest);
+};
+struct Output {
+  static constexpr const char* word = "output";
+  static constexpr const char* synopsis = "output REGEX [within D]";
+  static constexpr const char* doc = "waits for a line of the program's stdout or stderr that matches (ECMAScript regex)";
+  static constexpr const char* example = "output listening on [0-9]+";
+  static constexpr bool within = true;
+  static Output parse(const std::string& rest);
+  std::string pattern;
+};
+struct SignalProgram {
+  static constexpr const char* word = "signal";
+  static constexpr const char* synopsis = "signal TERM|INT|HUP|KILL|USR1";
+  static constexpr const char* doc = "sends the signal to the program";
+  static constexpr const char* example = "signal TERM";
+  static constexpr bool within = false;
+  static SignalProgram parse(const std::string& rest);
+  int number = 0;
+  std::string name;
+};
+struct ExitExpect {  // the program ends; with code or signal, as it ended
+  static constexpr const char* word = "exit";
+  static constexpr const char* synopsis = "exit [-> CODE|SIGNAL] [within D]";
+  static constexpr const char* doc = "waits for the program to end, with that exit code or signal when one is given";
+  static constexpr const char* example = "exit -> 0 within 2s";
+  static constexpr bool within = true;
+  static ExitExpect parse(const std::string& rest);
   std::optional<int> code;
   std::optional<int> signal;
   std::string text;  // as written after "->"
