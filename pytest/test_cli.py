@@ -268,33 +268,6 @@ def test_check_names_the_connection_and_refuses_a_client_it_cannot_find(closepat
     assert shown.returncode == 2 and "matches no connection" in shown.stderr
 
 
-def readme_scenarios():
-    """Every scenario the README and docs/ show (indented blocks that open with a claim or a name)."""
-    lines = []
-    for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
-        lines += page.read_text().splitlines() + [""]
-    blocks, i = [], 0
-    while i < len(lines):
-        if re.match(r"^    (# Claim|name: )", lines[i]):
-            block = []
-            while i < len(lines) and (lines[i].startswith("    ") or not lines[i].strip()):
-                block.append(lines[i][4:])
-                i += 1
-            blocks.append("\n".join(block).strip() + "\n")
-        i += 1
-    return blocks
-
-
-def test_the_readme_scenarios_parse_as_shown(closepath, tmp_path):
-    blocks = readme_scenarios()
-    assert blocks and any(re.search(r"[A-Z_0-9]+\?[,\]]", b) for b in blocks), "the docs show STATE? in a flow list"
-    for n, text in enumerate(blocks):
-        path = tmp_path / f"readme_{n}.yaml"
-        path.write_text(text)
-        done = closepath("run", "--dry-run", path)
-        assert done.returncode == 0, f"README example {n}:\n{text}\n{done.stderr}"
-
-
 def run_on_a_terminal(closepath, args, env):
     """closepath's stdout on a pseudo-terminal, as a user at a shell sees it."""
     import pty

@@ -1,0 +1,70 @@
+"""The docs: every scenario they show parses as shown, and the language
+reference in docs/language.md is what the registries print."""
+import json
+import re
+
+from closepath_plugin import ROOT
+
+
+def readme_scenarios():
+    """Every scenario the README and docs/ show (indented blocks that open with a claim or a name)."""
+    lines = []
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        lines += page.read_text().splitlines() + [""]
+    blocks, i = [], 0
+    while i < len(lines):
+        if re.match(r"^    (# Claim|name: )", lines[i]):
+            block = []
+            while i < len(lines) and (lines[i].startswith("    ") or not lines[i].strip()):
+                block.append(lines[i][4:])
+                i += 1
+            blocks.append("\n".join(block).strip() + "\n")
+        i += 1
+    return blocks
+
+
+def test_the_readme_scenarios_parse_as_shown(closepath, tmp_path):
+    blocks = readme_scenarios()
+    assert blocks and any(re.search(r"[A-Z_0-9]+\?[,\]]", b) for b in blocks), "the docs show STATE? in a flow list"
+    for n, text in enumerate(blocks):
+        path = tmp_path / f"readme_{n}.yaml"
+        path.write_text(text)
+        done = closepath("run", "--dry-run", path)
+        assert done.returncode == 0, f"README example {n}:\n{text}\n{done.stderr}"
+
+
+def reference_in_docs():
+    text = (ROOT / "docs" / "language.md").read_text()
+    return text.split("<!-- words:begin -->\n", 1)[1].split("<!-- words:end -->", 1)[0]
+
+
+def test_the_language_reference_in_docs_is_the_registries(closepath):
+    printed = closepath("help", "words", "--format", "markdown")
+    assert printed.returncode == 0, printed.stderr
+    assert reference_in_docs() == printed.stdout, (
+        "docs/language.md's reference differs from the registries: paste "
+        "`closepath help words --format markdown` between its words markers")
+
+
+def test_help_words_names_every_vocabulary_with_a_doc_line_for_each_word(closepath):
+    printed = closepath("help", "words", "--format", "json")
+    assert printed.returncode == 0, printed.stderr
+    sections = {s["key"]: s for s in json.loads(printed.stdout)}
+    assert {"peer", "program", "wire", "wait", "pattern", "end", "state", "option", "counter", "duration"} <= set(sections)
+    words = {key: {e["word"] for e in s["entries"]} for key, s in sections.items()}
+    # A few words each vocabulary must have, as a scenario writes them.
+    assert {"send", "recv", "tls handshake", "destroy", "await"} <= words["peer"]
+    assert {"drop", "hold", "inject", "netem"} <= words["wire"]
+    assert {"len", "win", "mss", "sackOK", "gap"} <= words["pattern"]
+    assert {"eof", "operation_aborted", "ERRNO"} <= words["end"]
+    assert {"NEW_SYN_RECV", "TIME_WAIT"} <= words["state"]
+    for s in sections.values():
+        for e in s["entries"]:
+            assert e["doc"] and e["synopsis"], (s["key"], e)
+
+
+def test_help_words_prints_text_by_default_and_refuses_an_unknown_topic(closepath):
+    text = closepath("help", "words")
+    assert text.returncode == 0 and "drop PATTERN [count N]" in text.stdout
+    bad = closepath("help", "faults")
+    assert bad.returncode == 2 and "faults" in bad.stderr
