@@ -153,112 +153,156 @@ ChildOutcome stop_stuck(pid_t pid, const Lane& child, const PlannedRun& run, std
   return {Verdict::error, report_json(r)};
 }
 
+// Hands the runs out to up to `jobs` lanes, collects their verdicts, and
+// stops a lane whose run is stuck.
+class LaneScheduler {
+ public:
+  LaneScheduler(const std::vector<PlannedRun>& runs, int jobs, std::optional<std::chrono::milliseconds> stuck_after,
+                Family family, bool json)
+      : runs_(runs), jobs_(jobs), stuck_after_(stuck_after), family_(family), json_(json),
+        human_(json ? std::cerr : std::cout), outcomes_(runs.size()), order_(runs.size()) {
+    // Handed out longest first (by declared timers, then as planned), so a
+    // long run does not start last and leave the other lanes idle; outcomes
+    // keep the planned order.
+    std::iota(order_.begin(), order_.end(), std::size_t{0});
+    std::stable_sort(order_.begin(), order_.end(),
+                     [&](std::size_t a, std::size_t b) { return runs[a].scenario->timers > runs[b].scenario->timers; });
+  }
+
+  std::vector<ChildOutcome> run() {
+    try {
+      while (next_ < runs_.size() || busy()) {
+        check_interrupted();
+        fill();
+        sleep_until_news();
+        collect();
+      }
+      finish();
+    } catch (...) {
+      stop_all();
+      throw;
+    }
+    // A lane killed before its teardown leaves its trace instance: remove it now, not at the next run.
+    if (stopped_any_) sweep_stale_trace_instances();
+    return std::move(outcomes_);
+  }
+
+ private:
+  bool busy() const {
+    return std::any_of(lanes_.begin(), lanes_.end(), [](const auto& l) { return l.second.run.has_value(); });
+  }
+
+  void stop_all() {
+    for (const auto& [pid, lane] : lanes_) kill(pid, SIGTERM);
+    for (const auto& [pid, lane] : lanes_) wait_status(pid);
+    lanes_.clear();
+  }
+
+  void hand_out(Lane& lane) {
+    const std::size_t i = order_[next_++];
+    std::error_code ignored;  // an unwritable --out shows when the lane writes its report
+    std::filesystem::remove(runs_[i].out_dir / "report.json", ignored);
+    lane.run = i;
+    lane.started = Clock::now();
+    lane.deadline = lane.started + stuck_after_.value_or(run_limit(*runs_[i].scenario)) + kBackstopGrace;
+    assign(lane.assign.get(), runs_[i], next_ < runs_.size());
+  }
+
+  // Idle lanes first (they keep their trace instance and rig built ahead), then new ones, up to `jobs`.
+  void fill() {
+    for (auto& [pid, lane] : lanes_)
+      if (!lane.run && next_ < runs_.size()) hand_out(lane);
+    while (next_ < runs_.size() && lanes_.size() < static_cast<std::size_t>(jobs_)) {
+      Lane lane;
+      const pid_t pid = spawn_lane(stuck_after_, family_, json_, lane.assign, lane.done);
+      lane.pidfd = pidfd_of(pid);
+      hand_out(lanes_.emplace(pid, std::move(lane)).first->second);
+    }
+  }
+
+  // Sleeps until a lane reports or ends, the nearest deadline passes, or an interrupt.
+  void sleep_until_news() {
+    std::vector<pollfd> fds;
+    auto nearest = Clock::time_point::max();
+    for (const auto& [pid, lane] : lanes_) {
+      fds.push_back({lane.pidfd.get(), POLLIN, 0});
+      if (!lane.run) continue;
+      fds.push_back({lane.done.get(), POLLIN, 0});
+      nearest = std::min(nearest, lane.deadline);
+    }
+    poll_until(fds, nearest);
+  }
+
+  // Verdicts in, lanes that ended, runs past their deadline.
+  void collect() {
+    for (auto it = lanes_.begin(); it != lanes_.end();) {
+      const pid_t pid = it->first;
+      Lane& lane = it->second;
+      pollfd done{lane.done.get(), POLLIN, 0};
+      if (lane.run && poll(&done, 1, 0) == 1 && reported(lane.done)) {  // the verdict is in; it tears down meanwhile
+        outcomes_[*lane.run] = read_outcome(runs_[*lane.run].out_dir / "report.json", 0);
+        lane.run.reset();
+        ++it;
+        continue;
+      }
+      int status = 0;
+      if (waitpid(pid, &status, WNOHANG) == pid) {  // it ended: with a run in hand, that run ends with it
+        if (lane.run) outcomes_[*lane.run] = read_outcome(runs_[*lane.run].out_dir / "report.json", status);
+      } else if (lane.run && Clock::now() > lane.deadline) {
+        outcomes_[*lane.run] = stop_stuck(pid, lane, runs_[*lane.run], human_);
+        stopped_any_ = true;
+      } else {
+        ++it;
+        continue;
+      }
+      it = lanes_.erase(it);
+    }
+  }
+
+  // No more runs: each lane finishes its last teardown and exits. Every
+  // lane ends before this returns; teardowns are bounded (peers are
+  // SIGKILLed, every wait has a limit), and one that is not is killed.
+  void finish() {
+    for (auto& [pid, lane] : lanes_) lane.assign.reset();
+    const auto give_up = Clock::now() + kTeardownLimit;
+    while (!lanes_.empty()) {
+      check_interrupted();
+      if (Clock::now() > give_up) {
+        for (const auto& [pid, lane] : lanes_) kill(pid, SIGKILL);
+        for (const auto& [pid, lane] : lanes_) wait_status(pid);
+        lanes_.clear();
+        stopped_any_ = true;  // its trace instance is swept after
+        return;
+      }
+      std::vector<pollfd> fds;
+      for (const auto& [pid, lane] : lanes_) fds.push_back({lane.pidfd.get(), POLLIN, 0});
+      poll_until(fds, Clock::now() + 100ms);
+      for (auto it = lanes_.begin(); it != lanes_.end();) {
+        if (waitpid(it->first, nullptr, WNOHANG) == it->first) it = lanes_.erase(it);
+        else ++it;
+      }
+    }
+  }
+
+  const std::vector<PlannedRun>& runs_;
+  const int jobs_;
+  const std::optional<std::chrono::milliseconds> stuck_after_;
+  const Family family_;
+  const bool json_;
+  std::ostream& human_;
+  std::vector<ChildOutcome> outcomes_;
+  std::vector<std::size_t> order_;
+  std::size_t next_ = 0;  // into order_
+  std::map<pid_t, Lane> lanes_;
+  bool stopped_any_ = false;
+};
+
 }  // namespace
 
 std::vector<ChildOutcome> run_in_parallel(const std::vector<PlannedRun>& runs, int jobs,
                                           std::optional<std::chrono::milliseconds> stuck_after, Family family,
                                           bool json) {
-  std::ostream& human = json ? std::cerr : std::cout;
-  std::vector<ChildOutcome> outcomes(runs.size());
-  std::map<pid_t, Lane> lanes;
-  // Handed out longest first (by declared timers, then as planned), so a
-  // long run does not start last and leave the other lanes idle; outcomes
-  // keep the planned order.
-  std::vector<std::size_t> order(runs.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return runs[a].scenario->timers > runs[b].scenario->timers; });
-  std::size_t next = 0;  // into `order`
-  bool stopped_any = false;
-  auto stop_all = [&] {
-    for (const auto& [pid, lane] : lanes) kill(pid, SIGTERM);
-    for (const auto& [pid, lane] : lanes) wait_status(pid);
-    lanes.clear();
-  };
-  auto busy = [&] { return std::any_of(lanes.begin(), lanes.end(), [](const auto& l) { return l.second.run.has_value(); }); };
-  auto hand_out = [&](Lane& lane) {
-    const std::size_t i = order[next++];
-    std::error_code ignored;  // an unwritable --out shows when the lane writes its report
-    std::filesystem::remove(runs[i].out_dir / "report.json", ignored);
-    lane.run = i;
-    lane.started = Clock::now();
-    lane.deadline = lane.started + stuck_after.value_or(run_limit(*runs[i].scenario)) + kBackstopGrace;
-    assign(lane.assign.get(), runs[i], next < runs.size());
-  };
-  try {
-    while (next < runs.size() || busy()) {
-      check_interrupted();
-      // Idle lanes first (they keep their trace instance and rig built ahead), then new ones, up to `jobs`.
-      for (auto& [pid, lane] : lanes)
-        if (!lane.run && next < runs.size()) hand_out(lane);
-      while (next < runs.size() && lanes.size() < static_cast<std::size_t>(jobs)) {
-        Lane lane;
-        const pid_t pid = spawn_lane(stuck_after, family, json, lane.assign, lane.done);
-        lane.pidfd = pidfd_of(pid);
-        hand_out(lanes.emplace(pid, std::move(lane)).first->second);
-      }
-      // Sleep until a lane reports or ends, the nearest deadline passes, or an interrupt.
-      std::vector<pollfd> fds;
-      auto nearest = Clock::time_point::max();
-      for (const auto& [pid, lane] : lanes) {
-        fds.push_back({lane.pidfd.get(), POLLIN, 0});
-        if (!lane.run) continue;
-        fds.push_back({lane.done.get(), POLLIN, 0});
-        nearest = std::min(nearest, lane.deadline);
-      }
-      poll_until(fds, nearest);
-      for (auto it = lanes.begin(); it != lanes.end();) {
-        const pid_t pid = it->first;
-        Lane& lane = it->second;
-        pollfd done{lane.done.get(), POLLIN, 0};
-        if (lane.run && poll(&done, 1, 0) == 1 && reported(lane.done)) {  // the verdict is in; it tears down meanwhile
-          outcomes[*lane.run] = read_outcome(runs[*lane.run].out_dir / "report.json", 0);
-          lane.run.reset();
-          ++it;
-          continue;
-        }
-        int status = 0;
-        if (waitpid(pid, &status, WNOHANG) == pid) {  // it ended: with a run in hand, that run ends with it
-          if (lane.run) outcomes[*lane.run] = read_outcome(runs[*lane.run].out_dir / "report.json", status);
-        } else if (lane.run && Clock::now() > lane.deadline) {
-          outcomes[*lane.run] = stop_stuck(pid, lane, runs[*lane.run], human);
-          stopped_any = true;
-        } else {
-          ++it;
-          continue;
-        }
-        it = lanes.erase(it);
-      }
-    }
-    // No more runs: each lane finishes its last teardown and exits. Every
-    // lane ends before this returns; teardowns are bounded (peers are
-    // SIGKILLed, every wait has a limit), and one that is not is killed.
-    for (auto& [pid, lane] : lanes) lane.assign.reset();
-    const auto give_up = Clock::now() + kTeardownLimit;
-    while (!lanes.empty()) {
-      check_interrupted();
-      if (Clock::now() > give_up) {
-        for (const auto& [pid, lane] : lanes) kill(pid, SIGKILL);
-        for (const auto& [pid, lane] : lanes) wait_status(pid);
-        lanes.clear();
-        stopped_any = true;  // its trace instance is swept below
-        break;
-      }
-      std::vector<pollfd> fds;
-      for (const auto& [pid, lane] : lanes) fds.push_back({lane.pidfd.get(), POLLIN, 0});
-      poll_until(fds, Clock::now() + 100ms);
-      for (auto it = lanes.begin(); it != lanes.end();) {
-        if (waitpid(it->first, nullptr, WNOHANG) == it->first) it = lanes.erase(it);
-        else ++it;
-      }
-    }
-  } catch (...) {
-    stop_all();
-    throw;
-  }
-  // A lane killed before its teardown leaves its trace instance: remove it now, not at the next run.
-  if (stopped_any) sweep_stale_trace_instances();
-  return outcomes;
+  return LaneScheduler(runs, jobs, stuck_after, family, json).run();
 }
 
 }  // namespace closepath

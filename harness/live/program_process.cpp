@@ -31,6 +31,85 @@ UniqueFd make_eventfd() {
   return fd;
 }
 
+// A close-on-exec pipe: {read end, write end}.
+std::pair<UniqueFd, UniqueFd> make_pipe() {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) throw HostError(std::string("pipe: ") + std::strerror(errno));
+  return {UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+// The environment is the harness's; as another user, with that user's HOME and names.
+std::vector<std::string> environment_for(const std::optional<ProgramUser>& user) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e) {
+    const std::string_view var(*e);
+    if (user && (var.starts_with("HOME=") || var.starts_with("USER=") || var.starts_with("LOGNAME="))) continue;
+    env.emplace_back(var);
+  }
+  if (user) env.insert(env.end(), {"HOME=" + user->home, "USER=" + user->name, "LOGNAME=" + user->name});
+  return env;
+}
+
+std::vector<char*> pointers(std::vector<std::string>& words) {
+  std::vector<char*> out;
+  for (auto& w : words) out.push_back(w.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+// Where the child failed (0: exec, 1: switching user) and errno, through the status pipe.
+struct Failure {
+  int stage = 0, error = 0;
+};
+
+// The child's side of the fork: its cgroup and process group, stdio on the
+// pipes, the user, then exec. Reports a failure and exits 127.
+struct ChildPlan {
+  pid_t parent;
+  int join, out, err, status;
+  const std::optional<ProgramUser>& user;
+  char** argv;
+  char** env;
+};
+[[noreturn]] void become_program(const ChildPlan& c) {
+  auto fail = [&](int stage, int e) {
+    const Failure f{stage, e};
+    [[maybe_unused]] const auto n = write(c.status, &f, sizeof f);
+    _exit(127);
+  };
+  if (c.join >= 0) [[maybe_unused]] const auto joined = write(c.join, "0", 1);  // its cgroup, before anything can fork
+  setpgid(0, 0);  // its own group too: a signal step reaches what it started
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != c.parent) _exit(1);
+  const int devnull = open("/dev/null", O_RDONLY);
+  if (devnull < 0 || dup2(devnull, 0) != 0 || dup2(c.out, 1) != 1 || dup2(c.err, 2) != 2) fail(0, errno);
+  if (c.user && (setgroups(c.user->groups.size(), c.user->groups.data()) != 0 || setgid(c.user->gid) != 0 ||
+                 setuid(c.user->uid) != 0))
+    fail(1, errno);
+  close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);  // the harness's sockets and pipes stay out of it
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) ::signal(sig, SIG_DFL);
+  execvpe(c.argv[0], c.argv, c.env);
+  fail(0, errno);
+  _exit(127);
+}
+
+// What the status pipe said: nothing (exec succeeded: it closed), or why the program did not start.
+std::optional<std::string> start_failure(int status_fd, const std::string& program, const std::optional<ProgramUser>& user) {
+  Failure failure;
+  ssize_t n;
+  while ((n = read(status_fd, &failure, sizeof failure)) < 0 && errno == EINTR) {}
+  if (n != sizeof failure) return std::nullopt;
+  if (failure.stage == 1)
+    return "cannot run '" + program + "' as user '" + user->name + "': " + std::strerror(failure.error) +
+           (failure.error == EINVAL || failure.error == EPERM
+                ? " (a rootless run maps only you into its namespace: it runs programs as you; run as root for `user:`)"
+                : "");
+  return "cannot run '" + program + "': " + std::strerror(failure.error);
+}
+
 }  // namespace
 
 std::string describe_status(int status) {
@@ -44,76 +123,23 @@ ProgramProcess::ProgramProcess(Side side, const NetNamespace& ns, const std::vec
                                const std::optional<ProgramUser>& user, std::size_t exec_step, std::vector<pid_t> not_ours)
     : side_(side), argv_(argv), news_(make_eventfd()), stop_(make_eventfd()), exec_step_(exec_step),
       scope_(std::make_unique<ProgramScope>(ns, std::move(not_ours))) {
-  int out[2], err[2], status[2];
-  if (pipe2(out, O_CLOEXEC) != 0) throw HostError(std::string("pipe: ") + std::strerror(errno));
-  out_ = UniqueFd(out[0]);
-  UniqueFd out_w(out[1]);
-  if (pipe2(err, O_CLOEXEC) != 0) throw HostError(std::string("pipe: ") + std::strerror(errno));
-  err_ = UniqueFd(err[0]);
-  UniqueFd err_w(err[1]);
-  // exec's errno comes back through this pipe; it closes on a successful exec.
-  if (pipe2(status, O_CLOEXEC) != 0) throw HostError(std::string("pipe: ") + std::strerror(errno));
-  UniqueFd status_r(status[0]), status_w(status[1]);
-
-  std::vector<char*> cargv;
-  for (auto& a : argv_) cargv.push_back(a.data());
-  cargv.push_back(nullptr);
-  // The environment is the harness's; as another user, with that user's HOME and names.
-  std::vector<std::string> env;
-  for (char** e = environ; *e; ++e) {
-    const std::string_view var(*e);
-    if (user && (var.starts_with("HOME=") || var.starts_with("USER=") || var.starts_with("LOGNAME="))) continue;
-    env.emplace_back(var);
-  }
-  if (user) env.insert(env.end(), {"HOME=" + user->home, "USER=" + user->name, "LOGNAME=" + user->name});
-  std::vector<char*> cenv;
-  for (auto& e : env) cenv.push_back(e.data());
-  cenv.push_back(nullptr);
-  const pid_t parent = getpid();
-  const int join = scope_->join_fd();
-  // The child reports where it failed (0: exec, 1: switching user) and errno.
-  struct Failure {
-    int stage = 0, error = 0;
-  };
-  pid_ = fork_in(ns, [&] {
-    auto fail = [&](int stage, int e) {
-      const Failure f{stage, e};
-      [[maybe_unused]] const auto n = write(status_w.get(), &f, sizeof f);
-      _exit(127);
-    };
-    if (join >= 0) [[maybe_unused]] const auto joined = write(join, "0", 1);  // its cgroup, before anything can fork
-    setpgid(0, 0);  // its own group too: a signal step reaches what it started
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(1);
-    const int devnull = open("/dev/null", O_RDONLY);
-    if (devnull < 0 || dup2(devnull, 0) != 0 || dup2(out_w.get(), 1) != 1 || dup2(err_w.get(), 2) != 2) fail(0, errno);
-    if (user && (setgroups(user->groups.size(), user->groups.data()) != 0 || setgid(user->gid) != 0 ||
-                 setuid(user->uid) != 0))
-      fail(1, errno);
-    close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);  // the harness's sockets and pipes stay out of it
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) ::signal(sig, SIG_DFL);
-    execvpe(cargv[0], cargv.data(), cenv.data());
-    fail(0, errno);
-  });
+  auto [out_r, out_w] = make_pipe();
+  auto [err_r, err_w] = make_pipe();
+  auto [status_r, status_w] = make_pipe();  // exec's errno comes back through it; it closes on a successful exec
+  out_ = std::move(out_r);
+  err_ = std::move(err_r);
+  auto cargv = pointers(argv_);
+  auto env = environment_for(user);
+  auto cenv = pointers(env);
+  const ChildPlan plan{getpid(), scope_->join_fd(), out_w.get(), err_w.get(), status_w.get(), user, cargv.data(), cenv.data()};
+  pid_ = fork_in(ns, [&] { become_program(plan); });
   setpgid(pid_, pid_);  // also here: no race with a signal sent before the child ran
   status_w.reset();
   out_w.reset();
   err_w.reset();
-  Failure failure;
-  ssize_t n;
-  while ((n = read(status_r.get(), &failure, sizeof failure)) < 0 && errno == EINTR) {}
-  if (n == sizeof failure) {
+  if (const auto failed = start_failure(status_r.get(), argv_[0], user)) {
     wait_status(std::exchange(pid_, -1));
-    if (failure.stage == 1)
-      throw ProgramNotStarted("cannot run '" + argv_[0] + "' as user '" + user->name + "': " + std::strerror(failure.error) +
-                      (failure.error == EINVAL || failure.error == EPERM
-                           ? " (a rootless run maps only you into its namespace: it runs programs as you; "
-                             "run as root for `user:`)"
-                           : ""));
-    throw ProgramNotStarted("cannot run '" + argv_[0] + "': " + std::strerror(failure.error));
+    throw ProgramNotStarted(*failed);
   }
   scope_->check_joined(pid_);
   pidfd_ = UniqueFd(static_cast<int>(syscall(SYS_pidfd_open, pid_, 0)));

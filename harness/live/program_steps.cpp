@@ -25,15 +25,55 @@ std::string exited_note(const ProgramProcess& p) {
 
 }  // namespace
 
+namespace {
+
+// Ends a program step: its end word, and what the runner saw when it is not ok.
+struct StepEnd {
+  StepResult& sr;
+  std::int64_t start;
+  void operator()(std::string word, std::optional<std::string> problem = std::nullopt) const {
+    sr.outcome = protocol::Outcome{.end = std::move(word), .start_ns = start, .end_ns = mono_ns()};
+    sr.problem = std::move(problem);
+  }
+};
+
+void await_output(ProgramProcess& slot, const Output& o, std::size_t& from, std::chrono::steady_clock::time_point until,
+                  const ProgramStep& ps, const std::string& who, const StepEnd& end) {
+  if (const auto i = slot.wait_line(std::regex(o.pattern), from, until)) {
+    from = *i + 1;
+    return end(protocol::end::ok);
+  }
+  const auto lines = slot.record().lines;
+  const std::string last = lines.empty() ? "no output" : "its last line '" + lines.back().text + "'";
+  if (const auto status = slot.status())  // it ended, and its output with it: no sense waiting on
+    return end(protocol::end::timeout, "expected " + who + " to print a line matching /" + o.pattern +
+                                           "/ vs the program ended (" + describe_status(*status) + ") before printing one, " + last);
+  end(protocol::end::timeout, "expected " + who + " to print a line matching /" + o.pattern + "/ within " +
+                                  std::to_string(ps.within.count()) + " ms vs " + last);
+}
+
+}  // namespace
+
+void ProgramSteps::await_ready(const ProgramStep& ps, const ProgramProcess& slot, std::chrono::steady_clock::time_point until,
+                               StepResult& sr, std::int64_t start) {
+  const StepEnd end{sr, start};
+  std::optional<SocketEntry> other_family;
+  if (listening(ps.side, slot, until, other_family)) return end(protocol::end::ok);
+  end(protocol::end::timeout, "expected a socket listening on port " + std::to_string(r_.server_port) + " for " +
+                                  (r_.family == Family::ipv4 ? "IPv4" : "IPv6") + " in the " + to_string(ps.side) +
+                                  "'s namespace within " + std::to_string(ps.within.count()) + " ms vs " +
+                                  (other_family ? "one on " + other_family->local + ", which takes " +
+                                                      (other_family->ipv4 ? "IPv4" : "IPv6") + " only"
+                                                : std::string("none")) +
+                                  exited_note(slot));
+}
+
 void ProgramSteps::run(const ProgramStep& ps, std::size_t index, const std::string& where) {
   auto& sr = r_.steps[index];
   const auto start = mono_ns();
   const auto until = std::chrono::steady_clock::now() + ps.within;
   const std::string who = "the " + to_string(ps.side) + " program";
-  auto end = [&](const char* word, std::optional<std::string> problem = std::nullopt) {
-    sr.outcome = protocol::Outcome{.end = word, .start_ns = start, .end_ns = mono_ns()};
-    sr.problem = std::move(problem);
-  };
+  const StepEnd end{sr, start};
   if (const auto* e = std::get_if<Exec>(&ps.action)) return exec(ps, *e, index, sr, start);
   ProgramProcess* slot = live_.program(ps.side);
   if (const auto failed = failed_exec_.find(ps.side); failed != failed_exec_.end()) {
@@ -45,46 +85,27 @@ void ProgramSteps::run(const ProgramStep& ps, std::size_t index, const std::stri
     sr.problem = "not run: no exec step started " + who;
     return;
   }
-  std::visit(
-      overloaded{
-          [&](const Exec&) {},
-          [&](const Ready&) {
-            now_doing(where + ": waiting for a socket listening on port " + std::to_string(r_.server_port));
-            std::optional<SocketEntry> other_family;
-            if (listening(ps.side, *slot, until, other_family)) return end(protocol::end::ok);
-            end(protocol::end::timeout, "expected a socket listening on port " + std::to_string(r_.server_port) + " for " +
-                               (r_.family == Family::ipv4 ? "IPv4" : "IPv6") + " in the " + to_string(ps.side) +
-                               "'s namespace within " + std::to_string(ps.within.count()) + " ms vs " +
-                               (other_family ? "one on " + other_family->local + ", which takes " +
-                                                   (other_family->ipv4 ? "IPv4" : "IPv6") + " only"
-                                             : std::string("none")) +
-                               exited_note(*slot));
-          },
-          [&](const Output& o) {
-            now_doing(where + ": waiting for " + who + " to print /" + o.pattern + "/");
-            if (const auto i = slot->wait_line(std::regex(o.pattern), output_from_[ps.side], until)) {
-              output_from_[ps.side] = *i + 1;
-              return end(protocol::end::ok);
-            }
-            const auto lines = slot->record().lines;
-            const std::string last = lines.empty() ? "no output" : "its last line '" + lines.back().text + "'";
-            if (const auto status = slot->status())  // it ended, and its output with it: no sense waiting on
-              return end(protocol::end::timeout, "expected " + who + " to print a line matching /" + o.pattern + "/ vs the program ended (" +
-                                        describe_status(*status) + ") before printing one, " + last);
-            end(protocol::end::timeout, "expected " + who + " to print a line matching /" + o.pattern + "/ within " +
-                               std::to_string(ps.within.count()) + " ms vs " + last);
-          },
-          [&](const SignalProgram& sig) {
-            slot->signal(sig.number);
-            end(protocol::end::ok);
-          },
-          [&](const ExitExpect&) {
-            now_doing(where + ": waiting for " + who + " to end");
-            const auto status = slot->wait_exit(until);
-            if (!status) return end(protocol::end::timeout);
-            sr.outcome = protocol::Outcome{.end = describe_status(*status), .start_ns = start, .end_ns = mono_ns()};
-          }},
-      ps.action);
+  std::visit(overloaded{
+                 [&](const Exec&) {},
+                 [&](const Ready&) {
+                   now_doing(where + ": waiting for a socket listening on port " + std::to_string(r_.server_port));
+                   await_ready(ps, *slot, until, sr, start);
+                 },
+                 [&](const Output& o) {
+                   now_doing(where + ": waiting for " + who + " to print /" + o.pattern + "/");
+                   await_output(*slot, o, output_from_[ps.side], until, ps, who, end);
+                 },
+                 [&](const SignalProgram& sig) {
+                   slot->signal(sig.number);
+                   end(protocol::end::ok);
+                 },
+                 [&](const ExitExpect&) {
+                   now_doing(where + ": waiting for " + who + " to end");
+                   const auto status = slot->wait_exit(until);
+                   if (!status) return end(protocol::end::timeout);
+                   end(describe_status(*status));
+                 }},
+             ps.action);
 }
 
 void ProgramSteps::exec(const ProgramStep& ps, const Exec& e, std::size_t index, StepResult& sr, std::int64_t start) {

@@ -18,6 +18,8 @@ class ProgramSteps {
   void run(const ProgramStep& ps, std::size_t index, const std::string& where);
 
  private:
+  void await_ready(const ProgramStep& ps, const ProgramProcess& slot, std::chrono::steady_clock::time_point until,
+                   StepResult& sr, std::int64_t start);
   void exec(const ProgramStep& ps, const Exec& e, std::size_t index, StepResult& sr, std::int64_t start);
   std::vector<std::string> substitute(std::vector<std::string> argv) const;
   bool listening(Side side, const ProgramProcess& program, std::chrono::steady_clock::time_point until,

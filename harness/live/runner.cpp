@@ -107,24 +107,12 @@ std::chrono::milliseconds run_limit(const Scenario& s) {
   return limit;
 }
 
-RunResult run_scenario(const Scenario& s, const RunOptions& o, const std::filesystem::path& out_dir,
-                       bool another_follows) {
-  RunResult r;
-  r.scenario = &s;
-  r.server_port = s.port;
-  r.family = s.family.value_or(o.family);
-  std::optional<PortReservation> port;
-  r.out_dir = out_dir;
-  r.start_mono_ns = mono_ns();
-  r.realtime_offset_ns = protocol::now_ns(CLOCK_REALTIME) - r.start_mono_ns;
-  std::string no_netem;
-  if (s.needs_netem && !netem_available(&no_netem)) {
-    r.verdict = Verdict::skipped;
-    r.first_mismatch = "needs netem, which this kernel lacks (" + no_netem + "); `closepath doctor` says how to get it";
-    return r;
-  }
-  RunWatchdog watchdog(o.stuck_after.value_or(run_limit(s)), out_dir);
-  std::unique_ptr<LiveRun> live;
+namespace {
+
+// Sets up, plays the timeline, settles and audits; a host, peer or watchdog
+// failure ends the run as an error with what it said.
+void play(const Scenario& s, const RunOptions& o, RunResult& r, bool another_follows, std::unique_ptr<LiveRun>& live,
+          std::optional<PortReservation>& port) {
   try {
     now_doing("setting up (client port, namespaces, wire, kernel trace, peers)");
     // Each run of a process takes the next port on: a port comes round again
@@ -162,8 +150,13 @@ RunResult run_scenario(const Scenario& s, const RunOptions& o, const std::filesy
     r.verdict = Verdict::error;
     r.first_mismatch = e.what();
   }
+}
+
+// Stops the recording (before the peers go: their exit would close sockets
+// on the wire), keeps the programs' records and what each fault touched,
+// and hands the rest of the teardown to the backstage.
+void stop_and_record(const Scenario& s, RunResult& r, std::unique_ptr<LiveRun> live, std::optional<PortReservation> port) {
   now_doing("tearing down");
-  // Stop recording before the peers go: their exit would close sockets on the wire.
   if (live) {
     r.frames = live->wire.stop();
     for (const auto& program : live->programs) r.programs.push_back(program->record());
@@ -182,6 +175,10 @@ RunResult run_scenario(const Scenario& s, const RunOptions& o, const std::filesy
     live.reset();
     port.reset();
   });
+}
+
+// The capture's flow, both sides' states, and the verdict, from what the run recorded.
+void analyse(RunResult& r) {
   std::stable_sort(r.frames.begin(), r.frames.end(),
                    [](const WireFrame& a, const WireFrame& b) { return a.frame.ts_ns < b.frame.ts_ns; });
   std::vector<pcap::Frame> frames;
@@ -194,6 +191,31 @@ RunResult run_scenario(const Scenario& s, const RunOptions& o, const std::filesy
                             {kClientHost.address_in(r.family), kServerHost.address_in(r.family), r.client_port}, true,
                             &r.flow.packets, r.at_close);
   if (r.first_mismatch.empty()) judge(r);
+}
+
+}  // namespace
+
+RunResult run_scenario(const Scenario& s, const RunOptions& o, const std::filesystem::path& out_dir,
+                       bool another_follows) {
+  RunResult r;
+  r.scenario = &s;
+  r.server_port = s.port;
+  r.family = s.family.value_or(o.family);
+  r.out_dir = out_dir;
+  r.start_mono_ns = mono_ns();
+  r.realtime_offset_ns = protocol::now_ns(CLOCK_REALTIME) - r.start_mono_ns;
+  std::string no_netem;
+  if (s.needs_netem && !netem_available(&no_netem)) {
+    r.verdict = Verdict::skipped;
+    r.first_mismatch = "needs netem, which this kernel lacks (" + no_netem + "); `closepath doctor` says how to get it";
+    return r;
+  }
+  RunWatchdog watchdog(o.stuck_after.value_or(run_limit(s)), out_dir);
+  std::unique_ptr<LiveRun> live;
+  std::optional<PortReservation> port;
+  play(s, o, r, another_follows, live, port);
+  stop_and_record(s, r, std::move(live), std::move(port));
+  analyse(r);
   r.seconds = static_cast<double>(mono_ns() - r.start_mono_ns) / 1e9;
   if (r.setup_ms > 0) r.teardown_ms = r.seconds * 1000 - r.setup_ms - r.timeline_ms - r.settle_ms;
   return r;

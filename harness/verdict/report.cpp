@@ -19,10 +19,6 @@
 namespace closepath {
 namespace {
 
-double ms_since(const RunResult& r, std::int64_t mono_ns) {
-  return static_cast<double>(pcap::elapsed_ns(mono_ns, r.start_mono_ns)) / 1e6;
-}
-
 std::string step_label(const RunResult& r, int step) {
   if (step < 0 || static_cast<std::size_t>(step) >= r.scenario->steps.size()) return "before step 1";
   return "step " + std::to_string(step + 1) + " " + r.scenario->steps[static_cast<std::size_t>(step)].text;
@@ -202,110 +198,6 @@ void write_capture(const RunResult& r) {
       {kServerLeg, "server leg: frames from the server (10.0.0.2) as they reached the wire, and frames the wire "
                    "injected toward the server (outbound)"}};
   pcap::write_pcapng(r.out_dir / "capture.pcapng", section, legs, packets);
-}
-
-nlohmann::json report_json(const RunResult& r) {
-  using nlohmann::json;
-  const Scenario& s = *r.scenario;
-  json steps = json::array();
-  for (std::size_t i = 0; i < r.steps.size(); ++i) {
-    const auto& sr = r.steps[i];
-    json o;  // null for a step the run never reached (it ended in an error first)
-    if (sr.outcome) {
-      o = protocol::to_json(*sr.outcome);
-      if (sr.outcome->start_ns) o["start_ms"] = ms_since(r, sr.outcome->start_ns);
-      if (sr.outcome->end_ns) o["end_ms"] = ms_since(r, sr.outcome->end_ns);
-      o.erase("start_ns");
-      o.erase("end_ns");
-      if (sr.seen) o["seen"] = *sr.seen;
-      if (sr.touched) o["touched"] = *sr.touched;
-      if (sr.awaited_step) o["awaited_step"] = *sr.awaited_step;
-    }
-    const bool ran = sr.outcome.has_value();
-    json step{{"index", i + 1}, {"line", sr.step->line}, {"text", sr.step->text}, {"outcome", o},
-              {"ran", ran}, {"ok", ran && !sr.mismatch.has_value()}};
-    if (const auto* ps = std::get_if<PeerStep>(&sr.step->what)) {
-      step["side"] = to_string(ps->side);
-      step["expect"] = {{"end", ps->expect.end}};
-      if (ps->expect.bytes) step["expect"]["bytes"] = *ps->expect.bytes;
-      if (ps->expect.state) step["expect"]["tcp_info"]["state"] = *ps->expect.state;
-      for (const auto& [name, range] : ps->expect.counters)
-        step["expect"]["tcp_info"][name] = {range.first, range.second};
-    }
-    if (sr.mismatch) step["mismatch"] = *sr.mismatch;
-    steps.push_back(step);
-  }
-  // Packet numbers are the capture's frame numbers (Wireshark's "No.").
-  json wire = json::array();
-  std::vector<const pcap::FlowPacket*> by_frame(r.frames.size(), nullptr);
-  for (const auto& p : r.flow.packets) by_frame[p.frame] = &p;
-  for (std::size_t i = 0; i < r.frames.size(); ++i) {
-    const auto& f = r.frames[i];
-    json row{{"frame", i + 1}, {"t_ms", ms_since(r, f.mono_ns)}, {"leg", f.frame.interface == 0 ? "client" : "server"},
-             {"bytes", f.frame.bytes.size()}, {"forwarded", f.forwarded}, {"injected", f.injected},
-             {"comment", frame_comment(r, i)}};
-    if (const auto* p = by_frame[i]) {
-      row["tcp"] = {{"dir", pcap::to_string(p->dir)}, {"flags", pcap::flag_letters(p->flags)}, {"seq", p->seq},
-                    {"len", p->len}, {"win", p->window}, {"checksum_ok", p->checksum_ok}};
-      if (p->flags & pcap::kAck) row["tcp"]["ack"] = p->ack;
-    }
-    wire.push_back(row);
-  }
-  json states = json::object();
-  for (const auto& [side, st] : r.states) {
-    json j{{"inferred", st.inferred}, {"resets", st.resets}};
-    j["kernel"] = st.kernel ? json(*st.kernel) : json(nullptr);
-    if (st.kernel) j["kernel_from"] = st.kernel_from;
-    j["judged_by"] = st.kernel ? "kernel" : "capture";
-    j["agree"] = !st.kernel || *st.kernel == st.inferred;
-    if (!st.note.empty()) j["note"] = st.note;
-    if (!st.inferred_note.empty()) j["inferred_note"] = st.inferred_note;
-    states[to_string(side)] = j;
-  }
-  if (!r.trace) states["kernel_unavailable"] = r.trace_unavailable;
-  json leftovers = json::object();
-  for (const auto& [side, sockets] : r.leftovers) {
-    json list = json::array();
-    for (const auto& e : sockets)
-      list.push_back({{"state", e.state}, {"local", e.local}, {"remote", e.remote}, {"recv_q", e.recv_q},
-                      {"send_q", e.send_q}, {"orphan", e.orphan}});
-    leftovers[to_string(side)] = list;
-  }
-  json report{{"scenario", s.name},
-              {"file", s.file.string()},
-              {"claim", s.claim},
-              {"verdict", to_string(r.verdict)},
-              {"seconds", r.seconds},
-              {"ended", {{"how", r.ended}, {"ms_after_last_step", r.settle_ms}}},
-              {"phases_ms", {{"setup", r.setup_ms}, {"timeline", r.timeline_ms}, {"settle", r.settle_ms},
-                             {"teardown", r.teardown_ms}}},
-              {"client_port", r.client_port},
-              {"server_port", r.server_port},
-              {"family", to_string(r.family)},
-              {"addresses", {{"client", kClientHost.address_in(r.family)}, {"server", kServerHost.address_in(r.family)}}},
-              {"steps", steps},
-              {"wire", wire},
-              {"states", states},
-              {"leftovers", leftovers},
-              {"capture", (r.out_dir / "capture.pcapng").string()}};
-  json timings = json::array();
-  for (const auto& t : r.timings)
-    timings.push_back({{"line", t.line}, {"pattern", t.pattern}, {"measured_ms", static_cast<double>(t.measured_ns) / 1e6}});
-  report["timings"] = timings;
-  if (!r.programs.empty()) {
-    json programs = json::array();  // in the order they started
-    for (const auto& p : r.programs) {
-      json lines = json::array();
-      for (const auto& l : p.lines)
-        lines.push_back({{"ms", static_cast<double>(l.mono_ns - r.start_mono_ns) / 1e6}, {"stream", l.stream}, {"text", l.text}});
-      programs.push_back({{"side", to_string(p.side)}, {"argv", p.argv}, {"output", lines},
-                          {"ended", p.ended ? json(*p.ended) : json("killed at teardown")},
-                          {"left_running", p.left_running}});
-    }
-    report["programs"] = programs;
-  }
-  if (!r.first_mismatch.empty()) report["first_mismatch"] = r.first_mismatch;
-  return report;
 }
 
 void write_report(const RunResult& r) {
