@@ -24,7 +24,6 @@ Fixtures: `closepath` (the binary, to run any subcommand) and `closepath_run`
 import json
 import os
 import pathlib
-import re
 import shutil
 import subprocess
 import textwrap
@@ -74,21 +73,66 @@ def switched_on(value):
     return str(value).strip().lower() in ("1", "yes", "true", "on")
 
 
+def resolved(config, dest):
+    """(value, where it came from): the command line, then the environment, then the ini (which carries the default)."""
+    flag, env, ini, default, _ = OPTIONS[dest]
+    if config.getoption(dest):
+        return config.getoption(dest), f"the command line ({flag})"
+    if os.environ.get(env):
+        return os.environ[env], f"the environment ({env})"
+    value = config.getini(ini)
+    return value, (f"the ini file ({ini} in {config.inipath})" if config.inipath and value != default else "the default")
+
+
 def resolve(config, dest):
-    """Command line, then environment, then ini (which carries the default)."""
-    flag, env, ini, _, _ = OPTIONS[dest]
-    return config.getoption(dest) or os.environ.get(env) or config.getini(ini)
+    return resolved(config, dest)[0]
 
 
-def read_tags(path):
-    """A scenario file's tags, read without running anything."""
-    match = re.search(r"^tags:\s*\[(.*)\]\s*$", path.read_text(errors="replace"), re.M)
-    return [t.strip() for t in match.group(1).split(",") if t.strip()] if match else []
+def whole_number(config, dest, lowest=1):
+    """An option that must be a whole number, or a usage error naming where the bad value came from."""
+    value, source = resolved(config, dest)
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = None
+    if number is None or number < lowest:
+        raise pytest.UsageError(f"{OPTIONS[dest][0]}: {value!r} is not a whole number of at least {lowest} "
+                                f"(it came from {source})")
+    return number
 
 
-def scenario_tags(directory=ROOT / "scenarios"):
+_LISTED = {}  # scenario directory -> {file path: entry of `closepath list --json`}
+
+
+def listed_scenarios(config, directory):
+    """What `closepath list --json` says of the files in `directory` (name, tags, summary), by path.
+
+    closepath reads the files, as it does for a run, so names and tags are
+    the scenario's own (block-style tags included); a file it refuses is
+    absent here and its test fails with closepath's message. {} when the
+    binary is not built yet (closepath_of says so when a test needs it)."""
+    directory = pathlib.Path(directory).resolve()
+    if directory not in _LISTED:
+        binary = pathlib.Path(resolve(config, "closepath"))
+        entries = {}
+        if binary.is_file():
+            done = subprocess.run([str(binary), "--scenarios", str(directory), "list", "--json"], capture_output=True,
+                                  text=True, timeout=120, stdin=subprocess.DEVNULL)
+            try:
+                entries = {pathlib.Path(e["file"]).resolve(): e for e in json.loads(done.stdout or "[]")}
+            except json.JSONDecodeError:
+                entries = {}
+        _LISTED[directory] = entries
+    return _LISTED[directory]
+
+
+def scenario_tags(config=None, directory=ROOT / "scenarios"):
     """name -> tags of the scenario files in `directory` (by default the repo's catalogue)."""
-    return {path.stem: read_tags(path) for path in sorted(pathlib.Path(directory).glob("*.yaml"))}
+    config = config or _CONFIG
+    return {e["name"]: e["tags"] for e in sorted(listed_scenarios(config, directory).values(), key=lambda e: e["name"])}
+
+
+_CONFIG = None  # the session's, for the catalogue's parametrisation at import time
 
 
 def marker_name(tag):
@@ -102,6 +146,10 @@ def user_scenarios(config):
 
 
 def pytest_configure(config):
+    global _CONFIG
+    _CONFIG = config
+    for dest in ("closepath_jobs", "closepath_repeat"):
+        whole_number(config, dest)
     directories = [ROOT / "scenarios"]
     mine = user_scenarios(config)
     if mine is not None:
@@ -113,7 +161,7 @@ def pytest_configure(config):
             config.args[:] = [str(mine)]
     # pytest-xdist's own mark, known here too so runs without xdist do not warn.
     config.addinivalue_line("markers", "xdist_group(name): tests that run on one xdist worker, in turn")
-    for tag in sorted({t for d in directories for ts in scenario_tags(d).values() for t in ts}):
+    for tag in sorted({t for d in directories for ts in scenario_tags(config, d).values() for t in ts}):
         config.addinivalue_line("markers", f"{marker_name(tag)}: scenarios tagged {tag}")
 
 
@@ -126,8 +174,10 @@ def pytest_collect_file(file_path, parent):
 
 class ScenarioFile(pytest.File):
     def collect(self):
-        item = ScenarioItem.from_parent(self, name=self.path.stem)
-        for tag in read_tags(self.path):
+        # Named as its runs are (its `name:`); a file closepath refuses keeps its stem and fails with the reason.
+        entry = listed_scenarios(self.config, self.path.parent).get(self.path.resolve())
+        item = ScenarioItem.from_parent(self, name=entry["name"] if entry else self.path.stem)
+        for tag in entry["tags"] if entry else []:
             item.add_marker(marker_name(tag))
         yield item
 
@@ -142,7 +192,7 @@ class ScenarioItem(pytest.Item):
         run = tool("run", self.path, "--out", tool.out / "scenarios", *tool.repeat_args(), *tool.family_args(),
                    timeout=300 * tool.repeat)
         if run.returncode == 0:
-            report = next(iter(sorted((tool.out / "scenarios").glob(f"{self.path.stem}/**/report.json"))), None)
+            report = next(iter(sorted((tool.out / "scenarios").glob(f"{self.name}/**/report.json"))), None)
             if report and json.loads(report.read_text()).get("verdict") == "skipped":
                 pytest.skip(json.loads(report.read_text()).get("first_mismatch", "skipped"))
             return
@@ -210,11 +260,11 @@ def closepath_of(config):
     # namespaces are each run's own already.
     if os.environ.get("PYTEST_XDIST_WORKER"):
         out = out / os.environ["PYTEST_XDIST_WORKER"]
-    tool = Closepath(resolve(config, "closepath"), out, resolve(config, "closepath_jobs"),
-                     resolve(config, "closepath_repeat"), switched_on(resolve(config, "closepath_ipv6")))
+    tool = Closepath(resolve(config, "closepath"), out, whole_number(config, "closepath_jobs"),
+                     whole_number(config, "closepath_repeat"), switched_on(resolve(config, "closepath_ipv6")))
     if not tool.binary.exists():
-        pytest.exit(f"{tool.binary} not found: build first (tools/test.sh does), or give --closepath PATH",
-                    returncode=3)
+        pytest.exit(f"{tool.binary} not found (from {resolved(config, 'closepath')[1]}): build first "
+                    "(tools/test.sh does), or give --closepath PATH", returncode=3)
     return tool
 
 

@@ -67,3 +67,28 @@ def test_an_installed_tree_runs_the_catalogue_from_anywhere(closepath, tmp_path)
     assert re.search(r"^\d+ passed, 0 failed", done.stdout, re.M)
     for report in (elsewhere / "out").glob("*/report.json"):
         assert json.loads(report.read_text())["file"].startswith(str(prefix / "share" / "closepath" / "scenarios"))
+
+
+def test_an_installed_tree_s_pytest_plugin_loads_by_its_entry_point(closepath, tmp_path):
+    """PYTHONPATH=PREFIX/share/closepath/pytest is all a user's suite needs: no -p, no conftest."""
+    import sys
+    build = closepath.binary.parent
+    if not (build / "CMakeCache.txt").exists():
+        pytest.skip(f"{build} is not a CMake build tree")
+    prefix = tmp_path / "prefix"
+    installed = subprocess.run(["cmake", "--install", str(build), "--prefix", str(prefix)],
+                               capture_output=True, text=True, timeout=120)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (suite / "test_mine.py").write_text(
+        "def test_graceful(closepath_run, closepath):\n"
+        "    assert str(closepath.binary).startswith(%r)\n"
+        "    closepath_run('graceful_fin.yaml').assert_passed()\n" % str(prefix))
+    shutil.copy(ROOT / "scenarios" / "graceful_fin.yaml", suite)
+    env = {**clean_env(), "PYTHONPATH": str(prefix / "share" / "closepath" / "pytest")}
+    env.pop("CLOSEPATH_OUT", None)
+    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", str(suite)], cwd=suite,
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed" in done.stdout

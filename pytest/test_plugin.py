@@ -136,3 +136,36 @@ def test_closepath_run_in_a_users_own_suite(pytester, closepath):
         "*closepath run *scenario1.yaml exited 2*",
         "*scenario1.yaml:3:*",
     ])
+
+
+def test_names_and_tags_are_the_scenarios_own(pytester, closepath, tmp_path, monkeypatch):
+    """Read by closepath, not by a regex: block-style tags are markers, and the test is named by `name:`."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    good = (ROOT / "scenarios" / "graceful_fin.yaml").read_text()
+    block = good.replace("name: graceful_fin", "name: named_not_as_the_file")
+    block = __import__("re").sub(r"^tags: \[.*\]$", "tags:\n  - blockstyle\n  - fin", block, flags=__import__("re").M)
+    assert "  - blockstyle" in block
+    (mine / "file_stem.yaml").write_text(block)
+    pytester.makeconftest(PLUGIN)
+    monkeypatch.delenv("CLOSEPATH_SCENARIOS", raising=False)
+    result = pytester.runpytest_inprocess(f"--closepath={closepath.binary}", f"--closepath-scenarios={mine}",
+                                          f"--closepath-out={tmp_path / 'out'}", "-m", "blockstyle",
+                                          "--strict-markers", "-v")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*file_stem.yaml::named_not_as_the_file PASSED*"])
+
+
+def test_a_bad_option_value_names_where_it_came_from(pytester, monkeypatch):
+    pytester.makeconftest(PLUGIN)
+    pytester.makepyfile("def test_nothing():\n    pass\n")
+    monkeypatch.setenv("CLOSEPATH_JOBS", "many")
+    result = pytester.runpytest_inprocess()
+    assert result.ret != 0
+    result.stderr.fnmatch_lines(["*--closepath-jobs: 'many' is not a whole number*the environment (CLOSEPATH_JOBS)*"])
+    monkeypatch.delenv("CLOSEPATH_JOBS")
+    pytester.makeini("[pytest]\nclosepath_repeat = 0\n")
+    result = pytester.runpytest_inprocess()
+    result.stderr.fnmatch_lines(["*--closepath-repeat: '0' is not a whole number of at least 1*the ini file*"])
+    result = pytester.runpytest_inprocess("--closepath-repeat", "x")
+    result.stderr.fnmatch_lines(["*--closepath-repeat: 'x'*the command line (--closepath-repeat)*"])
