@@ -45,6 +45,7 @@ struct FlowPacket {
   std::string note;          // the frame's comment (what the wire did), if any
   bool delivered = true;     // reached the receiver (false: dropped on the wire)
   bool injected = false;     // made by the wire, not sent by the endpoint it names
+  std::uint8_t effects = 0;  // what the wire did to it: WireEffect bits (wire_effect.hpp)
 };
 
 // "c>s P. seq 1 ack 1 len 1000" - the form used in messages and ladders.

@@ -17,6 +17,8 @@
 // compile without one), a test and a scenario.
 #pragma once
 
+#include "outcome.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
@@ -169,7 +171,7 @@ struct Crash {  // SIGKILL the peer process: the kernel closes its sockets
   static constexpr const char* synopsis = "crash";
   static constexpr const char* doc = "SIGKILL the peer: its kernel closes its sockets";
   static constexpr const char* example = "crash";
-  static constexpr const char* ends = "killed";
+  static constexpr const char* ends = end::killed;
   static Crash parse(const Words& args);
 };
 struct Drain {  // wait until the peer has ACKed everything sent (SIOCOUTQ == 0)

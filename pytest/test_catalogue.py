@@ -55,8 +55,13 @@ def check_run(closepath, name, out, family):
         assert states["kernel"] == states["inferred"] and states["agree"]
 
     # Judged offline, the capture gives the live verdict.
-    check = closepath("check", out / "capture.pcapng", "--scenario", catalogue_file(name))
+    check = closepath("check", out / "capture.pcapng", "--scenario", catalogue_file(name), "--ladder")
     assert check.returncode == 0, check.stdout + check.stderr
+    # Its ladder draws each frame as the live one did, what the wire did to it included (the run
+    # facts' effects, not the comments' words): the arrows, past their time column.
+    def arrows(text):
+        return [line[9:] for line in text.splitlines() if "---" in line]
+    assert arrows(check.stdout) == arrows((out / "ladder.txt").read_text())
 
     # The capture opens in tshark, and holds exactly the frames the report says the wire carried.
     rows = tshark_fields(out / "capture.pcapng", "frame.number", "frame.interface_name", "tcp.flags",

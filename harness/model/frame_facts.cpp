@@ -6,8 +6,26 @@
 
 namespace closepath {
 
+namespace {
+
+std::uint8_t effects_of(const WireFrame& f) {
+  std::uint8_t bits = 0;
+  for (const auto& m : f.marks) bits |= pcap::effect_bit(m.effect);
+  return bits;
+}
+
+}  // namespace
+
 FrameFacts facts_of(const WireFrame& f, std::int64_t realtime_offset_ns) {
-  return {.note = f.note, .mono_ns = f.frame.ts_ns - realtime_offset_ns, .delivered = f.forwarded, .injected = f.injected};
+  return {.note = f.note, .mono_ns = f.frame.ts_ns - realtime_offset_ns, .delivered = f.forwarded,
+          .injected = f.injected, .effects = effects_of(f)};
+}
+
+std::map<std::size_t, std::uint8_t> effects_by_frame(const std::vector<WireFrame>& frames) {
+  std::map<std::size_t, std::uint8_t> out;
+  for (std::size_t i = 0; i < frames.size(); ++i)
+    if (const auto bits = effects_of(frames[i])) out[i + 1] = bits;
+  return out;
 }
 
 FrameFacts facts_from_comment(const std::string& comment) {
@@ -34,6 +52,7 @@ void annotate(pcap::Flow& flow, const std::vector<FrameFacts>& per_frame) {
     if (f.mono_ns) p.mono_ns = f.mono_ns;
     p.delivered = f.delivered;
     p.injected = f.injected;
+    p.effects = f.effects;
   }
 }
 

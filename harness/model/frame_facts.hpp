@@ -19,6 +19,7 @@ struct FrameFacts {
   std::int64_t mono_ns = 0;  // the clock peer times use; 0: keep the capture's own time
   bool delivered = true;     // reached its receiver
   bool injected = false;     // made by the wire
+  std::uint8_t effects = 0;  // what the wire did: pcap::WireEffect bits
 };
 
 // A live frame's facts. Its time is the capture's (the kernel's timestamp as
@@ -32,6 +33,10 @@ FrameFacts facts_from_comment(const std::string& comment);
 // How many frames each wire step's fault touched (by step index): those it
 // dropped, held, delayed, passed to netem, and those it injected that left.
 std::map<std::size_t, std::size_t> touched_per_step(const std::vector<WireFrame>& frames);
+
+// Each frame's effects, by its capture frame number (1-based, Wireshark's
+// No.), for the frames the wire touched: what run facts record.
+std::map<std::size_t, std::uint8_t> effects_by_frame(const std::vector<WireFrame>& frames);
 
 // `per_frame` is indexed like the frames the flow was tracked from.
 void annotate(pcap::Flow& flow, const std::vector<FrameFacts>& per_frame);

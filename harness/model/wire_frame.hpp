@@ -3,6 +3,7 @@
 #pragma once
 
 #include "segment.hpp"
+#include "wire_effect.hpp"
 
 #include <cstdint>
 #include <string>
@@ -13,7 +14,8 @@ namespace closepath {
 // What a wire step's fault did to a frame, as a fact (the capture comment is
 // written from the words; this is what counts and ladders read).
 struct FaultMark {
-  enum class Effect { dropped, held, delayed, injected, netem } effect = Effect::dropped;
+  using Effect = pcap::WireEffect;
+  Effect effect = Effect::dropped;
   std::size_t step = 0;  // the wire step's index (0-based)
   bool operator==(const FaultMark&) const = default;
 };

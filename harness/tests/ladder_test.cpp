@@ -8,6 +8,9 @@
 
 #include <algorithm>
 #include <sstream>
+#include <vector>
+
+#include "wire_effect.hpp"
 
 using namespace closepath;
 
@@ -26,6 +29,26 @@ BOOST_AUTO_TEST_CASE(ladder_wraps_long_fault_notes) {
   BOOST_TEST(text.find("...") == std::string::npos, text);
   std::istringstream lines(text);
   for (std::string line; std::getline(lines, line);) BOOST_TEST(line.size() <= 80u, line);
+}
+
+// The letter on an arrow is what the wire did (its effects), never read from a comment's words.
+BOOST_AUTO_TEST_CASE(ladder_marks_come_from_effects_not_prose) {
+  auto flow = pcap::track_flow(pcap::read_capture(std::string(CLOSEPATH_TEST_DATA) + "/graceful_fin.pcapng"));
+  flow.packets[5].note = "step 6 client recv 100; the client program printed (stdout) 'held by nobody, delayed'";
+  flow.packets[7].effects = pcap::effect_bit(pcap::WireEffect::held) | pcap::effect_bit(pcap::WireEffect::delayed);
+  flow.packets[8].effects = pcap::effect_bit(pcap::WireEffect::delayed);
+  LadderInput in;
+  in.packets = flow.packets;
+  in.t0_ns = flow.packets.front().mono_ns;
+  const auto text = render_ladder(in);
+  std::vector<std::string> arrows;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);)
+    if (line.find("---") != std::string::npos) arrows.push_back(line);
+  BOOST_REQUIRE_EQUAL(arrows.size(), flow.packets.size());
+  BOOST_TEST(arrows[5].find_first_of("HD") == std::string::npos, arrows[5]);
+  BOOST_TEST(arrows[7].find("-H-") != std::string::npos, arrows[7]);
+  BOOST_TEST(arrows[8].find("-D-") != std::string::npos, arrows[8]);
 }
 
 // 80 columns at most; the mismatch marked; a dropped packet crossed out; states under their packet.

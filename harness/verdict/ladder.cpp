@@ -1,5 +1,7 @@
 #include "ladder.hpp"
 
+#include "wire_effect.hpp"
+
 #include <algorithm>
 #include <climits>
 #include <cstdio>
@@ -67,8 +69,8 @@ std::string label(const pcap::FlowPacket& p) {
 char fault_mark(const pcap::FlowPacket& p) {
   if (p.injected) return '*';
   if (!p.delivered) return 'X';
-  if (p.note.find("held by") != std::string::npos) return 'H';
-  if (p.note.find("delayed") != std::string::npos) return 'D';
+  if (pcap::has(p.effects, pcap::WireEffect::held)) return 'H';
+  if (pcap::has(p.effects, pcap::WireEffect::delayed)) return 'D';
   return ' ';
 }
 

@@ -95,6 +95,9 @@ pcap::Flow flow_of(const std::filesystem::path& capture, Loaded& l, const Offlin
   auto flow = pcap::track_flow(l.file.source(), hint, every_incarnation);
   if (flow.packets.empty()) throw std::runtime_error(capture.string() + ": " + nothing_usable(l, flow.skipped));
   annotate_from_comments(flow);
+  if (l.facts)  // what the wire did, as the run recorded it (captures before version 3 have none)
+    for (auto& p : flow.packets)
+      if (const auto it = l.facts->effects.find(p.frame + 1); it != l.facts->effects.end()) p.effects = it->second;
   return flow;
 }
 

@@ -1,6 +1,7 @@
 #include "report.hpp"
 
 #include "catalogue.hpp"
+#include "frame_facts.hpp"
 #include "frame_notes.hpp"
 #include "judge.hpp"
 #include "ladder.hpp"
@@ -77,11 +78,18 @@ nlohmann::json run_facts(const RunResult& r) {
   for (const auto& p : r.programs)
     programs.push_back({{"side", to_string(p.side)}, {"exec_step", p.exec_step}, {"ended", p.ended ? json(*p.ended) : json(nullptr)},
                         {"left_running", p.left_running}});
-  return {{"version", 2},          {"scenario", r.scenario->name}, {"verdict", to_string(r.verdict)},
+  json effects = json::object();
+  for (const auto& [frame, bits] : effects_by_frame(r.frames)) {
+    json names = json::array();
+    for (std::size_t e = 0; e < pcap::kWireEffectNames.size(); ++e)
+      if (pcap::has(bits, static_cast<pcap::WireEffect>(e))) names.push_back(pcap::kWireEffectNames[e]);
+    effects[std::to_string(frame)] = names;
+  }
+  return {{"version", 3},          {"scenario", r.scenario->name}, {"verdict", to_string(r.verdict)},
           {"client", kClientHost.address_in(r.family)}, {"client_port", r.client_port}, {"server_port", r.server_port},
           {"anchors", anchors},    {"steps", steps},               {"kernel_states", kernel},
           {"kernel_from", kernel_from}, {"leftovers", leftovers},  {"at_close", at_close},
-          {"programs", programs}};
+          {"programs", programs}, {"effects", effects}};
 }
 
 namespace {

@@ -1,6 +1,9 @@
 #include "run_facts.hpp"
 
 #include "tcp_state.hpp"
+#include "wire_effect.hpp"
+
+#include <charconv>
 
 namespace closepath {
 namespace {
@@ -84,6 +87,25 @@ std::vector<ProgramRecord> programs_of(const nlohmann::json& list) {
   return programs;
 }
 
+// {"7": ["held", "delayed"], ...}
+std::map<std::size_t, std::uint8_t> effects_of(const nlohmann::json& j) {
+  if (!j.is_object()) throw FactsError("effects must be an object");
+  std::map<std::size_t, std::uint8_t> out;
+  for (const auto& [frame, names] : j.items()) {
+    std::size_t n = 0;
+    const auto [end, ec] = std::from_chars(frame.data(), frame.data() + frame.size(), n);
+    if (ec != std::errc{} || end != frame.data() + frame.size() || n == 0)
+      throw FactsError("effects: '" + frame + "' is not a frame number");
+    if (!names.is_array()) throw FactsError("effects." + frame + " is not a list");
+    for (const auto& name : names) {
+      const auto effect = pcap::wire_effect_named(text_of(name, "effects." + frame));
+      if (!effect) throw FactsError("effects." + frame + " names no wire effect: " + name.dump());
+      out[n] |= pcap::effect_bit(*effect);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 RunFacts parse_facts(const nlohmann::json& j) {
@@ -97,6 +119,7 @@ RunFacts parse_facts(const nlohmann::json& j) {
                                                                             0, std::int64_t{1} << 62));
   if (j.contains("steps")) f.steps = steps_of(j.at("steps"));
   if (j.contains("programs")) f.programs = programs_of(j.at("programs"));
+  if (j.contains("effects")) f.effects = effects_of(j.at("effects"));
   const auto& kernel = field(j, "kernel_states", "traced states");
   const auto& leftovers = field(j, "leftovers", "the socket audit");
   if (!kernel.is_object() || !leftovers.is_object()) throw FactsError("kernel_states and leftovers must be objects");

@@ -32,6 +32,9 @@ struct RunFacts {
   std::map<Side, std::vector<SocketEntry>> leftovers;
   std::map<Side, SocketEntry> at_close;  // optional in the comment (captures before it had none)
   std::vector<ProgramRecord> programs;   // side, exec step, how it ended, what it left running
+  // What the wire did to each frame it touched, by frame number (1-based):
+  // pcap::WireEffect bits (version 3 on; empty before).
+  std::map<std::size_t, std::uint8_t> effects;
 };
 
 // What is wrong with a run-facts comment.
