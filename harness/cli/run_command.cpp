@@ -1,6 +1,6 @@
 #include "run_command.hpp"
 
-#include "backstage.hpp"
+#include "session.hpp"
 #include "host_setup.hpp"
 #include "interrupt.hpp"
 #include "lane.hpp"
@@ -70,15 +70,16 @@ int cmd_lane(const RunArgs& a) {
   const auto options = run_options(a, host);
   if (!options) return 2;
   int rc = 0;
+  Session session;
   try {
-    run_lane(a.lane_fd, a.done_fd, *options, std::cout);
+    run_lane(session, a.lane_fd, a.done_fd, *options, std::cout);
   } catch (const Interrupted&) {
     rc = 130;
   } catch (const ScenarioError& e) {  // the file changed since the parent read it
     std::cerr << e.what() << "\n";
     rc = 2;
   }
-  Backstage::get().drain();
+  session.backstage.drain();
   return rc;
 }
 
@@ -133,8 +134,8 @@ struct Finished {
 };
 
 // Runs them all, in lanes or here; throws Interrupted.
-Finished execute(const RunArgs& a, const std::vector<PlannedRun>& runs, const RunOptions& options, bool parallel,
-                 std::ostream& human) {
+Finished execute(Session& session, const RunArgs& a, const std::vector<PlannedRun>& runs, const RunOptions& options,
+                 bool parallel, std::ostream& human) {
   Finished done;
   if (parallel) {
     for (const auto& outcome : run_in_parallel(runs, a.jobs, options.stuck_after, options.family, a.json)) {
@@ -145,7 +146,7 @@ Finished execute(const RunArgs& a, const std::vector<PlannedRun>& runs, const Ru
   }
   for (const auto& run : runs) {
     // Each run reserves a client port of its own (harness/live/port_reservation.hpp).
-    const auto r = run_scenario(*run.scenario, options, run.out_dir, &run != &runs.back());
+    const auto r = run_scenario(session, *run.scenario, options, run.out_dir, &run != &runs.back());
     write_report(r);
     print_run(human, r, a.ladder);
     done.verdicts.push_back(r.verdict);
@@ -185,14 +186,15 @@ int run_all(const RunArgs& a, const std::vector<Scenario>& scenarios) {
   if (!options) return 2;
   std::ostream& human = a.json ? std::cerr : std::cout;
   Finished done;
+  Session session;
   try {
-    done = execute(a, runs, *options, parallel, human);
+    done = execute(session, a, runs, *options, parallel, human);
   } catch (const Interrupted&) {
-    Backstage::get().drain();
+    session.backstage.drain();
     std::cerr << "closepath: interrupted; everything it set up has been torn down\n";
     return 130;
   }
-  Backstage::get().drain();  // the last run's teardown
+  session.backstage.drain();  // the last run's teardown
   if (!a.no_total) print_totals(human, a, runs, done.verdicts, started);
   if (a.repeat > 1) print_repeat_summary(human, runs, done.reports);
   if (a.json) std::cout << json_text(done.reports) << "\n";

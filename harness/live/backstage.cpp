@@ -45,11 +45,6 @@ void Worker::run() {
   }
 }
 
-Backstage& Backstage::get() {
-  static Backstage backstage;
-  return backstage;
-}
-
 std::unique_ptr<Rig> Backstage::take(const std::optional<std::filesystem::path>& tracefs, bool another_follows) {
   std::unique_ptr<Rig> rig;
   {

@@ -43,9 +43,10 @@ class Worker {
   std::thread thread_;
 };
 
+// One per process, in its Session (session.hpp).
 class Backstage {
  public:
-  static Backstage& get();
+  Backstage() = default;
   Backstage(const Backstage&) = delete;
   Backstage& operator=(const Backstage&) = delete;
   ~Backstage() { drain(); }
@@ -60,8 +61,6 @@ class Backstage {
   void drain();
 
  private:
-  Backstage() = default;
-
   // Building and tearing down each have a thread: both mostly wait for the
   // kernel, and a run shorter than either should wait for neither.
   Worker build_, teardown_;

@@ -36,6 +36,8 @@ extern "C" void on_signal(int) {
 }  // namespace
 
 void install_interrupt_handlers() {
+  // Without it no wait could be woken by an interrupt: say so, never run deaf to Ctrl-C.
+  if (g_wake_fd < 0) throw HostError(std::string("eventfd (the interrupt's wake-up): ") + std::strerror(errno));
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
@@ -52,7 +54,10 @@ void check_interrupted() {
   }
 }
 
-int wake_fd() { return g_wake_fd; }
+int wake_fd() {
+  if (g_wake_fd < 0) throw HostError(std::string("eventfd (the interrupt's wake-up) could not be made: ") + std::strerror(errno));
+  return g_wake_fd;
+}
 
 int poll_until(std::span<pollfd> fds, std::chrono::steady_clock::time_point until) {
   std::vector<pollfd> all(fds.begin(), fds.end());

@@ -1,6 +1,6 @@
 #include "lane.hpp"
 
-#include "backstage.hpp"
+#include "session.hpp"
 #include "interrupt.hpp"
 #include "report.hpp"
 #include "scenario_parser.hpp"
@@ -64,12 +64,12 @@ class AssignmentReader {
 
 }  // namespace
 
-void run_lane(int assignments_fd, int done_fd, const RunOptions& options, std::ostream& human) {
+void run_lane(Session& session, int assignments_fd, int done_fd, const RunOptions& options, std::ostream& human) {
   AssignmentReader reader(assignments_fd);
   std::deque<Scenario> scenarios;  // kept for the lane's life: a run's teardown goes on after it reports
   while (const auto job = reader.next()) {
     const Scenario& scenario = scenarios.emplace_back(parse_scenario_file(job->file));
-    const auto r = run_scenario(scenario, options, job->run_dir, job->more);
+    const auto r = run_scenario(session, scenario, options, job->run_dir, job->more);
     write_report(r);
     print_run(human, r, false);
     human.flush();

@@ -14,8 +14,10 @@
 
 namespace closepath {
 
+struct Session;
+
 // Throws Interrupted. A scenario file that no longer parses (the parent
 // validated it) ends the lane with ScenarioError: the parent reports the run.
-void run_lane(int assignments_fd, int done_fd, const RunOptions& options, std::ostream& human);
+void run_lane(Session& session, int assignments_fd, int done_fd, const RunOptions& options, std::ostream& human);
 
 }  // namespace closepath

@@ -19,8 +19,8 @@ std::vector<std::string> peer_args(const Host& self, const Host& other, const Ru
 
 }  // namespace
 
-LiveRun::LiveRun(const Scenario& s, const RunOptions& o, RunResult& r, bool another_follows)
-    : rig(Backstage::get().take(o.tracefs, another_follows)),
+LiveRun::LiveRun(Backstage& backstage, const Scenario& s, const RunOptions& o, RunResult& r, bool another_follows)
+    : rig(backstage.take(o.tracefs, another_follows)),
       topology(rig->topology),
       trace(rig->trace.get()),
       faults(rig->faults),

@@ -15,8 +15,10 @@
 
 namespace closepath {
 
+class Backstage;
+
 struct LiveRun {
-  LiveRun(const Scenario& s, const RunOptions& o, RunResult& r, bool another_follows);
+  LiveRun(Backstage& backstage, const Scenario& s, const RunOptions& o, RunResult& r, bool another_follows);
 
   PeerProcess& peer(Side s) { return s == Side::client ? client : server; }
   // The side's latest program (the one its steps address), or null.

@@ -13,7 +13,7 @@
 
 namespace closepath {
 namespace {
-constexpr int kLow = 20000, kHigh = 59999;
+constexpr int kLow = kFirstClientPort, kHigh = kLastClientPort;
 }
 
 int PortReservation::try_hold(int port) {
@@ -37,13 +37,22 @@ PortReservation PortReservation::first_free(int preferred) {
     const int port = kLow + ((preferred - kLow) % span + i + span) % span;
     if (const int fd = try_hold(port); fd >= 0) return {fd, port};
   }
-  throw HostError("no free client port between 20000 and 59999: too many closepath runs at once");
+  throw HostError("no free client port between " + std::to_string(kLow) + " and " + std::to_string(kHigh) +
+                  ": too many closepath runs at once");
 }
 
 PortReservation PortReservation::exactly(int port) {
   const int fd = try_hold(port);
   if (fd < 0) throw HostError("client port " + std::to_string(port) + " is in use by another closepath run");
   return {fd, port};
+}
+
+PortSequence::PortSequence() : next_(kLow + static_cast<int>(getpid() % (kHigh - kLow + 1))) {}
+
+PortReservation PortSequence::take(int exactly) {
+  auto held = exactly ? PortReservation::exactly(exactly) : PortReservation::first_free(next_);
+  next_ = held.port() + 1;
+  return held;
 }
 
 PortReservation::PortReservation(PortReservation&& other) noexcept

@@ -7,10 +7,13 @@
 
 namespace closepath {
 
+// The client ports runs take: one range, for the reservation and its messages.
+inline constexpr int kFirstClientPort = 20000, kLastClientPort = 59999;
+
 class PortReservation {
  public:
-  // The first free port from `preferred` on (within 20000-59999); throws
-  // HostError when none is free.
+  // The first free port from `preferred` on (within kFirstClientPort-kLastClientPort);
+  // throws HostError when none is free.
   static PortReservation first_free(int preferred);
   // Exactly `port`, or HostError naming the run that holds it.
   static PortReservation exactly(int port);
@@ -26,6 +29,20 @@ class PortReservation {
   static int try_hold(int port);  // fd, or -1 when taken
   int fd_ = -1;
   int port_ = 0;
+};
+
+// The ports one process's runs take in turn: each run the next free one on,
+// so a port comes round again only after tens of thousands of runs. Starts
+// at a point of the range set by the process id, so two harnesses at once
+// seldom try the same ports first.
+class PortSequence {
+ public:
+  PortSequence();
+  // `exactly` when it is not 0 (--port), else the next free one.
+  PortReservation take(int exactly);
+
+ private:
+  int next_;
 };
 
 }  // namespace closepath

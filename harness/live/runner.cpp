@@ -1,6 +1,6 @@
 #include "runner.hpp"
 
-#include "backstage.hpp"
+#include "session.hpp"
 #include "clock.hpp"
 #include "doctor.hpp"
 #include "errors.hpp"
@@ -111,22 +111,18 @@ namespace {
 
 // Sets up, plays the timeline, settles and audits; a host, peer or watchdog
 // failure ends the run as an error with what it said.
-void play(const Scenario& s, const RunOptions& o, RunResult& r, bool another_follows, std::unique_ptr<LiveRun>& live,
-          std::optional<PortReservation>& port) {
+void play(Session& session, const Scenario& s, const RunOptions& o, RunResult& r, bool another_follows,
+          std::unique_ptr<LiveRun>& live, std::optional<PortReservation>& port) {
   try {
     now_doing("setting up (client port, namespaces, wire, kernel trace, peers)");
-    // Each run of a process takes the next port on: a port comes round again
-    // only after tens of thousands of runs.
-    static int next_port = 20000 + static_cast<int>(getpid() % 40000);
-    port.emplace(o.port ? PortReservation::exactly(o.port) : PortReservation::first_free(next_port));
-    next_port = port->port() + 1;
+    port.emplace(session.ports.take(o.port));
     // The trace keeps this port's events from here on, not from the run's
     // start: the port's last holder (another process's run) may have been
     // tearing down until a moment ago, and everything it left fired its
     // events before it let the port go (its sockets are destroyed first).
     const auto port_held_from = mono_ns();
     r.client_port = port->port();
-    live = std::make_unique<LiveRun>(s, o, r, another_follows);
+    live = std::make_unique<LiveRun>(session.backstage, s, o, r, another_follows);
     const auto played_from = mono_ns();
     r.setup_ms = ms_between(r.start_mono_ns, played_from);
     Player(s, *live, r).play();
@@ -155,7 +151,8 @@ void play(const Scenario& s, const RunOptions& o, RunResult& r, bool another_fol
 // Stops the recording (before the peers go: their exit would close sockets
 // on the wire), keeps the programs' records and what each fault touched,
 // and hands the rest of the teardown to the backstage.
-void stop_and_record(const Scenario& s, RunResult& r, std::unique_ptr<LiveRun> live, std::optional<PortReservation> port) {
+void stop_and_record(Backstage& backstage, const Scenario& s, RunResult& r, std::unique_ptr<LiveRun> live,
+                     std::optional<PortReservation> port) {
   now_doing("tearing down");
   if (live) {
     r.frames = live->wire.stop();
@@ -170,7 +167,7 @@ void stop_and_record(const Scenario& s, RunResult& r, std::unique_ptr<LiveRun> l
   // The rest of the teardown (peers, programs, the sockets they leave, wire
   // legs, namespaces) waits for the kernel: off the run's clock. The port
   // stays reserved until it is done, so no other run's trace can take its events.
-  Backstage::get().later([live = std::shared_ptr<LiveRun>(std::move(live)),
+  backstage.later([live = std::shared_ptr<LiveRun>(std::move(live)),
                           port = std::make_shared<std::optional<PortReservation>>(std::move(port))]() mutable {
     live.reset();
     port.reset();
@@ -195,7 +192,7 @@ void analyse(RunResult& r) {
 
 }  // namespace
 
-RunResult run_scenario(const Scenario& s, const RunOptions& o, const std::filesystem::path& out_dir,
+RunResult run_scenario(Session& session, const Scenario& s, const RunOptions& o, const std::filesystem::path& out_dir,
                        bool another_follows) {
   RunResult r;
   r.scenario = &s;
@@ -213,8 +210,8 @@ RunResult run_scenario(const Scenario& s, const RunOptions& o, const std::filesy
   RunWatchdog watchdog(o.stuck_after.value_or(run_limit(s)), out_dir);
   std::unique_ptr<LiveRun> live;
   std::optional<PortReservation> port;
-  play(s, o, r, another_follows, live, port);
-  stop_and_record(s, r, std::move(live), std::move(port));
+  play(session, s, o, r, another_follows, live, port);
+  stop_and_record(session.backstage, s, r, std::move(live), std::move(port));
   analyse(r);
   r.seconds = static_cast<double>(mono_ns() - r.start_mono_ns) / 1e9;
   if (r.setup_ms > 0) r.teardown_ms = r.seconds * 1000 - r.setup_ms - r.timeline_ms - r.settle_ms;

@@ -13,6 +13,8 @@
 
 namespace closepath {
 
+struct Session;
+
 struct RunOptions {
   std::filesystem::path peer_program;      // closepath-peer
   int port = 0;                            // the client's port; 0 reserves a free one (unique across runs)
@@ -31,9 +33,10 @@ std::chrono::milliseconds run_limit(const Scenario& s);
 // Errors of the host or a peer, and a stuck run, become verdict "error";
 // Interrupted propagates.
 // The run's capture and report go to `out_dir` (see run_plan.hpp).
-// With `another_follows`, the next run's rig is built while this one plays
-// (backstage.hpp); the caller drains Backstage before it exits.
-RunResult run_scenario(const Scenario& s, const RunOptions& options, const std::filesystem::path& out_dir,
-                       bool another_follows = false);
+// `session` is the process's (session.hpp): its backstage builds and tears
+// down the rig, its port sequence gives the client port. With
+// `another_follows`, the next run's rig is built while this one plays.
+RunResult run_scenario(Session& session, const Scenario& s, const RunOptions& options,
+                       const std::filesystem::path& out_dir, bool another_follows = false);
 
 }  // namespace closepath
