@@ -1,4 +1,3 @@
-#define BOOST_TEST_MODULE closepath_harness
 #include "catalogue.hpp"
 #include "scenario_parser.hpp"
 
