@@ -128,18 +128,18 @@ bool PcapngReader::next(Frame& f) {
   return false;
 }
 
+std::runtime_error PcapngReader::bad(const std::string& problem) const {
+  return std::runtime_error(path_.string() + ": " + problem + " (block at offset " + std::to_string(offset_) + ")");
+}
+
 // Takes in the block in block_: a packet comes back in `f` (true); any other
 // block updates what the reader knows of its section.
 bool PcapngReader::packet_of_block(Frame& f) {
   Bytes b(block_);
   b.set_swapped(swapped_);
-  const auto bad = [&](const std::string& problem) {
-    return std::runtime_error(path_.string() + ": " + problem + " (block at offset " + std::to_string(offset_) + ")");
-  };
   const auto type = b.u32(0), total = b.u32(4);
   if (b.u32(total - 4) != total) throw bad("the block's trailing length differs from its leading one");
   const std::size_t body = 8, end = total - 4;
-  const std::size_t body_len = end - body;
   if (type == kSectionHeader) {
     in_section_ = true;
     first_interface_ = interfaces_.size();
@@ -148,55 +148,74 @@ bool PcapngReader::packet_of_block(Frame& f) {
       if (code == kOptComment) section_comments_.push_back(v);
     });
   } else if (type == kInterfaceDescription) {
-    if (body_len < 8) throw bad("interface description block too short");
-    CaptureInterface iface;
-    Interface info;
-    info.link_type = b.u16(body);
-    iface.link_type = info.link_type;
-    options(b, body + 8, end, [&](std::uint16_t code, const std::string& v) {
-      if (code == kIfName) iface.name = v;
-      else if (code == kIfDescription) iface.description = v;
-      else if (code == kIfTsResol && v.size() == 1) {
-        const auto resolution = static_cast<std::uint8_t>(v[0]);
-        const auto units = units_per_second(resolution);
-        if (!units) throw bad("timestamp resolution " + resolution_text(resolution) + " is beyond 64 bits");
-        info.units_per_second = *units;
-      }
-    });
-    interfaces_.push_back(iface);
-    section_.push_back(info);
+    take_interface(body, end);
   } else if (type == kEnhancedPacket || type == kObsoletePacket) {
-    if (body_len < 20) throw bad("packet block too short");
-    const bool enhanced = type == kEnhancedPacket;
-    const std::uint32_t local = enhanced ? b.u32(body) : b.u16(body);
-    if (local >= section_.size())
-      throw bad("packet names interface " + std::to_string(local) + ", which its section does not describe");
-    const auto captured = b.u32(body + 12);
-    if (captured > body_len - 20) throw bad("packet data (" + std::to_string(captured) + " bytes) overruns its block");
-    f.interface = static_cast<std::uint32_t>(first_interface_ + local);
-    f.link_type = section_[local].link_type;
-    const std::uint64_t ticks = (std::uint64_t{b.u32(body + 4)} << 32) | b.u32(body + 8);
-    f.ts_ns = to_ns(ticks, section_[local].units_per_second);
-    f.original_length = b.u32(body + 16);
-    f.bytes.assign(block_.begin() + static_cast<long>(body + 20), block_.begin() + static_cast<long>(body + 20 + captured));
-    f.comment.clear();
-    options(b, body + 20 + (captured + 3u) / 4 * 4, end, [&](std::uint16_t code, const std::string& v) {
-      if (code == kOptComment) f.comment = v;
-    });
+    take_packet(f, type == kEnhancedPacket, body, end);
     return true;
   } else if (type == kSimplePacket) {
-    if (body_len < 4) throw bad("simple packet block too short");
-    if (section_.empty()) throw bad("simple packet block before any interface description");
-    f.interface = static_cast<std::uint32_t>(first_interface_);
-    f.link_type = section_.front().link_type;
-    f.ts_ns = 0;
-    f.original_length = b.u32(body);
-    const std::size_t captured = std::min<std::size_t>(f.original_length, body_len - 4);
-    f.bytes.assign(block_.begin() + static_cast<long>(body + 4), block_.begin() + static_cast<long>(body + 4 + captured));
-    f.comment.clear();
+    take_simple_packet(f, body, end);
     return true;
   }
   return false;
+}
+
+void PcapngReader::take_interface(std::size_t body, std::size_t end) {
+  Bytes b(block_);
+  b.set_swapped(swapped_);
+  if (end - body < 8) throw bad("interface description block too short");
+  CaptureInterface iface;
+  Interface info;
+  info.link_type = b.u16(body);
+  iface.link_type = info.link_type;
+  options(b, body + 8, end, [&](std::uint16_t code, const std::string& v) {
+    if (code == kIfName) iface.name = v;
+    else if (code == kIfDescription) iface.description = v;
+    else if (code == kIfTsResol && v.size() == 1) {
+      const auto resolution = static_cast<std::uint8_t>(v[0]);
+      const auto units = units_per_second(resolution);
+      if (!units) throw bad("timestamp resolution " + resolution_text(resolution) + " is beyond 64 bits");
+      info.units_per_second = *units;
+    }
+  });
+  interfaces_.push_back(iface);
+  section_.push_back(info);
+}
+
+void PcapngReader::take_packet(Frame& f, bool enhanced, std::size_t body, std::size_t end) {
+  Bytes b(block_);
+  b.set_swapped(swapped_);
+  const std::size_t body_len = end - body;
+  if (body_len < 20) throw bad("packet block too short");
+  const std::uint32_t local = enhanced ? b.u32(body) : b.u16(body);
+  if (local >= section_.size())
+    throw bad("packet names interface " + std::to_string(local) + ", which its section does not describe");
+  const auto captured = b.u32(body + 12);
+  if (captured > body_len - 20) throw bad("packet data (" + std::to_string(captured) + " bytes) overruns its block");
+  f.interface = static_cast<std::uint32_t>(first_interface_ + local);
+  f.link_type = section_[local].link_type;
+  const std::uint64_t ticks = (std::uint64_t{b.u32(body + 4)} << 32) | b.u32(body + 8);
+  f.ts_ns = to_ns(ticks, section_[local].units_per_second);
+  f.original_length = b.u32(body + 16);
+  f.bytes.assign(block_.begin() + static_cast<long>(body + 20), block_.begin() + static_cast<long>(body + 20 + captured));
+  f.comment.clear();
+  options(b, body + 20 + (captured + 3u) / 4 * 4, end, [&](std::uint16_t code, const std::string& v) {
+    if (code == kOptComment) f.comment = v;
+  });
+}
+
+void PcapngReader::take_simple_packet(Frame& f, std::size_t body, std::size_t end) {
+  Bytes b(block_);
+  b.set_swapped(swapped_);
+  const std::size_t body_len = end - body;
+  if (body_len < 4) throw bad("simple packet block too short");
+  if (section_.empty()) throw bad("simple packet block before any interface description");
+  f.interface = static_cast<std::uint32_t>(first_interface_);
+  f.link_type = section_.front().link_type;
+  f.ts_ns = 0;
+  f.original_length = b.u32(body);
+  const std::size_t captured = std::min<std::size_t>(f.original_length, body_len - 4);
+  f.bytes.assign(block_.begin() + static_cast<long>(body + 4), block_.begin() + static_cast<long>(body + 4 + captured));
+  f.comment.clear();
 }
 
 PcapngFile read_pcapng(const std::filesystem::path& path, bool keep_what_was_read) {

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <cstdint>
 #include <string>
+#include <stdexcept>
 #include <vector>
 
 namespace closepath::pcap {
@@ -44,6 +45,10 @@ class PcapngReader {
   };
   bool read_block();  // into block_; false at the end (or a cut)
   bool packet_of_block(Frame& f);
+  void take_interface(std::size_t body, std::size_t end);
+  void take_packet(Frame& f, bool enhanced, std::size_t body, std::size_t end);
+  void take_simple_packet(Frame& f, std::size_t body, std::size_t end);
+  std::runtime_error bad(const std::string& problem) const;  // naming the file and the block's offset
 
   ByteStream& in_;
   std::filesystem::path path_;

@@ -170,6 +170,71 @@ std::uint32_t end_seq(const FlowPacket& p) {
   return p.seq + p.len + ((p.flags & kSyn) ? 1 : 0) + ((p.flags & kFin) ? 1 : 0);
 }
 
+// Packets in flight toward each end, and how they arrive. A packet reaches
+// its receiver no later than the receiver's next packet that acknowledges
+// it; one it does not acknowledge crossed it on the wire (simultaneous
+// close) and is delivered after it. A packet without ACK (SYN, bare RST)
+// answers everything before it.
+class InFlight {
+ public:
+  explicit InFlight(const std::vector<FlowPacket>& packets) : packets_(packets) {}
+
+  // The packets travelling `dir` (c2s: on their way to the server).
+  std::deque<std::size_t>& toward(Dir dir) { return dir == Dir::c2s ? to_server_ : to_client_; }
+
+  // What `end` has received by the time it sends `answer` (nullptr: everything in flight).
+  void deliver(End& end, std::deque<std::size_t>& queue, const FlowPacket* answer) {
+    std::size_t count = queue.size();
+    if (answer && (answer->flags & kAck)) {
+      count = 0;
+      for (std::size_t k = 0; k < queue.size(); ++k)
+        if (end_seq(packets_[queue[k]]) <= answer->ack) count = k + 1;
+    }
+    for (std::size_t k = 0; k < count; ++k) end.received(packets_[queue[k]], queue[k]);
+    queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(count));
+  }
+
+  // A bare RST answers one segment in flight, one whose ACK its seq repeats:
+  // the first a live socket would reset, else the last there is, which then
+  // met no socket. What came before it arrived first. False: none in flight.
+  bool deliver_to_reset(End& end, std::deque<std::size_t>& queue, const FlowPacket& rst, std::size_t rst_index) {
+    std::optional<std::size_t> last;
+    for (std::size_t k = 0; k < queue.size(); ++k)
+      if (const auto& x = packets_[queue[k]]; (x.flags & kAck) && x.ack == rst.seq) last = k;
+    if (!last) return false;
+    for (std::size_t k = 0;; ++k) {
+      const auto& x = packets_[queue[k]];
+      const bool expected = end.draws_reset(x);
+      if ((x.flags & kAck) && x.ack == rst.seq && (expected || k == *last)) {
+        end.reset_answering(x, rst_index, expected);
+        queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(k + 1));
+        return true;
+      }
+      end.received(x, queue[k]);
+    }
+  }
+
+  // What is still in flight when the capture ends arrived, unless its sender
+  // sent it again: a sender repeats a segment because no ACK came, and a
+  // FIN retransmitted until the capture stops is no evidence of arrival.
+  void deliver_the_rest(End& client, End& server) {
+    std::map<std::tuple<Dir, std::uint32_t, std::uint32_t>, std::size_t> copies;  // (dir, seq, end) -> times sent
+    for (const auto& p : packets_)
+      if (end_seq(p) != p.seq) ++copies[{p.dir, p.seq, end_seq(p)}];
+    auto repeated = [&](std::size_t k) {
+      const auto& p = packets_[k];
+      return end_seq(p) != p.seq && copies[{p.dir, p.seq, end_seq(p)}] > 1;
+    };
+    for (auto* queue : {&to_client_, &to_server_}) std::erase_if(*queue, repeated);
+    deliver(client, to_client_, nullptr);
+    deliver(server, to_server_, nullptr);
+  }
+
+ private:
+  const std::vector<FlowPacket>& packets_;
+  std::deque<std::size_t> to_client_, to_server_;
+};
+
 }  // namespace
 
 InferredStates infer_states(const std::vector<FlowPacket>& packets) {
@@ -180,67 +245,21 @@ InferredStates infer_states(const std::vector<FlowPacket>& packets) {
     client.joined_mid_connection();
     server.joined_mid_connection();
   }
-  // Packets in flight toward each end. A packet reaches its receiver no later
-  // than the receiver's next packet that acknowledges it; one it does not
-  // acknowledge crossed it on the wire (simultaneous close) and is delivered
-  // after it. A packet without ACK (SYN, bare RST) answers everything before it.
-  std::deque<std::size_t> to_client, to_server;
-  auto deliver = [&](End& end, std::deque<std::size_t>& queue, const FlowPacket* answer) {
-    std::size_t count = queue.size();
-    if (answer && (answer->flags & kAck)) {
-      count = 0;
-      for (std::size_t k = 0; k < queue.size(); ++k)
-        if (end_seq(packets[queue[k]]) <= answer->ack) count = k + 1;
-    }
-    for (std::size_t k = 0; k < count; ++k) end.received(packets[queue[k]], queue[k]);
-    queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(count));
-  };
-  // A bare RST answers one segment in flight, one whose ACK its seq repeats:
-  // the first a live socket would reset, else the last there is, which then
-  // met no socket. What came before it arrived first. False: none in flight.
-  auto deliver_to_reset = [&](End& end, std::deque<std::size_t>& queue, const FlowPacket& rst, std::size_t rst_index) {
-    std::optional<std::size_t> last;
-    for (std::size_t k = 0; k < queue.size(); ++k)
-      if (const auto& x = packets[queue[k]]; (x.flags & kAck) && x.ack == rst.seq) last = k;
-    if (!last) return false;
-    for (std::size_t k = 0;; ++k) {
-      const auto& x = packets[queue[k]];
-      const bool expected = end.draws_reset(x);
-      if ((x.flags & kAck) && x.ack == rst.seq && (expected || k == *last)) {
-        end.reset_answering(x, rst_index, expected);
-        queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(k + 1));
-        return true;
-      }
-      end.received(x, queue[k]);
-    }
-  };
+  InFlight flight(packets);
   for (std::size_t i = 0; i < packets.size(); ++i) {
     const auto& p = packets[i];
     const bool from_client = p.dir == Dir::c2s;
     if (!p.injected) {  // the wire's own packets have no sender to move
       End& end = from_client ? client : server;
-      auto& queue = from_client ? to_client : to_server;
+      auto& queue = flight.toward(from_client ? Dir::s2c : Dir::c2s);  // what is on its way to this sender
       const bool bare_rst = (p.flags & kRst) && !(p.flags & kAck);
-      const bool answered = bare_rst && deliver_to_reset(end, queue, p, i);
-      if (!answered) deliver(end, queue, &p);
+      const bool answered = bare_rst && flight.deliver_to_reset(end, queue, p, i);
+      if (!answered) flight.deliver(end, queue, &p);
       end.sent(p, i, answered);
     }
-    if (p.delivered) (from_client ? to_server : to_client).push_back(i);
+    if (p.delivered) flight.toward(p.dir).push_back(i);
   }
-  // What is still in flight when the capture ends arrived, unless its sender
-  // sent it again: a sender repeats a segment because no ACK came, and a
-  // FIN retransmitted until the capture stops is no evidence of arrival.
-  std::map<std::tuple<Dir, std::uint32_t, std::uint32_t>, std::size_t> copies;  // (dir, seq, end) -> times sent
-  for (const auto& p : packets)
-    if (end_seq(p) != p.seq) ++copies[{p.dir, p.seq, end_seq(p)}];
-  auto repeated = [&](std::size_t k) {
-    const auto& p = packets[k];
-    return end_seq(p) != p.seq && copies[{p.dir, p.seq, end_seq(p)}] > 1;
-  };
-  for (auto* queue : {&to_client, &to_server})
-    std::erase_if(*queue, repeated);
-  deliver(client, to_client, nullptr);
-  deliver(server, to_server, nullptr);
+  flight.deliver_the_rest(client, server);
   return result;
 }
 

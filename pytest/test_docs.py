@@ -68,3 +68,12 @@ def test_help_words_prints_text_by_default_and_refuses_an_unknown_topic(closepat
     assert text.returncode == 0 and "drop PATTERN [count N]" in text.stdout
     bad = closepath("help", "faults")
     assert bad.returncode == 2 and "faults" in bad.stderr
+
+
+def test_no_file_over_400_lines_and_no_function_over_60():
+    """STYLE: files under ~400 lines, functions under ~60, named for what they hold."""
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, str(ROOT / "tools" / "size_check.py")], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -4,7 +4,6 @@ problem` for the file as a whole). One row per case: a named edit of a good
 file (or raw bytes), and what the one line must say."""
 import os
 import re
-import subprocess
 
 import pytest
 

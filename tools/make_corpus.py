@@ -73,11 +73,8 @@ def to_ipv6(ip4, extension=b"", next_after=6):
     return struct.pack("!IHBB", 0x60000000, len(extension) + len(tcp), first, 64) + src + dst + extension + bytes(tcp)
 
 
-def main():
-    OUT.mkdir(parents=True, exist_ok=True)
-    fin = frames_of("graceful_fin")
-    data = frames_of("linger_zero")  # has a 1000-byte segment
-
+def encapsulations(fin):
+    """graceful_fin under each link-layer wrapping and IPv6 extension headers."""
     def rewrap(name, wrap, link_type=1, source=fin):
         write_pcap(name, link_type, [(s, u, wrap(f)) for s, u, f in source])
 
@@ -94,6 +91,9 @@ def main():
     dst = bytes([6, 0, 1, 4, 0, 0, 0, 0])
     rewrap("ipv6_extension_headers.pcap", lambda f: f[:12] + b"\x86\xdd" + to_ipv6(f[14:], hbh + dst))
 
+
+def ipv4_fragments(data):
+    """linger_zero with its data segment in IPv4 fragments."""
     # IPv4 fragments: the data segment of linger_zero (1000 bytes) in three
     # fragments sent last-first; every other frame as it was.
     frames = []
@@ -113,6 +113,9 @@ def main():
             frames.append((s, u, f[:14] + ipv4_header_checksum(bytes(header)) + piece))
     write_pcap("ipv4_fragments.pcap", 1, frames)
 
+
+def ipv6_fragments(data):
+    """linger_zero with its data segment in IPv6 fragments."""
     # IPv6 fragments of the same segment (a fragment header, in order).
     frames = []
     for s, u, f in data:
@@ -129,25 +132,34 @@ def main():
             frames.append((s, u, f[:12] + b"\x86\xdd" + bytes(h) + frag + piece))
     write_pcap("ipv6_fragments.pcap", 1, frames)
 
+
+def shifted(f, by):
+    """An IPv4 frame with both sequence numbers moved on by `by`, its TCP checksum redone."""
+    f = bytearray(f)
+    ihl = (f[14] & 0x0F) * 4
+    tcp = 14 + ihl
+    seq, ack = struct.unpack_from("!II", f, tcp + 4)
+    struct.pack_into("!I", f, tcp + 4, (seq + by) & 0xFFFFFFFF)
+    if f[tcp + 13] & 0x10:
+        struct.pack_into("!I", f, tcp + 8, (ack + by) & 0xFFFFFFFF)
+    total = struct.unpack_from("!H", f, 16)[0]
+    src, dst = bytes(f[26:30]), bytes(f[30:34])
+    struct.pack_into("!H", f, tcp + 16, 0)
+    segment = bytes(f[tcp:14 + total])
+    struct.pack_into("!H", f, tcp + 16, checksum(src + dst + struct.pack("!BBH", 0, 6, len(segment)) + segment))
+    return bytes(f)
+
+
+def port_reuse(fin):
+    """The same port pair used twice."""
     # The same port pair used twice: graceful_fin, then graceful_fin again a
     # second later with both ISNs moved on (a new connection from its SYN on).
-    def shifted(f, by):
-        f = bytearray(f)
-        ihl = (f[14] & 0x0F) * 4
-        tcp = 14 + ihl
-        seq, ack = struct.unpack_from("!II", f, tcp + 4)
-        struct.pack_into("!I", f, tcp + 4, (seq + by) & 0xFFFFFFFF)
-        if f[tcp + 13] & 0x10:
-            struct.pack_into("!I", f, tcp + 8, (ack + by) & 0xFFFFFFFF)
-        total = struct.unpack_from("!H", f, 16)[0]
-        src, dst = bytes(f[26:30]), bytes(f[30:34])
-        struct.pack_into("!H", f, tcp + 16, 0)
-        segment = bytes(f[tcp:14 + total])
-        struct.pack_into("!H", f, tcp + 16, checksum(src + dst + struct.pack("!BBH", 0, 6, len(segment)) + segment))
-        return bytes(f)
     write_pcap("port_reuse.pcap", 1, [(s, u, f) for s, u, f in fin] +
                [(s + 1, u, shifted(f, 1_000_000)) for s, u, f in fin])
 
+
+def early_rst(fin):
+    """A stale RST before the SYN-ACK."""
     # A stale RST from the server's side (another incarnation's sequence
     # numbers, no ACK: a client in SYN_SENT ignores it) before the SYN-ACK:
     # the SYN, not the first segment seen, sets the server's ISN.
@@ -161,6 +173,16 @@ def main():
     stale[14:14 + ihl] = ipv4_header_checksum(bytes(stale[14:14 + ihl]))
     write_pcap("early_rst.pcap", 1, [fin[0], (fin[0][0], fin[0][1] + 50, shifted(bytes(stale), 0))] + fin[1:])
 
+
+def main():
+    OUT.mkdir(parents=True, exist_ok=True)
+    fin = frames_of("graceful_fin")
+    data = frames_of("linger_zero")  # has a 1000-byte segment
+    encapsulations(fin)
+    ipv4_fragments(data)
+    ipv6_fragments(data)
+    port_reuse(fin)
+    early_rst(fin)
     # A capture begun after the handshake.
     write_pcap("mid_connection.pcap", 1, fin[3:])
 

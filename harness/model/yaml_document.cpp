@@ -104,20 +104,22 @@ class Builder {
     if (anchor) anchors_[reinterpret_cast<const char*>(anchor)] = {n, size};
   }
 
-  // Builds the node that starts with event `e`; returns it with its size in `size`.
+  // A scalar, sequence or mapping: one more node, at the event's line.
+  std::shared_ptr<Node> fresh(const Event& e, Node::Kind kind) {
+    count(1, e.line());
+    auto n = std::make_shared<Node>();
+    n->kind = kind;
+    n->line = e.line();
+    return n;
+  }
+
+  // Builds the node that starts with event `e`; returns it with its size
+  // (the nodes it stands for, aliases expanded) in `size`.
   NodePtr node(Event e, std::size_t depth, std::size_t* size = nullptr) {
     if (depth > limits_.max_depth)
       fail(e, "nesting deeper than " + std::to_string(limits_.max_depth) + " levels");
     std::size_t own = 1;
     NodePtr result;
-    // A scalar, sequence or mapping: one more node, at the event's line.
-    auto fresh = [&](Node::Kind kind) {
-      count(1, e.line());
-      auto n = std::make_shared<Node>();
-      n->kind = kind;
-      n->line = e.line();
-      return n;
-    };
     switch (e.type()) {
       case YAML_ALIAS_EVENT: {
         const auto& alias = e.get().data.alias;
@@ -128,7 +130,7 @@ class Builder {
         return it->second.first;
       }
       case YAML_SCALAR_EVENT: {
-        auto n = fresh(Node::Kind::scalar);
+        auto n = fresh(e, Node::Kind::scalar);
         const auto& s = e.get().data.scalar;
         n->value.assign(reinterpret_cast<const char*>(s.value), s.length);
         n->plain = s.style == YAML_PLAIN_SCALAR_STYLE;
@@ -136,40 +138,45 @@ class Builder {
         result = n;
         break;
       }
-      case YAML_SEQUENCE_START_EVENT: {
-        auto n = fresh(Node::Kind::sequence);
-        for (Event item = next(); item.type() != YAML_SEQUENCE_END_EVENT; item = next()) {
-          std::size_t s = 0;
-          n->items.push_back(node(std::move(item), depth + 1, &s));
-          own += s;
-        }
-        remember(e.get().data.sequence_start.anchor, n, own);
-        result = n;
+      case YAML_SEQUENCE_START_EVENT:
+        result = sequence(e, depth, own);
         break;
-      }
-      case YAML_MAPPING_START_EVENT: {
-        auto n = fresh(Node::Kind::mapping);
-        for (Event key = next(); key.type() != YAML_MAPPING_END_EVENT; key = next()) {
-          const int key_line = key.line();
-          std::size_t ks = 0, vs = 0;
-          auto k = node(std::move(key), depth + 1, &ks);
-          if (!k->is_scalar()) throw Error(key_line, "a mapping key must be a single value");
-          if (n->find(k->value))
-            throw Error(key_line, "duplicate key '" + k->value + "' (first on line " +
-                                      std::to_string(first_line(*n, k->value)) + ")");
-          auto v = node(next(), depth + 1, &vs);
-          own += ks + vs;
-          n->pairs.emplace_back(std::move(k), std::move(v));
-        }
-        remember(e.get().data.mapping_start.anchor, n, own);
-        result = n;
+      case YAML_MAPPING_START_EVENT:
+        result = mapping(e, depth, own);
         break;
-      }
       default:
         fail(e, "unexpected YAML event");
     }
     if (size) *size = own;
     return result;
+  }
+
+  NodePtr sequence(const Event& e, std::size_t depth, std::size_t& own) {
+    auto n = fresh(e, Node::Kind::sequence);
+    for (Event item = next(); item.type() != YAML_SEQUENCE_END_EVENT; item = next()) {
+      std::size_t s = 0;
+      n->items.push_back(node(std::move(item), depth + 1, &s));
+      own += s;
+    }
+    remember(e.get().data.sequence_start.anchor, n, own);
+    return n;
+  }
+
+  NodePtr mapping(const Event& e, std::size_t depth, std::size_t& own) {
+    auto n = fresh(e, Node::Kind::mapping);
+    for (Event key = next(); key.type() != YAML_MAPPING_END_EVENT; key = next()) {
+      const int key_line = key.line();
+      std::size_t ks = 0, vs = 0;
+      auto k = node(std::move(key), depth + 1, &ks);
+      if (!k->is_scalar()) throw Error(key_line, "a mapping key must be a single value");
+      if (n->find(k->value))
+        throw Error(key_line, "duplicate key '" + k->value + "' (first on line " + std::to_string(first_line(*n, k->value)) + ")");
+      auto v = node(next(), depth + 1, &vs);
+      own += ks + vs;
+      n->pairs.emplace_back(std::move(k), std::move(v));
+    }
+    remember(e.get().data.mapping_start.anchor, n, own);
+    return n;
   }
 
   static int first_line(const Node& map, const std::string& key) {

@@ -97,24 +97,18 @@ std::string fault_note(const std::string& note) {
 
 }  // namespace
 
-std::string render_ladder(const LadderInput& in) {
-  const char* red = in.colour ? "\x1b[31m" : "";
-  const char* dim = in.colour ? "\x1b[2m" : "";
-  const char* off = in.colour ? "\x1b[0m" : "";
+namespace {
 
-  std::map<std::size_t, std::vector<std::string>> client_states, server_states;
-  for (const auto& c : in.states.client) client_states[c.packet].push_back(state_text(c.state));
-  for (const auto& c : in.states.server) server_states[c.packet].push_back(state_text(c.state));
-
-  // Merge steps and packets by time (steps first on a tie: they cause packets).
-  // Packets stay in their given order, the order inference read them in,
-  // even where a capture's timestamps go backwards: each sorts at the latest
-  // time seen so far, and shows its own.
-  struct Row {
-    std::int64_t t;
-    int order;
-    std::size_t index;
-  };
+// Steps and packets merged by time (steps first on a tie: they cause packets).
+// Packets stay in their given order, the order inference read them in,
+// even where a capture's timestamps go backwards: each sorts at the latest
+// time seen so far, and shows its own.
+struct Row {
+  std::int64_t t;
+  int order;  // 0 a step, 1 a packet
+  std::size_t index;
+};
+std::vector<Row> rows_of(const LadderInput& in) {
   std::vector<Row> rows;
   for (std::size_t i = 0; i < in.steps.size(); ++i) rows.push_back({in.steps[i].t_ns, 0, i});
   std::int64_t latest = INT64_MIN;
@@ -123,6 +117,35 @@ std::string render_ladder(const LadderInput& in) {
     rows.push_back({latest, 1, i});
   }
   std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return std::tie(a.t, a.order) < std::tie(b.t, b.order); });
+  return rows;
+}
+
+using StatesAt = std::map<std::size_t, std::vector<std::string>>;  // packet index -> the states it caused
+
+// "[FIN_WAIT1]   ...   [CLOSE_WAIT > LAST_ACK]": each side's changes under the packet; "" for none.
+std::string state_line(const StatesAt& client, const StatesAt& server, std::size_t packet) {
+  const auto cs = client.find(packet);
+  const auto ss = server.find(packet);
+  if (cs == client.end() && ss == server.end()) return "";
+  const auto bracket = [](const StatesAt& at, StatesAt::const_iterator it) {
+    std::string text;
+    if (it != at.end())
+      for (const auto& st : it->second) text += (text.empty() ? "[" : " > ") + st;
+    return text.empty() ? text : text + "]";
+  };
+  const std::string left = bracket(client, cs), rightside = bracket(server, ss);
+  return left + std::string(kBody - std::min(kBody, left.size() + rightside.size()), ' ') + rightside;
+}
+
+}  // namespace
+
+std::string render_ladder(const LadderInput& in) {
+  const char* red = in.colour ? "\x1b[31m" : "";
+  const char* dim = in.colour ? "\x1b[2m" : "";
+  const char* off = in.colour ? "\x1b[0m" : "";
+  StatesAt client_states, server_states;
+  for (const auto& c : in.states.client) client_states[c.packet].push_back(state_text(c.state));
+  for (const auto& c : in.states.server) server_states[c.packet].push_back(state_text(c.state));
 
   std::string head = "     t ms  No.";
   head.resize(kPrefix, ' ');
@@ -132,7 +155,7 @@ std::string render_ladder(const LadderInput& in) {
     line.erase(line.find_last_not_of(' ') + 1);
     out += on + line + off_ + "\n";
   };
-  for (const auto& row : rows) {
+  for (const auto& row : rows_of(in)) {
     const auto t = pcap::elapsed_ns(row.order == 0 ? row.t : in.packets[row.index].mono_ns, in.t0_ns);
     if (row.order == 0) {
       const auto& s = in.steps[row.index];
@@ -150,19 +173,8 @@ std::string render_ladder(const LadderInput& in) {
     emit(line, colour, *colour ? off : "");
     if (const auto note = fault_note(p.note); !note.empty())
       for (const auto& part : wrap(note, kBody)) emit(std::string(kPrefix, ' ') + centre(part));
-    const auto cs = client_states.find(row.index);
-    const auto ss = server_states.find(row.index);
-    if (cs != client_states.end() || ss != server_states.end()) {
-      std::string left, rightside;
-      if (cs != client_states.end())
-        for (const auto& st : cs->second) left += (left.empty() ? "[" : " > ") + st;
-      if (!left.empty()) left += "]";
-      if (ss != server_states.end())
-        for (const auto& st : ss->second) rightside += (rightside.empty() ? "[" : " > ") + st;
-      if (!rightside.empty()) rightside += "]";
-      std::string both = left + std::string(kBody - std::min(kBody, left.size() + rightside.size()), ' ') + rightside;
-      emit(std::string(kPrefix, ' ') + fit(both, kBody));
-    }
+    if (const auto states = state_line(client_states, server_states, row.index); !states.empty())
+      emit(std::string(kPrefix, ' ') + fit(states, kBody));
   }
   return out;
 }
