@@ -6,7 +6,7 @@
 #include "errors.hpp"
 #include "frame_facts.hpp"
 #include "interrupt.hpp"
-#include "judge.hpp"
+#include "analysis.hpp"
 #include "netem.hpp"
 #include "overloaded.hpp"
 #include "player.hpp"
@@ -183,11 +183,7 @@ void analyse(RunResult& r) {
   for (const auto& f : r.frames) frames.push_back(f.frame), facts.push_back(facts_of(f, r.realtime_offset_ns));
   r.flow = pcap::track_flow(frames, kClientHost.address_in(r.family), true);
   annotate(r.flow, facts);
-  r.inferred = pcap::infer_states(r.flow.packets, r.flow.incarnations);
-  r.states = collect_states(r.trace, r.inferred, r.leftovers,
-                            {kClientHost.address_in(r.family), kServerHost.address_in(r.family), r.client_port}, true,
-                            &r.flow.packets, r.at_close);
-  if (r.first_mismatch.empty()) judge(r);
+  analyse(r, {kClientHost.address_in(r.family), kServerHost.address_in(r.family), r.client_port});
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "offline.hpp"
 
+#include "analysis.hpp"
+
 #include "capture_reader.hpp"
 #include "frame_facts.hpp"
 #include "judge.hpp"
@@ -150,32 +152,23 @@ nlohmann::json capture_notes(const Loaded& l, const std::map<std::string, std::s
 
 namespace {
 
-// The run as its capture records it, for the judge: the flow, the states
-// from both sources, and with closepath's run facts each step's record and
-// the leftover sockets.
-RunResult run_of(const Scenario& s, const pcap::Flow& flow, const std::optional<RunFacts>& facts, std::string& note) {
+// The run as its capture records it, judged: the flow and, with closepath's
+// run facts, each step's record, the leftover sockets and the kernel's states.
+RunResult judged_run(const Scenario& s, const pcap::Flow& flow, const std::optional<RunFacts>& facts, std::string& note) {
   RunResult r;
   r.scenario = &s;
   r.flow = flow;
-  r.inferred = pcap::infer_states(flow.packets, flow.incarnations);
   r.audited = facts.has_value();
+  RecordedKernel recorded;
   if (facts) {
     r.leftovers = facts->leftovers;
     r.at_close = facts->at_close;
     r.steps = step_results(s, *facts, note);
     r.programs = facts->programs;
+    recorded = {facts->kernel_states, facts->kernel_from};
   }
   const int client_port = facts ? facts->client_port : flow.client.port;
-  r.states = collect_states(std::nullopt, r.inferred, r.leftovers, {flow.client.addr, flow.server.addr, client_port},
-                            r.audited, &r.flow.packets, r.at_close);
-  if (facts)
-    for (const auto& [side, kernel] : facts->kernel_states) {
-      r.states[side].kernel = kernel;
-      const auto from = facts->kernel_from.find(side);
-      r.states[side].kernel_from = from != facts->kernel_from.end() && from->second.size() == kernel.size()
-                                       ? from->second
-                                       : std::vector<std::string>(kernel.size(), kFromTrace);
-    }
+  analyse(r, {flow.client.addr, flow.server.addr, client_port}, facts ? &recorded : nullptr);
   return r;
 }
 
@@ -189,9 +182,8 @@ int check_capture(const std::filesystem::path& capture, const Scenario& s, const
   warn(capture, loaded, flow.skipped, notes);
   const auto& facts = loaded.facts;
   std::string steps_note;
-  auto r = run_of(s, flow, facts, steps_note);
+  auto r = judged_run(s, flow, facts, steps_note);
   if (!steps_note.empty()) notes << capture.string() << ": note: " << steps_note << "\n";
-  judge(r);
   const std::optional<std::string> mismatch =
       r.verdict == Verdict::pass ? std::nullopt : std::optional(r.first_mismatch);
   const auto& marked = r.mismatch_packet;
