@@ -146,9 +146,7 @@ Finished execute(Session& session, const RunArgs& a, const std::vector<PlannedRu
   }
   for (const auto& run : runs) {
     // Each run reserves a client port of its own (harness/live/port_reservation.hpp).
-    const auto r = run_scenario(session, *run.scenario, options, run.out_dir, &run != &runs.back());
-    write_report(r);
-    print_run(human, r, a.ladder);
+    const auto r = run_and_report(session, *run.scenario, options, run.out_dir, &run != &runs.back(), human, a.ladder);
     done.verdicts.push_back(r.verdict);
     done.reports.push_back(report_json(r));
   }

@@ -69,9 +69,7 @@ void run_lane(Session& session, int assignments_fd, int done_fd, const RunOption
   std::deque<Scenario> scenarios;  // kept for the lane's life: a run's teardown goes on after it reports
   while (const auto job = reader.next()) {
     const Scenario& scenario = scenarios.emplace_back(parse_scenario_file(job->file));
-    const auto r = run_scenario(session, scenario, options, job->run_dir, job->more);
-    write_report(r);
-    print_run(human, r, false);
+    run_and_report(session, scenario, options, job->run_dir, job->more, human, false);
     human.flush();
     (void)!write(done_fd, "1", 1);  // the slot is free: the parent sends the next while this one tears down
   }

@@ -7,6 +7,7 @@
 #include "frame_facts.hpp"
 #include "interrupt.hpp"
 #include "analysis.hpp"
+#include "report.hpp"
 #include "netem.hpp"
 #include "overloaded.hpp"
 #include "player.hpp"
@@ -211,6 +212,14 @@ RunResult run_scenario(Session& session, const Scenario& s, const RunOptions& o,
   analyse(r);
   r.seconds = static_cast<double>(mono_ns() - r.start_mono_ns) / 1e9;
   if (r.setup_ms > 0) r.teardown_ms = r.seconds * 1000 - r.setup_ms - r.timeline_ms - r.settle_ms;
+  return r;
+}
+
+RunResult run_and_report(Session& session, const Scenario& s, const RunOptions& options,
+                         const std::filesystem::path& out_dir, bool another_follows, std::ostream& human, bool ladder) {
+  auto r = run_scenario(session, s, options, out_dir, another_follows);
+  write_report(r);
+  print_run(human, r, ladder);
   return r;
 }
 

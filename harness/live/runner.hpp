@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <ostream>
 #include <optional>
 #include <string>
 
@@ -38,5 +39,10 @@ std::chrono::milliseconds run_limit(const Scenario& s);
 // `another_follows`, the next run's rig is built while this one plays.
 RunResult run_scenario(Session& session, const Scenario& s, const RunOptions& options,
                        const std::filesystem::path& out_dir, bool another_follows = false);
+
+// One run as `closepath run` makes each, in a -j lane or not: run, its
+// capture, report and ladder written to `out_dir`, its lines printed to `human`.
+RunResult run_and_report(Session& session, const Scenario& s, const RunOptions& options,
+                         const std::filesystem::path& out_dir, bool another_follows, std::ostream& human, bool ladder);
 
 }  // namespace closepath
