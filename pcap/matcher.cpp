@@ -30,7 +30,7 @@ class SequenceMatcher {
       for (const auto& t : now) step(t, k, next);
       std::swap(now, next);
     }
-    if (now.empty()) return best_;
+    if (now.empty()) return best();
     for (const auto& t : now) {
       if (t.e == patterns_.size()) {
         if (assignment) *assignment = path_of(t.path);
@@ -41,7 +41,7 @@ class SequenceMatcher {
              "pattern " + std::to_string(t.e + 1) + " '" + to_string(patterns_[t.e]) +
                  "': expected a packet but the capture ended after " + std::to_string(packets_.size()) + " packets");
     }
-    return best_;
+    return best();
   }
 
  private:
@@ -121,7 +121,9 @@ class SequenceMatcher {
     const auto key = std::pair{e.value_or(patterns_.size()), k};
     if (!best_ || key > best_key_) {
       best_key_ = key;
-      best_ = Mismatch{e, k < packets_.size() ? std::optional(k) : std::nullopt, std::move(message), path_of(path)};
+      // The path is walked once, at the end: walking it here, at every packet a finished list meets, made a long capture quadratic.
+      best_ = Mismatch{e, k < packets_.size() ? std::optional(k) : std::nullopt, std::move(message), {}};
+      best_path_ = path;
     }
   }
 
@@ -130,7 +132,15 @@ class SequenceMatcher {
   const std::vector<std::int64_t>& anchors_;
   std::unordered_set<std::uint64_t> seen_;  // places already added for the current packet
   std::vector<Taken> steps_;                // every assignment any thread made, linked to its parent
+  std::optional<Mismatch> best() const {
+    if (!best_) return std::nullopt;
+    auto m = *best_;
+    m.assigned = path_of(best_path_);
+    return m;
+  }
+
   std::optional<Mismatch> best_;
+  std::uint32_t best_path_ = kNoStep;  // the packets the best mismatch's thread had assigned, in steps_
   std::pair<std::size_t, std::size_t> best_key_{0, 0};
 };
 
