@@ -56,7 +56,7 @@ int cmd_doctor(bool json) {
 }
 
 struct HelpArgs {
-  std::string topic;
+  std::string topic = "words";
   std::string format = "text";
 };
 
@@ -162,7 +162,8 @@ int main(int argc, char** argv) {
   doctor->add_flag("--json", doctor_json, "machine-readable output");
   HelpArgs help_args;
   auto* help = app.add_subcommand("help", "the scenario language's reference, from its registries: `closepath help words`");
-  help->add_option("topic", help_args.topic, "words: every word a scenario may write")->required()->check(CLI::IsMember({"words"}));
+  help->add_option("topic", help_args.topic, "words (the default): every word a scenario may write")
+      ->check(CLI::IsMember({"words"}));
   help->add_option("--format", help_args.format, "text (default), markdown (as docs/language.md holds it) or json")
       ->check(CLI::IsMember({"text", "markdown", "json"}));
   try {
