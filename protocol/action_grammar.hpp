@@ -29,6 +29,17 @@ inline long long word_number(const std::string& w, const std::string& what) {
   return v;
 }
 
+// A command's field `key` as a T; throws std::invalid_argument naming the op and the key.
+template <typename T>
+T json_field(const nlohmann::json& j, const char* key) {
+  if (!j.contains(key)) throw std::invalid_argument(std::string("'") + j.value("op", "?") + "' needs '" + key + "'");
+  try {
+    return j.at(key).get<T>();
+  } catch (const nlohmann::json::exception&) {
+    throw std::invalid_argument(std::string("'") + j.value("op", "?") + "': '" + key + "' has the wrong type");
+  }
+}
+
 inline void want_words(const Words& args, std::size_t lo, std::size_t hi, const char* action) {
   if (args.size() < lo || args.size() > hi)
     throw std::invalid_argument("'" + std::string(action) + "' takes " +

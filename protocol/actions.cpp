@@ -12,15 +12,6 @@ using nlohmann::json;
 
 constexpr long long kMaxBytes = 64 << 20;
 
-template <typename T>
-T field(const json& j, const char* key) {
-  if (!j.contains(key)) throw std::invalid_argument(std::string("'") + j.value("op", "?") + "' needs '" + key + "'");
-  try {
-    return j.at(key).get<T>();
-  } catch (const json::exception&) {
-    throw std::invalid_argument(std::string("'") + j.value("op", "?") + "': '" + key + "' has the wrong type");
-  }
-}
 
 long long byte_count(const std::string& word, const std::string& what) {
   const auto n = word_number(word, what);
@@ -119,42 +110,42 @@ void Connect::to_json(json& j, const Connect& a) {
   if (a.port) j["port"] = *a.port;
 }
 void Connect::from_json(const json& j, Connect& a) {
-  if (j.contains("port")) a.port = field<int>(j, "port");
+  if (j.contains("port")) a.port = json_field<int>(j, "port");
 }
 void Send::to_json(json& j, const Send& a) { j["n"] = a.bytes; }
-void Send::from_json(const json& j, Send& a) { a.bytes = field<std::size_t>(j, "n"); }
+void Send::from_json(const json& j, Send& a) { a.bytes = json_field<std::size_t>(j, "n"); }
 void Recv::to_json(json& j, const Recv& a) {
   j["mode"] = a.mode == Mode::some ? "some" : a.mode == Mode::exact ? "exact" : "all";
   if (a.mode == Mode::exact) j["n"] = a.bytes;
 }
 void Recv::from_json(const json& j, Recv& a) {
-  const auto mode = j.contains("mode") ? field<std::string>(j, "mode") : "some";
+  const auto mode = j.contains("mode") ? json_field<std::string>(j, "mode") : "some";
   if (mode == "some") a.mode = Mode::some;
   else if (mode == "all") a.mode = Mode::all;
-  else if (mode == "exact") a.mode = Mode::exact, a.bytes = field<std::size_t>(j, "n");
+  else if (mode == "exact") a.mode = Mode::exact, a.bytes = json_field<std::size_t>(j, "n");
   else throw std::invalid_argument("'recv': unknown mode '" + mode + "'");
 }
 void Shutdown::to_json(json& j, const Shutdown& a) { j["how"] = a.how; }
-void Shutdown::from_json(const json& j, Shutdown& a) { a.how = field<std::string>(j, "how"); }
+void Shutdown::from_json(const json& j, Shutdown& a) { a.how = json_field<std::string>(j, "how"); }
 void SetOption::to_json(json& j, const SetOption& a) {
   j["name"] = a.name;
   j["value"] = a.value;
 }
 void SetOption::from_json(const json& j, SetOption& a) {
-  a.name = field<std::string>(j, "name");
-  a.value = field<int>(j, "value");
+  a.name = json_field<std::string>(j, "name");
+  a.value = json_field<int>(j, "value");
 }
 void SendMessage::to_json(json& j, const SendMessage& a) {
   j["announce"] = a.announce;
   j["n"] = a.bytes;
 }
 void SendMessage::from_json(const json& j, SendMessage& a) {
-  a.announce = field<std::uint32_t>(j, "announce");
-  a.bytes = field<std::size_t>(j, "n");
+  a.announce = json_field<std::uint32_t>(j, "announce");
+  a.bytes = json_field<std::size_t>(j, "n");
 }
 void Get::to_json(json& j, const Get& a) { j["item"] = a.item == Item::so_error ? "so_error" : "tcp_info"; }
 void Get::from_json(const json& j, Get& a) {
-  const auto item = field<std::string>(j, "item");
+  const auto item = json_field<std::string>(j, "item");
   if (item == "so_error") a.item = Item::so_error;
   else if (item == "tcp_info") a.item = Item::tcp_info;
   else throw std::invalid_argument("'get': unknown item '" + item + "'");
@@ -165,9 +156,9 @@ void TlsSetup::to_json(json& j, const TlsSetup& a) {
   if (!a.key_pem.empty()) j["key"] = a.key_pem;
 }
 void TlsSetup::from_json(const json& j, TlsSetup& a) {
-  if (j.contains("ca")) a.ca_pem = field<std::string>(j, "ca");
-  if (j.contains("cert")) a.cert_pem = field<std::string>(j, "cert");
-  if (j.contains("key")) a.key_pem = field<std::string>(j, "key");
+  if (j.contains("ca")) a.ca_pem = json_field<std::string>(j, "ca");
+  if (j.contains("cert")) a.cert_pem = json_field<std::string>(j, "cert");
+  if (j.contains("key")) a.key_pem = json_field<std::string>(j, "key");
 }
 
 }  // namespace closepath::protocol

@@ -1,5 +1,7 @@
 #include "command.hpp"
 
+#include "action_grammar.hpp"
+
 #include <stdexcept>
 
 namespace closepath::protocol {
@@ -7,15 +9,6 @@ namespace {
 
 using nlohmann::json;
 
-template <typename T>
-T field(const json& j, const char* key) {
-  if (!j.contains(key)) throw std::invalid_argument(std::string("'") + j.value("op", "?") + "' needs '" + key + "'");
-  try {
-    return j.at(key).get<T>();
-  } catch (const json::exception&) {
-    throw std::invalid_argument(std::string("'") + j.value("op", "?") + "': '" + key + "' has the wrong type");
-  }
-}
 
 // The alternative whose op is `op`, found by walking the variant's types; its fields as it reads them.
 template <std::size_t I = 0>
@@ -51,9 +44,9 @@ json to_json(const Command& c) {
 Command parse_command(const json& j) {
   if (!j.is_object()) throw std::invalid_argument("a command must be a JSON object");
   Command c;
-  c.id = field<int>(j, "id");
-  if (j.contains("within_ms")) c.within = std::chrono::milliseconds(field<std::int64_t>(j, "within_ms"));
-  c.action = action_named(field<std::string>(j, "op"), j);
+  c.id = json_field<int>(j, "id");
+  if (j.contains("within_ms")) c.within = std::chrono::milliseconds(json_field<std::int64_t>(j, "within_ms"));
+  c.action = action_named(json_field<std::string>(j, "op"), j);
   return c;
 }
 

@@ -33,14 +33,7 @@ bool is_number(const std::string& w) {
   return !w.empty() && w.find_first_not_of("0123456789") == std::string::npos;
 }
 
-long long number(const std::string& w, const std::string& what) {
-  long long v = 0;
-  auto [ptr, ec] = std::from_chars(w.data(), w.data() + w.size(), v);
-  if (ec == std::errc::result_out_of_range) throw std::invalid_argument(what + ": '" + w + "' is far too large");
-  if (w.empty() || ec != std::errc{} || ptr != w.data() + w.size())
-    throw std::invalid_argument(what + " needs a number, got '" + w + "'");
-  return v;
-}
+long long number(const std::string& w, const std::string& what) { return protocol::word_number(w, what); }
 
 const std::set<std::string>& errno_names() {
   static const std::set<std::string> names = [] {
