@@ -136,7 +136,13 @@ V parse_words(const Words& words) {
   const Words rest(words.begin() + static_cast<std::ptrdiff_t>(longest), words.end());
   std::optional<V> found;
   [&]<std::size_t... I>(std::index_sequence<I...>) {
-    ((I == best ? void(found.emplace(std::variant_alternative_t<I, V>::parse(rest))) : void()), ...);
+    (
+        [&] {
+          using T = std::variant_alternative_t<I, V>;
+          if constexpr (requires { T::parse(rest); })  // the runner's own (word null) have no grammar
+            if (I == best) found.emplace(T::parse(rest));
+        }(),
+        ...);
   }(std::make_index_sequence<std::variant_size_v<V>>{});
   return std::move(*found);
 }

@@ -69,8 +69,15 @@ struct Destroy {  // the harness destroys the side's connection socket from outs
   static Destroy parse(const protocol::Words& args);
 };
 
-using PeerAction = std::variant<Listen, Connect, Accept, Send, Recv, Shutdown, Close, SetOption, SendMessage, RecvMessage,
-                                TlsHandshake, TlsStall, TlsCloseNotify, Crash, Drain, Poll, Get, Await, Destroy>;
+// Every action of the control protocol, then the runner's own: a new
+// protocol action is a step word with nothing to add here.
+template <typename V, typename... More>
+struct with_alternatives;
+template <typename... T, typename... More>
+struct with_alternatives<std::variant<T...>, More...> {
+  using type = std::variant<T..., More...>;
+};
+using PeerAction = with_alternatives<protocol::Action, Await, Destroy>::type;
 // What the peer is sent for it; nullopt for the runner's own.
 std::optional<protocol::Action> command_action(const PeerAction& a);
 

@@ -21,8 +21,8 @@ std::vector<WordEntry> entries_of() {
     (
         [&] {
           using T = std::variant_alternative_t<I, V>;
-          if (!T::word) return;  // the runner's own actions, never written in a scenario
-          out.push_back({T::word, T::synopsis, T::doc, T::example});
+          if constexpr (requires { T::synopsis; })  // the runner's own actions (no word) are never written
+            out.push_back({T::word, T::synopsis, T::doc, T::example});
         }(),
         ...);
   }(std::make_index_sequence<std::variant_size_v<V>>{});

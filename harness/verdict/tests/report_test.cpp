@@ -20,7 +20,11 @@ RunResult recorded_run(const Scenario& s) {
   r.start_mono_ns = 1'000'000'000;
   r.client_port = 40123;
   r.server_port = s.port;
-  for (const auto& step : s.steps) r.steps.push_back(StepResult{.step = &step});
+  for (const auto& step : s.steps) {
+    StepResult sr;
+    sr.step = &step;
+    r.steps.push_back(sr);
+  }
   // The first step ran, 2 ms in, for 1.5 ms; the rest never did.
   r.steps[0].outcome = protocol::Outcome{.end = "ok", .start_ns = r.start_mono_ns + 2'000'000, .end_ns = r.start_mono_ns + 3'500'000};
   return r;
@@ -50,7 +54,11 @@ BOOST_AUTO_TEST_CASE(report_json_has_every_step_and_times_since_the_start) {
 BOOST_AUTO_TEST_CASE(run_facts_read_back_as_written) {
   const auto s = parse_scenario_file(std::string(CLOSEPATH_SCENARIO_DIR) + "/graceful_fin.yaml");
   auto r = recorded_run(s);
-  r.leftovers[Side::client].push_back({.state = "TIME_WAIT", .local = "10.0.0.1", .remote = "10.0.0.2"});
+  SocketEntry left;
+  left.state = "TIME_WAIT";
+  left.local = "10.0.0.1:40123";
+  left.remote = "10.0.0.2:47000";
+  r.leftovers[Side::client].push_back(left);
   const auto facts = parse_facts(run_facts(r));
   BOOST_TEST(facts.client_port == 40123);
   BOOST_REQUIRE(facts.steps.has_value());
