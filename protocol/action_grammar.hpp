@@ -5,6 +5,7 @@
 #pragma once
 
 #include "actions.hpp"
+#include "overloaded.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -85,12 +86,10 @@ inline Words split_words(const std::string& text) {
 template <typename V>
 std::string known_words() {
   std::string known;
-  [&]<std::size_t... I>(std::index_sequence<I...>) {
-    ((std::variant_alternative_t<I, V>::word
-          ? void(known += (known.empty() ? "" : ", ") + std::string(std::variant_alternative_t<I, V>::word))
-          : void()),
-     ...);
-  }(std::make_index_sequence<std::variant_size_v<V>>{});
+  for_each_alternative<V>([&](auto tag, std::size_t) {
+    using T = typename decltype(tag)::type;
+    if (T::word) known += (known.empty() ? "" : ", ") + std::string(T::word);
+  });
   return known;
 }
 
@@ -100,30 +99,22 @@ template <typename V>
 V parse_words(const Words& words) {
   // Which alternative: the one whose own words open the step, the longest such ("send message" over "send").
   std::size_t best = std::variant_size_v<V>, longest = 0;
-  [&]<std::size_t... I>(std::index_sequence<I...>) {
-    (
-        [&] {
-          using T = std::variant_alternative_t<I, V>;
-          if (!T::word) return;
-          const auto own = split_words(T::word);
-          if (own.size() > longest && own.size() <= words.size() && std::equal(own.begin(), own.end(), words.begin()))
-            best = I, longest = own.size();
-        }(),
-        ...);
-  }(std::make_index_sequence<std::variant_size_v<V>>{});
+  for_each_alternative<V>([&](auto tag, std::size_t i) {
+    using T = typename decltype(tag)::type;
+    if (!T::word) return;
+    const auto own = split_words(T::word);
+    if (own.size() > longest && own.size() <= words.size() && std::equal(own.begin(), own.end(), words.begin()))
+      best = i, longest = own.size();
+  });
   if (best == std::variant_size_v<V>) {
     // "tls dance": the actions that open with its first word, by what follows it.
     std::vector<std::string> next;
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (
-          [&] {
-            using T = std::variant_alternative_t<I, V>;
-            if (!T::word || words.empty()) return;
-            const auto own = split_words(T::word);
-            if (own.size() > 1 && own[0] == words[0]) next.push_back(own[1]);
-          }(),
-          ...);
-    }(std::make_index_sequence<std::variant_size_v<V>>{});
+    for_each_alternative<V>([&](auto tag, std::size_t) {
+      using T = typename decltype(tag)::type;
+      if (!T::word || words.empty()) return;
+      const auto own = split_words(T::word);
+      if (own.size() > 1 && own[0] == words[0]) next.push_back(own[1]);
+    });
     if (!next.empty()) {
       std::string choices;
       for (std::size_t k = 0; k < next.size(); ++k)
@@ -135,15 +126,11 @@ V parse_words(const Words& words) {
   }
   const Words rest(words.begin() + static_cast<std::ptrdiff_t>(longest), words.end());
   std::optional<V> found;
-  [&]<std::size_t... I>(std::index_sequence<I...>) {
-    (
-        [&] {
-          using T = std::variant_alternative_t<I, V>;
-          if constexpr (requires { T::parse(rest); })  // the runner's own (word null) have no grammar
-            if (I == best) found.emplace(T::parse(rest));
-        }(),
-        ...);
-  }(std::make_index_sequence<std::variant_size_v<V>>{});
+  for_each_alternative<V>([&](auto tag, std::size_t i) {
+    using T = typename decltype(tag)::type;
+    if constexpr (requires { T::parse(rest); })  // the runner's own (word null) have no grammar
+      if (i == best) found.emplace(T::parse(rest));
+  });
   return std::move(*found);
 }
 

@@ -2,6 +2,8 @@
 // (exec, ready, output, signal, exit: their structs in scenario.hpp).
 #include "scenario_parser.hpp"
 
+#include "overloaded.hpp"
+
 #include <csignal>
 #include <regex>
 #include <set>
@@ -102,8 +104,8 @@ Exec Exec::parse(const std::string& rest) {
   // {word} is a placeholder: a misspelt one would reach the program as it is.
   static const std::regex placeholder(R"(\{[a-z_]+\})");
   static const std::set<std::string> known{"{server}", "{client}", "{server_host}", "{client_host}", "{port}", "{dir}", "{out}"};
-  for (const auto& word : argv)
-    for (std::sregex_iterator m(word.begin(), word.end(), placeholder), end; m != end; ++m)
+  for (const auto& arg : argv)
+    for (std::sregex_iterator m(arg.begin(), arg.end(), placeholder), end; m != end; ++m)
       if (!known.contains(m->str()))
         throw std::invalid_argument("unknown placeholder " + m->str() +
                                     " (known: {server} {client} {server_host} {client_host} {port} {dir} {out})");
@@ -152,21 +154,17 @@ std::optional<ProgramStep> parse_program_step(Side side, const std::string& text
   std::string rest = space == std::string::npos ? "" : trim(body.substr(space));
   std::optional<ProgramStep> step;
   // The alternative whose word opens the step, parsed from the rest.
-  [&]<std::size_t... I>(std::index_sequence<I...>) {
-    (
-        [&] {
-          using T = std::variant_alternative_t<I, ProgramAction>;
-          if (step || verb != T::word) return;
-          step.emplace();
-          step->side = side;
-          if constexpr (T::within) {
-            if (const auto within = take_trailing_within(rest)) step->within = *within;
-            rest = trim(rest);
-          }
-          step->action = T::parse(rest);
-        }(),
-        ...);
-  }(std::make_index_sequence<std::variant_size_v<ProgramAction>>{});
+  for_each_alternative<ProgramAction>([&](auto tag, std::size_t) {
+    using T = typename decltype(tag)::type;
+    if (step || verb != T::word) return;
+    step.emplace();
+    step->side = side;
+    if constexpr (T::within) {
+      if (const auto within = take_trailing_within(rest)) step->within = *within;
+      rest = trim(rest);
+    }
+    step->action = T::parse(rest);
+  });
   return step;
 }
 

@@ -1,6 +1,7 @@
 #include "word_reference.hpp"
 
 #include "outcome.hpp"
+#include "overloaded.hpp"
 #include "pattern_words.hpp"
 #include "scenario.hpp"
 #include "segment.hpp"
@@ -17,15 +18,11 @@ namespace {
 template <typename V>
 std::vector<WordEntry> entries_of() {
   std::vector<WordEntry> out;
-  [&]<std::size_t... I>(std::index_sequence<I...>) {
-    (
-        [&] {
-          using T = std::variant_alternative_t<I, V>;
-          if constexpr (requires { T::synopsis; })  // the runner's own actions (no word) are never written
-            out.push_back({T::word, T::synopsis, T::doc, T::example});
-        }(),
-        ...);
-  }(std::make_index_sequence<std::variant_size_v<V>>{});
+  for_each_alternative<V>([&](auto tag, std::size_t) {
+    using T = typename decltype(tag)::type;
+    if constexpr (requires { T::synopsis; })  // the runner's own actions (no word) are never written
+      out.push_back({T::word, T::synopsis, T::doc, T::example});
+  });
   return out;
 }
 
