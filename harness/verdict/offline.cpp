@@ -1,5 +1,7 @@
 #include "offline.hpp"
 
+#include "unique_fd.hpp"
+
 #include "analysis.hpp"
 
 #include "capture_reader.hpp"
@@ -21,18 +23,13 @@ namespace {
 class FileSource {
  public:
   explicit FileSource(std::filesystem::path path) : path_(std::move(path)), fd_(pcap::spool_if_not_seekable(path_)) {}
-  ~FileSource() {
-    if (fd_ >= 0) close(fd_);
-  }
-  FileSource(const FileSource&) = delete;
-  FileSource& operator=(const FileSource&) = delete;
 
   void operator()(const pcap::FrameVisitor& each) {
     bool stopped = false;
     auto summary = pcap::read_frames(path_, true, [&](std::size_t i, const pcap::Frame& f) {
       stopped = !each(i, f);
       return !stopped;
-    }, fd_);
+    }, fd_.get());
     comments_ = std::move(summary.section_comments);
     if (!stopped) cut_short_ = std::move(summary.cut_short);
   }
@@ -46,7 +43,7 @@ class FileSource {
 
  private:
   std::filesystem::path path_;
-  int fd_;  // the spooled copy of a pipe; -1 for a file
+  UniqueFd fd_;  // the spooled copy of a pipe; none for a file
   std::vector<std::string> comments_;
   std::string cut_short_;
 };

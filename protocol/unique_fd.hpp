@@ -1,5 +1,6 @@
 // A file descriptor with one owner: closed when the owner goes, on every
-// path out (exceptions included), never twice.
+// path out (exceptions included), never twice. Here, below every layer
+// (as overloaded.hpp is), so none of them hand-rolls one.
 #pragma once
 
 #include <unistd.h>
