@@ -78,6 +78,20 @@ def test_a_dual_stack_server_is_judged_as_its_connection(examples, examples_ipv6
     if os.geteuid() == 0:
         assert server["judged_by"] == "kernel" and server["agree"], server
         assert server["kernel"] == ["SYN_RECV", "ESTABLISHED", "CLOSE_WAIT", "LAST_ACK", "CLOSE"]
+    # The signal step ended it: it would have slept on.
+    assert program(report, "server")["ended"] == "signal TERM"
+
+
+def test_exit_waits_for_the_program_and_fails_when_no_signal_ends_it(closepath, tmp_path):
+    """Without its signal step the example's server sleeps on: the exit step says so at its line."""
+    text = (EXAMPLES / "python_dual_stack_server.yaml").read_text()
+    assert "  - server: signal TERM\n" in text
+    variant = tmp_path / "no_signal.yaml"
+    variant.write_text(text.replace("  - server: signal TERM\n", ""))
+    done = closepath("run", variant, "--out", tmp_path / "out")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert re.search(r"no_signal\.yaml:\d+: step \d+ \(server exit -> TERM within 2s\): expected the server program to end "
+                     r"within 2000 ms vs still running", done.stdout), done.stdout
 
 
 def test_ready_counts_only_a_listener_of_the_runs_family(closepath, tmp_path):
