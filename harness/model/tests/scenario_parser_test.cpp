@@ -204,11 +204,3 @@ BOOST_AUTO_TEST_CASE(wait_steps_are_durations_or_wire_barriers) {
     BOOST_CHECK_THROW(parse_wait_step(bad), std::invalid_argument);
 }
 
-// One grammar of times: what a timing window takes, a duration takes too (to the millisecond).
-BOOST_AUTO_TEST_CASE(durations_read_as_times_do) {
-  BOOST_TEST(parse_duration("1.5s").count() == 1500);
-  BOOST_TEST(parse_duration("250ms").count() == 250);
-  BOOST_TEST(parse_duration("0.25s").count() == 250);
-  BOOST_CHECK_THROW(parse_duration("1.5ms"), std::invalid_argument);
-  BOOST_CHECK_THROW(parse_duration("601s"), std::invalid_argument);
-}
