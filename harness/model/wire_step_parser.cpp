@@ -2,6 +2,8 @@
 // scenario.hpp), and the barrier `wait: PATTERN [{N}] [within D]`.
 #include "scenario_parser.hpp"
 
+#include "action_grammar.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <regex>
@@ -152,30 +154,17 @@ Netem Netem::parse(const std::vector<std::string>& w) {
   return n;
 }
 
-namespace {
-
-// The fault whose word opens the step, by walking WireAction's alternatives.
-template <std::size_t I = 0>
-WireAction fault_named(const std::vector<std::string>& w) {
-  if constexpr (I == std::variant_size_v<WireAction>) {
-    std::string known;
-    [&]<std::size_t... K>(std::index_sequence<K...>) {
-      ((known += std::string(known.empty() ? "" : " ") + std::variant_alternative_t<K, WireAction>::word), ...);
-    }(std::make_index_sequence<std::variant_size_v<WireAction>>{});
-    throw std::invalid_argument("unknown wire fault '" + w[0] + "' (known: " + known + ")");
-  } else {
-    using T = std::variant_alternative_t<I, WireAction>;
-    if (w[0] == T::word) return T::parse(w);
-    return fault_named<I + 1>(w);
-  }
-}
-
-}  // namespace
-
 WireStep parse_wire_step(const std::string& text) {
   const auto w = words_of(text);
   if (w.empty()) throw std::invalid_argument("empty wire step: name a fault");
-  return {fault_named(w)};
+  // The fault whose word opens the step; each parses the whole step.
+  std::optional<WireAction> fault;
+  for_each_alternative<WireAction>([&](auto tag, std::size_t) {
+    using T = typename decltype(tag)::type;
+    if (!fault && w[0] == T::word) fault.emplace(T::parse(w));
+  });
+  if (!fault) throw std::invalid_argument("unknown wire fault '" + w[0] + "' (known: " + protocol::known_words<WireAction>() + ")");
+  return {std::move(*fault)};
 }
 
 }  // namespace closepath
