@@ -33,7 +33,6 @@ bool is_number(const std::string& w) {
   return !w.empty() && w.find_first_not_of("0123456789") == std::string::npos;
 }
 
-long long number(const std::string& w, const std::string& what) { return protocol::word_number(w, what); }
 
 const std::set<std::string>& errno_names() {
   static const std::set<std::string> names = [] {
@@ -59,8 +58,8 @@ bool is_info_field(const std::string& w) {
 // "N" or "LOW..HIGH", inclusive.
 std::pair<std::uint64_t, std::uint64_t> counter_range(const std::string& field, const std::string& w) {
   const auto dots = w.find("..");
-  const auto low = number(w.substr(0, dots), field);
-  const auto high = dots == std::string::npos ? low : number(w.substr(dots + 2), field);
+  const auto low = protocol::word_number(w.substr(0, dots), field);
+  const auto high = dots == std::string::npos ? low : protocol::word_number(w.substr(dots + 2), field);
   if (low < 0 || high < low) throw std::invalid_argument(field + ": '" + w + "' is not N or LOW..HIGH with LOW <= HIGH");
   return {static_cast<std::uint64_t>(low), static_cast<std::uint64_t>(high)};
 }
@@ -86,7 +85,8 @@ std::size_t parse_info_fields(const std::vector<std::string>& words, std::size_t
 ExpectedOutcome parse_outcome(const std::vector<std::string>& words) {
   ExpectedOutcome out;
   std::size_t i = 0;
-  if (i < words.size() && is_number(words[i])) out.bytes = static_cast<std::uint64_t>(number(words[i++], "byte count"));
+  if (i < words.size() && is_number(words[i]))
+    out.bytes = static_cast<std::uint64_t>(protocol::word_number(words[i++], "byte count"));
   if (i < words.size() && words[i] != "at" && !is_info_field(words[i])) {
     check_end_name(words[i]);
     out.end = words[i++];
@@ -97,7 +97,7 @@ ExpectedOutcome parse_outcome(const std::vector<std::string>& words) {
     if (words.size() - i != 5 || words[i + 2] != "after" || words[i + 3] != "step")
       throw std::invalid_argument(
           "an outcome's time reads 'at LOW..HIGH after step N', e.g. '-> ETIMEDOUT at 2.5s..3.5s after step 4'");
-    const auto anchor = number(words[i + 4], "step");
+    const auto anchor = protocol::word_number(words[i + 4], "step");
     if (anchor < 1) throw std::invalid_argument("steps count from 1");
     try {
       out.at = pcap::AnchoredWindow{static_cast<std::size_t>(anchor), pcap::parse_window(words[i + 1])};
@@ -109,7 +109,6 @@ ExpectedOutcome parse_outcome(const std::vector<std::string>& words) {
   if (i < words.size()) throw std::invalid_argument("unexpected '" + words[i] + "' after the outcome");
   return out;
 }
-
 
 }  // namespace
 
