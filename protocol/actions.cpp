@@ -12,10 +12,11 @@ using nlohmann::json;
 
 constexpr long long kMaxBytes = 64 << 20;
 
-
-long long byte_count(const std::string& word, const std::string& what) {
+// 1 to kMaxBytes; `otherwise` names what else the action takes (", or 'all'").
+long long byte_count(const std::string& word, const std::string& what, const char* otherwise = "") {
   const auto n = word_number(word, what);
-  if (n <= 0 || n > kMaxBytes) throw std::invalid_argument(what + " needs 1 to " + std::to_string(kMaxBytes) + " bytes");
+  if (n <= 0 || n > kMaxBytes)
+    throw std::invalid_argument(what + " needs 1 to " + std::to_string(kMaxBytes) + " bytes" + otherwise);
   return n;
 }
 
@@ -69,9 +70,7 @@ Recv Recv::parse(const Words& a) {
     return r;
   }
   r.mode = Mode::exact;
-  const auto n = word_number(a[0], "recv");
-  if (n <= 0 || n > kMaxBytes) throw std::invalid_argument("recv needs 1 to " + std::to_string(kMaxBytes) + " bytes, or 'all'");
-  r.bytes = static_cast<std::size_t>(n);
+  r.bytes = static_cast<std::size_t>(byte_count(a[0], "recv", ", or 'all'"));
   return r;
 }
 
