@@ -43,14 +43,14 @@ std::string option_text(const char* word, const auto& value) {
 }
 
 const std::array<PatternWord, 11> kWords{{
-    {"seq", "seq N", "the relative sequence number, as Wireshark shows it (the SYN is 0)", "c>s R. seq 1001", false,
+    {"seq", "seq N", "the relative sequence number, as Wireshark shows it (the SYN is 0)", "c>s R. seq 1001", kEveryPlace, "",
      [](PacketPattern& p, const std::vector<std::string>& w, std::size_t i) { return parse_number_word<&PacketPattern::seq>(p, w, i, UINT32_MAX); },
      [](const PacketPattern& p, std::string& out) { print_number_word<&PacketPattern::seq>(p, out, "seq"); },
      [](const PacketPattern& p, const FlowPacket& k, const MatchTime&, std::string& why) {
        return !p.seq || *p.seq == k.seq || fail(why, "seq " + std::to_string(*p.seq), "seq " + std::to_string(k.seq));
      }},
     {"ack", "ack N | ack fin", "the relative acknowledgment number; 'fin': the ACK of the other side's FIN, whatever its number",
-     "s>c . ack fin", false,
+     "s>c . ack fin", kEveryPlace, "",
      [](PacketPattern& p, const std::vector<std::string>& w, std::size_t i) {
        if (value_of(w, i) == "fin") p.ack_fin = true;
        else p.ack = number_for("ack", w[i + 1], UINT32_MAX);
@@ -69,33 +69,32 @@ const std::array<PatternWord, 11> kWords{{
                      !has_ack ? std::string("no ACK flag") : k.peer_fin ? "ack " + std::to_string(k.ack) : "no FIN from the other side yet");
        return true;
      }},
-    {"len", "len N", "the TCP payload's length", "c>s P. len 1000", false,
+    {"len", "len N", "the TCP payload's length", "c>s P. len 1000", kEveryPlace, "",
      [](PacketPattern& p, const std::vector<std::string>& w, std::size_t i) { return parse_number_word<&PacketPattern::len>(p, w, i, UINT32_MAX); },
      [](const PacketPattern& p, std::string& out) { print_number_word<&PacketPattern::len>(p, out, "len"); },
      [](const PacketPattern& p, const FlowPacket& k, const MatchTime&, std::string& why) {
        return !p.len || *p.len == k.len || fail(why, "len " + std::to_string(*p.len), "len " + std::to_string(k.len));
      }},
-    {"win", "win N", "the header's window field as sent, unscaled, as tcpdump prints it (win 0: a zero window)", "s>c . win 0",
-     false,
+    {"win", "win N", "the header's window field as sent, unscaled, as tcpdump prints it (win 0: a zero window)", "s>c . win 0", kEveryPlace, "",
      [](PacketPattern& p, const std::vector<std::string>& w, std::size_t i) { return parse_number_word<&PacketPattern::win>(p, w, i, 65535, "does not fit the 16-bit window field"); },
      [](const PacketPattern& p, std::string& out) { print_number_word<&PacketPattern::win>(p, out, "win"); },
      [](const PacketPattern& p, const FlowPacket& k, const MatchTime&, std::string& why) {
        return !p.win || *p.win == k.window || fail(why, "win " + std::to_string(*p.win), "win " + std::to_string(k.window));
      }},
-    {"mss", "mss N", "carries the MSS option with that value (IPv6 SYNs: 1440)", "c>s S mss 1460", false,
+    {"mss", "mss N", "carries the MSS option with that value (IPv6 SYNs: 1440)", "c>s S mss 1460", kEveryPlace, "",
      [](PacketPattern& p, const std::vector<std::string>& w, std::size_t i) { return parse_number_word<&PacketPattern::mss>(p, w, i, 65535, "does not fit the 16-bit option"); },
      [](const PacketPattern& p, std::string& out) { print_number_word<&PacketPattern::mss>(p, out, "mss"); },
      [](const PacketPattern& p, const FlowPacket& k, const MatchTime&, std::string& why) {
        return !p.mss || k.options.mss == p.mss || fail(why, option_text("mss", p.mss), option_text("mss", k.options.mss));
      }},
-    {"wscale", "wscale N", "carries the window scale option with that shift (0 to 14)", "s>c S. wscale 7", false,
+    {"wscale", "wscale N", "carries the window scale option with that shift (0 to 14)", "s>c S. wscale 7", kEveryPlace, "",
      [](PacketPattern& p, const std::vector<std::string>& w, std::size_t i) { return parse_number_word<&PacketPattern::wscale>(p, w, i, 14, "is above 14, the largest shift TCP allows"); },
      [](const PacketPattern& p, std::string& out) { print_number_word<&PacketPattern::wscale>(p, out, "wscale"); },
      [](const PacketPattern& p, const FlowPacket& k, const MatchTime&, std::string& why) {
        return !p.wscale || k.options.wscale == p.wscale ||
               fail(why, option_text("wscale", p.wscale), option_text("wscale", k.options.wscale));
      }},
-    {"sackOK", "sackOK", "carries the SACK-permitted option", "c>s S sackOK", false,
+    {"sackOK", "sackOK", "carries the SACK-permitted option", "c>s S sackOK", kEveryPlace, "",
      [](PacketPattern& p, const std::vector<std::string>&, std::size_t i) {
        p.sack_ok = true;
        return i + 1;
@@ -106,7 +105,7 @@ const std::array<PatternWord, 11> kWords{{
      [](const PacketPattern& p, const FlowPacket& k, const MatchTime&, std::string& why) {
        return !p.sack_ok || k.options.sack_ok || fail(why, "sackOK", "no sackOK");
      }},
-    {"TS", "TS", "carries the timestamps option", "c>s S TS", false,
+    {"TS", "TS", "carries the timestamps option", "c>s S TS", kEveryPlace, "",
      [](PacketPattern& p, const std::vector<std::string>&, std::size_t i) {
        p.timestamps = true;
        return i + 1;
@@ -117,7 +116,7 @@ const std::array<PatternWord, 11> kWords{{
      [](const PacketPattern& p, const FlowPacket& k, const MatchTime&, std::string& why) {
        return !p.timestamps || k.options.timestamps || fail(why, "TS", "no TS");
      }},
-    {"data", "data", "any payload length above 0", "s>c P. data", false,
+    {"data", "data", "any payload length above 0", "s>c P. data", kEveryPlace, "",
      [](PacketPattern& p, const std::vector<std::string>&, std::size_t i) {
        p.data = true;
        return i + 1;
@@ -128,7 +127,7 @@ const std::array<PatternWord, 11> kWords{{
      [](const PacketPattern& p, const FlowPacket& k, const MatchTime&, std::string& why) {
        return !p.data || k.len > 0 || fail(why, "data", "len 0");
      }},
-    {"gap", "gap LOW..HIGH", "sent LOW to HIGH after the packet before it", "c>s . gap 800ms..1500ms", true,
+    {"gap", "gap LOW..HIGH", "sent LOW to HIGH after the packet before it", "c>s . gap 800ms..1500ms", kExpectOnly, "a timing window is judged on the whole run",
      [](PacketPattern& p, const std::vector<std::string>& w, std::size_t i) {
        p.gap = parse_window(value_of(w, i));
        return i + 2;
@@ -142,7 +141,7 @@ const std::array<PatternWord, 11> kWords{{
        const auto gap = elapsed_ns(k.mono_ns, time.previous->mono_ns);
        return in_window(*p.gap, gap) || fail(why, "gap " + window_text(*p.gap), "gap " + measured_text(gap, &*p.gap));
      }},
-    {"at", "at LOW..HIGH after step N", "sent LOW to HIGH after step N began", "c>s R. at 2500ms..4s after step 7", true,
+    {"at", "at LOW..HIGH after step N", "sent LOW to HIGH after step N began", "c>s R. at 2500ms..4s after step 7", kExpectOnly, "a timing window is judged on the whole run",
      [](PacketPattern& p, const std::vector<std::string>& w, std::size_t i) {
        const auto window = parse_window(value_of(w, i));
        if (i + 4 >= w.size() || w[i + 2] != "after" || w[i + 3] != "step") throw PatternError("'at' reads 'at LOW..HIGH after step N'");
@@ -171,6 +170,29 @@ const PatternWord* find_pattern_word(const std::string& word) {
   for (const auto& w : kWords)
     if (word == w.word) return &w;
   return nullptr;
+}
+
+namespace {
+constexpr std::array<const char*, 4> kPlaceNames{"expect.wire", "a forbid pattern", "a wire wait", "a fault's pattern"};
+}
+
+void check_places(const PacketPattern& p, PatternPlace place) {
+  for (const auto& w : kWords) {
+    if (w.places & place_bit(place)) continue;
+    std::string named;
+    w.print(p, named);
+    if (!named.empty())
+      throw PatternError(std::string(kPlaceNames[static_cast<std::size_t>(place)]) + " takes no '" + w.word + "': " + w.elsewhere);
+  }
+}
+
+std::string places_text(const PatternWord& w) {
+  if (w.places == kEveryPlace) return "";
+  if (w.places == kExpectOnly) return "expect.wire only";
+  std::string refused;
+  for (std::size_t i = 0; i < kPlaceNames.size(); ++i)
+    if (!(w.places & (1u << i))) refused += std::string(refused.empty() ? "" : " or ") + kPlaceNames[i];
+  return "not in " + refused;
 }
 
 }  // namespace closepath::pcap

@@ -67,7 +67,7 @@ std::optional<std::uint64_t> bytes_moved(const T& a) {
 template <typename T>
 const char* default_end() {
   if constexpr (requires { T::ends; }) return T::ends;
-  else return "ok";
+  else return end::ok;
 }
 template <typename T>
 bool may_expect_tcp_info(const T& a) {

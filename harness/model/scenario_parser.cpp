@@ -1,5 +1,6 @@
 #include "scenario_parser.hpp"
 
+#include "pattern_words.hpp"
 #include "unique_fd.hpp"
 
 #include "yaml_document.hpp"
@@ -248,7 +249,7 @@ class Parser {
         for (const auto& item : v->items) {
           try {
             auto forbidden = pcap::parse_packet_pattern(line_text(*item, "forbid entry"));
-            if (forbidden.gap || forbidden.at) fail(*item, "a forbid pattern takes no gap or at: it applies to every packet");
+            pcap::check_places(forbidden, pcap::PatternPlace::forbid);
             s.forbid.push_back({item->line, std::move(forbidden)});
           } catch (const pcap::PatternError& e) {
             fail(*item, e.what());
@@ -322,7 +323,9 @@ class Parser {
 
   pcap::PatternElement pattern(const Node& item) const {
     try {
-      return pcap::parse_pattern(line_text(item, "wire pattern"));
+      auto element = pcap::parse_pattern(line_text(item, "wire pattern"));
+      if (const auto* run = std::get_if<pcap::PacketRun>(&element)) pcap::check_places(run->packet, pcap::PatternPlace::expect);
+      return element;
     } catch (const pcap::PatternError& e) {
       fail(item, e.what());
     }

@@ -3,6 +3,7 @@
 #include "scenario_parser.hpp"
 
 #include "action_grammar.hpp"
+#include "pattern_words.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -35,11 +36,10 @@ pcap::PacketPattern packet(const std::string& text) {
   pcap::PacketPattern p;
   try {
     p = pcap::parse_packet_pattern(text);
+    pcap::check_places(p, pcap::PatternPlace::fault);
   } catch (const pcap::PatternError& e) {
-    throw std::invalid_argument(e.what());
+    throw std::invalid_argument(std::string(e.what()) + ": '" + text + "'");
   }
-  // The wire decides as each packet passes, with no time context.
-  if (p.gap || p.at) throw std::invalid_argument("a fault's pattern takes no gap or at: '" + text + "'");
   return p;
 }
 
@@ -60,11 +60,11 @@ std::variant<WaitStep, WireWait> parse_wait_step(const std::string& text) {
   pcap::PatternElement element;
   try {
     element = pcap::parse_pattern(join(w, 0, w.size()));
+    if (const auto* run = std::get_if<pcap::PacketRun>(&element)) pcap::check_places(run->packet, pcap::PatternPlace::barrier);
   } catch (const pcap::PatternError& e) {
     throw std::invalid_argument(e.what());
   }
   const auto& run = std::get<pcap::PacketRun>(element);  // starts with a direction: never "..."
-  if (run.packet.gap || run.packet.at) throw std::invalid_argument("a wire wait takes no gap or at: it waits for packets, not times");
   if (run.min == 0 || run.max != run.min)
     throw std::invalid_argument("a wire wait counts packets: '{N}' (at least N of them), not '?' or a range");
   barrier.match = run.packet;

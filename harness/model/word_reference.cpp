@@ -38,7 +38,7 @@ std::vector<WordEntry> pattern_entries() {
       {"...", "...", "any number of packets, none included (expect.wire only)", "..."},
   };
   for (const auto& w : pcap::pattern_words())
-    out.push_back({w.word, w.synopsis, std::string(w.doc) + (w.timing ? " (expect.wire only)" : ""), w.example});
+    out.push_back({w.word, w.synopsis, std::string(w.doc) + (w.places == pcap::kEveryPlace ? "" : " (" + pcap::places_text(w) + ")"), w.example});
   return out;
 }
 

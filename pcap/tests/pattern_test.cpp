@@ -170,3 +170,17 @@ BOOST_AUTO_TEST_CASE(every_pattern_word_has_a_doc_and_an_example_that_round_trip
     BOOST_TEST((parse_pattern(printed) == parsed), word.word);
   }
 }
+
+// Where a word may not appear, every reader refuses it with the same words.
+BOOST_AUTO_TEST_CASE(a_word_is_refused_where_it_cannot_be_decided) {
+  const auto timed = parse_packet_pattern("c>s . gap 1s..2s");
+  BOOST_CHECK_NO_THROW(check_places(timed, PatternPlace::expect));
+  for (const auto place : {PatternPlace::forbid, PatternPlace::barrier, PatternPlace::fault})
+    BOOST_CHECK_EXCEPTION(check_places(timed, place), PatternError, [](const PatternError& e) {
+      return std::string(e.what()).find("takes no 'gap': a timing window is judged on the whole run") != std::string::npos;
+    });
+  for (const auto place : {PatternPlace::expect, PatternPlace::forbid, PatternPlace::barrier, PatternPlace::fault})
+    BOOST_CHECK_NO_THROW(check_places(parse_packet_pattern("c>s P. len 100 win 0"), place));
+  BOOST_TEST(places_text(*find_pattern_word("at")) == "expect.wire only");
+  BOOST_TEST(places_text(*find_pattern_word("len")).empty());
+}

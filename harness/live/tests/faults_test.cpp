@@ -50,8 +50,8 @@ BOOST_DATA_TEST_CASE(wire_steps_reject_with_a_reason,
                                       "write 'inject rst toward", "toward client, server or both", "expected exact or in-window",
                                       "netem argument '5ms;reboot' is neither a netem keyword",
                                       "count needs a number from 1 to 1000000, got '99999999999999999999'",
-                                      "netem argument '-batch' is neither", "a fault's pattern takes no gap or at",
-                                      "a fault's pattern takes no gap or at", "duration '9999999999999s' is longer than 600 s",
+                                      "netem argument '-batch' is neither", "a fault's pattern takes no 'gap'",
+                                      "a fault's pattern takes no 'at'", "duration '9999999999999s' is longer than 600 s",
                                       "duration '601s' is longer than 600 s"}),
                      text, reason) {
   try {
