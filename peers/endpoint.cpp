@@ -1,7 +1,6 @@
 #include "endpoint.hpp"
 
 #include "deadline.hpp"
-#include "overloaded.hpp"
 #include "socket_reading.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -18,16 +17,14 @@
 
 #include <array>
 #include <stdexcept>
+#include <type_traits>
 
 namespace closepath::peer {
 namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-// An outcome already known, as an awaitable like the others.
-asio::awaitable<Outcome> ready(Outcome o) { co_return o; }
-
-// Deterministic payload so a capture shows recognisable bytes.
+// The filler of `send N`: abc...z over and over, so a capture shows recognisable bytes.
 std::vector<char> payload(std::size_t n) {
   std::vector<char> data(n);
   for (std::size_t i = 0; i < n; ++i) data[i] = static_cast<char>('a' + i % 26);
@@ -43,41 +40,18 @@ Outcome finish(const Deadline& deadline, const boost::system::error_code& ec, st
 
 }  // namespace
 
+// The primary template: an action with no perform below stops the build here.
+template <typename A>
+asio::awaitable<Outcome> Endpoint::perform(const A&, ms) {
+  static_assert(!std::is_same_v<A, A>, "each action needs its Endpoint::perform in endpoint.cpp");
+  co_return Outcome{};
+}
+
 Endpoint::Endpoint(asio::any_io_executor ex, tcp::endpoint local, tcp::endpoint remote, bool client)
     : ex_(ex), local_(local), remote_(remote), client_(client), acceptor_(ex), conn_(ex) {}
 
-asio::awaitable<Outcome> Endpoint::execute(const protocol::Command& c) {
-  const auto within = c.within;
-  // One method per action; a new action does not compile until it has one here.
-  co_return co_await std::visit(
-      overloaded{
-          [&](const protocol::Listen& a) { return listen(a); },
-          [&](const protocol::Accept&) { return accept(within); },
-          [&](const protocol::Connect& a) { return connect(a, within); },
-          [&](const protocol::Send& a) { return send(a, within); },
-          [&](const protocol::Recv& a) { return recv(a, within); },
-          [&](const protocol::SendMessage& a) { return send_message(a, within); },
-          [&](const protocol::RecvMessage&) { return recv_message(within); },
-          [&](const protocol::TlsSetup& a) { return ready(tls_setup(a)); },
-          [&](const protocol::TlsHandshake&) { return tls_handshake(within); },
-          [&](const protocol::TlsStall&) { return tls_stall(within); },
-          [&](const protocol::TlsCloseNotify&) { return tls_close_notify(within); },
-          [&](const protocol::Drain&) { return drain(within); },
-          [&](const protocol::Poll&) { return poll(within); },
-          [&](const protocol::Get& a) { return ready(get(a)); },
-          [&](const protocol::Shutdown& a) { return ready(shutdown(a)); },
-          [&](const protocol::Close&) { return ready(close()); },
-          [&](const protocol::SetOption& a) { return ready(set_option(a)); },
-          [&](const protocol::Crash&) -> asio::awaitable<Outcome> {
-            // The kernel closes this process's sockets as it would for any crash.
-            ::kill(::getpid(), SIGKILL);
-            throw std::logic_error("still alive after SIGKILL");
-          },
-      },
-      c.action);
-}
-
-asio::awaitable<Outcome> Endpoint::listen(const protocol::Listen&) {
+template <>
+asio::awaitable<Outcome> Endpoint::perform(const protocol::Listen&, ms) {
   boost::system::error_code ec;
   const tcp::endpoint at = local_;
   acceptor_.open(at.protocol(), ec);
@@ -89,7 +63,8 @@ asio::awaitable<Outcome> Endpoint::listen(const protocol::Listen&) {
   co_return outcome_of(ec);
 }
 
-asio::awaitable<Outcome> Endpoint::accept(std::chrono::milliseconds within) {
+template <>
+asio::awaitable<Outcome> Endpoint::perform(const protocol::Accept&, ms within) {
   Deadline deadline(acceptor_, within);
   auto [ec, socket] = co_await acceptor_.async_accept(use_tuple);
   if (!ec) {
@@ -99,7 +74,8 @@ asio::awaitable<Outcome> Endpoint::accept(std::chrono::milliseconds within) {
   co_return finish(deadline, ec, 0);
 }
 
-asio::awaitable<Outcome> Endpoint::connect(const protocol::Connect& c, std::chrono::milliseconds within) {
+template <>
+asio::awaitable<Outcome> Endpoint::perform(const protocol::Connect& c, ms within) {
   tcp::endpoint to(remote_.address(), static_cast<unsigned short>(c.port.value_or(int{remote_.port()})));
   boost::system::error_code ec;
   // Connecting again: a socket whose connect failed (ECONNREFUSED) is closed
@@ -160,8 +136,9 @@ asio::awaitable<IoResult> Endpoint::write_all(std::vector<asio::const_buffer> bu
   co_return IoResult{ec, n};
 }
 
-asio::awaitable<Outcome> Endpoint::send(const protocol::Send& c, std::chrono::milliseconds within) {
-  const auto data = payload(c.bytes);
+template <>
+asio::awaitable<Outcome> Endpoint::perform(const protocol::Send& c, ms within) {
+  const auto data = c.data ? std::vector<char>(c.data->begin(), c.data->end()) : payload(c.bytes);
   Deadline deadline(conn_, within);
   std::vector<asio::const_buffer> bufs;
   bufs.push_back(asio::buffer(data));
@@ -169,7 +146,8 @@ asio::awaitable<Outcome> Endpoint::send(const protocol::Send& c, std::chrono::mi
   co_return finish(deadline, ec, n);
 }
 
-asio::awaitable<Outcome> Endpoint::recv(const protocol::Recv& c, std::chrono::milliseconds within) {
+template <>
+asio::awaitable<Outcome> Endpoint::perform(const protocol::Recv& c, ms within) {
   using Mode = protocol::Recv::Mode;
   Deadline deadline(conn_, within);
   std::vector<char> buf(c.mode == Mode::exact ? c.bytes : 65536);
@@ -187,7 +165,8 @@ asio::awaitable<Outcome> Endpoint::recv(const protocol::Recv& c, std::chrono::mi
 
 // A length-prefixed message: 4 bytes (big-endian) announcing N, then the
 // first M <= N bytes of it. Bytes reported: the M payload bytes sent.
-asio::awaitable<Outcome> Endpoint::send_message(const protocol::SendMessage& c, std::chrono::milliseconds within) {
+template <>
+asio::awaitable<Outcome> Endpoint::perform(const protocol::SendMessage& c, ms within) {
   const auto announced = c.announce;
   const auto data = payload(c.bytes);
   const std::array<unsigned char, 4> header{static_cast<unsigned char>(announced >> 24),
@@ -203,7 +182,8 @@ asio::awaitable<Outcome> Endpoint::send_message(const protocol::SendMessage& c, 
 
 // Reads the 4-byte length, then exactly that many bytes; reports the payload
 // bytes received and how the read ended ("ok" only when the whole message came).
-asio::awaitable<Outcome> Endpoint::recv_message(std::chrono::milliseconds within) {
+template <>
+asio::awaitable<Outcome> Endpoint::perform(const protocol::RecvMessage&, ms within) {
   Deadline deadline(conn_, within);
   std::array<unsigned char, 4> header{};
   auto [hec, hn] = co_await read_exact(asio::buffer(header));
@@ -218,7 +198,8 @@ asio::awaitable<Outcome> Endpoint::recv_message(std::chrono::milliseconds within
   co_return o;
 }
 
-Outcome Endpoint::tls_setup(const protocol::TlsSetup& c) {
+template <>
+asio::awaitable<Outcome> Endpoint::perform(const protocol::TlsSetup& c, ms) {
   boost::system::error_code ec;
   tls_context_.emplace(client_ ? asio::ssl::context::tls_client : asio::ssl::context::tls_server);
   auto& ctx = *tls_context_;
@@ -232,10 +213,11 @@ Outcome Endpoint::tls_setup(const protocol::TlsSetup& c) {
     if (!ec) ctx.use_certificate_chain(asio::buffer(c.cert_pem), ec);
     if (!ec) ctx.use_private_key(asio::buffer(c.key_pem), asio::ssl::context::pem, ec);
   }
-  return outcome_of(ec);
+  co_return outcome_of(ec);
 }
 
-asio::awaitable<Outcome> Endpoint::tls_handshake(std::chrono::milliseconds within) {
+template <>
+asio::awaitable<Outcome> Endpoint::perform(const protocol::TlsHandshake&, ms within) {
   if (!tls_context_) throw std::invalid_argument("tls_handshake before tls_setup");
   auto stream = std::make_unique<asio::ssl::stream<tcp::socket&>>(conn_, *tls_context_);
   if (client_) {
@@ -250,7 +232,8 @@ asio::awaitable<Outcome> Endpoint::tls_handshake(std::chrono::milliseconds withi
 }
 
 // Reads the peer's first TLS record (the ClientHello) off the socket and never answers.
-asio::awaitable<Outcome> Endpoint::tls_stall(std::chrono::milliseconds within) {
+template <>
+asio::awaitable<Outcome> Endpoint::perform(const protocol::TlsStall&, ms within) {
   Deadline deadline(conn_, within);
   std::array<unsigned char, 5> header{};
   auto [hec, hn] = co_await read_exact(asio::buffer(header));
@@ -261,7 +244,8 @@ asio::awaitable<Outcome> Endpoint::tls_stall(std::chrono::milliseconds within) {
 }
 
 // Sends close_notify and waits (within the deadline) for the peer's own.
-asio::awaitable<Outcome> Endpoint::tls_close_notify(std::chrono::milliseconds within) {
+template <>
+asio::awaitable<Outcome> Endpoint::perform(const protocol::TlsCloseNotify&, ms within) {
   if (!tls_) co_return outcome_of(asio::error::not_connected);  // no session (its handshake failed or never ran)
   Deadline deadline(conn_, within);
   auto [ec] = co_await tls_->async_shutdown(use_tuple);
@@ -272,7 +256,8 @@ asio::awaitable<Outcome> Endpoint::tls_close_notify(std::chrono::milliseconds wi
 // kernel's send queue (SIOCOUTQ: sent but unacknowledged, plus unsent) is
 // empty. The kernel offers no wakeup for that, so it looks each millisecond,
 // within the step's deadline (then operation_aborted, as any deadline).
-asio::awaitable<Outcome> Endpoint::drain(std::chrono::milliseconds within) {
+template <>
+asio::awaitable<Outcome> Endpoint::perform(const protocol::Drain&, ms within) {
   const auto deadline = std::chrono::steady_clock::now() + within;
   asio::steady_timer tick(ex_);
   for (;;) {
@@ -294,7 +279,8 @@ asio::awaitable<Outcome> Endpoint::drain(std::chrono::milliseconds within) {
 // names the weightiest event poll(2) gives: pollerr (an error pending, e.g.
 // after a RST), hup (closed both ways), rdhup (the peer's FIN), readable.
 // How an epoll/poll loop learns of a close before it reads.
-asio::awaitable<Outcome> Endpoint::poll(std::chrono::milliseconds within) {
+template <>
+asio::awaitable<Outcome> Endpoint::perform(const protocol::Poll&, ms within) {
   if (!conn_.is_open()) co_return outcome_of(asio::error::bad_descriptor);
   auto events = [this] {
     pollfd p{conn_.native_handle(), POLLIN | POLLRDHUP, 0};
@@ -314,39 +300,43 @@ asio::awaitable<Outcome> Endpoint::poll(std::chrono::milliseconds within) {
   co_return o;
 }
 
-Outcome Endpoint::shutdown(const protocol::Shutdown& c) {
+template <>
+asio::awaitable<Outcome> Endpoint::perform(const protocol::Shutdown& c, ms) {
   const std::string& how = c.how;
   const auto type = how == "rd" ? tcp::socket::shutdown_receive
                     : how == "wr" ? tcp::socket::shutdown_send
                                   : tcp::socket::shutdown_both;
   boost::system::error_code ec;
   conn_.shutdown(type, ec);
-  return outcome_of(ec);
+  co_return outcome_of(ec);
 }
 
 // The connection, as a server closes one and keeps listening; the listener
 // when there is no connection (never accepted, or closed before).
-Outcome Endpoint::close() {
+template <>
+asio::awaitable<Outcome> Endpoint::perform(const protocol::Close&, ms) {
   boost::system::error_code ec;
   tls_.reset();  // the TLS session goes without close_notify: that is tls_close_notify's job
   if (conn_.is_open()) conn_.close(ec);  // the descriptor is released even on error
   else if (acceptor_.is_open()) acceptor_.close(ec);
   else ec = asio::error::bad_descriptor;
-  return outcome_of(ec);
+  co_return outcome_of(ec);
 }
 
-Outcome Endpoint::set_option(const protocol::SetOption& c) {
+template <>
+asio::awaitable<Outcome> Endpoint::perform(const protocol::SetOption& c, ms) {
   auto option = SocketOption::from(c.name, c.value);
   boost::system::error_code ec;
   if (conn_.is_open()) conn_.set_option(option, ec);
   else pending_options_.push_back(std::move(option));
-  return outcome_of(ec);
+  co_return outcome_of(ec);
 }
 
 // The open connection socket (a connecting one counts), else the listener: neither is EBADF.
-Outcome Endpoint::get(const protocol::Get& a) {
-  if (!conn_.is_open() && acceptor_.is_open()) return read_socket(acceptor_, a.item);
-  return read_socket(conn_, a.item);
+template <>
+asio::awaitable<Outcome> Endpoint::perform(const protocol::Get& a, ms) {
+  if (!conn_.is_open() && acceptor_.is_open()) co_return read_socket(acceptor_, a.item);
+  co_return read_socket(conn_, a.item);
 }
 
 template <typename Socket>
@@ -355,6 +345,18 @@ void Endpoint::apply_options(Socket& s, boost::system::error_code& ec) {
     s.set_option(option, ec);
     if (ec) return;
   }
+}
+
+template <>
+asio::awaitable<Outcome> Endpoint::perform(const protocol::Crash&, ms) {
+  // The kernel closes this process's sockets as it would for any crash.
+  ::kill(::getpid(), SIGKILL);
+  throw std::logic_error("still alive after SIGKILL");
+}
+
+asio::awaitable<Outcome> Endpoint::execute(const protocol::Command& c) {
+  // One perform per action, above: a new action does not compile until it has one.
+  co_return co_await std::visit([&](const auto& a) { return perform(a, c.within); }, c.action);
 }
 
 }  // namespace closepath::peer

@@ -43,23 +43,9 @@ class Endpoint {
 
  private:
   using ms = std::chrono::milliseconds;
-  asio::awaitable<Outcome> listen(const protocol::Listen& a);
-  asio::awaitable<Outcome> accept(ms within);
-  asio::awaitable<Outcome> connect(const protocol::Connect& a, ms within);
-  asio::awaitable<Outcome> send(const protocol::Send& a, ms within);
-  asio::awaitable<Outcome> recv(const protocol::Recv& a, ms within);
-  asio::awaitable<Outcome> send_message(const protocol::SendMessage& a, ms within);
-  asio::awaitable<Outcome> recv_message(ms within);
-  asio::awaitable<Outcome> tls_handshake(ms within);
-  asio::awaitable<Outcome> tls_stall(ms within);
-  asio::awaitable<Outcome> tls_close_notify(ms within);
-  asio::awaitable<Outcome> drain(ms within);
-  asio::awaitable<Outcome> poll(ms within);
-  Outcome tls_setup(const protocol::TlsSetup& a);
-  Outcome shutdown(const protocol::Shutdown& a);
-  Outcome close();
-  Outcome set_option(const protocol::SetOption& a);
-  Outcome get(const protocol::Get& a);
+  // What each action does: one explicit specialization per action (endpoint.cpp).
+  template <typename A>
+  asio::awaitable<Outcome> perform(const A& action, ms within);
   template <typename Socket>
   void apply_options(Socket& s, boost::system::error_code& ec);
 

@@ -1,8 +1,16 @@
 #include "actions.hpp"
 
 #include "action_grammar.hpp"
+#include "quoted_text.hpp"
 #include "socket_options.hpp"
 
+#include <boost/algorithm/hex.hpp>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 namespace closepath::protocol {
@@ -57,8 +65,38 @@ Connect Connect::parse(const Words& a) {
 }
 
 Send Send::parse(const Words& a) {
+  if (!a.empty() && a[0] == "file") {
+    if (a.size() != 2) throw std::invalid_argument("write 'send file PATH' (one path; quote none of it)");
+    Send s;
+    s.file = a[1];
+    return s;
+  }
   want_words(a, 1, 1, word);
-  return Send{static_cast<std::size_t>(byte_count(a[0], "send"))};
+  if (auto text = quoted_text(a[0])) {
+    if (text->empty()) throw std::invalid_argument("send \"\" sends nothing: give the bytes to send");
+    if (text->size() > static_cast<std::size_t>(kMaxBytes)) throw std::invalid_argument("send: a text longer than 64 MiB");
+    return Send{text->size(), std::move(text), {}};
+  }
+  return Send{static_cast<std::size_t>(byte_count(a[0], "send", ", a \"TEXT\" or 'file PATH'")), std::nullopt, {}};
+}
+
+void Send::read_files(Send& a, const std::string& dir) {
+  if (a.file.empty()) return;
+  std::string path = a.file;
+  if (path.rfind("{dir}", 0) == 0) path = dir + path.substr(5);
+  if (path.find('{') != std::string::npos)
+    throw std::invalid_argument("send file: only {dir} may open its path (the file is read when the scenario is), got '" + a.file + "'");
+  std::ifstream in(path, std::ios::binary);
+  if (!in.is_open()) throw std::invalid_argument("send file: cannot open '" + path + "': " + std::strerror(errno));
+  if (std::filesystem::is_directory(path)) throw std::invalid_argument("send file: '" + path + "' is a directory");
+  std::ostringstream read;
+  read << in.rdbuf();  // an empty file sets failbit here: refused below
+  auto bytes = std::move(read).str();
+  if (bytes.empty()) throw std::invalid_argument("send file: '" + path + "' is empty: nothing to send");
+  if (bytes.size() > static_cast<std::size_t>(kMaxBytes)) throw std::invalid_argument("send file: '" + path + "' is over 64 MiB");
+  a.bytes = bytes.size();
+  a.data = std::move(bytes);
+  a.file.clear();
 }
 
 Recv Recv::parse(const Words& a) {
@@ -111,8 +149,21 @@ void Connect::to_json(json& j, const Connect& a) {
 void Connect::from_json(const json& j, Connect& a) {
   if (j.contains("port")) a.port = json_field<int>(j, "port");
 }
-void Send::to_json(json& j, const Send& a) { j["n"] = a.bytes; }
-void Send::from_json(const json& j, Send& a) { a.bytes = json_field<std::size_t>(j, "n"); }
+// Chosen bytes travel as hex: JSON strings must be UTF-8, the bytes need not be.
+void Send::to_json(json& j, const Send& a) {
+  j["n"] = a.bytes;
+  if (a.data) j["hex"] = boost::algorithm::hex_lower(*a.data);
+}
+void Send::from_json(const json& j, Send& a) {
+  a.bytes = json_field<std::size_t>(j, "n");
+  if (!j.contains("hex")) return;
+  try {
+    a.data = boost::algorithm::unhex(json_field<std::string>(j, "hex"));
+  } catch (const boost::algorithm::hex_decode_error&) {
+    throw std::invalid_argument("'send': 'hex' is not hexadecimal bytes");
+  }
+  if (a.data->size() != a.bytes) throw std::invalid_argument("'send': 'n' is not the length of 'hex'");
+}
 void Recv::to_json(json& j, const Recv& a) {
   j["mode"] = a.mode == Mode::some ? "some" : a.mode == Mode::exact ? "exact" : "all";
   if (a.mode == Mode::exact) j["n"] = a.bytes;

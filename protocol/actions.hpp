@@ -7,6 +7,8 @@
 //   parse     its grammar: the words after `word` (actions.cpp);
 //   to_json / from_json      its fields on the channel (actions.cpp), for
 //             actions that have any;
+//   read_files(a, dir)       for actions that name a file: read when the
+//             scenario is, so a missing file is refused with its line;
 // and, only where it differs from the default, a step rule:
 //   background = false  (it cannot end in '&'), outcome = false (it takes no
 //   '->'), moves(a) (the bytes it moves when it ends ok, expected unless the
@@ -63,14 +65,20 @@ struct Accept {
 struct Send {
   static constexpr const char* op = "send";
   static constexpr const char* word = "send";
-  static constexpr const char* synopsis = "send N";
-  static constexpr const char* doc = "write N bytes (abc...z repeated)";
-  static constexpr const char* example = "send 1000";
+  static constexpr const char* synopsis = "send N | send \"TEXT\" | send file PATH";
+  static constexpr const char* doc =
+      "write N bytes of filler (abcdefghijklmnopqrstuvwxyz over and over, from a); the TEXT given (escapes \\r \\n "
+      "\\t \\\\ \\\" \\xHH); or a file's bytes, read when the scenario is ({dir}: the scenario's folder)";
+  static constexpr const char* example = "send \"PING\\r\\n\"";
   static Send parse(const Words& args);
   static void to_json(nlohmann::json& j, const Send& a);
   static void from_json(const nlohmann::json& j, Send& a);
   static std::optional<std::uint64_t> moves(const Send& a) { return a.bytes; }
+  // Reads `file` into `data`, {dir} being `dir`; throws std::invalid_argument naming the file.
+  static void read_files(Send& a, const std::string& dir);
   std::size_t bytes = 0;
+  std::optional<std::string> data;  // the chosen bytes ("TEXT" or a file's); without them, `bytes` of filler
+  std::string file;                 // send file PATH, as written, until read_files has read it
 };
 struct Recv {
   static constexpr const char* op = "recv";

@@ -225,7 +225,8 @@ class Parser {
           step.what = std::move(*program);
         } else {
           step.what = parse_peer_step(side(*key), step.text);
-          const auto& ps = std::get<PeerStep>(step.what);
+          auto& ps = std::get<PeerStep>(step.what);
+          read_named_files(ps.action);
           order.check(ps);
           if (std::holds_alternative<TlsHandshake>(ps.action) || std::holds_alternative<TlsStall>(ps.action)) s.uses_tls = true;
         }
@@ -319,6 +320,17 @@ class Parser {
       if (!v->is_sequence()) fail(*v, "expect." + key + "." + to_string(who) + " must be a list");
       each(who, *v);
     }
+  }
+
+  // An action that names a file (send file PATH) reads it now: a missing one is refused with its line.
+  void read_named_files(PeerAction& action) const {
+    const auto dir = std::filesystem::absolute(file_).parent_path().string();
+    std::visit(
+        [&](auto& a) {
+          using T = std::decay_t<decltype(a)>;
+          if constexpr (requires { T::read_files(a, dir); }) T::read_files(a, dir);
+        },
+        action);
   }
 
   pcap::PatternElement pattern(const Node& item) const {

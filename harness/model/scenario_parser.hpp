@@ -35,7 +35,7 @@ PeerStep parse_peer_step(Side side, const std::string& text);
 // exec, ready, output, signal, exit; nullopt when `text` is none of them.
 std::optional<ProgramStep> parse_program_step(Side side, const std::string& text);
 std::chrono::milliseconds parse_duration(const std::string& text);
-// A step's text split on whitespace.
+// A step's text split on blanks outside double quotes (protocol::step_words).
 std::vector<std::string> words_of(const std::string& text);
 // Removes a trailing "within D" from `words` and returns D, if there is one.
 std::optional<std::chrono::milliseconds> take_within(std::vector<std::string>& words);

@@ -2,6 +2,7 @@
 #include "action_grammar.hpp"
 #include "outcome.hpp"
 #include "overloaded.hpp"
+#include "quoted_text.hpp"
 #include "scenario_parser.hpp"
 
 #include <algorithm>
@@ -9,16 +10,10 @@
 #include <cstring>
 #include <regex>
 #include <set>
-#include <sstream>
 
 namespace closepath {
 
-std::vector<std::string> words_of(const std::string& text) {
-  std::istringstream in(text);
-  std::vector<std::string> words;
-  for (std::string w; in >> w;) words.push_back(w);
-  return words;
-}
+std::vector<std::string> words_of(const std::string& text) { return protocol::step_words(text); }
 
 std::optional<std::chrono::milliseconds> take_within(std::vector<std::string>& words) {
   if (words.size() < 2 || words[words.size() - 2] != "within") return std::nullopt;
@@ -152,7 +147,7 @@ PeerStep parse_peer_step(Side side, const std::string& text) {
     step.background = true;
     body.resize(last);
   }
-  const auto arrow = body.find("->");
+  const auto arrow = protocol::find_unquoted(body, "->");
   auto words = words_of(body.substr(0, arrow));
   if (arrow != std::string::npos) step.expect = parse_outcome(words_of(body.substr(arrow + 2)));
   if (words.empty()) throw std::invalid_argument("empty step: name an action");

@@ -1,6 +1,8 @@
 #define BOOST_TEST_MODULE closepath_protocol
+#include "action_grammar.hpp"
 #include "command.hpp"
 #include "outcome.hpp"
+#include "quoted_text.hpp"
 #include "socket_options.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -9,15 +11,27 @@ using namespace closepath::protocol;
 
 namespace {
 
-// One command of every kind the runner sends (Await and Destroy never cross the channel).
+// Each action's own example, as the words after which no outcome, deadline or '&' comes.
+Words example_words(const std::string& example) {
+  auto words = step_words(example.substr(0, std::min(example.size(), find_unquoted(example, "->"))));
+  if (!words.empty() && words.back() == "&") words.pop_back();
+  if (words.size() > 2 && words[words.size() - 2] == "within") words.resize(words.size() - 2);
+  return words;
+}
+
+// One command of every kind the runner sends (Await and Destroy never cross the channel): each
+// action's example, so a new action is covered by its entry, and the forms examples do not show.
 std::vector<Action> every_sent_action() {
-  return {Listen{},         Connect{},        Connect{.port = 8443}, Accept{},
-          Send{.bytes = 7}, Recv{},           Recv{.mode = Recv::Mode::exact, .bytes = 9},
-          Recv{.mode = Recv::Mode::all},      Shutdown{.how = "wr"}, Close{},
-          SetOption{.name = "linger", .value = -1},                  SendMessage{.announce = 10, .bytes = 4},
-          RecvMessage{},    TlsHandshake{},   TlsStall{},            TlsCloseNotify{},
-          Crash{},          Drain{},          Poll{},                TlsSetup{.ca_pem = "CA", .cert_pem = "C", .key_pem = "K"},
-          Get{.item = Get::Item::so_error},   Get{.item = Get::Item::tcp_info}};
+  std::vector<Action> actions;
+  closepath::for_each_alternative<Action>([&](auto tag, std::size_t) {
+    using T = typename decltype(tag)::type;
+    if constexpr (requires { T::parse(Words{}); }) actions.push_back(parse_words<Action>(example_words(T::example)));
+  });
+  for (const char* more : {"connect port 8443", "send 7", "send \"\\x00\\xff\\r\\n\"", "recv", "recv 9", "recv all",
+                           "set linger off", "get so_error", "get tcp_info"})
+    actions.push_back(parse_words<Action>(step_words(more)));
+  actions.push_back(TlsSetup{.ca_pem = "CA", .cert_pem = "C", .key_pem = "K"});
+  return actions;
 }
 
 }  // namespace
@@ -62,6 +76,8 @@ BOOST_AUTO_TEST_CASE(malformed_commands_name_the_problem) {
   BOOST_TEST(message({{"id", 1}, {"op", "recv"}, {"mode", "sideways"}}) == "'recv': unknown mode 'sideways'");
   BOOST_TEST(message({{"op", "close"}}) == "'close' needs 'id'");
   BOOST_TEST(message({{"id", 1}, {"op", "get"}, {"item", "SO_RCVBUF"}}) == "'get': unknown item 'SO_RCVBUF'");
+  BOOST_TEST(message({{"id", 1}, {"op", "send"}, {"n", 2}, {"hex", "zz"}}) == "'send': 'hex' is not hexadecimal bytes");
+  BOOST_TEST(message({{"id", 1}, {"op", "send"}, {"n", 2}, {"hex", "41"}}) == "'send': 'n' is not the length of 'hex'");
   BOOST_TEST(message(nlohmann::json::array()) == "a command must be a JSON object");
 }
 
@@ -85,6 +101,45 @@ BOOST_AUTO_TEST_CASE(socket_option_table_knows_the_grammar_names) {
   BOOST_TEST(socket_option_names().find("user_timeout") != std::string::npos);
   BOOST_TEST(is_end_word("eof"));
   BOOST_TEST(!is_end_word("ECONNRESET"));  // errno names are the grammar's own check
+}
+
+// Chosen bytes: quoted words keep their blanks and quotes; escapes become bytes and back.
+BOOST_AUTO_TEST_CASE(quoted_text_is_one_word_of_chosen_bytes) {
+  const auto words = step_words("send \"GET / HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n\"  within 1s");
+  BOOST_TEST(words.size() == 4u);
+  BOOST_TEST(*quoted_text(words[1]) == "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  BOOST_TEST(*quoted_text("\"a\\\"b\\\\c\\t\\x41\\x0a\"") == "a\"b\\c\tA\n");
+  BOOST_TEST(!quoted_text("100").has_value());  // `send 100` is a count, `send "100"` three bytes
+  BOOST_TEST(quote_text(std::string("a\"\r\n\x01\xff", 6)) == "\"a\\\"\\r\\n\\x01\\xff\"");
+  BOOST_TEST(*quoted_text(quote_text(std::string("\0\x7f ok", 5))) == std::string("\0\x7f ok", 5));
+  BOOST_TEST(find_unquoted("send \"a -> b\" -> 5", "->") == 14u);
+  BOOST_TEST(find_unquoted("send \"a -> b\"", "->") == std::string::npos);
+  BOOST_CHECK_THROW(step_words("send \"open"), std::invalid_argument);
+  BOOST_CHECK_THROW(quoted_text("\"\\q\""), std::invalid_argument);
+  BOOST_CHECK_THROW(quoted_text("\"\\x4\""), std::invalid_argument);
+  BOOST_CHECK_THROW(parse_words<Action>(step_words("send \"\"")), std::invalid_argument);
+  const auto sent = std::get<Send>(parse_words<Action>(step_words("send \"PING\\r\\n\"")));
+  BOOST_TEST(sent.bytes == 6u);
+  BOOST_TEST(*sent.data == "PING\r\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_file_to_send_is_read_with_the_scenario) {
+  auto send = std::get<Send>(parse_words<Action>(step_words("send file {dir}/no-such-file")));
+  BOOST_TEST(send.file == "{dir}/no-such-file");
+  BOOST_CHECK_EXCEPTION(Send::read_files(send, "/nonexistent"), std::invalid_argument, [](const std::invalid_argument& e) {
+    return std::string(e.what()) == "send file: cannot open '/nonexistent/no-such-file': No such file or directory";
+  });
+  auto elsewhere = std::get<Send>(parse_words<Action>(step_words("send file {out}/x")));
+  BOOST_CHECK_THROW(Send::read_files(elsewhere, "/tmp"), std::invalid_argument);
+  auto dir = std::get<Send>(parse_words<Action>(step_words("send file /")));
+  BOOST_CHECK_EXCEPTION(Send::read_files(dir, "/tmp"), std::invalid_argument, [](const std::invalid_argument& e) {
+    return std::string(e.what()) == "send file: '/' is a directory";
+  });
+  auto real = std::get<Send>(parse_words<Action>(step_words("send file /proc/self/cmdline")));
+  Send::read_files(real, "/tmp");
+  BOOST_TEST(real.bytes > 0u);
+  BOOST_TEST(real.data->size() == real.bytes);
+  BOOST_TEST(real.file.empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
