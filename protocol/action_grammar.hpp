@@ -8,7 +8,6 @@
 #include "overloaded.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cstdint>
 #include <optional>
 #include <sstream>
@@ -19,34 +18,6 @@
 #include <vector>
 
 namespace closepath::protocol {
-
-// A whole number word; throws std::invalid_argument ("send needs a number, got 'lots'").
-inline long long word_number(const std::string& w, const std::string& what) {
-  long long v = 0;
-  auto [ptr, ec] = std::from_chars(w.data(), w.data() + w.size(), v);
-  if (ec == std::errc::result_out_of_range) throw std::invalid_argument(what + ": '" + w + "' is far too large");
-  if (w.empty() || ec != std::errc{} || ptr != w.data() + w.size())
-    throw std::invalid_argument(what + " needs a number, got '" + w + "'");
-  return v;
-}
-
-// A command's field `key` as a T; throws std::invalid_argument naming the op and the key.
-template <typename T>
-T json_field(const nlohmann::json& j, const char* key) {
-  if (!j.contains(key)) throw std::invalid_argument(std::string("'") + j.value("op", "?") + "' needs '" + key + "'");
-  try {
-    return j.at(key).get<T>();
-  } catch (const nlohmann::json::exception&) {
-    throw std::invalid_argument(std::string("'") + j.value("op", "?") + "': '" + key + "' has the wrong type");
-  }
-}
-
-inline void want_words(const Words& args, std::size_t lo, std::size_t hi, const char* action) {
-  if (args.size() < lo || args.size() > hi)
-    throw std::invalid_argument("'" + std::string(action) + "' takes " +
-                                (lo == hi ? std::to_string(lo) : std::to_string(lo) + "-" + std::to_string(hi)) +
-                                " argument(s), got " + std::to_string(args.size()));
-}
 
 // The step rules, as an action declares them or by default.
 template <typename T>

@@ -4,8 +4,6 @@
 #include "quoted_text.hpp"
 #include "socket_options.hpp"
 
-#include <boost/algorithm/hex.hpp>
-
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -149,19 +147,14 @@ void Connect::to_json(json& j, const Connect& a) {
 void Connect::from_json(const json& j, Connect& a) {
   if (j.contains("port")) a.port = json_field<int>(j, "port");
 }
-// Chosen bytes travel as hex: JSON strings must be UTF-8, the bytes need not be.
 void Send::to_json(json& j, const Send& a) {
   j["n"] = a.bytes;
-  if (a.data) j["hex"] = boost::algorithm::hex_lower(*a.data);
+  if (a.data) j["hex"] = hex_of(*a.data);
 }
 void Send::from_json(const json& j, Send& a) {
   a.bytes = json_field<std::size_t>(j, "n");
   if (!j.contains("hex")) return;
-  try {
-    a.data = boost::algorithm::unhex(json_field<std::string>(j, "hex"));
-  } catch (const boost::algorithm::hex_decode_error&) {
-    throw std::invalid_argument("'send': 'hex' is not hexadecimal bytes");
-  }
+  a.data = bytes_of_hex(json_field<std::string>(j, "hex"), "'send': 'hex'");
   if (a.data->size() != a.bytes) throw std::invalid_argument("'send': 'n' is not the length of 'hex'");
 }
 void Recv::to_json(json& j, const Recv& a) {

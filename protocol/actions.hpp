@@ -4,9 +4,10 @@
 //   word      how a scenario step opens with it ("send", "tls handshake");
 //             the runner's own internal actions have none;
 //   synopsis, doc, example   for `closepath help words` and the docs;
-//   parse     its grammar: the words after `word` (actions.cpp);
-//   to_json / from_json      its fields on the channel (actions.cpp), for
-//             actions that have any;
+//   parse     its grammar: the words after `word`;
+//   to_json / from_json      its fields on the channel, for actions that
+//             have any (parse and JSON in actions.cpp, or beside the struct
+//             when a few lines do: action_fields.hpp has their pieces);
 //   read_files(a, dir)       for actions that name a file: read when the
 //             scenario is, so a missing file is refused with its line;
 // and, only where it differs from the default, a step rule:
@@ -14,11 +15,14 @@
 //   '->'), moves(a) (the bytes it moves when it ends ok, expected unless the
 //   step says otherwise), ends (the end it expects by default: crash is
 //   `killed`), reads_tcp_info(a) (it may expect tcp_info fields).
-// Adding an action: its struct here and in `Action`, its parse (and JSON)
-// in actions.cpp, its method in peers/endpoint.cpp (whose visit does not
-// compile without one), a test and a scenario.
+// Adding an action: its struct here and in `Action`, its Endpoint::perform
+// in peers/endpoint.cpp (the build stops without one), a scenario that
+// uses it and its self-test (pytest/test_selftests.py). The protocol test
+// round-trips its example; `closepath help words` and docs/language.md
+// (tools/update_reference.py) list it.
 #pragma once
 
+#include "action_fields.hpp"
 #include "outcome.hpp"
 
 #include <nlohmann/json.hpp>
@@ -31,8 +35,6 @@
 #include <vector>
 
 namespace closepath::protocol {
-
-using Words = std::vector<std::string>;
 
 struct Listen {
   static constexpr const char* op = "listen";

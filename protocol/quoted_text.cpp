@@ -1,5 +1,7 @@
 #include "quoted_text.hpp"
 
+#include <boost/algorithm/hex.hpp>
+
 #include <cstdio>
 #include <stdexcept>
 
@@ -94,6 +96,16 @@ std::string quote_text(std::string_view bytes) {
     }
   }
   return out + "\"";
+}
+
+std::string hex_of(std::string_view bytes) { return boost::algorithm::hex_lower(std::string(bytes)); }
+
+std::string bytes_of_hex(const std::string& hex, const std::string& field) {
+  try {
+    return boost::algorithm::unhex(hex);
+  } catch (const boost::algorithm::hex_decode_error&) {
+    throw std::invalid_argument(field + " is not hexadecimal bytes");
+  }
 }
 
 }  // namespace closepath::protocol

@@ -23,4 +23,9 @@ std::optional<std::string> quoted_text(const std::string& word);
 // The other way: bytes as a quoted word (printable ASCII as is, the rest escaped).
 std::string quote_text(std::string_view bytes);
 
+// Chosen bytes on the control channel, whose JSON strings must be UTF-8:
+// as lower-case hex, and back (throws std::invalid_argument naming `field`).
+std::string hex_of(std::string_view bytes);
+std::string bytes_of_hex(const std::string& hex, const std::string& field);
+
 }  // namespace closepath::protocol
