@@ -163,6 +163,23 @@ asio::awaitable<Outcome> Endpoint::perform(const protocol::Recv& c, ms within) {
   }
 }
 
+// A byte at a time, so nothing past TEXT is taken: the next read starts after it.
+template <>
+asio::awaitable<Outcome> Endpoint::perform(const protocol::RecvUntil& c, ms within) {
+  Deadline deadline(conn_, within);
+  std::uint64_t total = 0;
+  std::string tail;  // the last bytes read, as many as TEXT has
+  char byte = 0;
+  for (;;) {
+    auto [ec, n] = co_await read_some(asio::buffer(&byte, 1));
+    total += n;
+    if (ec) co_return finish(deadline, ec, total);
+    tail.push_back(byte);
+    if (tail.size() > c.text.size()) tail.erase(0, 1);
+    if (tail == c.text) co_return finish(deadline, ec, total);
+  }
+}
+
 // A length-prefixed message: 4 bytes (big-endian) announcing N, then the
 // first M <= N bytes of it. Bytes reported: the M payload bytes sent.
 template <>

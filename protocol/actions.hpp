@@ -97,6 +97,27 @@ struct Recv {
   enum class Mode { some, exact, all } mode = Mode::some;
   std::size_t bytes = 0;  // for exact
 };
+struct RecvUntil {  // a delimited read: a line, a header block
+  static constexpr const char* op = "recv_until";
+  static constexpr const char* word = "recv until";
+  static constexpr const char* synopsis = "recv until \"TEXT\"";
+  static constexpr const char* doc =
+      "read until TEXT has come and no further (what follows stays for the next read): ok with the bytes read, TEXT "
+      "included; eof, an error or the deadline when they come first";
+  static constexpr const char* example = "recv until \"\\r\\n\\r\\n\" within 2s";
+  static RecvUntil parse(const Words& a) {
+    want_words(a, 1, 1, word);
+    auto text = quoted_text(a[0]);
+    if (!text || text->empty()) throw std::invalid_argument("recv until takes a quoted TEXT, e.g. 'recv until \"\\n\"', got '" + a[0] + "'");
+    return RecvUntil{std::move(*text)};
+  }
+  static void to_json(nlohmann::json& j, const RecvUntil& a) { j["hex"] = hex_of(a.text); }
+  static void from_json(const nlohmann::json& j, RecvUntil& a) {
+    a.text = bytes_of_hex(json_field<std::string>(j, "hex"), "'recv_until': 'hex'");
+    if (a.text.empty()) throw std::invalid_argument("'recv_until': 'hex' is empty");
+  }
+  std::string text;
+};
 struct Shutdown {
   static constexpr const char* op = "shutdown";
   static constexpr const char* word = "shutdown";
@@ -224,7 +245,7 @@ struct TlsSetup {  // the runner's, before a TLS scenario: credentials (never wr
 };
 
 // What crosses the control channel.
-using Action = std::variant<Listen, Connect, Accept, Send, Recv, Shutdown, Close, SetOption, SendMessage, RecvMessage,
+using Action = std::variant<Listen, Connect, Accept, Send, Recv, RecvUntil, Shutdown, Close, SetOption, SendMessage, RecvMessage,
                             TlsHandshake, TlsStall, TlsCloseNotify, Crash, Drain, Poll, Get, TlsSetup>;
 
 }  // namespace closepath::protocol
