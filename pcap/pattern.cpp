@@ -2,6 +2,7 @@
 
 #include "pattern_words.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <iomanip>
 #include <cmath>
@@ -139,9 +140,13 @@ PatternElement parse_pattern(const std::string& text) {
   }
 
   bool repeat_seen = false;
+  std::vector<const PatternWord*> named;
   for (std::size_t i = 2; i < words.size(); ++i) {
     const std::string& w = words[i];
     if (const auto* word = find_pattern_word(w)) {
+      if (std::find(named.begin(), named.end(), word) != named.end())
+        throw PatternError("'" + w + "' is given twice in '" + text + "'");
+      named.push_back(word);
       i = word->parse(run.packet, words, i) - 1;
       continue;
     }

@@ -41,6 +41,13 @@ BOOST_DATA_TEST_CASE(pattern_rejects_with_a_reason,
 }
 
 // A forbid entry names one packet: no "..." and no repeat.
+BOOST_AUTO_TEST_CASE(a_word_given_twice_is_refused) {
+  BOOST_CHECK_EXCEPTION(parse_pattern("c>s P. len 1 len 2"), PatternError, [](const PatternError& e) {
+    return std::string(e.what()) == "'len' is given twice in 'c>s P. len 1 len 2'";
+  });
+  BOOST_CHECK_THROW(parse_pattern("c>s S TS TS"), PatternError);
+}
+
 BOOST_AUTO_TEST_CASE(pattern_single_packet_refuses_repeats) {
   BOOST_CHECK_THROW(parse_packet_pattern("..."), PatternError);
   BOOST_CHECK_THROW(parse_packet_pattern("c>s F {2}"), PatternError);
