@@ -18,6 +18,7 @@
 #pragma once
 
 #include "flow.hpp"
+#include "wire_effect.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -57,6 +58,7 @@ struct PacketPattern {
   bool ack_fin = false;               // "ack fin": acknowledges the other side's FIN
   std::optional<TimeWindow> gap;      // since the previous packet of the flow
   std::optional<AnchoredWindow> at;   // since an anchor (a step's start)
+  std::optional<WireEffect> wire;     // "wire injected": what the wire did to it, as the run recorded it
   bool operator==(const PacketPattern&) const = default;
 };
 

@@ -42,7 +42,7 @@ std::string option_text(const char* word, const auto& value) {
   return value ? std::string(word) + " " + std::to_string(*value) : std::string("no ") + word;
 }
 
-const std::array<PatternWord, 11> kWords{{
+const std::array<PatternWord, 12> kWords{{
     {"seq", "seq N", "the relative sequence number, as Wireshark shows it (the SYN is 0)", "c>s R. seq 1001", kEveryPlace, "",
      [](PacketPattern& p, const std::vector<std::string>& w, std::size_t i) { return parse_number_word<&PacketPattern::seq>(p, w, i, UINT32_MAX); },
      [](const PacketPattern& p, std::string& out) { print_number_word<&PacketPattern::seq>(p, out, "seq"); },
@@ -159,6 +159,29 @@ const std::array<PatternWord, 11> kWords{{
        if (!time.anchors || a.anchor > time.anchors->size()) return fail(why, expected, "no time for step " + std::to_string(a.anchor));
        const auto since = elapsed_ns(k.mono_ns, (*time.anchors)[a.anchor - 1]);
        return in_window(a.window, since) || fail(why, expected, "at " + measured_text(since, &a.window));
+     }},
+    {"wire", "wire dropped|held|delayed|injected|netem",
+     "what the wire did to it, as the run recorded it (nothing, in a capture closepath did not make)",
+     "c>s R. seq 1001 ack 1 wire injected", place_bit(PatternPlace::expect) | place_bit(PatternPlace::forbid),
+     "the wire decides it as the packet passes",
+     [](PacketPattern& p, const std::vector<std::string>& w, std::size_t i) {
+       p.wire = wire_effect_named(value_of(w, i));
+       if (!p.wire) {
+         std::string names;
+         for (const auto n : kWireEffectNames) names += (names.empty() ? "" : ", ") + std::string(n);
+         throw PatternError("'wire' takes " + names + ", got '" + w[i + 1] + "'");
+       }
+       return i + 2;
+     },
+     [](const PacketPattern& p, std::string& out) {
+       if (p.wire) out += " wire " + std::string(name(*p.wire));
+     },
+     [](const PacketPattern& p, const FlowPacket& k, const MatchTime&, std::string& why) {
+       if (!p.wire || has(k.effects, *p.wire)) return true;
+       std::string did;
+       for (std::size_t e = 0; e < kWireEffectNames.size(); ++e)
+         if (has(k.effects, static_cast<WireEffect>(e))) did += std::string(did.empty() ? "wire " : ", ") + std::string(kWireEffectNames[e]);
+       return fail(why, "wire " + std::string(name(*p.wire)), did.empty() ? "untouched by the wire" : did);
      }},
 }};
 

@@ -191,3 +191,26 @@ BOOST_AUTO_TEST_CASE(a_word_is_refused_where_it_cannot_be_decided) {
   BOOST_TEST(places_text(*find_pattern_word("at")) == "expect.wire only");
   BOOST_TEST(places_text(*find_pattern_word("len")).empty());
 }
+
+// What the wire did is a fact of the packet (its effects), never read from its comment.
+BOOST_AUTO_TEST_CASE(wire_names_what_the_wire_did_to_a_packet) {
+  const auto injected = parse_packet_pattern("c>s R. wire injected");
+  FlowPacket p;
+  p.flags = kRst | kAck;
+  p.note = "injected RST";  // the comment alone says nothing to the matcher
+  std::string why;
+  BOOST_TEST(!packet_matches(injected, p, &why));
+  BOOST_TEST(why == "expected wire injected vs actual untouched by the wire");
+  p.effects = effect_bit(WireEffect::held) | effect_bit(WireEffect::delayed);
+  BOOST_TEST(!packet_matches(injected, p, &why));
+  BOOST_TEST(why == "expected wire injected vs actual wire held, delayed");
+  p.effects |= effect_bit(WireEffect::injected);
+  BOOST_TEST(packet_matches(injected, p));
+  BOOST_CHECK_EXCEPTION(parse_packet_pattern("c>s R. wire spoofed"), PatternError, [](const PatternError& e) {
+    return std::string(e.what()) == "'wire' takes dropped, held, delayed, injected, netem, got 'spoofed'";
+  });
+  // The wire cannot wait for, or act on, what it has not yet done.
+  BOOST_CHECK_NO_THROW(check_places(injected, PatternPlace::forbid));
+  BOOST_CHECK_THROW(check_places(injected, PatternPlace::fault), PatternError);
+  BOOST_CHECK_THROW(check_places(injected, PatternPlace::barrier), PatternError);
+}
