@@ -175,3 +175,22 @@ def test_big_endian_reads_like_little_endian(closepath, tmp_path):
     assert a.returncode == b.returncode == 0, b.stderr
     # (the swapped copy drops the interfaces' options, so only the time column may differ)
     assert [line[10:] for line in a.stdout.splitlines()[1:]] == [line[10:] for line in b.stdout.splitlines()[1:]]
+
+
+def test_what_the_wire_did_is_unknown_without_its_record(closepath, tmp_path):
+    """`wire EFFECT` reads the run's record; a capture without one cannot tell, and says so."""
+    scenario = tmp_path / "graceful_fin.yaml"
+    scenario.write_text(SCENARIO.read_text().replace("    - c>s P. seq 1 ack 1 len 100\n",
+                                                     "    - c>s P. seq 1 ack 1 len 100 wire delayed\n", 1))
+    bare = tmp_path / "bare.pcapng"
+    bare.write_bytes(shb() + idb() + b"".join(epb(f, ticks=i * 1000) for i, f in enumerate(frames_of_good())))
+    done = closepath("check", bare, "--scenario", scenario)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert re.search(r"graceful_fin\.yaml:\d+: names what the wire did \('wire \.\.\.'\), which .*bare\.pcapng does not "
+                     r"record .*: unknown, not judged", done.stderr), done.stderr
+    # Run facts with the record: judged, and that packet was not delayed.
+    recorded = tmp_path / "recorded.pcapng"
+    recorded.write_bytes(with_facts(good_facts(version=3, effects={})))
+    judged = closepath("check", recorded, "--scenario", scenario)
+    assert judged.returncode == 1, judged.stdout + judged.stderr
+    assert "expected wire delayed vs actual untouched by the wire" in judged.stdout, judged.stdout

@@ -169,6 +169,15 @@ RunResult judged_run(const Scenario& s, const pcap::Flow& flow, const std::optio
   return r;
 }
 
+// A scenario's line that names what the wire did ("wire injected"), if any.
+std::optional<int> line_naming_the_wire(const Scenario& s) {
+  for (const auto& p : s.wire)
+    if (const auto* run = std::get_if<pcap::PacketRun>(&p.value); run && run->packet.wire) return p.line;
+  for (const auto& p : s.forbid)
+    if (p.value.wire) return p.line;
+  return std::nullopt;
+}
+
 }  // namespace
 
 int check_capture(const std::filesystem::path& capture, const Scenario& s, const OfflineOptions& o, std::ostream& out,
@@ -178,6 +187,9 @@ int check_capture(const std::filesystem::path& capture, const Scenario& s, const
   const auto flow = flow_of(capture, loaded, o, true);
   warn(capture, loaded, flow.skipped, notes);
   const auto& facts = loaded.facts;
+  if (const auto line = line_naming_the_wire(s); line && !(facts && facts->effects_recorded))
+    throw std::runtime_error(s.file.string() + ":" + std::to_string(*line) + ": names what the wire did ('wire ...'), which " +
+                             capture.string() + " does not record (closepath's run facts, version 3 on): unknown, not judged");
   std::string steps_note;
   auto r = judged_run(s, flow, facts, steps_note);
   if (!steps_note.empty()) notes << capture.string() << ": note: " << steps_note << "\n";

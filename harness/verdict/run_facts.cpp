@@ -119,7 +119,7 @@ RunFacts parse_facts(const nlohmann::json& j) {
                                                                             0, std::int64_t{1} << 62));
   if (j.contains("steps")) f.steps = steps_of(j.at("steps"));
   if (j.contains("programs")) f.programs = programs_of(j.at("programs"));
-  if (j.contains("effects")) f.effects = effects_of(j.at("effects"));
+  if (j.contains("effects")) f.effects = effects_of(j.at("effects")), f.effects_recorded = true;
   const auto& kernel = field(j, "kernel_states", "traced states");
   const auto& leftovers = field(j, "leftovers", "the socket audit");
   if (!kernel.is_object() || !leftovers.is_object()) throw FactsError("kernel_states and leftovers must be objects");

@@ -35,6 +35,7 @@ struct RunFacts {
   // What the wire did to each frame it touched, by frame number (1-based):
   // pcap::WireEffect bits (version 3 on; empty before).
   std::map<std::size_t, std::uint8_t> effects;
+  bool effects_recorded = false;  // the facts hold `effects` at all (version 3 on): else what the wire did is unknown
 };
 
 // What is wrong with a run-facts comment.
