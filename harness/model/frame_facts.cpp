@@ -28,6 +28,13 @@ std::map<std::size_t, std::uint8_t> effects_by_frame(const std::vector<WireFrame
   return out;
 }
 
+std::vector<std::size_t> undelivered_frames(const std::vector<WireFrame>& frames) {
+  std::vector<std::size_t> out;
+  for (std::size_t i = 0; i < frames.size(); ++i)
+    if (!frames[i].forwarded) out.push_back(i + 1);
+  return out;
+}
+
 FrameFacts facts_from_comment(const std::string& comment) {
   return {.note = note::wire_part(comment), .delivered = note::delivered(comment), .injected = note::injected(comment)};
 }

@@ -27,7 +27,8 @@ struct FrameFacts {
 // by the run's `realtime_offset_ns` (REALTIME - MONOTONIC): the same number
 // `closepath check` reads from the file, so both measure the same gaps.
 FrameFacts facts_of(const WireFrame& f, std::int64_t realtime_offset_ns);
-// Read back from the words of frame_notes.hpp.
+// Read back from the words of frame_notes.hpp: only for captures whose run
+// facts predate version 4, which did not record delivery.
 FrameFacts facts_from_comment(const std::string& comment);
 
 // How many frames each wire step's fault touched (by step index): those it
@@ -37,10 +38,14 @@ std::map<std::size_t, std::size_t> touched_per_step(const std::vector<WireFrame>
 // Each frame's effects, by its capture frame number (1-based, Wireshark's
 // No.), for the frames the wire touched: what run facts record.
 std::map<std::size_t, std::uint8_t> effects_by_frame(const std::vector<WireFrame>& frames);
+// The frames that never reached their receiver (dropped, still held or
+// delayed at the end, an injection that failed), by frame number (1-based).
+std::vector<std::size_t> undelivered_frames(const std::vector<WireFrame>& frames);
 
 // `per_frame` is indexed like the frames the flow was tracked from.
 void annotate(pcap::Flow& flow, const std::vector<FrameFacts>& per_frame);
-// From each packet's own capture comment (the flow's notes when tracked from a file).
+// From each packet's own capture comment (the flow's notes when tracked from
+// a file): captures before run facts version 4.
 void annotate_from_comments(pcap::Flow& flow);
 
 }  // namespace closepath

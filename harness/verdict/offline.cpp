@@ -6,6 +6,7 @@
 
 #include "capture_reader.hpp"
 #include "frame_facts.hpp"
+#include "frame_notes.hpp"
 #include "judge.hpp"
 #include "ladder.hpp"
 #include "report.hpp"
@@ -93,10 +94,17 @@ pcap::Flow flow_of(const std::filesystem::path& capture, Loaded& l, const Offlin
   if (!hint && l.facts) hint = l.facts->client;
   auto flow = pcap::track_flow(l.file.source(), hint, every_incarnation);
   if (flow.packets.empty()) throw std::runtime_error(capture.string() + ": " + nothing_usable(l, flow.skipped));
-  annotate_from_comments(flow);
-  if (l.facts)  // what the wire did, as the run recorded it (captures before version 3 have none)
-    for (auto& p : flow.packets)
+  // What the wire did, as the run recorded it; captures before run facts version 4 did not record
+  // delivery, and are read from their comments as those versions wrote them.
+  if (!l.facts || !l.facts->undelivered) annotate_from_comments(flow);
+  if (l.facts)
+    for (auto& p : flow.packets) {
       if (const auto it = l.facts->effects.find(p.frame + 1); it != l.facts->effects.end()) p.effects = it->second;
+      if (!l.facts->undelivered) continue;
+      p.note = note::wire_part(p.note);  // for display: what a program printed is its own line
+      p.delivered = !l.facts->undelivered->contains(p.frame + 1);
+      p.injected = pcap::has(p.effects, pcap::WireEffect::injected);
+    }
   return flow;
 }
 

@@ -85,11 +85,11 @@ nlohmann::json run_facts(const RunResult& r) {
       if (pcap::has(bits, static_cast<pcap::WireEffect>(e))) names.push_back(pcap::kWireEffectNames[e]);
     effects[std::to_string(frame)] = names;
   }
-  return {{"version", 3},          {"scenario", r.scenario->name}, {"verdict", to_string(r.verdict)},
+  return {{"version", 4},          {"scenario", r.scenario->name}, {"verdict", to_string(r.verdict)},
           {"client", kClientHost.address_in(r.family)}, {"client_port", r.client_port}, {"server_port", r.server_port},
           {"anchors", anchors},    {"steps", steps},               {"kernel_states", kernel},
           {"kernel_from", kernel_from}, {"leftovers", leftovers},  {"at_close", at_close},
-          {"programs", programs}, {"effects", effects}};
+          {"programs", programs}, {"effects", effects}, {"undelivered", undelivered_frames(r.frames)}};
 }
 
 namespace {

@@ -120,6 +120,13 @@ RunFacts parse_facts(const nlohmann::json& j) {
   if (j.contains("steps")) f.steps = steps_of(j.at("steps"));
   if (j.contains("programs")) f.programs = programs_of(j.at("programs"));
   if (j.contains("effects")) f.effects = effects_of(j.at("effects")), f.effects_recorded = true;
+  if (j.contains("undelivered")) {
+    const auto& frames = j.at("undelivered");
+    if (!frames.is_array()) throw FactsError("undelivered is not a list");
+    f.undelivered.emplace();
+    for (std::size_t i = 0; i < frames.size(); ++i)
+      f.undelivered->insert(number_in<std::size_t>(frames[i], "undelivered[" + std::to_string(i) + "]", 1, std::size_t{1} << 40));
+  }
   const auto& kernel = field(j, "kernel_states", "traced states");
   const auto& leftovers = field(j, "leftovers", "the socket audit");
   if (!kernel.is_object() || !leftovers.is_object()) throw FactsError("kernel_states and leftovers must be objects");

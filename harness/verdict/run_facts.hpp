@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <stdexcept>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,7 +36,10 @@ struct RunFacts {
   // What the wire did to each frame it touched, by frame number (1-based):
   // pcap::WireEffect bits (version 3 on; empty before).
   std::map<std::size_t, std::uint8_t> effects;
-  bool effects_recorded = false;  // the facts hold `effects` at all (version 3 on): else what the wire did is unknown
+  bool effects_recorded = false;
+  // The frames that never reached their receiver, by frame number (version 4
+  // on; nullopt before, when the capture comments were read instead).
+  std::optional<std::set<std::size_t>> undelivered;  // the facts hold `effects` at all (version 3 on): else what the wire did is unknown
 };
 
 // What is wrong with a run-facts comment.
