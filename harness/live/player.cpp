@@ -85,7 +85,8 @@ void Player::fault(const WireStep& ws) {
   now_doing(where_ + ": applying the fault");
   // netem is tc's; the exact program still learns of it, to annotate the frames it may change.
   if (const auto* netem = std::get_if<Netem>(&ws.action)) apply_netem(live_.topology.wire(), *netem);
-  sr.problem = live_.faults.apply(ws.action, i_, "step " + std::to_string(i_ + 1) + " " + s_.steps[i_].text);
+  if (auto failed = live_.faults.apply(ws.action, i_, "step " + std::to_string(i_ + 1) + " " + s_.steps[i_].text))
+    sr.problem = RunnerError{std::move(*failed)};
   live_.wire.sync();
   sr.outcome = timed(sr.problem ? protocol::end::error : protocol::end::ok, start);
 }
@@ -98,20 +99,18 @@ std::size_t Player::collect(Side side) {
   return index;
 }
 
-std::optional<std::string> Player::impossible(const PeerStep& ps) const {
-  const std::string side = to_string(ps.side);
+std::optional<NotRun> Player::impossible(const PeerStep& ps) const {
   if (const auto it = crashed_by_.find(ps.side); it != crashed_by_.end())
-    return "not run: step " + std::to_string(it->second + 1) + " crashed the " + side + "'s peer";
+    return NotRun{.why = NotRun::Why::peer_crashed, .by_step = it->second + 1, .ended = {}};
   if (std::holds_alternative<TlsCloseNotify>(ps.action))
     if (const auto it = tls_handshake_.find(ps.side); it != tls_handshake_.end()) {
       const auto& handshake = r_.steps[it->second];
       if (handshake.outcome && handshake.outcome->end != protocol::end::ok && handshake.outcome->end != protocol::end::pending)
-        return "not run: step " + std::to_string(it->second + 1) + " (" + handshake.step->text + ") ended " +
-               handshake.outcome->end + ", so the " + side + " has no TLS session";
+        return NotRun{.why = NotRun::Why::no_tls_session, .by_step = it->second + 1, .ended = handshake.outcome->end};
     }
   if (std::holds_alternative<Await>(ps.action))
     if (const auto it = pending_.find(ps.side); it == pending_.end() || it->second.empty())
-      return "not run: no " + side + " step runs in the background to await (the one before it did not run)";
+      return NotRun{.why = NotRun::Why::nothing_to_await, .by_step = 0, .ended = {}};
   return std::nullopt;
 }
 
@@ -151,7 +150,7 @@ void Player::destroy(const PeerStep& ps, std::int64_t start) {
     sr.outcome = timed(protocol::end::ok, start);
   } catch (const HostError& e) {
     sr.outcome = timed(protocol::end::error, start);
-    sr.problem = "could not destroy the " + to_string(ps.side) + "'s connection: " + e.what();
+    sr.problem = RunnerError{"could not destroy the " + to_string(ps.side) + "'s connection: " + e.what()};
   }
 }
 

@@ -38,7 +38,7 @@ class Player {
   // Collects the oldest background step of `side`; returns its index.
   std::size_t collect(Side side);
   // Why the step cannot run, when an earlier one made it impossible.
-  std::optional<std::string> impossible(const PeerStep& ps) const;
+  std::optional<NotRun> impossible(const PeerStep& ps) const;
   void audit_after_close(Side side);
 
   const Scenario& s_;

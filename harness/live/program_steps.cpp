@@ -18,9 +18,9 @@ using namespace std::chrono_literals;
 
 std::int64_t mono_ns() { return protocol::now_ns(); }
 
-std::string exited_note(const ProgramProcess& p) {
+std::optional<std::string> ended_as(const ProgramProcess& p) {
   const auto status = p.status();
-  return status ? " (the program ended: " + describe_status(*status) + ")" : "";
+  return status ? std::optional(describe_status(*status)) : std::nullopt;
 }
 
 }  // namespace
@@ -31,25 +31,21 @@ namespace {
 struct StepEnd {
   StepResult& sr;
   std::int64_t start;
-  void operator()(std::string word, std::optional<std::string> problem = std::nullopt) const {
+  void operator()(std::string word, std::optional<StepProblem> problem = std::nullopt) const {
     sr.outcome = protocol::Outcome{.end = std::move(word), .start_ns = start, .end_ns = mono_ns()};
     sr.problem = std::move(problem);
   }
 };
 
 void await_output(ProgramProcess& slot, const Output& o, std::size_t& from, std::chrono::steady_clock::time_point until,
-                  const ProgramStep& ps, const std::string& who, const StepEnd& end) {
+                  const StepEnd& end) {
   if (const auto i = slot.wait_line(std::regex(o.pattern), from, until)) {
     from = *i + 1;
     return end(protocol::end::ok);
   }
   const auto lines = slot.record().lines;
-  const std::string last = lines.empty() ? "no output" : "its last line '" + lines.back().text + "'";
-  if (const auto status = slot.status())  // it ended, and its output with it: no sense waiting on
-    return end(protocol::end::timeout, "expected " + who + " to print a line matching /" + o.pattern +
-                                           "/ vs the program ended (" + describe_status(*status) + ") before printing one, " + last);
-  end(protocol::end::timeout, "expected " + who + " to print a line matching /" + o.pattern + "/ within " +
-                                  std::to_string(ps.within.count()) + " ms vs " + last);
+  end(protocol::end::timeout, NoLine{.last_line = lines.empty() ? std::nullopt : std::optional(lines.back().text),
+                                     .program_ended = ended_as(slot)});
 }
 
 }  // namespace
@@ -59,13 +55,9 @@ void ProgramSteps::await_ready(const ProgramStep& ps, const ProgramProcess& slot
   const StepEnd end{sr, start};
   std::optional<SocketEntry> other_family;
   if (listening(ps.side, slot, until, other_family)) return end(protocol::end::ok);
-  end(protocol::end::timeout, "expected a socket listening on port " + std::to_string(r_.server_port) + " for " +
-                                  (r_.family == Family::ipv4 ? "IPv4" : "IPv6") + " in the " + to_string(ps.side) +
-                                  "'s namespace within " + std::to_string(ps.within.count()) + " ms vs " +
-                                  (other_family ? "one on " + other_family->local + ", which takes " +
-                                                      (other_family->ipv4 ? "IPv4" : "IPv6") + " only"
-                                                : std::string("none")) +
-                                  exited_note(slot));
+  end(protocol::end::timeout, NoListener{.port = r_.server_port, .family = r_.family,
+                                         .other_family = other_family ? std::optional(other_family->local) : std::nullopt,
+                                         .program_ended = ended_as(slot)});
 }
 
 void ProgramSteps::run(const ProgramStep& ps, std::size_t index, const std::string& where) {
@@ -77,12 +69,11 @@ void ProgramSteps::run(const ProgramStep& ps, std::size_t index, const std::stri
   if (const auto* e = std::get_if<Exec>(&ps.action)) return exec(ps, *e, index, sr, start);
   ProgramProcess* slot = live_.program(ps.side);
   if (const auto failed = failed_exec_.find(ps.side); failed != failed_exec_.end()) {
-    sr.problem = "not run: step " + std::to_string(failed->second + 1) + " (" + s_.steps[failed->second].text +
-                 ") could not start " + who;
+    sr.problem = NotRun{.why = NotRun::Why::program_not_started, .by_step = failed->second + 1, .ended = {}};
     return;
   }
   if (!slot) {
-    sr.problem = "not run: no exec step started " + who;
+    sr.problem = NotRun{.why = NotRun::Why::no_program, .by_step = 0, .ended = {}};
     return;
   }
   std::visit(overloaded{
@@ -93,7 +84,7 @@ void ProgramSteps::run(const ProgramStep& ps, std::size_t index, const std::stri
                  },
                  [&](const Output& o) {
                    now_doing(where + ": waiting for " + who + " to print /" + o.pattern + "/");
-                   await_output(*slot, o, output_from_[ps.side], until, ps, who, end);
+                   await_output(*slot, o, output_from_[ps.side], until, end);
                  },
                  [&](const SignalProgram& sig) {
                    slot->signal(sig.number);
@@ -114,7 +105,7 @@ void ProgramSteps::exec(const ProgramStep& ps, const Exec& e, std::size_t index,
   const ProgramProcess* slot = live_.program(ps.side);
   if (slot && !slot->status()) {
     end(protocol::end::error);
-    sr.problem = "the " + to_string(ps.side) + " program is still running: one program per side";
+    sr.problem = RunnerError{"the " + to_string(ps.side) + " program is still running: one program per side"};
     return;
   }
   try {
@@ -124,7 +115,7 @@ void ProgramSteps::exec(const ProgramStep& ps, const Exec& e, std::size_t index,
   } catch (const ProgramNotStarted& failed) {  // the scenario's program, not the host, is at fault
     failed_exec_[ps.side] = index;
     end(protocol::end::error);
-    sr.problem = failed.what();
+    sr.problem = RunnerError{failed.what()};
     return;
   }
   failed_exec_.erase(ps.side);

@@ -8,6 +8,7 @@
 #include "side_states.hpp"
 #include "socket_entry.hpp"
 #include "state_inference.hpp"
+#include "step_problem.hpp"
 #include "trace_event.hpp"
 #include "wire_frame.hpp"
 
@@ -27,9 +28,9 @@ struct StepResult {
   std::optional<std::size_t> touched;        // a wire fault: the frames it dropped, held, delayed, injected or passed to netem
   std::optional<std::size_t> awaited_step;   // await: the step it collected (1-based)
   // What only the runner could see, which is the step's failure whatever it
-  // expected: "not run: step 4 (tls handshake) ended stream_truncated", a
-  // fault it could not apply, a program that never printed its line.
-  std::optional<std::string> problem;
+  // expected: a step an earlier one made impossible, a fault it could not
+  // apply, a program that never printed its line (step_problem.hpp).
+  std::optional<StepProblem> problem;
   std::optional<std::string> mismatch;       // the judge's: "expected X vs actual Y"
   // Only when it started is known (a capture whose run facts predate step
   // records): its start anchors timing windows; the step is not judged.

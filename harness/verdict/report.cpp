@@ -2,6 +2,7 @@
 
 #include "catalogue.hpp"
 #include "frame_facts.hpp"
+#include "step_problems.hpp"
 #include "frame_notes.hpp"
 #include "judge.hpp"
 #include "ladder.hpp"
@@ -56,7 +57,7 @@ nlohmann::json run_facts(const RunResult& r) {
     if (sr.seen) step["seen"] = *sr.seen;
     if (sr.touched) step["touched"] = *sr.touched;
     if (sr.awaited_step) step["awaited_step"] = *sr.awaited_step;
-    if (sr.problem) step["problem"] = *sr.problem;
+    if (sr.problem) step["problem"] = to_json(*sr.problem);
     steps.push_back(step);
   }
   json kernel = json::object(), kernel_from = json::object(), leftovers = json::object(), at_close = json::object();
@@ -85,7 +86,7 @@ nlohmann::json run_facts(const RunResult& r) {
       if (pcap::has(bits, static_cast<pcap::WireEffect>(e))) names.push_back(pcap::kWireEffectNames[e]);
     effects[std::to_string(frame)] = names;
   }
-  return {{"version", 4},          {"scenario", r.scenario->name}, {"verdict", to_string(r.verdict)},
+  return {{"version", 5},          {"scenario", r.scenario->name}, {"verdict", to_string(r.verdict)},
           {"client", kClientHost.address_in(r.family)}, {"client_port", r.client_port}, {"server_port", r.server_port},
           {"anchors", anchors},    {"steps", steps},               {"kernel_states", kernel},
           {"kernel_from", kernel_from}, {"leftovers", leftovers},  {"at_close", at_close},

@@ -1,4 +1,5 @@
 #include "run_facts.hpp"
+#include "step_problems.hpp"
 
 #include "tcp_state.hpp"
 #include "wire_effect.hpp"
@@ -63,7 +64,11 @@ std::vector<RunFacts::Step> steps_of(const nlohmann::json& list) {
     step.seen = count_of(j, "seen", where);
     step.touched = count_of(j, "touched", where);
     step.awaited_step = count_of(j, "awaited_step", where);
-    if (j.contains("problem")) step.problem = text_of(j.at("problem"), where + ".problem");
+    if (j.contains("problem")) try {
+        step.problem = step_problem_of(j.at("problem"));
+      } catch (const std::invalid_argument& e) {
+        throw FactsError(where + "." + e.what());
+      }
     steps.push_back(std::move(step));
   }
   return steps;

@@ -26,7 +26,7 @@ struct RunFacts {
   struct Step {
     std::optional<protocol::Outcome> outcome;
     std::optional<std::size_t> seen, touched, awaited_step;
-    std::optional<std::string> problem;
+    std::optional<StepProblem> problem;
   };
   std::optional<std::vector<Step>> steps;
   std::map<Side, std::vector<std::string>> kernel_states, kernel_from;

@@ -1,4 +1,5 @@
 #include "step_judge.hpp"
+#include "step_problems.hpp"
 
 #include "overloaded.hpp"
 #include "pattern.hpp"
@@ -111,10 +112,10 @@ std::optional<std::string> judge_exit(const ProgramStep& ps, const ExitExpect& x
 
 }  // namespace
 
-std::optional<std::string> judge_step(const StepResult& sr, const std::vector<std::int64_t>& anchors,
+std::optional<std::string> judge_step(const StepResult& sr, const Scenario& s, const std::vector<std::int64_t>& anchors,
                                       std::vector<Timing>& timings) {
   if (sr.timed_only) return std::nullopt;
-  if (sr.problem) return sr.problem;  // what only the runner saw: it is the step's outcome
+  if (sr.problem) return problem_text(*sr.problem, *sr.step, s);  // what only the runner saw: it is the step's outcome
   if (!sr.outcome) return std::nullopt;  // the run ended (in an error) before it
   return std::visit(
       overloaded{[&](const PeerStep& ps) -> std::optional<std::string> {

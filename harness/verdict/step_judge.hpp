@@ -15,9 +15,10 @@ namespace closepath {
 // "expected X vs actual Y" when a peer step's outcome differs from what it expects.
 std::optional<std::string> compare_outcome(const PeerStep& step, const protocol::Outcome& outcome);
 
-// The step's mismatch, or nullopt. `anchors`: each step's start, for "-> END
-// at LOW..HIGH after step N"; `timings` gets each such window measured.
-std::optional<std::string> judge_step(const StepResult& sr, const std::vector<std::int64_t>& anchors,
+// The step's mismatch, or nullopt. `s` is its scenario; `anchors`: each step's
+// start, for "-> END at LOW..HIGH after step N"; `timings` gets each such
+// window measured.
+std::optional<std::string> judge_step(const StepResult& sr, const Scenario& s, const std::vector<std::int64_t>& anchors,
                                       std::vector<Timing>& timings);
 
 // A drop, hold or inject that touched fewer packets than it names: "expected to drop 1 packet vs dropped 0".
