@@ -99,28 +99,15 @@ std::size_t Player::collect(Side side) {
   return index;
 }
 
-std::optional<NotRun> Player::impossible(const PeerStep& ps) const {
-  if (const auto it = crashed_by_.find(ps.side); it != crashed_by_.end())
-    return NotRun{.why = NotRun::Why::peer_crashed, .by_step = it->second + 1, .ended = {}};
-  if (std::holds_alternative<TlsCloseNotify>(ps.action))
-    if (const auto it = tls_handshake_.find(ps.side); it != tls_handshake_.end()) {
-      const auto& handshake = r_.steps[it->second];
-      if (handshake.outcome && handshake.outcome->end != protocol::end::ok && handshake.outcome->end != protocol::end::pending)
-        return NotRun{.why = NotRun::Why::no_tls_session, .by_step = it->second + 1, .ended = handshake.outcome->end};
-    }
-  if (std::holds_alternative<Await>(ps.action))
-    if (const auto it = pending_.find(ps.side); it == pending_.end() || it->second.empty())
-      return NotRun{.why = NotRun::Why::nothing_to_await, .by_step = 0, .ended = {}};
-  return std::nullopt;
-}
-
 void Player::peer(const PeerStep& ps) {
   auto& sr = result();
   now_doing(where_ + ": waiting for the " + to_string(ps.side) + " peer's answer");
-  if (auto why = impossible(ps)) {
+  const auto background = pending_.find(ps.side);
+  if (auto why = preconditions_.blocks(ps, r_.steps, background != pending_.end() && !background->second.empty())) {
     sr.problem = std::move(why);  // no outcome: it never ran
     return;
   }
+  preconditions_.ran(i_, ps);
   const auto start = mono_ns();
   std::visit(overloaded{[&](const Await&) {
                           const auto awaited = collect(ps.side);
@@ -132,7 +119,6 @@ void Player::peer(const PeerStep& ps) {
                           sr.outcome = live_.peer(ps.side).crash(ps.within + kAnswerGrace);
                           sr.outcome->start_ns = start;
                           sr.outcome->end_ns = mono_ns();
-                          crashed_by_[ps.side] = i_;
                           audit_after_close(ps.side);
                         },
                         [&](const Destroy&) { destroy(ps, start); },
@@ -156,7 +142,6 @@ void Player::destroy(const PeerStep& ps, std::int64_t start) {
 
 void Player::peer_command(const PeerStep& ps) {
   auto& sr = result();
-  if (std::holds_alternative<TlsHandshake>(ps.action)) tls_handshake_[ps.side] = i_;
   if (ps.background) {
     pending_[ps.side].emplace_back(i_, live_.peer(ps.side).send(command(ps)));
     sr.outcome = protocol::Outcome{.end = protocol::end::pending};

@@ -6,6 +6,7 @@
 
 #include "live_run.hpp"
 #include "program_steps.hpp"
+#include "step_preconditions.hpp"
 
 #include <chrono>
 #include <deque>
@@ -37,16 +38,13 @@ class Player {
   void destroy(const PeerStep& ps, std::int64_t start);
   // Collects the oldest background step of `side`; returns its index.
   std::size_t collect(Side side);
-  // Why the step cannot run, when an earlier one made it impossible.
-  std::optional<NotRun> impossible(const PeerStep& ps) const;
   void audit_after_close(Side side);
 
   const Scenario& s_;
   LiveRun& live_;
   RunResult& r_;
   std::map<Side, std::deque<std::pair<std::size_t, int>>> pending_;  // background steps: (step index, command id)
-  std::map<Side, std::size_t> crashed_by_;     // the step that crashed each side's peer
-  std::map<Side, std::size_t> tls_handshake_;  // each side's latest TLS handshake step
+  StepPreconditions preconditions_;  // what earlier steps made impossible
   ProgramSteps programs_;
   std::size_t i_ = 0;
   std::string where_;
