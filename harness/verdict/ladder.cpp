@@ -1,5 +1,7 @@
 #include "ladder.hpp"
 
+#include "frame_notes.hpp"
+
 #include "wire_effect.hpp"
 
 #include <algorithm>
@@ -86,12 +88,14 @@ std::string arrow(const pcap::FlowPacket& p) {
   return p.dir == pcap::Dir::c2s ? text + " " + shaft + "> " : " <" + shaft + " " + text;
 }
 
-// The fault part of a frame comment ("dropped by fault ..."), without the step label.
-std::string fault_note(const std::string& note) {
-  for (const char* key : {"dropped", "held", "delayed", "injected", "still", "inject failed"}) {
-    const auto at = note.find(key);
-    if (at != std::string::npos) return note.substr(at);
-  }
+// What the wire did to a packet it touched, in its capture comment's words
+// from the fault's part on (the step label before it is the ladder's own);
+// nothing for a packet the wire left alone, whatever its comment says.
+std::string fault_note(const pcap::FlowPacket& p) {
+  if (!p.effects && p.delivered && !p.injected) return "";
+  const auto wire = note::wire_part(p.note);
+  for (const char* key : {note::kDropped, note::kInjected, note::kInjectFailed, "held", "delayed", "still"})
+    if (const auto at = wire.find(key); at != std::string::npos) return wire.substr(at);
   return "";
 }
 
@@ -171,7 +175,7 @@ std::string render_ladder(const LadderInput& in) {
     if (marked) line.replace(0, 2, "!!");
     const char* colour = marked ? red : (!p.delivered ? dim : "");
     emit(line, colour, *colour ? off : "");
-    if (const auto note = fault_note(p.note); !note.empty())
+    if (const auto note = fault_note(p); !note.empty())
       for (const auto& part : wrap(note, kBody)) emit(std::string(kPrefix, ' ') + centre(part));
     if (const auto states = state_line(client_states, server_states, row.index); !states.empty())
       emit(std::string(kPrefix, ' ') + fit(states, kBody));

@@ -20,6 +20,9 @@ BOOST_AUTO_TEST_SUITE(ladder)
 BOOST_AUTO_TEST_CASE(ladder_wraps_long_fault_notes) {
   auto flow = pcap::track_flow(pcap::read_capture(std::string(CLOSEPATH_TEST_DATA) + "/graceful_fin.pcapng"));
   flow.packets[7].note = "step 9 client close; held by fault 'step 5 wire hold c>s +F until s>c +F', released after 116.8 ms";
+  flow.packets[7].effects = pcap::effect_bit(pcap::WireEffect::held);
+  // A comment on a packet the wire left alone says nothing of the wire: not drawn as a fault's note.
+  flow.packets[3].note = "a user's own comment: held for review";
   LadderInput in;
   in.packets = flow.packets;
   in.t0_ns = flow.packets.front().mono_ns;
@@ -27,6 +30,7 @@ BOOST_AUTO_TEST_CASE(ladder_wraps_long_fault_notes) {
   BOOST_TEST(text.find("released") != std::string::npos, text);
   BOOST_TEST(text.find("after 116.8 ms") != std::string::npos, text);
   BOOST_TEST(text.find("...") == std::string::npos, text);
+  BOOST_TEST(text.find("for review") == std::string::npos, text);
   std::istringstream lines(text);
   for (std::string line; std::getline(lines, line);) BOOST_TEST(line.size() <= 80u, line);
 }
