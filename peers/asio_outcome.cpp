@@ -31,7 +31,7 @@ Outcome outcome_of(const boost::system::error_code& ec, std::uint64_t bytes) {
 
 protocol::Outcome to_protocol(const Outcome& o) {
   protocol::Outcome p{.end = o.end, .bytes = o.bytes, .deadline = o.deadline, .announced = o.announced,
-                      .tcp_info = o.tcp_info, .start_ns = o.start_ns, .end_ns = o.end_ns};
+                      .tcp_info = o.tcp_info, .data = o.data, .start_ns = o.start_ns, .end_ns = o.end_ns};
   if (o.error) {
     p.error = protocol::ErrorDetail{o.error.category().name(), o.error.value(), o.error.message()};
     if (o.error.category() == boost::system::system_category()) p.errno_value = o.error.value();

@@ -21,6 +21,7 @@ struct Outcome {
   std::optional<std::uint32_t> announced;  // recv_message: the length the message announced
   boost::system::error_code error;  // as the library reported it
   std::optional<protocol::TcpInfo> tcp_info;  // get tcp_info
+  std::optional<std::string> data;            // the bytes a read took, when its action keeps them
   std::int64_t start_ns = 0, end_ns = 0;  // CLOCK_MONOTONIC
 };
 

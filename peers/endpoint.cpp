@@ -151,32 +151,45 @@ asio::awaitable<Outcome> Endpoint::perform(const protocol::Recv& c, ms within) {
   using Mode = protocol::Recv::Mode;
   Deadline deadline(conn_, within);
   std::vector<char> buf(c.mode == Mode::exact ? c.bytes : 65536);
+  std::string kept;  // what was read, when the step expects what it holds
+  Outcome o;
   if (c.mode == Mode::exact) {
     auto [ec, n] = co_await read_exact(asio::buffer(buf));
-    co_return finish(deadline, ec, n);
+    kept.assign(buf.data(), n);
+    o = finish(deadline, ec, n);
+  } else {
+    std::uint64_t total = 0;
+    for (;;) {
+      auto [ec, n] = co_await read_some(asio::buffer(buf));
+      total += n;
+      if (c.keep) kept.append(buf.data(), n);
+      if (ec || c.mode == Mode::some) {
+        o = finish(deadline, ec, total);
+        break;
+      }
+    }
   }
-  std::uint64_t total = 0;
-  for (;;) {
-    auto [ec, n] = co_await read_some(asio::buffer(buf));
-    total += n;
-    if (ec || c.mode == Mode::some) co_return finish(deadline, ec, total);
-  }
+  if (c.keep) o.data = std::move(kept);
+  co_return o;
 }
 
 // A byte at a time, so nothing past TEXT is taken: the next read starts after it.
 template <>
 asio::awaitable<Outcome> Endpoint::perform(const protocol::RecvUntil& c, ms within) {
   Deadline deadline(conn_, within);
+  std::string read;  // every byte when the step keeps them; else the last ones, as many as TEXT has
   std::uint64_t total = 0;
-  std::string tail;  // the last bytes read, as many as TEXT has
   char byte = 0;
   for (;;) {
     auto [ec, n] = co_await read_some(asio::buffer(&byte, 1));
     total += n;
-    if (ec) co_return finish(deadline, ec, total);
-    tail.push_back(byte);
-    if (tail.size() > c.text.size()) tail.erase(0, 1);
-    if (tail == c.text) co_return finish(deadline, ec, total);
+    if (!ec) read.push_back(byte);
+    if (!c.keep && read.size() > c.text.size()) read.erase(0, 1);
+    if (ec || read.ends_with(c.text)) {
+      Outcome o = finish(deadline, ec, total);
+      if (c.keep) o.data = std::move(read);
+      co_return o;
+    }
   }
 }
 

@@ -160,6 +160,7 @@ void Send::from_json(const json& j, Send& a) {
 void Recv::to_json(json& j, const Recv& a) {
   j["mode"] = a.mode == Mode::some ? "some" : a.mode == Mode::exact ? "exact" : "all";
   if (a.mode == Mode::exact) j["n"] = a.bytes;
+  if (a.keep) j["keep"] = true;
 }
 void Recv::from_json(const json& j, Recv& a) {
   const auto mode = j.contains("mode") ? json_field<std::string>(j, "mode") : "some";
@@ -167,6 +168,7 @@ void Recv::from_json(const json& j, Recv& a) {
   else if (mode == "all") a.mode = Mode::all;
   else if (mode == "exact") a.mode = Mode::exact, a.bytes = json_field<std::size_t>(j, "n");
   else throw std::invalid_argument("'recv': unknown mode '" + mode + "'");
+  a.keep = j.contains("keep") && json_field<bool>(j, "keep");
 }
 void Shutdown::to_json(json& j, const Shutdown& a) { j["how"] = a.how; }
 void Shutdown::from_json(const json& j, Shutdown& a) { a.how = json_field<std::string>(j, "how"); }

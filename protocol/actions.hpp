@@ -96,6 +96,7 @@ struct Recv {
   }
   enum class Mode { some, exact, all } mode = Mode::some;
   std::size_t bytes = 0;  // for exact
+  bool keep = false;      // answer with the bytes read: the step expects what they hold
 };
 struct RecvUntil {  // a delimited read: a line, a header block
   static constexpr const char* op = "recv_until";
@@ -111,12 +112,17 @@ struct RecvUntil {  // a delimited read: a line, a header block
     if (!text || text->empty()) throw std::invalid_argument("recv until takes a quoted TEXT, e.g. 'recv until \"\\n\"', got '" + a[0] + "'");
     return RecvUntil{std::move(*text)};
   }
-  static void to_json(nlohmann::json& j, const RecvUntil& a) { j["hex"] = hex_of(a.text); }
+  static void to_json(nlohmann::json& j, const RecvUntil& a) {
+    j["hex"] = hex_of(a.text);
+    if (a.keep) j["keep"] = true;
+  }
   static void from_json(const nlohmann::json& j, RecvUntil& a) {
     a.text = bytes_of_hex(json_field<std::string>(j, "hex"), "'recv_until': 'hex'");
     if (a.text.empty()) throw std::invalid_argument("'recv_until': 'hex' is empty");
+    a.keep = j.contains("keep") && json_field<bool>(j, "keep");
   }
   std::string text;
+  bool keep = false;  // answer with the bytes read: the step expects what they hold
 };
 struct Shutdown {
   static constexpr const char* op = "shutdown";

@@ -1,5 +1,7 @@
 #include "outcome.hpp"
 
+#include "quoted_text.hpp"
+
 #include <stdexcept>
 
 namespace closepath::protocol {
@@ -36,6 +38,7 @@ nlohmann::json to_json(const Outcome& o) {
     j["tcp_info"] = o.tcp_info->counters;
     j["tcp_info"]["state"] = o.tcp_info->state;
   }
+  if (o.data) j["hex"] = hex_of(*o.data);
   return j;
 }
 
@@ -62,6 +65,7 @@ Outcome parse_outcome(const nlohmann::json& j) {
       }
       o.tcp_info = std::move(info);
     }
+    if (j.contains("hex")) o.data = bytes_of_hex(j["hex"].get<std::string>(), "an outcome's 'hex'");
     o.start_ns = j.value("start_ns", std::int64_t{0});
     o.end_ns = j.value("end_ns", std::int64_t{0});
     return o;

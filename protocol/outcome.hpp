@@ -79,6 +79,7 @@ struct Outcome {
   std::optional<int> errno_value{};          // its errno, for system errors
   std::optional<int> signal{};               // crash: the signal the peer died of
   std::optional<TcpInfo> tcp_info{};         // get tcp_info
+  std::optional<std::string> data{};         // the bytes a read took, when its step expects what they hold
   std::int64_t start_ns = 0, end_ns = 0;   // CLOCK_MONOTONIC; 0: not measured
 };
 

@@ -228,7 +228,7 @@ CASES = [
     ("send_empty_text", step('client: send ""'), r'send "" sends nothing'),
     ("send_missing_file", step("client: send file {dir}/no-such-request"), r"send file: cannot open '.*/no-such-request': No such file or directory"),
     ("send_file_out", step("client: send file {out}/x"), r"send file: only \{dir\} may open its path"),
-    ("send_unquoted_header", step('client: send "Host: x"'), r"bad YAML: mapping values are not allowed in this context \(a value holding ': '.* must be quoted"),
+    ("send_unquoted_header", step('client: send "Host: x"'), r"bad YAML: mapping values are not allowed in this context \(a value holding ': '.* must be in single quotes"),
     ("wire_netem_backtick", step("wire: netem both delay `id`"), r"netem argument '`id`'"),
     ("wire_netem_path", step("wire: netem both delay ../x"), r"netem argument '\.\./x'"),
     ("wire_netem_no_args", step("wire: netem both"), r"write 'netem c>s\|s>c\|both ARGS"),

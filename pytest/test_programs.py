@@ -109,6 +109,26 @@ def test_python_server_that_closes_on_eof_passes(examples):
     assert [l["text"] for l in program(report, "server")["output"]] == ["listening", "peer closed"]
 
 
+def test_the_scripted_client_speaks_http_and_the_report_shows_the_answer(examples, closepath, tmp_path):
+    """Chosen bytes to a real server, its answer checked by text and shown in report.json as it came."""
+    report = examples[1]["python_http_server_closes"]
+    assert report["verdict"] == "pass", report.get("first_mismatch")
+    header = next(s for s in report["steps"] if s["text"].startswith("client recv until"))
+    assert header["outcome"]["received"].startswith('"HTTP/1.0 404 ') and header["outcome"]["received"].endswith('\\r\\n\\r\\n"')
+    assert header["expect"]["texts"] == ['"HTTP/1.0 404 "', '"Connection: close\\r\\n"']
+    # A text the answer does not hold fails the step, naming what came; check of the capture says the same.
+    source = (EXAMPLES / "python_http_server_closes.yaml").read_text()
+    variant = tmp_path / "python_http_server_closes.yaml"
+    variant.write_text(source.replace('"HTTP/1.0 404 "', '"HTTP/1.0 200 "', 1).replace("{dir}", str(EXAMPLES)))
+    run = closepath("run", variant, "--out", tmp_path / "out")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert re.search(r'step 5 \(client recv until .*\): expected the bytes read to hold "HTTP/1\.0 200 " vs actual '
+                     r'"HTTP/1\.0 404 File not found\\r\\n.*" \(\d+ bytes\)', run.stdout), run.stdout
+    checked = closepath("check", tmp_path / "out" / "python_http_server_closes" / "capture.pcapng", "--scenario", variant, "--json")
+    live = json.loads((tmp_path / "out" / "python_http_server_closes" / "report.json").read_text())["first_mismatch"]
+    assert json.loads(checked.stdout)["first_mismatch"] == live
+
+
 @pytest.mark.parametrize("name", [pytest.param("heartbeat_go_blackholed_client", marks=needs("go")),
                                   "heartbeat_py_blackholed_client"])
 def test_a_heartbeat_notices_a_blackholed_client_within_its_interval(examples, name):
@@ -139,6 +159,8 @@ BROKEN = {
                                  "expected the server program to print a line matching /no heartbeat for 1s/"),
     "heartbeat_py_no_deadline": ("server: output no heartbeat",
                                  "expected the server program to print a line matching /no heartbeat for 1s/"),
+    "python_http_server_keep_alive": ("client: recv within 1s -> operation_aborted",
+                                      "expected operation_aborted vs actual eof (0 bytes)"),
 }
 
 

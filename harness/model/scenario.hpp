@@ -89,6 +89,7 @@ struct ExpectedOutcome {
   // get tcp_info: "-> state FIN_WAIT1 unacked 1 retransmits 2..4"
   std::optional<std::string> state;
   std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> counters;  // name -> LOW..HIGH (inclusive)
+  std::vector<std::string> texts;  // recv: "-> \"HTTP/1.0 200\"": bytes the read must hold, each somewhere in it
 };
 
 struct PeerStep {

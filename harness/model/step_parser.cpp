@@ -1,4 +1,4 @@
-// The step grammar:  ACTION [ARGS] [within DURATION] [-> [BYTES] [END] [FIELD VALUE]... [at LOW..HIGH after step N]]
+// The step grammar:  ACTION [ARGS] [within DURATION] [-> [BYTES] [END] ["TEXT"]... [FIELD VALUE]... [at LOW..HIGH after step N]]
 #include "action_grammar.hpp"
 #include "outcome.hpp"
 #include "overloaded.hpp"
@@ -77,8 +77,16 @@ std::size_t parse_info_fields(const std::vector<std::string>& words, std::size_t
   return i;
 }
 
-ExpectedOutcome parse_outcome(const std::vector<std::string>& words) {
+ExpectedOutcome parse_outcome(std::vector<std::string> words) {
   ExpectedOutcome out;
+  // "TEXT": bytes the read must hold, anywhere among the outcome's words.
+  std::erase_if(words, [&](const std::string& w) {
+    auto text = protocol::quoted_text(w);
+    if (text && text->empty()) throw std::invalid_argument("'->' \"\" expects no bytes: give the text the read must hold");
+    if (text) out.texts.push_back(std::move(*text));
+    return text.has_value();
+  });
+  if (words.empty() && !out.texts.empty()) return out;
   std::size_t i = 0;
   if (i < words.size() && is_number(words[i]))
     out.bytes = static_cast<std::uint64_t>(protocol::word_number(words[i++], "byte count"));
@@ -160,7 +168,7 @@ PeerStep parse_peer_step(Side side, const std::string& text) {
   step.action = protocol::parse_words<PeerAction>(words);
   const std::string action = words[0];
   std::visit(
-      [&](const auto& a) {
+      [&](auto& a) {
         using T = std::decay_t<decltype(a)>;
         if (step.background && !protocol::may_run_in_background<T>())
           throw std::invalid_argument("'" + std::string(T::word) + "' is immediate: it cannot run in the background");
@@ -172,6 +180,10 @@ PeerStep parse_peer_step(Side side, const std::string& text) {
         }
         if ((step.expect.state || !step.expect.counters.empty()) && !protocol::may_expect_tcp_info(a))
           throw std::invalid_argument("only 'get tcp_info' has state and counters to expect");
+        if (!step.expect.texts.empty()) {
+          if constexpr (requires { a.keep; }) a.keep = true;
+          else throw std::invalid_argument("only a read (recv, recv until) has bytes to expect (\"TEXT\")");
+        }
       },
       step.action);
   return step;

@@ -82,7 +82,7 @@ class Builder {
       if (reader) problem += " (the file must be UTF-8 text)";
       else if (parser_.context) problem = std::string(parser_.context) + ": " + problem;
       if (problem == "mapping values are not allowed in this context")
-        problem += " (a value holding ': ', such as an HTTP header in a send step, must be quoted: "
+        problem += " (a value holding ': ', such as an HTTP header in a step's \"TEXT\", must be in single quotes: "
                    "- client: 'send \"Host: x\\r\\n\"')";
       throw Error(line, "bad YAML: " + problem);
     }

@@ -3,6 +3,7 @@
 #include "report.hpp"
 
 #include "hosts.hpp"
+#include "quoted_text.hpp"
 
 namespace closepath {
 namespace {
@@ -24,6 +25,10 @@ json outcome_json(const RunResult& r, const StepResult& sr) {
   if (sr.seen) o["seen"] = *sr.seen;
   if (sr.touched) o["touched"] = *sr.touched;
   if (sr.awaited_step) o["awaited_step"] = *sr.awaited_step;
+  if (sr.outcome->data) {  // what the read took, as a scenario would write it (the bytes themselves: run facts)
+    o.erase("hex");
+    o["received"] = protocol::quote_text(*sr.outcome->data);
+  }
   return o;
 }
 
@@ -40,6 +45,7 @@ json steps_json(const RunResult& r) {
       if (ps->expect.bytes) step["expect"]["bytes"] = *ps->expect.bytes;
       if (ps->expect.state) step["expect"]["tcp_info"]["state"] = *ps->expect.state;
       for (const auto& [name, range] : ps->expect.counters) step["expect"]["tcp_info"][name] = {range.first, range.second};
+      for (const auto& text : ps->expect.texts) step["expect"]["texts"].push_back(protocol::quote_text(text));
     }
     if (sr.mismatch) step["mismatch"] = *sr.mismatch;
     steps.push_back(step);

@@ -1,6 +1,8 @@
 #include "step_judge.hpp"
 #include "step_problems.hpp"
 
+#include "quoted_text.hpp"
+
 #include "overloaded.hpp"
 #include "pattern.hpp"
 
@@ -36,10 +38,27 @@ std::optional<std::string> compare_tcp_info(const ExpectedOutcome& expect, const
   return "tcp_info: expected " + wrong;
 }
 
+// "-> \"TEXT\"": each text somewhere in the bytes the read took.
+std::optional<std::string> compare_texts(const ExpectedOutcome& expect, const protocol::Outcome& outcome) {
+  constexpr std::size_t kShown = 200;  // of what was read, in the message
+  for (const auto& text : expect.texts) {
+    if (outcome.data && outcome.data->find(text) != std::string::npos) continue;
+    if (!outcome.data) return "expected the bytes read to hold " + protocol::quote_text(text) + " vs no record of them";
+    const auto& d = *outcome.data;
+    return "expected the bytes read to hold " + protocol::quote_text(text) + " vs actual " +
+           (d.empty() ? std::string("none") : protocol::quote_text(d.substr(0, kShown)) + (d.size() > kShown ? "..." : "")) +
+           " (" + std::to_string(d.size()) + " bytes)";
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> compare_outcome(const PeerStep& step, const protocol::Outcome& outcome) {
   const bool end_ok = outcome.end == step.expect.end;
   const bool bytes_ok = !step.expect.bytes || *step.expect.bytes == outcome.bytes;
-  if (end_ok && bytes_ok) return compare_tcp_info(step.expect, outcome);
+  if (end_ok && bytes_ok) {
+    if (auto m = compare_texts(step.expect, outcome)) return m;
+    return compare_tcp_info(step.expect, outcome);
+  }
   std::string actual = outcome_text(outcome.end, outcome.bytes);
   if (outcome.deadline) actual += " at its deadline of " + std::to_string(step.within.count()) + " ms";
   if (outcome.error && outcome.end != protocol::end::eof) actual += ": " + outcome.error->message;
