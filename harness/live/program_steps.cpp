@@ -4,6 +4,7 @@
 #include "clock.hpp"
 #include "interrupt.hpp"
 #include "overloaded.hpp"
+#include "placeholders.hpp"
 #include "socket_audit.hpp"
 #include "watchdog.hpp"
 
@@ -123,38 +124,11 @@ void ProgramSteps::exec(const ProgramStep& ps, const Exec& e, std::size_t index,
   end(protocol::end::ok);
 }
 
-// Each placeholder is replaced once, left to right: a value that holds a
-// placeholder's name (a directory called "{port}") stays as it is.
 std::vector<std::string> ProgramSteps::substitute(std::vector<std::string> argv) const {
-  // {server_host}: the address as a URL or host:port wants it ("[fd00::2]" in IPv6).
-  const auto host = [&](const Host& h) {
-    return r_.family == Family::ipv6 ? "[" + h.address_in(r_.family) + "]" : h.address_in(r_.family);
-  };
-  const std::map<std::string, std::string> values{{"{server}", kServerHost.address_in(r_.family)},
-                                                  {"{client}", kClientHost.address_in(r_.family)},
-                                                  {"{server_host}", host(kServerHost)},
-                                                  {"{client_host}", host(kClientHost)},
-                                                  {"{port}", std::to_string(r_.server_port)},
-                                                  {"{dir}", std::filesystem::absolute(s_.file).parent_path().string()},
-                                                  {"{out}", std::filesystem::absolute(r_.out_dir).string()}};
-  for (auto& word : argv) {
-    std::string out;
-    for (std::size_t at = 0; at < word.size();) {
-      const auto brace = word.find('{', at);
-      out += word.substr(at, brace == std::string::npos ? std::string::npos : brace - at);
-      if (brace == std::string::npos) break;
-      const auto close = word.find('}', brace);
-      const auto it = close == std::string::npos ? values.end() : values.find(word.substr(brace, close - brace + 1));
-      if (it == values.end()) {
-        out += '{';
-        at = brace + 1;
-        continue;
-      }
-      out += it->second;
-      at = close + 1;
-    }
-    word = std::move(out);
-  }
+  const PlaceholderValues values{.family = r_.family, .server_port = r_.server_port,
+                                 .scenario_dir = std::filesystem::absolute(s_.file).parent_path().string(),
+                                 .out_dir = std::filesystem::absolute(r_.out_dir).string()};
+  for (auto& word : argv) word = closepath::substitute(word, values);
   return argv;
 }
 

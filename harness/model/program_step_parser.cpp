@@ -1,5 +1,6 @@
 // The grammar of the steps that drive the user's own program on a side
 // (exec, ready, output, signal, exit: their structs in scenario.hpp).
+#include "placeholders.hpp"
 #include "scenario_parser.hpp"
 
 #include "overloaded.hpp"
@@ -103,12 +104,10 @@ Exec Exec::parse(const std::string& rest) {
   if (argv.empty() || argv[0].empty()) throw std::invalid_argument("exec needs a program");
   // {word} is a placeholder: a misspelt one would reach the program as it is.
   static const std::regex placeholder(R"(\{[a-z_]+\})");
-  static const std::set<std::string> known{"{server}", "{client}", "{server_host}", "{client_host}", "{port}", "{dir}", "{out}"};
   for (const auto& arg : argv)
     for (std::sregex_iterator m(arg.begin(), arg.end(), placeholder), end; m != end; ++m)
-      if (!known.contains(m->str()))
-        throw std::invalid_argument("unknown placeholder " + m->str() +
-                                    " (known: {server} {client} {server_host} {client_host} {port} {dir} {out})");
+      if (!find_placeholder(m->str()))
+        throw std::invalid_argument("unknown placeholder " + m->str() + " (known: " + placeholder_names() + ")");
   return Exec{std::move(argv)};
 }
 

@@ -236,7 +236,7 @@ struct Exec {
   static constexpr const char* synopsis = "exec PROGRAM ARGS...";
   static constexpr const char* doc =
       "starts the program in the side's namespace; words split as a shell splits them, never run by one; "
-      "placeholders {server} {client} {server_host} {client_host} {port} {dir} {out}";
+      "each {placeholder} replaced by its value for the run (Placeholders)";
   static constexpr const char* example = "exec curl -sS http://{server_host}:{port}/";
   static constexpr bool within = false;
   static Exec parse(const std::string& rest);

@@ -3,6 +3,7 @@
 #include "outcome.hpp"
 #include "overloaded.hpp"
 #include "pattern_words.hpp"
+#include "placeholders.hpp"
 #include "scenario.hpp"
 #include "segment.hpp"
 #include "socket_options.hpp"
@@ -71,6 +72,13 @@ std::vector<WordEntry> option_entries() {
   return out;
 }
 
+std::vector<WordEntry> placeholder_entries() {
+  std::vector<WordEntry> out;
+  for (const auto& p : placeholders())
+    out.push_back({p.name, p.name, p.doc, p.example});
+  return out;
+}
+
 std::vector<WordEntry> counter_entries() {
   std::vector<WordEntry> out{{"state", "state NAME", "the socket's TCP state", "get tcp_info -> state FIN_WAIT1"}};
   for (const auto& c : protocol::tcp_info_counter_names())
@@ -94,6 +102,7 @@ std::vector<WordSection> word_reference() {
       {"end", "Outcome ends", "-> [BYTES] END [at LOW..HIGH after step N]", end_entries()},
       {"state", "TCP states", "expect.states, leftovers, forbid_leftovers, get tcp_info -> state", state_entries()},
       {"option", "Socket options", "- client: set OPTION VALUE", option_entries()},
+      {"placeholder", "Placeholders", "- client: exec PROGRAM ARGS... (each arg may hold them)", placeholder_entries()},
       {"counter", "tcp_info fields", "- client: get tcp_info -> FIELD VALUE...", counter_entries()},
       {"duration", "Durations", "within, wait, timers, rto_min, gap, at",
        {{"DURATION", "Nms | N.Ns | Ns", "a time to the millisecond (1.5s, 800ms); windows read LOW..HIGH", "1.5s"}}},

@@ -5,6 +5,7 @@
 #include "outcome.hpp"
 #include "overloaded.hpp"
 #include "pattern_words.hpp"
+#include "placeholders.hpp"
 #include "scenario_parser.hpp"
 #include "tcp_states.hpp"
 #include "word_reference.hpp"
@@ -22,7 +23,7 @@ namespace {
 // Parses `example` as a scenario writes it in section `key`; throws on a bad one.
 void parse_example(const std::string& key, const std::string& example) {
   if (key == "peer" || key == "end" || key == "option" || key == "counter") parse_peer_step(Side::client, example);
-  else if (key == "program") BOOST_REQUIRE(parse_program_step(Side::client, example));
+  else if (key == "program" || key == "placeholder") BOOST_REQUIRE(parse_program_step(Side::client, example));
   else if (key == "wire") parse_wire_step(example);
   else if (key == "wait") parse_wait_step(example);
   else if (key == "pattern") pcap::parse_pattern(example);
@@ -63,7 +64,13 @@ void note_step(Used& used, const Step& step) {
                      if constexpr (requires { a.match; }) note_pattern(used, a.match);
                    }, w.action);
                  },
-                 [&](const ProgramStep& p) { std::visit([&](const auto& a) { used["program"].insert(a.word); }, p.action); },
+                 [&](const ProgramStep& p) {
+                   std::visit([&](const auto& a) { used["program"].insert(a.word); }, p.action);
+                   if (const auto* e = std::get_if<Exec>(&p.action))
+                     for (const auto& arg : e->argv)
+                       for (const auto& ph : placeholders())
+                         if (arg.find(ph.name) != std::string::npos) used["placeholder"].insert(ph.name);
+                 },
              },
              step.what);
 }
@@ -97,6 +104,7 @@ const std::set<std::pair<std::string, std::string>> kNoScenarioYet{
     {"pattern", "wscale"},    {"end", "ssl_error"},  {"end", "hup"},
     {"end", "pollerr"},       {"state", "LISTEN"},      {"state", "NEW_SYN_RECV"}, {"option", "nodelay"},
     {"counter", "total_retrans"}, {"counter", "lost"},  {"counter", "rto_ms"},
+    {"placeholder", "{client}"}, {"placeholder", "{client_host}"}, {"placeholder", "{any_host}"}, {"placeholder", "{family}"},
 };
 
 }  // namespace
