@@ -129,6 +129,57 @@ def test_the_scripted_client_speaks_http_and_the_report_shows_the_answer(example
     assert json.loads(checked.stdout)["first_mismatch"] == live
 
 
+@pytest.mark.parametrize("old, new, message", [
+    # when a line came is judged like a packet's time
+    ("at 0ms..2s after step 4", "at 1s..2s after step 4",
+     r"step 7 \(server output code 404, message File not found at 1s\.\.2s after step 4\): expected the server program's "
+     r"line at 1s\.\.2s after step 4 vs actual at [\d.]+m?s"),
+    # `running` fails once the program has ended
+    ("  - server: running\n", "  - server: signal KILL\n  - server: exit -> KILL\n  - server: running\n",
+     r"step 12 \(server running\): expected the server program to be running vs it had ended \(signal KILL\)"),
+])
+def test_program_steps_are_timed_and_running_is_checked(closepath, tmp_path, old, new, message):
+    source = (EXAMPLES / "python_http_server_closes.yaml").read_text()
+    assert old in source
+    variant = tmp_path / "python_http_server_closes.yaml"
+    variant.write_text(source.replace(old, new, 1).replace("{dir}", str(EXAMPLES)))
+    run = closepath("run", variant, "--out", tmp_path / "out")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert re.search(message, run.stdout), run.stdout
+    checked = closepath("check", tmp_path / "out" / "python_http_server_closes" / "capture.pcapng", "--scenario", variant, "--json")
+    live = json.loads((tmp_path / "out" / "python_http_server_closes" / "report.json").read_text())["first_mismatch"]
+    assert json.loads(checked.stdout)["first_mismatch"] == live
+
+
+EMPTY_WIRE = """\
+# Claim: a client that never connects puts nothing on the wire.
+name: no_wire
+summary: a program that never connects
+steps:
+  - server: listen
+  - client: {client}
+  - client: exit -> 0 within 2s
+expect:
+  wire: []
+"""
+
+
+@pytest.mark.parametrize("client, code, said", [
+    ("exec true", 0, r"PASS .*no TCP packet"),
+    # a client that connects breaks the expectation at its first frame
+    ("exec python3 -c \"import socket; socket.create_connection(('{server}', {port})).close()\"", 1,
+     r"no_wire\.yaml:\d+: wire: frame 1 \(c>s S seq 0 len 0\): not expected \(the pattern list ends before it"),
+])
+def test_an_empty_wire_list_expects_no_packet_at_all(closepath, tmp_path, client, code, said):
+    scenario = tmp_path / "no_wire.yaml"
+    scenario.write_text(EMPTY_WIRE.replace("{client}", client))
+    done = closepath("run", scenario, "--out", tmp_path / "out")
+    assert done.returncode == code, done.stdout + done.stderr
+    checked = closepath("check", tmp_path / "out" / "no_wire" / "capture.pcapng", "--scenario", scenario)
+    assert checked.returncode == code, checked.stdout + checked.stderr
+    assert re.search(said, done.stdout + checked.stdout), done.stdout + checked.stdout
+
+
 @pytest.mark.parametrize("name", [pytest.param("heartbeat_go_blackholed_client", marks=needs("go")),
                                   "heartbeat_py_blackholed_client"])
 def test_a_heartbeat_notices_a_blackholed_client_within_its_interval(examples, name):

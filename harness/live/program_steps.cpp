@@ -42,7 +42,9 @@ void await_output(ProgramProcess& slot, const Output& o, std::size_t& from, std:
                   const StepEnd& end) {
   if (const auto i = slot.wait_line(std::regex(o.pattern), from, until)) {
     from = *i + 1;
-    return end(protocol::end::ok);
+    end(protocol::end::ok);
+    end.sr.outcome->end_ns = slot.record().lines[*i].mono_ns;  // when it was printed, not when the runner looked
+    return;
   }
   const auto lines = slot.record().lines;
   end(protocol::end::timeout, NoLine{.last_line = lines.empty() ? std::nullopt : std::optional(lines.back().text),
@@ -90,6 +92,10 @@ void ProgramSteps::run(const ProgramStep& ps, std::size_t index, const std::stri
                  [&](const SignalProgram& sig) {
                    slot->signal(sig.number);
                    end(protocol::end::ok);
+                 },
+                 [&](const Running&) {
+                   const auto status = slot->status();
+                   end(status ? describe_status(*status) : std::string(protocol::end::ok));
                  },
                  [&](const ExitExpect&) {
                    now_doing(where + ": waiting for " + who + " to end");

@@ -3,6 +3,7 @@
 #include "placeholders.hpp"
 #include "scenario_parser.hpp"
 
+#include "action_grammar.hpp"
 #include "overloaded.hpp"
 
 #include <csignal>
@@ -79,6 +80,22 @@ std::optional<std::chrono::milliseconds> take_trailing_within(std::string& rest)
   return d;
 }
 
+// "... at LOW..HIGH after step N" at the end of `rest`: taken off it.
+std::optional<pcap::AnchoredWindow> take_trailing_at(std::string& rest) {
+  static const std::regex tail(R"(^(.*?)\s*\bat\s+(\S+)\s+after\s+step\s+(\S+)\s*$)");
+  std::smatch m;
+  if (!std::regex_match(rest, m, tail)) return std::nullopt;
+  const auto anchor = protocol::word_number(m[3], "step");
+  if (anchor < 1) throw std::invalid_argument("steps count from 1");
+  try {
+    const pcap::AnchoredWindow at{static_cast<std::size_t>(anchor), pcap::parse_window(m[2])};
+    rest = m[1];
+    return at;
+  } catch (const pcap::PatternError& e) {
+    throw std::invalid_argument(e.what());
+  }
+}
+
 // The words after "->" of an exit step.
 ExitExpect exit_expecting(const std::string& outcome) {
   ExitExpect e;
@@ -126,6 +143,11 @@ Output Output::parse(const std::string& rest) {
   return Output{rest};
 }
 
+Running Running::parse(const std::string& rest) {
+  if (!rest.empty()) throw std::invalid_argument("running takes no argument, got '" + rest + "'");
+  return {};
+}
+
 SignalProgram SignalProgram::parse(const std::string& rest) {
   const auto sig = signal_named(rest);
   if (!sig) throw std::invalid_argument("signal takes TERM, INT, HUP, KILL or USR1, got '" + rest + "'");
@@ -160,6 +182,7 @@ std::optional<ProgramStep> parse_program_step(Side side, const std::string& text
     step->side = side;
     if constexpr (T::within) {
       if (const auto within = take_trailing_within(rest)) step->within = *within;
+      if constexpr (!std::is_same_v<T, Ready>) step->at = take_trailing_at(rest);
       rest = trim(rest);
     }
     step->action = T::parse(rest);

@@ -252,7 +252,7 @@ struct Ready {
 };
 struct Output {
   static constexpr const char* word = "output";
-  static constexpr const char* synopsis = "output REGEX [within D]";
+  static constexpr const char* synopsis = "output REGEX [at LOW..HIGH after step N] [within D]";
   static constexpr const char* doc = "waits for a line of the program's stdout or stderr that matches (ECMAScript regex)";
   static constexpr const char* example = "output listening on [0-9]+";
   static constexpr bool within = true;
@@ -271,7 +271,7 @@ struct SignalProgram {
 };
 struct ExitExpect {  // the program ends; with code or signal, as it ended
   static constexpr const char* word = "exit";
-  static constexpr const char* synopsis = "exit [-> CODE|SIGNAL] [within D]";
+  static constexpr const char* synopsis = "exit [-> CODE|SIGNAL] [at LOW..HIGH after step N] [within D]";
   static constexpr const char* doc = "waits for the program to end, with that exit code or signal when one is given";
   static constexpr const char* example = "exit -> 0 within 2s";
   static constexpr bool within = true;
@@ -280,11 +280,22 @@ struct ExitExpect {  // the program ends; with code or signal, as it ended
   std::optional<int> signal;
   std::string text;  // as written after "->"
 };
-using ProgramAction = std::variant<Exec, Ready, Output, SignalProgram, ExitExpect>;
+struct Running {  // the program has not ended at this point
+  static constexpr const char* word = "running";
+  static constexpr const char* synopsis = "running";
+  static constexpr const char* doc = "the program is still running at this point (it has not ended)";
+  static constexpr const char* example = "running";
+  static constexpr bool within = false;
+  static Running parse(const std::string& rest);
+};
+using ProgramAction = std::variant<Exec, Ready, Output, SignalProgram, ExitExpect, Running>;
 struct ProgramStep {
   Side side = Side::client;
   ProgramAction action;
   std::chrono::milliseconds within = protocol::kDefaultWithin;
+  // A step that waits (ready, output, exit): "at LOW..HIGH after step N" bounds when what it
+  // waited for came (the line's own time for output).
+  std::optional<pcap::AnchoredWindow> at;
 };
 
 struct Step {
@@ -314,7 +325,8 @@ struct Scenario {
   std::optional<Located<std::string>> user;  // programs run as this user (root when absent)
   std::optional<Family> family;         // pinned by the file; else the run's (--ipv6)
   std::vector<Step> steps;
-  std::vector<Located<pcap::PatternElement>> wire;
+  std::vector<Located<pcap::PatternElement>> wire;  // empty: no packet at all
+  int wire_line = 0;                                  // of expect.wire itself
   std::vector<Located<pcap::PacketPattern>> forbid;
   // Expected state sequence of each side's connection socket.
   std::map<Side, Located<std::vector<pcap::StatePattern>>> states;

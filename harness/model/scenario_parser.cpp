@@ -240,10 +240,14 @@ class Parser {
 
   void parse_expect(const Node& n, Scenario& s) const {
     if (!n.is_mapping()) fail(n, "expect must be a mapping with wire and forbid");
+    bool wire_given = false;
     for (const auto& [k, v] : n.pairs) {
       const auto key = scalar(*k, "key");
       if (key == "wire") {
-        if (!v->is_sequence() || v->items.empty()) fail(*v, "expect.wire must be a non-empty list");
+        // An empty list expects no packet of the connection at all (a program that must never connect).
+        if (!v->is_sequence()) fail(*v, "expect.wire must be a list (empty: no packet at all)");
+        wire_given = true;
+        s.wire_line = k->line;
         for (const auto& item : v->items) s.wire.push_back({item->line, pattern(*item)});
       } else if (key == "forbid") {
         if (!v->is_sequence()) fail(*v, "expect.forbid must be a list");
@@ -292,7 +296,7 @@ class Parser {
         fail(*k, "unknown key 'expect." + key + "' (known: wire forbid states leftovers forbid_leftovers left_running)");
       }
     }
-    if (s.wire.empty()) fail(n, "expect.wire is required: say what the wire must carry");
+    if (!wire_given) fail(n, "expect.wire is required: say what the wire must carry ([] for nothing at all)");
   }
 
   // "at ... after step N" must name a step the scenario has.
@@ -307,8 +311,10 @@ class Parser {
       const auto* run = std::get_if<pcap::PacketRun>(&p.value);
       if (run && run->packet.at) check(run->packet.at->anchor, p.line);
     }
-    for (const auto& step : s.steps)
+    for (const auto& step : s.steps) {
       if (const auto* ps = std::get_if<PeerStep>(&step.what); ps && ps->expect.at) check(ps->expect.at->anchor, step.line);
+      if (const auto* ps = std::get_if<ProgramStep>(&step.what); ps && ps->at) check(ps->at->anchor, step.line);
+    }
   }
 
   // "client: [...]" / "server: [...]" under expect.KEY

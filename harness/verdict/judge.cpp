@@ -61,7 +61,7 @@ std::optional<std::string> judge_wire(const Scenario& s, const pcap::Flow& flow,
       if (const auto miss = timing_miss(patterns, flow, *m)) measured.push_back(*miss);
       record_timings(s, patterns, flow, anchors, measured, *timings);
     }
-    const int line = m->pattern ? s.wire[*m->pattern].line : s.wire.back().line;
+    const int line = m->pattern ? s.wire[*m->pattern].line : s.wire.empty() ? s.wire_line : s.wire.back().line;
     return where(s, line) + "wire: " + m->message;
   }
   if (timings) record_timings(s, patterns, flow, anchors, assignment, *timings);

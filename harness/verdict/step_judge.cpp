@@ -68,15 +68,20 @@ std::optional<std::string> compare_outcome(const PeerStep& step, const protocol:
 // "-> END at LOW..HIGH after step N": when the step's outcome came, since step N began.
 std::optional<std::string> judge_outcome_time(const StepResult& sr, const std::vector<std::int64_t>& anchors,
                                               std::vector<Timing>& timings) {
-  const auto* ps = std::get_if<PeerStep>(&sr.step->what);
-  if (!ps || !ps->expect.at || !sr.outcome || !sr.outcome->end_ns) return std::nullopt;
-  const auto& at = *ps->expect.at;
+  std::optional<pcap::AnchoredWindow> window;
+  if (const auto* ps = std::get_if<PeerStep>(&sr.step->what)) window = ps->expect.at;
+  if (const auto* ps = std::get_if<ProgramStep>(&sr.step->what)) window = ps->at;
+  if (!window || !sr.outcome || !sr.outcome->end_ns) return std::nullopt;
+  const auto& at = *window;
   if (at.anchor > anchors.size() || !anchors[at.anchor - 1]) return std::nullopt;
   const auto since = pcap::elapsed_ns(sr.outcome->end_ns, anchors[at.anchor - 1]);
   const std::string expected = "at " + pcap::window_text(at.window) + " after step " + std::to_string(at.anchor);
   timings.push_back({sr.step->line, sr.step->text, since});
   if (pcap::in_window(at.window, since)) return std::nullopt;
-  return "expected " + sr.outcome->end + " " + expected + " vs actual at " + pcap::measured_text(since, &at.window);
+  std::string what = sr.outcome->end;  // a peer step's end; a program step's event
+  if (const auto* ps = std::get_if<ProgramStep>(&sr.step->what))
+    what = "the " + to_string(ps->side) + " program's " + (std::holds_alternative<Output>(ps->action) ? "line" : "end");
+  return "expected " + what + " " + expected + " vs actual at " + pcap::measured_text(since, &at.window);
 }
 
 namespace {
@@ -146,8 +151,11 @@ std::optional<std::string> judge_step(const StepResult& sr, const Scenario& s, c
                  [&](const WireStep&) { return judge_fault(sr); },
                  [&](const WaitStep&) -> std::optional<std::string> { return std::nullopt; },
                  [&](const ProgramStep& ps) -> std::optional<std::string> {
-                   if (const auto* x = std::get_if<ExitExpect>(&ps.action)) return judge_exit(ps, *x, *sr.outcome);
-                   return std::nullopt;
+                   if (const auto* x = std::get_if<ExitExpect>(&ps.action))
+                     if (auto m = judge_exit(ps, *x, *sr.outcome)) return m;
+                   if (std::holds_alternative<Running>(ps.action) && sr.outcome->end != protocol::end::ok)
+                     return "expected the " + to_string(ps.side) + " program to be running vs it had ended (" + sr.outcome->end + ")";
+                   return judge_outcome_time(sr, anchors, timings);
                  }},
       sr.step->what);
 }
