@@ -49,6 +49,11 @@ def step(new):
     return edit("  - server: close\n", f"  - {new}\n  - server: close\n")
 
 
+def programs(world):
+    """The good file with a server program whose world is `world` (YAML flow)."""
+    return step("server: exec true").replace("steps:\n", f"programs:\n  server: {{{world}}}\nsteps:\n", 1)
+
+
 def pattern(new):
     return edit("    - ...\n", f"    - {new}\n    - ...\n")
 
@@ -225,6 +230,19 @@ CASES = [
     ("program_at_missing_step", step("server: exec true\n  - server: output x at 1s..2s after step 99"), r"'after step 99' names a step the scenario does not have \(it has 11\)"),
     ("program_at_bad_window", step("server: exec true\n  - server: output x at soon..later after step 1"), r"bad time 'soon' \(write e\.g\. 800ms or 1\.5s\)"),
     ("running_argument", step("server: exec true\n  - server: running now"), r"running takes no argument, got 'now'"),
+    # --- programs: a program's world -------------------------------------------------
+    ("programs_no_exec", edit("steps:\n", "programs:\n  server: {env: {A: b}}\nsteps:\n"), r"programs\.server applies to programs, and no server step runs one \(exec\)"),
+    ("programs_unknown_key", programs("envy: {A: b}"), r"unknown key 'envy' in programs\.server \(known: env cwd stdin render\)"),
+    ("programs_side", edit("steps:\n", "programs:\n  proxy: {env: {A: b}}\nsteps:\n"), r"unknown peer 'proxy'"),
+    ("programs_env_name", programs("env: {'A-B': c}"), r"'A-B' is not an environment variable name"),
+    ("programs_env_twice", programs("env: {A: b, A: c}"), r"(variable A is set twice|duplicate)"),
+    ("programs_env_placeholder", programs("env: {A: '{prot}'}"), r"programs\.server\.env\.A: unknown placeholder \{prot\}"),
+    ("programs_env_list", programs("env: [A]"), r"programs\.server\.env maps variable names to values"),
+    ("programs_cwd_missing", programs("cwd: /no/such/dir"), r"programs\.server\.cwd '/no/such/dir' is not a directory on this machine"),
+    ("programs_stdin_missing", programs("stdin: '{dir}/no-such-input'"), r"programs\.server\.stdin '.*/no-such-input' is not a file on this machine"),
+    ("programs_render_missing", programs("render: ['{dir}/no-such.conf']"), r"cannot read the file to render '.*/no-such\.conf'"),
+    ("programs_render_placeholder_path", programs("render: ['{out}/x.conf']"), r"a file to render is a path, or \{dir\}/PATH"),
+    ("programs_render_reserved", programs("render: ['{dir}/report.json']"), r"a rendered file cannot be called report\.json"),
     ("send_open_quote", step("client: send \"GET /"), r"a quoted text is not closed: \"GET / \(end it with \"\)"),
     ("send_bad_escape", step("client: send \"a\\qb\""), r"unknown escape '\\q' in \"a\\qb\" \(known: "),
     ("send_empty_text", step('client: send ""'), r'send "" sends nothing'),

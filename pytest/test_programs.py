@@ -180,6 +180,53 @@ def test_an_empty_wire_list_expects_no_packet_at_all(closepath, tmp_path, client
     assert re.search(said, done.stdout + checked.stdout), done.stdout + checked.stdout
 
 
+WORLD = r"""
+# Claim: a side's programs start with the environment, directory, stdin and files programs: gives them.
+name: world
+summary: env, cwd, stdin, a rendered file and the run's credentials
+programs:
+  client:
+    env: {GREETING: "hello {family}", LANG: C}
+    cwd: "{out}"
+    stdin: "{dir}/input.txt"
+    render: ["{dir}/site.conf"]
+steps:
+  - client: exec printenv GREETING
+  - client: output ^hello [46]$
+  - client: exit -> 0 within 2s
+  - client: exec pwd
+  - client: output /world$
+  - client: exit -> 0
+  - client: exec cat
+  - client: output ^from stdin$
+  - client: exit -> 0
+  - client: exec cat site.conf
+  - client: output ^listen (10\.0\.0\.2|\[fd00::2\]):47000;$
+  - client: output ^server \{ root /srv; \}$
+  - client: exit -> 0
+  - client: exec openssl verify -CAfile {ca} {cert}
+  - client: output cert\.pem. OK$
+  - client: exit -> 0
+expect:
+  wire: []
+"""
+
+
+@needs("openssl")
+@pytest.mark.parametrize("family", ["ipv4", "ipv6"])
+def test_a_programs_world_is_what_the_scenario_says(closepath, tmp_path, family):
+    (tmp_path / "world.yaml").write_text(WORLD)
+    (tmp_path / "input.txt").write_text("from stdin\n")
+    (tmp_path / "site.conf").write_text("listen {server_host}:{port};\nserver { root /srv; }\n")
+    done = closepath("run", tmp_path / "world.yaml", "--out", tmp_path / "out", *(["--ipv6"] if family == "ipv6" else []))
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = tmp_path / "out" / "world"
+    assert (out / "site.conf").read_text().startswith("listen 10.0.0.2:47000;" if family == "ipv4" else "listen [fd00::2]:47000;")
+    assert (out / "key.pem").stat().st_mode & 0o077 == 0, "the run's private key is its owner's alone"
+    report = json.loads((out / "report.json").read_text())
+    assert report["verdict"] == "pass"
+
+
 @pytest.mark.parametrize("name", [pytest.param("heartbeat_go_blackholed_client", marks=needs("go")),
                                   "heartbeat_py_blackholed_client"])
 def test_a_heartbeat_notices_a_blackholed_client_within_its_interval(examples, name):

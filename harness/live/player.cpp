@@ -5,6 +5,7 @@
 #include "interrupt.hpp"
 #include "netem.hpp"
 #include "overloaded.hpp"
+#include "run_files.hpp"
 #include "socket_audit.hpp"
 #include "states.hpp"
 #include "tls_credentials.hpp"
@@ -28,8 +29,7 @@ protocol::Outcome timed(const char* end, std::int64_t start) {
 // What the peer is sent for a step (never the runner's own: await and destroy are carried out here).
 protocol::Command command(const PeerStep& ps) { return {.action = *command_action(ps.action), .within = ps.within}; }
 
-void setup_tls(LiveRun& live, Family family) {
-  const auto creds = make_tls_credentials(kServerHost.address_in(family));
+void setup_tls(LiveRun& live, const TlsCredentials& creds) {
   for (Side side : {Side::client, Side::server}) {
     protocol::TlsSetup setup;
     if (side == Side::client) setup.ca_pem = creds.ca_pem;
@@ -42,8 +42,21 @@ void setup_tls(LiveRun& live, Family family) {
 
 }  // namespace
 
+// Before the first step: the credentials (for the peers, and as files for the
+// programs when the scenario names them), then the files to render.
+void Player::prepare() {
+  std::filesystem::create_directories(r_.out_dir);
+  const auto owner = program_user(s_);
+  if (s_.uses_tls || s_.writes_credentials) {
+    const auto creds = make_tls_credentials(kServerHost.address_in(r_.family));
+    if (s_.writes_credentials) write_credentials(creds, r_.out_dir, owner);
+    if (s_.uses_tls) setup_tls(live_, creds);
+  }
+  render_files(s_, programs_.placeholder_values(), owner);
+}
+
 void Player::play() {
-  if (s_.uses_tls) setup_tls(live_, r_.family);
+  prepare();
   r_.steps.resize(s_.steps.size());
   for (std::size_t i = 0; i < s_.steps.size(); ++i) r_.steps[i].step = &s_.steps[i];
   for (i_ = 0; i_ < s_.steps.size(); ++i_) {

@@ -29,6 +29,7 @@ class Player {
   void play();
 
  private:
+  void prepare();
   StepResult& result() { return r_.steps[i_]; }
   void pause(const WaitStep& wait);
   void barrier(const WireWait& barrier);

@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -38,15 +39,19 @@ std::pair<UniqueFd, UniqueFd> make_pipe() {
   return {UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
 
-// The environment is the harness's; as another user, with that user's HOME and names.
-std::vector<std::string> environment_for(const std::optional<ProgramUser>& user) {
+// The environment is the harness's; as another user, with that user's HOME
+// and names; then the scenario's variables, each replacing one of its name.
+std::vector<std::string> environment_for(const ProgramStart& start) {
+  auto replaced = [&](std::string_view var) {
+    if (start.user && (var.starts_with("HOME=") || var.starts_with("USER=") || var.starts_with("LOGNAME="))) return true;
+    return std::any_of(start.env.begin(), start.env.end(),
+                       [&](const auto& e) { return var.size() > e.first.size() && var.starts_with(e.first + "="); });
+  };
   std::vector<std::string> env;
-  for (char** e = environ; *e; ++e) {
-    const std::string_view var(*e);
-    if (user && (var.starts_with("HOME=") || var.starts_with("USER=") || var.starts_with("LOGNAME="))) continue;
-    env.emplace_back(var);
-  }
-  if (user) env.insert(env.end(), {"HOME=" + user->home, "USER=" + user->name, "LOGNAME=" + user->name});
+  for (char** e = environ; *e; ++e)
+    if (!replaced(*e)) env.emplace_back(*e);
+  if (start.user) env.insert(env.end(), {"HOME=" + start.user->home, "USER=" + start.user->name, "LOGNAME=" + start.user->name});
+  for (const auto& [name, value] : start.env) env.push_back(name + "=" + value);
   return env;
 }
 
@@ -57,9 +62,11 @@ std::vector<char*> pointers(std::vector<std::string>& words) {
   return out;
 }
 
-// Where the child failed (0: exec, 1: switching user) and errno, through the status pipe.
+// Where the child failed and errno, through the status pipe.
+enum class Stage { exec, user, stdin_file, cwd };
 struct Failure {
-  int stage = 0, error = 0;
+  Stage stage = Stage::exec;
+  int error = 0;
 };
 
 // The child's side of the fork: its cgroup and process group, stdio on the
@@ -67,12 +74,12 @@ struct Failure {
 struct ChildPlan {
   pid_t parent;
   int join, out, err, status;
-  const std::optional<ProgramUser>& user;
+  const ProgramStart& start;
   char** argv;
   char** env;
 };
 [[noreturn]] void become_program(const ChildPlan& c) {
-  auto fail = [&](int stage, int e) {
+  auto fail = [&](Stage stage, int e) {
     const Failure f{stage, e};
     [[maybe_unused]] const auto n = write(c.status, &f, sizeof f);
     _exit(127);
@@ -81,28 +88,38 @@ struct ChildPlan {
   setpgid(0, 0);  // its own group too: a signal step reaches what it started
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != c.parent) _exit(1);
-  const int devnull = open("/dev/null", O_RDONLY);
-  if (devnull < 0 || dup2(devnull, 0) != 0 || dup2(c.out, 1) != 1 || dup2(c.err, 2) != 2) fail(0, errno);
-  if (c.user && (setgroups(c.user->groups.size(), c.user->groups.data()) != 0 || setgid(c.user->gid) != 0 ||
-                 setuid(c.user->uid) != 0))
-    fail(1, errno);
+  if (dup2(c.out, 1) != 1 || dup2(c.err, 2) != 2) fail(Stage::exec, errno);
+  const auto& user = c.start.user;
+  if (user && (setgroups(user->groups.size(), user->groups.data()) != 0 || setgid(user->gid) != 0 || setuid(user->uid) != 0))
+    fail(Stage::user, errno);
+  // As the user: its permissions count. Both paths are absolute.
+  const int input = open(c.start.stdin_file.c_str(), O_RDONLY);
+  if (input < 0) fail(Stage::stdin_file, errno);
+  if (dup2(input, 0) != 0) fail(Stage::exec, errno);
+  if (c.start.cwd && chdir(c.start.cwd->c_str()) != 0) fail(Stage::cwd, errno);
   close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);  // the harness's sockets and pipes stay out of it
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
   for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) ::signal(sig, SIG_DFL);
   execvpe(c.argv[0], c.argv, c.env);
-  fail(0, errno);
+  fail(Stage::exec, errno);
   _exit(127);
 }
 
 // What the status pipe said: nothing (exec succeeded: it closed), or why the program did not start.
-std::optional<std::string> start_failure(int status_fd, const std::string& program, const std::optional<ProgramUser>& user) {
+std::optional<std::string> start_failure(int status_fd, const std::string& program, const ProgramStart& start) {
   Failure failure;
   ssize_t n;
   while ((n = read(status_fd, &failure, sizeof failure)) < 0 && errno == EINTR) {}
   if (n != sizeof failure) return std::nullopt;
-  if (failure.stage == 1)
+  const auto& user = start.user;
+  if (failure.stage == Stage::stdin_file)
+    return "cannot run '" + program + "': cannot open its stdin '" + start.stdin_file + "': " + std::strerror(failure.error);
+  if (failure.stage == Stage::cwd)
+    return "cannot run '" + program + "': cannot change to its working directory '" + *start.cwd + "': " +
+           std::strerror(failure.error);
+  if (failure.stage == Stage::user)
     return "cannot run '" + program + "' as user '" + user->name + "': " + std::strerror(failure.error) +
            (failure.error == EINVAL || failure.error == EPERM
                 ? " (a rootless run maps only you into its namespace: it runs programs as you; run as root for `user:`)"
@@ -120,7 +137,7 @@ std::string describe_status(int status) {
 }
 
 ProgramProcess::ProgramProcess(Side side, const NetNamespace& ns, const std::vector<std::string>& argv,
-                               const std::optional<ProgramUser>& user, std::size_t exec_step, std::vector<pid_t> not_ours)
+                               const ProgramStart& start, std::size_t exec_step, std::vector<pid_t> not_ours)
     : side_(side), argv_(argv), news_(make_eventfd()), stop_(make_eventfd()), exec_step_(exec_step),
       scope_(std::make_unique<ProgramScope>(ns, std::move(not_ours))) {
   auto [out_r, out_w] = make_pipe();
@@ -129,15 +146,15 @@ ProgramProcess::ProgramProcess(Side side, const NetNamespace& ns, const std::vec
   out_ = std::move(out_r);
   err_ = std::move(err_r);
   auto cargv = pointers(argv_);
-  auto env = environment_for(user);
+  auto env = environment_for(start);
   auto cenv = pointers(env);
-  const ChildPlan plan{getpid(), scope_->join_fd(), out_w.get(), err_w.get(), status_w.get(), user, cargv.data(), cenv.data()};
+  const ChildPlan plan{getpid(), scope_->join_fd(), out_w.get(), err_w.get(), status_w.get(), start, cargv.data(), cenv.data()};
   pid_ = fork_in(ns, [&] { become_program(plan); });
   setpgid(pid_, pid_);  // also here: no race with a signal sent before the child ran
   status_w.reset();
   out_w.reset();
   err_w.reset();
-  if (const auto failed = start_failure(status_r.get(), argv_[0], user)) {
+  if (const auto failed = start_failure(status_r.get(), argv_[0], start)) {
     wait_status(std::exchange(pid_, -1));
     throw ProgramNotStarted(*failed);
   }

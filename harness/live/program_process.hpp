@@ -25,6 +25,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace closepath {
@@ -35,6 +36,15 @@ struct ProgramNotStarted : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// What a program starts with besides its argv: the scenario's user and its
+// side's `programs:` world, placeholders filled in.
+struct ProgramStart {
+  std::optional<ProgramUser> user;  // none: as closepath runs
+  std::vector<std::pair<std::string, std::string>> env;  // over the inherited environment
+  std::optional<std::string> cwd;   // none: closepath's working directory
+  std::string stdin_file = "/dev/null";
+};
+
 class ProgramProcess {
  public:
   using Deadline = std::chrono::steady_clock::time_point;
@@ -42,7 +52,7 @@ class ProgramProcess {
   // when the host refuses a pipe or a pidfd.
   // `exec_step`: the step that started it; `not_ours`: processes of `ns` that are not its (the peer).
   ProgramProcess(Side side, const NetNamespace& ns, const std::vector<std::string>& argv,
-                 const std::optional<ProgramUser>& user = std::nullopt, std::size_t exec_step = 0,
+                 const ProgramStart& start = {}, std::size_t exec_step = 0,
                  std::vector<pid_t> not_ours = {});
   ProgramProcess(const ProgramProcess&) = delete;
   ProgramProcess& operator=(const ProgramProcess&) = delete;

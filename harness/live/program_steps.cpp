@@ -117,7 +117,7 @@ void ProgramSteps::exec(const ProgramStep& ps, const Exec& e, std::size_t index,
   }
   try {
     live_.programs.push_back(
-        std::make_unique<ProgramProcess>(ps.side, live_.topology.of(ps.side), substitute(e.argv), program_user(s_), index,
+        std::make_unique<ProgramProcess>(ps.side, live_.topology.of(ps.side), substitute(e.argv), start_of(ps.side), index,
                                          std::vector<pid_t>{live_.peer(ps.side).pid()}));
   } catch (const ProgramNotStarted& failed) {  // the scenario's program, not the host, is at fault
     failed_exec_[ps.side] = index;
@@ -130,12 +130,29 @@ void ProgramSteps::exec(const ProgramStep& ps, const Exec& e, std::size_t index,
   end(protocol::end::ok);
 }
 
+PlaceholderValues ProgramSteps::placeholder_values() const {
+  return {.family = r_.family, .server_port = r_.server_port,
+          .scenario_dir = std::filesystem::absolute(s_.file).parent_path().string(),
+          .out_dir = std::filesystem::absolute(r_.out_dir).string()};
+}
+
 std::vector<std::string> ProgramSteps::substitute(std::vector<std::string> argv) const {
-  const PlaceholderValues values{.family = r_.family, .server_port = r_.server_port,
-                                 .scenario_dir = std::filesystem::absolute(s_.file).parent_path().string(),
-                                 .out_dir = std::filesystem::absolute(r_.out_dir).string()};
+  const auto values = placeholder_values();
   for (auto& word : argv) word = closepath::substitute(word, values);
   return argv;
+}
+
+// The scenario's user and the side's `programs:` world, filled in; paths absolute (from closepath's directory).
+ProgramStart ProgramSteps::start_of(Side side) const {
+  ProgramStart start{.user = program_user(s_), .env = {}, .cwd = {}, .stdin_file = "/dev/null"};
+  const auto world = s_.program_worlds.find(side);
+  if (world == s_.program_worlds.end()) return start;
+  const auto values = placeholder_values();
+  auto path = [&](const std::string& p) { return std::filesystem::absolute(closepath::substitute(p, values)).string(); };
+  for (const auto& [name, value] : world->second.env) start.env.emplace_back(name, closepath::substitute(value, values));
+  if (world->second.cwd) start.cwd = path(*world->second.cwd);
+  if (world->second.stdin_file) start.stdin_file = path(*world->second.stdin_file);
+  return start;
 }
 
 // sock_diag has no notification for listen(): this is the one wait that

@@ -1,6 +1,8 @@
 #include "placeholders.hpp"
 
 #include <array>
+#include <regex>
+#include <stdexcept>
 
 namespace closepath {
 namespace {
@@ -9,7 +11,7 @@ namespace {
 std::string bracketed(const std::string& address, Family f) { return f == Family::ipv6 ? "[" + address + "]" : address; }
 std::string any_address(Family f) { return f == Family::ipv4 ? "0.0.0.0" : "::"; }
 
-const std::array<Placeholder, 10> kPlaceholders{{
+const std::array<Placeholder, 13> kPlaceholders{{
     {"{server}", "the server's address, as a socket API takes it (10.0.0.2, fd00::2)", "exec python3 -m http.server {port} --bind {server}",
      [](const PlaceholderValues& v) { return kServerHost.address_in(v.family); }},
     {"{client}", "the client's address (10.0.0.1, fd00::1)", "exec nc -s {client} {server} {port}",
@@ -30,7 +32,18 @@ const std::array<Placeholder, 10> kPlaceholders{{
      [](const PlaceholderValues& v) { return v.scenario_dir; }},
     {"{out}", "the run's own directory (report, capture), for files a program writes",
      "exec go build -o {out}/server {dir}/server.go", [](const PlaceholderValues& v) { return v.out_dir; }},
+    {"{ca}", "the run's CA certificate ({out}/ca.pem): it signed {cert}", "exec openssl s_client -CAfile {ca} -connect {server_host}:{port}",
+     [](const PlaceholderValues& v) { return v.out_dir + "/ca.pem"; }, true},
+    {"{cert}", "the run's server certificate ({out}/cert.pem), for the server's address", "exec openssl s_server -cert {cert} -key {key} -accept {port}",
+     [](const PlaceholderValues& v) { return v.out_dir + "/cert.pem"; }, true},
+    {"{key}", "its private key ({out}/key.pem; made for this run only)", "exec openssl s_server -cert {cert} -key {key} -accept {port}",
+     [](const PlaceholderValues& v) { return v.out_dir + "/key.pem"; }, true},
 }};
+
+const std::regex& placeholder_form() {
+  static const std::regex form(R"(\{[a-z_]+\})");
+  return form;
+}
 
 }  // namespace
 
@@ -46,6 +59,18 @@ std::string placeholder_names() {
   std::string names;
   for (const auto& p : kPlaceholders) names += (names.empty() ? "" : " ") + std::string(p.name);
   return names;
+}
+
+void check_placeholders(const std::string& text) {
+  for (std::sregex_iterator m(text.begin(), text.end(), placeholder_form()), end; m != end; ++m)
+    if (!find_placeholder(m->str()))
+      throw std::invalid_argument("unknown placeholder " + m->str() + " (known: " + placeholder_names() + ")");
+}
+
+bool names_credentials(const std::string& text) {
+  for (std::sregex_iterator m(text.begin(), text.end(), placeholder_form()), end; m != end; ++m)
+    if (const auto* p = find_placeholder(m->str()); p && p->credentials) return true;
+  return false;
 }
 
 std::string substitute(const std::string& word, const PlaceholderValues& v) {

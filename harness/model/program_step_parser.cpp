@@ -120,11 +120,7 @@ Exec Exec::parse(const std::string& rest) {
   auto argv = split_words(rest);
   if (argv.empty() || argv[0].empty()) throw std::invalid_argument("exec needs a program");
   // {word} is a placeholder: a misspelt one would reach the program as it is.
-  static const std::regex placeholder(R"(\{[a-z_]+\})");
-  for (const auto& arg : argv)
-    for (std::sregex_iterator m(arg.begin(), arg.end(), placeholder), end; m != end; ++m)
-      if (!find_placeholder(m->str()))
-        throw std::invalid_argument("unknown placeholder " + m->str() + " (known: " + placeholder_names() + ")");
+  for (const auto& arg : argv) check_placeholders(arg);
   return Exec{std::move(argv)};
 }
 

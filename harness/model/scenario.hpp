@@ -7,6 +7,7 @@
 #include "outcome.hpp"
 #include "hosts.hpp"
 #include "pattern.hpp"
+#include "program_world.hpp"
 #include "tcp_state.hpp"
 
 #include <chrono>
@@ -320,9 +321,11 @@ struct Scenario {
   int port = 47000;                     // the server's port (443 makes Wireshark dissect TLS)
   std::chrono::milliseconds timers{0};  // the kernel timers the scenario must wait for, as declared
   bool needs_netem = false;             // has a netem step
-  bool uses_tls = false;                // has a TLS step: credentials are made for the run
+  bool uses_tls = false;                // has a TLS step: the peers get the run's credentials
+  bool writes_credentials = false;      // names {ca}, {cert} or {key}: they are written to the run's directory
   std::set<Side> program_sides;         // sides with an exec step
   std::optional<Located<std::string>> user;  // programs run as this user (root when absent)
+  std::map<Side, ProgramWorld> program_worlds;  // `programs:`: env, cwd, stdin, files to render
   std::optional<Family> family;         // pinned by the file; else the run's (--ipv6)
   std::vector<Step> steps;
   std::vector<Located<pcap::PatternElement>> wire;  // empty: no packet at all

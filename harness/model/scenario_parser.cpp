@@ -1,6 +1,8 @@
 #include "scenario_parser.hpp"
 
 #include "pattern_words.hpp"
+#include "placeholders.hpp"
+#include "program_world_parser.hpp"
 #include "unique_fd.hpp"
 
 #include "yaml_document.hpp"
@@ -56,12 +58,12 @@ class Parser {
     Scenario s;
     s.file = file_;
     s.claim = leading_comment(text);
-    static const std::set<std::string> known{"name",   "summary", "tags", "port",  "sysctl", "rto_min",
-                                             "timers", "user",    "family", "steps", "expect"};
+    static const std::set<std::string> known{"name", "summary", "tags",   "port",  "sysctl", "rto_min",
+                                             "timers", "user", "family", "programs", "steps", "expect"};
     for (const auto& [k, v] : root.pairs) {
       const auto key = scalar(*k, "key");
       if (!known.count(key))
-        fail(*k, "unknown key '" + key + "' (known: name summary tags port sysctl rto_min timers user family steps expect)");
+        fail(*k, "unknown key '" + key + "' (known: name summary tags port sysctl rto_min timers user family programs steps expect)");
     }
     const Node& name = require(root, "name");
     s.name = scalar(name, "name");
@@ -99,6 +101,7 @@ class Parser {
     }
     parse_steps(require(root, "steps"), s);
     if (s.user && s.program_sides.empty()) fail(*root.find("user"), "user applies to programs, and no step runs one (exec)");
+    if (const auto* n = root.find("programs")) parse_programs(*n, s);
     parse_expect(require(root, "expect"), s);
     check_anchors(s);
     return s;
@@ -219,8 +222,10 @@ class Parser {
           step.what = parse_wire_step(step.text);
           if (std::holds_alternative<Netem>(std::get<WireStep>(step.what).action)) s.needs_netem = true;
         } else if (auto program = parse_program_step(side(*key), step.text)) {
-          if (std::holds_alternative<Exec>(program->action)) s.program_sides.insert(program->side);
-          else if (!s.program_sides.contains(program->side))
+          if (const auto* e = std::get_if<Exec>(&program->action)) {
+            s.program_sides.insert(program->side);
+            for (const auto& arg : e->argv) s.writes_credentials |= names_credentials(arg);
+          } else if (!s.program_sides.contains(program->side))
             throw std::invalid_argument("no program runs on this side yet: start one with 'exec PROGRAM ARGS...' first");
           step.what = std::move(*program);
         } else {
@@ -297,6 +302,18 @@ class Parser {
       }
     }
     if (!wire_given) fail(n, "expect.wire is required: say what the wire must carry ([] for nothing at all)");
+  }
+
+  void parse_programs(const Node& n, Scenario& s) const {
+    s.program_worlds = parse_program_worlds(n, file_);
+    for (const auto& [who, world] : s.program_worlds) {
+      if (!s.program_sides.count(who))
+        throw ScenarioError(file_, world.line, "programs." + to_string(who) + " applies to programs, and no " + to_string(who) +
+                                                   " step runs one (exec)");
+      for (const auto& [name, value] : world.env) s.writes_credentials |= names_credentials(value);
+      for (const auto& f : world.render) s.writes_credentials |= names_credentials(f.text);
+      s.writes_credentials |= names_credentials(world.cwd.value_or("")) || names_credentials(world.stdin_file.value_or(""));
+    }
   }
 
   // "at ... after step N" must name a step the scenario has.
