@@ -123,9 +123,12 @@ class End {
   // x drew a bare RST (packet `rst`) from this end: as draws_reset() says
   // (`expected`), or, for a segment a live socket would have taken, because
   // no socket was there. x is not taken in either way.
-  void reset_answering(const FlowPacket& x, std::size_t rst, bool expected) {
+  // `xi`: x's index. Linux takes x's ACK first: one for our FIN moves FIN_WAIT1
+  // to FIN_WAIT2, and only then does the data end the socket (tcp_rcv_state_process).
+  void reset_answering(const FlowPacket& x, std::size_t xi, std::size_t rst, bool expected) {
     if (state_ == S::close || state_ == S::listen) return;  // nothing before, nothing after
     if (state_ == S::syn_sent && expected) return;          // an ACK not for its SYN: the socket stays
+    if (expected && state_ == S::fin_wait1 && (x.flags & kAck) && fin_seq_ && after(x.ack, *fin_seq_)) enter(S::fin_wait2, xi);
     const auto frame = "frame " + std::to_string(x.frame + 1);
     enter(S::close, rst, expected ? "data after close() reached it (" + frame + "): a bare RST, and the socket is gone"
                                  : "no socket took " + frame + ": a bare RST answered it");
@@ -206,7 +209,7 @@ class InFlight {
       const auto& x = packets_[queue[k]];
       const bool expected = end.draws_reset(x);
       if ((x.flags & kAck) && x.ack == rst.seq && (expected || k == *last)) {
-        end.reset_answering(x, rst_index, expected);
+        end.reset_answering(x, queue[k], rst_index, expected);
         queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(k + 1));
         return true;
       }

@@ -111,6 +111,18 @@ BOOST_AUTO_TEST_CASE(each_bare_rst_answers_its_own_segment) {
   BOOST_TEST(states(inferred.client) == "[SYN_SENT, ESTABLISHED, CLOSE_WAIT, LAST_ACK, CLOSE]");
 }
 
+// Data that also acknowledges the FIN of a socket closed in FIN_WAIT1 (openssl s_client's alert
+// after a bare FIN): Linux takes the ACK first, FIN_WAIT2, then the data ends it with a RST.
+BOOST_AUTO_TEST_CASE(data_acking_the_fin_of_a_closed_fin_wait1_passes_fin_wait2) {
+  const auto inferred = infer_states(after_handshake({"s>c F. seq 1 ack 1", "c>s P. seq 1 ack 2 len 24", "s>c R seq 2"}));
+  BOOST_TEST(states(inferred.server) == "[SYN_RECV, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, CLOSE]");
+  BOOST_TEST(inferred.server.back().packet == 5u);
+  BOOST_TEST(inferred.server.back().why.find("data after close() reached it (frame 5)") == 0u, inferred.server.back().why);
+  // data that does not acknowledge the FIN (it crossed it) leaves FIN_WAIT1 as it was
+  const auto crossed = infer_states(after_handshake({"s>c F. seq 1 ack 1", "c>s P. seq 1 ack 1 len 24", "s>c R seq 2"}));
+  BOOST_TEST(states(crossed.server) == "[SYN_RECV, ESTABLISHED, FIN_WAIT1, CLOSE]");
+}
+
 // The first of two ACKs with the same number ends LAST_ACK; the second meets the closed socket and
 // draws the RST: LAST_ACK ends on its ACK, not on the RST.
 BOOST_AUTO_TEST_CASE(a_bare_rst_answers_the_segment_a_live_socket_would_reset) {
