@@ -46,6 +46,7 @@ class Endpoint {
   // What each action does: one explicit specialization per action (endpoint.cpp).
   template <typename A>
   asio::awaitable<Outcome> perform(const A& action, ms within);
+  asio::ssl::context& handshake_context(const protocol::TlsHandshake& h, boost::system::error_code& ec);
   template <typename Socket>
   void apply_options(Socket& s, boost::system::error_code& ec);
 
@@ -61,7 +62,8 @@ class Endpoint {
   tcp::socket conn_;
   // Options set before the socket they are meant for exists.
   std::vector<SocketOption> pending_options_;
-  std::optional<asio::ssl::context> tls_context_;
+  std::optional<asio::ssl::context> tls_context_;       // the run's credentials (tls_setup)
+  std::unique_ptr<asio::ssl::context> own_tls_context_;  // a handshake's own (ca FILE, cert FILE key FILE)
   std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls_;  // set by a successful handshake
 };
 

@@ -8,7 +8,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
+#include <utility>
 #include <stdexcept>
 
 namespace closepath::protocol {
@@ -44,7 +46,6 @@ Listen Listen::parse(const Words& a) { return want_words(a, 0, 0, word), Listen{
 Accept Accept::parse(const Words& a) { return want_words(a, 0, 0, word), Accept{}; }
 Close Close::parse(const Words& a) { return want_words(a, 0, 0, word), Close{}; }
 RecvMessage RecvMessage::parse(const Words& a) { return want_words(a, 0, 0, word), RecvMessage{}; }
-TlsHandshake TlsHandshake::parse(const Words& a) { return want_words(a, 0, 0, word), TlsHandshake{}; }
 TlsStall TlsStall::parse(const Words& a) { return want_words(a, 0, 0, word), TlsStall{}; }
 TlsCloseNotify TlsCloseNotify::parse(const Words& a) { return want_words(a, 0, 0, word), TlsCloseNotify{}; }
 Crash Crash::parse(const Words& a) { return want_words(a, 0, 0, word), Crash{}; }
@@ -195,6 +196,69 @@ void Get::from_json(const json& j, Get& a) {
   else if (item == "tcp_info") a.item = Item::tcp_info;
   else throw std::invalid_argument("'get': unknown item '" + item + "'");
 }
+TlsHandshake TlsHandshake::parse(const Words& a) {
+  TlsHandshake h;
+  const char* form = " (write 'tls handshake [verify none|ca FILE] [sni NAME] [cert FILE key FILE]')";
+  auto value = [&](std::size_t& i) -> const std::string& {
+    if (i + 1 >= a.size()) throw std::invalid_argument("tls handshake: '" + a[i] + "' needs a value" + form);
+    return a[++i];
+  };
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i] == "verify") {
+      if (value(i) != "none") throw std::invalid_argument("tls handshake: verify takes 'none', got '" + a[i] + "'" + form);
+      h.verify = false;
+    } else if (a[i] == "ca") h.ca_file = value(i);
+    else if (a[i] == "sni") h.sni = value(i);
+    else if (a[i] == "cert") h.cert_file = value(i);
+    else if (a[i] == "key") h.key_file = value(i);
+    else throw std::invalid_argument("tls handshake: unknown word '" + a[i] + "'" + form);
+  }
+  if (!h.verify && !h.ca_file.empty()) throw std::invalid_argument("tls handshake: verify none and ca FILE contradict each other");
+  if (h.cert_file.empty() != h.key_file.empty()) throw std::invalid_argument("tls handshake: cert FILE and key FILE go together");
+  static const std::regex host_name("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?");
+  if (!h.sni.empty() && !std::regex_match(h.sni, host_name))
+    throw std::invalid_argument("tls handshake: sni '" + h.sni + "' is not a host name");
+  return h;
+}
+
+namespace {
+std::string read_pem(const std::string& written, const std::string& dir, const char* what) {
+  std::string path = written.rfind("{dir}", 0) == 0 ? dir + written.substr(5) : written;
+  if (path.find('{') != std::string::npos)
+    throw std::invalid_argument(std::string("tls handshake: only {dir} may open the path of ") + what + ", got '" + written + "'");
+  std::ifstream in(path, std::ios::binary);
+  if (!in.is_open() || std::filesystem::is_directory(path))
+    throw std::invalid_argument(std::string("tls handshake: cannot read ") + what + " '" + path + "'");
+  std::ostringstream read;
+  read << in.rdbuf();
+  auto text = std::move(read).str();
+  if (text.find("-----BEGIN ") == std::string::npos)
+    throw std::invalid_argument(std::string("tls handshake: ") + what + " '" + path + "' holds no PEM block");
+  return text;
+}
+}  // namespace
+
+void TlsHandshake::read_files(TlsHandshake& a, const std::string& dir) {
+  if (!a.ca_file.empty()) a.ca_pem = read_pem(std::exchange(a.ca_file, {}), dir, "ca FILE");
+  if (!a.cert_file.empty()) a.cert_pem = read_pem(std::exchange(a.cert_file, {}), dir, "cert FILE");
+  if (!a.key_file.empty()) a.key_pem = read_pem(std::exchange(a.key_file, {}), dir, "key FILE");
+}
+void TlsHandshake::to_json(json& j, const TlsHandshake& a) {
+  if (!a.verify) j["verify"] = false;
+  if (!a.sni.empty()) j["sni"] = a.sni;
+  if (!a.ca_pem.empty()) j["ca"] = a.ca_pem;
+  if (!a.cert_pem.empty()) j["cert"] = a.cert_pem;
+  if (!a.key_pem.empty()) j["key"] = a.key_pem;
+}
+void TlsHandshake::from_json(const json& j, TlsHandshake& a) {
+  a.verify = !j.contains("verify") || json_field<bool>(j, "verify");
+  if (j.contains("sni")) a.sni = json_field<std::string>(j, "sni");
+  if (j.contains("ca")) a.ca_pem = json_field<std::string>(j, "ca");
+  if (j.contains("cert")) a.cert_pem = json_field<std::string>(j, "cert");
+  if (j.contains("key")) a.key_pem = json_field<std::string>(j, "key");
+  if (a.cert_pem.empty() != a.key_pem.empty()) throw std::invalid_argument("'tls_handshake': cert and key go together");
+}
+
 void TlsSetup::to_json(json& j, const TlsSetup& a) {
   if (!a.ca_pem.empty()) j["ca"] = a.ca_pem;
   if (!a.cert_pem.empty()) j["cert"] = a.cert_pem;

@@ -181,10 +181,23 @@ struct RecvMessage {  // the length, then exactly that many
 struct TlsHandshake {  // as client or server, by side
   static constexpr const char* op = "tls_handshake";
   static constexpr const char* word = "tls handshake";
-  static constexpr const char* synopsis = "tls handshake";
-  static constexpr const char* doc = "as client or server; the client verifies the server against the run's CA";
-  static constexpr const char* example = "tls handshake within 2s";
+  static constexpr const char* synopsis = "tls handshake [verify none|ca FILE] [sni NAME] [cert FILE key FILE]";
+  static constexpr const char* doc =
+      "as client or server. The client verifies the server's certificate against the run's CA and the server's address, "
+      "against ca FILE, or not at all (verify none); sni NAME sends that name and verifies the certificate for it. The "
+      "server presents the run's certificate, or cert FILE key FILE. Files are read when the scenario is ({dir})";
+  static constexpr const char* example = "tls handshake sni localhost verify none within 2s";
   static TlsHandshake parse(const Words& args);
+  static void to_json(nlohmann::json& j, const TlsHandshake& a);
+  static void from_json(const nlohmann::json& j, TlsHandshake& a);
+  // Reads the named files into the PEM fields; throws std::invalid_argument naming the file.
+  static void read_files(TlsHandshake& a, const std::string& dir);
+  bool verify = true;
+  std::string sni;
+  std::string ca_file, cert_file, key_file;  // as written, until read_files has read them
+  std::string ca_pem, cert_pem, key_pem;     // their contents: empty, the run's
+  bool client_only() const { return !verify || !sni.empty() || !ca_file.empty() || !ca_pem.empty(); }
+  bool server_only() const { return !cert_file.empty() || !cert_pem.empty(); }
 };
 struct TlsStall {  // read the ClientHello, never answer
   static constexpr const char* op = "tls_stall";

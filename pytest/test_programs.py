@@ -244,7 +244,7 @@ def test_a_heartbeat_notices_a_blackholed_client_within_its_interval(examples, n
 
 def test_every_example_passes(examples):
     done, reports = examples
-    missing = [t for t in ("curl", "go") if not shutil.which(t)]
+    missing = [t for t in ("curl", "go", "openssl") if not shutil.which(t)]
     failed = {n: r.get("first_mismatch") for n, r in reports.items()
               if r["verdict"] != "pass" and not any(t in n for t in missing)}
     assert not failed and len(reports) == len(list(EXAMPLES.glob("*.yaml"))), done.stdout + done.stderr
@@ -259,11 +259,19 @@ BROKEN = {
                                  "expected the server program to print a line matching /no heartbeat for 1s/"),
     "python_http_server_keep_alive": ("client: recv within 1s -> operation_aborted",
                                       "expected operation_aborted vs actual eof (0 bytes)"),
+    "openssl_s_client_bare_fin_is_clean": ("client: exit -> 0", "expected the client program to end with 0 vs exit 1"),
+    "openssl_s_client_stdin_eof": ("client: output ^hello$", "vs the program ended (exit 0) before printing one"),
+    "openssl_s_server_one_accept": ("server: exit -> 1", "expected the server program to end with 1 vs exit 0"),
 }
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=needs("go")) if "_go_" in n else
-                                  pytest.param(n, marks=needs("curl")) if "curl" in n else n for n in BROKEN])
+def with_its_program(name):
+    """The twin, skipped with the reason where this machine lacks the program it runs."""
+    tool = "go" if "_go_" in name else "curl" if "curl" in name else "openssl" if "openssl" in name else None
+    return pytest.param(name, marks=needs(tool)) if tool else name
+
+
+@pytest.mark.parametrize("name", [with_its_program(n) for n in BROKEN])
 def test_each_broken_twin_fails_at_the_users_program(broken, name):
     """The first mismatch names the program's step (or its leftover socket), nothing else."""
     done, reports = broken
@@ -277,7 +285,7 @@ def test_each_broken_twin_fails_at_the_users_program(broken, name):
     assert step_text in source[line - 1] or line == 1 and step_text == "leftovers"
 
 
-@pytest.mark.parametrize("name", sorted(BROKEN))
+@pytest.mark.parametrize("name", [with_its_program(n) for n in sorted(BROKEN)])
 def test_check_of_a_broken_twins_capture_gives_its_live_verdict(closepath, broken, name):
     """The run facts carry every step's and program's outcome: check of the capture fails where the run did."""
     report = broken[1][name]

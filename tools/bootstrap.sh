@@ -27,8 +27,19 @@ if ((${#missing[@]})); then
     exit 3
   fi
   echo "installing: ${missing[*]}"
+  # A server package (nginx, redis) would start its service on the host:
+  # closepath runs them in its namespaces only. Debian's policy-rc.d (exit
+  # 101) forbids the start while this installs, unless the machine has one.
+  policy=""
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy"
+    trap 'rm -f "$policy"' EXIT
+  fi
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  [[ -n $policy ]] && rm -f "$policy"
+  trap - EXIT
 fi
 
 $packages_only && exit 0

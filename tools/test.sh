@@ -3,9 +3,12 @@
 # the pytest suite (each catalogue scenario, its self-test variants, the CLI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The examples' programs (examples/): Go for the heartbeat example. Only the
-# tests need it, and skip it when it is missing: installed as root only.
-if [[ $(id -u) -eq 0 ]]; then tools/bootstrap.sh --packages-only golang-go; fi
+# The examples' programs (examples/): Go, openssl, nginx, redis, socat. Only
+# the tests need them, and skip an example whose program is missing:
+# installed as root only (bootstrap.sh keeps their services from starting).
+if [[ $(id -u) -eq 0 ]]; then
+  tools/bootstrap.sh --packages-only golang-go openssl nginx-light redis-server redis-tools socat
+fi
 tools/bootstrap.sh
 # The unit tests; the pytest suite (also registered with ctest, label
 # "pytest") runs directly so its output streams.

@@ -186,6 +186,12 @@ PeerStep parse_peer_step(Side side, const std::string& text) {
         }
       },
       step.action);
+  if (const auto* h = std::get_if<TlsHandshake>(&step.action)) {
+    if (side == Side::server && h->client_only())
+      throw std::invalid_argument("verify, ca and sni are the TLS client's: the server takes cert FILE key FILE");
+    if (side == Side::client && h->server_only())
+      throw std::invalid_argument("cert and key are the TLS server's: the client takes verify none, ca FILE and sni NAME");
+  }
   return step;
 }
 
