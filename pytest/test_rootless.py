@@ -84,3 +84,21 @@ def test_a_daemon_is_ended_rootless_too(closepath, shared_dir, userns):
     assert done.returncode == 1, done.stdout + done.stderr
     assert "the server's program left" in done.stdout
     assert not subprocess.run(["pgrep", "-f", "time.sleep.300"], capture_output=True, text=True).stdout.split()
+
+
+@pytest.mark.parametrize("family", ["ipv4", "ipv6"])
+def test_the_examples_run_rootless(closepath, shared_dir, userns, family):
+    """The user's programs on either side, as an ordinary user: each example whose program this
+    machine has (Go's build wants a cache of its own, so those run as root only)."""
+    examples = pathlib.Path(__file__).resolve().parent.parent / "examples"
+    shutil.copytree(examples, shared_dir / "examples")
+    for path in (shared_dir / "examples").rglob("*"):
+        path.chmod(0o777 if path.is_dir() else 0o644)
+    tools = {"curl": "curl", "openssl": "openssl", "redis_server": "redis-server", "redis_cli": "redis-cli",
+             "nginx": "nginx", "socat": "socat"}
+    chosen = [p for p in sorted((shared_dir / "examples").glob("*.yaml")) if "_go_" not in p.name and
+              all(shutil.which(tool) for word, tool in tools.items() if word in p.name)]
+    done = as_nobody(closepath, "run", *chosen, "-j", closepath.jobs, "--out", shared_dir / "out",
+                     *(["--ipv6"] if family == "ipv6" else []))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert len(list((shared_dir / "out").glob("*/report.json"))) == len(chosen) >= 8
