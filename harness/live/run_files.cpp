@@ -30,9 +30,9 @@ void write_run_file(const std::filesystem::path& path, const std::string& text, 
 }
 
 void write_credentials(const TlsCredentials& creds, const std::filesystem::path& dir, const std::optional<ProgramUser>& owner) {
-  write_run_file(dir / "ca.pem", creds.ca_pem, 0644, owner);
-  write_run_file(dir / "cert.pem", creds.server_cert_pem, 0644, owner);
-  write_run_file(dir / "key.pem", creds.server_key_pem, 0600, owner);
+  write_run_file(dir / kCaFile, creds.ca_pem, 0644, owner);
+  write_run_file(dir / kCertFile, creds.server_cert_pem, 0644, owner);
+  write_run_file(dir / kKeyFile, creds.server_key_pem, 0600, owner);
 }
 
 void render_files(const Scenario& s, const PlaceholderValues& v, const std::optional<ProgramUser>& owner) {

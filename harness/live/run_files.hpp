@@ -22,7 +22,7 @@ namespace closepath {
 void write_run_file(const std::filesystem::path& path, const std::string& text, mode_t mode,
                     const std::optional<ProgramUser>& owner);
 
-// ca.pem, cert.pem, key.pem (0600, the program user's) in `dir`.
+// kCaFile, kCertFile, kKeyFile (0600) in `dir`, the program user's.
 void write_credentials(const TlsCredentials& creds, const std::filesystem::path& dir, const std::optional<ProgramUser>& owner);
 
 // Every side's rendered files, into v.out_dir.

@@ -1,5 +1,7 @@
 #include "placeholders.hpp"
 
+#include "program_world.hpp"
+
 #include <array>
 #include <regex>
 #include <stdexcept>
@@ -33,11 +35,11 @@ const std::array<Placeholder, 13> kPlaceholders{{
     {"{out}", "the run's own directory (report, capture), for files a program writes",
      "exec go build -o {out}/server {dir}/server.go", [](const PlaceholderValues& v) { return v.out_dir; }},
     {"{ca}", "the run's CA certificate ({out}/ca.pem): it signed {cert}", "exec openssl s_client -CAfile {ca} -connect {server_host}:{port}",
-     [](const PlaceholderValues& v) { return v.out_dir + "/ca.pem"; }, true},
+     [](const PlaceholderValues& v) { return v.out_dir + "/" + kCaFile; }, true},
     {"{cert}", "the run's server certificate ({out}/cert.pem), for the server's address", "exec openssl s_server -cert {cert} -key {key} -accept {port}",
-     [](const PlaceholderValues& v) { return v.out_dir + "/cert.pem"; }, true},
+     [](const PlaceholderValues& v) { return v.out_dir + "/" + kCertFile; }, true},
     {"{key}", "its private key ({out}/key.pem; made for this run only)", "exec openssl s_server -cert {cert} -key {key} -accept {port}",
-     [](const PlaceholderValues& v) { return v.out_dir + "/key.pem"; }, true},
+     [](const PlaceholderValues& v) { return v.out_dir + "/" + kKeyFile; }, true},
 }};
 
 const std::regex& placeholder_form() {

@@ -29,9 +29,14 @@ struct ProgramWorld {
   std::vector<RenderedFile> render;       // written before the run's first step
 };
 
+// The run's TLS credentials as files in its directory: {ca}, {cert}, {key}.
+inline constexpr const char* kCaFile = "ca.pem";
+inline constexpr const char* kCertFile = "cert.pem";
+inline constexpr const char* kKeyFile = "key.pem";
+
 // The files closepath itself writes into a run's directory: a rendered file may not take their names.
 inline const std::vector<std::string>& run_directory_names() {
-  static const std::vector<std::string> names{"report.json", "capture.pcapng", "ladder.txt", "ca.pem", "cert.pem", "key.pem"};
+  static const std::vector<std::string> names{"report.json", "capture.pcapng", "ladder.txt", kCaFile, kCertFile, kKeyFile};
   return names;
 }
 

@@ -147,4 +147,19 @@ std::map<Side, ProgramWorld> parse_program_worlds(const Node& n, const std::file
   return WorldParser(file).parse(n);
 }
 
+bool names_credentials(const Scenario& s) {
+  bool named = false;
+  auto look = [&](const std::string& text) { named = named || names_credentials(text); };
+  for (const auto& step : s.steps)
+    if (const auto* ps = std::get_if<ProgramStep>(&step.what))
+      if (const auto* e = std::get_if<Exec>(&ps->action)) std::for_each(e->argv.begin(), e->argv.end(), look);
+  for (const auto& [side, world] : s.program_worlds) {
+    for (const auto& [name, value] : world.env) look(value);
+    for (const auto& f : world.render) look(f.text);
+    look(world.cwd.value_or(""));
+    look(world.stdin_file.value_or(""));
+  }
+  return named;
+}
+
 }  // namespace closepath

@@ -14,4 +14,7 @@ namespace closepath {
 // variable name no shell could export, a file that cannot be read.
 std::map<Side, ProgramWorld> parse_program_worlds(const yaml::Node& n, const std::filesystem::path& file);
 
+// Whether a program's argument or world, or a file it renders, names {ca}, {cert} or {key}.
+bool names_credentials(const Scenario& s);
+
 }  // namespace closepath

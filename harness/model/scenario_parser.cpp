@@ -1,7 +1,6 @@
 #include "scenario_parser.hpp"
 
 #include "pattern_words.hpp"
-#include "placeholders.hpp"
 #include "program_world_parser.hpp"
 #include "unique_fd.hpp"
 
@@ -102,6 +101,7 @@ class Parser {
     parse_steps(require(root, "steps"), s);
     if (s.user && s.program_sides.empty()) fail(*root.find("user"), "user applies to programs, and no step runs one (exec)");
     if (const auto* n = root.find("programs")) parse_programs(*n, s);
+    s.writes_credentials = names_credentials(s);
     parse_expect(require(root, "expect"), s);
     check_anchors(s);
     return s;
@@ -222,10 +222,8 @@ class Parser {
           step.what = parse_wire_step(step.text);
           if (std::holds_alternative<Netem>(std::get<WireStep>(step.what).action)) s.needs_netem = true;
         } else if (auto program = parse_program_step(side(*key), step.text)) {
-          if (const auto* e = std::get_if<Exec>(&program->action)) {
-            s.program_sides.insert(program->side);
-            for (const auto& arg : e->argv) s.writes_credentials |= names_credentials(arg);
-          } else if (!s.program_sides.contains(program->side))
+          if (std::holds_alternative<Exec>(program->action)) s.program_sides.insert(program->side);
+          else if (!s.program_sides.contains(program->side))
             throw std::invalid_argument("no program runs on this side yet: start one with 'exec PROGRAM ARGS...' first");
           step.what = std::move(*program);
         } else {
@@ -310,9 +308,6 @@ class Parser {
       if (!s.program_sides.count(who))
         throw ScenarioError(file_, world.line, "programs." + to_string(who) + " applies to programs, and no " + to_string(who) +
                                                    " step runs one (exec)");
-      for (const auto& [name, value] : world.env) s.writes_credentials |= names_credentials(value);
-      for (const auto& f : world.render) s.writes_credentials |= names_credentials(f.text);
-      s.writes_credentials |= names_credentials(world.cwd.value_or("")) || names_credentials(world.stdin_file.value_or(""));
     }
   }
 
