@@ -2,17 +2,10 @@
 
 #include "pattern_words.hpp"
 #include "program_world_parser.hpp"
-#include "unique_fd.hpp"
 
 #include "yaml_document.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <map>
 #include <regex>
 #include <set>
@@ -80,6 +73,19 @@ class Parser {
       if (!n->is_mapping()) fail(*n, "rto_min maps client/server to a duration");
       for (const auto& [k, v] : n->pairs) s.rto_min[side(*k)] = duration(*v);
     }
+    parse_settings(root, s);
+    parse_steps(require(root, "steps"), s);
+    if (s.user && s.program_sides.empty()) fail(*root.find("user"), "user applies to programs, and no step runs one (exec)");
+    if (const auto* n = root.find("programs")) parse_programs(*n, s);
+    s.writes_credentials = names_credentials(s);
+    parse_expect(require(root, "expect"), s);
+    check_anchors(s);
+    return s;
+  }
+
+ private:
+  // The run's settings: timers, port, family and the programs' user.
+  void parse_settings(const Node& root, Scenario& s) const {
     if (const auto* n = root.find("timers")) s.timers = duration(*n);
     if (const auto* n = root.find("port")) {
       const auto port = scalar(*n, "port");
@@ -98,16 +104,8 @@ class Parser {
       if (!std::regex_match(s.user->value, std::regex("[A-Za-z_][A-Za-z0-9_.-]{0,31}")))
         fail(*n, "user '" + s.user->value + "' is not a user name");
     }
-    parse_steps(require(root, "steps"), s);
-    if (s.user && s.program_sides.empty()) fail(*root.find("user"), "user applies to programs, and no step runs one (exec)");
-    if (const auto* n = root.find("programs")) parse_programs(*n, s);
-    s.writes_credentials = names_credentials(s);
-    parse_expect(require(root, "expect"), s);
-    check_anchors(s);
-    return s;
   }
 
- private:
   [[noreturn]] void fail(const Node& at, const std::string& problem) const {
     throw ScenarioError(file_, at.line, problem);
   }
@@ -373,31 +371,6 @@ Scenario parse_scenario_text(const std::string& text, const std::filesystem::pat
   if (text.size() >= 4 && text.compare(0, 4, std::string("\0\0\xfe\xff", 4)) == 0)
     throw ScenarioError(file, 0, "the file is UTF-32: scenario files are UTF-8");
   return Parser(file).parse(text);
-}
-
-Scenario parse_scenario_file(const std::filesystem::path& file) {
-  // O_NONBLOCK: a FIFO must not hang the harness; only regular files are read.
-  const UniqueFd fd(open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-  if (!fd) throw ScenarioError(file, 0, std::string("cannot open the file: ") + std::strerror(errno));
-  struct stat st {};
-  const bool regular = fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode);
-  const yaml::Limits limits;
-  std::string text;
-  if (regular && static_cast<std::size_t>(st.st_size) <= limits.max_bytes) {
-    text.resize(static_cast<std::size_t>(st.st_size));
-    std::size_t got = 0;
-    while (got < text.size()) {
-      const ssize_t n = read(fd.get(), text.data() + got, text.size() - got);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      got += static_cast<std::size_t>(n);
-    }
-    text.resize(got);
-  }
-  if (!regular) throw ScenarioError(file, 0, "not a regular file");
-  if (static_cast<std::size_t>(st.st_size) > limits.max_bytes)
-    throw ScenarioError(file, 0, "the file is larger than " + std::to_string(limits.max_bytes / 1024) + " KiB: not a scenario");
-  return parse_scenario_text(text, file);
 }
 
 }  // namespace closepath
