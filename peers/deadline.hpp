@@ -3,7 +3,11 @@
 // (keeping any partial byte count), and fired() turns true.
 #pragma once
 
+#include "asio_outcome.hpp"
+
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <chrono>
 #include <memory>
@@ -32,5 +36,16 @@ class Deadline {
   boost::asio::steady_timer timer_;
   std::shared_ptr<bool> fired_;
 };
+
+// An awaited operation's (error, bytes) as values, never an exception.
+inline constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
+
+// The outcome, marked when our own deadline is what cancelled the operation.
+inline Outcome finish(const Deadline& deadline, const boost::system::error_code& ec, std::uint64_t bytes) {
+  Outcome o = outcome_of(ec, bytes);
+  o.deadline = deadline.fired() && ec == boost::asio::error::operation_aborted;
+  return o;
+}
+
 
 }  // namespace closepath::peer

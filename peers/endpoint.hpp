@@ -43,7 +43,7 @@ class Endpoint {
 
  private:
   using ms = std::chrono::milliseconds;
-  // What each action does: one explicit specialization per action (endpoint.cpp).
+  // What each action does: one explicit specialization per action (endpoint.cpp, endpoint_tls.cpp).
   template <typename A>
   asio::awaitable<Outcome> perform(const A& action, ms within);
   asio::ssl::context& handshake_context(const protocol::TlsHandshake& h, boost::system::error_code& ec);
@@ -66,5 +66,15 @@ class Endpoint {
   std::unique_ptr<asio::ssl::context> own_tls_context_;  // a handshake's own (ca FILE, cert FILE key FILE)
   std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls_;  // set by a successful handshake
 };
+
+// The TLS actions' performs live in endpoint_tls.cpp: declared here so execute() uses them.
+template <>
+asio::awaitable<Outcome> Endpoint::perform(const protocol::TlsSetup&, std::chrono::milliseconds);
+template <>
+asio::awaitable<Outcome> Endpoint::perform(const protocol::TlsHandshake&, std::chrono::milliseconds);
+template <>
+asio::awaitable<Outcome> Endpoint::perform(const protocol::TlsStall&, std::chrono::milliseconds);
+template <>
+asio::awaitable<Outcome> Endpoint::perform(const protocol::TlsCloseNotify&, std::chrono::milliseconds);
 
 }  // namespace closepath::peer
