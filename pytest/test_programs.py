@@ -2,10 +2,8 @@
 import json
 import os
 import pathlib
-import pwd
 import re
 import shutil
-import subprocess
 
 import pytest
 
@@ -227,10 +225,11 @@ def test_a_programs_world_is_what_the_scenario_says(closepath, tmp_path, family)
     assert report["verdict"] == "pass"
 
 
+@pytest.mark.parametrize("family", ["ipv4", "ipv6"])
 @pytest.mark.parametrize("name", [pytest.param("heartbeat_go_blackholed_client", marks=needs("go")),
                                   "heartbeat_py_blackholed_client"])
-def test_a_heartbeat_notices_a_blackholed_client_within_its_interval(examples, name):
-    report = examples[1][name]
+def test_a_heartbeat_notices_a_blackholed_client_within_its_interval(examples, examples_ipv6, name, family):
+    report = (examples if family == "ipv4" else examples_ipv6)[1][name]
     assert report["verdict"] == "pass", report.get("first_mismatch")
     server = program(report, "server")
     assert server["ended"] == "exit 3"
@@ -239,7 +238,15 @@ def test_a_heartbeat_notices_a_blackholed_client_within_its_interval(examples, n
     # two 500 ms intervals of silence, not the kernel's minutes: a generous window
     assert 900 <= said[0]["ms"] - last_beat["ms"] <= 3000
     # Its FIN went into the blackhole: the server is left in FIN_WAIT1.
-    assert report["states"]["server"]["kernel"][-1] == "FIN_WAIT1"
+    assert report["states"]["server"]["inferred"][-1] == "FIN_WAIT1"
+    if os.geteuid() == 0:
+        assert report["states"]["server"]["kernel"][-1] == "FIN_WAIT1"
+    if name.startswith("heartbeat_go"):
+        # Go's usual ":port" is one dual-stack socket on [::]: over IPv4 its connection is IPv4-mapped,
+        # and the kernel's trace and audit follow it as the IPv4 connection it is.
+        assert server["argv"][server["argv"].index("-listen") + 1] == ":47000"
+        if os.geteuid() == 0:
+            assert report["states"]["server"]["judged_by"] == "kernel" and report["states"]["server"]["agree"]
 
 
 def test_every_example_passes(examples):
@@ -265,6 +272,7 @@ BROKEN = {
     "redis_server_no_timeout": ("client: recv within 3500ms -> eof", "expected eof vs actual operation_aborted"),
     "redis_cli_fin_mid_command": ("client: output Error. Connection reset by peer",
                                   "its last line 'Error: Server closed the connection'"),
+    "socat_reset_is_an_error": ("client: exit -> 1", "expected the client program to end with 1 vs exit 0"),
 }
 
 
@@ -332,38 +340,6 @@ def test_a_program_that_cannot_start_is_an_error_naming_it(closepath, tmp_path):
     assert "cannot run 'no-such-program-xyz'" in done.stdout + done.stderr
 
 
-USER_SCENARIO = """name: as_user
-user: {user}
-steps:
-  - server: exec sh -c "id -un; echo HOME=$HOME"
-  - server: output ^{user}$
-  - server: exit -> 0
-  - server: listen
-  - client: connect
-expect:
-  wire: [c>s S, s>c S., c>s .]
-"""
-
-
-def test_user_runs_the_program_as_that_user(closepath, tmp_path):
-    if os.geteuid() != 0:
-        pytest.skip("as root only: a rootless run maps only its own user")
-    scenario = tmp_path / "as_user.yaml"
-    scenario.write_text(USER_SCENARIO.format(user="nobody"))
-    done, report = run(closepath, tmp_path, scenario)
-    assert done.returncode == 0, done.stdout + done.stderr
-    home = pwd.getpwnam("nobody").pw_dir
-    assert [l["text"] for l in program(report, "server")["output"]] == ["nobody", f"HOME={home}"]
-
-
-def test_an_unknown_user_is_the_scenarios_error(closepath, tmp_path):
-    scenario = tmp_path / "as_user.yaml"
-    scenario.write_text(USER_SCENARIO.format(user="no-such-user-xyz"))
-    done = closepath("run", scenario, "--out", tmp_path)
-    assert done.returncode == 2
-    assert "as_user.yaml:2: user 'no-such-user-xyz': this machine has no such user" in done.stderr
-
-
 def test_program_output_is_in_the_ladder_and_the_capture(closepath, tmp_path):
     if not shutil.which("curl"):
         pytest.skip("needs curl (apt-get install curl)")
@@ -378,7 +354,6 @@ def test_program_output_is_in_the_ladder_and_the_capture(closepath, tmp_path):
     assert len(said) == 1 and " this frame" in said[0]
     checked = closepath("check", capture, "--scenario", EXAMPLES / "curl_reset_mid_response.yaml")
     assert checked.returncode == 0, checked.stdout + checked.stderr
-
 
 
 def test_the_examples_pass_over_ipv6_unless_they_pin_ipv4(examples_ipv6):
@@ -402,26 +377,3 @@ def test_output_ends_when_the_program_has_ended(closepath, tmp_path):
                      r"'hello'", done.stdout), done.stdout
     step = json.loads((tmp_path / "output_after_exit" / "report.json").read_text())["steps"][1]["outcome"]
     assert step["end_ms"] - step["start_ms"] < 20_000  # not its 30 s: it ended with the program
-
-
-DAEMON = pathlib.Path(__file__).parent / "data" / "programs" / "daemon.yaml"
-
-
-def daemons_running():
-    return subprocess.run(["pgrep", "-f", "time.sleep.300"], capture_output=True, text=True).stdout.split()
-
-
-@pytest.mark.parametrize("expected", [False, True])
-def test_a_daemon_belongs_to_the_run(closepath, tmp_path, expected):
-    """A program that forks, calls setsid and exits leaves a process outside its group: the run finds it,
-    fails unless the scenario expects it, and ends it either way."""
-    scenario = tmp_path / "daemon.yaml"
-    scenario.write_text(DAEMON.read_text() + ("  left_running: [server]\n" if expected else ""))
-    done = closepath("run", scenario, "--out", tmp_path / "out")
-    assert done.returncode == (0 if expected else 1), done.stdout + done.stderr
-    if not expected:
-        assert re.search(r"daemon\.yaml:\d+: step 1 \(server exec python3 .*\): the server's program left \d+ process(es)? running "
-                         r"after it ended \(exit 0\); closepath ended (it|them)", done.stdout), done.stdout
-    program = json.loads((tmp_path / "out" / "daemon" / "report.json").read_text())["programs"][0]
-    assert program["left_running"] >= 1
-    assert not daemons_running()

@@ -9,6 +9,8 @@ import tempfile
 
 import pytest
 
+from test_program_scope import daemon_scenario
+
 NOBODY = 65534
 
 
@@ -78,12 +80,11 @@ def test_user_key_is_refused_rootless_with_the_reason(closepath, shared_dir, use
 
 def test_a_daemon_is_ended_rootless_too(closepath, shared_dir, userns):
     """Rootless, no cgroup is ours to make: the run ends every process left in the program's namespace."""
-    scenario = shared_dir / "daemon.yaml"
-    scenario.write_text((pathlib.Path(__file__).parent / "data" / "programs" / "daemon.yaml").read_text())
+    scenario, daemons_running = daemon_scenario(shared_dir)
     done = as_nobody(closepath, "run", scenario, "--out", shared_dir / "daemon_out")
     assert done.returncode == 1, done.stdout + done.stderr
     assert "the server's program left" in done.stdout
-    assert not subprocess.run(["pgrep", "-f", "time.sleep.300"], capture_output=True, text=True).stdout.split()
+    assert not daemons_running()
 
 
 @pytest.mark.parametrize("family", ["ipv4", "ipv6"])
