@@ -3,16 +3,19 @@
 #include "child_process.hpp"
 #include "errors.hpp"
 #include "interrupt.hpp"
+#include "unique_fd.hpp"
 
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -63,8 +66,16 @@ void PeerProcess::kill() {
   pid_ = -1;
 }
 
-std::string PeerProcess::describe_exit() {
+std::string PeerProcess::describe_exit(std::chrono::milliseconds grace) {
   int status = 0;
+  // A process closes its descriptors before it can be reaped: after the channel's EOF, its exit
+  // status comes a moment later. The pidfd says when; a peer that closed the channel and lives on
+  // is described as it is once the grace has passed.
+  if (pid_ > 0 && grace.count() > 0) {
+    const UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0)));
+    pollfd ready{.fd = pidfd.get(), .events = POLLIN, .revents = 0};
+    if (pidfd) while (::poll(&ready, 1, static_cast<int>(grace.count())) < 0 && errno == EINTR) {}
+  }
   if (pid_ > 0 && waitpid(pid_, &status, WNOHANG) == pid_) {
     pid_ = -1;
     if (WIFSIGNALED(status)) return " (the " + role_ + " peer died of signal " + strsignal(WTERMSIG(status)) + ")";
@@ -118,7 +129,7 @@ std::optional<std::string> PeerProcess::read_line(std::chrono::steady_clock::tim
 
 void PeerProcess::await_hello(std::chrono::milliseconds limit) {
   const auto line = read_line(std::chrono::steady_clock::now() + limit, "start");
-  if (!line) throw PeerError(role_ + " peer: ended before it said hello" + describe_exit());
+  if (!line) throw PeerError(role_ + " peer: ended before it said hello" + describe_exit(kExitGrace));
   const auto hello = nlohmann::json::parse(*line, nullptr, false);
   if (hello.is_discarded() || !hello.contains("hello"))
     throw PeerError(role_ + " peer: its first line is not a hello: " + *line);
@@ -145,7 +156,7 @@ protocol::Outcome PeerProcess::await(int id, std::chrono::milliseconds limit) {
   const std::string op = ops_.count(id) ? ops_[id] : "?";
   while (!answers_.count(id)) {
     auto answer = read_answer(deadline, op);
-    if (!answer) throw PeerError(role_ + " peer: control channel closed before answering '" + op + "'" + describe_exit());
+    if (!answer) throw PeerError(role_ + " peer: control channel closed before answering '" + op + "'" + describe_exit(kExitGrace));
     answers_[answer->first] = std::move(answer->second);
   }
   auto answer = std::move(answers_[id]);

@@ -57,7 +57,9 @@ class PeerProcess {
   pid_t pid() const { return pid_; }  // -1 once gone
 
  private:
-  std::string describe_exit();
+  // How the peer ended, if it has (waiting up to `grace` for its exit after the channel closed), else "".
+  std::string describe_exit(std::chrono::milliseconds grace = std::chrono::milliseconds(0));
+  static constexpr std::chrono::milliseconds kExitGrace{1000};
   // Reads one line within `deadline`; nullopt when the channel closed. `op` names what it waits for, in messages.
   std::optional<std::string> read_line(std::chrono::steady_clock::time_point deadline, const std::string& op);
   // Reads one answer line within `deadline`; nullopt when the channel closed.
