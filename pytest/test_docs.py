@@ -7,7 +7,7 @@ from closepath_plugin import ROOT
 
 
 def readme_scenarios():
-    """Every scenario the README and docs/ show (indented blocks that open with a claim or a name)."""
+    """Every scenario the README and docs/ show (indented or ```yaml blocks that open with a claim or a name)."""
     lines = []
     for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
         lines += page.read_text().splitlines() + [""]
@@ -19,6 +19,10 @@ def readme_scenarios():
                 block.append(lines[i][4:])
                 i += 1
             blocks.append("\n".join(block).strip() + "\n")
+        elif lines[i] == "```yaml" and re.match(r"^(# Claim|name: )", lines[i + 1]):
+            end = lines.index("```", i + 1)
+            blocks.append("\n".join(lines[i + 1:end]) + "\n")
+            i = end
         i += 1
     return blocks
 
