@@ -2,10 +2,13 @@
 
 #include "tcp_states.hpp"
 
+#include <linux/sockios.h>
 #include <netinet/in.h>
+#include <sys/ioctl.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <cerrno>
 #include <cstring>
 #include <stdexcept>
 
@@ -44,6 +47,15 @@ protocol::TcpInfo named(const tcp_info& i) {
            {"rto_ms", i.tcpi_rto / 1000}}};
 }
 
+// SIOCINQ: bytes received and not yet read (a FIN is not one); SIOCOUTQ: bytes sent and not yet
+// acknowledged, with those not yet sent. A listener has neither: EINVAL.
+Outcome queued(int fd, protocol::Get::Item item) {
+  int n = 0;
+  if (::ioctl(fd, item == protocol::Get::Item::inq ? SIOCINQ : SIOCOUTQ, &n) < 0)
+    return outcome_of({errno, boost::system::system_category()});
+  return outcome_of({}, static_cast<std::uint64_t>(n));
+}
+
 }  // namespace
 
 template <typename Socket>
@@ -56,6 +68,7 @@ Outcome read_socket(Socket& s, protocol::Get::Item item) {
     if (ec) return outcome_of(ec);
     return outcome_of({e.value(), boost::system::system_category()});
   }
+  if (item == protocol::Get::Item::inq || item == protocol::Get::Item::outq) return queued(s.native_handle(), item);
   TcpInfoOption info;
   s.get_option(info, ec);
   Outcome o = outcome_of(ec);

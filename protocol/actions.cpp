@@ -133,11 +133,26 @@ SendMessage SendMessage::parse(const Words& a) {
   return SendMessage{static_cast<std::uint32_t>(announce), static_cast<std::size_t>(sent)};
 }
 
+namespace {
+std::optional<Get::Item> get_item(const std::string& w) {
+  for (const auto& [item, name] : Get::kItems)
+    if (w == name) return item;
+  return std::nullopt;
+}
+}  // namespace
+
+const char* Get::name(Item item) {
+  for (const auto& [i, n] : kItems)
+    if (i == item) return n;
+  throw std::logic_error("get: an item with no name");
+}
+
 Get Get::parse(const Words& a) {
   want_words(a, 1, 1, word);
-  if (a[0] == "so_error") return Get{Item::so_error};
-  if (a[0] == "tcp_info") return Get{Item::tcp_info};
-  throw std::invalid_argument("get takes so_error or tcp_info, got '" + a[0] + "'");
+  if (const auto item = get_item(a[0])) return Get{*item};
+  std::string known;
+  for (const auto& [i, n] : kItems) known += (known.empty() ? "" : ", ") + std::string(n);
+  throw std::invalid_argument("get takes " + known + ", got '" + a[0] + "'");
 }
 
 // --- the fields on the control channel -------------------------------------------
@@ -189,12 +204,12 @@ void SendMessage::from_json(const json& j, SendMessage& a) {
   a.announce = json_field<std::uint32_t>(j, "announce");
   a.bytes = json_field<std::size_t>(j, "n");
 }
-void Get::to_json(json& j, const Get& a) { j["item"] = a.item == Item::so_error ? "so_error" : "tcp_info"; }
+void Get::to_json(json& j, const Get& a) { j["item"] = name(a.item); }
 void Get::from_json(const json& j, Get& a) {
-  const auto item = json_field<std::string>(j, "item");
-  if (item == "so_error") a.item = Item::so_error;
-  else if (item == "tcp_info") a.item = Item::tcp_info;
-  else throw std::invalid_argument("'get': unknown item '" + item + "'");
+  const auto name = json_field<std::string>(j, "item");
+  const auto item = get_item(name);
+  if (!item) throw std::invalid_argument("'get': unknown item '" + name + "'");
+  a.item = *item;
 }
 TlsHandshake TlsHandshake::parse(const Words& a) {
   TlsHandshake h;

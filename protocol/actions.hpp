@@ -27,6 +27,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -240,19 +241,24 @@ struct Poll {  // wait for an event without reading: readable, rdhup, hup, polle
   static constexpr const char* example = "poll -> rdhup";
   static Poll parse(const Words& args);
 };
-struct Get {  // read the connection's pending error (SO_ERROR, which reading clears) or its TCP_INFO
+struct Get {  // what the kernel holds for a socket: SO_ERROR (reading clears it), TCP_INFO, SIOCINQ, SIOCOUTQ
   static constexpr const char* op = "get";
   static constexpr const char* word = "get";
-  static constexpr const char* synopsis = "get so_error|tcp_info";
+  static constexpr const char* synopsis = "get so_error|tcp_info|inq|outq";
   static constexpr const char* doc =
-      "what the kernel holds for the connection socket (else the listener): its pending error, or tcp_info's state and counters";
+      "what the kernel holds for the connection socket (else the listener): its pending error, tcp_info's state and "
+      "counters, or the bytes queued to read (inq: SIOCINQ) or sent and not yet acknowledged (outq: SIOCOUTQ) as the byte count";
   static constexpr const char* example = "get tcp_info -> state FIN_WAIT1 unacked 1";
   static constexpr bool background = false;
   static Get parse(const Words& args);
   static void to_json(nlohmann::json& j, const Get& a);
   static void from_json(const nlohmann::json& j, Get& a);
   static bool reads_tcp_info(const Get& a) { return a.item == Item::tcp_info; }
-  enum class Item { so_error, tcp_info } item = Item::tcp_info;
+  enum class Item { so_error, tcp_info, inq, outq } item = Item::tcp_info;
+  // Each item's word, once: parse, the channel and messages read it.
+  static constexpr std::array<std::pair<Item, const char*>, 4> kItems{
+      {{Item::so_error, "so_error"}, {Item::tcp_info, "tcp_info"}, {Item::inq, "inq"}, {Item::outq, "outq"}}};
+  static const char* name(Item item);
 };
 struct TlsSetup {  // the runner's, before a TLS scenario: credentials (never written in a scenario)
   static constexpr const char* op = "tls_setup";

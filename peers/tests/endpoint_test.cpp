@@ -118,6 +118,24 @@ BOOST_AUTO_TEST_CASE(linger_zero_close_resets_the_peer) {
   BOOST_TEST(p.one(p.server, "get so_error").end == "ok");
 }
 
+// SIOCINQ counts the bytes not yet read, and not the FIN; SIOCOUTQ is empty once loopback acknowledged.
+BOOST_AUTO_TEST_CASE(get_inq_counts_unread_bytes_and_not_the_fin) {
+  Pair p;
+  BOOST_TEST(p.one(p.server, "listen").end == "ok");
+  BOOST_TEST(p.one(p.server, "get inq").end == "EINVAL");  // a listener has no receive queue
+  p.run({{&p.server, "accept"}, {&p.client, "connect"}});
+  BOOST_TEST(p.one(p.client, "send 100").bytes == 100u);
+  BOOST_TEST(p.one(p.client, "drain").end == "ok");
+  BOOST_TEST(p.one(p.client, "get outq").bytes == 0u);
+  BOOST_TEST(p.one(p.server, "poll").end == "readable");
+  BOOST_TEST(p.one(p.server, "get inq").bytes == 100u);
+  BOOST_TEST(p.one(p.server, "recv 60").bytes == 60u);
+  BOOST_TEST(p.one(p.server, "get inq").bytes == 40u);
+  BOOST_TEST(p.one(p.client, "shutdown wr").end == "ok");
+  BOOST_TEST(p.one(p.server, "poll").end == "rdhup");
+  BOOST_TEST(p.one(p.server, "get inq").bytes == 40u);
+}
+
 // A connection refused, and connecting again on a connected socket.
 BOOST_AUTO_TEST_CASE(connect_reports_what_the_kernel_says) {
   Pair p;
