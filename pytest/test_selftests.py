@@ -143,6 +143,16 @@ VARIANTS = [
     # The first read left out: SIOCINQ still counts its 1000 bytes.
     ("siocinq_fin", "  - server: recv 1000\n  - server: get inq -> 0\n  - client: send 1000", "  - server: get inq -> 0\n  - client: send 1000",
      r"siocinq_fin\.yaml:\d+: step 8 \(server get inq -> 0\): expected ok \(0 bytes\) vs actual ok \(1000 bytes\)"),
+    # The answers lost: the next probe comes keepintvl (1 s) after the first, inside the quiet second.
+    ("keepalive_answered", "  - client: set keepintvl 1", "  - client: set keepintvl 1\n  - wire: blackhole s>c",
+     r"keepalive_answered\.yaml:\d+: step 9 \(wait quiet c>s 1500ms\): expected no c>s packet for 1500 ms vs frame \d+ "
+     r"\(c>s \. seq 0 ack 1 len 0\) [\d.]+m?s after the step began"),
+    # Without `next` the second barrier is met at once by the first probe: tcp_info is read a probe too early.
+    ("keepalive_answered", "  - wait: next c>s . seq 0 len 0 within 2s", "  - wait: c>s . seq 0 len 0 within 2s",
+     r"keepalive_answered\.yaml:\d+: step 10 \(client get tcp_info .*\): expected ok at 3800ms\.\.5s after step 5 vs actual at [\d.]+s"),
+    # SHUT_WR as well: the FIN leaves, and the client reads eof before any data.
+    ("shutdown_rd_close", "  - server: shutdown rd", "  - server: shutdown rdwr",
+     r"shutdown_rd_close\.yaml:\d+: step 8 \(server send 1000\): expected ok \(1000 bytes\) vs actual EPIPE \(0 bytes\)"),
 ]
 
 

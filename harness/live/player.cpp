@@ -85,8 +85,9 @@ void Player::pause(const WaitStep& wait) {
 void Player::barrier(const WireWait& barrier) {
   auto& sr = result();
   const auto start = mono_ns();
+  const std::size_t from = barrier.next ? live_.faults.handled() : 0;
   now_doing(where_ + ": waiting for the wire to carry it");
-  const auto seen = live_.faults.wait_for(barrier.match, barrier.count, barrier.within, [] { return interrupted(); });
+  const auto seen = live_.faults.wait_for(barrier.match, barrier.count, from, barrier.within, [] { return interrupted(); });
   check_interrupted();
   sr.outcome = timed(seen >= barrier.count ? protocol::end::ok : protocol::end::timeout, start);
   sr.seen = seen;

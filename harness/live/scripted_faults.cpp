@@ -149,14 +149,19 @@ void ScriptedFaults::injected(const std::vector<Injection>& frames) {
   handled_cv_.notify_all();
 }
 
+std::size_t ScriptedFaults::handled() {
+  std::lock_guard lock(mutex_);
+  return handled_;
+}
+
 void ScriptedFaults::wake_waiters() {
   { std::lock_guard lock(mutex_); }  // a waiter between its check and its wait cannot miss this
   handled_cv_.notify_all();
 }
 
-std::size_t ScriptedFaults::matching(const pcap::PacketPattern& match) const {
+std::size_t ScriptedFaults::matching(const pcap::PacketPattern& match, std::size_t from) const {
   std::size_t n = 0;
-  for (std::size_t i = 0; i < handled_; ++i)
+  for (std::size_t i = from; i < handled_; ++i)
     if (seen_[i] && pcap::packet_matches(match, *seen_[i])) ++n;
   return n;
 }

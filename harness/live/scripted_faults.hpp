@@ -37,11 +37,15 @@ class ScriptedFaults final : public FaultProgram {
   void frame_handled() override;
   void wake_waiters() override;
 
+  // How many frames the wire has handled so far: a barrier's `from`.
+  std::size_t handled();
   // Blocks until the wire has handled `count` frames matching `match` since
-  // the run began, or `limit` passed, or `stop()` returns true (checked when
-  // woken: by a frame, or by wake_waiters()). Returns how many matched.
+  // the `from`th frame (0: since the run began), or `limit` passed, or `stop()`
+  // returns true (checked when woken: by a frame, or by wake_waiters()).
+  // Returns how many matched.
   template <typename Stop>
-  std::size_t wait_for(const pcap::PacketPattern& match, std::size_t count, std::chrono::milliseconds limit, Stop stop);
+  std::size_t wait_for(const pcap::PacketPattern& match, std::size_t count, std::size_t from, std::chrono::milliseconds limit,
+                       Stop stop);
 
  private:
   struct Rule {
@@ -72,7 +76,7 @@ class ScriptedFaults final : public FaultProgram {
   void take(Rule& r, pcap::Dir dir, WireDecision& d);
   std::optional<Injection> rst_toward(Side end, bool exact, std::size_t step, const std::string& label);
 
-  std::size_t matching(const pcap::PacketPattern& match) const;  // among the handled frames; mutex_ held
+  std::size_t matching(const pcap::PacketPattern& match, std::size_t from) const;  // among the handled frames; mutex_ held
 
   std::mutex mutex_;
   std::condition_variable handled_cv_;
@@ -96,12 +100,12 @@ class ScriptedFaults final : public FaultProgram {
 };
 
 template <typename Stop>
-std::size_t ScriptedFaults::wait_for(const pcap::PacketPattern& match, std::size_t count, std::chrono::milliseconds limit,
-                                     Stop stop) {
+std::size_t ScriptedFaults::wait_for(const pcap::PacketPattern& match, std::size_t count, std::size_t from,
+                                     std::chrono::milliseconds limit, Stop stop) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   std::unique_lock lock(mutex_);
   for (;;) {
-    const auto n = matching(match);
+    const auto n = matching(match, from);
     if (n >= count || std::chrono::steady_clock::now() >= deadline || stop()) return n;
     handled_cv_.wait_until(lock, deadline);  // woken by each handled frame and by wake_waiters()
   }

@@ -100,26 +100,38 @@ struct PeerStep {
   ExpectedOutcome expect;
   bool background = false;  // "&": the timeline goes on; a later "await" collects the outcome
 };
+// A barrier for absence: the pause it belongs to must see no packet of the
+// connection in `dirs` (judged from the capture, live and offline alike).
+struct Quiet {
+  static constexpr const char* synopsis = "wait: quiet c>s|s>c|both DURATION";
+  static constexpr const char* doc =
+      "pauses the timeline for DURATION, and fails the run if the wire carried a packet of the connection in those "
+      "directions meanwhile, naming the first";
+  static constexpr const char* example = "quiet c>s 500ms";
+  Dirs dirs = Dirs::both;
+};
 // The harness itself pauses the timeline (the peers and the wire keep going).
 struct WaitStep {
   static constexpr const char* synopsis = "wait: DURATION";
   static constexpr const char* doc = "pauses the timeline (the peers, programs and the wire go on)";
   static constexpr const char* example = "50ms";
   std::chrono::milliseconds duration{0};
+  std::optional<Quiet> quiet{};
 };
 // A barrier: the timeline waits until the wire has carried `count` packets
 // matching `match` since the run began (so one that already passed counts),
-// at most `within`. Synchronises on what happened, not on a guess of how
-// long it takes.
+// or with `next` since this step began, at most `within`. Synchronises on
+// what happened, not on a guess of how long it takes.
 struct WireWait {
-  static constexpr const char* synopsis = "wait: PATTERN [{N}] [within D]";
+  static constexpr const char* synopsis = "wait: [next] PATTERN [{N}] [within D]";
   static constexpr const char* doc =
-      "a barrier: waits until the wire has carried N packets matching PATTERN since the run began (default 1, "
-      "5s); fewer in time fails the run at this step";
-  static constexpr const char* example = "s>c . ack 1001 within 1s";
+      "a barrier: waits until the wire has carried N packets matching PATTERN since the run began, or with next since "
+      "this step began (default 1, 5s); fewer in time fails the run at this step";
+  static constexpr const char* example = "next c>s . len 0 within 1s";
   pcap::PacketPattern match;
   std::size_t count = 1;
   std::chrono::milliseconds within = protocol::kDefaultWithin;
+  bool next = false;
 };
 
 // Wire faults, each taking effect at its step: one struct each, carrying

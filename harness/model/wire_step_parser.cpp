@@ -51,7 +51,16 @@ void want(const std::vector<std::string>& w, std::size_t lo, std::size_t hi, con
 
 std::variant<WaitStep, WireWait> parse_wait_step(const std::string& text) {
   auto w = words_of(text);
-  if (w.empty() || (w[0] != "c>s" && w[0] != "s>c")) return WaitStep{parse_duration(text)};
+  if (!w.empty() && w[0] == "quiet") {
+    want(w, 3, 3, Quiet::synopsis);
+    return WaitStep{parse_duration(w[2]), Quiet{dirs_of(w[1])}};
+  }
+  const bool next = !w.empty() && w[0] == "next";
+  if (next) w.erase(w.begin());
+  if (w.empty() || (w[0] != "c>s" && w[0] != "s>c")) {
+    if (next) throw std::invalid_argument("'next' needs a packet pattern after it, e.g. 'next c>s . len 0'");
+    return WaitStep{parse_duration(text)};
+  }
   if (std::find(w.begin(), w.end(), "->") != w.end())
     throw std::invalid_argument("a wire wait takes no outcome ('->'): it waits for packets, and fails the run, naming "
                                 "the pattern, when too few come within its time");
@@ -69,6 +78,7 @@ std::variant<WaitStep, WireWait> parse_wait_step(const std::string& text) {
     throw std::invalid_argument("a wire wait counts packets: '{N}' (at least N of them), not '?' or a range");
   barrier.match = run.packet;
   barrier.count = run.min;
+  barrier.next = next;
   return barrier;
 }
 

@@ -96,6 +96,7 @@ std::vector<WordSection> word_reference() {
       {"wire", "Wire faults", "- wire: FAULT", entries_of<WireAction>()},
       {"wait", "Pauses and barriers", "- wait: ...",
        {{"DURATION", WaitStep::synopsis, WaitStep::doc, WaitStep::example},
+        {"quiet", Quiet::synopsis, Quiet::doc, Quiet::example},
         {"PATTERN", WireWait::synopsis, WireWait::doc, WireWait::example}}},
       {"pattern", "Pattern words", "expect.wire, expect.forbid, wire faults and barriers: DIR FLAGS [WORD VALUE]...",
        pattern_entries()},

@@ -148,7 +148,7 @@ void judge(RunResult& r) {
   bool step_failed = false;
   for (std::size_t i = 0; i < r.steps.size(); ++i) {
     auto& sr = r.steps[i];
-    sr.mismatch = judge_step(sr, s, anchors, r.timings);
+    sr.mismatch = judge_step(sr, s, anchors, r.flow, r.timings);
     if (!sr.mismatch || step_failed) continue;
     step_failed = true;
     r.verdict = Verdict::fail;

@@ -119,8 +119,22 @@ namespace {
 std::optional<std::string> judge_barrier(const WireWait& w, const StepResult& sr) {
   const auto seen = sr.seen.value_or(0);
   if (seen >= w.count) return std::nullopt;
-  return "expected " + std::to_string(w.count) + " packet(s) matching '" + pcap::to_string(w.match) + "' on the wire within " +
-         std::to_string(w.within.count()) + " ms vs actual " + std::to_string(seen);
+  return "expected " + std::to_string(w.count) + " packet(s) matching '" + pcap::to_string(w.match) + "' on the wire " +
+         (w.next ? "after this step began, " : "") + "within " + std::to_string(w.within.count()) + " ms vs actual " +
+         std::to_string(seen);
+}
+
+// wait: quiet DIRS D: no packet of the connection in those directions while the pause lasted, by the capture's clock.
+std::optional<std::string> judge_quiet(const WaitStep& w, const StepResult& sr, const pcap::Flow& flow) {
+  if (!w.quiet || !sr.outcome || !sr.outcome->start_ns || !sr.outcome->end_ns) return std::nullopt;
+  const auto start = sr.outcome->start_ns, end = sr.outcome->end_ns;
+  for (const auto& p : flow.packets) {
+    if (p.mono_ns < start || p.mono_ns > end || !pcap::covers(w.quiet->dirs, p.dir)) continue;
+    const std::string dirs = w.quiet->dirs == pcap::Dirs::both ? "" : pcap::to_string(w.quiet->dirs) + " ";
+    return "expected no " + dirs + "packet for " + std::to_string(w.duration.count()) + " ms vs " + pcap::frame_label(p) +
+           " " + pcap::measured_text(pcap::elapsed_ns(p.mono_ns, start)) + " after the step began";
+  }
+  return std::nullopt;
 }
 
 // exit [-> CODE|SIGNAL]: the outcome's end is how the program ended ("exit 3", "signal TERM").
@@ -137,7 +151,7 @@ std::optional<std::string> judge_exit(const ProgramStep& ps, const ExitExpect& x
 }  // namespace
 
 std::optional<std::string> judge_step(const StepResult& sr, const Scenario& s, const std::vector<std::int64_t>& anchors,
-                                      std::vector<Timing>& timings) {
+                                      const pcap::Flow& flow, std::vector<Timing>& timings) {
   if (sr.timed_only) return std::nullopt;
   if (sr.problem) return problem_text(*sr.problem, *sr.step, s);  // what only the runner saw: it is the step's outcome
   if (!sr.outcome) return std::nullopt;  // the run ended (in an error) before it
@@ -149,7 +163,7 @@ std::optional<std::string> judge_step(const StepResult& sr, const Scenario& s, c
                  },
                  [&](const WireWait& w) { return judge_barrier(w, sr); },
                  [&](const WireStep&) { return judge_fault(sr); },
-                 [&](const WaitStep&) -> std::optional<std::string> { return std::nullopt; },
+                 [&](const WaitStep& w) { return judge_quiet(w, sr, flow); },
                  [&](const ProgramStep& ps) -> std::optional<std::string> {
                    if (const auto* x = std::get_if<ExitExpect>(&ps.action))
                      if (auto m = judge_exit(ps, *x, *sr.outcome)) return m;

@@ -16,10 +16,10 @@ namespace closepath {
 std::optional<std::string> compare_outcome(const PeerStep& step, const protocol::Outcome& outcome);
 
 // The step's mismatch, or nullopt. `s` is its scenario; `anchors`: each step's
-// start, for "-> END at LOW..HIGH after step N"; `timings` gets each such
-// window measured.
+// start, for "-> END at LOW..HIGH after step N"; `flow`: the capture's packets
+// (a quiet pause is judged on them); `timings` gets each window measured.
 std::optional<std::string> judge_step(const StepResult& sr, const Scenario& s, const std::vector<std::int64_t>& anchors,
-                                      std::vector<Timing>& timings);
+                                      const pcap::Flow& flow, std::vector<Timing>& timings);
 
 // A drop, hold or inject that touched fewer packets than it names: "expected to drop 1 packet vs dropped 0".
 std::optional<std::string> judge_fault(const StepResult& sr);

@@ -196,7 +196,7 @@ BOOST_AUTO_TEST_CASE(a_barrier_counts_what_the_judge_would_match) {
     faults.frame_handled();
   }
   const auto count = [&](const char* pattern) {
-    return faults.wait_for(pcap::parse_packet_pattern(pattern), 100, std::chrono::milliseconds(0), [] { return false; });
+    return faults.wait_for(pcap::parse_packet_pattern(pattern), 100, 0, std::chrono::milliseconds(0), [] { return false; });
   };
   BOOST_TEST(count("s>c * win 0") == 1u);
   BOOST_TEST(count("c>s . win 63") == 2u);

@@ -208,5 +208,30 @@ BOOST_AUTO_TEST_CASE(wait_steps_are_durations_or_wire_barriers) {
   BOOST_TEST(fin.within.count() == 5000);
   for (const char* bad : {"s>c . ?", "s>c . {1,3}", "s>c . gap 1s..2s", "s>c Q", "s>c . within soon"})
     BOOST_CHECK_THROW(parse_wait_step(bad), std::invalid_argument);
+  BOOST_TEST(!fin.next);
+}
+
+// `next` counts packets from the barrier's own step on; `quiet` is a pause that must see no packet.
+BOOST_AUTO_TEST_CASE(wait_next_and_quiet) {
+  const auto next = std::get<WireWait>(parse_wait_step("next c>s . len 0 {2} within 3s"));
+  BOOST_TEST(next.next);
+  BOOST_TEST(next.count == 2u);
+  BOOST_TEST(*next.match.len == 0u);
+  const auto quiet = std::get<WaitStep>(parse_wait_step("quiet s>c 500ms"));
+  BOOST_TEST(quiet.duration.count() == 500);
+  BOOST_TEST((quiet.quiet && quiet.quiet->dirs == Dirs::s2c));
+  BOOST_TEST(!std::get<WaitStep>(parse_wait_step("500ms")).quiet);
+  auto message = [](const std::string& text) -> std::string {
+    try {
+      parse_wait_step(text);
+    } catch (const std::invalid_argument& e) {
+      return e.what();
+    }
+    return "accepted";
+  };
+  BOOST_TEST(message("quiet 500ms") == "write 'wait: quiet c>s|s>c|both DURATION'");
+  BOOST_TEST(message("quiet up 500ms") == "expected c>s, s>c or both, got 'up'");
+  BOOST_TEST(message("quiet both soon").rfind("bad duration 'soon'", 0) == 0);
+  BOOST_TEST(message("next 500ms") == "'next' needs a packet pattern after it, e.g. 'next c>s . len 0'");
 }
 

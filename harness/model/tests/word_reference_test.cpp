@@ -56,7 +56,7 @@ void note_step(Used& used, const Step& step) {
                    if (const auto* set = std::get_if<SetOption>(&p.action)) used["option"].insert(set->name);
                    note_outcome(used, p.expect);
                  },
-                 [&](const WaitStep&) { used["wait"].insert("DURATION"), used["duration"].insert("DURATION"); },
+                 [&](const WaitStep& w) { used["wait"].insert(w.quiet ? "quiet" : "DURATION"), used["duration"].insert("DURATION"); },
                  [&](const WireWait& w) { used["wait"].insert("PATTERN"), note_pattern(used, w.match); },
                  [&](const WireStep& w) {
                    std::visit([&](const auto& a) {

@@ -1,5 +1,6 @@
 #include "capture_reader.hpp"
 #include "judge.hpp"
+#include "step_judge.hpp"
 #include "scenario_parser.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -105,6 +106,30 @@ BOOST_AUTO_TEST_CASE(judge_times_an_outcome_from_its_anchor) {
   BOOST_TEST((r.verdict == Verdict::fail));
   BOOST_TEST(r.first_mismatch.find(":8: step 2 (client recv): expected ETIMEDOUT at 2500ms..3500ms after step 1 vs actual at 4.000s") !=
                  std::string::npos, r.first_mismatch);
+}
+
+// "wait: quiet DIRS D" is judged on the capture: a packet in those directions while it paused fails it, by frame.
+BOOST_AUTO_TEST_CASE(judge_quiet_names_the_packet_that_came) {
+  auto s = catalogue("graceful_fin");
+  const auto flow = flow_of("graceful_fin");
+  const Step quiet{.line = 9, .text = "wait quiet s>c 500ms", .what = std::get<WaitStep>(parse_wait_step("quiet s>c 500ms"))};
+  StepResult sr;
+  sr.step = &quiet;
+  std::vector<Timing> timings;
+  const auto& fin = flow.packets.at(9);  // s>c F.
+  BOOST_REQUIRE(fin.dir == pcap::Dir::s2c);
+  sr.outcome = protocol::Outcome{.end = "ok", .start_ns = fin.mono_ns - 100'000, .end_ns = fin.mono_ns + 499'000'000};
+  const auto m = judge_step(sr, s, {}, flow, timings);
+  BOOST_REQUIRE(m.has_value());
+  BOOST_TEST(*m == "expected no s>c packet for 500 ms vs frame 10 (s>c F. seq 201 ack 102 len 0) 100us after the step began");
+  // after every packet: quiet
+  sr.outcome = protocol::Outcome{.end = "ok", .start_ns = flow.packets.back().mono_ns + 1, .end_ns = flow.packets.back().mono_ns + 500'000'000};
+  BOOST_TEST(!judge_step(sr, s, {}, flow, timings));
+  // the other direction only: c>s's last ACK comes after the FIN
+  const Step other{.line = 9, .text = "wait quiet c>s 500ms", .what = std::get<WaitStep>(parse_wait_step("quiet c>s 500ms"))};
+  sr.step = &other;
+  sr.outcome = protocol::Outcome{.end = "ok", .start_ns = fin.mono_ns - 1'000'000, .end_ns = fin.mono_ns};
+  BOOST_TEST(!judge_step(sr, s, {}, flow, timings));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
