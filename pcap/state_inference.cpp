@@ -66,11 +66,7 @@ class End {
       return;
     }
     if (p.flags & kRst) {
-      // TIME_WAIT too: Linux ends a time-wait socket on a RST at RCV.NXT
-      // (net.ipv4.tcp_rfc1337 = 0, its default: "TIME_WAIT assassination").
-      const bool acceptable = state_ == S::syn_sent ? ((p.flags & kAck) && acks_our_syn(p))
-                                                   : ((synchronized() || state_ == S::time_wait) && rcv_known_ && p.seq == rcv_nxt_);
-      if (acceptable) enter(S::close, i);
+      if (takes_reset(p)) enter(S::close, i);
       return;
     }
     if (p.flags & kSyn) {
@@ -107,6 +103,15 @@ class End {
       rcv_nxt_ += 1;
       fin_arrived(i);
     }
+  }
+
+  // Whether a RST would close this end now. TIME_WAIT too: Linux ends a
+  // time-wait socket on a RST at RCV.NXT (net.ipv4.tcp_rfc1337 = 0, its
+  // default: "TIME_WAIT assassination").
+  bool takes_reset(const FlowPacket& p) const {
+    if (request_) return false;
+    return state_ == S::syn_sent ? ((p.flags & kAck) && acks_our_syn(p))
+                                 : ((synchronized() || state_ == S::time_wait) && rcv_known_ && p.seq == rcv_nxt_);
   }
 
   // Whether a live socket here would answer x with a bare RST: SYN_SENT to
@@ -186,6 +191,9 @@ class InFlight {
   std::deque<std::size_t>& toward(Dir dir) { return dir == Dir::c2s ? to_server_ : to_client_; }
 
   // What `end` has received by the time it sends `answer` (nullptr: everything in flight).
+  // A RST that would have closed the end had not reached it when it sent
+  // `answer`: a closed socket sends nothing. (An ACK proves nothing of a RST,
+  // which takes no sequence space: the two crossed on the wire.)
   void deliver(End& end, std::deque<std::size_t>& queue, const FlowPacket* answer) {
     std::size_t count = queue.size();
     if (answer && (answer->flags & kAck)) {
@@ -193,8 +201,13 @@ class InFlight {
       for (std::size_t k = 0; k < queue.size(); ++k)
         if (end_seq(packets_[queue[k]]) <= answer->ack) count = k + 1;
     }
-    for (std::size_t k = 0; k < count; ++k) end.received(packets_[queue[k]], queue[k]);
-    queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(count));
+    std::size_t k = 0;
+    for (; k < count; ++k) {
+      const auto& x = packets_[queue[k]];
+      if (answer && (x.flags & kRst) && end.takes_reset(x)) break;
+      end.received(x, queue[k]);
+    }
+    queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(k));
   }
 
   // A bare RST answers one segment in flight, one whose ACK its seq repeats:

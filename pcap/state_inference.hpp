@@ -39,6 +39,11 @@
 // - a capture that begins mid-connection (no SYN first) says nothing of
 //   where each end was (starts_unknown); the changes it shows are recorded
 //   from there (e.g. [FIN_WAIT1, FIN_WAIT2, TIME_WAIT]).
+// - a RST that would close an end has not reached it while the end still
+//   sends: a packet the end sent after the RST was captured crossed it on
+//   the wire (a closed socket sends nothing, and an ACK cannot acknowledge
+//   a RST), so the RST arrives after it (openssl s_client's last write and
+//   its FIN, back to back, crossing the server's bare RST).
 // Limits: no timers (TIME_WAIT is where the capture leaves a socket, not CLOSE).
 #pragma once
 

@@ -77,6 +77,16 @@ BOOST_DATA_TEST_CASE(inference_matches_kernel_on_committed_captures,
   BOOST_TEST(states(inferred.server) == server);
 }
 
+// A RST crossing the end's own packets: the end sent its last data and its FIN before the RST reached it
+// (seen: openssl s_client's write and FIN after a bare FIN, 9 us apart on the wire, the RST between them).
+BOOST_AUTO_TEST_CASE(a_reset_crossing_the_ends_own_packets_arrives_after_them) {
+  const auto flow = after_handshake({"s>c F. seq 1 ack 1", "c>s P. seq 1 ack 2 len 24", "s>c R seq 2", "c>s F. seq 25 ack 2",
+                                     "s>c R seq 2"});
+  const auto inferred = infer_states(flow);
+  BOOST_TEST(states(inferred.client) == "[SYN_SENT, ESTABLISHED, CLOSE_WAIT, LAST_ACK, CLOSE]");
+  BOOST_TEST(states(inferred.server) == "[SYN_RECV, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, CLOSE]");
+}
+
 // A bare RST answers one segment (its seq is that segment's ACK). To a SYN-ACK for its own SYN a
 // live SYN_SENT socket answers with an ACK: a bare RST means the socket had gone (closed in
 // SYN_SENT), never ESTABLISHED. The server's request socket ends on the RST with no state.
