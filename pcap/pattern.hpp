@@ -1,7 +1,7 @@
 // Wire patterns: one line describes one packet (or a run of packets).
 //
 //   c>s S                 direction and exact flag set (tcpdump letters)
-//   s>c P. len 1000       payload length
+//   s>c P. len 1000       payload length (len 510..520: a range)
 //   c>s R. seq 1001       relative sequence number (SYN = 0)
 //   s>c . ack 1001        relative acknowledgment number
 //   c>s . ack fin         acknowledges the other side's FIN (whatever its number)
@@ -50,6 +50,7 @@ struct PacketPattern {
   bool flags_include = false;         // "+F": these flags at least
   bool data = false;                  // "data": payload length above 0
   std::optional<std::uint32_t> len, seq, ack;
+  std::optional<std::uint32_t> len_high;  // "len LOW..HIGH": len is LOW; a TLS record's length varies by a byte
   std::optional<std::uint16_t> win;   // the header's window field as sent (tcpdump's "win N"), unscaled
   // TCP options it must carry, in tcpdump's words: "mss N", "wscale N", "sackOK", "TS".
   std::optional<std::uint16_t> mss;

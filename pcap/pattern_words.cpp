@@ -69,11 +69,25 @@ const std::array<PatternWord, 12> kWords{{
                      !has_ack ? std::string("no ACK flag") : k.peer_fin ? "ack " + std::to_string(k.ack) : "no FIN from the other side yet");
        return true;
      }},
-    {"len", "len N", "the TCP payload's length", "c>s P. len 1000", kEveryPlace, "",
-     [](PacketPattern& p, const std::vector<std::string>& w, std::size_t i) { return parse_number_word<&PacketPattern::len>(p, w, i, UINT32_MAX); },
-     [](const PacketPattern& p, std::string& out) { print_number_word<&PacketPattern::len>(p, out, "len"); },
+    {"len", "len N | len LOW..HIGH", "the TCP payload's length, exactly or in a range (both ends included)", "s>c P. len 510..520",
+     kEveryPlace, "",
+     [](PacketPattern& p, const std::vector<std::string>& w, std::size_t i) {
+       const auto& v = value_of(w, i);
+       const auto dots = v.find("..");
+       p.len = number_for("len", v.substr(0, dots), UINT32_MAX);
+       if (dots == std::string::npos) return i + 2;
+       p.len_high = number_for("len", v.substr(dots + 2), UINT32_MAX);
+       if (*p.len_high < *p.len) throw PatternError("len " + v + ": LOW..HIGH needs LOW <= HIGH");
+       return i + 2;
+     },
+     [](const PacketPattern& p, std::string& out) {
+       if (p.len) out += " len " + std::to_string(*p.len) + (p.len_high ? ".." + std::to_string(*p.len_high) : "");
+     },
      [](const PacketPattern& p, const FlowPacket& k, const MatchTime&, std::string& why) {
-       return !p.len || *p.len == k.len || fail(why, "len " + std::to_string(*p.len), "len " + std::to_string(k.len));
+       if (!p.len) return true;
+       const auto high = p.len_high.value_or(*p.len);
+       return (k.len >= *p.len && k.len <= high) ||
+              fail(why, "len " + std::to_string(*p.len) + (p.len_high ? ".." + std::to_string(high) : ""), "len " + std::to_string(k.len));
      }},
     {"win", "win N", "the header's window field as sent, unscaled, as tcpdump prints it (win 0: a zero window)", "s>c . win 0", kEveryPlace, "",
      [](PacketPattern& p, const std::vector<std::string>& w, std::size_t i) { return parse_number_word<&PacketPattern::win>(p, w, i, 65535, "does not fit the 16-bit window field"); },

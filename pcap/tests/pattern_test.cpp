@@ -83,6 +83,26 @@ BOOST_AUTO_TEST_CASE(pattern_explains_a_mismatch) {
   BOOST_TEST(packet_matches(parse_packet_pattern("c>s F. mss 1440 TS"), p));
 }
 
+// len LOW..HIGH: both ends included (a TLS record's length varies by a byte); LOW above HIGH is refused.
+BOOST_AUTO_TEST_CASE(len_takes_a_range) {
+  FlowPacket p;
+  p.dir = Dir::s2c;
+  p.flags = kPsh | kAck;
+  std::string why;
+  for (std::uint32_t len : {510u, 515u, 520u}) {
+    p.len = len;
+    BOOST_TEST(packet_matches(parse_packet_pattern("s>c P. len 510..520"), p), len);
+  }
+  p.len = 521;
+  BOOST_TEST(!packet_matches(parse_packet_pattern("s>c P. len 510..520"), p, &why));
+  BOOST_TEST(why == "expected len 510..520 vs actual len 521");
+  BOOST_TEST(to_string(parse_packet_pattern("s>c P. len 510..520")) == "s>c P. len 510..520");
+  BOOST_CHECK_EXCEPTION(parse_packet_pattern("s>c P. len 520..510"), PatternError, [](const PatternError& e) {
+    return std::string(e.what()).find("len 520..510: LOW..HIGH needs LOW <= HIGH") != std::string::npos;
+  });
+  BOOST_CHECK_THROW(parse_packet_pattern("s>c P. len 5.."), PatternError);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(pattern_timing)
