@@ -6,6 +6,7 @@
 #include "command.hpp"
 #include "outcome.hpp"
 #include "hosts.hpp"
+#include "leftover_pattern.hpp"
 #include "pattern.hpp"
 #include "program_world.hpp"
 #include "tcp_state.hpp"
@@ -345,9 +346,10 @@ struct Scenario {
   std::vector<Located<pcap::PacketPattern>> forbid;
   // Expected state sequence of each side's connection socket.
   std::map<Side, Located<std::vector<pcap::StatePattern>>> states;
-  // Sockets that must be left after the timeline (by state), and that must
-  // not be. A CLOSE_WAIT not listed in `leftovers` always fails the run.
-  std::map<Side, Located<std::vector<std::string>>> leftovers, forbid_leftovers;
+  // Sockets that must be left after the timeline (by state, and what they
+  // hold), and that must not be. A CLOSE_WAIT not matched by `leftovers`
+  // always fails the run.
+  std::map<Side, Located<std::vector<LeftoverPattern>>> leftovers, forbid_leftovers;
   // Sides whose program is expected to leave processes running after it
   // ends (it daemonizes): without this, that fails the run. They are ended all the same.
   std::optional<Located<std::set<Side>>> left_running;

@@ -274,16 +274,7 @@ class Parser {
           s.states[who] = {list.line, patterns};
         });
       } else if (key == "leftovers" || key == "forbid_leftovers") {
-        auto& target = key == "leftovers" ? s.leftovers : s.forbid_leftovers;
-        per_side(*v, key, [&](Side who, const Node& list) {
-          std::vector<std::string> states;
-          for (const auto& item : list.items) {
-            const auto state = scalar(*item, "state");
-            if (!pcap::is_tcp_state(state)) fail(*item, "unknown TCP state '" + state + "'");
-            states.push_back(pcap::strip_tcp_prefix(state));
-          }
-          target[who] = {list.line, states};
-        });
+        parse_leftovers(*v, key, key == "leftovers" ? s.leftovers : s.forbid_leftovers);
       } else if (key == "left_running") {
         if (!v->is_sequence() || v->items.empty()) fail(*v, "expect.left_running must be a list of sides: [client], [server]");
         std::set<Side> sides;
@@ -298,6 +289,21 @@ class Parser {
       }
     }
     if (!wire_given) fail(n, "expect.wire is required: say what the wire must carry ([] for nothing at all)");
+  }
+
+  // expect.leftovers / forbid_leftovers: per side, "STATE [FIELD VALUE]..." each.
+  void parse_leftovers(const Node& n, const std::string& key, std::map<Side, Located<std::vector<LeftoverPattern>>>& target) const {
+    per_side(n, key, [&](Side who, const Node& list) {
+      std::vector<LeftoverPattern> sockets;
+      for (const auto& item : list.items) {
+        try {
+          sockets.push_back(parse_leftover_pattern(line_text(*item, "leftover")));
+        } catch (const std::invalid_argument& e) {
+          fail(*item, e.what());
+        }
+      }
+      target[who] = {list.line, sockets};
+    });
   }
 
   void parse_programs(const Node& n, Scenario& s) const {

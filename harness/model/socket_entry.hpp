@@ -16,6 +16,7 @@ struct SocketEntry {
   // sock_diag's idiag_timer: 0 none, 1 retransmission (or loss probe), 2
   // keepalive (FIN_WAIT2's timeout too), 3 TIME_WAIT, 4 zero-window probe.
   std::uint8_t timer = 0;
+  static constexpr std::uint8_t kTimerUnknown = 0xff;  // a record that does not say (older run facts)
   // Which family of connection it serves: an IPv6 socket without
   // IPV6_V6ONLY (a dual-stack listener on [::]) takes IPv4 as well, on
   // IPv4-mapped sockets, which the audit shows as the IPv4 connections they are.

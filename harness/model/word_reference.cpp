@@ -87,6 +87,12 @@ std::vector<WordEntry> counter_entries() {
   return out;
 }
 
+std::vector<WordEntry> leftover_entries() {
+  std::vector<WordEntry> out;
+  for (const auto& f : leftover_fields()) out.push_back({f.word, f.synopsis, f.doc, f.example});
+  return out;
+}
+
 }  // namespace
 
 std::vector<WordSection> word_reference() {
@@ -105,6 +111,7 @@ std::vector<WordSection> word_reference() {
       {"option", "Socket options", "- client: set OPTION VALUE", option_entries()},
       {"placeholder", "Placeholders", "- client: exec PROGRAM ARGS... (each arg may hold them)", placeholder_entries()},
       {"counter", "tcp_info fields", "- client: get tcp_info -> FIELD VALUE...", counter_entries()},
+      {"leftover", "Leftover fields", "expect.leftovers / forbid_leftovers: SIDE: [STATE [FIELD VALUE]...]", leftover_entries()},
       {"duration", "Durations", "within, wait, timers, rto_min, gap, at",
        {{"DURATION", "Nms | N.Ns | Ns", "a time to the millisecond (1.5s, 800ms); windows read LOW..HIGH", "1.5s"}}},
   };

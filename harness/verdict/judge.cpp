@@ -91,28 +91,47 @@ std::optional<std::string> judge_states(const Scenario& s, const std::map<Side, 
   return std::nullopt;
 }
 
+namespace {
+
+std::string socket_text(const SocketEntry& e) {
+  return e.state + " socket " + e.local + " -> " + e.remote + " (recv-q " + std::to_string(e.recv_q) + ", send-q " +
+         std::to_string(e.send_q) + (e.timer ? ", timer " + timer_name(e.timer) : "") + (e.orphan ? ", orphan" : "") + ")";
+}
+
+const std::vector<LeftoverPattern>* patterns_of(const std::map<Side, Located<std::vector<LeftoverPattern>>>& map, Side side) {
+  const auto it = map.find(side);
+  return it == map.end() ? nullptr : &it->second.value;
+}
+
+bool any_matches(const std::vector<LeftoverPattern>* patterns, const SocketEntry& e) {
+  return patterns && std::any_of(patterns->begin(), patterns->end(), [&](const LeftoverPattern& p) { return p.matches(e); });
+}
+
+}  // namespace
+
 std::optional<std::string> judge_leftovers(const Scenario& s, const std::map<Side, std::vector<SocketEntry>>& leftovers) {
-  auto listed = [](const auto& map, Side side, const std::string& state) {
-    const auto it = map.find(side);
-    return it != map.end() && std::find(it->second.value.begin(), it->second.value.end(), state) != it->second.value.end();
-  };
   for (const auto& [side, sockets] : leftovers) {
     for (const auto& sock : sockets) {
-      const bool leak = sock.state == name(TcpState::close_wait) && !listed(s.leftovers, side, state_text(TcpState::close_wait));
-      const bool forbidden = listed(s.forbid_leftovers, side, sock.state);
+      const bool leak = sock.state == name(TcpState::close_wait) && !any_matches(patterns_of(s.leftovers, side), sock);
+      const bool forbidden = any_matches(patterns_of(s.forbid_leftovers, side), sock);
       if (!leak && !forbidden) continue;
       const int line = forbidden ? s.forbid_leftovers.at(side).line : (s.states.count(side) ? s.states.at(side).line : 1);
-      return where(s, line) + "leftovers: the " + to_string(side) + " left a " + sock.state + " socket " + sock.local +
-             " -> " + sock.remote + " (recv-q " + std::to_string(sock.recv_q) + ", send-q " + std::to_string(sock.send_q) +
-             (leak ? "): the " + to_string(side) + " application never closed it" : "): forbidden by the scenario");
+      return where(s, line) + "leftovers: the " + to_string(side) + " left a " + socket_text(sock) +
+             (leak ? ": the " + to_string(side) + " application never closed it" : ": forbidden by the scenario");
     }
   }
   for (const auto& [side, expected] : s.leftovers) {
     const auto it = leftovers.find(side);
-    for (const auto& state : expected.value) {
-      const bool present = it != leftovers.end() && std::any_of(it->second.begin(), it->second.end(),
-                                                                 [&](const SocketEntry& e) { return e.state == state; });
-      if (!present) return where(s, expected.line) + "leftovers: expected a " + to_string(side) + " " + state + " socket, found none";
+    for (const auto& want : expected.value) {
+      const std::vector<SocketEntry> none;
+      const auto& found = it != leftovers.end() ? it->second : none;
+      if (std::any_of(found.begin(), found.end(), [&](const SocketEntry& e) { return want.matches(e); })) continue;
+      // The nearest: a socket in that state that differs in what it holds.
+      const auto same_state = std::find_if(found.begin(), found.end(), [&](const SocketEntry& e) { return e.state == want.state; });
+      if (same_state == found.end())
+        return where(s, expected.line) + "leftovers: expected a " + to_string(side) + " " + want.text() + " socket, found none";
+      return where(s, expected.line) + "leftovers: expected a " + to_string(side) + " " + want.text() + " socket vs " +
+             socket_text(*same_state);
     }
   }
   return std::nullopt;

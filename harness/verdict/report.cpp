@@ -68,7 +68,8 @@ nlohmann::json run_facts(const RunResult& r) {
     }
   auto entry = [](const SocketEntry& e) -> json {
     return {{"state", e.state},         {"local", e.local},   {"remote", e.remote}, {"local_port", e.local_port},
-            {"remote_port", e.remote_port}, {"recv_q", e.recv_q}, {"send_q", e.send_q}, {"orphan", e.orphan}};
+            {"remote_port", e.remote_port}, {"recv_q", e.recv_q}, {"send_q", e.send_q}, {"orphan", e.orphan},
+            {"timer", e.timer}};
   };
   for (const auto& [side, sockets] : r.leftovers) {
     leftovers[to_string(side)] = json::array();

@@ -94,7 +94,7 @@ json leftovers_json(const RunResult& r) {
     json list = json::array();
     for (const auto& e : sockets)
       list.push_back({{"state", e.state}, {"local", e.local}, {"remote", e.remote}, {"recv_q", e.recv_q},
-                      {"send_q", e.send_q}, {"orphan", e.orphan}});
+                      {"send_q", e.send_q}, {"orphan", e.orphan}, {"timer", timer_name(e.timer)}});
     leftovers[to_string(side)] = list;
   }
   return leftovers;

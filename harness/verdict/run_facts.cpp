@@ -39,6 +39,8 @@ SocketEntry socket_entry_of(const nlohmann::json& e, const std::string& where) {
   const auto& orphan = field(e, "orphan", "whether a process held it");
   if (!orphan.is_boolean()) throw FactsError(where + " orphan is not true or false");
   entry.orphan = orphan.get<bool>();
+  // Run facts written before the timer was recorded: unknown, never taken as "off".
+  entry.timer = e.contains("timer") ? number_in<std::uint8_t>(e.at("timer"), where + " timer", 0, 4) : SocketEntry::kTimerUnknown;
   return entry;
 }
 

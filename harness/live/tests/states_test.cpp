@@ -185,9 +185,54 @@ BOOST_AUTO_TEST_CASE(judge_leftovers_names_the_leaking_side) {
   left[Side::client] = {time_wait};
   BOOST_TEST(*judge_leftovers(s, left) ==
              "t.yaml:11: leftovers: the client left a TIME_WAIT socket 10.0.0.1:44650 -> 10.0.0.2:45000 (recv-q 0, "
-             "send-q 0): forbidden by the scenario");
+             "send-q 0, orphan): forbidden by the scenario");
   left = {};
   BOOST_TEST(*judge_leftovers(s, left) == "t.yaml:9: leftovers: expected a server LISTEN socket, found none");
+}
+
+// A leftover may name what the socket still holds: its queues, its timer, whether a process holds it.
+BOOST_AUTO_TEST_CASE(judge_leftovers_checks_queues_timer_and_orphan) {
+  auto text = std::string(kScenario);
+  text.replace(text.find("server: [LISTEN]"), 16, "server: [FIN_WAIT1 send_q 1001 timer retransmit orphan]");
+  const auto s = parse_scenario_text(text, "t.yaml");
+  SocketEntry fin_wait1{"FIN_WAIT1", "10.0.0.2:45000", "10.0.0.1:44650", 45000, 44650, 0, 1001, true, 1};
+  std::map<Side, std::vector<SocketEntry>> left{{Side::server, {fin_wait1}}};
+  BOOST_TEST(!judge_leftovers(s, left));
+  left[Side::server][0].send_q = 1;
+  BOOST_TEST(*judge_leftovers(s, left) ==
+             "t.yaml:9: leftovers: expected a server FIN_WAIT1 send_q 1001 timer retransmit orphan socket vs FIN_WAIT1 socket "
+             "10.0.0.2:45000 -> 10.0.0.1:44650 (recv-q 0, send-q 1, timer retransmit, orphan)");
+  left[Side::server][0].send_q = 1001;
+  left[Side::server][0].timer = 0;
+  BOOST_TEST(judge_leftovers(s, left).has_value());
+  left[Side::server][0].timer = 1;
+  left[Side::server][0].orphan = false;
+  BOOST_TEST(judge_leftovers(s, left).has_value());
+}
+
+// The leftover grammar: fields after the state, each once, values checked.
+BOOST_AUTO_TEST_CASE(leftover_patterns_parse_and_print) {
+  const auto p = parse_leftover_pattern("TCP_CLOSE_WAIT recv_q 10..20 timer on owned");
+  BOOST_TEST(p.text() == "CLOSE_WAIT recv_q 10..20 timer on owned");
+  SocketEntry entry{"CLOSE_WAIT", "a", "b", 1, 2, 15, 0, false, 2};
+  BOOST_TEST(p.matches(entry));
+  entry.timer = 0;
+  BOOST_TEST(!p.matches(entry));
+  auto message = [](const std::string& text) -> std::string {
+    try {
+      parse_leftover_pattern(text);
+    } catch (const std::invalid_argument& e) {
+      return e.what();
+    }
+    return "accepted";
+  };
+  BOOST_TEST(message("FIN_WAIT1 send_q") == "'send_q' needs a value");
+  BOOST_TEST(message("FIN_WAIT1 send_q 2..1") == "send_q 2..1: LOW..HIGH needs LOW <= HIGH");
+  BOOST_TEST(message("FIN_WAIT1 send_q x") == "send_q takes N or LOW..HIGH, got 'x'");
+  BOOST_TEST(message("FIN_WAIT1 timer soon") == "timer takes off, on, retransmit, keepalive, time_wait or probe, got 'soon'");
+  BOOST_TEST(message("FIN_WAIT1 orphan owned") == "'orphan/owned' is given twice");
+  BOOST_TEST(message("FIN_WAIT1 rcvbuf 1") == "unknown leftover field 'rcvbuf' (known: recv_q, send_q, timer, orphan, owned)");
+  BOOST_TEST(message("SLEEPING") == "unknown TCP state 'SLEEPING'");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -27,6 +27,7 @@ void parse_example(const std::string& key, const std::string& example) {
   else if (key == "wire") parse_wire_step(example);
   else if (key == "wait") parse_wait_step(example);
   else if (key == "pattern") pcap::parse_pattern(example);
+  else if (key == "leftover") parse_leftover_pattern(example);
   else if (key == "state") BOOST_REQUIRE(tcp_state_named(example));
   else if (key == "duration") parse_duration(example);
   else BOOST_FAIL("no grammar test for section " + key);
@@ -92,7 +93,14 @@ Used used_by_scenarios() {
       for (const auto& [side, states] : s.states)
         for (const auto& st : states.value) used["state"].insert(st.state);
       for (const auto* lists : {&s.leftovers, &s.forbid_leftovers})
-        for (const auto& [side, states] : *lists) used["state"].insert(states.value.begin(), states.value.end());
+        for (const auto& [side, sockets] : *lists)
+          for (const auto& p : sockets.value) {
+            used["state"].insert(p.state);
+            if (p.recv_q) used["leftover"].insert("recv_q");
+            if (p.send_q) used["leftover"].insert("send_q");
+            if (p.timer) used["leftover"].insert("timer");
+            if (p.orphan) used["leftover"].insert(*p.orphan ? "orphan" : "owned");
+          }
     }
   return used;
 }
