@@ -28,6 +28,22 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
+def step_gaps(reports):
+    """How long the harness took from a step's end to the next step's start, in ms: after a peer's close or
+    shutdown (when the harness audits that side's socket) and after any other step."""
+    after_close, other = [], []
+    for r in reports:
+        steps = r.get("steps", [])
+        for step, following in zip(steps, steps[1:]):
+            done, nxt = step.get("outcome") or {}, following.get("outcome") or {}
+            if "end_ms" not in done or "start_ms" not in nxt or done.get("end") == "pending":
+                continue
+            words = step["text"].split()
+            closing = len(words) > 1 and words[0] in ("client", "server") and words[1] in ("close", "shutdown")
+            (after_close if closing else other).append(nxt["start_ms"] - done["end_ms"])
+    return after_close or [0.0], other or [0.0]
+
+
 def run(closepath, args, out):
     """(wall seconds, peak RSS MiB, reports) of one `closepath run --json`."""
     start = time.monotonic()
@@ -77,6 +93,11 @@ def main():
             goal = "goal: <= 1.15x" if label == "serial" else f"floor/{jobs} = {floor / jobs:.1f} s"
             print(f"catalogue {label}: {wall:.1f} s for a floor of {floor:.1f} s (sum of the steps): "
                   f"{wall / floor:.2f}x ({goal}); peak RSS {rss:.1f} MiB; {verdicts}")
+            if label == "serial":
+                after_close, other = step_gaps(ran)
+                print(f"  step to step, serial catalogue: after a close/shutdown median {statistics.median(after_close):.2f} ms, "
+                      f"max {max(after_close):.2f} ms ({len(after_close)}); after other steps median "
+                      f"{statistics.median(other):.2f} ms, max {max(other):.2f} ms (goal: after close <= 1 ms median)")
     if not args.skip_offline:
         print("offline (tools/bench_offline.py):")
         sys.stdout.flush()

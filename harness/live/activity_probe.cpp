@@ -83,13 +83,15 @@ ActivityProbe::ActivityProbe(const NetNamespace& ns) {
   diag_ = diag_socket_in(ns);
 }
 
+std::vector<SocketEntry> ActivityProbe::sockets() const { return audit_sockets(diag_.get()); }
+
 Activity ActivityProbe::read() const {
   Activity a;
   // IP's count first: a frame it took in after this read is still to come
   // when the interface counters, read next, already show it.
   a.ip_in = ip_in_receives(contents(snmp_.get())) + ip6_in_receives(contents(snmp6_.get()));
   read_dev(contents(dev_.get()), a);
-  for (const auto& s : audit_sockets(diag_.get())) {
+  for (const auto& s : sockets()) {
     // Nothing more comes from these (a closed socket's unacknowledged SYN is no work).
     if (s.state == name(TcpState::listen) || s.state == name(TcpState::close) || s.state == name(TcpState::time_wait)) continue;
     if (s.timer == 1 || s.timer == 4 || s.send_q > 0) ++a.busy_sockets;

@@ -7,9 +7,11 @@
 #pragma once
 
 #include "netns.hpp"
+#include "socket_entry.hpp"
 #include "unique_fd.hpp"
 
 #include <cstdint>
+#include <vector>
 
 namespace closepath {
 
@@ -30,6 +32,10 @@ class ActivityProbe {
   // Throws HostError when the namespace cannot be read.
   explicit ActivityProbe(const NetNamespace& ns);
   Activity read() const;
+  // Every TCP socket in the namespace (the leftover audit), through the
+  // probe's own sock_diag socket: no thread joins the namespace for it, so
+  // an audit just after a close does not delay the step that follows.
+  std::vector<SocketEntry> sockets() const;
 
  private:
   UniqueFd dev_, snmp_, snmp6_, diag_;

@@ -69,6 +69,7 @@ void Player::play() {
                           [&](const ProgramStep& p) { programs_.run(p, i_, where_); }},
                step.what);
   }
+  for (Side side : {Side::client, Side::server}) take_audit_after_close(side);
   // Background steps nobody awaited end with the timeline.
   now_doing("collecting the background steps nobody awaited");
   for (Side side : {Side::client, Side::server})
@@ -168,7 +169,16 @@ void Player::peer_command(const PeerStep& ps) {
 // The side's connection socket just after its application closed it: the state close() set, which a
 // timer may end before the final audit (an orphan reaped behind a zero window) and no packet shows.
 void Player::audit_after_close(Side side) {
-  for (const auto& e : audit_sockets(live_.topology.of(side)))
+  take_audit_after_close(side);
+  const auto& probe = live_.probes[side == Side::client ? 0 : 1];
+  after_close_[side] = std::async(std::launch::async, [&probe] { return probe.sockets(); });
+}
+
+void Player::take_audit_after_close(Side side) {
+  auto pending = after_close_.find(side);
+  if (pending == after_close_.end() || !pending->second.valid()) return;
+  const auto sockets = pending->second.get();
+  for (const auto& e : sockets)
     if (is_connection_socket(side, e, r_.client_port)) {
       r_.at_close[side] = e;
       return;

@@ -10,10 +10,12 @@
 
 #include <chrono>
 #include <deque>
+#include <future>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace closepath {
 
@@ -39,7 +41,12 @@ class Player {
   void destroy(const PeerStep& ps, std::int64_t start);
   // Collects the oldest background step of `side`; returns its index.
   std::size_t collect(Side side);
+  // The side's sockets just after its close, read on a thread of its own so
+  // that the next step starts at once (a sock_diag dump walks the kernel's
+  // whole TCP table: ~1 ms a family); taken when the side closes again or
+  // the timeline ends.
   void audit_after_close(Side side);
+  void take_audit_after_close(Side side);
 
   const Scenario& s_;
   LiveRun& live_;
@@ -49,6 +56,7 @@ class Player {
   ProgramSteps programs_;
   std::size_t i_ = 0;
   std::string where_;
+  std::map<Side, std::future<std::vector<SocketEntry>>> after_close_;
 };
 
 }  // namespace closepath
