@@ -153,6 +153,9 @@ VARIANTS = [
     ("close_with_unacked_data", "  - server: send 1000", "  - server: send 500",
      r"close_with_unacked_data\.yaml:\d+: leftovers: expected a server FIN_WAIT1 send_q 1001 timer retransmit orphan socket vs "
      r"FIN_WAIT1 socket \S+ -> \S+ \(recv-q 0, send-q 501, timer retransmit, orphan\)"),
+    # Without SHUT_RD the read waits for data: no eof.
+    ("shutdown_rd_still_reads", "  - server: shutdown rd", "",
+     r"shutdown_rd_still_reads\.yaml:\d+: step 5 \(server recv within 1s -> eof\): expected eof vs actual operation_aborted \(0 bytes\) at its deadline of 1000 ms"),
     # The answers lost: the next probe comes keepintvl (1 s) after the first, inside the quiet second.
     ("keepalive_answered", "  - client: set keepintvl 1", "  - client: set keepintvl 1\n  - wire: blackhole s>c",
      r"keepalive_answered\.yaml:\d+: step 9 \(wait quiet c>s 1500ms\): expected no c>s packet for 1500 ms vs frame \d+ "
