@@ -156,6 +156,9 @@ VARIANTS = [
     # Without SHUT_RD the read waits for data: no eof.
     ("shutdown_rd_still_reads", "  - server: shutdown rd", "",
      r"shutdown_rd_still_reads\.yaml:\d+: step 5 \(server recv within 1s -> eof\): expected eof vs actual operation_aborted \(0 bytes\) at its deadline of 1000 ms"),
+    # Without the copy the FIN draws one ACK: no RST, and the client's TIME_WAIT stays.
+    ("duplicate_fin", "  - wire: duplicate s>c F.", "",
+     r"duplicate_fin\.yaml:\d+: step 8 \(wait c>s \. seq 2 ack 2 \{2\} within 1s\): expected 2 packet\(s\) matching 'c>s \. seq 2 ack 2' on the wire within 1000 ms vs actual 1"),
     # The answers lost: the next probe comes keepintvl (1 s) after the first, inside the quiet second.
     ("keepalive_answered", "  - client: set keepintvl 1", "  - client: set keepintvl 1\n  - wire: blackhole s>c",
      r"keepalive_answered\.yaml:\d+: step 9 \(wait quiet c>s 1500ms\): expected no c>s packet for 1500 ms vs frame \d+ "

@@ -10,12 +10,22 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 namespace closepath {
 
+
+// Frames are named by the way they travel (pcap::Dir): a c>s frame arrives
+// on the client's leg and leaves by the server's.
+struct Injection {
+  pcap::Dir travels = pcap::Dir::c2s;  // c>s: toward the server
+  std::vector<std::uint8_t> frame;
+  FaultMark mark;
+  std::string note;
+};
 
 struct WireDecision {
   enum class Action { forward, drop, delay, hold } action = Action::forward;
@@ -26,15 +36,7 @@ struct WireDecision {
   std::vector<int> release;           // hold queues to release once this frame is handled
   std::vector<FaultMark> marks;       // the faults that took it, by step
   std::string note;                   // what a fault did, for the capture ("" when nothing)
-};
-
-// Frames are named by the way they travel (pcap::Dir): a c>s frame arrives
-// on the client's leg and leaves by the server's.
-struct Injection {
-  pcap::Dir travels = pcap::Dir::c2s;  // c>s: toward the server
-  std::vector<std::uint8_t> frame;
-  FaultMark mark;
-  std::string note;
+  std::optional<Injection> copy;      // forward: a copy the wire sends right behind it (duplicate)
 };
 
 struct WireWork {

@@ -105,12 +105,23 @@ void ScriptedFaults::take(Rule& r, Dir dir, WireDecision& d) {
       }
       return;
     }
+    case Rule::Kind::duplicate: return;  // never takes a frame: duplicate() copies one that goes on
     case Rule::Kind::delay:
       d.action = WireDecision::Action::delay;
       d.delay = r.delay;
       d.note = "delayed " + ms_of(r.delay) + " by fault '" + r.label + "'";
       d.marks.push_back({Effect::delayed, r.step});
       return;
+  }
+}
+
+void ScriptedFaults::duplicate(Dir dir, std::span<const std::uint8_t> frame, const pcap::FlowPacket& packet, WireDecision& d) {
+  for (auto& r : rules_) {
+    if (r.kind != Rule::Kind::duplicate || r.left == 0 || !covers(r.dirs, dir) || !pcap::packet_matches(*r.match, packet)) continue;
+    --r.left;
+    d.copy = Injection{dir, {frame.begin(), frame.end()}, {FaultMark::Effect::injected, r.step},
+                       std::string(note::kInjected) + ": a copy of the frame before it, by fault '" + r.label + "'"};
+    return;
   }
 }
 
@@ -121,6 +132,7 @@ WireDecision ScriptedFaults::on_frame(Dir dir, std::span<const std::uint8_t> fra
   WireDecision d;
   release_holds(packet, d);
   if (Rule* r = taker(dir, packet)) take(*r, dir, d);
+  if (d.action == WireDecision::Action::forward && packet) duplicate(dir, frame, *packet, d);
   if (d.action != WireDecision::Action::drop) {
     if (const auto& netem = netem_[index(dir)]) {
       d.note += (d.note.empty() ? "" : "; ") + netem->note;
@@ -184,7 +196,7 @@ std::optional<Injection> ScriptedFaults::rst_toward(closepath::Side end, bool ex
   spec.flags = pcap::kRst | pcap::kAck;
   const std::string whom = to_string(end);
   return Injection{travels, pcap::build_tcp_frame(spec), {FaultMark::Effect::injected, step},
-                   std::string(note::kInjected) + " toward the " + whom + " by fault '" + label + "' (seq = " + whom + "'s RCV.NXT" +
+                   std::string(note::kInjected) + " RST toward the " + whom + " by fault '" + label + "' (seq = " + whom + "'s RCV.NXT" +
                        (exact ? "" : " + " + std::to_string(kInWindowOffset) + ": in window, not exact") + ")"};
 }
 
@@ -203,6 +215,10 @@ std::optional<std::string> ScriptedFaults::apply(const WireAction& action, std::
           },
           [&](const Drop& a) {
             rules_.push_back({.kind = Rule::Kind::drop, .dirs = pcap::only(a.match.dir), .match = a.match, .left = a.count,
+                              .step = step, .label = label});
+          },
+          [&](const Duplicate& a) {
+            rules_.push_back({.kind = Rule::Kind::duplicate, .dirs = pcap::only(a.match.dir), .match = a.match, .left = a.count,
                               .step = step, .label = label});
           },
           [&](const Hold& a) {

@@ -49,11 +49,11 @@ class ScriptedFaults final : public FaultProgram {
 
  private:
   struct Rule {
-    enum class Kind { blackhole, drop, hold, delay } kind = Kind::blackhole;
+    enum class Kind { blackhole, drop, hold, delay, duplicate } kind = Kind::blackhole;
     Dirs dirs = Dirs::both;
     std::optional<pcap::PacketPattern> match{};
     std::optional<pcap::PacketPattern> until{};
-    std::size_t left = 0;  // drop: how many more
+    std::size_t left = 0;  // drop, duplicate: how many more
     std::chrono::nanoseconds delay{0};
     int hold = -1;
     std::size_t step = 0;
@@ -74,6 +74,8 @@ class ScriptedFaults final : public FaultProgram {
   void release_holds(const std::optional<pcap::FlowPacket>& packet, WireDecision& d);
   Rule* taker(pcap::Dir dir, const std::optional<pcap::FlowPacket>& packet);
   void take(Rule& r, pcap::Dir dir, WireDecision& d);
+  // A frame going on now that a duplicate rule names: d.copy follows it.
+  void duplicate(pcap::Dir dir, std::span<const std::uint8_t> frame, const pcap::FlowPacket& packet, WireDecision& d);
   std::optional<Injection> rst_toward(Side end, bool exact, std::size_t step, const std::string& label);
 
   std::size_t matching(const pcap::PacketPattern& match, std::size_t from) const;  // among the handled frames; mutex_ held

@@ -150,7 +150,13 @@ void Wire::on_frame(pcap::Dir travels, std::int64_t ts_ns, std::span<const std::
   const std::int64_t arrived = f.mono_ns;
   const auto index = record(std::move(f));
   switch (decision.action) {
-    case WireDecision::Action::forward: send(travels, bytes, index); break;
+    case WireDecision::Action::forward:
+      send(travels, bytes, index);
+      if (decision.copy) {  // back to back with the original: nothing the receiver answers comes between
+        inject(*decision.copy);
+        faults_.injected({*decision.copy});
+      }
+      break;
     case WireDecision::Action::drop: break;
     case WireDecision::Action::delay:
       delay({{bytes.begin(), bytes.end()}, travels, index}, arrived + decision.delay.count());
@@ -186,21 +192,23 @@ void Wire::delay(Queued q, std::int64_t due_ns) {
   ++delayed_count_;
 }
 
+void Wire::inject(const Injection& inj) {
+  WireFrame f;
+  f.mono_ns = now_ns(CLOCK_MONOTONIC);
+  f.frame.ts_ns = now_ns(CLOCK_REALTIME);
+  f.frame.interface = static_cast<std::uint32_t>(departure_leg(inj.travels));  // recorded where it leaves
+  f.frame.bytes = inj.frame;
+  f.step = step_.load();
+  f.injected = true;
+  f.marks = {inj.mark};
+  f.note = inj.note;
+  const auto index = record(std::move(f));
+  send(inj.travels, inj.frame, index);
+}
+
 void Wire::do_work() {
   auto work = faults_.take_work();
-  for (auto& inj : work.inject) {
-    WireFrame f;
-    f.mono_ns = now_ns(CLOCK_MONOTONIC);
-    f.frame.ts_ns = now_ns(CLOCK_REALTIME);
-    f.frame.interface = static_cast<std::uint32_t>(departure_leg(inj.travels));  // recorded where it leaves
-    f.frame.bytes = inj.frame;
-    f.step = step_.load();
-    f.injected = true;
-    f.marks = {inj.mark};
-    f.note = inj.note;
-    const auto index = record(std::move(f));
-    send(inj.travels, inj.frame, index);
-  }
+  for (const auto& inj : work.inject) inject(inj);
   if (!work.inject.empty()) faults_.injected(work.inject);
   for (int hold : work.release) release(hold);
   if (work.release_all)

@@ -72,6 +72,8 @@ class Wire {
   void send(pcap::Dir travels, std::span<const std::uint8_t> bytes, std::size_t record_index);
   void release(int hold);
   void do_work();
+  // Records a frame the wire makes (injected) and sends it.
+  void inject(const Injection& inj);
   void delay(Queued q, std::int64_t due_ns);
   void flush_delayed(std::int64_t now);
   int poll_timeout_ms(std::int64_t now) const;

@@ -9,7 +9,7 @@ namespace closepath {
 // (wire, fault program) and the reader (offline.cpp) share them from here.
 namespace note {
 inline constexpr const char* kDropped = "dropped by fault";
-inline constexpr const char* kInjected = "injected RST";
+inline constexpr const char* kInjected = "injected";  // "injected RST toward ...", "injected: a copy of ..."
 inline constexpr const char* kInjectFailed = "inject failed";
 inline constexpr const char* kStillHeld = "still held when the capture stopped";
 inline constexpr const char* kStillDelayed = "still delayed when the capture stopped";

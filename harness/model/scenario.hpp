@@ -176,6 +176,19 @@ struct Drop {  // the next COUNT matching packets
   pcap::PacketPattern match;
   std::size_t count = 1;
 };
+struct Duplicate {  // the next COUNT matching packets, each sent twice
+  static constexpr const char* word = "duplicate";
+  static constexpr const char* synopsis = "duplicate PATTERN [count N]";
+  static constexpr const char* doc =
+      "forwards the next N packets matching PATTERN (default 1), each followed by a copy the wire makes (marked injected)";
+  static constexpr const char* example = "duplicate s>c F.";
+  static constexpr const char* touched = "duplicated %n packet%s";
+  static constexpr const char* wants = "duplicate %n packet%s";
+  static std::size_t named(const Duplicate& d) { return d.count; }
+  static Duplicate parse(const std::vector<std::string>& words);
+  pcap::PacketPattern match;
+  std::size_t count = 1;
+};
 struct Hold {  // queue matching packets, then release them in order
   static constexpr const char* word = "hold";
   static constexpr const char* synopsis = "hold PATTERN [until PATTERN]";
@@ -238,7 +251,7 @@ struct Netem {  // statistical impairment via tc
   Dirs dirs = Dirs::both;
   std::vector<std::string> args;
 };
-using WireAction = std::variant<Blackhole, Heal, Drop, Hold, Release, Delay, InjectRst, Netem>;
+using WireAction = std::variant<Blackhole, Heal, Drop, Duplicate, Hold, Release, Delay, InjectRst, Netem>;
 struct WireStep { WireAction action; };
 
 // The user's own program on one side (bring your own endpoint): one struct

@@ -97,21 +97,32 @@ Release Release::parse(const std::vector<std::string>& w) {
   return {};
 }
 
-Drop Drop::parse(const std::vector<std::string>& w) {
-  Drop d;
-  std::size_t end = w.size();
+namespace {
+
+// "WORD PATTERN [count N]": the pattern and the count (default 1).
+std::pair<pcap::PacketPattern, std::size_t> pattern_and_count(const std::vector<std::string>& w, const char* synopsis) {
+  std::size_t end = w.size(), count = 1;
   if (w.size() >= 4 && w[w.size() - 2] == "count") {
     const auto& n = w.back();
-    std::size_t count = 0;
     const auto [ptr, ec] = std::from_chars(n.data(), n.data() + n.size(), count);
     if (ec != std::errc{} || ptr != n.data() + n.size() || count < 1 || count > kMaxDropCount)
       throw std::invalid_argument("count needs a number from 1 to " + std::to_string(kMaxDropCount) + ", got '" + n + "'");
-    d.count = count;
     end -= 2;
   }
   want(w, 3, w.size(), synopsis);
-  d.match = packet(join(w, 1, end));
-  return d;
+  return {packet(join(w, 1, end)), count};
+}
+
+}  // namespace
+
+Drop Drop::parse(const std::vector<std::string>& w) {
+  auto [match, count] = pattern_and_count(w, synopsis);
+  return {match, count};
+}
+
+Duplicate Duplicate::parse(const std::vector<std::string>& w) {
+  auto [match, count] = pattern_and_count(w, synopsis);
+  return {match, count};
 }
 
 Hold Hold::parse(const std::vector<std::string>& w) {

@@ -85,6 +85,25 @@ BOOST_AUTO_TEST_CASE(blackhole_drops_one_direction_until_heal) {
   BOOST_TEST((faults.on_frame(pcap::Dir::s2c, frames[1].second.bytes).action == Action::forward));
 }
 
+// duplicate PATTERN count N forwards the next N matches, each with a copy of its own bytes, marked injected by the step.
+BOOST_AUTO_TEST_CASE(duplicate_copies_the_counted_matches) {
+  ScriptedFaults faults;
+  faults.apply(parse_wire_step("duplicate c>s . len 0 count 2").action, 4, "step 5 wire duplicate");
+  const auto frames = legs_of("graceful_fin");
+  std::vector<std::size_t> copied;
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    const auto d = faults.on_frame(frames[i].first, frames[i].second.bytes);
+    BOOST_TEST((d.action == Action::forward));
+    if (!d.copy) continue;
+    copied.push_back(i);
+    BOOST_TEST((d.copy->frame == frames[i].second.bytes));
+    BOOST_TEST((d.copy->travels == frames[i].first));
+    BOOST_TEST((d.copy->mark == FaultMark{FaultMark::Effect::injected, 4}));
+  }
+  // c>s pure ACKs are frames 3, 7 and 11: the first two are copied.
+  BOOST_TEST((copied == std::vector<std::size_t>{2, 6}));
+}
+
 // drop PATTERN count N takes the next N matching packets only.
 BOOST_AUTO_TEST_CASE(drop_takes_only_the_counted_matches) {
   ScriptedFaults faults;
