@@ -47,14 +47,15 @@ std::vector<std::uint8_t> build_tcp_frame(const TcpFrameSpec& s) {
   const bool v6 = is_ipv6(s.src_ip);
   constexpr std::size_t eth = 14, tcp = 20;
   const std::size_t ip = v6 ? 40 : 20;
-  std::vector<std::uint8_t> f(eth + ip + tcp, 0);
+  const std::size_t segment = tcp + s.payload.size();
+  std::vector<std::uint8_t> f(eth + ip + segment, 0);
   std::copy(s.dst_mac.begin(), s.dst_mac.end(), f.begin());
   std::copy(s.src_mac.begin(), s.src_mac.end(), f.begin() + 6);
   if (v6) {
     // IPv6 header: version 6, no traffic class or flow label, hop limit 64.
     put16(f, 12, 0x86dd);
     f[eth] = 0x60;
-    put16(f, eth + 4, tcp);
+    put16(f, eth + 4, static_cast<std::uint16_t>(segment));
     f[eth + 6] = IPPROTO_TCP;
     f[eth + 7] = 64;
     put_ipv6(f, eth + 8, s.src_ip);
@@ -63,7 +64,7 @@ std::vector<std::uint8_t> build_tcp_frame(const TcpFrameSpec& s) {
     // IPv4 header: no options, DF, TTL 64.
     put16(f, 12, 0x0800);
     f[eth] = 0x45;
-    put16(f, eth + 2, static_cast<std::uint16_t>(ip + tcp));
+    put16(f, eth + 2, static_cast<std::uint16_t>(ip + segment));
     put16(f, eth + 6, 0x4000);
     f[eth + 8] = 64;
     f[eth + 9] = IPPROTO_TCP;
@@ -80,12 +81,13 @@ std::vector<std::uint8_t> build_tcp_frame(const TcpFrameSpec& s) {
   f[t + 12] = (tcp / 4) << 4;
   f[t + 13] = s.flags;
   put16(f, t + 14, s.window);
+  std::copy(s.payload.begin(), s.payload.end(), f.begin() + static_cast<std::ptrdiff_t>(t + tcp));
   // Pseudo header: both addresses (as 16-bit words), protocol, TCP length.
   const std::size_t addresses = v6 ? eth + 8 : eth + 12, address_bytes = v6 ? 32 : 8;
   std::uint32_t pseudo = 0;
   for (std::size_t i = 0; i < address_bytes; i += 2) pseudo += (std::uint32_t{f[addresses + i]} << 8) | f[addresses + i + 1];
-  pseudo += IPPROTO_TCP + tcp;
-  put16(f, t + 16, checksum(f, t, tcp, pseudo));
+  pseudo += static_cast<std::uint32_t>(IPPROTO_TCP + segment);
+  put16(f, t + 16, checksum(f, t, segment, pseudo));
   return f;
 }
 

@@ -1,5 +1,5 @@
 // Builds one Ethernet/IPv4/TCP or Ethernet/IPv6/TCP frame with correct checksums, for the
-// segments the wire injects (a middlebox's RST).
+// segments the wire injects (a middlebox's RST, a segment of the scenario's choosing).
 #pragma once
 
 #include <array>
@@ -16,6 +16,7 @@ struct TcpFrameSpec {
   std::uint32_t seq = 0, ack = 0;
   std::uint8_t flags = 0;
   std::uint16_t window = 0;
+  std::vector<std::uint8_t> payload{};
 };
 
 // Throws std::invalid_argument for an address that is neither (or not of the other's family).

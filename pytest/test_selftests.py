@@ -159,6 +159,12 @@ VARIANTS = [
     # Without the copy the FIN draws one ACK: no RST, and the client's TIME_WAIT stays.
     ("duplicate_fin", "  - wire: duplicate s>c F.", "",
      r"duplicate_fin\.yaml:\d+: step 8 \(wait c>s \. seq 2 ack 2 \{2\} within 1s\): expected 2 packet\(s\) matching 'c>s \. seq 2 ack 2' on the wire within 1000 ms vs actual 1"),
+    # No spoofed FIN: the server reads nothing.
+    ("spoofed_fin", "  - wire: inject c>s F.", "",
+     r"spoofed_fin\.yaml:\d+: step 5 \(server recv within 1s -> eof\): expected eof vs actual operation_aborted \(0 bytes\) at its deadline of 1000 ms"),
+    # One past RCV.NXT the FIN is out of order: queued, not taken; no eof.
+    ("spoofed_fin", "  - wire: inject c>s F.", "  - wire: inject c>s F. seq +1",
+     r"spoofed_fin\.yaml:\d+: step 6 \(server recv within 1s -> eof\): expected eof vs actual operation_aborted \(0 bytes\) at its deadline of 1000 ms"),
     # The answers lost: the next probe comes keepintvl (1 s) after the first, inside the quiet second.
     ("keepalive_answered", "  - client: set keepintvl 1", "  - client: set keepintvl 1\n  - wire: blackhole s>c",
      r"keepalive_answered\.yaml:\d+: step 9 \(wait quiet c>s 1500ms\): expected no c>s packet for 1500 ms vs frame \d+ "

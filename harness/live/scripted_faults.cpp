@@ -49,6 +49,7 @@ void ScriptedFaults::track(Dir dir, std::span<const std::uint8_t> frame, const p
   if (after(end, s.snd_nxt)) s.snd_nxt = end;
   if (seg.flags & pcap::kFin) s.fin_end = end;
   if (seg.flags & pcap::kAck) s.ack = seg.ack;
+  s.win = seg.window;
 }
 
 std::optional<pcap::FlowPacket> ScriptedFaults::number(Dir dir, const std::optional<pcap::Segment>& seg) {
@@ -178,12 +179,7 @@ std::size_t ScriptedFaults::matching(const pcap::PacketPattern& match, std::size
   return n;
 }
 
-std::optional<Injection> ScriptedFaults::rst_toward(closepath::Side end, bool exact, std::size_t step, const std::string& label) {
-  // A RST toward the server travels c>s, spoofed from the client, and the other way round.
-  const Dir travels = toward(end);
-  const Tracked& from = sides_[index(travels)];
-  const Tracked& to = sides_[index(reverse(travels))];
-  if (!from.seen || !to.seen) return std::nullopt;
+pcap::TcpFrameSpec ScriptedFaults::spec_between(const Tracked& from, const Tracked& to) const {
   pcap::TcpFrameSpec spec;
   spec.src_mac = from.mac;
   spec.dst_mac = to.mac;
@@ -191,6 +187,37 @@ std::optional<Injection> ScriptedFaults::rst_toward(closepath::Side end, bool ex
   spec.dst_ip = to.ip;
   spec.sport = from.port;
   spec.dport = to.port;
+  return spec;
+}
+
+// inject DIR FLAGS ...: spoofed from DIR's sender, seq from its SND.NXT and ack from its RCV.NXT (what the other end sent).
+std::optional<Injection> ScriptedFaults::segment(const InjectedSegment& seg, std::size_t step, const std::string& label) {
+  const Tracked& from = sides_[index(seg.dir)];
+  const Tracked& to = sides_[index(reverse(seg.dir))];
+  if (!from.seen || !to.seen) return std::nullopt;
+  auto spec = spec_between(from, to);
+  spec.seq = from.snd_nxt + static_cast<std::uint32_t>(seg.seq);
+  spec.ack = (seg.flags & pcap::kAck) ? to.snd_nxt + static_cast<std::uint32_t>(seg.ack) : 0;
+  spec.flags = seg.flags;
+  spec.window = seg.win.value_or(from.win);
+  spec.payload.resize(seg.len);
+  for (std::size_t i = 0; i < seg.len; ++i) spec.payload[i] = static_cast<std::uint8_t>('a' + i % 26);
+  auto signed_text = [](std::int64_t v) { return (v < 0 ? "- " : "+ ") + std::to_string(v < 0 ? -v : v); };
+  const std::string sender = seg.dir == Dir::c2s ? "client" : "server";
+  return Injection{seg.dir, pcap::build_tcp_frame(spec), {FaultMark::Effect::injected, step},
+                   std::string(note::kInjected) + " " + pcap::to_string(seg.dir) + " " + pcap::flag_letters(seg.flags) +
+                       " by fault '" + label + "' (seq = the " + sender + "'s SND.NXT " + signed_text(seg.seq) +
+                       ((seg.flags & pcap::kAck) ? ", ack = its RCV.NXT " + signed_text(seg.ack) : std::string()) +
+                       (seg.len ? ", " + std::to_string(seg.len) + " bytes" : std::string()) + ")"};
+}
+
+std::optional<Injection> ScriptedFaults::rst_toward(closepath::Side end, bool exact, std::size_t step, const std::string& label) {
+  // A RST toward the server travels c>s, spoofed from the client, and the other way round.
+  const Dir travels = toward(end);
+  const Tracked& from = sides_[index(travels)];
+  const Tracked& to = sides_[index(reverse(travels))];
+  if (!from.seen || !to.seen) return std::nullopt;
+  auto spec = spec_between(from, to);
   spec.seq = from.snd_nxt + (exact ? 0 : kInWindowOffset);
   spec.ack = to.snd_nxt;
   spec.flags = pcap::kRst | pcap::kAck;
@@ -198,6 +225,23 @@ std::optional<Injection> ScriptedFaults::rst_toward(closepath::Side end, bool ex
   return Injection{travels, pcap::build_tcp_frame(spec), {FaultMark::Effect::injected, step},
                    std::string(note::kInjected) + " RST toward the " + whom + " by fault '" + label + "' (seq = " + whom + "'s RCV.NXT" +
                        (exact ? "" : " + " + std::to_string(kInWindowOffset) + ": in window, not exact") + ")"};
+}
+
+// The injections go out with the wire's next work; nullopt, or why there is nothing to inject into. mutex_ held.
+std::optional<std::string> ScriptedFaults::inject(const Inject& a, std::size_t step, const std::string& label) {
+  if (a.segment) {
+    auto inj = segment(*a.segment, step, label);
+    if (!inj) return "no connection on the wire yet: nothing to inject into";
+    work_.inject.push_back(std::move(*inj));
+    return std::nullopt;
+  }
+  for (closepath::Side end : {Side::server, Side::client}) {  // c>s first when both
+    if (std::find(a.toward.begin(), a.toward.end(), end) == a.toward.end()) continue;
+    auto inj = rst_toward(end, a.exact, step, label);
+    if (!inj) return "no connection on the wire yet: nothing to reset";
+    work_.inject.push_back(std::move(*inj));
+  }
+  return std::nullopt;
 }
 
 std::optional<std::string> ScriptedFaults::apply(const WireAction& action, std::size_t step, const std::string& label) {
@@ -241,13 +285,7 @@ std::optional<std::string> ScriptedFaults::apply(const WireAction& action, std::
               rules_.push_back(
                   {.kind = Rule::Kind::delay, .dirs = a.dirs, .delay = std::chrono::nanoseconds(a.by), .step = step, .label = label});
           },
-          [&](const InjectRst& a) {
-            for (closepath::Side end : {Side::server, Side::client}) {  // c>s first when both
-              if (std::find(a.toward.begin(), a.toward.end(), end) == a.toward.end()) continue;
-              if (auto inj = rst_toward(end, a.exact, step, label)) work_.inject.push_back(std::move(*inj));
-              else problem = "no connection on the wire yet: nothing to reset";
-            }
-          },
+          [&](const Inject& a) { problem = inject(a, step, label); },
           [&](const Netem& a) {
             // Applied by the runner with tc; the program only annotates what passes it.
             std::string args;

@@ -14,6 +14,7 @@
 
 #include "fault_program.hpp"
 #include "flow_builder.hpp"
+#include "frame_builder.hpp"
 #include "scenario.hpp"
 
 #include <array>
@@ -64,6 +65,7 @@ class ScriptedFaults final : public FaultProgram {
     bool seen = false, based = false;
     std::uint32_t isn = 0, snd_nxt = 0, ack = 0;
     std::uint32_t fin_end = 0;  // absolute seq + 1 of its FIN, 0 before one
+    std::uint16_t win = 0;      // the window of its last segment
     std::array<std::uint8_t, 6> mac{};
     std::string ip;
     std::uint16_t port = 0;
@@ -77,6 +79,9 @@ class ScriptedFaults final : public FaultProgram {
   // A frame going on now that a duplicate rule names: d.copy follows it.
   void duplicate(pcap::Dir dir, std::span<const std::uint8_t> frame, const pcap::FlowPacket& packet, WireDecision& d);
   std::optional<Injection> rst_toward(Side end, bool exact, std::size_t step, const std::string& label);
+  std::optional<Injection> segment(const InjectedSegment& seg, std::size_t step, const std::string& label);
+  std::optional<std::string> inject(const Inject& a, std::size_t step, const std::string& label);
+  pcap::TcpFrameSpec spec_between(const Tracked& from, const Tracked& to) const;
 
   std::size_t matching(const pcap::PacketPattern& match, std::size_t from) const;  // among the handled frames; mutex_ held
 

@@ -224,18 +224,31 @@ struct Delay {  // 0 ends it
   Dirs dirs = Dirs::both;
   std::chrono::milliseconds by{0};
 };
-struct InjectRst {  // the ends it resets
+// A segment of one's choosing, spoofed from DIR's sender: seq relative to
+// that sender's SND.NXT and ack to its RCV.NXT, as the wire tracked them.
+struct InjectedSegment {
+  pcap::Dir dir = pcap::Dir::c2s;
+  std::uint8_t flags = 0;
+  std::int64_t seq = 0, ack = 0;  // offsets
+  std::uint32_t len = 0;          // payload bytes (the send N filler)
+  std::optional<std::uint16_t> win;  // default: the sender's last window on the wire
+};
+struct Inject {  // RSTs toward ends, or one segment of one's choosing
   static constexpr const char* word = "inject";
-  static constexpr const char* synopsis = "inject rst toward client|server|both [exact|in-window]";
+  static constexpr const char* synopsis =
+      "inject rst toward client|server|both [exact|in-window] | inject c>s|s>c FLAGS [seq +N|-N] [ack +N|-N] [len N] [win N]";
   static constexpr const char* doc =
-      "sends a RST spoofed from the other end, seq = the receiver's RCV.NXT as the wire saw it (in-window: + 1000)";
-  static constexpr const char* example = "inject rst toward both exact";
-  static constexpr const char* touched = "injected %n RST%s";
-  static constexpr const char* wants = "inject %n RST%s";
-  static std::size_t named(const InjectRst& i) { return i.toward.size(); }
-  static InjectRst parse(const std::vector<std::string>& words);
+      "sends a RST spoofed from the other end, seq = the receiver's RCV.NXT as the wire saw it (in-window: + 1000); or a "
+      "segment spoofed from DIR's sender, seq relative to its SND.NXT and ack to its RCV.NXT (inject c>s F.: the FIN the "
+      "client would send now)";
+  static constexpr const char* example = "inject s>c . ack -1";
+  static constexpr const char* touched = "injected %n segment%s";
+  static constexpr const char* wants = "inject %n segment%s";
+  static std::size_t named(const Inject& i) { return i.segment ? 1 : i.toward.size(); }
+  static Inject parse(const std::vector<std::string>& words);
   std::vector<Side> toward{Side::client, Side::server};
   bool exact = true;
+  std::optional<InjectedSegment> segment{};
 };
 struct Netem {  // statistical impairment via tc
   static constexpr const char* word = "netem";
@@ -251,7 +264,7 @@ struct Netem {  // statistical impairment via tc
   Dirs dirs = Dirs::both;
   std::vector<std::string> args;
 };
-using WireAction = std::variant<Blackhole, Heal, Drop, Duplicate, Hold, Release, Delay, InjectRst, Netem>;
+using WireAction = std::variant<Blackhole, Heal, Drop, Duplicate, Hold, Release, Delay, Inject, Netem>;
 struct WireStep { WireAction action; };
 
 // The user's own program on one side (bring your own endpoint): one struct

@@ -143,10 +143,65 @@ Delay Delay::parse(const std::vector<std::string>& w) {
   return {dirs_of(w[1]), parse_duration(w[2])};
 }
 
-InjectRst InjectRst::parse(const std::vector<std::string>& w) {
-  want(w, 4, 5, synopsis);
-  if (w[1] != "rst" || w[2] != "toward") throw std::invalid_argument("write 'inject rst toward client|server|both'");
-  InjectRst r;
+namespace {
+
+// "+N" or "-N": an offset from where the wire has the connection.
+std::int64_t offset(const std::string& field, const std::string& w) {
+  std::int64_t v = 0;
+  const bool signed_ = !w.empty() && (w[0] == '+' || w[0] == '-');
+  const auto* first = w.data() + (signed_ && w[0] == '+' ? 1 : 0);
+  const auto [ptr, ec] = std::from_chars(first, w.data() + w.size(), v);
+  if (!signed_ || ec != std::errc{} || ptr != w.data() + w.size() || v > (1LL << 31) || v < -(1LL << 31))
+    throw std::invalid_argument(field + " takes +N or -N (relative to where the wire has the connection), got '" + w + "'");
+  return v;
+}
+
+InjectedSegment injected_segment(const std::vector<std::string>& w) {
+  InjectedSegment s;
+  pcap::PacketPattern head;
+  try {
+    head = pcap::parse_packet_pattern(w[1] + " " + (w.size() > 2 ? w[2] : ""));
+  } catch (const pcap::PatternError& e) {
+    throw std::invalid_argument(std::string("inject DIR FLAGS: ") + e.what());
+  }
+  if (!head.flags || head.flags_include) throw std::invalid_argument("inject DIR FLAGS takes exact flags (S, F., P., R, ...), not '" + w[2] + "'");
+  s.dir = head.dir;
+  s.flags = *head.flags;
+  std::set<std::string> given;
+  for (std::size_t i = 3; i < w.size(); i += 2) {
+    const auto& field = w[i];
+    if (i + 1 == w.size()) throw std::invalid_argument("'" + field + "' needs a value");
+    if (!given.insert(field).second) throw std::invalid_argument("'" + field + "' is given twice");
+    const auto& v = w[i + 1];
+    if (field == "seq") s.seq = offset(field, v);
+    else if (field == "ack") s.ack = offset(field, v);
+    else if (field == "len" || field == "win") {
+      std::uint32_t n = 0;
+      const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+      const std::uint32_t max = field == "len" ? 1400 : 65535;
+      if (ec != std::errc{} || ptr != v.data() + v.size() || n > max)
+        throw std::invalid_argument(field + " takes a number from 0 to " + std::to_string(max) + ", got '" + v + "'");
+      if (field == "len") s.len = n;
+      else s.win = static_cast<std::uint16_t>(n);
+    } else {
+      throw std::invalid_argument("unknown inject field '" + field + "' (known: seq, ack, len, win)");
+    }
+  }
+  return s;
+}
+
+}  // namespace
+
+Inject Inject::parse(const std::vector<std::string>& w) {
+  if (w.size() >= 3 && (w[1] == "c>s" || w[1] == "s>c")) {
+    Inject r;
+    r.segment = injected_segment(w);
+    return r;
+  }
+  want(w, 4, 5, "inject rst toward client|server|both [exact|in-window]' or 'inject c>s|s>c FLAGS [seq +N|-N] [ack +N|-N] [len N] [win N]");
+  if (w[1] != "rst" || w[2] != "toward")
+    throw std::invalid_argument("write 'inject rst toward client|server|both' or 'inject c>s|s>c FLAGS [seq +N|-N] ...'");
+  Inject r;
   if (w[3] == "server") r.toward = {Side::server};
   else if (w[3] == "client") r.toward = {Side::client};
   else if (w[3] == "both") r.toward = {Side::client, Side::server};

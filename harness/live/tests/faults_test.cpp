@@ -68,8 +68,8 @@ BOOST_AUTO_TEST_CASE(wire_steps_parse) {
   BOOST_TEST(drop.match.flags_include);
   const auto hold = std::get<Hold>(parse_wire_step("hold c>s +F until s>c +F").action);
   BOOST_TEST(hold.until.has_value());
-  BOOST_TEST((std::get<InjectRst>(parse_wire_step("inject rst toward client in-window").action).toward == std::vector<Side>{Side::client}));
-  BOOST_TEST(!std::get<InjectRst>(parse_wire_step("inject rst toward client in-window").action).exact);
+  BOOST_TEST((std::get<Inject>(parse_wire_step("inject rst toward client in-window").action).toward == std::vector<Side>{Side::client}));
+  BOOST_TEST(!std::get<Inject>(parse_wire_step("inject rst toward client in-window").action).exact);
   BOOST_TEST(std::get<Delay>(parse_wire_step("delay c>s 50ms").action).by.count() == 50);
 }
 
@@ -143,14 +143,63 @@ BOOST_AUTO_TEST_CASE(hold_releases_when_its_trigger_passes) {
   BOOST_TEST(trigger.release == std::vector<int>{fin.hold});
 }
 
+// inject DIR FLAGS ...: a segment spoofed from DIR's sender, seq from its SND.NXT and ack from its RCV.NXT, with a payload.
+BOOST_AUTO_TEST_CASE(injected_segment_takes_numbers_from_the_flow) {
+  ScriptedFaults faults;
+  const auto fin = parse_wire_step("inject c>s FP. seq -1 ack +2 len 10 win 7").action;
+  BOOST_TEST(*faults.apply(fin, 0, "early") == "no connection on the wire yet: nothing to inject into");
+  const auto frames = legs_of("linger_zero");
+  for (std::size_t i = 0; i < 5; ++i) faults.on_frame(frames[i].first, frames[i].second.bytes);
+  BOOST_TEST(!faults.apply(fin, 3, "spoof"));
+  const auto work = faults.take_work();
+  BOOST_REQUIRE_EQUAL(work.inject.size(), 1u);
+  const auto seg = pcap::decode_ethernet(work.inject[0].frame);
+  const auto data = pcap::decode_ethernet(frames[3].second.bytes);  // c>s 1000 bytes
+  const auto ack = pcap::decode_ethernet(frames[4].second.bytes);   // s>c ack 1001
+  BOOST_REQUIRE(seg && data && ack);
+  BOOST_TEST((work.inject[0].travels == pcap::Dir::c2s));
+  BOOST_TEST(seg->flags == (pcap::kFin | pcap::kPsh | pcap::kAck));
+  BOOST_TEST(seg->seq == data->seq + 1000u - 1u);  // the client's SND.NXT - 1
+  BOOST_TEST(seg->ack == ack->seq + 2u);            // its RCV.NXT + 2
+  BOOST_TEST(seg->payload_len == 10u);
+  BOOST_TEST(seg->window == 7u);
+  BOOST_TEST(seg->src.port == data->src.port);
+  BOOST_TEST((work.inject[0].mark == FaultMark{FaultMark::Effect::injected, 3}));
+  BOOST_TEST(work.inject[0].note.find("injected c>s FP. by fault 'spoof' (seq = the client's SND.NXT - 1, ack = its RCV.NXT + 2, 10 bytes)") == 0,
+             work.inject[0].note);
+}
+
+// The inject grammar: DIR and exact FLAGS, then seq/ack offsets, len and win, each once.
+BOOST_AUTO_TEST_CASE(inject_segment_grammar) {
+  const auto s = *std::get<Inject>(parse_wire_step("inject s>c . ack -1").action).segment;
+  BOOST_TEST((s.dir == pcap::Dir::s2c));
+  BOOST_TEST(s.flags == pcap::kAck);
+  BOOST_TEST(s.ack == -1);
+  BOOST_TEST(!s.win);
+  auto message = [](const std::string& text) -> std::string {
+    try {
+      parse_wire_step(text);
+    } catch (const std::invalid_argument& e) {
+      return e.what();
+    }
+    return "accepted";
+  };
+  BOOST_TEST(message("inject c>s F. seq 5") == "seq takes +N or -N (relative to where the wire has the connection), got '5'");
+  BOOST_TEST(message("inject c>s +F") == "inject DIR FLAGS takes exact flags (S, F., P., R, ...), not '+F'");
+  BOOST_TEST(message("inject c>s F. len 2000") == "len takes a number from 0 to 1400, got '2000'");
+  BOOST_TEST(message("inject c>s F. ack +1 ack +2") == "'ack' is given twice");
+  BOOST_TEST(message("inject c>s F. ttl 3") == "unknown inject field 'ttl' (known: seq, ack, len, win)");
+  BOOST_TEST(message("inject c>s F. seq") == "'seq' needs a value");
+}
+
 // An exact RST carries the receiver's RCV.NXT; an in-window one is 1000 past it.
 BOOST_AUTO_TEST_CASE(injected_rst_takes_numbers_from_the_flow) {
   ScriptedFaults faults;
-  BOOST_TEST(*faults.apply(InjectRst{{Side::client, Side::server}, true}, 0, "early") == "no connection on the wire yet: nothing to reset");
+  BOOST_TEST(*faults.apply(Inject{{Side::client, Side::server}, true}, 0, "early") == "no connection on the wire yet: nothing to reset");
   const auto frames = legs_of("linger_zero");
   for (std::size_t i = 0; i < 5; ++i) faults.on_frame(frames[i].first, frames[i].second.bytes);
-  BOOST_TEST(!faults.apply(InjectRst{{Side::client, Side::server}, true}, 0, "mb"));
-  BOOST_TEST(!faults.apply(InjectRst{{Side::server}, false}, 0, "mb2"));
+  BOOST_TEST(!faults.apply(Inject{{Side::client, Side::server}, true}, 0, "mb"));
+  BOOST_TEST(!faults.apply(Inject{{Side::server}, false}, 0, "mb2"));
   const auto work = faults.take_work();
   BOOST_REQUIRE_EQUAL(work.inject.size(), 3u);
   const auto to_server = pcap::decode_ethernet(work.inject[0].frame);
@@ -296,7 +345,7 @@ BOOST_AUTO_TEST_CASE(a_fault_that_touched_too_little_fails) {
   BOOST_TEST(*judge_fault(fault_result(drop, 1)) == "expected to drop 2 packets vs dropped 1");
   BOOST_TEST(!judge_fault(fault_result(drop, 2)));
   BOOST_TEST(*judge_fault(fault_result(hold, 0)) == "expected to hold at least 1 packet vs held 0");
-  BOOST_TEST(*judge_fault(fault_result(inject, 1)) == "expected to inject 2 RSTs vs injected 1");
+  BOOST_TEST(*judge_fault(fault_result(inject, 1)) == "expected to inject 2 segments vs injected 1");
   BOOST_TEST(!judge_fault(fault_result(blackhole, 0)));  // a blackhole only says what it did
   BOOST_TEST(fault_count_text(std::get<WireStep>(blackhole.what).action, 0) == "dropped 0 frames");
 }
