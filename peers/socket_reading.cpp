@@ -44,7 +44,9 @@ protocol::TcpInfo named(const tcp_info& i) {
            {"lost", i.tcpi_lost},
            {"probes", i.tcpi_probes},
            {"backoff", i.tcpi_backoff},
-           {"rto_ms", i.tcpi_rto / 1000}}};
+           {"rto_ms", i.tcpi_rto / 1000},
+           {"snd_cwnd", i.tcpi_snd_cwnd},
+           {"rtt_us", i.tcpi_rtt}}};
 }
 
 // SIOCINQ: bytes received and not yet read (a FIN is not one); SIOCOUTQ: bytes sent and not yet

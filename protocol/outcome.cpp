@@ -21,9 +21,11 @@ std::string end_words_text() {
 
 const std::vector<std::string>& tcp_info_counter_names() {
   static const std::vector<std::string> names{"retransmits", "total_retrans", "unacked", "lost", "probes", "backoff",
-                                              "rto_ms"};
+                                              "rto_ms", "snd_cwnd", "rtt_us"};
   return names;
 }
+
+bool is_tcp_info_gauge(const std::string& name) { return name == "rto_ms" || name == "snd_cwnd" || name == "rtt_us"; }
 
 nlohmann::json to_json(const Outcome& o) {
   nlohmann::json j{{"end", o.end}, {"bytes", o.bytes}};

@@ -67,8 +67,11 @@ struct TcpInfo {
   std::map<std::string, std::uint64_t> counters;
 };
 // retransmits (consecutive RTOs without progress), total_retrans, unacked,
-// lost, probes (zero-window or keepalive probes unanswered), backoff, rto_ms.
+// lost, probes (zero-window or keepalive probes unanswered), backoff, rto_ms,
+// snd_cwnd (segments), rtt_us (the smoothed RTT).
 const std::vector<std::string>& tcp_info_counter_names();
+// A field that is a level rather than a count of trouble (rto_ms, snd_cwnd, rtt_us): never in the ladder's summary.
+bool is_tcp_info_gauge(const std::string& name);
 
 struct Outcome {
   std::string end = end::ok;

@@ -116,10 +116,10 @@ void add_ladder_steps(LadderInput& in, const RunResult& r, std::size_t i) {
     start.where = side == Side::client ? LadderStep::Where::client : LadderStep::Where::server;
     start.text = number + sr.step->text.substr(sr.step->text.find(' ') + 1);
     if (sr.outcome->bytes > 0) outcome += " " + std::to_string(sr.outcome->bytes) + "B";
-    if (const auto& info = sr.outcome->tcp_info) {  // the state and the counters that are not zero
+    if (const auto& info = sr.outcome->tcp_info) {  // the state and the counters that are not zero (not the gauges)
       outcome = "=> " + info->state;
       for (const auto& [name, value] : info->counters)
-        if (value && name != "rto_ms") outcome += " " + name + " " + std::to_string(value);
+        if (value && !protocol::is_tcp_info_gauge(name)) outcome += " " + name + " " + std::to_string(value);
     }
     if (sr.awaited_step) outcome = "=> step " + std::to_string(*sr.awaited_step) + " collected";
   } else if (!std::holds_alternative<WireWait>(sr.step->what)) {
