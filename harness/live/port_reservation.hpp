@@ -33,8 +33,9 @@ class PortReservation {
 
 // The ports one process's runs take in turn: each run the next free one on,
 // so a port comes round again only after tens of thousands of runs. Starts
-// at a point of the range set by the process id, so two harnesses at once
-// seldom try the same ports first.
+// at a point of the range set by the process id (spread, so that the lanes
+// of one -j run, whose ids neighbour, start far apart), so two harnesses at
+// once seldom try the same ports first.
 class PortSequence {
  public:
   PortSequence();
