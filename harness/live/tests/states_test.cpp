@@ -208,6 +208,14 @@ BOOST_AUTO_TEST_CASE(judge_leftovers_checks_queues_timer_and_orphan) {
   left[Side::server][0].timer = 1;
   left[Side::server][0].orphan = false;
   BOOST_TEST(judge_leftovers(s, left).has_value());
+  // An expected CLOSE_WAIT that holds other than expected is named as such, not as a leak.
+  auto leak_text = std::string(kScenario);
+  leak_text.replace(leak_text.find("server: [LISTEN]"), 16, "server: [CLOSE_WAIT recv_q 5]");
+  const auto expects_close_wait = parse_scenario_text(leak_text, "t.yaml");
+  const SocketEntry close_wait{"CLOSE_WAIT", "10.0.0.2:45000", "10.0.0.1:44650", 45000, 44650, 0, 0, false};
+  BOOST_TEST(*judge_leftovers(expects_close_wait, {{Side::server, {close_wait}}}) ==
+             "t.yaml:9: leftovers: expected a server CLOSE_WAIT recv_q 5 socket vs CLOSE_WAIT socket 10.0.0.2:45000 -> "
+             "10.0.0.1:44650 (recv-q 0, send-q 0)");
 }
 
 // The leftover grammar: fields after the state, each once, values checked.
