@@ -1,6 +1,7 @@
 #include "endpoint.hpp"
 
 #include "deadline.hpp"
+#include "filler.hpp"
 #include "socket_reading.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -19,16 +20,6 @@
 #include <type_traits>
 
 namespace closepath::peer {
-namespace {
-
-// The filler of `send N`: abc...z over and over, so a capture shows recognisable bytes.
-std::vector<char> payload(std::size_t n) {
-  std::vector<char> data(n);
-  for (std::size_t i = 0; i < n; ++i) data[i] = static_cast<char>('a' + i % 26);
-  return data;
-}
-
-}  // namespace
 
 // The primary template: an action with no perform below stops the build here.
 template <typename A>
@@ -128,7 +119,7 @@ asio::awaitable<IoResult> Endpoint::write_all(std::vector<asio::const_buffer> bu
 
 template <>
 asio::awaitable<Outcome> Endpoint::perform(const protocol::Send& c, ms within) {
-  const auto data = c.data ? std::vector<char>(c.data->begin(), c.data->end()) : payload(c.bytes);
+  const auto data = c.data ? std::vector<char>(c.data->begin(), c.data->end()) : protocol::filler<char>(c.bytes);
   Deadline deadline(conn_, within);
   std::vector<asio::const_buffer> bufs;
   bufs.push_back(asio::buffer(data));
@@ -188,7 +179,7 @@ asio::awaitable<Outcome> Endpoint::perform(const protocol::RecvUntil& c, ms with
 template <>
 asio::awaitable<Outcome> Endpoint::perform(const protocol::SendMessage& c, ms within) {
   const auto announced = c.announce;
-  const auto data = payload(c.bytes);
+  const auto data = protocol::filler<char>(c.bytes);
   const std::array<unsigned char, 4> header{static_cast<unsigned char>(announced >> 24),
                                             static_cast<unsigned char>(announced >> 16),
                                             static_cast<unsigned char>(announced >> 8), static_cast<unsigned char>(announced)};

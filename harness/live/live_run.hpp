@@ -21,6 +21,7 @@ struct LiveRun {
   LiveRun(Backstage& backstage, const Scenario& s, const RunOptions& o, RunResult& r, bool another_follows);
 
   PeerProcess& peer(Side s) { return s == Side::client ? client : server; }
+  const ActivityProbe& probe(Side s) const { return probes[s == Side::client ? 0 : 1]; }
   // The side's latest program (the one its steps address), or null.
   ProgramProcess* program(Side side) const;
 

@@ -170,7 +170,7 @@ void Player::peer_command(const PeerStep& ps) {
 // timer may end before the final audit (an orphan reaped behind a zero window) and no packet shows.
 void Player::audit_after_close(Side side) {
   take_audit_after_close(side);
-  const auto& probe = live_.probes[side == Side::client ? 0 : 1];
+  const auto& probe = live_.probe(side);
   after_close_[side] = std::async(std::launch::async, [&probe] { return probe.sockets(); });
 }
 

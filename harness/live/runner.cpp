@@ -135,7 +135,7 @@ void play(Session& session, const Scenario& s, const RunOptions& o, RunResult& r
     for (const auto& program : live->programs) program->note_what_it_left();  // a daemon's processes
     // The audit runs while the peers still hold their sockets.
     now_doing("auditing the sockets left");
-    for (Side side : {Side::client, Side::server}) r.leftovers[side] = live->probes[side == Side::client ? 0 : 1].sockets();
+    for (Side side : {Side::client, Side::server}) r.leftovers[side] = live->probe(side).sockets();
     if (live->trace) r.trace = live->trace->events(r.client_port, port_held_from);
   } catch (const HostError& e) {
     r.verdict = Verdict::error;

@@ -1,6 +1,7 @@
 #include "scripted_faults.hpp"
 
 #include "decoder.hpp"
+#include "filler.hpp"
 #include "frame_builder.hpp"
 #include "overloaded.hpp"
 #include "pattern.hpp"
@@ -200,8 +201,7 @@ std::optional<Injection> ScriptedFaults::segment(const InjectedSegment& seg, std
   spec.ack = (seg.flags & pcap::kAck) ? to.snd_nxt + static_cast<std::uint32_t>(seg.ack) : 0;
   spec.flags = seg.flags;
   spec.window = seg.win.value_or(from.win);
-  spec.payload.resize(seg.len);
-  for (std::size_t i = 0; i < seg.len; ++i) spec.payload[i] = static_cast<std::uint8_t>('a' + i % 26);
+  spec.payload = protocol::filler<std::uint8_t>(seg.len);
   auto signed_text = [](std::int64_t v) { return (v < 0 ? "- " : "+ ") + std::to_string(v < 0 ? -v : v); };
   const std::string sender = seg.dir == Dir::c2s ? "client" : "server";
   return Injection{seg.dir, pcap::build_tcp_frame(spec), {FaultMark::Effect::injected, step},
