@@ -1,8 +1,9 @@
 // One entry of expect.leftovers / expect.forbid_leftovers: a socket the audit
 // must (or must not) find, by its state and optionally what it still holds:
 //   FIN_WAIT1 send_q 1001 timer retransmit orphan
-// Each field word is one entry of kLeftoverFields (its parse, check and doc
-// line); the parser, the judge and `closepath help words` read that table.
+// leftover_fields() holds each field word's synopsis, doc line and example
+// for `closepath help words`; parse_leftover_pattern reads the words and
+// LeftoverPattern::matches checks them.
 #pragma once
 
 #include "socket_entry.hpp"
