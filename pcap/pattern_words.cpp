@@ -174,7 +174,7 @@ const std::array<PatternWord, 12> kWords{{
        const auto since = elapsed_ns(k.mono_ns, (*time.anchors)[a.anchor - 1]);
        return in_window(a.window, since) || fail(why, expected, "at " + measured_text(since, &a.window));
      }},
-    {"wire", "wire dropped|held|delayed|injected|netem",
+    {"wire", "wire dropped|held|delayed|injected|netem|released",
      "what the wire did to it, as the run recorded it (nothing, in a capture closepath did not make)",
      "c>s R. seq 1001 ack 1 wire injected", place_bit(PatternPlace::expect) | place_bit(PatternPlace::forbid),
      "the wire decides it as the packet passes",

@@ -11,8 +11,8 @@
 
 namespace closepath::pcap {
 
-enum class WireEffect : std::uint8_t { dropped, held, delayed, injected, netem };
-inline constexpr std::array<std::string_view, 5> kWireEffectNames{"dropped", "held", "delayed", "injected", "netem"};
+enum class WireEffect : std::uint8_t { dropped, held, delayed, injected, netem, released };
+inline constexpr std::array<std::string_view, 6> kWireEffectNames{"dropped", "held", "delayed", "injected", "netem", "released"};
 
 constexpr std::uint8_t effect_bit(WireEffect e) { return static_cast<std::uint8_t>(1u << static_cast<unsigned>(e)); }
 constexpr std::string_view name(WireEffect e) { return kWireEffectNames[static_cast<std::size_t>(e)]; }

@@ -309,6 +309,8 @@ CASES = [
      r":\d+: tls close_notify needs a TLS session: no 'tls handshake' of the client before it"),
     ("close_notify_other_side", step("server: tls handshake &\n  - client: tls close_notify"),
      r":\d+: tls close_notify needs a TLS session: no 'tls handshake' of the client before it"),
+    ("release_nothing_held", step("wire: release 1"), r":\d+: nothing to release: no 'wire: hold' step before it"),
+    ("release_before_hold", step("wire: release\n  - wire: hold c>s F."), r":\d+: nothing to release: no 'wire: hold' step"),
     # --- aliases and depth ---------------------------------------------------------
     ("alias_billion_laughs", BILLION_LAUGHS, r"more than 100000 nodes"),
     ("alias_unknown_anchor", edit("tags: [fin]", "tags: *nothing"), r"alias '\*nothing' names no anchor"),

@@ -166,6 +166,13 @@ VARIANTS = [
     ("spoofed_fin", "  - wire: inject c>s F.", "  - wire: inject c>s F. seq +1",
      r"spoofed_fin\.yaml:\d+: step 6 \(server recv within 1s -> eof\): expected eof vs actual operation_aborted \(0 bytes\) at its deadline of 1000 ms"),
     # SHUT_RD alone sends no FIN: the client never ACKs one.
+    # Without release 1 the window stays shut: no eleventh segment.
+    ("shutdown_rdwr_send_queue_ack_close", "  - wire: release 1", "  - wait: 1ms",
+     r"shutdown_rdwr_send_queue_ack_close\.yaml:\d+: step 16 \(wait s>c \+\. len 988 \{12\} within 1s\): expected 12 packet\(s\) "
+     r"matching 's>c \+\. len 988' on the wire within 1000 ms vs actual 10"),
+    ("shutdown_rdwr_send_queue_ack_close", "  - server: shutdown rdwr", "  - server: shutdown rd",
+     r"shutdown_rdwr_send_queue_ack_close\.yaml:\d+: step 12 \(server get tcp_info -> state FIN_WAIT1\): tcp_info: expected state "
+     r"FIN_WAIT1 vs actual ESTABLISHED"),
     ("shutdown_rdwr_close", "  - server: shutdown rdwr", "  - server: shutdown rd",
      r"shutdown_rdwr_close\.yaml:\d+: step 6 \(wait c>s \. ack 2 within 1s\): expected 1 packet\(s\) matching 'c>s \. ack 2' on the wire within 1000 ms vs actual 0"),
     # Nothing replayed: no segment meets the closed socket, no RST.

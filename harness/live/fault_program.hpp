@@ -41,8 +41,10 @@ struct WireDecision {
 
 struct WireWork {
   std::vector<Injection> inject;
-  std::vector<int> release;  // hold queues to release now
-  bool release_all = false;
+  std::vector<int> release;  // hold queues to release now (what their `until` waited for has passed)
+  bool release_all = false;  // release, heal: every held frame
+  std::size_t release_oldest = 0;  // release N: the N oldest held frames, whichever hold holds them
+  std::optional<FaultMark> released;  // marks the frames a release or heal lets go
 };
 
 class FaultProgram {

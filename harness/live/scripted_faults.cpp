@@ -256,6 +256,7 @@ std::optional<std::string> ScriptedFaults::apply(const WireAction& action, std::
           [&](const Heal&) {
             drop_kinds({Rule::Kind::blackhole, Rule::Kind::drop, Rule::Kind::delay, Rule::Kind::hold});
             work_.release_all = true;
+            work_.released = FaultMark{FaultMark::Effect::released, step};
           },
           [&](const Drop& a) {
             rules_.push_back({.kind = Rule::Kind::drop, .dirs = pcap::only(a.match.dir), .match = a.match, .left = a.count,
@@ -269,7 +270,12 @@ std::optional<std::string> ScriptedFaults::apply(const WireAction& action, std::
             rules_.push_back({.kind = Rule::Kind::hold, .dirs = pcap::only(a.match.dir), .match = a.match, .until = a.until,
                               .hold = next_hold_++, .step = step, .label = label});
           },
-          [&](const Release&) {
+          [&](const Release& a) {
+            work_.released = FaultMark{FaultMark::Effect::released, step};
+            if (a.count) {  // the holds go on holding
+              work_.release_oldest += *a.count;
+              return;
+            }
             drop_kinds({Rule::Kind::hold});
             work_.release_all = true;
           },

@@ -162,28 +162,34 @@ void Wire::on_frame(pcap::Dir travels, std::int64_t ts_ns, std::span<const std::
       delay({{bytes.begin(), bytes.end()}, travels, index}, arrived + decision.delay.count());
       break;
     case WireDecision::Action::hold:
-      held_[decision.hold].push_back({{bytes.begin(), bytes.end()}, travels, index, arrived, decision.delay.count()});
+      held_.hold(decision.hold, {{bytes.begin(), bytes.end()}, travels, index, arrived, decision.delay.count()});
       break;
   }
-  for (int hold : decision.release) release(hold);
+  for (int hold : decision.release) release(hold, std::nullopt);
   // Counted once handled: until then the sender's count is ahead and the frame is in flight.
   ++read_[arrival_leg(travels)];
   faults_.frame_handled();
 }
 
-void Wire::release(int hold) {
-  const auto it = held_.find(hold);
-  if (it == held_.end()) return;
-  const auto now = now_ns(CLOCK_MONOTONIC);
-  for (auto& q : it->second) {
-    {
-      std::lock_guard lock(mutex_);
-      frames_[q.record].note += ", released after " + ms_text(now - q.due_ns);
-    }
-    if (q.delay_ns > 0) delay(std::move(q), now + q.delay_ns);
-    else send(q.travels, q.bytes, q.record);
+void Wire::let_go(Queued q, std::int64_t now, const std::optional<FaultMark>& mark) {
+  {
+    std::lock_guard lock(mutex_);
+    auto& f = frames_[q.record];
+    f.note += ", released after " + ms_text(now - q.due_ns);
+    if (mark) f.marks.push_back(*mark);
   }
-  held_.erase(it);
+  if (q.delay_ns > 0) delay(std::move(q), now + q.delay_ns);
+  else send(q.travels, q.bytes, q.record);
+}
+
+void Wire::release(int hold, const std::optional<FaultMark>& mark) {
+  const auto now = now_ns(CLOCK_MONOTONIC);
+  for (auto& q : held_.take(hold)) let_go(std::move(q), now, mark);
+}
+
+void Wire::release_oldest(std::size_t n, const std::optional<FaultMark>& mark) {
+  const auto now = now_ns(CLOCK_MONOTONIC);
+  for (auto& q : held_.take_oldest(n)) let_go(std::move(q), now, mark);
 }
 
 void Wire::delay(Queued q, std::int64_t due_ns) {
@@ -210,9 +216,8 @@ void Wire::do_work() {
   auto work = faults_.take_work();
   for (const auto& inj : work.inject) inject(inj);
   if (!work.inject.empty()) faults_.injected(work.inject);
-  for (int hold : work.release) release(hold);
-  if (work.release_all)
-    while (!held_.empty()) release(held_.begin()->first);
+  for (int hold : work.release) release(hold, std::nullopt);
+  release_oldest(work.release_all ? held_.count() : work.release_oldest, work.released);
 }
 
 void Wire::flush_delayed(std::int64_t now) {
@@ -310,11 +315,10 @@ void Wire::run(const NetNamespace& ns, std::promise<void>& ready) {
         frames_[q.record].forwarded = false;
         frames_[q.record].note += std::string("; ") + note::kStillDelayed;
       }
-    for (const auto& [hold, queue] : held_)
-      for (const auto& q : queue) {
-        frames_[q.record].forwarded = false;
-        frames_[q.record].note += std::string("; ") + note::kStillHeld;
-      }
+    held_.for_each([&](const Queued& q) {
+      frames_[q.record].forwarded = false;
+      frames_[q.record].note += std::string("; ") + note::kStillHeld;
+    });
   }
   legs_->handle = {};
   {

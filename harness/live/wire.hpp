@@ -10,6 +10,7 @@
 #pragma once
 
 #include "fault_program.hpp"
+#include "held_queues.hpp"
 #include "netns.hpp"
 #include "unique_fd.hpp"
 #include "segment.hpp"
@@ -70,7 +71,10 @@ class Wire {
   void on_frame(pcap::Dir travels, std::int64_t ts_ns, std::span<const std::uint8_t> bytes);
   std::size_t record(WireFrame f);
   void send(pcap::Dir travels, std::span<const std::uint8_t> bytes, std::size_t record_index);
-  void release(int hold);
+  // Sends a held frame on (or into its delay), saying so in its record.
+  void let_go(Queued q, std::int64_t now, const std::optional<FaultMark>& mark);
+  void release(int hold, const std::optional<FaultMark>& mark);
+  void release_oldest(std::size_t n, const std::optional<FaultMark>& mark);
   void do_work();
   // Records a frame the wire makes (injected) and sends it.
   void inject(const Injection& inj);
@@ -89,7 +93,7 @@ class Wire {
   struct Legs;
   std::unique_ptr<Legs> legs_;
   std::array<std::deque<Queued>, 2> delayed_;  // per direction (pcap::index), each in due order: its delay only changes at a step
-  std::map<int, std::vector<Queued>> held_;
+  HeldQueues<Queued> held_;
   mutable std::mutex mutex_;       // guards frames_
   std::vector<WireFrame> frames_;
   std::mutex sync_mutex_;

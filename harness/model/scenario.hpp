@@ -202,15 +202,18 @@ struct Hold {  // queue matching packets, then release them in order
   pcap::PacketPattern match;
   std::optional<pcap::PacketPattern> until;     // when a packet matching this reaches the wire; else at release
 };
-struct Release {  // release every held packet
+struct Release {  // every held packet, or the oldest N
   static constexpr const char* word = "release";
-  static constexpr const char* synopsis = "release";
-  static constexpr const char* doc = "sends every held frame on, in order";
-  static constexpr const char* example = "release";
-  static constexpr const char* touched = "";
-  static constexpr const char* wants = "";
-  static std::size_t named(const Release&) { return 0; }
+  static constexpr const char* synopsis = "release [N]";
+  static constexpr const char* doc =
+      "sends every held frame on, in order, and ends the holds; release N sends the N oldest held frames on (marked "
+      "released) and the holds go on holding";
+  static constexpr const char* example = "release 1";
+  static constexpr const char* touched = "released %n packet%s";
+  static constexpr const char* wants = "release %n packet%s";
+  static std::size_t named(const Release& r) { return r.count.value_or(0); }
   static Release parse(const std::vector<std::string>& words);
+  std::optional<std::size_t> count{};  // nullopt: all of them
 };
 struct Delay {  // 0 ends it
   static constexpr const char* word = "delay";

@@ -200,6 +200,12 @@ class Parser {
       if (std::holds_alternative<TlsHandshake>(ps.action)) handshakes.insert(ps.side);
       if (ps.background) ++backgrounds[ps.side];
     }
+    bool holds = false;
+    void check(const WireStep& ws) {
+      if (std::holds_alternative<Hold>(ws.action)) holds = true;
+      if (std::holds_alternative<Release>(ws.action) && !holds)
+        throw std::invalid_argument("nothing to release: no 'wire: hold' step before it");
+    }
   };
 
   void parse_steps(const Node& n, Scenario& s) const {
@@ -218,6 +224,7 @@ class Parser {
         if (who == "wait") std::visit([&](auto&& w) { step.what = w; }, parse_wait_step(step.text));
         else if (who == "wire") {
           step.what = parse_wire_step(step.text);
+          order.check(std::get<WireStep>(step.what));
           if (std::holds_alternative<Netem>(std::get<WireStep>(step.what).action)) s.needs_netem = true;
         } else if (auto program = parse_program_step(side(*key), step.text)) {
           if (std::holds_alternative<Exec>(program->action)) s.program_sides.insert(program->side);

@@ -93,8 +93,13 @@ Heal Heal::parse(const std::vector<std::string>& w) {
 }
 
 Release Release::parse(const std::vector<std::string>& w) {
-  want(w, 1, 1, synopsis);
-  return {};
+  want(w, 1, 2, synopsis);
+  if (w.size() == 1) return {};
+  std::size_t n = 0;
+  const auto [ptr, ec] = std::from_chars(w[1].data(), w[1].data() + w[1].size(), n);
+  if (ec != std::errc{} || ptr != w[1].data() + w[1].size() || n < 1 || n > kMaxDropCount)
+    throw std::invalid_argument("release N needs a number from 1 to " + std::to_string(kMaxDropCount) + ", got '" + w[1] + "'");
+  return {n};
 }
 
 namespace {

@@ -1,4 +1,4 @@
-#include "capture_reader.hpp"
+#include "capture_legs.hpp"
 #include "decoder.hpp"
 #include "frame_facts.hpp"
 #include "judge.hpp"
@@ -14,16 +14,7 @@ namespace bdata = boost::unit_test::data;
 
 namespace {
 
-// The frames of a committed capture, each with the leg it arrived on.
-std::vector<std::pair<pcap::Dir, pcap::Frame>> legs_of(const std::string& name) {
-  std::vector<std::pair<pcap::Dir, pcap::Frame>> out;
-  for (auto& f : pcap::read_capture(std::string(CLOSEPATH_TEST_DATA) + "/" + name + ".pcapng")) {
-    const auto seg = pcap::decode_ethernet(f.bytes);
-    out.emplace_back(seg && seg->src.addr == "10.0.0.1" ? pcap::Dir::c2s : pcap::Dir::s2c, f);
-  }
-  return out;
-}
-
+using testing::legs_of;
 using Action = WireDecision::Action;
 
 std::vector<Action> feed(ScriptedFaults& faults, const std::vector<std::pair<pcap::Dir, pcap::Frame>>& frames) {
@@ -43,7 +34,7 @@ BOOST_DATA_TEST_CASE(wire_steps_reject_with_a_reason,
                                   "inject rst toward proxy", "inject rst toward server nearly", "netem both delay 5ms;reboot",
                                   "drop c>s F count 99999999999999999999", "netem both -batch /etc/passwd",
                                   "drop c>s F gap 1s..2s", "hold c>s F until s>c F at 1s..2s after step 1",
-                                  "delay both 9999999999999s", "delay both 601s"}) ^
+                                  "delay both 9999999999999s", "delay both 601s", "release 0", "release all", "release 1 2"}) ^
                          bdata::make({"empty wire step", "unknown wire fault 'teleport'", "expected c>s, s>c or both",
                                       "write 'heal'", "write 'drop PATTERN", "count needs a number from 1 to 1000000, got '0'",
                                       "write 'hold PATTERN", "'until' needs a pattern", "bad duration 'soon'",
@@ -52,7 +43,8 @@ BOOST_DATA_TEST_CASE(wire_steps_reject_with_a_reason,
                                       "count needs a number from 1 to 1000000, got '99999999999999999999'",
                                       "netem argument '-batch' is neither", "a fault's pattern takes no 'gap'",
                                       "a fault's pattern takes no 'at'", "duration '9999999999999s' is longer than 600 s",
-                                      "duration '601s' is longer than 600 s"}),
+                                      "duration '601s' is longer than 600 s", "release N needs a number from 1 to 1000000, got '0'",
+                                      "release N needs a number from 1 to 1000000, got 'all'", "write 'release [N]'"}),
                      text, reason) {
   try {
     parse_wire_step(text);
@@ -71,6 +63,8 @@ BOOST_AUTO_TEST_CASE(wire_steps_parse) {
   BOOST_TEST((std::get<Inject>(parse_wire_step("inject rst toward client in-window").action).toward == std::vector<Side>{Side::client}));
   BOOST_TEST(!std::get<Inject>(parse_wire_step("inject rst toward client in-window").action).exact);
   BOOST_TEST(std::get<Delay>(parse_wire_step("delay c>s 50ms").action).by.count() == 50);
+  BOOST_TEST(!std::get<Release>(parse_wire_step("release").action).count);
+  BOOST_TEST(*std::get<Release>(parse_wire_step("release 2").action).count == 2u);
 }
 
 // A blackhole drops everything in its directions, from the step on, until heal.
@@ -126,21 +120,6 @@ BOOST_AUTO_TEST_CASE(a_new_syn_renumbers_the_wire) {
   fins.apply(parse_wire_step("drop s>c . ack fin count 2").action, 0, "drop");
   const auto acks = feed(fins, legs_of("time_wait_reuse"));
   BOOST_TEST((acks[6] == Action::drop && acks[13] == Action::drop));  // frames 7 and 14: each connection's ACK of a FIN
-}
-
-// hold ... until ...: the held FIN is released by the other side's FIN.
-BOOST_AUTO_TEST_CASE(hold_releases_when_its_trigger_passes) {
-  ScriptedFaults faults;
-  faults.apply(parse_wire_step("hold c>s +F until s>c +F").action, 0, "hold");
-  const auto frames = legs_of("graceful_fin");
-  for (std::size_t i = 0; i < 7; ++i) faults.on_frame(frames[i].first, frames[i].second.bytes);
-  const auto fin = faults.on_frame(frames[7].first, frames[7].second.bytes);  // c>s F.
-  BOOST_TEST((fin.action == Action::hold));
-  BOOST_TEST(fin.note.find("held by fault 'hold'") == 0);
-  faults.on_frame(frames[8].first, frames[8].second.bytes);  // s>c . (not the trigger)
-  const auto trigger = faults.on_frame(frames[9].first, frames[9].second.bytes);  // s>c F.
-  BOOST_TEST((trigger.action == Action::forward));
-  BOOST_TEST(trigger.release == std::vector<int>{fin.hold});
 }
 
 // inject DIR FLAGS ...: a segment spoofed from DIR's sender, seq from its SND.NXT and ack from its RCV.NXT, with a payload.
@@ -270,21 +249,6 @@ BOOST_AUTO_TEST_CASE(a_barrier_counts_what_the_judge_would_match) {
   BOOST_TEST(count("c>s . win 63") == 2u);
   BOOST_TEST(count("s>c . win 0") == 0u);  // no ACK carries a zero window
   BOOST_TEST(count("c>s S mss 1460 wscale 10") == 1u);
-}
-
-// A hold set while a delay is on holds the frame; released, it still takes the path's delay.
-BOOST_AUTO_TEST_CASE(a_hold_takes_frames_a_delay_would_have) {
-  ScriptedFaults faults;
-  faults.apply(parse_wire_step("delay both 50ms").action, 3, "delay");
-  faults.apply(parse_wire_step("hold c>s +F").action, 4, "hold");
-  const auto frames = legs_of("graceful_fin");
-  std::vector<WireDecision> d;
-  for (const auto& [leg, f] : frames) d.push_back(faults.on_frame(leg, f.bytes));
-  BOOST_TEST((d[7].action == Action::hold));  // c>s F.
-  BOOST_TEST(d[7].delay.count() == 50'000'000);
-  BOOST_TEST((d[7].marks == std::vector<FaultMark>{{FaultMark::Effect::held, 4}, {FaultMark::Effect::delayed, 3}}));
-  BOOST_TEST((d[6].action == Action::delay));  // the c>s ACK before it is only delayed
-  BOOST_TEST((d[9].action == Action::delay));  // s>c F.: the hold names c>s only
 }
 
 // A blackhole or a drop set while a delay is on drops: delaying is not dropping.
