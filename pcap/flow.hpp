@@ -40,6 +40,9 @@ struct FlowPacket {
   std::uint32_t peer_fin = 0;  // the other side's FIN seen before this packet: its seq + 1 (relative); 0 when none
   std::uint16_t window = 0;
   TcpOptions options;
+  // Its TSval less the TSval of the sender's last segment before it that had
+  // one (the capture's; nullopt for the first, or without timestamps).
+  std::optional<std::int32_t> ts_advance;
   bool checksum_ok = true;
   bool truncated = false;    // cut by the capture's snaplen: headers only
   std::string note;          // the frame's comment (what the wire did), if any

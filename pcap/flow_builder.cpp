@@ -49,6 +49,10 @@ FlowPacket& FlowBuilder::push(std::size_t frame_index, std::int64_t ts_ns, const
   }
   p.window = s.window;
   p.options = s.options;
+  if (s.options.timestamps) {
+    if (me.ts_val) p.ts_advance = static_cast<std::int32_t>(s.options.ts_val - *me.ts_val);
+    me.ts_val = s.options.ts_val;
+  }
   p.checksum_ok = s.checksum_ok;
   p.truncated = s.truncated;
   p.peer_fin = peer.fin;

@@ -38,6 +38,7 @@ class FlowBuilder {
     bool based = false;
     std::uint32_t isn = 0;
     std::uint32_t fin = 0;  // its FIN so far: relative seq + 1; 0 when none
+    std::optional<std::uint32_t> ts_val;  // the TSval of its last segment that had one
   };
   Flow flow_;
   Side client_, server_;

@@ -41,12 +41,32 @@ void put_ipv6(std::vector<std::uint8_t>& f, std::size_t at, const std::string& t
   std::copy(a.s6_addr, a.s6_addr + 16, f.begin() + static_cast<std::ptrdiff_t>(at));
 }
 
+// The option bytes, each option padded with no-ops to a 4-byte boundary as Linux does.
+std::vector<std::uint8_t> option_bytes(const TcpOptions& o) {
+  constexpr std::uint8_t nop = 1;
+  std::vector<std::uint8_t> b;
+  auto add32 = [&](std::uint32_t v) {
+    for (int shift = 24; shift >= 0; shift -= 8) b.push_back(static_cast<std::uint8_t>(v >> shift));
+  };
+  if (o.mss) b.insert(b.end(), {2, 4, static_cast<std::uint8_t>(*o.mss >> 8), static_cast<std::uint8_t>(*o.mss)});
+  if (o.sack_ok) b.insert(b.end(), o.timestamps ? std::initializer_list<std::uint8_t>{4, 2} : std::initializer_list<std::uint8_t>{nop, nop, 4, 2});
+  if (o.timestamps) {
+    if (!o.sack_ok) b.insert(b.end(), {nop, nop});
+    b.insert(b.end(), {8, 10});
+    add32(o.ts_val);
+    add32(o.ts_ecr);
+  }
+  if (o.wscale) b.insert(b.end(), {nop, 3, 3, *o.wscale});
+  return b;
+}
+
 }  // namespace
 
 std::vector<std::uint8_t> build_tcp_frame(const TcpFrameSpec& s) {
   const bool v6 = is_ipv6(s.src_ip);
-  constexpr std::size_t eth = 14, tcp = 20;
-  const std::size_t ip = v6 ? 40 : 20;
+  const auto options = option_bytes(s.options);
+  constexpr std::size_t eth = 14;
+  const std::size_t ip = v6 ? 40 : 20, tcp = 20 + options.size();
   const std::size_t segment = tcp + s.payload.size();
   std::vector<std::uint8_t> f(eth + ip + segment, 0);
   std::copy(s.dst_mac.begin(), s.dst_mac.end(), f.begin());
@@ -72,15 +92,16 @@ std::vector<std::uint8_t> build_tcp_frame(const TcpFrameSpec& s) {
     put32(f, eth + 16, ipv4(s.dst_ip));
     put16(f, eth + 10, checksum(f, eth, ip));
   }
-  // TCP header, no options.
+  // TCP header and its options.
   const std::size_t t = eth + ip;
   put16(f, t, s.sport);
   put16(f, t + 2, s.dport);
   put32(f, t + 4, s.seq);
   put32(f, t + 8, s.ack);
-  f[t + 12] = (tcp / 4) << 4;
+  f[t + 12] = static_cast<std::uint8_t>((tcp / 4) << 4);
   f[t + 13] = s.flags;
   put16(f, t + 14, s.window);
+  std::copy(options.begin(), options.end(), f.begin() + static_cast<std::ptrdiff_t>(t + 20));
   std::copy(s.payload.begin(), s.payload.end(), f.begin() + static_cast<std::ptrdiff_t>(t + tcp));
   // Pseudo header: both addresses (as 16-bit words), protocol, TCP length.
   const std::size_t addresses = v6 ? eth + 8 : eth + 12, address_bytes = v6 ? 32 : 8;

@@ -2,6 +2,8 @@
 // segments the wire injects (a middlebox's RST, a segment of the scenario's choosing).
 #pragma once
 
+#include "segment.hpp"
+
 #include <array>
 #include <cstdint>
 #include <string>
@@ -16,6 +18,7 @@ struct TcpFrameSpec {
   std::uint32_t seq = 0, ack = 0;
   std::uint8_t flags = 0;
   std::uint16_t window = 0;
+  TcpOptions options{};  // laid out as Linux lays out a SYN's: mss, sackOK, TS, wscale
   std::vector<std::uint8_t> payload{};
 };
 

@@ -50,7 +50,11 @@ TcpOptions tcp_options(std::span<const std::uint8_t> tcp, std::size_t data_offse
     if (kind == 2 && size == 4) o.mss = be16(tcp, i + 2);
     else if (kind == 3 && size == 3) o.wscale = tcp[i + 2];
     else if (kind == 4 && size == 2) o.sack_ok = true;
-    else if (kind == 8 && size == 10) o.timestamps = true;
+    else if (kind == 8 && size == 10) {
+      o.timestamps = true;
+      o.ts_val = be32(tcp, i + 2);
+      o.ts_ecr = be32(tcp, i + 6);
+    }
     i += size;
   }
   return o;

@@ -42,7 +42,7 @@ std::string option_text(const char* word, const auto& value) {
   return value ? std::string(word) + " " + std::to_string(*value) : std::string("no ") + word;
 }
 
-const std::array<PatternWord, 12> kWords{{
+const std::array<PatternWord, 13> kWords{{
     {"seq", "seq N", "the relative sequence number, as Wireshark shows it (the SYN is 0)", "c>s R. seq 1001", kEveryPlace, "",
      [](PacketPattern& p, const std::vector<std::string>& w, std::size_t i) { return parse_number_word<&PacketPattern::seq>(p, w, i, UINT32_MAX); },
      [](const PacketPattern& p, std::string& out) { print_number_word<&PacketPattern::seq>(p, out, "seq"); },
@@ -88,6 +88,31 @@ const std::array<PatternWord, 12> kWords{{
        const auto high = p.len_high.value_or(*p.len);
        return (k.len >= *p.len && k.len <= high) ||
               fail(why, "len " + std::to_string(*p.len) + (p.len_high ? ".." + std::to_string(high) : ""), "len " + std::to_string(k.len));
+     }},
+    {"tsval", "tsval +N | tsval +LOW..HIGH",
+     "its TSval is N (or LOW to HIGH) ticks past the TSval of the sender's previous segment (Linux ticks in ms)",
+     "c>s F. tsval +1000..1300", kEveryPlace, "",
+     [](PacketPattern& p, const std::vector<std::string>& w, std::size_t i) {
+       const auto& v = value_of(w, i);
+       if (v.empty() || v[0] != '+') throw PatternError("tsval takes +N or +LOW..HIGH (ticks past the sender's last TSval), got '" + v + "'");
+       const auto dots = v.find("..");
+       p.ts_advance = number_for("tsval", v.substr(1, dots == std::string::npos ? std::string::npos : dots - 1), INT32_MAX);
+       if (dots == std::string::npos) return i + 2;
+       p.ts_advance_high = number_for("tsval", v.substr(dots + 2), INT32_MAX);
+       if (*p.ts_advance_high < *p.ts_advance) throw PatternError("tsval " + v + ": LOW..HIGH needs LOW <= HIGH");
+       return i + 2;
+     },
+     [](const PacketPattern& p, std::string& out) {
+       if (p.ts_advance)
+         out += " tsval +" + std::to_string(*p.ts_advance) + (p.ts_advance_high ? ".." + std::to_string(*p.ts_advance_high) : "");
+     },
+     [](const PacketPattern& p, const FlowPacket& k, const MatchTime&, std::string& why) {
+       if (!p.ts_advance) return true;
+       const auto high = p.ts_advance_high.value_or(*p.ts_advance);
+       const auto wanted = "tsval +" + std::to_string(*p.ts_advance) + (p.ts_advance_high ? ".." + std::to_string(high) : "");
+       if (!k.ts_advance) return fail(why, wanted, k.options.timestamps ? "no earlier TSval from its sender" : "no TS");
+       const auto a = static_cast<std::int64_t>(*k.ts_advance);
+       return (a >= *p.ts_advance && a <= high) || fail(why, wanted, "tsval " + std::string(a < 0 ? "" : "+") + std::to_string(a));
      }},
     {"win", "win N", "the header's window field as sent, unscaled, as tcpdump prints it (win 0: a zero window)", "s>c . win 0", kEveryPlace, "",
      [](PacketPattern& p, const std::vector<std::string>& w, std::size_t i) { return parse_number_word<&PacketPattern::win>(p, w, i, 65535, "does not fit the 16-bit window field"); },

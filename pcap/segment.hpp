@@ -67,6 +67,7 @@ struct TcpOptions {
   std::optional<std::uint8_t> wscale;
   bool sack_ok = false;
   bool timestamps = false;
+  std::uint32_t ts_val = 0, ts_ecr = 0;  // with timestamps
   bool operator==(const TcpOptions&) const = default;
 };
 

@@ -26,6 +26,9 @@ class End {
 
   // `answered`: p is a bare RST whose segment reset_answering() has taken.
   void sent(const FlowPacket& p, std::size_t i, bool answered = false) {
+    const std::uint32_t end = p.seq + p.len + ((p.flags & kSyn) ? 1 : 0) + ((p.flags & kFin) ? 1 : 0);
+    if (!snd_known_ || after(end, snd_nxt_)) snd_nxt_ = end;
+    snd_known_ = true;
     // The end's own ACK says how far it has received: what the capture
     // missed, or what arrived out of order and waited, is consumed by now
     // (a FIN among it included).
@@ -80,6 +83,9 @@ class End {
       }
       return;
     }
+    // An ACK of what this end never sent: Linux drops the segment, its data
+    // and FIN with it (RFC 793 3.9; tcp_ack()).
+    if ((p.flags & kAck) && synchronized() && snd_known_ && after(p.ack, snd_nxt_)) return;
     if (p.flags & kAck) {
       if (request_ && p.ack >= 1) {  // the handshake's last ACK makes the connection socket
         request_ = false;
@@ -163,6 +169,8 @@ class End {
   std::vector<StateChange>& out_;
   std::uint32_t rcv_nxt_ = 0;
   bool rcv_known_ = false;
+  std::uint32_t snd_nxt_ = 0;  // relative seq just past what this end has sent, as the capture shows
+  bool snd_known_ = false;
   std::optional<std::uint32_t> fin_seq_;  // relative seq of our FIN
   std::uint32_t syn_end_ = 1;             // relative seq just past our SYN and the data it carried
   bool fin_in_ = false;                   // the peer's FIN has been consumed

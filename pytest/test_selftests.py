@@ -173,6 +173,26 @@ VARIANTS = [
     ("shutdown_rdwr_send_queue_ack_close", "  - server: shutdown rdwr", "  - server: shutdown rd",
      r"shutdown_rdwr_send_queue_ack_close\.yaml:\d+: step 12 \(server get tcp_info -> state FIN_WAIT1\): tcp_info: expected state "
      r"FIN_WAIT1 vs actual ESTABLISHED"),
+    # With an acceptable ACK the FIN is taken: the server reads eof, not the client's data.
+    ("ts_recent_invalid_ack", "  - wire: inject c>s F. ack +9999 tsval +200000", "  - wire: inject c>s F. tsval +200000",
+     r"ts_recent_invalid_ack\.yaml:\d+: step 7 \(server recv 1000\): expected ok \(1000 bytes\) vs actual eof \(0 bytes\)"),
+    # The read is what catches a TS.Recent update: an acceptable segment with that TSval makes PAWS drop the real data.
+    ("ts_recent_invalid_ack", "  - wire: inject c>s F. ack +9999 tsval +200000", "  - wire: inject c>s . tsval +200000",
+     r"ts_recent_invalid_ack\.yaml:\d+: step 7 \(server recv 1000\): expected ok \(1000 bytes\) vs actual operation_aborted"),
+    # Without the quiet second, the FIN's TSval is its data's, give or take a tick.
+    ("fin_rst_tsval", "  - wait: 1s\n  - client: close", "  - client: close",
+     r"fin_rst_tsval\.yaml:\d+: wire: frame 6 \(c>s F\. seq 1001 ack 1 len 0\): pattern 6 'c>s F\. seq 1001 ack 1 tsval \+1000\.\.1300': "
+     r"expected tsval \+1000\.\.1300 vs actual tsval \+\d\b"),
+    ("fin_rst_tsval", "  - wait: 1s\n  - server: close", "  - server: close",
+     r"fin_rst_tsval\.yaml:\d+: wire: frame 8 \(s>c R\. seq 1 ack 1002 len 0\): pattern 8 's>c R\. seq 1 ack 1002 tsval \+1000\.\.1300': "
+     r"expected tsval \+1000\.\.1300 vs actual tsval \+\d\b"),
+    ("syn_in_established", "  - wire: inject c>s S seq -1 mss 1000 sackOK TS wscale 7", "",
+     r"syn_in_established\.yaml:\d+: step 5 \(wait s>c \. ack 1 within 1s\): expected 1 packet\(s\) matching 's>c \. ack 1' on the "
+     r"wire within 1000 ms vs actual 0"),
+    # The capture is what the server received: an option left out of the inject is missing there.
+    ("syn_in_established", "  - wire: inject c>s S seq -1 mss 1000 sackOK TS wscale 7", "  - wire: inject c>s S seq -1 mss 1000 sackOK TS",
+     r"syn_in_established\.yaml:\d+: wire: frame 4 \(c>s S seq 0 len 0\): pattern 4 'c>s S seq 0 mss 1000 wscale 7 sackOK TS wire "
+     r"injected': expected wscale 7 vs actual no wscale"),
     ("shutdown_rdwr_close", "  - server: shutdown rdwr", "  - server: shutdown rd",
      r"shutdown_rdwr_close\.yaml:\d+: step 6 \(wait c>s \. ack 2 within 1s\): expected 1 packet\(s\) matching 'c>s \. ack 2' on the wire within 1000 ms vs actual 0"),
     # Nothing replayed: no segment meets the closed socket, no RST.

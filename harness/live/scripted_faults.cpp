@@ -51,6 +51,7 @@ void ScriptedFaults::track(Dir dir, std::span<const std::uint8_t> frame, const p
   if (seg.flags & pcap::kFin) s.fin_end = end;
   if (seg.flags & pcap::kAck) s.ack = seg.ack;
   s.win = seg.window;
+  if (seg.options.timestamps) s.ts_val = seg.options.ts_val;
 }
 
 std::optional<pcap::FlowPacket> ScriptedFaults::number(Dir dir, const std::optional<pcap::Segment>& seg) {
@@ -202,13 +203,19 @@ std::optional<Injection> ScriptedFaults::segment(const InjectedSegment& seg, std
   spec.flags = seg.flags;
   spec.window = seg.win.value_or(from.win);
   spec.payload = protocol::filler<std::uint8_t>(seg.len);
+  spec.options = seg.options;
+  if (seg.options.timestamps) {
+    spec.options.ts_val = from.ts_val + static_cast<std::uint32_t>(seg.ts_offset);
+    spec.options.ts_ecr = to.ts_val;
+  }
   auto signed_text = [](std::int64_t v) { return (v < 0 ? "- " : "+ ") + std::to_string(v < 0 ? -v : v); };
   const std::string sender = seg.dir == Dir::c2s ? "client" : "server";
   return Injection{seg.dir, pcap::build_tcp_frame(spec), {FaultMark::Effect::injected, step},
                    std::string(note::kInjected) + " " + pcap::to_string(seg.dir) + " " + pcap::flag_letters(seg.flags) +
                        " by fault '" + label + "' (seq = the " + sender + "'s SND.NXT " + signed_text(seg.seq) +
                        ((seg.flags & pcap::kAck) ? ", ack = its RCV.NXT " + signed_text(seg.ack) : std::string()) +
-                       (seg.len ? ", " + std::to_string(seg.len) + " bytes" : std::string()) + ")"};
+                       (seg.len ? ", " + std::to_string(seg.len) + " bytes" : std::string()) +
+                       (seg.options.timestamps ? ", TSval = its last " + signed_text(seg.ts_offset) : std::string()) + ")"};
 }
 
 std::optional<Injection> ScriptedFaults::rst_toward(closepath::Side end, bool exact, std::size_t step, const std::string& label) {

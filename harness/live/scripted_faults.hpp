@@ -66,6 +66,7 @@ class ScriptedFaults final : public FaultProgram {
     std::uint32_t isn = 0, snd_nxt = 0, ack = 0;
     std::uint32_t fin_end = 0;  // absolute seq + 1 of its FIN, 0 before one
     std::uint16_t win = 0;      // the window of its last segment
+    std::uint32_t ts_val = 0;   // the TSval of its last segment that had one
     std::array<std::uint8_t, 6> mac{};
     std::string ip;
     std::uint16_t port = 0;

@@ -235,15 +235,21 @@ struct InjectedSegment {
   std::int64_t seq = 0, ack = 0;  // offsets
   std::uint32_t len = 0;          // payload bytes (the send N filler)
   std::optional<std::uint16_t> win;  // default: the sender's last window on the wire
+  // mss, wscale, sackOK as given; timestamps (TS): TSval the sender's last
+  // on the wire + ts_offset, TSecr the other end's last TSval.
+  pcap::TcpOptions options{};
+  std::int64_t ts_offset = 0;
 };
 struct Inject {  // RSTs toward ends, or one segment of one's choosing
   static constexpr const char* word = "inject";
   static constexpr const char* synopsis =
-      "inject rst toward client|server|both [exact|in-window] | inject c>s|s>c FLAGS [seq +N|-N] [ack +N|-N] [len N] [win N]";
+      "inject rst toward client|server|both [exact|in-window] | inject c>s|s>c FLAGS [seq +N|-N] [ack +N|-N] [len N] [win N] "
+      "[mss N] [wscale N] [sackOK] [TS] [tsval +N|-N]";
   static constexpr const char* doc =
       "sends a RST spoofed from the other end, seq = the receiver's RCV.NXT as the wire saw it (in-window: + 1000); or a "
       "segment spoofed from DIR's sender, seq relative to its SND.NXT and ack to its RCV.NXT (inject c>s F.: the FIN the "
-      "client would send now)";
+      "client would send now), with the options named (TS: TSval the sender's last on the wire, moved by tsval +N|-N; "
+      "TSecr the other end's last TSval)";
   static constexpr const char* example = "inject s>c . ack -1";
   static constexpr const char* touched = "injected %n segment%s";
   static constexpr const char* wants = "inject %n segment%s";

@@ -161,6 +161,22 @@ std::int64_t offset(const std::string& field, const std::string& w) {
   return v;
 }
 
+// The numeric fields of an injected segment and their largest values.
+std::optional<std::uint32_t> field_max(const std::string& field) {
+  if (field == "len") return 1400;
+  if (field == "win" || field == "mss") return 65535;
+  if (field == "wscale") return 14;
+  return std::nullopt;
+}
+
+std::uint32_t bounded(const std::string& field, const std::string& v, std::uint32_t max) {
+  std::uint32_t n = 0;
+  const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc{} || ptr != v.data() + v.size() || n > max)
+    throw std::invalid_argument(field + " takes a number from 0 to " + std::to_string(max) + ", got '" + v + "'");
+  return n;
+}
+
 InjectedSegment injected_segment(const std::vector<std::string>& w) {
   InjectedSegment s;
   pcap::PacketPattern head;
@@ -173,23 +189,28 @@ InjectedSegment injected_segment(const std::vector<std::string>& w) {
   s.dir = head.dir;
   s.flags = *head.flags;
   std::set<std::string> given;
-  for (std::size_t i = 3; i < w.size(); i += 2) {
+  for (std::size_t i = 3; i < w.size(); ++i) {
     const auto& field = w[i];
-    if (i + 1 == w.size()) throw std::invalid_argument("'" + field + "' needs a value");
     if (!given.insert(field).second) throw std::invalid_argument("'" + field + "' is given twice");
-    const auto& v = w[i + 1];
+    if (field == "sackOK" || field == "TS") {
+      (field == "TS" ? s.options.timestamps : s.options.sack_ok) = true;
+      continue;
+    }
+    if (++i == w.size()) throw std::invalid_argument("'" + field + "' needs a value");
+    const auto& v = w[i];
     if (field == "seq") s.seq = offset(field, v);
     else if (field == "ack") s.ack = offset(field, v);
-    else if (field == "len" || field == "win") {
-      std::uint32_t n = 0;
-      const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-      const std::uint32_t max = field == "len" ? 1400 : 65535;
-      if (ec != std::errc{} || ptr != v.data() + v.size() || n > max)
-        throw std::invalid_argument(field + " takes a number from 0 to " + std::to_string(max) + ", got '" + v + "'");
+    else if (field == "tsval") {
+      s.ts_offset = offset(field, v);
+      s.options.timestamps = true;
+    } else if (const auto max = field_max(field)) {
+      const auto n = bounded(field, v, *max);
       if (field == "len") s.len = n;
-      else s.win = static_cast<std::uint16_t>(n);
+      else if (field == "win") s.win = static_cast<std::uint16_t>(n);
+      else if (field == "mss") s.options.mss = static_cast<std::uint16_t>(n);
+      else s.options.wscale = static_cast<std::uint8_t>(n);
     } else {
-      throw std::invalid_argument("unknown inject field '" + field + "' (known: seq, ack, len, win)");
+      throw std::invalid_argument("unknown inject field '" + field + "' (known: seq, ack, len, win, mss, wscale, sackOK, TS, tsval)");
     }
   }
   return s;
@@ -203,7 +224,7 @@ Inject Inject::parse(const std::vector<std::string>& w) {
     r.segment = injected_segment(w);
     return r;
   }
-  want(w, 4, 5, "inject rst toward client|server|both [exact|in-window]' or 'inject c>s|s>c FLAGS [seq +N|-N] [ack +N|-N] [len N] [win N]");
+  want(w, 4, 5, "inject rst toward client|server|both [exact|in-window]' or 'inject c>s|s>c FLAGS [seq +N|-N] [ack +N|-N] [len N] [win N] [mss N] [wscale N] [sackOK] [TS] [tsval +N|-N]");
   if (w[1] != "rst" || w[2] != "toward")
     throw std::invalid_argument("write 'inject rst toward client|server|both' or 'inject c>s|s>c FLAGS [seq +N|-N] ...'");
   Inject r;

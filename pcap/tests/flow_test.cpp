@@ -30,6 +30,17 @@ BOOST_DATA_TEST_CASE(flow_matches_golden_view,
   BOOST_TEST(flow.other_tcp == 0u);
 }
 
+// Each TSval's advance is over its own sender's last, never the other end's.
+BOOST_AUTO_TEST_CASE(flow_tracks_each_senders_tsval) {
+  const auto flow = test::load_flow("graceful_fin");
+  BOOST_REQUIRE(flow.packets.size() > 3u && flow.packets[0].options.timestamps);
+  BOOST_TEST(!flow.packets[0].ts_advance);  // the client's first
+  BOOST_TEST(!flow.packets[1].ts_advance);  // the server's first
+  BOOST_REQUIRE(flow.packets[2].ts_advance);
+  BOOST_TEST(*flow.packets[2].ts_advance ==
+             static_cast<std::int32_t>(flow.packets[2].options.ts_val - flow.packets[0].options.ts_val));
+}
+
 // Without the SYN, the hint decides who the client is.
 BOOST_AUTO_TEST_CASE(flow_uses_the_client_hint_mid_stream) {
   auto frames = read_capture(test::data("graceful_fin.pcapng"));

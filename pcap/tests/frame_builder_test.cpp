@@ -57,6 +57,27 @@ BOOST_AUTO_TEST_CASE(a_damaged_frame_fails_its_checksum) {
   }
 }
 
+// Options as Linux lays them out, each combination read back whole, with a payload after them.
+BOOST_AUTO_TEST_CASE(options_are_read_back_as_built) {
+  const std::vector<TcpOptions> cases{
+      {.mss = 1000, .wscale = 7, .sack_ok = true, .timestamps = true, .ts_val = 0xdeadbeef, .ts_ecr = 7},
+      {.mss = {}, .wscale = {}, .sack_ok = false, .timestamps = true, .ts_val = 200, .ts_ecr = 100},
+      {.mss = {}, .wscale = {}, .sack_ok = true, .timestamps = false},
+      {.mss = 536, .wscale = {}, .sack_ok = false, .timestamps = false},
+      {.mss = {}, .wscale = 14, .sack_ok = false, .timestamps = false}};
+  for (const char* from : {"10.0.0.1", "fd00::1"})
+    for (const auto& o : cases) {
+      auto spec = rst(from, std::string(from) == "10.0.0.1" ? "10.0.0.2" : "fd00::2");
+      spec.options = o;
+      spec.payload = {1, 2, 3};
+      const auto seg = decode_ethernet(build_tcp_frame(spec));
+      BOOST_REQUIRE(seg.has_value());
+      BOOST_TEST((seg->options == o));
+      BOOST_TEST(seg->payload_len == 3u);
+      BOOST_TEST(seg->checksum_ok);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(refuses_an_address_it_cannot_build) {
   BOOST_CHECK_THROW(build_tcp_frame(rst("10.0.0.1", "fd00::2")), std::invalid_argument);
   BOOST_CHECK_THROW(build_tcp_frame(rst("fd00::1", "10.0.0.2")), std::invalid_argument);

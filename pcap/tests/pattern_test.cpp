@@ -103,6 +103,28 @@ BOOST_AUTO_TEST_CASE(len_takes_a_range) {
   BOOST_CHECK_THROW(parse_packet_pattern("s>c P. len 5.."), PatternError);
 }
 
+// tsval +LOW..HIGH: the TSval's advance over the sender's previous one, as the flow builder sets it.
+BOOST_AUTO_TEST_CASE(tsval_reads_the_advance_over_the_senders_last) {
+  FlowPacket p;
+  p.flags = kFin | kAck;
+  const auto pattern = parse_packet_pattern("c>s F. tsval +1000..1300");
+  std::string why;
+  BOOST_TEST(!packet_matches(pattern, p, &why));
+  BOOST_TEST(why == "expected tsval +1000..1300 vs actual no TS");
+  p.options.timestamps = true;
+  BOOST_TEST(!packet_matches(pattern, p, &why));
+  BOOST_TEST(why == "expected tsval +1000..1300 vs actual no earlier TSval from its sender");
+  p.ts_advance = 1042;
+  BOOST_TEST(packet_matches(pattern, p));
+  p.ts_advance = -3;
+  BOOST_TEST(!packet_matches(pattern, p, &why));
+  BOOST_TEST(why == "expected tsval +1000..1300 vs actual tsval -3");
+  BOOST_TEST(to_string(pattern) == "c>s F. tsval +1000..1300");
+  BOOST_TEST(to_string(parse_packet_pattern("c>s F. tsval +5")) == "c>s F. tsval +5");
+  BOOST_CHECK_THROW(parse_packet_pattern("c>s F. tsval 1000"), PatternError);
+  BOOST_CHECK_THROW(parse_packet_pattern("c>s F. tsval +9..1"), PatternError);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(pattern_timing)

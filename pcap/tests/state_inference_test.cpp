@@ -204,6 +204,16 @@ BOOST_AUTO_TEST_CASE(inference_ignores_an_inexact_rst) {
   BOOST_TEST(states(inferred.client) == "[SYN_SENT, ESTABLISHED]");
 }
 
+// A FIN whose ACK covers what the server never sent is dropped, FIN and
+// all (packetdrill's ts_recent/invalid_ack): the server stays ESTABLISHED
+// until the real FIN.
+BOOST_AUTO_TEST_CASE(inference_drops_a_segment_that_acks_unsent_data) {
+  const auto inferred = infer_states(after_handshake({"c>s F. seq 1 ack 10000", "s>c . seq 1 ack 1", "c>s P. seq 1 ack 1 len 10",
+                                                      "s>c . seq 1 ack 11", "c>s F. seq 11 ack 1"}));
+  BOOST_TEST(states(inferred.server) == "[SYN_RECV, ESTABLISHED, CLOSE_WAIT]");
+  BOOST_TEST(inferred.server.back().packet == 7u);  // the real FIN's, not the one that acked unsent data
+}
+
 // In SYN_SENT a RST counts only when it acks our SYN.
 BOOST_AUTO_TEST_CASE(inference_checks_the_ack_of_a_rst_in_syn_sent) {
   BOOST_TEST(states(infer_states(packets({"c>s S seq 0", "s>c R. seq 1 ack 7"})).client) == "[SYN_SENT]");

@@ -167,8 +167,33 @@ BOOST_AUTO_TEST_CASE(inject_segment_grammar) {
   BOOST_TEST(message("inject c>s +F") == "inject DIR FLAGS takes exact flags (S, F., P., R, ...), not '+F'");
   BOOST_TEST(message("inject c>s F. len 2000") == "len takes a number from 0 to 1400, got '2000'");
   BOOST_TEST(message("inject c>s F. ack +1 ack +2") == "'ack' is given twice");
-  BOOST_TEST(message("inject c>s F. ttl 3") == "unknown inject field 'ttl' (known: seq, ack, len, win)");
+  BOOST_TEST(message("inject c>s F. ttl 3") == "unknown inject field 'ttl' (known: seq, ack, len, win, mss, wscale, sackOK, TS, tsval)");
   BOOST_TEST(message("inject c>s F. seq") == "'seq' needs a value");
+  BOOST_TEST(message("inject c>s S wscale 15") == "wscale takes a number from 0 to 14, got '15'");
+  BOOST_TEST(message("inject c>s S TS TS") == "'TS' is given twice");
+  BOOST_TEST(message("inject c>s . tsval 5") == "tsval takes +N or -N (relative to where the wire has the connection), got '5'");
+  const auto o = std::get<Inject>(parse_wire_step("inject c>s S mss 1000 sackOK wscale 7").action).segment->options;
+  BOOST_TEST((o == pcap::TcpOptions{.mss = 1000, .wscale = 7, .sack_ok = true, .timestamps = false}));
+}
+
+// TS: TSval is the sender's last on the wire moved by tsval, TSecr the other end's last TSval.
+BOOST_AUTO_TEST_CASE(injected_timestamps_follow_the_flow) {
+  ScriptedFaults faults;
+  const auto frames = legs_of("linger_zero");
+  for (std::size_t i = 0; i < 5; ++i) faults.on_frame(frames[i].first, frames[i].second.bytes);
+  BOOST_TEST(!faults.apply(parse_wire_step("inject c>s F. ack +9999 tsval +200000").action, 3, "bad ack"));
+  const auto work = faults.take_work();
+  BOOST_REQUIRE_EQUAL(work.inject.size(), 1u);
+  const auto seg = pcap::decode_ethernet(work.inject[0].frame);
+  const auto data = pcap::decode_ethernet(frames[3].second.bytes);  // the client's last segment
+  const auto ack = pcap::decode_ethernet(frames[4].second.bytes);   // the server's last
+  BOOST_REQUIRE(seg && data && ack);
+  BOOST_REQUIRE(data->options.timestamps);
+  BOOST_TEST(seg->options.timestamps);
+  BOOST_TEST(seg->options.ts_val == data->options.ts_val + 200000u);
+  BOOST_TEST(seg->options.ts_ecr == ack->options.ts_val);
+  BOOST_TEST(seg->checksum_ok);
+  BOOST_TEST(work.inject[0].note.find("TSval = its last + 200000") != std::string::npos, work.inject[0].note);
 }
 
 // An exact RST carries the receiver's RCV.NXT; an in-window one is 1000 past it.
