@@ -7,6 +7,9 @@
 #include <sys/ioctl.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <array>
 
 #include <cerrno>
 #include <cstring>
@@ -58,6 +61,27 @@ Outcome queued(int fd, protocol::Get::Item item) {
   return outcome_of({}, static_cast<std::uint64_t>(n));
 }
 
+// TCP_CM_INQ, as the kernel attaches it to a read with TCP_INQ on: a read of
+// 0 bytes (MSG_PEEK: it takes nothing) carries it. The bytes received and not
+// yet read, a received FIN counted as one (tcp_inq_hint).
+Outcome cm_inq(int fd) {
+  alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(int))> control{};
+  iovec nothing{nullptr, 0};
+  msghdr m{};
+  m.msg_iov = &nothing;
+  m.msg_iovlen = 1;
+  m.msg_control = control.data();
+  m.msg_controllen = control.size();
+  if (::recvmsg(fd, &m, MSG_PEEK | MSG_DONTWAIT) < 0) return outcome_of({errno, boost::system::system_category()});
+  for (cmsghdr* c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+    if (c->cmsg_level == SOL_TCP && c->cmsg_type == TCP_CM_INQ) {
+      int n = 0;
+      std::memcpy(&n, CMSG_DATA(c), sizeof n);
+      return outcome_of({}, static_cast<std::uint64_t>(n));
+    }
+  return outcome_of({ENOMSG, boost::system::system_category()});  // TCP_INQ is off
+}
+
 }  // namespace
 
 template <typename Socket>
@@ -71,6 +95,7 @@ Outcome read_socket(Socket& s, protocol::Get::Item item) {
     return outcome_of({e.value(), boost::system::system_category()});
   }
   if (item == protocol::Get::Item::inq || item == protocol::Get::Item::outq) return queued(s.native_handle(), item);
+  if (item == protocol::Get::Item::cm_inq) return cm_inq(s.native_handle());
   TcpInfoOption info;
   s.get_option(info, ec);
   Outcome o = outcome_of(ec);

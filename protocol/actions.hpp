@@ -241,23 +241,28 @@ struct Poll {  // wait for an event without reading: readable, rdhup, hup, polle
   static constexpr const char* example = "poll -> rdhup";
   static Poll parse(const Words& args);
 };
-struct Get {  // what the kernel holds for a socket: SO_ERROR (reading clears it), TCP_INFO, SIOCINQ, SIOCOUTQ
+struct Get {  // what the kernel holds for a socket: SO_ERROR (reading clears it), TCP_INFO, SIOCINQ, SIOCOUTQ, TCP_CM_INQ
   static constexpr const char* op = "get";
   static constexpr const char* word = "get";
-  static constexpr const char* synopsis = "get so_error|tcp_info|inq|outq";
+  static constexpr const char* synopsis = "get so_error|tcp_info|inq|outq|cm_inq";
   static constexpr const char* doc =
       "what the kernel holds for the connection socket (else the listener): its pending error, tcp_info's state and "
-      "counters, or the bytes queued to read (inq: SIOCINQ) or sent and not yet acknowledged (outq: SIOCOUTQ) as the byte count";
+      "counters, or the bytes queued to read (inq: SIOCINQ) or sent and not yet acknowledged (outq: SIOCOUTQ) as the byte "
+      "count; cm_inq: what a read reports with TCP_INQ on (set tcp_inq 1), taken by a read of 0 bytes that leaves the "
+      "data: the bytes still to read, a received FIN counted as one (EAGAIN when nothing is queued and no FIN came)";
   static constexpr const char* example = "get tcp_info -> state FIN_WAIT1 unacked 1";
   static constexpr bool background = false;
   static Get parse(const Words& args);
   static void to_json(nlohmann::json& j, const Get& a);
   static void from_json(const nlohmann::json& j, Get& a);
   static bool reads_tcp_info(const Get& a) { return a.item == Item::tcp_info; }
-  enum class Item { so_error, tcp_info, inq, outq } item = Item::tcp_info;
+  enum class Item { so_error, tcp_info, inq, outq, cm_inq } item = Item::tcp_info;
   // Each item's word, once: parse, the channel and messages read it.
-  static constexpr std::array<std::pair<Item, const char*>, 4> kItems{
-      {{Item::so_error, "so_error"}, {Item::tcp_info, "tcp_info"}, {Item::inq, "inq"}, {Item::outq, "outq"}}};
+  static constexpr std::array<std::pair<Item, const char*>, 5> kItems{{{Item::so_error, "so_error"},
+                                                                       {Item::tcp_info, "tcp_info"},
+                                                                       {Item::inq, "inq"},
+                                                                       {Item::outq, "outq"},
+                                                                       {Item::cm_inq, "cm_inq"}}};
   static const char* name(Item item);
 };
 struct TlsSetup {  // the runner's, before a TLS scenario: credentials (never written in a scenario)

@@ -21,6 +21,8 @@ constexpr std::array kOptions{
     SocketOptionSpec{"keepcnt", IPPROTO_TCP, TCP_KEEPCNT, K::integer, "TCP_KEEPCNT: unanswered probes before the connection is dropped"},
     SocketOptionSpec{"user_timeout", IPPROTO_TCP, TCP_USER_TIMEOUT, K::integer, "TCP_USER_TIMEOUT: milliseconds data may stay unacknowledged before ETIMEDOUT"},
     SocketOptionSpec{"linger2", IPPROTO_TCP, TCP_LINGER2, K::integer, "TCP_LINGER2: seconds an orphan stays in FIN_WAIT2"},
+    SocketOptionSpec{"tcp_inq", IPPROTO_TCP, TCP_INQ, K::flag,
+                     "TCP_INQ: 1 makes the kernel report, with each read, the bytes still to read (get cm_inq)"},
     SocketOptionSpec{"maxseg", IPPROTO_TCP, TCP_MAXSEG, K::integer,
                      "TCP_MAXSEG: the largest segment it sends and the MSS its SYN advertises (set before connect or listen)"},
 };

@@ -309,6 +309,9 @@ CASES = [
      r":\d+: tls close_notify needs a TLS session: no 'tls handshake' of the client before it"),
     ("close_notify_other_side", step("server: tls handshake &\n  - client: tls close_notify"),
      r":\d+: tls close_notify needs a TLS session: no 'tls handshake' of the client before it"),
+    ("cm_inq_without_tcp_inq", step("server: get cm_inq"), r":\d+: get cm_inq needs TCP_INQ on: no 'set tcp_inq 1' of the server before it"),
+    ("cm_inq_after_tcp_inq_off", step("server: set tcp_inq 1\n  - server: set tcp_inq 0\n  - server: get cm_inq"),
+     r":\d+: get cm_inq needs TCP_INQ on"),
     ("release_nothing_held", step("wire: release 1"), r":\d+: nothing to release: no 'wire: hold' step before it"),
     ("release_before_hold", step("wire: release\n  - wire: hold c>s F."), r":\d+: nothing to release: no 'wire: hold' step"),
     # --- aliases and depth ---------------------------------------------------------

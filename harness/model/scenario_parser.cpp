@@ -190,7 +190,7 @@ class Parser {
   // here, since it could only fail at run time.
   struct StepOrder {
     std::map<Side, std::size_t> backgrounds, awaits;
-    std::set<Side> handshakes;
+    std::set<Side> handshakes, inq_on;
     void check(const PeerStep& ps) {
       const std::string side = to_string(ps.side);
       if (std::holds_alternative<Await>(ps.action) && awaits[ps.side]++ == backgrounds[ps.side])
@@ -198,6 +198,12 @@ class Parser {
       if (std::holds_alternative<TlsCloseNotify>(ps.action) && !handshakes.contains(ps.side))
         throw std::invalid_argument("tls close_notify needs a TLS session: no 'tls handshake' of the " + side + " before it");
       if (std::holds_alternative<TlsHandshake>(ps.action)) handshakes.insert(ps.side);
+      if (const auto* set = std::get_if<protocol::SetOption>(&ps.action); set && set->name == "tcp_inq") {
+        if (set->value) inq_on.insert(ps.side);
+        else inq_on.erase(ps.side);
+      }
+      if (const auto* get = std::get_if<protocol::Get>(&ps.action); get && get->item == protocol::Get::Item::cm_inq && !inq_on.contains(ps.side))
+        throw std::invalid_argument("get cm_inq needs TCP_INQ on: no 'set tcp_inq 1' of the " + side + " before it");
       if (ps.background) ++backgrounds[ps.side];
     }
     bool holds = false;

@@ -136,6 +136,27 @@ BOOST_AUTO_TEST_CASE(get_inq_counts_unread_bytes_and_not_the_fin) {
   BOOST_TEST(p.one(p.server, "get inq").bytes == 40u);
 }
 
+// TCP_CM_INQ counts the unread bytes and a received FIN as one more; without TCP_INQ there is none (ENOMSG),
+// and with nothing queued and no FIN no read returns to carry it (EAGAIN).
+BOOST_AUTO_TEST_CASE(get_cm_inq_counts_the_fin_as_a_byte) {
+  Pair p;
+  p.connect();
+  BOOST_TEST(p.one(p.client, "send 100").bytes == 100u);
+  BOOST_TEST(p.one(p.server, "poll").end == "readable");
+  BOOST_TEST(p.one(p.server, "get cm_inq").end == "ENOMSG");
+  BOOST_TEST(p.one(p.server, "set tcp_inq 1").end == "ok");
+  BOOST_TEST(p.one(p.server, "get cm_inq").bytes == 100u);
+  BOOST_TEST(p.one(p.server, "recv 100").bytes == 100u);
+  BOOST_TEST(p.one(p.server, "get cm_inq").end == "EAGAIN");
+  BOOST_TEST(p.one(p.client, "send 40").bytes == 40u);
+  BOOST_TEST(p.one(p.client, "shutdown wr").end == "ok");
+  BOOST_TEST(p.one(p.server, "poll").end == "rdhup");
+  BOOST_TEST(p.one(p.server, "get cm_inq").bytes == 41u);
+  BOOST_TEST(p.one(p.server, "get inq").bytes == 40u);
+  BOOST_TEST(p.one(p.server, "recv 40").bytes == 40u);
+  BOOST_TEST(p.one(p.server, "get cm_inq").bytes == 1u);
+}
+
 // A connection refused, and connecting again on a connected socket.
 BOOST_AUTO_TEST_CASE(connect_reports_what_the_kernel_says) {
   Pair p;

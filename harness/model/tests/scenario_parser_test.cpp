@@ -186,13 +186,14 @@ BOOST_AUTO_TEST_CASE(get_reads_so_error_and_tcp_info) {
   BOOST_TEST(message("get tcp_info -> probes 1 probes 2") == "'probes' is given twice");
   BOOST_TEST(message("get so_error -> state CLOSE") == "only 'get tcp_info' has state and counters to expect");
   BOOST_TEST(message("recv -> eof unacked 0") == "only 'get tcp_info' has state and counters to expect");
-  BOOST_TEST(message("get rcvbuf") == "get takes so_error, tcp_info, inq, outq, got 'rcvbuf'");
+  BOOST_TEST(message("get rcvbuf") == "get takes so_error, tcp_info, inq, outq, cm_inq, got 'rcvbuf'");
   // inq and outq: a byte count, as a read's
   const auto inq = parse_peer_step(Side::server, "get inq -> 1000");
   BOOST_TEST((std::get<protocol::Get>(inq.action).item == protocol::Get::Item::inq));
   BOOST_TEST(*inq.expect.bytes == 1000u);
   BOOST_TEST(inq.expect.end == "ok");
   BOOST_TEST((std::get<protocol::Get>(parse_peer_step(Side::client, "get outq -> 0").action).item == protocol::Get::Item::outq));
+  BOOST_TEST((std::get<protocol::Get>(parse_peer_step(Side::client, "get cm_inq -> 1").action).item == protocol::Get::Item::cm_inq));
   BOOST_TEST(message("get tcp_info &") == "'get' is immediate: it cannot run in the background");
 }
 
