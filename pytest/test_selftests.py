@@ -175,10 +175,10 @@ VARIANTS = [
      r"FIN_WAIT1 vs actual ESTABLISHED"),
     # With an acceptable ACK the FIN is taken: the server reads eof, not the client's data.
     ("ts_recent_invalid_ack", "  - wire: inject c>s F. ack +9999 tsval +200000", "  - wire: inject c>s F. tsval +200000",
-     r"ts_recent_invalid_ack\.yaml:\d+: step 7 \(server recv 1000\): expected ok \(1000 bytes\) vs actual eof \(0 bytes\)"),
+     r"ts_recent_invalid_ack\.yaml:\d+: step 7 \(server recv 1000 within 1s\): expected ok \(1000 bytes\) vs actual eof \(0 bytes\)"),
     # The read is what catches a TS.Recent update: an acceptable segment with that TSval makes PAWS drop the real data.
     ("ts_recent_invalid_ack", "  - wire: inject c>s F. ack +9999 tsval +200000", "  - wire: inject c>s . tsval +200000",
-     r"ts_recent_invalid_ack\.yaml:\d+: step 7 \(server recv 1000\): expected ok \(1000 bytes\) vs actual operation_aborted"),
+     r"ts_recent_invalid_ack\.yaml:\d+: step 7 \(server recv 1000 within 1s\): expected ok \(1000 bytes\) vs actual operation_aborted"),
     # Without the quiet second, the FIN's TSval is its data's, give or take a tick.
     ("fin_rst_tsval", "  - wait: 1s\n  - client: close", "  - client: close",
      r"fin_rst_tsval\.yaml:\d+: wire: frame 6 \(c>s F\. seq 1001 ack 1 len 0\): pattern 6 'c>s F\. seq 1001 ack 1 tsval \+1000\.\.1300': "
