@@ -1,5 +1,7 @@
 #include "pattern_words.hpp"
 
+#include "number_range.hpp"
+
 #include <array>
 #include <charconv>
 
@@ -14,6 +16,15 @@ std::uint32_t number_for(const std::string& field, const std::string& word, std:
   if (word.empty() || ec != std::errc{} || ptr != end) throw PatternError(field + " needs a non-negative number, got '" + word + "'");
   if (v > max) throw PatternError(field + " " + word + " " + too_big);
   return v;
+}
+
+// N or LOW..HIGH, in number_range's words, as a pattern's error.
+NumberRange range_for(const std::string& field, const std::string& word, std::uint64_t max) {
+  try {
+    return parse_number_range(field, word, max);
+  } catch (const std::invalid_argument& e) {
+    throw PatternError(e.what());
+  }
 }
 
 const std::string& value_of(const std::vector<std::string>& words, std::size_t i) {
@@ -72,12 +83,9 @@ const std::array<PatternWord, 13> kWords{{
     {"len", "len N | len LOW..HIGH", "the TCP payload's length, exactly or in a range (both ends included)", "s>c P. len 510..520",
      kEveryPlace, "",
      [](PacketPattern& p, const std::vector<std::string>& w, std::size_t i) {
-       const auto& v = value_of(w, i);
-       const auto dots = v.find("..");
-       p.len = number_for("len", v.substr(0, dots), UINT32_MAX);
-       if (dots == std::string::npos) return i + 2;
-       p.len_high = number_for("len", v.substr(dots + 2), UINT32_MAX);
-       if (*p.len_high < *p.len) throw PatternError("len " + v + ": LOW..HIGH needs LOW <= HIGH");
+       const auto r = range_for("len", value_of(w, i), UINT32_MAX);
+       p.len = static_cast<std::uint32_t>(r.low);
+       if (r.high != r.low) p.len_high = static_cast<std::uint32_t>(r.high);
        return i + 2;
      },
      [](const PacketPattern& p, std::string& out) {
@@ -94,12 +102,16 @@ const std::array<PatternWord, 13> kWords{{
      "c>s F. tsval +1000..1300", kEveryPlace, "",
      [](PacketPattern& p, const std::vector<std::string>& w, std::size_t i) {
        const auto& v = value_of(w, i);
-       if (v.empty() || v[0] != '+') throw PatternError("tsval takes +N or +LOW..HIGH (ticks past the sender's last TSval), got '" + v + "'");
-       const auto dots = v.find("..");
-       p.ts_advance = number_for("tsval", v.substr(1, dots == std::string::npos ? std::string::npos : dots - 1), INT32_MAX);
-       if (dots == std::string::npos) return i + 2;
-       p.ts_advance_high = number_for("tsval", v.substr(dots + 2), INT32_MAX);
-       if (*p.ts_advance_high < *p.ts_advance) throw PatternError("tsval " + v + ": LOW..HIGH needs LOW <= HIGH");
+       const auto wrong = "tsval takes +N or +LOW..HIGH (ticks past the sender's last TSval, LOW <= HIGH), got '" + v + "'";
+       if (v.empty() || v[0] != '+') throw PatternError(wrong);
+       NumberRange r;
+       try {
+         r = parse_number_range("tsval", v.substr(1), INT32_MAX);
+       } catch (const std::invalid_argument&) {
+         throw PatternError(wrong);
+       }
+       p.ts_advance = static_cast<std::uint32_t>(r.low);
+       if (r.high != r.low) p.ts_advance_high = static_cast<std::uint32_t>(r.high);
        return i + 2;
      },
      [](const PacketPattern& p, std::string& out) {

@@ -1,5 +1,7 @@
 #include "leftover_pattern.hpp"
 
+#include "number_range.hpp"
+
 #include "tcp_state.hpp"
 
 #include <algorithm>
@@ -12,16 +14,8 @@ namespace {
 constexpr std::array<const char*, 5> kTimers{"off", "retransmit", "keepalive", "time_wait", "probe"};
 
 std::pair<std::uint32_t, std::uint32_t> queue_range(const std::string& field, const std::string& w) {
-  const auto dots = w.find("..");
-  auto number = [&](const std::string& s) {
-    if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos || s.size() > 9)
-      throw std::invalid_argument(field + " takes N or LOW..HIGH, got '" + w + "'");
-    return static_cast<std::uint32_t>(std::stoul(s));
-  };
-  const auto low = number(w.substr(0, dots));
-  const auto high = dots == std::string::npos ? low : number(w.substr(dots + 2));
-  if (high < low) throw std::invalid_argument(field + " " + w + ": LOW..HIGH needs LOW <= HIGH");
-  return {low, high};
+  const auto r = pcap::parse_number_range(field, w, UINT32_MAX);
+  return {static_cast<std::uint32_t>(r.low), static_cast<std::uint32_t>(r.high)};
 }
 
 std::string range_text(const std::pair<std::uint32_t, std::uint32_t>& r) {

@@ -1,5 +1,6 @@
 // The step grammar:  ACTION [ARGS] [within DURATION] [-> [BYTES] [END] ["TEXT"]... [FIELD VALUE]... [at LOW..HIGH after step N]]
 #include "action_grammar.hpp"
+#include "number_range.hpp"
 #include "outcome.hpp"
 #include "overloaded.hpp"
 #include "quoted_text.hpp"
@@ -52,11 +53,8 @@ bool is_info_field(const std::string& w) {
 
 // "N" or "LOW..HIGH", inclusive.
 std::pair<std::uint64_t, std::uint64_t> counter_range(const std::string& field, const std::string& w) {
-  const auto dots = w.find("..");
-  const auto low = protocol::word_number(w.substr(0, dots), field);
-  const auto high = dots == std::string::npos ? low : protocol::word_number(w.substr(dots + 2), field);
-  if (low < 0 || high < low) throw std::invalid_argument(field + ": '" + w + "' is not N or LOW..HIGH with LOW <= HIGH");
-  return {static_cast<std::uint64_t>(low), static_cast<std::uint64_t>(high)};
+  const auto r = pcap::parse_number_range(field, w, UINT32_MAX);  // tcp_info's counters are 32-bit
+  return {r.low, r.high};
 }
 
 // `state NAME`, `COUNTER N`, `COUNTER LOW..HIGH`, from words[i] on; returns where they end.

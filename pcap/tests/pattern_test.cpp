@@ -28,7 +28,7 @@ BOOST_DATA_TEST_CASE(pattern_rejects_with_a_reason,
                                   "c>s S {0}", "c>s S ? ?", "c>s S bogus", "s>c . win 65536", "s>c . win", "c>s S wscale 15",
                                   "c>s S mss 70000", "c>s S sackok"}) ^
                          bdata::make({"empty", "must start with", "needs flags", "unknown TCP flag", "repeated",
-                                      "needs a value", "non-negative number", "max below min", "matches nothing",
+                                      "needs a value", "len takes N or LOW..HIGH, got '-1'", "max below min", "matches nothing",
                                       "more than one repeat", "unknown word", "16-bit window", "needs a value", "above 14",
                                       "16-bit option", "unknown word"}),
                      text, reason) {

@@ -335,6 +335,10 @@ BOOST_AUTO_TEST_CASE(a_fault_that_touched_too_little_fails) {
   BOOST_TEST(!judge_fault(fault_result(drop, 2)));
   BOOST_TEST(*judge_fault(fault_result(hold, 0)) == "expected to hold at least 1 packet vs held 0");
   BOOST_TEST(*judge_fault(fault_result(inject, 1)) == "expected to inject 2 segments vs injected 1");
+  const Step release{.line = 13, .text = "wire release 2", .what = parse_wire_step("release 2")};
+  BOOST_TEST(*judge_fault(fault_result(release, 1)) == "expected to release 2 packets vs released 1");
+  const Step release_all{.line = 14, .text = "wire release", .what = parse_wire_step("release")};
+  BOOST_TEST(!judge_fault(fault_result(release_all, 0)));  // every held frame, however many
   BOOST_TEST(!judge_fault(fault_result(blackhole, 0)));  // a blackhole only says what it did
   BOOST_TEST(fault_count_text(std::get<WireStep>(blackhole.what).action, 0) == "dropped 0 frames");
 }

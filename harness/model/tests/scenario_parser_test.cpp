@@ -182,7 +182,7 @@ BOOST_AUTO_TEST_CASE(get_reads_so_error_and_tcp_info) {
   BOOST_TEST(message("get tcp_info -> state SLEEPING").rfind("unknown TCP state 'SLEEPING'", 0) == 0);
   BOOST_TEST(message("get tcp_info -> state ...") == "'state' takes one state name, got '...'");
   BOOST_TEST(message("get tcp_info -> unacked") == "'unacked' needs a value, e.g. 'unacked 2'");
-  BOOST_TEST(message("get tcp_info -> unacked 3..1") == "unacked: '3..1' is not N or LOW..HIGH with LOW <= HIGH");
+  BOOST_TEST(message("get tcp_info -> unacked 3..1") == "unacked 3..1: LOW..HIGH needs LOW <= HIGH");
   BOOST_TEST(message("get tcp_info -> probes 1 probes 2") == "'probes' is given twice");
   BOOST_TEST(message("get so_error -> state CLOSE") == "only 'get tcp_info' has state and counters to expect");
   BOOST_TEST(message("recv -> eof unacked 0") == "only 'get tcp_info' has state and counters to expect");
