@@ -155,7 +155,7 @@ CASES = [
     ("pattern_repeat_huge", pattern("c>s . {99999999999}"), r"bad repeat count '99999999999'"),
     ("pattern_repeat_backwards", pattern("c>s . {2,1}"), r"repeat \{2,1\} has max below min"),
     ("pattern_repeat_zero", pattern("c>s . {0}"), r"repeat \{0\} matches nothing"),
-    ("pattern_len_overflow", pattern("c>s . len 99999999999"), r"len needs a non-negative number"),
+    ("pattern_len_overflow", pattern("c>s . len 99999999999"), r"len 99999999999 is more than 4294967295"),
     ("pattern_seq_negative", pattern("c>s . seq -1"), r"seq needs a non-negative number"),
     ("pattern_ack_word", pattern("c>s . ack next"), r"ack needs a non-negative number"),
     # --- durations -------------------------------------------------------------

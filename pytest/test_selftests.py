@@ -199,7 +199,7 @@ VARIANTS = [
      r"shutdown_rdwr_close\.yaml:\d+: step 6 \(wait c>s \. ack 2 within 1s\): expected 1 packet\(s\) matching 'c>s \. ack 2' on the wire within 1000 ms vs actual 0"),
     # Nothing replayed: no segment meets the closed socket, no RST.
     ("segment_after_last_ack", "  - wire: inject c>s .", "",
-     r"segment_after_last_ack\.yaml:\d+: step 8 \(wait s>c R within 1s\): expected 1 packet\(s\) matching 's>c R' on the wire within 1000 ms vs actual 0"),
+     r"segment_after_last_ack\.yaml:\d+: step 9 \(wait s>c R within 1s\): expected 1 packet\(s\) matching 's>c R' on the wire within 1000 ms vs actual 0"),
     # The answers lost: the next probe comes keepintvl (1 s) after the first, inside the quiet second.
     ("keepalive_answered", "  - client: set keepintvl 1", "  - client: set keepintvl 1\n  - wire: blackhole s>c",
      r"keepalive_answered\.yaml:\d+: step 9 \(wait quiet c>s 1500ms\): expected no c>s packet for 1500 ms vs frame \d+ "

@@ -23,5 +23,5 @@ for t in capture pattern scenario; do
     exit 1
   fi
 done
-exec /usr/bin/python3 -m pytest -n auto --dist loadgroup pytest -p no:cacheprovider --closepath="$PWD/build-sanitize/closepath" \
+exec /usr/bin/python3 -m pytest -n "${CLOSEPATH_PYTEST_WORKERS:-$((2 * $(nproc)))}" --dist loadgroup pytest -p no:cacheprovider --closepath="$PWD/build-sanitize/closepath" \
   --closepath-out="$PWD/out/sanitize" "$@"
