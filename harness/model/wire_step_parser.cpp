@@ -43,6 +43,15 @@ pcap::PacketPattern packet(const std::string& text) {
   return p;
 }
 
+// How many packets a fault names (drop, duplicate: count N; release N): 1 to kMaxDropCount.
+std::size_t packet_count(const char* what, const std::string& word) {
+  std::size_t n = 0;
+  const auto [ptr, ec] = std::from_chars(word.data(), word.data() + word.size(), n);
+  if (ec != std::errc{} || ptr != word.data() + word.size() || n < 1 || n > kMaxDropCount)
+    throw std::invalid_argument(std::string(what) + " needs a number from 1 to " + std::to_string(kMaxDropCount) + ", got '" + word + "'");
+  return n;
+}
+
 void want(const std::vector<std::string>& w, std::size_t lo, std::size_t hi, const std::string& form) {
   if (w.size() < lo || w.size() > hi) throw std::invalid_argument("write '" + form + "'");
 }
@@ -95,11 +104,7 @@ Heal Heal::parse(const std::vector<std::string>& w) {
 Release Release::parse(const std::vector<std::string>& w) {
   want(w, 1, 2, synopsis);
   if (w.size() == 1) return {};
-  std::size_t n = 0;
-  const auto [ptr, ec] = std::from_chars(w[1].data(), w[1].data() + w[1].size(), n);
-  if (ec != std::errc{} || ptr != w[1].data() + w[1].size() || n < 1 || n > kMaxDropCount)
-    throw std::invalid_argument("release N needs a number from 1 to " + std::to_string(kMaxDropCount) + ", got '" + w[1] + "'");
-  return {n};
+  return {packet_count("release N", w[1])};
 }
 
 namespace {
@@ -108,10 +113,7 @@ namespace {
 std::pair<pcap::PacketPattern, std::size_t> pattern_and_count(const std::vector<std::string>& w, const char* synopsis) {
   std::size_t end = w.size(), count = 1;
   if (w.size() >= 4 && w[w.size() - 2] == "count") {
-    const auto& n = w.back();
-    const auto [ptr, ec] = std::from_chars(n.data(), n.data() + n.size(), count);
-    if (ec != std::errc{} || ptr != n.data() + n.size() || count < 1 || count > kMaxDropCount)
-      throw std::invalid_argument("count needs a number from 1 to " + std::to_string(kMaxDropCount) + ", got '" + n + "'");
+    count = packet_count("count", w.back());
     end -= 2;
   }
   want(w, 3, w.size(), synopsis);
