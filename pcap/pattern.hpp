@@ -18,6 +18,7 @@
 #pragma once
 
 #include "flow.hpp"
+#include "number_range.hpp"
 #include "wire_effect.hpp"
 
 #include <cstdint>
@@ -49,9 +50,9 @@ struct PacketPattern {
   std::optional<std::uint8_t> flags;  // nullopt: any flags ("*")
   bool flags_include = false;         // "+F": these flags at least
   bool data = false;                  // "data": payload length above 0
-  std::optional<std::uint32_t> len, seq, ack;
-  std::optional<std::uint32_t> ts_advance, ts_advance_high;  // "tsval +LOW..HIGH": past the sender's last TSval
-  std::optional<std::uint32_t> len_high;  // "len LOW..HIGH": len is LOW; a TLS record's length varies by a byte
+  std::optional<std::uint32_t> seq, ack;
+  std::optional<NumberRange> len;         // "len N | LOW..HIGH": a TLS record's length varies by a byte
+  std::optional<NumberRange> ts_advance;  // "tsval +N | +LOW..HIGH": past the sender's last TSval
   std::optional<std::uint16_t> win;   // the header's window field as sent (tcpdump's "win N"), unscaled
   // TCP options it must carry, in tcpdump's words: "mss N", "wscale N", "sackOK", "TS".
   std::optional<std::uint16_t> mss;

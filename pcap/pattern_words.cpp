@@ -83,19 +83,14 @@ const std::array<PatternWord, 13> kWords{{
     {"len", "len N | len LOW..HIGH", "the TCP payload's length, exactly or in a range (both ends included)", "s>c P. len 510..520",
      kEveryPlace, "",
      [](PacketPattern& p, const std::vector<std::string>& w, std::size_t i) {
-       const auto r = range_for("len", value_of(w, i), UINT32_MAX);
-       p.len = static_cast<std::uint32_t>(r.low);
-       if (r.high != r.low) p.len_high = static_cast<std::uint32_t>(r.high);
+       p.len = range_for("len", value_of(w, i), UINT32_MAX);
        return i + 2;
      },
      [](const PacketPattern& p, std::string& out) {
-       if (p.len) out += " len " + std::to_string(*p.len) + (p.len_high ? ".." + std::to_string(*p.len_high) : "");
+       if (p.len) out += " len " + p.len->text();
      },
      [](const PacketPattern& p, const FlowPacket& k, const MatchTime&, std::string& why) {
-       if (!p.len) return true;
-       const auto high = p.len_high.value_or(*p.len);
-       return (k.len >= *p.len && k.len <= high) ||
-              fail(why, "len " + std::to_string(*p.len) + (p.len_high ? ".." + std::to_string(high) : ""), "len " + std::to_string(k.len));
+       return !p.len || p.len->contains(k.len) || fail(why, "len " + p.len->text(), "len " + std::to_string(k.len));
      }},
     {"tsval", "tsval +N | tsval +LOW..HIGH",
      "its TSval is N (or LOW to HIGH) ticks past the TSval of the sender's previous segment (Linux ticks in ms)",
@@ -104,27 +99,23 @@ const std::array<PatternWord, 13> kWords{{
        const auto& v = value_of(w, i);
        const auto wrong = "tsval takes +N or +LOW..HIGH (ticks past the sender's last TSval, LOW <= HIGH), got '" + v + "'";
        if (v.empty() || v[0] != '+') throw PatternError(wrong);
-       NumberRange r;
        try {
-         r = parse_number_range("tsval", v.substr(1), INT32_MAX);
+         p.ts_advance = parse_number_range("tsval", v.substr(1), INT32_MAX);
        } catch (const std::invalid_argument&) {
          throw PatternError(wrong);
        }
-       p.ts_advance = static_cast<std::uint32_t>(r.low);
-       if (r.high != r.low) p.ts_advance_high = static_cast<std::uint32_t>(r.high);
        return i + 2;
      },
      [](const PacketPattern& p, std::string& out) {
-       if (p.ts_advance)
-         out += " tsval +" + std::to_string(*p.ts_advance) + (p.ts_advance_high ? ".." + std::to_string(*p.ts_advance_high) : "");
+       if (p.ts_advance) out += " tsval +" + p.ts_advance->text();
      },
      [](const PacketPattern& p, const FlowPacket& k, const MatchTime&, std::string& why) {
        if (!p.ts_advance) return true;
-       const auto high = p.ts_advance_high.value_or(*p.ts_advance);
-       const auto wanted = "tsval +" + std::to_string(*p.ts_advance) + (p.ts_advance_high ? ".." + std::to_string(high) : "");
+       const auto wanted = "tsval +" + p.ts_advance->text();
        if (!k.ts_advance) return fail(why, wanted, k.options.timestamps ? "no earlier TSval from its sender" : "no TS");
-       const auto a = static_cast<std::int64_t>(*k.ts_advance);
-       return (a >= *p.ts_advance && a <= high) || fail(why, wanted, "tsval " + std::string(a < 0 ? "" : "+") + std::to_string(a));
+       const auto a = *k.ts_advance;
+       return (a >= 0 && p.ts_advance->contains(static_cast<std::uint64_t>(a))) ||
+              fail(why, wanted, "tsval " + std::string(a < 0 ? "" : "+") + std::to_string(a));
      }},
     {"win", "win N", "the header's window field as sent, unscaled, as tcpdump prints it (win 0: a zero window)", "s>c . win 0", kEveryPlace, "",
      [](PacketPattern& p, const std::vector<std::string>& w, std::size_t i) { return parse_number_word<&PacketPattern::win>(p, w, i, 65535, "does not fit the 16-bit window field"); },

@@ -1,7 +1,5 @@
 #include "leftover_pattern.hpp"
 
-#include "number_range.hpp"
-
 #include "tcp_state.hpp"
 
 #include <algorithm>
@@ -13,18 +11,7 @@ namespace {
 
 constexpr std::array<const char*, 5> kTimers{"off", "retransmit", "keepalive", "time_wait", "probe"};
 
-std::pair<std::uint32_t, std::uint32_t> queue_range(const std::string& field, const std::string& w) {
-  const auto r = pcap::parse_number_range(field, w, UINT32_MAX);
-  return {static_cast<std::uint32_t>(r.low), static_cast<std::uint32_t>(r.high)};
-}
-
-std::string range_text(const std::pair<std::uint32_t, std::uint32_t>& r) {
-  return std::to_string(r.first) + (r.second != r.first ? ".." + std::to_string(r.second) : "");
-}
-
-bool in(const std::optional<std::pair<std::uint32_t, std::uint32_t>>& r, std::uint32_t v) {
-  return !r || (v >= r->first && v <= r->second);
-}
+bool in(const std::optional<pcap::NumberRange>& r, std::uint32_t v) { return !r || r->contains(v); }
 
 }  // namespace
 
@@ -77,7 +64,7 @@ LeftoverPattern parse_leftover_pattern(const std::string& text) {
     } else {
       auto& q = field == "recv_q" ? p.recv_q : p.send_q;
       once(q.has_value(), field);
-      q = queue_range(field, value);
+      q = pcap::parse_number_range(field, value, UINT32_MAX);
     }
   }
   return p;
@@ -93,8 +80,8 @@ bool LeftoverPattern::matches(const SocketEntry& e) const {
 
 std::string LeftoverPattern::text() const {
   std::string s = state;
-  if (recv_q) s += " recv_q " + range_text(*recv_q);
-  if (send_q) s += " send_q " + range_text(*send_q);
+  if (recv_q) s += " recv_q " + recv_q->text();
+  if (send_q) s += " send_q " + send_q->text();
   if (timer) s += " timer " + *timer;
   if (orphan) s += *orphan ? " orphan" : " owned";
   return s;

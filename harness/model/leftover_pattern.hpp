@@ -6,6 +6,7 @@
 // LeftoverPattern::matches checks them.
 #pragma once
 
+#include "number_range.hpp"
 #include "socket_entry.hpp"
 
 #include <array>
@@ -19,7 +20,7 @@ namespace closepath {
 
 struct LeftoverPattern {
   std::string state;  // Linux name, without TCP_
-  std::optional<std::pair<std::uint32_t, std::uint32_t>> recv_q, send_q;  // N or LOW..HIGH
+  std::optional<pcap::NumberRange> recv_q, send_q;  // N or LOW..HIGH
   // sock_diag's timer: "off" 0, "on" any, or one kind (retransmit 1, keepalive 2, time_wait 3, probe 4).
   std::optional<std::string> timer;
   std::optional<bool> orphan;  // "orphan": no process holds it; "owned": one does

@@ -90,7 +90,7 @@ struct ExpectedOutcome {
   std::optional<pcap::AnchoredWindow> at;  // "-> ETIMEDOUT at 2.5s..3.5s after step 4": when it ended
   // get tcp_info: "-> state FIN_WAIT1 unacked 1 retransmits 2..4"
   std::optional<std::string> state;
-  std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> counters;  // name -> LOW..HIGH (inclusive)
+  std::map<std::string, pcap::NumberRange> counters;  // name -> N or LOW..HIGH
   std::vector<std::string> texts;  // recv: "-> \"HTTP/1.0 200\"": bytes the read must hold, each somewhere in it
 };
 

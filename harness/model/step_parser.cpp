@@ -51,12 +51,6 @@ bool is_info_field(const std::string& w) {
   return w == "state" || std::find(names.begin(), names.end(), w) != names.end();
 }
 
-// "N" or "LOW..HIGH", inclusive.
-std::pair<std::uint64_t, std::uint64_t> counter_range(const std::string& field, const std::string& w) {
-  const auto r = pcap::parse_number_range(field, w, UINT32_MAX);  // tcp_info's counters are 32-bit
-  return {r.low, r.high};
-}
-
 // `state NAME`, `COUNTER N`, `COUNTER LOW..HIGH`, from words[i] on; returns where they end.
 std::size_t parse_info_fields(const std::vector<std::string>& words, std::size_t i, ExpectedOutcome& out) {
   for (; i < words.size() && is_info_field(words[i]); i += 2) {
@@ -69,7 +63,7 @@ std::size_t parse_info_fields(const std::vector<std::string>& words, std::size_t
       out.state = p.state;
     } else {
       if (out.counters.count(field)) throw std::invalid_argument("'" + field + "' is given twice");
-      out.counters[field] = counter_range(field, words[i + 1]);
+      out.counters[field] = pcap::parse_number_range(field, words[i + 1], UINT32_MAX);  // tcp_info's counters are 32-bit
     }
   }
   return i;

@@ -44,7 +44,7 @@ json steps_json(const RunResult& r) {
       step["expect"] = {{"end", ps->expect.end}};
       if (ps->expect.bytes) step["expect"]["bytes"] = *ps->expect.bytes;
       if (ps->expect.state) step["expect"]["tcp_info"]["state"] = *ps->expect.state;
-      for (const auto& [name, range] : ps->expect.counters) step["expect"]["tcp_info"][name] = {range.first, range.second};
+      for (const auto& [name, range] : ps->expect.counters) step["expect"]["tcp_info"][name] = {range.low, range.high};
       for (const auto& text : ps->expect.texts) step["expect"]["texts"].push_back(protocol::quote_text(text));
     }
     if (sr.mismatch) step["mismatch"] = *sr.mismatch;

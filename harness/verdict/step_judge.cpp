@@ -28,10 +28,8 @@ std::optional<std::string> compare_tcp_info(const ExpectedOutcome& expect, const
   if (expect.state && *expect.state != info.state) wrong += "state " + *expect.state + " vs actual " + info.state;
   for (const auto& [name, range] : expect.counters) {
     const auto it = info.counters.find(name);
-    const auto& [low, high] = range;
-    if (it != info.counters.end() && it->second >= low && it->second <= high) continue;
-    const std::string want = low == high ? std::to_string(low) : std::to_string(low) + ".." + std::to_string(high);
-    wrong += (wrong.empty() ? "" : ", ") + name + " " + want + " vs actual " +
+    if (it != info.counters.end() && range.contains(it->second)) continue;
+    wrong += (wrong.empty() ? "" : ", ") + name + " " + range.text() + " vs actual " +
              (it == info.counters.end() ? std::string("none") : std::to_string(it->second));
   }
   if (wrong.empty()) return std::nullopt;

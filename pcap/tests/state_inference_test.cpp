@@ -22,7 +22,7 @@ FlowPacket pkt(const std::string& text) {
   f.flags = p.flags.value_or(0);
   f.seq = p.seq.value_or(0);
   f.ack = p.ack.value_or(0);
-  f.len = p.len.value_or(0);
+  f.len = p.len ? static_cast<std::uint32_t>(p.len->low) : 0;
   return f;
 }
 

@@ -167,9 +167,9 @@ BOOST_AUTO_TEST_CASE(get_reads_so_error_and_tcp_info) {
   BOOST_TEST((std::get<protocol::Get>(info.action).item == protocol::Get::Item::tcp_info));
   BOOST_TEST(info.expect.end == "ok");
   BOOST_TEST(*info.expect.state == "FIN_WAIT1");
-  BOOST_TEST(info.expect.counters.at("unacked").first == 1u);
-  BOOST_TEST(info.expect.counters.at("unacked").second == 1u);
-  BOOST_TEST(info.expect.counters.at("retransmits").second == 4u);
+  BOOST_TEST(info.expect.counters.at("unacked").low == 1u);
+  BOOST_TEST(info.expect.counters.at("unacked").high == 1u);
+  BOOST_TEST(info.expect.counters.at("retransmits").high == 4u);
   BOOST_TEST(*parse_peer_step(Side::client, "get tcp_info -> state TCP_CLOSE_WAIT").expect.state == "CLOSE_WAIT");
   auto message = [](const std::string& text) -> std::string {
     try {
@@ -217,7 +217,7 @@ BOOST_AUTO_TEST_CASE(wait_next_and_quiet) {
   const auto next = std::get<WireWait>(parse_wait_step("next c>s . len 0 {2} within 3s"));
   BOOST_TEST(next.next);
   BOOST_TEST(next.count == 2u);
-  BOOST_TEST(*next.match.len == 0u);
+  BOOST_TEST((*next.match.len == pcap::NumberRange{0, 0}));
   const auto quiet = std::get<WaitStep>(parse_wait_step("quiet s>c 500ms"));
   BOOST_TEST(quiet.duration.count() == 500);
   BOOST_TEST((quiet.quiet && quiet.quiet->dirs == Dirs::s2c));
