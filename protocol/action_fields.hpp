@@ -16,6 +16,16 @@ namespace closepath::protocol {
 
 using Words = std::vector<std::string>;
 
+// A field of an action's command on the control channel (docs/protocol.md):
+// what a peer in any language reads. An action that has fields declares
+// them as `fields`; the protocol test holds them to what to_json writes.
+struct Field {
+  const char* name;
+  const char* type;  // integer, string, boolean, hex (bytes as hexadecimal), PEM
+  bool required;
+  const char* doc;
+};
+
 // A whole number word; throws std::invalid_argument ("send needs a number, got 'lots'").
 inline long long word_number(const std::string& w, const std::string& what) {
   long long v = 0;

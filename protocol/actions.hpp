@@ -53,6 +53,7 @@ struct Connect {
       "connect from the run's client port; after a failed connect, on a new socket; on a connected one: EISCONN";
   static constexpr const char* example = "connect port 47001 -> ECONNREFUSED";
   static Connect parse(const Words& args);
+  static constexpr Field fields[] = {{"port", "integer", false, "the server's port to connect to; absent: the run's"}};
   static void to_json(nlohmann::json& j, const Connect& a);
   static void from_json(const nlohmann::json& j, Connect& a);
   std::optional<int> port;  // default: the scenario's server port
@@ -74,6 +75,8 @@ struct Send {
       "\\t \\\\ \\\" \\xHH); or a file's bytes, read when the scenario is ({dir}: the scenario's folder)";
   static constexpr const char* example = "send \"PING\\r\\n\"";
   static Send parse(const Words& args);
+  static constexpr Field fields[] = {{"n", "integer", true, "how many bytes"},
+                                     {"hex", "hex", false, "the bytes (n of them); absent: n bytes of filler, abc...z over and over"}};
   static void to_json(nlohmann::json& j, const Send& a);
   static void from_json(const nlohmann::json& j, Send& a);
   static std::optional<std::uint64_t> moves(const Send& a) { return a.bytes; }
@@ -90,6 +93,9 @@ struct Recv {
   static constexpr const char* doc = "one read; exactly N bytes; or everything up to EOF or an error";
   static constexpr const char* example = "recv all -> 100 eof";
   static Recv parse(const Words& args);
+  static constexpr Field fields[] = {{"mode", "string", false, "some (one read; the default), exact (n bytes) or all (until EOF or an error)"},
+                                     {"n", "integer", false, "exact: how many bytes"},
+                                     {"keep", "boolean", false, "answer with the bytes read (hex)"}};
   static void to_json(nlohmann::json& j, const Recv& a);
   static void from_json(const nlohmann::json& j, Recv& a);
   static std::optional<std::uint64_t> moves(const Recv& a) {
@@ -113,6 +119,8 @@ struct RecvUntil {  // a delimited read: a line, a header block
     if (!text || text->empty()) throw std::invalid_argument("recv until takes a quoted TEXT, e.g. 'recv until \"\\n\"', got '" + a[0] + "'");
     return RecvUntil{std::move(*text)};
   }
+  static constexpr Field fields[] = {{"hex", "hex", true, "the delimiter: read up to and with it, not past it"},
+                                     {"keep", "boolean", false, "answer with the bytes read (hex)"}};
   static void to_json(nlohmann::json& j, const RecvUntil& a) {
     j["hex"] = hex_of(a.text);
     if (a.keep) j["keep"] = true;
@@ -132,6 +140,7 @@ struct Shutdown {
   static constexpr const char* doc = "shutdown(2) of the connection";
   static constexpr const char* example = "shutdown wr";
   static Shutdown parse(const Words& args);
+  static constexpr Field fields[] = {{"how", "string", true, "rd, wr or rdwr"}};
   static void to_json(nlohmann::json& j, const Shutdown& a);
   static void from_json(const nlohmann::json& j, Shutdown& a);
   std::string how;  // rd | wr | rdwr
@@ -153,6 +162,8 @@ struct SetOption {  // a name of protocol/socket_options.hpp
       "sets a socket option on the open connection; before there is one, on the sockets made after it (listener, accepted or connecting); the options: Socket options";
   static constexpr const char* example = "set linger 0";
   static SetOption parse(const Words& args);
+  static constexpr Field fields[] = {{"name", "string", true, "a socket option's name (Socket options)"},
+                                     {"value", "integer", true, "its value (linger: seconds, negative turns it off)"}};
   static void to_json(nlohmann::json& j, const SetOption& a);
   static void from_json(const nlohmann::json& j, SetOption& a);
   std::string name;
@@ -165,6 +176,8 @@ struct SendMessage {  // a 4-byte length N, then M <= N bytes
   static constexpr const char* doc = "a 4-byte big-endian length N, then only M <= N bytes of it";
   static constexpr const char* example = "send message 65536 16384";
   static SendMessage parse(const Words& args);
+  static constexpr Field fields[] = {{"announce", "integer", true, "the length the 4-byte big-endian header announces"},
+                                     {"n", "integer", true, "how many bytes of filler follow it"}};
   static void to_json(nlohmann::json& j, const SendMessage& a);
   static void from_json(const nlohmann::json& j, SendMessage& a);
   static std::optional<std::uint64_t> moves(const SendMessage& a) { return a.bytes; }
@@ -189,6 +202,12 @@ struct TlsHandshake {  // as client or server, by side
       "server presents the run's certificate, or cert FILE key FILE. Files are read when the scenario is ({dir})";
   static constexpr const char* example = "tls handshake sni localhost verify none within 2s";
   static TlsHandshake parse(const Words& args);
+  static constexpr Field fields[] = {
+      {"verify", "boolean", false, "client: false verifies nothing; absent: verify"},
+      {"sni", "string", false, "client: the name sent and verified; absent: the server's address is verified, no SNI"},
+      {"ca", "PEM", false, "client: the CA to verify with; absent: tls_setup's"},
+      {"cert", "PEM", false, "server: the certificate (chain) to present; absent: tls_setup's"},
+      {"key", "PEM", false, "server: its private key, with cert"}};
   static void to_json(nlohmann::json& j, const TlsHandshake& a);
   static void from_json(const nlohmann::json& j, TlsHandshake& a);
   // Reads the named files into the PEM fields; throws std::invalid_argument naming the file.
@@ -253,6 +272,7 @@ struct Get {  // what the kernel holds for a socket: SO_ERROR (reading clears it
   static constexpr const char* example = "get tcp_info -> state FIN_WAIT1 unacked 1";
   static constexpr bool background = false;
   static Get parse(const Words& args);
+  static constexpr Field fields[] = {{"item", "string", true, "so_error, tcp_info, inq, outq or cm_inq"}};
   static void to_json(nlohmann::json& j, const Get& a);
   static void from_json(const nlohmann::json& j, Get& a);
   static bool reads_tcp_info(const Get& a) { return a.item == Item::tcp_info; }
@@ -268,6 +288,9 @@ struct Get {  // what the kernel holds for a socket: SO_ERROR (reading clears it
 struct TlsSetup {  // the runner's, before a TLS scenario: credentials (never written in a scenario)
   static constexpr const char* op = "tls_setup";
   static constexpr const char* word = nullptr;
+  static constexpr Field fields[] = {{"ca", "PEM", false, "client: the run's CA"},
+                                     {"cert", "PEM", false, "server: the run's certificate"},
+                                     {"key", "PEM", false, "server: its private key"}};
   static void to_json(nlohmann::json& j, const TlsSetup& a);
   static void from_json(const nlohmann::json& j, TlsSetup& a);
   std::string ca_pem;             // the client's trust anchor

@@ -1,6 +1,7 @@
 #include "outcome.hpp"
 
 #include "quoted_text.hpp"
+#include "runtimes.hpp"
 
 #include <stdexcept>
 
@@ -41,15 +42,22 @@ nlohmann::json to_json(const Outcome& o) {
     j["tcp_info"]["state"] = o.tcp_info->state;
   }
   if (o.data) j["hex"] = hex_of(*o.data);
+  if (!o.runtime.empty()) j["runtime"]["name"] = o.runtime;
+  if (o.said) {
+    j["runtime"]["said"] = o.said->text;
+    j["runtime"]["is"] = o.said->is;
+  }
   return j;
 }
 
-Outcome parse_outcome(const nlohmann::json& j) {
-  if (!j.is_object() || !j.contains("end") || !j["end"].is_string())
-    throw std::invalid_argument("an outcome needs 'end', got " + j.dump());
+Outcome parse_outcome(const nlohmann::json& j, const std::string& runtime) {
+  const bool said = j.is_object() && j.contains("runtime") && j["runtime"].is_object() && j["runtime"].contains("is");
+  if (!j.is_object() || !(j.contains("end") ? j["end"].is_string() : said))
+    throw std::invalid_argument("an outcome needs 'end' (or, for an error, its runtime's words), got " + j.dump());
   try {
     Outcome o;
-    o.end = j["end"].get<std::string>();
+    o.runtime = j.contains("runtime") ? j["runtime"].value("name", runtime) : runtime;
+    if (said) o.said = RuntimeSaid{j["runtime"].value("said", ""), j["runtime"]["is"].get<std::vector<std::string>>()};
     o.bytes = j.value("bytes", std::uint64_t{0});
     o.deadline = j.value("deadline", false);
     if (j.contains("announced")) o.announced = j["announced"].get<std::uint32_t>();
@@ -70,6 +78,7 @@ Outcome parse_outcome(const nlohmann::json& j) {
     if (j.contains("hex")) o.data = bytes_of_hex(j["hex"].get<std::string>(), "an outcome's 'hex'");
     o.start_ns = j.value("start_ns", std::int64_t{0});
     o.end_ns = j.value("end_ns", std::int64_t{0});
+    o.end = j.contains("end") ? j["end"].get<std::string>() : end_of(o.runtime, *o.said, o.errno_value);
     return o;
   } catch (const nlohmann::json::exception& e) {
     throw std::invalid_argument(std::string("malformed outcome: ") + e.what());

@@ -31,6 +31,7 @@ inline constexpr const char* pollerr = "pollerr";
 inline constexpr const char* pending = "pending";
 inline constexpr const char* timeout = "timeout";
 inline constexpr const char* error = "error";
+inline constexpr const char* deadline_exceeded = "deadline_exceeded";
 }  // namespace end
 
 struct EndWord {
@@ -42,6 +43,10 @@ inline constexpr EndWord kEndWords[] = {
     {end::ok, "it did what it was asked", true},
     {end::eof, "the peer's FIN (under TLS: its close_notify)", true},
     {end::operation_aborted, "cancelled; by the step's own deadline when the report says so", true},
+    {end::deadline_exceeded,
+     "the runtime's own deadline error, where Asio cancels (operation_aborted): Go's os.ErrDeadlineExceeded, Python's "
+     "TimeoutError",
+     true},
     {end::stream_truncated, "TLS: TCP EOF without close_notify", true},
     {end::ssl_error, "another OpenSSL failure (the report says which)", true},
     {end::killed, "a crash step: the peer was SIGKILLed", true},
@@ -52,6 +57,12 @@ inline constexpr EndWord kEndWords[] = {
     {end::pending, "a background step not collected (the run ended first)", false},
     {end::timeout, "a barrier, ready, output or exit that did not come in its time", false},
     {end::error, "a fault, a program or a destroy that could not be done", false},
+};
+
+// The words a runtime used for an error, as its peer reports them (runtimes.hpp).
+struct RuntimeSaid {
+  std::string text;             // Go's err.Error(); Python's "Class: message"
+  std::vector<std::string> is;  // what it matches: errors.Is sentinels and types; the exception's classes
 };
 
 struct ErrorDetail {
@@ -84,6 +95,8 @@ struct Outcome {
   std::optional<TcpInfo> tcp_info{};         // get tcp_info
   std::optional<std::string> data{};         // the bytes a read took, when its step expects what they hold
   std::int64_t start_ns = 0, end_ns = 0;   // CLOCK_MONOTONIC; 0: not measured
+  std::string runtime{};                    // the peer's runtime (runtimes.hpp): asio in facts from before there were others
+  std::optional<RuntimeSaid> said{};        // what the runtime told the program, for an error
 };
 
 // The end words a scenario may expect besides errno names (kEndWords).
@@ -91,7 +104,9 @@ bool is_end_word(const std::string& end);
 std::string end_words_text();  // "ok, eof, operation_aborted, ..." for messages
 
 nlohmann::json to_json(const Outcome& o);
-// Throws std::invalid_argument naming the field that is missing or wrong.
-Outcome parse_outcome(const nlohmann::json& j);
+// An answer of a peer in `runtime`: its end is the one given, else the one
+// the runtime's words name (runtimes.hpp: end_of). Throws
+// std::invalid_argument naming the field that is missing or wrong.
+Outcome parse_outcome(const nlohmann::json& j, const std::string& runtime = "asio");
 
 }  // namespace closepath::protocol

@@ -3,6 +3,8 @@ reference in docs/language.md is what the registries print."""
 import json
 import re
 
+import pytest
+
 from closepath_plugin import ROOT
 
 
@@ -37,17 +39,17 @@ def test_the_readme_scenarios_parse_as_shown(closepath, tmp_path):
         assert done.returncode == 0, f"README example {n}:\n{text}\n{done.stderr}"
 
 
-def reference_in_docs():
-    text = (ROOT / "docs" / "language.md").read_text()
-    return text.split("<!-- words:begin -->\n", 1)[1].split("<!-- words:end -->", 1)[0]
+def reference_in_docs(topic="words", page="language.md"):
+    text = (ROOT / "docs" / page).read_text()
+    return text.split(f"<!-- {topic}:begin -->\n", 1)[1].split(f"<!-- {topic}:end -->", 1)[0]
 
 
-def test_the_language_reference_in_docs_is_the_registries(closepath):
-    printed = closepath("help", "words", "--format", "markdown")
+@pytest.mark.parametrize("topic,page", [("words", "language.md"), ("protocol", "protocol.md")])
+def test_the_references_in_docs_are_the_registries(closepath, topic, page):
+    printed = closepath("help", topic, "--format", "markdown")
     assert printed.returncode == 0, printed.stderr
-    assert reference_in_docs() == printed.stdout, (
-        "docs/language.md's reference differs from the registries: paste "
-        "`closepath help words --format markdown` between its words markers")
+    assert reference_in_docs(topic, page) == printed.stdout, (
+        f"docs/{page}'s reference differs from the registries: run tools/update_reference.py")
 
 
 def test_help_words_names_every_vocabulary_with_a_doc_line_for_each_word(closepath):

@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(cmake g++ make pkg-config libboost1.81-dev libboost-test1.81-dev libpcap-dev zlib1g-dev libyaml-dev
-          nlohmann-json3-dev libcli11-dev libssl-dev libnl-route-3-dev iproute2 nftables tshark python3-pytest python3-pytest-xdist util-linux curl)
+          nlohmann-json3-dev libcli11-dev libssl-dev libnl-route-3-dev iproute2 nftables tshark python3-pytest python3-pytest-xdist util-linux curl
+          golang-go)
 packages_only=false
 if [[ ${1:-} == --packages-only ]]; then
   packages_only=true

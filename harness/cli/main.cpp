@@ -8,10 +8,12 @@
 #include "flow.hpp"
 #include "host_setup.hpp"
 #include "offline.hpp"
+#include "protocol_reference.hpp"
 #include "report.hpp"
 #include "run_command.hpp"
 #include "scenario_dir.hpp"
 #include "scenario_parser.hpp"
+#include "spec.hpp"
 #include "word_reference.hpp"
 
 #include <CLI/CLI.hpp>
@@ -61,6 +63,12 @@ struct HelpArgs {
 };
 
 int cmd_help(const HelpArgs& h) {
+  if (h.topic == "protocol") {
+    const auto spec = protocol::protocol_spec();
+    if (h.format == "json") std::cout << json_text(spec) << "\n";
+    else std::cout << protocol_markdown(spec);
+    return 0;
+  }
   const auto sections = word_reference();
   if (h.format == "json") std::cout << json_text(reference_json(sections)) << "\n";
   else if (h.format == "markdown") std::cout << reference_markdown(sections);
@@ -162,9 +170,11 @@ int main(int argc, char** argv) {
   doctor->add_flag("--json", doctor_json, "machine-readable output");
   HelpArgs help_args;
   auto* help = app.add_subcommand("help", "the scenario language's reference, from its registries: `closepath help words`");
-  help->add_option("topic", help_args.topic, "words (the default): every word a scenario may write")
-      ->check(CLI::IsMember({"words"}));
-  help->add_option("--format", help_args.format, "text (default), markdown (as docs/language.md holds it) or json")
+  help->add_option("topic", help_args.topic,
+                   "words (the default): every word a scenario may write; protocol: the peer protocol, for a peer in "
+                   "another language")
+      ->check(CLI::IsMember({"words", "protocol"}));
+  help->add_option("--format", help_args.format, "text (default), markdown (as docs/language.md and docs/protocol.md hold it) or json")
       ->check(CLI::IsMember({"text", "markdown", "json"}));
   try {
     app.parse(argc, argv);

@@ -14,6 +14,9 @@
 #include "shard.hpp"
 #include "sysctl_check.hpp"
 
+#include "catalogue.hpp"
+#include "runtimes.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <fcntl.h>
@@ -23,6 +26,7 @@
 #include <iomanip>
 #include <iostream>
 #include <optional>
+#include <sstream>
 
 namespace closepath {
 namespace {
@@ -43,10 +47,42 @@ int default_jobs() {
   return std::clamp(n, 1, 64);
 }
 
+// --peer RUNTIME (both sides) or client=RUNTIME,server=RUNTIME (either or both).
+std::map<Side, std::string> parse_peer_choice(const std::string& text) {
+  std::map<Side, std::string> peers;
+  if (text.empty()) return peers;
+  auto runtime = [](const std::string& name) {
+    if (!protocol::find_runtime(name))
+      throw std::invalid_argument("'" + name + "' is not a runtime (known: " + protocol::runtime_names() + ")");
+    return name;
+  };
+  if (text.find('=') == std::string::npos) {
+    peers[Side::client] = peers[Side::server] = runtime(text);
+    return peers;
+  }
+  std::istringstream in(text);
+  for (std::string part; std::getline(in, part, ',');) {
+    const auto eq = part.find('=');
+    const auto side = part.substr(0, eq);
+    if (eq == std::string::npos || (side != "client" && side != "server"))
+      throw std::invalid_argument("'" + part + "': give RUNTIME, or client=RUNTIME,server=RUNTIME");
+    const Side who = side == "client" ? Side::client : Side::server;
+    if (peers.contains(who)) throw std::invalid_argument(side + " is given twice");
+    peers[who] = runtime(part.substr(eq + 1));
+  }
+  return peers;
+}
+
 // What every run of this command shares; nullopt (said on stderr) for a bad --stuck-after.
 std::optional<RunOptions> run_options(const RunArgs& a, const HostSetup& host) {
   RunOptions options;
-  options.peer_program = find_peer_program(self_dir());
+  try {
+    options.peers = parse_peer_choice(a.peer);
+    for (const auto& [side, runtime] : options.peers) find_peer_program(self_dir(), runtime);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "closepath run: --peer: " << e.what() << "\n";
+    return std::nullopt;
+  }
   options.port = a.port;
   options.family = a.ipv6 ? Family::ipv6 : Family::ipv4;
   if (!a.stuck_after.empty()) {
@@ -138,7 +174,7 @@ Finished execute(Session& session, const RunArgs& a, const std::vector<PlannedRu
                  bool parallel, std::ostream& human) {
   Finished done;
   if (parallel) {
-    for (const auto& outcome : run_in_parallel(runs, a.jobs, options.stuck_after, options.family, a.json)) {
+    for (const auto& outcome : run_in_parallel(runs, a.jobs, options, a.json)) {
       done.verdicts.push_back(outcome.verdict);
       done.reports.push_back(outcome.report);
     }
@@ -225,6 +261,9 @@ CLI::App* add_run_command(CLI::App& app, RunArgs& a) {
   run->add_option("--stuck-after", a.stuck_after,
                   "end a run that has no verdict after DURATION (e.g. 90s) and report what it waited for "
                   "(default: the scenario's own deadlines plus 120 s for setup)");
+  run->add_option("--peer", a.peer,
+                  "the peer programs' runtime: " + protocol::runtime_names() +
+                      " (default asio), for both sides, or client=RUNTIME,server=RUNTIME; a scenario's `peer:` pins its own");
   run->add_flag("--ipv6", a.ipv6, "run over IPv6 (fd00::1 and fd00::2) every scenario that does not pin a family (`family:`)");
   run->add_option("--shard", a.shard,
                   "K/N: run only the K-th of N parts of the scenarios named, balanced by their timers "

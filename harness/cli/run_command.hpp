@@ -26,6 +26,7 @@ struct RunArgs {
   int lane_fd = -1;  // a -j lane (lane.hpp): where its runs come from
   int done_fd = -1;  // a -j lane: where it says each report is written
   std::string shard;  // "K/N": this machine's part of the scenarios named
+  std::string peer;   // --peer: RUNTIME, or client=RUNTIME,server=RUNTIME
   bool ipv6 = false;  // scenarios that pin no family run over IPv6
   std::string stuck_after;  // the watchdog's limit per run; empty: run_limit() of each scenario
 };

@@ -1,6 +1,7 @@
 #include "live_run.hpp"
 
 #include "backstage.hpp"
+#include "catalogue.hpp"
 #include "errors.hpp"
 #include "socket_audit.hpp"
 
@@ -26,9 +27,10 @@ LiveRun::LiveRun(Backstage& backstage, const Scenario& s, const RunOptions& o, R
       faults(rig->faults),
       wire(rig->wire),
       reaper{topology},
-      client((configure(s, o, r), topology.client()), "client", o.peer_program,
-             peer_args(kClientHost, kServerHost, r, "client")),
-      server(topology.server(), "server", o.peer_program, peer_args(kServerHost, kClientHost, r, "server")),
+      client((configure(s, o, r), topology.client()), "client", r.runtimes.at(Side::client),
+             find_peer_program(self_dir(), r.runtimes.at(Side::client)), peer_args(kClientHost, kServerHost, r, "client")),
+      server(topology.server(), "server", r.runtimes.at(Side::server), find_peer_program(self_dir(), r.runtimes.at(Side::server)),
+             peer_args(kServerHost, kClientHost, r, "server")),
       probes{ActivityProbe(topology.client()), ActivityProbe(topology.server())} {
   // Both start at once; the timeline waits until both read their channels.
   client.await_hello(kPeerStartup);

@@ -36,10 +36,20 @@ constexpr auto kBackstopGrace = 15s;
 constexpr auto kStopWait = 10s;  // after SIGTERM, and again after SIGKILL
 constexpr auto kTeardownLimit = 60s;  // for the children still tearing down when the last run is in
 
+// What a lane is told of the run's options, as `closepath run` options.
+std::vector<std::string> lane_options(const RunOptions& o) {
+  std::vector<std::string> argv;
+  if (o.stuck_after) argv.insert(argv.end(), {"--stuck-after", std::to_string(o.stuck_after->count()) + "ms"});
+  if (o.family == Family::ipv6) argv.push_back("--ipv6");
+  std::string peers;
+  for (const auto& [side, runtime] : o.peers) peers += (peers.empty() ? "" : ",") + to_string(side) + "=" + runtime;
+  if (!peers.empty()) argv.insert(argv.end(), {"--peer", peers});
+  return argv;
+}
+
 // Starts a lane (lane.hpp): `assign` gets the write end of the pipe its
 // assignments go down, `done` the read end of the one it answers on.
-pid_t spawn_lane(std::optional<std::chrono::milliseconds> stuck_after, Family family, bool to_stderr,
-                 UniqueFd& assign, UniqueFd& done) {
+pid_t spawn_lane(const std::vector<std::string>& options, bool to_stderr, UniqueFd& assign, UniqueFd& done) {
   int to_lane[2], from_lane[2];
   if (pipe2(to_lane, O_CLOEXEC) != 0) throw HostError(std::string("pipe: ") + std::strerror(errno));
   UniqueFd assign_read(to_lane[0]);
@@ -49,8 +59,7 @@ pid_t spawn_lane(std::optional<std::chrono::milliseconds> stuck_after, Family fa
   UniqueFd done_write(from_lane[1]);
   std::vector<std::string> argv{"/proc/self/exe", "run",      "--lane-fd", std::to_string(assign_read.get()),
                                 "--done-fd",      std::to_string(done_write.get()), "--no-total"};
-  if (stuck_after) argv.insert(argv.end(), {"--stuck-after", std::to_string(stuck_after->count()) + "ms"});
-  if (family == Family::ipv6) argv.push_back("--ipv6");
+  argv.insert(argv.end(), options.begin(), options.end());
   std::vector<char*> cargv;
   for (auto& a : argv) cargv.push_back(a.data());
   cargv.push_back(nullptr);
@@ -157,9 +166,8 @@ ChildOutcome stop_stuck(pid_t pid, const Lane& child, const PlannedRun& run, std
 // stops a lane whose run is stuck.
 class LaneScheduler {
  public:
-  LaneScheduler(const std::vector<PlannedRun>& runs, int jobs, std::optional<std::chrono::milliseconds> stuck_after,
-                Family family, bool json)
-      : runs_(runs), jobs_(jobs), stuck_after_(stuck_after), family_(family), json_(json),
+  LaneScheduler(const std::vector<PlannedRun>& runs, int jobs, const RunOptions& options, bool json)
+      : runs_(runs), jobs_(jobs), stuck_after_(options.stuck_after), lane_options_(lane_options(options)), json_(json),
         human_(json ? std::cerr : std::cout), outcomes_(runs.size()), order_(runs.size()) {
     // Handed out longest first (by declared timers, then as planned), so a
     // long run does not start last and leave the other lanes idle; outcomes
@@ -214,7 +222,7 @@ class LaneScheduler {
       if (!lane.run && next_ < runs_.size()) hand_out(lane);
     while (next_ < runs_.size() && lanes_.size() < static_cast<std::size_t>(jobs_)) {
       Lane lane;
-      const pid_t pid = spawn_lane(stuck_after_, family_, json_, lane.assign, lane.done);
+      const pid_t pid = spawn_lane(lane_options_, json_, lane.assign, lane.done);
       lane.pidfd = pidfd_of(pid);
       hand_out(lanes_.emplace(pid, std::move(lane)).first->second);
     }
@@ -287,7 +295,7 @@ class LaneScheduler {
   const std::vector<PlannedRun>& runs_;
   const int jobs_;
   const std::optional<std::chrono::milliseconds> stuck_after_;
-  const Family family_;
+  const std::vector<std::string> lane_options_;
   const bool json_;
   std::ostream& human_;
   std::vector<ChildOutcome> outcomes_;
@@ -299,10 +307,8 @@ class LaneScheduler {
 
 }  // namespace
 
-std::vector<ChildOutcome> run_in_parallel(const std::vector<PlannedRun>& runs, int jobs,
-                                          std::optional<std::chrono::milliseconds> stuck_after, Family family,
-                                          bool json) {
-  return LaneScheduler(runs, jobs, stuck_after, family, json).run();
+std::vector<ChildOutcome> run_in_parallel(const std::vector<PlannedRun>& runs, int jobs, const RunOptions& options, bool json) {
+  return LaneScheduler(runs, jobs, options, json).run();
 }
 
 }  // namespace closepath

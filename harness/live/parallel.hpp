@@ -31,12 +31,10 @@ struct ChildOutcome {
   nlohmann::json report;  // the child's report.json, or {"error": ...}
 };
 
-// Results in the order of `runs`. `stuck_after` (each run's watchdog limit;
-// default: run_limit of its scenario) and `family` are passed to each lane. With `json`, what
-// the children print for people goes to stderr: stdout is for the caller's
-// JSON. Throws Interrupted.
-std::vector<ChildOutcome> run_in_parallel(const std::vector<PlannedRun>& runs, int jobs,
-                                          std::optional<std::chrono::milliseconds> stuck_after, Family family,
-                                          bool json);
+// Results in the order of `runs`. What of `options` a lane needs (each
+// run's watchdog limit, the family, the peers) is passed to each. With
+// `json`, what the children print for people goes to stderr: stdout is for
+// the caller's JSON. Throws Interrupted.
+std::vector<ChildOutcome> run_in_parallel(const std::vector<PlannedRun>& runs, int jobs, const RunOptions& options, bool json);
 
 }  // namespace closepath

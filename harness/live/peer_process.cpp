@@ -3,6 +3,7 @@
 #include "child_process.hpp"
 #include "errors.hpp"
 #include "interrupt.hpp"
+#include "runtimes.hpp"
 #include "unique_fd.hpp"
 
 #include <boost/asio/read_until.hpp>
@@ -27,9 +28,9 @@ namespace closepath {
 
 namespace asio = boost::asio;
 
-PeerProcess::PeerProcess(const NetNamespace& ns, const std::string& role, const std::filesystem::path& program,
-                         const std::vector<std::string>& args)
-    : role_(role), control_(io_), wake_(io_, ::dup(wake_fd())) {
+PeerProcess::PeerProcess(const NetNamespace& ns, const std::string& role, const std::string& runtime,
+                         const std::filesystem::path& program, const std::vector<std::string>& args)
+    : role_(role), runtime_(runtime), control_(io_), wake_(io_, ::dup(wake_fd())) {
   int pair[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
     throw HostError(std::string("socketpair: ") + std::strerror(errno));
@@ -131,8 +132,12 @@ void PeerProcess::await_hello(std::chrono::milliseconds limit) {
   const auto line = read_line(std::chrono::steady_clock::now() + limit, "start");
   if (!line) throw PeerError(role_ + " peer: ended before it said hello" + describe_exit(kExitGrace));
   const auto hello = nlohmann::json::parse(*line, nullptr, false);
-  if (hello.is_discarded() || !hello.contains("hello"))
+  if (hello.is_discarded() || !hello.is_object() || !hello.contains("hello"))
     throw PeerError(role_ + " peer: its first line is not a hello: " + *line);
+  const auto said = hello.contains("runtime") && hello["runtime"].is_string() ? hello["runtime"].get<std::string>()
+                                                                              : std::string(protocol::kDefaultRuntime);
+  if (said != runtime_)
+    throw PeerError(role_ + " peer: started as the " + runtime_ + " peer, it says it is " + said + ": " + *line);
 }
 
 std::optional<std::pair<int, protocol::Outcome>> PeerProcess::read_answer(std::chrono::steady_clock::time_point deadline,
@@ -145,7 +150,7 @@ std::optional<std::pair<int, protocol::Outcome>> PeerProcess::read_answer(std::c
     throw PeerError(role_ + " peer: malformed answer: " + line);
   if (answer.contains("fatal")) throw PeerError(role_ + " peer rejected a command: " + (answer["fatal"].is_string() ? answer["fatal"].get<std::string>() : answer["fatal"].dump()));
   try {
-    return std::pair{answer["id"].get<int>(), protocol::parse_outcome(answer)};
+    return std::pair{answer["id"].get<int>(), protocol::parse_outcome(answer, runtime_)};
   } catch (const std::invalid_argument& e) {
     throw PeerError(role_ + " peer: " + e.what());
   }
@@ -176,6 +181,7 @@ protocol::Outcome PeerProcess::crash(std::chrono::milliseconds limit) {
   const int status = wait_status(pid_);
   pid_ = -1;
   protocol::Outcome outcome;
+  outcome.runtime = runtime_;
   outcome.end = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL ? protocol::end::killed : "exited";
   if (WIFSIGNALED(status)) outcome.signal = WTERMSIG(status);
   return outcome;

@@ -34,8 +34,9 @@ struct PeerError : std::runtime_error {
 
 class PeerProcess {
  public:
-  PeerProcess(const NetNamespace& ns, const std::string& role, const std::filesystem::path& program,
-              const std::vector<std::string>& args);
+  // `runtime` names what the program is written in (protocol/runtimes.hpp): its answers' words are that runtime's.
+  PeerProcess(const NetNamespace& ns, const std::string& role, const std::string& runtime,
+              const std::filesystem::path& program, const std::vector<std::string>& args);
   PeerProcess(const PeerProcess&) = delete;
   PeerProcess& operator=(const PeerProcess&) = delete;
   ~PeerProcess();
@@ -55,6 +56,7 @@ class PeerProcess {
   // SIGKILL and reap; idempotent.
   void kill();
   pid_t pid() const { return pid_; }  // -1 once gone
+  const std::string& runtime() const { return runtime_; }
 
  private:
   // How the peer ended, if it has (waiting up to `grace` for its exit after the channel closed), else "".
@@ -66,6 +68,7 @@ class PeerProcess {
   std::optional<std::pair<int, protocol::Outcome>> read_answer(std::chrono::steady_clock::time_point deadline, const std::string& op);
 
   std::string role_;
+  std::string runtime_;
   boost::asio::io_context io_;
   boost::asio::local::stream_protocol::socket control_;
   boost::asio::posix::stream_descriptor wake_;  // a dup of interrupt's wake_fd(): readable once interrupted

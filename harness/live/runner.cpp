@@ -1,5 +1,7 @@
 #include "runner.hpp"
 
+#include "catalogue.hpp"
+
 #include "session.hpp"
 #include "clock.hpp"
 #include "doctor.hpp"
@@ -195,9 +197,16 @@ RunResult run_scenario(Session& session, const Scenario& s, const RunOptions& o,
   r.scenario = &s;
   r.server_port = s.port;
   r.family = s.family.value_or(o.family);
+  for (Side side : {Side::client, Side::server}) r.runtimes[side] = peer_runtime(s.peers, o.peers, side);
   r.out_dir = out_dir;
   r.start_mono_ns = mono_ns();
   r.realtime_offset_ns = protocol::now_ns(CLOCK_REALTIME) - r.start_mono_ns;
+  for (const auto& [side, runtime] : r.runtimes)
+    if (s.differs.contains(runtime)) {
+      r.verdict = Verdict::skipped;
+      r.first_mismatch = "the " + to_string(side) + " is a " + runtime + " peer, which meets another close path here: " + s.differs.at(runtime);
+      return r;
+    }
   std::string no_netem;
   if (s.needs_netem && !netem_available(&no_netem)) {
     r.verdict = Verdict::skipped;

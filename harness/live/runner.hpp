@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <ostream>
 #include <optional>
 #include <string>
@@ -17,7 +18,8 @@ namespace closepath {
 struct Session;
 
 struct RunOptions {
-  std::filesystem::path peer_program;      // closepath-peer
+  // Each side's peer runtime (protocol/runtimes.hpp) unless the scenario pins one; absent: asio.
+  std::map<Side, std::string> peers;
   int port = 0;                            // the client's port; 0 reserves a free one (unique across runs)
   std::optional<std::filesystem::path> tracefs;  // where to trace; nullopt: infer states only
   std::string tracefs_unavailable;               // why there is no tracefs

@@ -1,6 +1,7 @@
 #include "catalogue.hpp"
 
 #include "errors.hpp"
+#include "runtimes.hpp"
 #include "scenario_parser.hpp"
 
 #include <unistd.h>
@@ -54,13 +55,21 @@ std::optional<fs::path> find_scenario_dir(const std::optional<fs::path>& explici
   return std::nullopt;
 }
 
-fs::path find_peer_program(const fs::path& bin_dir) {
-  const fs::path candidates[] = {bin_dir / "closepath-peer",
-                                 (bin_dir / ".." / "libexec" / "closepath" / "closepath-peer").lexically_normal()};
+fs::path find_peer_program(const fs::path& bin_dir, const std::string& runtime) {
+  const auto* r = protocol::find_runtime(runtime);
+  if (!r) throw HostError("no peer runtime '" + runtime + "' (known: " + protocol::runtime_names() + ")");
+  const fs::path candidates[] = {bin_dir / r->program, (bin_dir / ".." / "libexec" / "closepath" / r->program).lexically_normal()};
   for (const auto& p : candidates)
     if (access(p.c_str(), X_OK) == 0) return p;
-  throw HostError("closepath-peer not found (looked for " + candidates[0].string() + " and " + candidates[1].string() +
-                  "): build it (cmake --build) or reinstall closepath");
+  const std::string needs = runtime == "go" ? " (it needs Go: tools/bootstrap.sh installs golang-go)" : "";
+  throw HostError(std::string(r->program) + " not found (looked for " + candidates[0].string() + " and " +
+                  candidates[1].string() + "): build it (cmake --build)" + needs + " or reinstall closepath");
+}
+
+std::string peer_runtime(const std::map<Side, std::string>& pinned, const std::map<Side, std::string>& chosen, Side side) {
+  if (const auto it = pinned.find(side); it != pinned.end()) return it->second;
+  if (const auto it = chosen.find(side); it != chosen.end()) return it->second;
+  return protocol::kDefaultRuntime;
 }
 
 std::vector<fs::path> catalogue_files(const fs::path& dir) {

@@ -10,11 +10,14 @@
 //   3. the current directory's scenarios/, when it is a checkout's (an
 //      out-of-tree build run from the checkout);
 //   4. the installed catalogue: BIN/../share/closepath/scenarios.
-// The peer: beside the binary (a build tree), else
-// BIN/../libexec/closepath/closepath-peer (an installed tree).
+// A peer program (closepath-peer, closepath-peer-go, ...: protocol/runtimes.hpp):
+// beside the binary (a build tree), else BIN/../libexec/closepath/ (an installed tree).
 #pragma once
 
+#include "scenario.hpp"
+
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,8 +32,10 @@ std::filesystem::path self_dir();
 std::optional<std::filesystem::path> find_scenario_dir(const std::optional<std::filesystem::path>& explicit_dir,
                                                        const std::filesystem::path& bin_dir, std::string* looked);
 
-// closepath-peer by the rules above; throws HostError naming where it looked.
-std::filesystem::path find_peer_program(const std::filesystem::path& bin_dir);
+// The peer program of `runtime` by the rules above; throws HostError naming where it looked.
+std::filesystem::path find_peer_program(const std::filesystem::path& bin_dir, const std::string& runtime);
+// The runtime of each side's peer in a run of `s`: the scenario's pin, else the run's choice, else asio.
+std::string peer_runtime(const std::map<Side, std::string>& pinned, const std::map<Side, std::string>& chosen, Side side);
 
 // Every *.yaml in `dir`, sorted by name. Throws ScenarioError.
 std::vector<std::filesystem::path> catalogue_files(const std::filesystem::path& dir);

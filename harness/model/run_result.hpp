@@ -69,6 +69,7 @@ struct RunResult {
   int client_port = 0;  // unique per run: the key to this run's kernel trace events
   int server_port = 0;
   Family family = Family::ipv4;  // the endpoints' addresses: hosts.hpp
+  std::map<Side, std::string> runtimes;  // each side's peer runtime (protocol/runtimes.hpp); none: asio
   std::int64_t start_mono_ns = 0;
   double seconds = 0;
   std::vector<StepResult> steps;

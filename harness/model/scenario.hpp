@@ -100,6 +100,12 @@ struct PeerStep {
   std::chrono::milliseconds within = protocol::kDefaultWithin;  // the action's own deadline
   ExpectedOutcome expect;
   bool background = false;  // "&": the timeline goes on; a later "await" collects the outcome
+  // "go: eof" beside the step: what a peer in that runtime (protocol/runtimes.hpp) is told instead.
+  std::map<std::string, ExpectedOutcome> runtime_expect;
+  const ExpectedOutcome& expect_for(const std::string& runtime) const {
+    const auto it = runtime_expect.find(runtime);
+    return it == runtime_expect.end() ? expect : it->second;
+  }
 };
 // A barrier for absence: the pause it belongs to must see no packet of the
 // connection in `dirs` (judged from the capture, live and offline alike).
@@ -354,10 +360,7 @@ struct Step {
 };
 
 template <typename T>
-struct Located {
-  int line = 0;
-  T value;
-};
+struct Located { int line = 0; T value; };
 
 struct Scenario {
   std::filesystem::path file;
@@ -375,6 +378,8 @@ struct Scenario {
   std::optional<Located<std::string>> user;  // programs run as this user (root when absent)
   std::map<Side, ProgramWorld> program_worlds;  // `programs:`: env, cwd, stdin, files to render
   std::optional<Family> family;         // pinned by the file; else the run's (--ipv6)
+  std::map<Side, std::string> peers;    // `peer:` a side's runtime pinned by the file; else the run's (--peer)
+  std::map<std::string, std::string> differs;  // runtime -> why its runs meet another close path (skipped)
   std::vector<Step> steps;
   std::vector<Located<pcap::PatternElement>> wire;  // empty: no packet at all
   int wire_line = 0;                                  // of expect.wire itself

@@ -1,5 +1,7 @@
 #include "scenario_parser.hpp"
 
+#include "runtime_keys.hpp"
+
 #include "pattern_words.hpp"
 #include "program_world_parser.hpp"
 
@@ -51,11 +53,11 @@ class Parser {
     s.file = file_;
     s.claim = leading_comment(text);
     static const std::set<std::string> known{"name", "summary", "tags",   "port",  "sysctl", "rto_min",
-                                             "timers", "user", "family", "programs", "steps", "expect"};
+                                             "timers", "user", "family", "peer", "differs", "programs", "steps", "expect"};
     for (const auto& [k, v] : root.pairs) {
       const auto key = scalar(*k, "key");
       if (!known.count(key))
-        fail(*k, "unknown key '" + key + "' (known: name summary tags port sysctl rto_min timers user family programs steps expect)");
+        fail(*k, "unknown key '" + key + "' (known: name summary tags port sysctl rto_min timers user family peer differs programs steps expect)");
     }
     const Node& name = require(root, "name");
     s.name = scalar(name, "name");
@@ -99,6 +101,8 @@ class Parser {
       else if (family == "ipv6") s.family = Family::ipv6;
       else fail(*n, "family is ipv4 or ipv6, not '" + family + "'");
     }
+    if (const auto* n = root.find("peer")) s.peers = parse_peer_key(*n, file_);
+    if (const auto* n = root.find("differs")) s.differs = parse_differs_key(*n, file_);
     if (const auto* n = root.find("user")) {
       s.user = Located<std::string>{n->line, scalar(*n, "user")};
       if (!std::regex_match(s.user->value, std::regex("[A-Za-z_][A-Za-z0-9_.-]{0,31}")))
@@ -219,7 +223,7 @@ class Parser {
     if (n.items.size() > kMaxSteps) fail(n, "more than " + std::to_string(kMaxSteps) + " steps");
     StepOrder order;
     for (const auto& item : n.items) {
-      if (!item->is_mapping() || item->pairs.size() != 1)
+      if (!item->is_mapping() || item->pairs.empty())
         fail(*item, "a step is one 'client: ACTION', 'server: ACTION', 'wire: FAULT' or 'wait: DURATION'");
       const auto& [key, value] = item->pairs.front();
       Step step;
@@ -247,6 +251,7 @@ class Parser {
       } catch (const std::invalid_argument& e) {
         fail(*value, e.what());
       }
+      parse_runtime_outcomes(*item, step.text, std::get_if<PeerStep>(&step.what), file_);
       step.text = who + " " + step.text;
       s.steps.push_back(std::move(step));
     }

@@ -1,5 +1,7 @@
 #include "word_reference.hpp"
 
+#include "runtimes.hpp"
+
 #include "outcome.hpp"
 #include "overloaded.hpp"
 #include "pattern_words.hpp"
@@ -50,6 +52,13 @@ std::vector<WordEntry> end_entries() {
                    e.expectable ? std::string("recv -> ") + e.word : ""});
   out.push_back({"ERRNO", "ERRNO", "any errno name, as the kernel gave it (ECONNRESET, EPIPE, ETIMEDOUT, ECONNREFUSED, ...)",
                  "recv -> ECONNRESET"});
+  return out;
+}
+
+std::vector<WordEntry> runtime_entries() {
+  std::vector<WordEntry> out;
+  for (const auto& r : protocol::kRuntimes)
+    out.push_back({r.name, r.name, std::string(r.doc) + " (" + r.program + ")", r.name});
   return out;
 }
 
@@ -107,6 +116,10 @@ std::vector<WordSection> word_reference() {
       {"pattern", "Pattern words", "expect.wire, expect.forbid, wire faults and barriers: DIR FLAGS [WORD VALUE]...",
        pattern_entries()},
       {"end", "Outcome ends", "-> [BYTES] END [at LOW..HIGH after step N]", end_entries()},
+      {"runtime", "Peer runtimes",
+       "run --peer RUNTIME; peer: RUNTIME or {client: RUNTIME, server: RUNTIME}; beside a step, RUNTIME: OUTCOME (what that "
+       "runtime's program is told instead); differs: {RUNTIME: WHY} (its runs are skipped, saying why)",
+       runtime_entries()},
       {"state", "TCP states", "expect.states, leftovers, forbid_leftovers, get tcp_info -> state", state_entries()},
       {"option", "Socket options", "- client: set OPTION VALUE", option_entries()},
       {"placeholder", "Placeholders", "- client: exec PROGRAM ARGS... (each arg may hold them)", placeholder_entries()},

@@ -171,6 +171,7 @@ RunResult judged_run(const Scenario& s, const pcap::Flow& flow, const std::optio
     r.at_close = facts->at_close;
     r.steps = step_results(s, *facts, note);
     r.programs = facts->programs;
+    r.runtimes = facts->runtimes;
     recorded = {facts->kernel_states, facts->kernel_from};
   }
   const int client_port = facts ? facts->client_port : flow.client.port;

@@ -87,7 +87,9 @@ nlohmann::json run_facts(const RunResult& r) {
       if (pcap::has(bits, static_cast<pcap::WireEffect>(e))) names.push_back(pcap::kWireEffectNames[e]);
     effects[std::to_string(frame)] = names;
   }
-  return {{"version", 5},          {"scenario", r.scenario->name}, {"verdict", to_string(r.verdict)},
+  json runtimes = json::object();
+  for (const auto& [side, runtime] : r.runtimes) runtimes[to_string(side)] = runtime;
+  return {{"version", 5},          {"scenario", r.scenario->name}, {"runtimes", runtimes}, {"verdict", to_string(r.verdict)},
           {"client", kClientHost.address_in(r.family)}, {"client_port", r.client_port}, {"server_port", r.server_port},
           {"anchors", anchors},    {"steps", steps},               {"kernel_states", kernel},
           {"kernel_from", kernel_from}, {"leftovers", leftovers},  {"at_close", at_close},

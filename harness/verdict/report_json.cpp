@@ -1,6 +1,7 @@
 // report.json: a run as data (docs/outputs.md). Times are ms since the run
 // began; packet numbers are the capture's frame numbers (Wireshark's "No.").
 #include "report.hpp"
+#include "runtimes.hpp"
 
 #include "hosts.hpp"
 #include "quoted_text.hpp"
@@ -41,11 +42,13 @@ json steps_json(const RunResult& r) {
               {"ran", ran}, {"ok", ran && !sr.mismatch.has_value()}};
     if (const auto* ps = std::get_if<PeerStep>(&sr.step->what)) {
       step["side"] = to_string(ps->side);
-      step["expect"] = {{"end", ps->expect.end}};
-      if (ps->expect.bytes) step["expect"]["bytes"] = *ps->expect.bytes;
-      if (ps->expect.state) step["expect"]["tcp_info"]["state"] = *ps->expect.state;
-      for (const auto& [name, range] : ps->expect.counters) step["expect"]["tcp_info"][name] = {range.low, range.high};
-      for (const auto& text : ps->expect.texts) step["expect"]["texts"].push_back(protocol::quote_text(text));
+      const auto runtime = r.runtimes.contains(ps->side) ? r.runtimes.at(ps->side) : std::string(protocol::kDefaultRuntime);
+      const auto& expect = ps->expect_for(runtime);
+      step["expect"] = {{"end", expect.end}};
+      if (expect.bytes) step["expect"]["bytes"] = *expect.bytes;
+      if (expect.state) step["expect"]["tcp_info"]["state"] = *expect.state;
+      for (const auto& [name, range] : expect.counters) step["expect"]["tcp_info"][name] = {range.low, range.high};
+      for (const auto& text : expect.texts) step["expect"]["texts"].push_back(protocol::quote_text(text));
     }
     if (sr.mismatch) step["mismatch"] = *sr.mismatch;
     steps.push_back(step);

@@ -126,6 +126,12 @@ RunFacts parse_facts(const nlohmann::json& j) {
                                                                             0, std::int64_t{1} << 62));
   if (j.contains("steps")) f.steps = steps_of(j.at("steps"));
   if (j.contains("programs")) f.programs = programs_of(j.at("programs"));
+  if (j.contains("runtimes")) {
+    const auto& runtimes = j.at("runtimes");
+    if (!runtimes.is_object()) throw FactsError("runtimes is not an object");
+    for (Side side : {Side::client, Side::server})
+      if (runtimes.contains(to_string(side))) f.runtimes[side] = text_of(runtimes.at(to_string(side)), "runtimes." + to_string(side));
+  }
   if (j.contains("effects")) f.effects = effects_of(j.at("effects")), f.effects_recorded = true;
   if (j.contains("undelivered")) {
     const auto& frames = j.at("undelivered");

@@ -32,6 +32,7 @@ struct RunFacts {
   std::map<Side, std::vector<std::string>> kernel_states, kernel_from;
   std::map<Side, std::vector<SocketEntry>> leftovers;
   std::map<Side, SocketEntry> at_close;  // optional in the comment (captures before it had none)
+  std::map<Side, std::string> runtimes;  // each side's peer runtime (none recorded: asio)
   std::vector<ProgramRecord> programs;   // side, exec step, how it ended, what it left running
   // What the wire did to each frame it touched, by frame number (1-based):
   // pcap::WireEffect bits (version 3 on; empty before).

@@ -51,16 +51,21 @@ std::optional<std::string> compare_texts(const ExpectedOutcome& expect, const pr
 }
 
 std::optional<std::string> compare_outcome(const PeerStep& step, const protocol::Outcome& outcome) {
-  const bool end_ok = outcome.end == step.expect.end;
-  const bool bytes_ok = !step.expect.bytes || *step.expect.bytes == outcome.bytes;
+  const auto& expect = step.expect_for(outcome.runtime);
+  const bool end_ok = outcome.end == expect.end;
+  const bool bytes_ok = !expect.bytes || *expect.bytes == outcome.bytes;
   if (end_ok && bytes_ok) {
-    if (auto m = compare_texts(step.expect, outcome)) return m;
-    return compare_tcp_info(step.expect, outcome);
+    if (auto m = compare_texts(expect, outcome)) return m;
+    return compare_tcp_info(expect, outcome);
   }
   std::string actual = outcome_text(outcome.end, outcome.bytes);
   if (outcome.deadline) actual += " at its deadline of " + std::to_string(step.within.count()) + " ms";
-  if (outcome.error && outcome.end != protocol::end::eof) actual += ": " + outcome.error->message;
-  return "expected " + outcome_text(step.expect.end, step.expect.bytes) + " vs actual " + actual;
+  if (outcome.said) actual += " (" + outcome.runtime + ": " + outcome.said->text + ")";
+  else if (outcome.error && outcome.end != protocol::end::eof) actual += ": " + outcome.error->message;
+  // Which runtime disagreed, when the step states another's outcome or the run's peer is not the default.
+  const bool name_runtime = !step.runtime_expect.empty() || (!outcome.runtime.empty() && outcome.runtime != "asio");
+  return "expected " + outcome_text(expect.end, expect.bytes) + (name_runtime ? " of the " + outcome.runtime + " peer" : "") +
+         " vs actual " + actual;
 }
 
 // "-> END at LOW..HIGH after step N": when the step's outcome came, since step N began.

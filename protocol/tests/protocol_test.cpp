@@ -2,8 +2,14 @@
 #include "action_grammar.hpp"
 #include "command.hpp"
 #include "outcome.hpp"
+#include "runtimes.hpp"
 #include "quoted_text.hpp"
 #include "socket_options.hpp"
+#include "spec.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
 
 #include <boost/test/unit_test.hpp>
 
@@ -84,13 +90,83 @@ BOOST_AUTO_TEST_CASE(malformed_commands_name_the_problem) {
 BOOST_AUTO_TEST_CASE(outcomes_round_trip) {
   Outcome o{.end = "ssl_error", .bytes = 3, .deadline = true, .announced = 10,
             .error = ErrorDetail{"asio.ssl", 5, "bad record mac"}, .errno_value = 104, .signal = 9,
-            .tcp_info = TcpInfo{"FIN_WAIT1", {{"retransmits", 3}, {"unacked", 1}}}, .start_ns = 11, .end_ns = 22};
+            .tcp_info = TcpInfo{"FIN_WAIT1", {{"retransmits", 3}, {"unacked", 1}}}, .start_ns = 11, .end_ns = 22,
+            .runtime = "asio"};
   const auto back = parse_outcome(nlohmann::json::parse(to_json(o).dump()));
   BOOST_TEST(to_json(back).dump() == to_json(o).dump());
   BOOST_TEST(back.tcp_info->state == "FIN_WAIT1");
   BOOST_TEST(back.tcp_info->counters.at("retransmits") == 3u);
   BOOST_CHECK_THROW(parse_outcome(nlohmann::json{{"bytes", 1}}), std::invalid_argument);
   BOOST_CHECK_THROW(parse_outcome(nlohmann::json{{"end", "ok"}, {"bytes", "x"}}), std::invalid_argument);
+}
+
+// A runtime's words name the end: the errno first (Python's ETIMEDOUT is a TimeoutError), then the table.
+BOOST_AUTO_TEST_CASE(a_runtime_error_is_named_by_its_errno_then_by_the_table) {
+  auto end_for = [](const std::string& runtime, nlohmann::json said) {
+    return parse_outcome({{"bytes", 0}, {"runtime", std::move(said)}}, runtime);
+  };
+  const auto deadline = end_for("python", {{"said", "TimeoutError: timed out"}, {"is", {"TimeoutError", "OSError"}}});
+  BOOST_TEST(deadline.end == "deadline_exceeded");
+  BOOST_TEST(deadline.runtime == "python");
+  BOOST_TEST(deadline.said->text == "TimeoutError: timed out");
+  auto timedout = parse_outcome({{"bytes", 0}, {"errno", 110}, {"runtime", {{"said", "TimeoutError: [Errno 110]"}, {"is", {"TimeoutError"}}}}},
+                                "python");
+  BOOST_TEST(timedout.end == "ETIMEDOUT");
+  BOOST_TEST(end_for("go", {{"said", "EOF"}, {"is", {"io.EOF", "*errors.errorString"}}}).end == "eof");
+  BOOST_TEST(end_for("go", {{"said", "use of closed network connection"}, {"is", {"net.ErrClosed"}}}).end == "EBADF");
+  // Words no table entry names: the runtime's own, never a guess.
+  BOOST_TEST(end_for("go", {{"said", "odd"}, {"is", {"*main.oddError"}}}).end == "go:*main.oddError");
+  // A runtime's words in another runtime's table mean nothing there.
+  BOOST_TEST(end_for("python", {{"said", "EOF"}, {"is", {"io.EOF"}}}).end == "python:io.EOF");
+  // What was said survives the report and its reading back.
+  BOOST_TEST(to_json(parse_outcome(to_json(deadline))).dump() == to_json(deadline).dump());
+  BOOST_CHECK_THROW(parse_outcome(nlohmann::json{{"bytes", 0}, {"runtime", {{"said", "x"}}}}), std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(the_runtime_table_names_known_runtimes_and_end_words) {
+  for (const auto& w : kRuntimeWords) {
+    BOOST_TEST(find_runtime(w.runtime) != nullptr, w.word);
+    BOOST_TEST((is_end_word(w.end) || std::string(w.end).starts_with("E")), w.word);
+  }
+  BOOST_TEST(find_runtime("asio")->program == std::string("closepath-peer"));
+  BOOST_TEST(find_runtime("rust") == nullptr);
+}
+
+// The spec's fields are what the code writes: each action's example on the channel, and a full answer.
+BOOST_AUTO_TEST_CASE(the_spec_names_every_field_the_channel_carries) {
+  const auto spec = protocol_spec();
+  auto names_in = [](const nlohmann::json& fields) {
+    std::set<std::string> names;
+    for (const auto& f : fields) names.insert(f["name"].get<std::string>());
+    return names;
+  };
+  const auto common = names_in(spec["command_fields"]);
+  std::map<std::string, std::set<std::string>> declared;
+  for (const auto& op : spec["ops"]) declared[op["op"].get<std::string>()] = names_in(op["fields"]);
+  closepath::for_each_alternative<Action>([&](auto tag, std::size_t) {
+    using T = typename decltype(tag)::type;
+    std::vector<Action> samples;
+    if constexpr (requires { T::example; }) {
+      // The example's action alone: its outcome, deadline and '&' are the step's.
+      auto words = split_words(std::string(T::example).substr(0, std::string(T::example).find(" ->")));
+      if (const auto w = std::find(words.begin(), words.end(), "within"); w != words.end()) words.erase(w, w + 2);
+      if (!words.empty() && words.back() == "&") words.pop_back();
+      samples.push_back(parse_words<Action>(words));
+    }
+    else samples.push_back(TlsSetup{"ca", "cert", "key"});
+    for (const auto& a : samples) {
+      const auto command = to_json(Command{.id = 1, .action = a});
+      for (const auto& [key, value] : command.items())
+        BOOST_TEST((common.contains(key) || declared.at(T::op).contains(key)), T::op << ": '" << key << "' is not in the spec");
+    }
+  });
+  Outcome full{.end = "ok", .bytes = 1, .deadline = true, .announced = 2, .error = ErrorDetail{"system", 1, "x"},
+               .errno_value = 1, .signal = 9, .tcp_info = TcpInfo{"CLOSE", {}}, .data = "x", .start_ns = 1, .end_ns = 2,
+               .runtime = "go", .said = RuntimeSaid{"x", {"io.EOF"}}};
+  const auto answer_fields = names_in(spec["outcome_fields"]);
+  const auto answer = to_json(full);
+  for (const auto& [key, value] : answer.items()) BOOST_TEST(answer_fields.contains(key), "'" << key << "' is not in the spec");
+  BOOST_TEST(spec["ops"].size() == std::variant_size_v<Action>);
 }
 
 BOOST_AUTO_TEST_CASE(socket_option_table_knows_the_grammar_names) {

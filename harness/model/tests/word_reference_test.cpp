@@ -9,6 +9,8 @@
 #include "scenario_parser.hpp"
 #include "tcp_states.hpp"
 #include "word_reference.hpp"
+#include "runtimes.hpp"
+#include "catalogue.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -29,6 +31,7 @@ void parse_example(const std::string& key, const std::string& example) {
   else if (key == "pattern") pcap::parse_pattern(example);
   else if (key == "leftover") parse_leftover_pattern(example);
   else if (key == "state") BOOST_REQUIRE(tcp_state_named(example));
+  else if (key == "runtime") BOOST_REQUIRE(protocol::find_runtime(example));
   else if (key == "duration") parse_duration(example);
   else BOOST_FAIL("no grammar test for section " + key);
 }
@@ -56,6 +59,7 @@ void note_step(Used& used, const Step& step) {
                    std::visit([&](const auto& a) { used["peer"].insert(a.word); }, p.action);
                    if (const auto* set = std::get_if<SetOption>(&p.action)) used["option"].insert(set->name);
                    note_outcome(used, p.expect);
+                   for (const auto& [runtime, expect] : p.runtime_expect) used["runtime"].insert(runtime), note_outcome(used, expect);
                  },
                  [&](const WaitStep& w) { used["wait"].insert(w.quiet ? "quiet" : "DURATION"), used["duration"].insert("DURATION"); },
                  [&](const WireWait& w) { used["wait"].insert("PATTERN"), note_pattern(used, w.match); },
@@ -83,6 +87,8 @@ Used used_by_scenarios() {
     for (const auto& file : catalogue_files(dir)) {
       const auto s = parse_scenario_file(file);
       for (const auto& step : s.steps) note_step(used, step);
+      for (Side side : {Side::client, Side::server}) used["runtime"].insert(peer_runtime(s.peers, {}, side));
+      for (const auto& [runtime, why] : s.differs) used["runtime"].insert(runtime);
       for (const auto& e : s.wire) {
         if (std::holds_alternative<pcap::AnyPackets>(e.value)) used["pattern"].insert("...");
         else if (const auto& run = std::get<pcap::PacketRun>(e.value); run.min != 1 || run.max != 1)

@@ -1,0 +1,3 @@
+module closepath/peer
+
+go 1.19
