@@ -72,10 +72,13 @@ asio::awaitable<void> serve(asio::io_context& io, asio::posix::stream_descriptor
     std::string line(asio::buffers_begin(buffer.data()), asio::buffers_begin(buffer.data()) + static_cast<std::ptrdiff_t>(n));
     buffer.consume(n);
     closepath::protocol::Command command;
+    const auto j = nlohmann::json::parse(line, nullptr, false);
     try {
-      command = closepath::protocol::parse_command(nlohmann::json::parse(line));
-    } catch (const std::exception& e) {  // nlohmann's parse_error or the protocol's invalid_argument
-      write_line(control, {{"id", -1}, {"fatal", std::string("malformed command: ") + e.what() + ": " + line}});
+      command = closepath::protocol::parse_command(j);
+    } catch (const std::exception& e) {  // the protocol's invalid_argument, or a line that is no JSON
+      // The command's own id when it has one (an unknown op, a field missing), else -1.
+      const int id = j.is_object() && j.contains("id") && j["id"].is_number_integer() ? j["id"].get<int>() : -1;
+      write_line(control, {{"id", id}, {"fatal", std::string("malformed command: ") + e.what() + ": " + line}});
       exit_code = 2;
       io.stop();
       co_return;

@@ -8,6 +8,8 @@ carrying the default):
   --closepath-scenarios DIR   CLOSEPATH_SCENARIOS  closepath_scenarios  a directory of scenario files to run as tests
   --closepath-repeat N        CLOSEPATH_REPEAT     closepath_repeat     runs per scenario test (a flake shows)
   --closepath-ipv6            CLOSEPATH_IPV6=1     closepath_ipv6=yes   run scenarios over IPv6 (those that pin no family)
+  --closepath-peer RUNTIME    CLOSEPATH_PEER       closepath_peer       the peers' runtime: asio, go, python, or
+                                                                        client=RUNTIME,server=RUNTIME (closepath run --peer)
 
 With a scenario directory, every *.yaml in it is one test (id = its file
 name, markers = its tags), so `python3 -m pytest --closepath-scenarios=mine/`
@@ -53,6 +55,9 @@ OPTIONS = {
                             "a directory of scenario files, each run as a test"),
     "closepath_ipv6": ("--closepath-ipv6", "CLOSEPATH_IPV6", "closepath_ipv6", "",
                        "run scenario files and closepath_run over IPv6 (scenarios that pin no `family:`)"),
+    "closepath_peer": ("--closepath-peer", "CLOSEPATH_PEER", "closepath_peer", "",
+                       "the peers' runtime for scenario tests and closepath_run: asio (closepath's default), go, "
+                       "python, or client=RUNTIME,server=RUNTIME"),
     "closepath_repeat": ("--closepath-repeat", "CLOSEPATH_REPEAT", "closepath_repeat", "1",
                          "run each scenario test N times; it passes only if every run does"),
 }
@@ -190,7 +195,7 @@ class ScenarioItem(pytest.Item):
     def runtest(self):
         tool = closepath_of(self.config)
         run = tool("run", self.path, "--out", tool.out / "scenarios", *tool.repeat_args(), *tool.family_args(),
-                   timeout=300 * tool.repeat)
+                   *tool.peer_args(), timeout=300 * tool.repeat)
         if run.returncode == 0:
             report = next(iter(sorted((tool.out / "scenarios").glob(f"{self.name}/**/report.json"))), None)
             if report and json.loads(report.read_text()).get("verdict") == "skipped":
@@ -223,8 +228,9 @@ def catalogue_file(name):
 
 
 class Closepath:
-    def __init__(self, binary, out, jobs, repeat=1, ipv6=False):
+    def __init__(self, binary, out, jobs, repeat=1, ipv6=False, peer=""):
         self.binary = pathlib.Path(binary)
+        self.peer = peer
         self.out = pathlib.Path(out).resolve()
         self.jobs = int(jobs)
         self.repeat = int(repeat)
@@ -238,6 +244,10 @@ class Closepath:
     def family_args(self):
         """`--ipv6` when the tests are to run scenarios over IPv6."""
         return ["--ipv6"] if self.ipv6 else []
+
+    def peer_args(self):
+        """`--peer RUNTIME` when the tests are to run scenarios with another runtime's peers."""
+        return ["--peer", self.peer] if self.peer else []
 
     def repeat_args(self):
         """`--repeat N` when the tests are to run each scenario more than once."""
@@ -261,7 +271,8 @@ def closepath_of(config):
     if os.environ.get("PYTEST_XDIST_WORKER"):
         out = out / os.environ["PYTEST_XDIST_WORKER"]
     tool = Closepath(resolve(config, "closepath"), out, whole_number(config, "closepath_jobs"),
-                     whole_number(config, "closepath_repeat"), switched_on(resolve(config, "closepath_ipv6")))
+                     whole_number(config, "closepath_repeat"), switched_on(resolve(config, "closepath_ipv6")),
+                     resolve(config, "closepath_peer"))
     if not tool.binary.exists():
         pytest.exit(f"{tool.binary} not found (from {resolved(config, 'closepath')[1]}): build first "
                     "(tools/test.sh does), or give --closepath PATH", returncode=3)
@@ -334,7 +345,7 @@ def closepath_run(closepath, tmp_path):
         else:
             path = pathlib.Path(text)
         out = tmp_path / f"closepath{len(calls)}"
-        done = closepath("run", path, "--out", out, *closepath.family_args(), *args, timeout=timeout)
+        done = closepath("run", path, "--out", out, *closepath.family_args(), *closepath.peer_args(), *args, timeout=timeout)
         reports = sorted(out.glob("*/report.json"))
         if done.returncode not in (0, 1) or not reports:
             pytest.fail(f"closepath run {path} exited {done.returncode}\n{done.stdout}{done.stderr}", pytrace=False)

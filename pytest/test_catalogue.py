@@ -30,7 +30,7 @@ def flag_bits(letters):
 def test_scenario(closepath, name, family):
     """Every scenario over both families (`-k linger_zero` replays both)."""
     out = closepath.out / family
-    run = closepath("run", catalogue_file(name), "--out", out, *closepath.repeat_args(),
+    run = closepath("run", catalogue_file(name), "--out", out, *closepath.repeat_args(), *closepath.peer_args(),
                     *(["--ipv6"] if family == "ipv6" else []), timeout=300 * closepath.repeat)
     # On failure closepath prints the first mismatch, the ladder and the capture's path.
     assert run.returncode == 0, f"closepath run {name} exited {run.returncode}\n{run.stdout}{run.stderr}"

@@ -122,6 +122,14 @@ json programs_json(const RunResult& r) {
   return programs;
 }
 
+// Each side's peer runtime (protocol/runtimes.hpp).
+json peers_json(const RunResult& r) {
+  json peers = json::object();
+  for (Side side : {Side::client, Side::server})
+    peers[to_string(side)] = r.runtimes.contains(side) ? r.runtimes.at(side) : std::string(protocol::kDefaultRuntime);
+  return peers;
+}
+
 }  // namespace
 
 nlohmann::json report_json(const RunResult& r) {
@@ -137,6 +145,7 @@ nlohmann::json report_json(const RunResult& r) {
               {"client_port", r.client_port},
               {"server_port", r.server_port},
               {"family", to_string(r.family)},
+              {"peers", peers_json(r)},
               {"addresses", {{"client", kClientHost.address_in(r.family)}, {"server", kServerHost.address_in(r.family)}}},
               {"steps", steps_json(r)},
               {"wire", wire_json(r)},
