@@ -62,6 +62,25 @@ BOOST_AUTO_TEST_CASE(judge_compares_outcomes) {
   BOOST_TEST(*compare_outcome(reset, aborted) == "expected ECONNRESET vs actual operation_aborted (5 bytes) at its deadline of 5000 ms");
 }
 
+// A step judged for a peer of another runtime: by that runtime's line when it has one; a mismatch names the runtime
+// and says what the runtime said.
+BOOST_AUTO_TEST_CASE(judge_compares_a_runtime_outcome_by_its_own_line) {
+  auto step = parse_peer_step(Side::client, "recv within 1s -> operation_aborted");
+  step.runtime_expect["go"] = parse_peer_step(Side::client, "recv -> deadline_exceeded").expect;
+  protocol::Outcome go{.end = "deadline_exceeded", .deadline = true, .runtime = "go",
+                       .said = protocol::RuntimeSaid{"read tcp: i/o timeout", {"os.ErrDeadlineExceeded"}}};
+  BOOST_TEST(!compare_outcome(step, go));
+  BOOST_TEST(*compare_outcome(step, {.end = "deadline_exceeded", .runtime = "asio"}) ==
+             "expected operation_aborted of the asio peer vs actual deadline_exceeded (0 bytes)");
+  go.end = "eof";
+  go.deadline = false;
+  go.said = protocol::RuntimeSaid{"EOF", {"io.EOF"}};
+  BOOST_TEST(*compare_outcome(step, go) == "expected deadline_exceeded of the go peer vs actual eof (0 bytes) (go: EOF)");
+  // A runtime the step says nothing of is held to the step's own outcome.
+  BOOST_TEST(*compare_outcome(step, {.end = "eof", .runtime = "python"}) ==
+             "expected operation_aborted of the python peer vs actual eof (0 bytes)");
+}
+
 // get tcp_info compares the state and each expected counter against its range.
 BOOST_AUTO_TEST_CASE(judge_compares_tcp_info) {
   const auto step = parse_peer_step(Side::client, "get tcp_info -> state FIN_WAIT1 unacked 1 retransmits 2..4");
