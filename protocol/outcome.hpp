@@ -32,6 +32,7 @@ inline constexpr const char* pending = "pending";
 inline constexpr const char* timeout = "timeout";
 inline constexpr const char* error = "error";
 inline constexpr const char* deadline_exceeded = "deadline_exceeded";
+inline constexpr const char* runtime_refused = "runtime_refused";
 }  // namespace end
 
 struct EndWord {
@@ -46,6 +47,10 @@ inline constexpr EndWord kEndWords[] = {
     {end::deadline_exceeded,
      "the runtime's own deadline error, where Asio cancels (operation_aborted): Go's os.ErrDeadlineExceeded, Python's "
      "TimeoutError",
+     true},
+    {end::runtime_refused,
+     "the runtime refused the call itself, before the kernel was asked (asyncio: write() after write_eof() raises "
+     "RuntimeError)",
      true},
     {end::stream_truncated, "TLS: TCP EOF without close_notify", true},
     {end::ssl_error, "another OpenSSL failure (the report says which)", true},

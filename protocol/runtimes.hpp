@@ -28,6 +28,8 @@ inline constexpr Runtime kRuntimes[] = {
      "Go's standard library: net.TCPConn and crypto/tls, a goroutine per command, deadlines by SetDeadline"},
     {"python", "closepath-peer-python",
      "Python's standard library: blocking socket and ssl, a thread per command, deadlines by settimeout"},
+    {"asyncio", "closepath-peer-asyncio",
+     "Python's asyncio streams: start_server, open_connection, start_tls, a task per command, deadlines by wait_for"},
 };
 inline constexpr const char* kDefaultRuntime = "asio";
 
@@ -61,6 +63,15 @@ inline constexpr RuntimeWord kRuntimeWords[] = {
     {"python", "ssl.SSLEOFError", end::stream_truncated, "TLS: EOF in violation of the protocol"},
     {"python", "ssl.SSLZeroReturnError", end::eof, "TLS: the peer's close_notify"},
     {"python", "ssl.SSLError", end::ssl_error, "another ssl failure (ssl.SSLCertVerificationError among them)"},
+    {"asyncio", "b''", end::eof, "StreamReader.read() returned b'': the peer's FIN"},
+    {"asyncio", "asyncio.exceptions.IncompleteReadError", end::eof,
+     "readexactly() or readuntil() met the end of the stream first (the bytes say how far)"},
+    {"asyncio", "TimeoutError", end::deadline_exceeded, "asyncio.wait_for's timeout passed (the awaited call is cancelled)"},
+    {"asyncio", "asyncio.exceptions.CancelledError", end::operation_aborted, "the task was cancelled (a close while connecting)"},
+    {"asyncio", "[]", end::deadline_exceeded, "select.poll's poll() returned no event: its timeout passed"},
+    {"asyncio", "RuntimeError", end::runtime_refused, "the stream refused the call (write() after write_eof())"},
+    {"asyncio", "ssl.SSLEOFError", end::stream_truncated, "TLS: EOF in violation of the protocol"},
+    {"asyncio", "ssl.SSLError", end::ssl_error, "another ssl failure"},
 };
 
 // The end word for what `runtime` said (the errno's name, else

@@ -1,4 +1,4 @@
-"""The whole catalogue with the Go and the Python peers, over both families:
+"""The whole catalogue with the Go, Python and asyncio peers, over both families:
 every scenario passes as it is, states what that runtime is told (`go:
 OUTCOME` beside a step), or says why that runtime's program meets another
 close path (`differs:`) and is skipped. (`--closepath-peer go` runs
@@ -11,9 +11,9 @@ from closepath_plugin import ROOT
 
 
 @pytest.mark.parametrize("family", ["ipv4", "ipv6"])
-@pytest.mark.parametrize("runtime", ["go", "python"])
+@pytest.mark.parametrize("runtime", ["go", "python", "asyncio"])
 def test_the_catalogue_passes_with_each_runtime(closepath, runtime, family):
-    program = {"go": "closepath-peer-go", "python": "closepath-peer-python"}[runtime]
+    program = f"closepath-peer-{runtime}"
     if not (closepath.binary.parent / program).exists():
         pytest.skip(f"{program} is not built here (tools/bootstrap.sh installs what it needs)")
     out = closepath.out / "peers" / runtime / family

@@ -52,6 +52,7 @@ class Peer:
             pass_fds=(3,), preexec_fn=lambda: on_fd_3(theirs.fileno()), stdin=subprocess.DEVNULL)
         theirs.close()
         self.hello = self.line(10)
+        self.runtime = self.hello.get("runtime", "asio")
 
     def line(self, timeout):
         self.channel.settimeout(timeout)
@@ -70,7 +71,7 @@ class Peer:
         while ident not in self.kept:
             a = self.line(timeout)
             assert "fatal" not in a, f"the {self.role} peer refused a command: {a}"
-            self.kept[a["id"]] = checked_answer(self.spec, a)
+            self.kept[a["id"]] = checked_answer(self.spec, a, self.runtime)
         return self.kept.pop(ident)
 
     def call(self, op, within_ms=2000, **fields):
@@ -83,7 +84,7 @@ class Peer:
         self.channel.close()
 
 
-def checked_answer(spec, a):
+def checked_answer(spec, a, runtime):
     """The answer in the spec's form, and the end closepath names for it (the spec's rule, applied here)."""
     allowed = {f["name"] for f in spec["outcome_fields"]}
     assert set(a) <= allowed, f"fields not in the spec: {set(a) - allowed}"
@@ -98,12 +99,9 @@ def checked_answer(spec, a):
     if "errno" in a:
         a["end"] = errno.errorcode[a["errno"]]
     else:
-        named = [w["end"] for w in spec["runtime_words"] if w["runtime"] == RUNTIME[0] and w["word"] in said["is"]]
-        a["end"] = named[0] if named else f"{RUNTIME[0]}:{said['is'][0] if said['is'] else said['said']}"
+        named = [w["end"] for w in spec["runtime_words"] if w["runtime"] == runtime and w["word"] in said["is"]]
+        a["end"] = named[0] if named else f"{runtime}:{said['is'][0] if said['is'] else said['said']}"
     return a
-
-
-RUNTIME = [""]  # the runtime under test, for checked_answer's table lookup
 
 
 def program_of(closepath, runtime, spec):
@@ -114,17 +112,31 @@ def program_of(closepath, runtime, spec):
     return program
 
 
-@pytest.fixture(params=["asio", "go", "python"])
+def peers(closepath, spec, runtime, server_runtime=None):
+    """A client of `runtime` and a server of `server_runtime` (the same by default) on loopback."""
+    port, client_port = free_port(socket.AF_INET), free_port(socket.AF_INET)
+    server = Peer(program_of(closepath, server_runtime or runtime, spec), spec, "server", "127.0.0.1", "127.0.0.1",
+                  port, client_port)
+    client = Peer(program_of(closepath, runtime, spec), spec, "client", "127.0.0.1", "127.0.0.1", port, client_port)
+    return client, server
+
+
+@pytest.fixture(params=["asio", "go", "python", "asyncio"])
 def pair(request, closepath, spec):
-    """A client and a server peer of one runtime on loopback, and the ops each was sent."""
-    runtime = request.param
-    RUNTIME[0] = runtime
-    program = program_of(closepath, runtime, spec)
-    family = socket.AF_INET
-    port, client_port = free_port(family), free_port(family)
-    server = Peer(program, spec, "server", "127.0.0.1", "127.0.0.1", port, client_port)
-    client = Peer(program, spec, "client", "127.0.0.1", "127.0.0.1", port, client_port)
-    yield runtime, client, server
+    """A client and a server peer of one runtime on loopback."""
+    client, server = peers(closepath, spec, request.param)
+    yield request.param, client, server
+    client.close()
+    server.close()
+
+
+@pytest.fixture(params=["asio", "go", "python", "asyncio"])
+def tls_pair(request, closepath, spec):
+    """As pair, but an asyncio client meets an Asio server: an asyncio server's StreamReader takes a ClientHello
+    that comes before its start_tls(), which then never completes (a race the catalogue's TLS scenarios say
+    `differs:` for); its tls_stall is tested on its own."""
+    client, server = peers(closepath, spec, request.param, "asio" if request.param == "asyncio" else None)
+    yield request.param, client, server
     client.close()
     server.close()
 
@@ -163,8 +175,12 @@ def test_every_peer_carries_a_connection_through_every_plain_command(pair, spec)
     assert deadline["end"] in ("operation_aborted", "deadline_exceeded") and deadline.get("deadline"), deadline
     assert s.call("set", name="tcp_inq", value=1)["end"] == "ok"
     c.call("send", n=5)
-    assert s.call("poll")["end"] == "readable"
-    assert s.call("get", item="inq")["bytes"] == 5 and s.call("get", item="cm_inq")["bytes"] == 5
+    if runtime == "asyncio":  # its StreamReader takes bytes as they come: the kernel holds none, poll sees none
+        assert s.call("poll", within_ms=300)["end"] == "deadline_exceeded"
+        assert s.call("get", item="inq")["bytes"] == 0 and s.call("get", item="cm_inq")["end"] == "EAGAIN"
+    else:
+        assert s.call("poll")["end"] == "readable"
+        assert s.call("get", item="inq")["bytes"] == 5 and s.call("get", item="cm_inq")["bytes"] == 5
     assert s.call("recv")["bytes"] == 5
     assert c.call("send_message", announce=100, n=10)["bytes"] == 10
     assert c.call("shutdown", how="wr")["end"] == "ok"
@@ -206,8 +222,8 @@ def credentials(tmp_path_factory):
     return {"ca": cert, "cert": cert, "key": key}
 
 
-def test_every_peer_speaks_tls_through_close_notify(pair, credentials):
-    runtime, c, s = pair
+def test_every_peer_speaks_tls_through_close_notify(tls_pair, credentials):
+    runtime, c, s = tls_pair
     assert c.call("tls_setup", ca=credentials["ca"])["end"] == "ok"
     assert s.call("tls_setup", cert=credentials["cert"], key=credentials["key"])["end"] == "ok"
     s.call("listen")
@@ -222,8 +238,8 @@ def test_every_peer_speaks_tls_through_close_notify(pair, credentials):
     assert c.answer(notify)["end"] == "ok"
 
 
-def test_every_peer_stalls_a_handshake_and_meets_a_verification_failure(pair, credentials):
-    runtime, c, s = pair
+def test_every_peer_stalls_a_handshake_and_meets_a_verification_failure(tls_pair, credentials):
+    runtime, c, s = tls_pair
     c.call("tls_setup", ca=credentials["ca"])
     s.call("tls_setup", cert=credentials["cert"], key=credentials["key"])
     s.call("listen")
@@ -242,6 +258,18 @@ def test_every_peer_stalls_a_handshake_and_meets_a_verification_failure(pair, cr
     s.send("tls_handshake", within_ms=3000)
     refused = c.answer(shake)
     assert refused["end"] == "ssl_error", refused
+
+
+def test_every_peer_stalls_a_handshake_as_a_server(pair, credentials):
+    runtime, c, s = pair
+    c.call("tls_setup", ca=credentials["ca"])
+    s.call("listen")
+    c.call("connect")
+    s.call("accept")
+    shake = c.send("tls_handshake", within_ms=500)
+    stalled = s.call("tls_stall")
+    assert stalled["end"] == "ok" and stalled["bytes"] > 5
+    assert c.answer(shake).get("deadline")
 
 
 def test_a_crash_kills_the_peer_and_a_bad_command_is_fatal(pair, spec):

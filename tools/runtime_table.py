@@ -7,7 +7,7 @@ each step that did not simply succeed: closepath's word and the runtime's own
 class). Cells that differ from Asio's are marked. With --write, the table goes
 into docs/runtimes.md (between its table markers), dated, with the kernel.
 
-    tools/runtime_table.py [--peers asio,go,python] [--ipv6] [--out DIR] [--write] [--closepath BIN]
+    tools/runtime_table.py [--peers asio,go,python,asyncio] [--ipv6] [--out DIR] [--write] [--closepath BIN]
 """
 import argparse
 import datetime
@@ -76,7 +76,7 @@ def table(results, runtimes):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--peers", default="asio,go,python", help="runtimes, the first the reference (default asio,go,python)")
+    parser.add_argument("--peers", default="asio,go,python,asyncio", help="runtimes, the first the reference (default asio,go,python,asyncio)")
     parser.add_argument("--ipv6", action="store_true", help="run over IPv6")
     parser.add_argument("--out", default=str(ROOT / "out" / "runtimes"), help="where the runs write (default out/runtimes)")
     parser.add_argument("--write", action="store_true", help="write the table into docs/runtimes.md")

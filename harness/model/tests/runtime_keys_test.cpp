@@ -47,7 +47,7 @@ BOOST_AUTO_TEST_CASE(peer_pins_a_runtime_for_both_sides_or_each) {
   const auto one = parsed("peer: {client: python}", "");
   BOOST_TEST(one.peers.at(Side::client) == "python");
   BOOST_TEST(!one.peers.contains(Side::server));
-  BOOST_TEST(error_of("peer: rust", "").rfind("t.yaml:2: 'rust' is not a runtime (known: asio, go, python)", 0) == 0);
+  BOOST_TEST(error_of("peer: rust", "").rfind("t.yaml:2: 'rust' is not a runtime (known: asio, go, python, asyncio)", 0) == 0);
   BOOST_TEST(error_of("peer: {proxy: go}", "").rfind("t.yaml:2: unknown peer 'proxy' (expected client or server)", 0) == 0);
 }
 
@@ -60,7 +60,7 @@ BOOST_AUTO_TEST_CASE(a_runtime_outcome_beside_a_step_replaces_its_outcome_for_th
 }
 
 BOOST_AUTO_TEST_CASE(a_runtime_outcome_is_refused_where_it_cannot_mean_anything) {
-  BOOST_TEST(error_of("", "    rust: eof").rfind("t.yaml:8: 'rust' beside a step names a runtime (asio, go, python)", 0) == 0,
+  BOOST_TEST(error_of("", "    rust: eof").rfind("t.yaml:8: 'rust' beside a step names a runtime (asio, go, python, asyncio)", 0) == 0,
              error_of("", "    rust: eof"));
   BOOST_TEST(error_of("", "    go: sideways").rfind("t.yaml:8: unknown outcome 'sideways'", 0) == 0, error_of("", "    go: sideways"));
   BOOST_TEST(error_of("", "    go: eof at 1s..2s after step 1").find("takes no time window") != std::string::npos);
