@@ -7,6 +7,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       cmake g++ make pkg-config libboost1.81-dev libboost-test1.81-dev libpcap-dev zlib1g-dev libyaml-dev \
       nlohmann-json3-dev libcli11-dev libssl-dev libnl-route-3-dev iproute2 nftables tshark python3-pytest python3-pytest-xdist util-linux curl \
+      golang-go \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .

@@ -222,13 +222,26 @@ def credentials(tmp_path_factory):
     return {"ca": cert, "cert": cert, "key": key}
 
 
+def connected(c, s, credentials=None):
+    """The client connected to the server; with credentials, each side given its half of them first."""
+    if credentials:
+        assert c.call("tls_setup", ca=credentials["ca"])["end"] == "ok"
+        assert s.call("tls_setup", cert=credentials["cert"], key=credentials["key"])["end"] == "ok"
+    assert s.call("listen")["end"] == "ok" and c.call("connect")["end"] == "ok" and s.call("accept")["end"] == "ok"
+
+
+def stalled_handshake(c, s):
+    """The client's handshake meets a server that reads the ClientHello and never answers: its deadline ends it."""
+    shake = c.send("tls_handshake", within_ms=500)
+    stalled = s.call("tls_stall")
+    assert stalled["end"] == "ok" and stalled["bytes"] > 5
+    timed_out = c.answer(shake)
+    assert timed_out["end"] in ("operation_aborted", "deadline_exceeded") and timed_out.get("deadline"), timed_out
+
+
 def test_every_peer_speaks_tls_through_close_notify(tls_pair, credentials):
     runtime, c, s = tls_pair
-    assert c.call("tls_setup", ca=credentials["ca"])["end"] == "ok"
-    assert s.call("tls_setup", cert=credentials["cert"], key=credentials["key"])["end"] == "ok"
-    s.call("listen")
-    c.call("connect")
-    s.call("accept")
+    connected(c, s, credentials)
     shake = c.send("tls_handshake", within_ms=5000)
     assert s.call("tls_handshake", within_ms=5000)["end"] == "ok"
     assert c.answer(shake)["end"] == "ok"
@@ -240,16 +253,8 @@ def test_every_peer_speaks_tls_through_close_notify(tls_pair, credentials):
 
 def test_every_peer_stalls_a_handshake_and_meets_a_verification_failure(tls_pair, credentials):
     runtime, c, s = tls_pair
-    c.call("tls_setup", ca=credentials["ca"])
-    s.call("tls_setup", cert=credentials["cert"], key=credentials["key"])
-    s.call("listen")
-    c.call("connect")
-    s.call("accept")
-    shake = c.send("tls_handshake", within_ms=500)
-    stalled = s.call("tls_stall")
-    assert stalled["end"] == "ok" and stalled["bytes"] > 5
-    timed_out = c.answer(shake)
-    assert timed_out["end"] in ("operation_aborted", "deadline_exceeded") and timed_out.get("deadline"), timed_out
+    connected(c, s, credentials)
+    stalled_handshake(c, s)
     c.call("close")
     s.call("close")
     c.call("connect")
@@ -262,14 +267,8 @@ def test_every_peer_stalls_a_handshake_and_meets_a_verification_failure(tls_pair
 
 def test_every_peer_stalls_a_handshake_as_a_server(pair, credentials):
     runtime, c, s = pair
-    c.call("tls_setup", ca=credentials["ca"])
-    s.call("listen")
-    c.call("connect")
-    s.call("accept")
-    shake = c.send("tls_handshake", within_ms=500)
-    stalled = s.call("tls_stall")
-    assert stalled["end"] == "ok" and stalled["bytes"] > 5
-    assert c.answer(shake).get("deadline")
+    connected(c, s, credentials)
+    stalled_handshake(c, s)
 
 
 def test_a_crash_kills_the_peer_and_a_bad_command_is_fatal(pair, spec):

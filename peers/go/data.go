@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"io"
+	"net"
 	"time"
 )
 
@@ -49,41 +50,56 @@ func (e *endpoint) sendMessage(c command, deadline time.Time) answer {
 	return a
 }
 
+// Reads into buf until an error, or until enough(got) says the bytes read so far will do.
+func readUntil(conn net.Conn, buf []byte, enough func(got []byte) bool) (got []byte, a answer) {
+	for a == nil {
+		n, err := conn.Read(buf)
+		got = append(got, buf[:n]...)
+		if err != nil {
+			a = failed(err, len(got))
+		} else if enough(got) {
+			a = ok(len(got))
+		}
+	}
+	return got, a
+}
+
+// The connection to read, its deadline set; nil when there is none.
+func (e *endpoint) reading(deadline time.Time) net.Conn {
+	conn := e.conn()
+	if conn != nil {
+		conn.SetReadDeadline(deadline)
+	}
+	return conn
+}
+
+func kept(a answer, got []byte, keep bool) answer {
+	if keep {
+		a["hex"] = hex.EncodeToString(got)
+	}
+	return a
+}
+
 // recv: one Read; exactly N (io.ReadFull); or Reads until an error (io.EOF at the peer's FIN).
 func (e *endpoint) recv(c command, deadline time.Time) answer {
-	conn := e.conn()
+	conn := e.reading(deadline)
 	if conn == nil {
 		return failed(errNoConnection, 0)
 	}
-	conn.SetReadDeadline(deadline)
-	var got []byte
-	var a answer
 	switch c.Mode {
 	case "exact":
 		buf := make([]byte, c.N)
 		n, err := io.ReadFull(conn, buf)
-		got = buf[:n]
-		if a = ok(n); err != nil {
-			a = failed(err, n)
+		if err != nil {
+			return kept(failed(err, n), buf[:n], c.Keep)
 		}
-	case "some", "all", "":
-		buf := make([]byte, 65536)
-		for a == nil {
-			n, err := conn.Read(buf)
-			got = append(got, buf[:n]...)
-			if err != nil {
-				a = failed(err, len(got))
-			} else if c.Mode != "all" {
-				a = ok(len(got))
-			}
-		}
-	default:
-		panic(fatal("'mode' is some, exact or all, not '" + c.Mode + "'"))
+		return kept(ok(n), buf, c.Keep)
+	case "some", "", "all":
+		all := c.Mode == "all"
+		got, a := readUntil(conn, make([]byte, 65536), func([]byte) bool { return !all })
+		return kept(a, got, c.Keep)
 	}
-	if c.Keep {
-		a["hex"] = hex.EncodeToString(got)
-	}
-	return a
+	panic(fatal("'mode' is some, exact or all, not '" + c.Mode + "'"))
 }
 
 // A byte at a time, so nothing past TEXT is taken (a bufio.Reader would read ahead).
@@ -92,36 +108,20 @@ func (e *endpoint) recvUntil(c command, deadline time.Time) answer {
 	if len(text) == 0 {
 		panic(fatal("'hex' is empty"))
 	}
-	conn := e.conn()
+	conn := e.reading(deadline)
 	if conn == nil {
 		return failed(errNoConnection, 0)
 	}
-	conn.SetReadDeadline(deadline)
-	var got []byte
-	var a answer
-	one := make([]byte, 1)
-	for a == nil {
-		n, err := conn.Read(one)
-		got = append(got, one[:n]...)
-		if err != nil {
-			a = failed(err, len(got))
-		} else if bytes.HasSuffix(got, text) {
-			a = ok(len(got))
-		}
-	}
-	if c.Keep {
-		a["hex"] = hex.EncodeToString(got)
-	}
-	return a
+	got, a := readUntil(conn, make([]byte, 1), func(got []byte) bool { return bytes.HasSuffix(got, text) })
+	return kept(a, got, c.Keep)
 }
 
 // The 4-byte length, then exactly that many, each by io.ReadFull.
 func (e *endpoint) recvMessage(c command, deadline time.Time) answer {
-	conn := e.conn()
+	conn := e.reading(deadline)
 	if conn == nil {
 		return failed(errNoConnection, 0)
 	}
-	conn.SetReadDeadline(deadline)
 	header := make([]byte, 4)
 	if _, err := io.ReadFull(conn, header); err != nil {
 		return failed(err, 0)

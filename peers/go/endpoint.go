@@ -42,6 +42,19 @@ func (e *endpoint) conn() net.Conn {
 
 var errNoConnection = &net.OpError{Op: "use", Net: "tcp", Err: net.ErrClosed}
 
+// Under the lock: the fields goroutines of other commands change.
+func (e *endpoint) locked(f func()) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	f()
+}
+
+// The TCP connection (under TLS too), or nil.
+func (e *endpoint) tcpConn() (conn *net.TCPConn) {
+	e.locked(func() { conn = e.tcp })
+	return
+}
+
 // The pending options on a socket being made, as Dialer.Control and ListenConfig.Control give it.
 func (e *endpoint) control(reuse bool) func(string, string, syscall.RawConn) error {
 	return func(_, _ string, raw syscall.RawConn) error {
@@ -66,16 +79,13 @@ func (e *endpoint) listen(c command, _ time.Time) answer {
 	if err != nil {
 		return failed(err, 0)
 	}
-	e.mu.Lock()
-	e.listener = l.(*net.TCPListener)
-	e.mu.Unlock()
+	e.locked(func() { e.listener = l.(*net.TCPListener) })
 	return ok(0)
 }
 
 func (e *endpoint) accept(c command, deadline time.Time) answer {
-	e.mu.Lock()
-	l := e.listener
-	e.mu.Unlock()
+	var l *net.TCPListener
+	e.locked(func() { l = e.listener })
 	if l == nil {
 		return failed(errNoConnection, 0)
 	}
@@ -90,9 +100,7 @@ func (e *endpoint) accept(c command, deadline time.Time) answer {
 			return failed(err, 0)
 		}
 	}
-	e.mu.Lock()
-	e.tcp, e.tls = conn, nil
-	e.mu.Unlock()
+	e.locked(func() { e.tcp, e.tls = conn, nil })
 	return ok(0)
 }
 
@@ -109,9 +117,7 @@ func (e *endpoint) connect(c command, deadline time.Time) answer {
 	}
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
-	e.mu.Lock()
-	e.cancelDial = cancel
-	e.mu.Unlock()
+	e.locked(func() { e.cancelDial = cancel })
 	d := net.Dialer{LocalAddr: from, Control: e.control(true)}
 	conn, err := d.DialContext(ctx, "tcp", to)
 	e.mu.Lock()
@@ -125,9 +131,7 @@ func (e *endpoint) connect(c command, deadline time.Time) answer {
 }
 
 func (e *endpoint) shutdown(c command, _ time.Time) answer {
-	e.mu.Lock()
-	conn := e.tcp
-	e.mu.Unlock()
+	conn := e.tcpConn()
 	if conn == nil {
 		return failed(errNoConnection, 0)
 	}

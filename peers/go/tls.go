@@ -8,9 +8,7 @@ import (
 )
 
 func (e *endpoint) tlsSetup(c command, _ time.Time) answer {
-	e.mu.Lock()
-	e.credentials = c
-	e.mu.Unlock()
+	e.locked(func() { e.credentials = c })
 	return ok(0)
 }
 
@@ -44,9 +42,7 @@ func (e *endpoint) tlsConfig(c command) *tls.Config {
 }
 
 func (e *endpoint) tlsHandshake(c command, deadline time.Time) answer {
-	e.mu.Lock()
-	conn := e.tcp
-	e.mu.Unlock()
+	conn := e.tcpConn()
 	if conn == nil {
 		return failed(errNoConnection, 0)
 	}
@@ -62,17 +58,13 @@ func (e *endpoint) tlsHandshake(c command, deadline time.Time) answer {
 		return failed(err, 0)
 	}
 	t.SetDeadline(time.Time{})
-	e.mu.Lock()
-	e.tls = t
-	e.mu.Unlock()
+	e.locked(func() { e.tls = t })
 	return ok(0)
 }
 
 // Reads the peer's first TLS record (the ClientHello) off the TCP connection and never answers.
 func (e *endpoint) tlsStall(c command, deadline time.Time) answer {
-	e.mu.Lock()
-	conn := e.tcp
-	e.mu.Unlock()
+	conn := e.tcpConn()
 	if conn == nil {
 		return failed(errNoConnection, 0)
 	}
@@ -90,9 +82,8 @@ func (e *endpoint) tlsStall(c command, deadline time.Time) answer {
 
 // close_notify (tls.Conn.CloseWrite), then reads until the peer's: Read's io.EOF.
 func (e *endpoint) tlsCloseNotify(c command, deadline time.Time) answer {
-	e.mu.Lock()
-	t := e.tls
-	e.mu.Unlock()
+	var t *tls.Conn
+	e.locked(func() { t = e.tls })
 	if t == nil {
 		return failed(errNoConnection, 0)
 	}

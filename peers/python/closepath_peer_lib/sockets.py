@@ -42,16 +42,7 @@ class SocketActions:
     def poll(self, cmd, deadline):
         if self.conn is None:
             return failed(OSError(errno.EBADF, os.strerror(errno.EBADF)))
-        poller = select.poll()
-        poller.register(self.conn.fileno(), select.POLLIN | select.POLLRDHUP)
-        events = poller.poll(max(int((deadline.end - time.monotonic()) * 1000), 0))
-        if not events:  # its timeout passed: no event, no exception
-            return {"bytes": 0, "deadline": True, "runtime": {"said": "poll() returned []", "is": ["[]"]}}
-        revents = events[0][1]
-        for flag, word in ((select.POLLERR, "pollerr"), (select.POLLHUP, "hup"), (select.POLLRDHUP, "rdhup")):
-            if revents & flag:
-                return {"end": word, "bytes": 0}
-        return {"end": "readable", "bytes": 0}
+        return polled(self.conn.fileno(), max(int((deadline.end - time.monotonic()) * 1000), 0))
 
     def get(self, cmd, deadline):
         try:
@@ -74,6 +65,20 @@ class SocketActions:
             return failed(OSError(errno.ENOMSG, os.strerror(errno.ENOMSG)))
         return tcp_info(sock)
 
+
+
+def polled(fd, wait_ms):
+    """select.poll on fd for up to wait_ms: the weightiest event, or its timeout (no event, no exception)."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN | select.POLLRDHUP)
+    events = poller.poll(wait_ms)
+    if not events:
+        return {"bytes": 0, "deadline": True, "runtime": {"said": "poll() returned []", "is": ["[]"]}}
+    revents = events[0][1]
+    for flag, word in ((select.POLLERR, "pollerr"), (select.POLLHUP, "hup"), (select.POLLRDHUP, "rdhup")):
+        if revents & flag:
+            return {"end": word, "bytes": 0}
+    return {"end": "readable", "bytes": 0}
 
 
 def tcp_info(sock):

@@ -11,13 +11,12 @@ import asyncio
 import errno
 import fcntl
 import os
-import select
 import socket
 import struct
 
 from .answers import Fatal, eof, failed, filler, ok
 from .connection import OPTIONS
-from .sockets import SIOCOUTQ, SocketActions
+from .sockets import SIOCOUTQ, SocketActions, polled
 
 
 def ebadf():
@@ -226,17 +225,8 @@ class StreamActions:
         if not self.writer:
             return ebadf()
         with self.raw() as s:
-            poller = select.poll()
-            poller.register(s.fileno(), select.POLLIN | select.POLLRDHUP)
             wait = max(int((deadline.end - asyncio.get_running_loop().time()) * 1000), 0)
-            events = await asyncio.get_running_loop().run_in_executor(None, poller.poll, wait)
-        if not events:
-            return {"bytes": 0, "deadline": True, "runtime": {"said": "poll() returned []", "is": ["[]"]}}
-        revents = events[0][1]
-        for flag, word in ((select.POLLERR, "pollerr"), (select.POLLHUP, "hup"), (select.POLLRDHUP, "rdhup")):
-            if revents & flag:
-                return {"end": word, "bytes": 0}
-        return {"end": "readable", "bytes": 0}
+            return await asyncio.get_running_loop().run_in_executor(None, polled, s.fileno(), wait)
 
     async def get(self, cmd, deadline):
         try:

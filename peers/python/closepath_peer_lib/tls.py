@@ -1,12 +1,11 @@
 """TLS by the ssl module: contexts from the run's PEMs (a server's through a
-temporary file: load_cert_chain reads files only), wrap_socket and
+file in memory: load_cert_chain reads files only), wrap_socket and
 do_handshake, unwrap for close_notify. Closing an SSLSocket sends no
 close_notify, so `close` is the same word under TLS."""
 
 import errno
 import os
 import ssl
-import tempfile
 
 from .answers import failed, ok
 
@@ -29,10 +28,13 @@ class TlsActions:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.minimum_version = ssl.TLSVersion.TLSv1_2
         cert, key = cmd.get("cert") or self.credentials["cert"], cmd.get("key") or self.credentials["key"]
-        with tempfile.NamedTemporaryFile("w", suffix=".pem") as f:  # load_cert_chain reads files only
-            f.write(cert + "\n" + key)
-            f.flush()
-            ctx.load_cert_chain(f.name)
+        # load_cert_chain reads files only: an anonymous one in memory (memfd), so nothing is left on disk.
+        fd = os.memfd_create("closepath-credentials")
+        try:
+            os.write(fd, (cert + "\n" + key).encode())
+            ctx.load_cert_chain("/proc/self/fd/%d" % fd)
+        finally:
+            os.close(fd)
         return ctx
 
     def tls_handshake(self, cmd, deadline):
