@@ -186,20 +186,24 @@ class StreamActions:
         return ok()
 
     async def close(self, cmd, deadline):
-        """The stream (under TLS by abort(): close() would send close_notify); a connect under way; the listener."""
+        """The stream, as asyncio's documentation has it: close() (under TLS abort(): close() would send
+        close_notify), then wait_closed(), which returns once the socket is closed (close() alone returns before
+        the FIN leaves) and raises what the connection died of; a connect under way (its task cancelled); the
+        listener."""
         if self.writer:
             writer, self.reader, self.writer = self.writer, None, None
-            if self.tls:
-                writer.transport.abort()
-            else:
-                writer.close()
+            writer.transport.abort() if self.tls else writer.close()
             self.tls = False
+            try:
+                await self.within(writer.wait_closed(), deadline)
+            except (OSError, asyncio.CancelledError) as e:
+                return failed(e)
             return ok()
         if self.connecting:
             self.connecting.cancel()
             return ok()
         if self.server:
-            self.server.close()
+            self.server.close()  # closes the listening socket at once (the connections it accepted stay)
             self.server, self.listener = None, None
             return ok()
         return ebadf()
