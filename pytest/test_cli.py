@@ -74,7 +74,8 @@ def test_list_json_names_the_catalogue(closepath):
 def test_doctor_reports_each_capability(closepath):
     done = closepath("doctor", "--json")
     caps = {c["name"]: c for c in json.loads(done.stdout)}
-    assert {"privileges", "network namespaces", "veth", "libpcap", "nftables", "tracefs", "netem"} <= caps.keys()
+    assert {"privileges", "network namespaces", "veth", "libpcap", "nftables", "tracefs", "netem",
+            "peer go", "peer python", "peer asyncio"} <= caps.keys()
     assert done.returncode == (0 if all(c["present"] for c in caps.values() if c["required"]) else 3)
     for c in caps.values():
         assert c["needed_for"] and (c["present"] or c["how_to_get"])

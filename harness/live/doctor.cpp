@@ -1,7 +1,9 @@
 #include "doctor.hpp"
 
 #include "child_process.hpp"
+#include "catalogue.hpp"
 #include "errors.hpp"
+#include "runtimes.hpp"
 #include "netlink_route.hpp"
 #include "netns.hpp"
 
@@ -76,6 +78,35 @@ std::string docker_probe() {
   return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "" : "docker client found, but no daemon answers";
 }
 
+// A script's interpreter (its "#!" line), when it names one that is missing; else "".
+std::string missing_interpreter(const std::filesystem::path& program) {
+  std::ifstream in(program);
+  std::string line;
+  if (!std::getline(in, line) || !line.starts_with("#!")) return "";
+  const auto interpreter = line.substr(2, line.find(' ', 2) == std::string::npos ? std::string::npos : line.find(' ', 2) - 2);
+  return access(interpreter.c_str(), X_OK) == 0 ? "" : interpreter;
+}
+
+// The peer programs of the runtimes besides Asio (protocol/runtimes.hpp): built, and able to start here.
+void add_peer_runtimes(std::vector<Capability>& caps) {
+  for (const auto& r : protocol::kRuntimes) {
+    if (r.name == std::string(protocol::kDefaultRuntime)) continue;
+    std::string found, problem;
+    try {
+      const auto path = find_peer_program(self_dir(), r.name);
+      if (const auto interpreter = missing_interpreter(path); !interpreter.empty())
+        problem = "its interpreter " + interpreter + " is missing";
+      found = path.string();
+    } catch (const HostError&) {
+      problem = std::string(r.program) + " is not built";
+    }
+    const bool go = r.name == std::string("go");
+    caps.push_back({std::string("peer ") + r.name, problem.empty(), false, problem.empty() ? found : problem,
+                    std::string("closepath run --peer ") + r.name + ": what a program in that runtime is told",
+                    go ? "tools/bootstrap.sh (installs golang-go and builds closepath-peer-go)" : "apt-get install python3"});
+  }
+}
+
 }  // namespace
 
 bool netem_available(std::string* why) {
@@ -134,6 +165,7 @@ std::vector<Capability> probe_host(bool rootless) {
                   "kernel truth for TCP state transitions (otherwise they are inferred from the capture)",
                   "mount -t tracefs nodev /sys/kernel/tracing"});
 
+  add_peer_runtimes(caps);
   std::string netem_why;
   const bool netem = program("tc") && netem_available(&netem_why);
   caps.push_back({"netem", netem, false, netem ? "sch_netem qdisc accepted in a scratch namespace" : (program("tc") ? netem_why : "tc not found"),
