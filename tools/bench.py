@@ -2,7 +2,7 @@
 """What a run costs beyond its own steps, and what the catalogue costs
 against its floor: prints figures, asserts nothing (tools/bench.sh).
 
-    tools/bench.sh [--closepath PATH] [--runs N] [--skip-offline]
+    tools/bench.sh [--closepath PATH] [--runs N] [--skip-offline] [--peer RUNTIME]
 
 1. Per-run overhead: N runs (default 20) of graceful_fin, one after another
    (-j 1) in one process; each report's phases (setup, steps, settle,
@@ -13,6 +13,8 @@ against its floor: prints figures, asserts nothing (tools/bench.sh).
    own waits the scenarios ask for).
 3. Peak RSS of the harness over the serial catalogue.
 4. Offline: tools/bench_offline.py (check and show against tshark).
+With --peer, every run uses that runtime's peers (closepath run --peer):
+what a Go or Python peer costs shows in the setup phase (its start).
 Run as root on an otherwise idle machine.
 """
 import argparse
@@ -67,17 +69,19 @@ def main():
     parser.add_argument("--closepath", default=str(ROOT / "build" / "closepath"))
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--skip-offline", action="store_true")
+    parser.add_argument("--peer", default="", help="the peers' runtime for every run (closepath run --peer)")
     args = parser.parse_args()
+    peer = ["--peer", args.peer] if args.peer else []
     jobs = os.cpu_count() or 1
     with tempfile.TemporaryDirectory() as tmp:
         tmp = pathlib.Path(tmp)
         (tmp / "one").mkdir()
-        wall, _, reports = run(args.closepath, ["graceful_fin", "--repeat", str(args.runs), "-j", "1"], tmp / "one")
+        wall, _, reports = run(args.closepath, ["graceful_fin", "--repeat", str(args.runs), "-j", "1", *peer], tmp / "one")
         costs = sorted(overhead_ms(r) for r in reports)
         steps = sum(r["phases_ms"]["timeline"] for r in reports) / 1000
         phases = {k: statistics.median(r["phases_ms"][k] for r in reports)
                   for k in ("setup", "timeline", "settle", "teardown")}
-        print(f"per-run overhead, graceful_fin x {len(costs)}: median {statistics.median(costs):.1f} ms, "
+        print(f"per-run overhead, graceful_fin x {len(costs)}{' with the ' + args.peer + ' peers' if peer else ''}: median {statistics.median(costs):.1f} ms, "
               f"max {costs[-1]:.1f} ms (goal: median <= 30 ms)")
         print("  median phases: " + ", ".join(f"{k} {v:.1f} ms" for k, v in phases.items()))
         print(f"  by the clock: {wall:.2f} s for {len(reports)} runs whose steps took {steps:.2f} s: "
@@ -86,7 +90,7 @@ def main():
         for label, extra in (("serial", ["-j", "1"]), (f"-j {jobs}", ["-j", str(jobs)])):
             out = tmp / label.replace(" ", "")
             out.mkdir()
-            wall, rss, reports = run(args.closepath, ["--all", *extra], out)
+            wall, rss, reports = run(args.closepath, ["--all", *extra, *peer], out)
             ran = [r for r in reports if r.get("verdict") in ("pass", "fail")]
             floor = sum(r["phases_ms"]["timeline"] for r in ran) / 1000
             verdicts = {v: sum(r.get("verdict") == v for r in reports) for v in ("pass", "fail", "error", "skipped")}
