@@ -107,6 +107,13 @@ void add_peer_runtimes(std::vector<Capability>& caps) {
   }
 }
 
+Capability docker_capability() {
+  const auto docker = docker_probe();
+  return {"docker", docker.empty(), false, docker.empty() ? "a daemon answers `docker info`" : docker,
+          "docker compose run --rm closepath (and the test that builds the image)",
+          "apt-get install docker.io docker-compose, then start dockerd (tools/docker-local.sh does, with a local base image)"};
+}
+
 }  // namespace
 
 bool netem_available(std::string* why) {
@@ -172,10 +179,7 @@ std::vector<Capability> probe_host(bool rootless) {
                   "statistical impairment scenarios (they are skipped without it)",
                   "a kernel with CONFIG_NET_SCH_NETEM (Debian: linux-modules-extra / the stock kernel), apt-get install iproute2"});
 
-  const auto docker = docker_probe();
-  caps.push_back({"docker", docker.empty(), false, docker.empty() ? "a daemon answers `docker info`" : docker,
-                  "docker compose run --rm closepath (and the test that builds the image)",
-                  "apt-get install docker.io docker-compose, then start dockerd (tools/docker-local.sh does, with a local base image)"});
+  caps.push_back(docker_capability());
   return caps;
 }
 
