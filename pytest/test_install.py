@@ -67,6 +67,15 @@ def test_an_installed_tree_runs_the_catalogue_from_anywhere(closepath, tmp_path)
     assert re.search(r"^\d+ passed, 0 failed", done.stdout, re.M)
     for report in (elsewhere / "out").glob("*/report.json"):
         assert json.loads(report.read_text())["file"].startswith(str(prefix / "share" / "closepath" / "scenarios"))
+    # The other runtimes' peers are installed beside Asio's, the Python ones with their modules, and run from there.
+    for runtime in ("go", "python", "asyncio"):
+        if not (build / f"closepath-peer-{runtime}").exists():
+            continue  # not built here (no Go)
+        assert (prefix / "libexec" / "closepath" / f"closepath-peer-{runtime}").exists()
+        done = run(binary, "run", "graceful_fin", "--peer", runtime, "--out", elsewhere / runtime, cwd=elsewhere)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert json.loads((elsewhere / runtime / "graceful_fin" / "report.json").read_text())["peers"]["client"] == runtime
+    assert not list((prefix / "libexec").rglob("__pycache__")), "a Python peer wrote into the installed tree"
 
 
 def test_an_installed_tree_s_pytest_plugin_loads_by_its_entry_point(closepath, tmp_path):
