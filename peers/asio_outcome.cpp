@@ -14,10 +14,7 @@ std::string end_name(const boost::system::error_code& ec) {
   if (ec == boost::asio::error::operation_aborted) return protocol::end::operation_aborted;
   if (ec == boost::asio::ssl::error::stream_truncated) return protocol::end::stream_truncated;
   if (ec.category() == boost::asio::error::get_ssl_category()) return protocol::end::ssl_error;
-  if (ec.category() == boost::system::system_category()) {
-    if (const char* name = strerrorname_np(ec.value())) return name;
-    return "errno" + std::to_string(ec.value());
-  }
+  if (ec.category() == boost::system::system_category()) return protocol::errno_name(ec.value());
   return std::string(ec.category().name()) + ":" + std::to_string(ec.value());
 }
 

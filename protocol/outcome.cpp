@@ -3,9 +3,15 @@
 #include "quoted_text.hpp"
 #include "runtimes.hpp"
 
+#include <cstring>
 #include <stdexcept>
 
 namespace closepath::protocol {
+
+std::string errno_name(int value) {
+  if (const char* name = strerrorname_np(value)) return name;
+  return "errno" + std::to_string(value);
+}
 
 bool is_end_word(const std::string& end) {
   for (const auto& w : kEndWords)

@@ -104,6 +104,9 @@ struct Outcome {
   std::optional<RuntimeSaid> said{};        // what the runtime told the program, for an error
 };
 
+// An errno's name as an end ("ECONNRESET"); "errnoN" for a number the C library has no name for.
+std::string errno_name(int value);
+
 // The end words a scenario may expect besides errno names (kEndWords).
 bool is_end_word(const std::string& end);
 std::string end_words_text();  // "ok, eof, operation_aborted, ..." for messages

@@ -1,7 +1,6 @@
 #include "runtimes.hpp"
 
 #include <algorithm>
-#include <cstring>
 
 namespace closepath::protocol {
 
@@ -18,10 +17,8 @@ std::string runtime_names() {
 }
 
 std::string end_of(const std::string& runtime, const RuntimeSaid& said, std::optional<int> errno_value) {
-  if (errno_value) {  // the kernel's own word, whatever class a runtime gives it (Python: ETIMEDOUT is a TimeoutError)
-    if (const char* name = strerrorname_np(*errno_value)) return name;
-    return "errno" + std::to_string(*errno_value);
-  }
+  // The kernel's own word, whatever class a runtime gives it (Python: ETIMEDOUT is a TimeoutError).
+  if (errno_value) return errno_name(*errno_value);
   for (const auto& w : kRuntimeWords)
     if (runtime == w.runtime && std::find(said.is.begin(), said.is.end(), w.word) != said.is.end()) return w.end;
   return runtime + ":" + (said.is.empty() ? said.text : said.is.front());

@@ -63,11 +63,11 @@ std::map<Side, std::string> parse_peer_choice(const std::string& text) {
   std::istringstream in(text);
   for (std::string part; std::getline(in, part, ',');) {
     const auto eq = part.find('=');
-    const auto side = part.substr(0, eq);
-    if (eq == std::string::npos || (side != "client" && side != "server"))
+    const auto side = side_named(part.substr(0, eq));
+    if (eq == std::string::npos || !side)
       throw std::invalid_argument("'" + part + "': give RUNTIME, or client=RUNTIME,server=RUNTIME");
-    const Side who = side == "client" ? Side::client : Side::server;
-    if (peers.contains(who)) throw std::invalid_argument(side + " is given twice");
+    const Side who = *side;
+    if (peers.contains(who)) throw std::invalid_argument(to_string(who) + " is given twice");
     peers[who] = runtime(part.substr(eq + 1));
   }
   return peers;

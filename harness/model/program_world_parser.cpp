@@ -25,8 +25,9 @@ class WorldParser {
     std::map<Side, ProgramWorld> worlds;
     for (const auto& [k, v] : n.pairs) {
       const auto name = scalar(*k, "side");
-      if (name != "client" && name != "server") fail(*k, "unknown peer '" + name + "' (expected client or server)");
-      worlds[name == "client" ? Side::client : Side::server] = world(*v, "programs." + name);
+      const auto side = side_named(name);
+      if (!side) fail(*k, "unknown peer '" + name + "' (expected client or server)");
+      worlds[*side] = world(*v, "programs." + name);
     }
     return worlds;
   }

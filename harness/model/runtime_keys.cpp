@@ -3,7 +3,6 @@
 #include "runtimes.hpp"
 #include "scenario_parser.hpp"
 
-#include <algorithm>
 
 namespace closepath {
 namespace {
@@ -14,12 +13,13 @@ using yaml::Node;
   throw ScenarioError(file, at.line, problem);
 }
 
-// One line of printable text.
+// One line of printable text (yaml::line_text), its problem the scenario's.
 std::string text_of(const std::filesystem::path& file, const Node& n, const std::string& what) {
-  if (!n.is_scalar()) fail(file, n, what + " must be a single value");
-  if (n.value.size() > 1000 || std::any_of(n.value.begin(), n.value.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
-    fail(file, n, what + " must be one line of printable text, at most 1000 characters");
-  return n.value;
+  try {
+    return yaml::line_text(n, what);
+  } catch (const yaml::Error& e) {
+    fail(file, n, e.what());
+  }
 }
 
 std::string runtime_of(const std::filesystem::path& file, const Node& n, const std::string& what) {
@@ -38,9 +38,10 @@ std::map<Side, std::string> parse_peer_key(const Node& n, const std::filesystem:
   }
   if (!n.is_mapping()) fail(file, n, "peer names a runtime (" + protocol::runtime_names() + "), or maps client/server to one");
   for (const auto& [k, v] : n.pairs) {
-    const auto side = text_of(file, *k, "side");
-    if (side != "client" && side != "server") fail(file, *k, "unknown peer '" + side + "' (expected client or server)");
-    peers[side == "client" ? Side::client : Side::server] = runtime_of(file, *v, "peer");
+    const auto name = text_of(file, *k, "side");
+    const auto side = side_named(name);
+    if (!side) fail(file, *k, "unknown peer '" + name + "' (expected client or server)");
+    peers[*side] = runtime_of(file, *v, "peer");
   }
   return peers;
 }

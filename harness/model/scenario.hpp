@@ -26,6 +26,8 @@ namespace closepath {
 // these two are the only ways between the words.
 enum class Side { client, server };
 std::string to_string(Side s);
+// By its word, "client" or "server"; nullopt for any other.
+std::optional<Side> side_named(const std::string& word);
 using pcap::Dir;
 using pcap::Dirs;
 constexpr Dir sent_by(Side s) { return s == Side::client ? Dir::c2s : Dir::s2c; }

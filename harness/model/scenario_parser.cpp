@@ -15,8 +15,6 @@
 
 namespace closepath {
 
-std::string to_string(Side s) { return s == Side::client ? "client" : "server"; }
-
 std::string ScenarioError::one_line(const std::string& text) {
   static const char* const hex = "0123456789abcdef";
   std::string out;
@@ -127,11 +125,11 @@ class Parser {
 
   // A scalar that is one line of printable text (it reaches reports, captures and terminals).
   std::string line_text(const Node& n, const std::string& what) const {
-    auto text = scalar(n, what);
-    if (text.size() > 1000) fail(n, what + " is longer than 1000 characters");
-    if (std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
-      fail(n, what + " must be one line of printable text");
-    return text;
+    try {
+      return yaml::line_text(n, what);
+    } catch (const yaml::Error& e) {
+      fail(n, e.what());
+    }
   }
 
   std::vector<std::string> scalars(const Node& n, const std::string& what) const {
@@ -151,8 +149,7 @@ class Parser {
 
   Side side(const Node& key) const {
     const auto name = scalar(key, "side");
-    if (name == "client") return Side::client;
-    if (name == "server") return Side::server;
+    if (const auto side = side_named(name)) return *side;
     fail(key, "unknown peer '" + name + "' (expected client or server)");
   }
 

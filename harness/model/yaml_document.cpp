@@ -213,4 +213,12 @@ NodePtr parse(std::string_view text, const Limits& limits) {
   return Builder(text, limits).document();
 }
 
+std::string line_text(const Node& n, const std::string& what) {
+  if (!n.is_scalar()) throw Error(n.line, what + " must be a single value");
+  if (n.value.size() > 1000) throw Error(n.line, what + " is longer than 1000 characters");
+  if (std::any_of(n.value.begin(), n.value.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
+    throw Error(n.line, what + " must be one line of printable text");
+  return n.value;
+}
+
 }  // namespace closepath::yaml

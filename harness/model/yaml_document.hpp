@@ -51,6 +51,10 @@ struct Limits {
   std::size_t max_depth = 32;
 };
 
+// A scalar that is one line of printable text, at most 1000 characters (it
+// reaches reports, captures and terminals); throws Error naming `what`.
+std::string line_text(const Node& n, const std::string& what);
+
 // Parses one document; an empty input gives a null scalar. Throws Error.
 NodePtr parse(std::string_view text, const Limits& limits = {});
 

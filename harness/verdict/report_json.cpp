@@ -1,7 +1,6 @@
 // report.json: a run as data (docs/outputs.md). Times are ms since the run
 // began; packet numbers are the capture's frame numbers (Wireshark's "No.").
 #include "report.hpp"
-#include "runtimes.hpp"
 
 #include "hosts.hpp"
 #include "quoted_text.hpp"
@@ -42,8 +41,7 @@ json steps_json(const RunResult& r) {
               {"ran", ran}, {"ok", ran && !sr.mismatch.has_value()}};
     if (const auto* ps = std::get_if<PeerStep>(&sr.step->what)) {
       step["side"] = to_string(ps->side);
-      const auto runtime = r.runtimes.contains(ps->side) ? r.runtimes.at(ps->side) : std::string(protocol::kDefaultRuntime);
-      const auto& expect = ps->expect_for(runtime);
+      const auto& expect = ps->expect_for(r.runtime(ps->side));
       step["expect"] = {{"end", expect.end}};
       if (expect.bytes) step["expect"]["bytes"] = *expect.bytes;
       if (expect.state) step["expect"]["tcp_info"]["state"] = *expect.state;
@@ -125,8 +123,7 @@ json programs_json(const RunResult& r) {
 // Each side's peer runtime (protocol/runtimes.hpp).
 json peers_json(const RunResult& r) {
   json peers = json::object();
-  for (Side side : {Side::client, Side::server})
-    peers[to_string(side)] = r.runtimes.contains(side) ? r.runtimes.at(side) : std::string(protocol::kDefaultRuntime);
+  for (Side side : {Side::client, Side::server}) peers[to_string(side)] = r.runtime(side);
   return peers;
 }
 

@@ -83,9 +83,9 @@ std::vector<ProgramRecord> programs_of(const nlohmann::json& list) {
     const auto where = "programs[" + std::to_string(i) + "]";
     const auto& j = list[i];
     ProgramRecord p;
-    const auto side = text_of(field(j, "side", "a program's side"), where + ".side");
-    if (side != "client" && side != "server") throw FactsError(where + ".side is neither client nor server");
-    p.side = side == "client" ? Side::client : Side::server;
+    const auto side = side_named(text_of(field(j, "side", "a program's side"), where + ".side"));
+    if (!side) throw FactsError(where + ".side is neither client nor server");
+    p.side = *side;
     p.exec_step = number_in<std::size_t>(field(j, "exec_step", "the step that started it"), where + ".exec_step", 0, 1 << 20);
     p.left_running = number_in<std::size_t>(field(j, "left_running", "what it left"), where + ".left_running", 0, 1 << 20);
     if (j.contains("ended") && !j.at("ended").is_null()) p.ended = text_of(j.at("ended"), where + ".ended");

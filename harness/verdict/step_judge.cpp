@@ -2,6 +2,7 @@
 #include "step_problems.hpp"
 
 #include "quoted_text.hpp"
+#include "runtimes.hpp"
 
 #include "overloaded.hpp"
 #include "pattern.hpp"
@@ -63,7 +64,7 @@ std::optional<std::string> compare_outcome(const PeerStep& step, const protocol:
   if (outcome.said) actual += " (" + outcome.runtime + ": " + outcome.said->text + ")";
   else if (outcome.error && outcome.end != protocol::end::eof) actual += ": " + outcome.error->message;
   // Which runtime disagreed, when the step states another's outcome or the run's peer is not the default.
-  const bool name_runtime = !step.runtime_expect.empty() || (!outcome.runtime.empty() && outcome.runtime != "asio");
+  const bool name_runtime = !step.runtime_expect.empty() || (!outcome.runtime.empty() && outcome.runtime != protocol::kDefaultRuntime);
   return "expected " + outcome_text(expect.end, expect.bytes) + (name_runtime ? " of the " + outcome.runtime + " peer" : "") +
          " vs actual " + actual;
 }
