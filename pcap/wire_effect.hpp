@@ -11,8 +11,12 @@
 
 namespace closepath::pcap {
 
-enum class WireEffect : std::uint8_t { dropped, held, delayed, injected, netem, released };
-inline constexpr std::array<std::string_view, 6> kWireEffectNames{"dropped", "held", "delayed", "injected", "netem", "released"};
+// dropped: never went on (a drop, blackhole or impair's loss); corrupted: went
+// on with a bit flipped (impair: the receiver's checksum drops it);
+// reordered: sent at once, ahead of frames the impairment delays.
+enum class WireEffect : std::uint8_t { dropped, held, delayed, injected, netem, released, corrupted, reordered };
+inline constexpr std::array<std::string_view, 8> kWireEffectNames{"dropped",  "held",     "delayed",   "injected",
+                                                                  "netem",    "released", "corrupted", "reordered"};
 
 constexpr std::uint8_t effect_bit(WireEffect e) { return static_cast<std::uint8_t>(1u << static_cast<unsigned>(e)); }
 constexpr std::string_view name(WireEffect e) { return kWireEffectNames[static_cast<std::size_t>(e)]; }

@@ -78,6 +78,19 @@ VARIANTS = [
     # Without the duplicate the client's one ACK ends LAST_ACK: no RST, and TIME_WAIT stays.
     ("netem_duplicate_fin", "  - wire: netem s>c duplicate 100%", "",
      r"netem_duplicate_fin\.yaml:\d+: step 8 \(wait s>c R within 2s\): expected 1 packet\(s\) matching 's>c R' on the wire within 2000 ms vs actual 0"),
+    # The impair twins, the impairment removed: each fails as its netem twin does, on any kernel.
+    ("impair_delay", "  - wire: impair both delay 50ms", "",
+     r"impair_delay\.yaml:\d+: wire: frame 2 \(s>c S\. seq 0 ack 1 len 0\): pattern 2 's>c S\. gap 40ms\.\.300ms': expected gap 40ms\.\.300ms vs actual gap [\d.]+(us|ms)"),
+    ("impair_fin_loss", "  - wire: impair c>s loss 100%\n  - client: close\n  - wait: c>s F. within 1s\n  - wire: impair c>s off",
+     "  - client: close\n  - wait: c>s F. within 1s",
+     r"impair_fin_loss\.yaml:\d+: wire: frame 5 \(s>c \. seq 1 ack 2 len 0\): pattern 5 'c>s F\. seq 1 ack 1 gap 1800ms\.\.4s': expected c>s vs actual s>c"),
+    ("impair_reorder_fin", "  - wire: impair c>s delay 1s reorder 100% gap 2", "",
+     r"impair_reorder_fin\.yaml:\d+: step 7 \(wait s>c \. ack 102 \{2\} within 4s\): expected 2 packet\(s\) matching 's>c \. ack 102' on the wire within 4000 ms vs actual 1"),
+    ("impair_duplicate_fin", "  - wire: impair s>c duplicate 100%", "",
+     r"impair_duplicate_fin\.yaml:\d+: step 8 \(wait s>c R within 2s\): expected 1 packet\(s\) matching 's>c R' on the wire within 2000 ms vs actual 0"),
+    # Without the gap every frame goes at once (reorder 100%): the data comes first, nothing is reordered.
+    ("impair_reorder_fin", " reorder 100% gap 2", " reorder 100%",
+     r"impair_reorder_fin\.yaml:\d+: step 8 \(wait s>c \. ack 102 \{2\} within 4s\): expected 2 packet\(s\) matching 's>c \. ack 102' on the wire within 4000 ms vs actual 1"),
     ("peer_close_poll", "  - server: close", "",
      r"peer_close_poll\.yaml:\d+: step 9 \(client poll within 1s -> rdhup\): expected rdhup vs actual operation_aborted \(0 bytes\) at its deadline of 1000 ms"),
     # A RST instead of a FIN: poll reports the pending error, not the peer's half-close.

@@ -26,6 +26,7 @@
 #include <iomanip>
 #include <iostream>
 #include <optional>
+#include <random>
 #include <sstream>
 
 namespace closepath {
@@ -38,6 +39,9 @@ int exit_code_of(const std::vector<Verdict>& verdicts) {
   for (auto v : verdicts) rc = std::max(rc, v == Verdict::pass || v == Verdict::skipped ? 0 : v == Verdict::fail ? 1 : 3);
   return rc;
 }
+
+// A run's seed when --seed names none: short enough to type back.
+std::uint64_t random_seed() { return std::random_device{}(); }
 
 // -j's default: the cores this process may run on (what nproc prints).
 int default_jobs() {
@@ -182,7 +186,9 @@ Finished execute(Session& session, const RunArgs& a, const std::vector<PlannedRu
   }
   for (const auto& run : runs) {
     // Each run reserves a client port of its own (harness/live/port_reservation.hpp).
-    const auto r = run_and_report(session, *run.scenario, options, run.out_dir, &run != &runs.back(), human, a.ladder);
+    auto run_options = options;
+    run_options.seed = run.seed;
+    const auto r = run_and_report(session, *run.scenario, run_options, run.out_dir, &run != &runs.back(), human, a.ladder);
     done.verdicts.push_back(r.verdict);
     done.reports.push_back(report_json(r));
   }
@@ -205,7 +211,7 @@ void print_totals(std::ostream& human, const RunArgs& a, const std::vector<Plann
 
 // Runs the scenarios read and kept; the exit code.
 int run_all(const RunArgs& a, const std::vector<Scenario>& scenarios) {
-  const auto runs = plan_runs(scenarios, a.out, a.repeat);
+  const auto runs = plan_runs(scenarios, a.out, a.repeat, a.seed ? *a.seed : random_seed());
   const bool parallel = a.jobs > 1 && runs.size() > 1;  // then lanes (child processes) run them, each tracing for itself
   // Before any thread exists (HostSetup checks): rootless mode, tracefs, interrupt handlers.
   const HostSetup host({.trace = !parallel});
@@ -268,6 +274,10 @@ CLI::App* add_run_command(CLI::App& app, RunArgs& a) {
   run->add_option("--shard", a.shard,
                   "K/N: run only the K-th of N parts of the scenarios named, balanced by their timers "
                   "(a CI matrix gives each machine one K)");
+  run->add_option("--seed", a.seed,
+                  "the seed `wire: impair` steps draw from unless they name their own: the same seed replays the same "
+                  "decisions; with --repeat, run n has seed N + n - 1 (default: a random seed; each run's is in its "
+                  "report.json, and a failed run prints it)");
   run->add_flag("--ladder", a.ladder, "print each run's ladder diagram (always printed on failure)");
   return run;
 }

@@ -29,6 +29,7 @@ struct RunArgs {
   std::string peer;   // --peer: RUNTIME, or client=RUNTIME,server=RUNTIME
   bool ipv6 = false;  // scenarios that pin no family run over IPv6
   std::string stuck_after;  // the watchdog's limit per run; empty: run_limit() of each scenario
+  std::optional<std::uint64_t> seed;  // --seed: the first run's; none: a random one
 };
 
 CLI::App* add_run_command(CLI::App& app, RunArgs& a);

@@ -36,7 +36,9 @@ struct WireDecision {
   std::vector<int> release;           // hold queues to release once this frame is handled
   std::vector<FaultMark> marks;       // the faults that took it, by step
   std::string note;                   // what a fault did, for the capture ("" when nothing)
-  std::optional<Injection> copy;      // forward: a copy the wire sends right behind it (duplicate)
+  std::optional<Injection> copy;      // forward, delay: a copy the wire sends right behind it (duplicate)
+  std::chrono::nanoseconds copy_delay{0};  // how late the copy goes on (impair: a delay of its own)
+  std::optional<std::vector<std::uint8_t>> bytes;  // what goes on instead of the frame as it arrived (corrupt)
 };
 
 struct WireWork {

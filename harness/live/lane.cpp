@@ -20,6 +20,7 @@ namespace {
 
 struct Assignment {
   std::string file, run_dir;
+  std::uint64_t seed = 0;
   bool more = false;
 };
 
@@ -30,13 +31,13 @@ class AssignmentReader {
 
   // The next assignment, or nullopt at end of file.
   std::optional<Assignment> next() {
-    std::array<std::string, 3> fields;
+    std::array<std::string, 4> fields;
     for (auto& field : fields) {
       auto f = field_();
       if (!f) return std::nullopt;
       field = std::move(*f);
     }
-    return Assignment{fields[0], fields[1], fields[2] == "more"};
+    return Assignment{fields[0], fields[1], std::stoull(fields[2]), fields[3] == "more"};
   }
 
  private:
@@ -69,7 +70,9 @@ void run_lane(Session& session, int assignments_fd, int done_fd, const RunOption
   std::deque<Scenario> scenarios;  // kept for the lane's life: a run's teardown goes on after it reports
   while (const auto job = reader.next()) {
     const Scenario& scenario = scenarios.emplace_back(parse_scenario_file(job->file));
-    run_and_report(session, scenario, options, job->run_dir, job->more, human, false);
+    auto run_options = options;
+    run_options.seed = job->seed;
+    run_and_report(session, scenario, run_options, job->run_dir, job->more, human, false);
     human.flush();
     (void)!write(done_fd, "1", 1);  // the slot is free: the parent sends the next while this one tears down
   }

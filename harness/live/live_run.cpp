@@ -39,6 +39,7 @@ LiveRun::LiveRun(Backstage& backstage, const Scenario& s, const RunOptions& o, R
 
 void LiveRun::configure(const Scenario& s, const RunOptions& o, RunResult& r) {
   topology.configure(s.sysctl, s.rto_min);
+  faults.set_seed(r.seed);
   // A program's connection picks its own port: give it only the run's, so
   // the kernel trace (keyed by that port) follows it.
   if (s.program_sides.contains(Side::client))

@@ -78,9 +78,10 @@ pid_t spawn_lane(const std::vector<std::string>& options, bool to_stderr, Unique
   return pid;
 }
 
-// Hands run `i` to a lane: its file, its directory, whether more follow.
+// Hands run `i` to a lane: its file, its directory, its seed, whether more follow.
 void assign(int fd, const PlannedRun& run, bool more) {
-  std::string message = run.scenario->file.string() + '\0' + run.out_dir.string() + '\0' + (more ? "more" : "last") + '\0';
+  std::string message = run.scenario->file.string() + '\0' + run.out_dir.string() + '\0' + std::to_string(run.seed) + '\0' +
+                        (more ? "more" : "last") + '\0';
   for (std::size_t sent = 0; sent < message.size();) {
     const ssize_t n = write(fd, message.data() + sent, message.size() - sent);
     if (n < 0 && errno == EINTR) continue;

@@ -197,6 +197,7 @@ RunResult run_scenario(Session& session, const Scenario& s, const RunOptions& o,
   r.scenario = &s;
   r.server_port = s.port;
   r.family = s.family.value_or(o.family);
+  r.seed = o.seed;
   for (Side side : {Side::client, Side::server}) r.runtimes[side] = peer_runtime(s.peers, o.peers, side);
   r.out_dir = out_dir;
   r.start_mono_ns = mono_ns();

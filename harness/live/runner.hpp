@@ -25,6 +25,7 @@ struct RunOptions {
   std::string tracefs_unavailable;               // why there is no tracefs
   std::optional<std::chrono::milliseconds> stuck_after;  // the watchdog's limit; default run_limit()
   Family family = Family::ipv4;  // what scenarios that pin none run over (--ipv6)
+  std::uint64_t seed = 0;        // the run's seed: `wire: impair` steps without their own draw from it (--seed)
 };
 
 // How long a run may take before its watchdog calls it stuck: every step's

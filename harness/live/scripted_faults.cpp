@@ -5,6 +5,7 @@
 #include "frame_builder.hpp"
 #include "overloaded.hpp"
 #include "pattern.hpp"
+#include "clock.hpp"
 
 #include <algorithm>
 #include <utility>
@@ -136,6 +137,7 @@ WireDecision ScriptedFaults::on_frame(Dir dir, std::span<const std::uint8_t> fra
   release_holds(packet, d);
   if (Rule* r = taker(dir, packet)) take(*r, dir, d);
   if (d.action == WireDecision::Action::forward && packet) duplicate(dir, frame, *packet, d);
+  if (d.action != WireDecision::Action::drop) impair(dir, frame, d);
   if (d.action != WireDecision::Action::drop) {
     if (const auto& netem = netem_[index(dir)]) {
       d.note += (d.note.empty() ? "" : "; ") + netem->note;
@@ -145,6 +147,52 @@ WireDecision ScriptedFaults::on_frame(Dir dir, std::span<const std::uint8_t> fra
   }
   seen_.push_back(packet);
   return d;
+}
+
+void ScriptedFaults::set_seed(std::uint64_t seed) {
+  std::lock_guard lock(mutex_);
+  seed_ = seed;
+}
+
+void ScriptedFaults::set_impairment(const Impair& a, std::size_t step, const std::string& label) {
+  for (Dir dir : {Dir::c2s, Dir::s2c}) {
+    if (!covers(a.dirs, dir)) continue;
+    auto& on = impair_[index(dir)];
+    on.reset();
+    if (a.model) on.emplace(ImpairOn{Impairment(*a.model, a.seed.value_or(seed_), dir, label), step, label});
+  }
+}
+
+void ScriptedFaults::impair(Dir dir, std::span<const std::uint8_t> frame, WireDecision& d) {
+  auto& on = impair_[index(dir)];
+  if (!on) return;
+  using Effect = FaultMark::Effect;
+  const auto i = on->impairment.next(frame.size(), checksummed_from(frame), protocol::now_ns(CLOCK_MONOTONIC));
+  if (i.note.empty()) return;
+  d.note += (d.note.empty() ? "" : "; ") + i.note;
+  if (i.lost) {
+    d.action = WireDecision::Action::drop;
+    d.copy.reset();
+    d.marks.push_back({Effect::dropped, on->step});
+    return;
+  }
+  if (i.corrupt_byte) {
+    d.bytes.emplace(frame.begin(), frame.end());
+    (*d.bytes)[*i.corrupt_byte] ^= static_cast<std::uint8_t>(1u << i.corrupt_bit);
+    d.marks.push_back({Effect::corrupted, on->step});
+  }
+  if (i.reordered) d.marks.push_back({Effect::reordered, on->step});
+  if (i.delay_ns > 0) {
+    if (d.action == WireDecision::Action::forward) d.action = WireDecision::Action::delay;
+    d.delay += std::chrono::nanoseconds(i.delay_ns);  // after an exact delay, or once a hold lets it go
+    d.marks.push_back({Effect::delayed, on->step});
+  }
+  if (i.duplicated && !d.copy) {
+    d.copy = Injection{dir, {frame.begin(), frame.end()}, {Effect::injected, on->step},
+                       std::string(note::kInjected) + ": a copy of the frame before it, by impair '" + on->label + "' (seed " +
+                           std::to_string(on->impairment.seed()) + ")"};
+    d.copy_delay = std::chrono::nanoseconds(i.copy_delay_ns);
+  }
 }
 
 void ScriptedFaults::frame_handled() {
@@ -262,6 +310,7 @@ std::optional<std::string> ScriptedFaults::apply(const WireAction& action, std::
           [&](const Blackhole& a) { rules_.push_back({.kind = Rule::Kind::blackhole, .dirs = a.dirs, .step = step, .label = label}); },
           [&](const Heal&) {
             drop_kinds({Rule::Kind::blackhole, Rule::Kind::drop, Rule::Kind::delay, Rule::Kind::hold});
+            impair_ = {};
             work_.release_all = true;
             work_.released = FaultMark{FaultMark::Effect::released, step};
           },
@@ -299,6 +348,7 @@ std::optional<std::string> ScriptedFaults::apply(const WireAction& action, std::
                   {.kind = Rule::Kind::delay, .dirs = a.dirs, .delay = std::chrono::nanoseconds(a.by), .step = step, .label = label});
           },
           [&](const Inject& a) { problem = inject(a, step, label); },
+          [&](const Impair& a) { set_impairment(a, step, label); },
           [&](const Netem& a) {
             // Applied by the runner with tc; the program only annotates what passes it.
             std::string args;

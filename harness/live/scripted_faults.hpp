@@ -15,6 +15,7 @@
 #include "fault_program.hpp"
 #include "flow_builder.hpp"
 #include "frame_builder.hpp"
+#include "impairment.hpp"
 #include "scenario.hpp"
 
 #include <array>
@@ -31,6 +32,9 @@ class ScriptedFaults final : public FaultProgram {
   // ("step 5 wire blackhole both"). nullopt, or why the action cannot be
   // done (an inject before any connection).
   std::optional<std::string> apply(const WireAction& action, std::size_t step, const std::string& label);
+
+  // The run's seed: an impairment without a `seed` of its own draws from it.
+  void set_seed(std::uint64_t seed);
 
   WireDecision on_frame(pcap::Dir travels, std::span<const std::uint8_t> frame) override;
   WireWork take_work() override;
@@ -79,6 +83,9 @@ class ScriptedFaults final : public FaultProgram {
   void take(Rule& r, pcap::Dir dir, WireDecision& d);
   // A frame going on now that a duplicate rule names: d.copy follows it.
   void duplicate(pcap::Dir dir, std::span<const std::uint8_t> frame, const pcap::FlowPacket& packet, WireDecision& d);
+  // The impairment on this direction, after the exact faults: what it does to a frame they let go on.
+  void impair(pcap::Dir dir, std::span<const std::uint8_t> frame, WireDecision& d);
+  void set_impairment(const Impair& a, std::size_t step, const std::string& label);
   std::optional<Injection> rst_toward(Side end, bool exact, std::size_t step, const std::string& label);
   std::optional<Injection> segment(const InjectedSegment& seg, std::size_t step, const std::string& label);
   std::optional<std::string> inject(const Inject& a, std::size_t step, const std::string& label);
@@ -105,6 +112,14 @@ class ScriptedFaults final : public FaultProgram {
     std::string note;
   };
   std::array<std::optional<NetemOn>, 2> netem_{};
+  // `wire: impair`, by direction: the wire's own impairment and its step.
+  struct ImpairOn {
+    Impairment impairment;
+    std::size_t step = 0;
+    std::string label;
+  };
+  std::array<std::optional<ImpairOn>, 2> impair_{};
+  std::uint64_t seed_ = 0;
 };
 
 template <typename Stop>

@@ -149,21 +149,25 @@ void Wire::on_frame(pcap::Dir travels, std::int64_t ts_ns, std::span<const std::
   f.forwarded = decision.action != WireDecision::Action::drop;
   const std::int64_t arrived = f.mono_ns;
   const auto index = record(std::move(f));
+  const auto goes_on = decision.bytes ? std::span<const std::uint8_t>(*decision.bytes) : bytes;  // corrupted, or as it came
   switch (decision.action) {
-    case WireDecision::Action::forward:
-      send(travels, bytes, index);
-      if (decision.copy) {  // back to back with the original: nothing the receiver answers comes between
-        inject(*decision.copy);
-        faults_.injected({*decision.copy});
-      }
-      break;
+    case WireDecision::Action::forward: send(travels, goes_on, index); break;
     case WireDecision::Action::drop: break;
     case WireDecision::Action::delay:
-      delay({{bytes.begin(), bytes.end()}, travels, index}, arrived + decision.delay.count());
+      delay({{goes_on.begin(), goes_on.end()}, travels, index}, arrived + decision.delay.count());
       break;
     case WireDecision::Action::hold:
-      held_.hold(decision.hold, {{bytes.begin(), bytes.end()}, travels, index, arrived, decision.delay.count()});
+      held_.hold(decision.hold, {{goes_on.begin(), goes_on.end()}, travels, index, arrived, decision.delay.count()});
       break;
+  }
+  if (decision.copy && decision.action != WireDecision::Action::drop) {
+    // Back to back with the original (nothing the receiver answers comes between), or after a delay of its own.
+    const auto copy_index = record_injection(*decision.copy);
+    if (decision.copy_delay.count() > 0)
+      delay({decision.copy->frame, decision.copy->travels, copy_index}, arrived + decision.copy_delay.count());
+    else
+      send(decision.copy->travels, decision.copy->frame, copy_index);
+    faults_.injected({*decision.copy});
   }
   for (int hold : decision.release) release(hold, std::nullopt);
   // Counted once handled: until then the sender's count is ahead and the frame is in flight.
@@ -194,11 +198,14 @@ void Wire::release_oldest(std::size_t n, const std::optional<FaultMark>& mark) {
 
 void Wire::delay(Queued q, std::int64_t due_ns) {
   q.due_ns = due_ns;
-  delayed_[pcap::index(q.travels)].push_back(std::move(q));
+  // In due order (netem's tfifo): a frame with less delay, jittered, overtakes those before it; ties keep arrival order.
+  auto& queue = delayed_[pcap::index(q.travels)];
+  const auto at = std::upper_bound(queue.begin(), queue.end(), due_ns, [](std::int64_t due, const Queued& x) { return due < x.due_ns; });
+  queue.insert(at, std::move(q));
   ++delayed_count_;
 }
 
-void Wire::inject(const Injection& inj) {
+std::size_t Wire::record_injection(const Injection& inj) {
   WireFrame f;
   f.mono_ns = now_ns(CLOCK_MONOTONIC);
   f.frame.ts_ns = now_ns(CLOCK_REALTIME);
@@ -208,9 +215,10 @@ void Wire::inject(const Injection& inj) {
   f.injected = true;
   f.marks = {inj.mark};
   f.note = inj.note;
-  const auto index = record(std::move(f));
-  send(inj.travels, inj.frame, index);
+  return record(std::move(f));
 }
+
+void Wire::inject(const Injection& inj) { send(inj.travels, inj.frame, record_injection(inj)); }
 
 void Wire::do_work() {
   auto work = faults_.take_work();

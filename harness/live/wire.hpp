@@ -76,6 +76,8 @@ class Wire {
   void release(int hold, const std::optional<FaultMark>& mark);
   void release_oldest(std::size_t n, const std::optional<FaultMark>& mark);
   void do_work();
+  // Records a frame the wire makes (injected); its record's index.
+  std::size_t record_injection(const Injection& inj);
   // Records a frame the wire makes (injected) and sends it.
   void inject(const Injection& inj);
   void delay(Queued q, std::int64_t due_ns);
@@ -92,7 +94,7 @@ class Wire {
   // libpcap's global `struct pcap` would clash with closepath::pcap).
   struct Legs;
   std::unique_ptr<Legs> legs_;
-  std::array<std::deque<Queued>, 2> delayed_;  // per direction (pcap::index), each in due order: its delay only changes at a step
+  std::array<std::deque<Queued>, 2> delayed_;  // per direction (pcap::index), each in due order
   HeldQueues<Queued> held_;
   mutable std::mutex mutex_;       // guards frames_
   std::vector<WireFrame> frames_;

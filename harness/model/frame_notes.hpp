@@ -13,6 +13,8 @@ inline constexpr const char* kInjected = "injected";  // "injected RST toward ..
 inline constexpr const char* kInjectFailed = "inject failed";
 inline constexpr const char* kStillHeld = "still held when the capture stopped";
 inline constexpr const char* kStillDelayed = "still delayed when the capture stopped";
+inline constexpr const char* kLost = "lost by impair";            // "lost by impair 'step 3 ...' (seed 7, frame 2, draw ...)"
+inline constexpr const char* kCorrupted = "corrupted by impair";  // went on, and the receiver's checksum drops it
 // What a user's program printed follows the wire's words ("; the client
 // program printed (stdout) '...'"); it is never read for them.
 inline constexpr const char* kProgramPrinted = " program printed (";
@@ -23,7 +25,7 @@ inline std::string wire_part(const std::string& comment) {
 // Whether a frame with this comment reached its receiver / was made by the wire.
 inline bool delivered(const std::string& comment) {
   const auto wire = wire_part(comment);
-  for (const char* never : {kDropped, kInjectFailed, kStillHeld, kStillDelayed})
+  for (const char* never : {kDropped, kInjectFailed, kStillHeld, kStillDelayed, kLost, kCorrupted})
     if (wire.find(never) != std::string::npos) return false;
   return true;
 }

@@ -70,6 +70,7 @@ struct RunResult {
   int server_port = 0;
   Family family = Family::ipv4;  // the endpoints' addresses: hosts.hpp
   std::map<Side, std::string> runtimes;  // each side's peer runtime (protocol/runtimes.hpp); none: asio
+  std::uint64_t seed = 0;  // what its impairments drew from (`closepath run --seed` replays it)
   std::string runtime(Side side) const;  // of `runtimes`, asio where none is recorded
   std::int64_t start_mono_ns = 0;
   double seconds = 0;

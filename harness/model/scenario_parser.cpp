@@ -233,6 +233,7 @@ class Parser {
           step.what = parse_wire_step(step.text);
           order.check(std::get<WireStep>(step.what));
           if (std::holds_alternative<Netem>(std::get<WireStep>(step.what).action)) s.needs_netem = true;
+          if (std::holds_alternative<Impair>(std::get<WireStep>(step.what).action)) s.impairs = true;
         } else if (auto program = parse_program_step(side(*key), step.text)) {
           if (std::holds_alternative<Exec>(program->action)) s.program_sides.insert(program->side);
           else if (!s.program_sides.contains(program->side))

@@ -73,6 +73,7 @@ char fault_mark(const pcap::FlowPacket& p) {
   if (!p.delivered) return 'X';
   if (pcap::has(p.effects, pcap::WireEffect::held)) return 'H';
   if (pcap::has(p.effects, pcap::WireEffect::delayed)) return 'D';
+  if (pcap::has(p.effects, pcap::WireEffect::reordered)) return 'R';
   return ' ';
 }
 
@@ -94,7 +95,8 @@ std::string arrow(const pcap::FlowPacket& p) {
 std::string fault_note(const pcap::FlowPacket& p) {
   if (!p.effects && p.delivered && !p.injected) return "";
   const auto wire = note::wire_part(p.note);
-  for (const char* key : {note::kDropped, note::kInjected, note::kInjectFailed, "held", "delayed", "still"})
+  for (const char* key : {note::kDropped, note::kInjected, note::kInjectFailed, note::kLost, note::kCorrupted, "held",
+                          "delayed", "reordered", "duplicated", "still"})
     if (const auto at = wire.find(key); at != std::string::npos) return wire.substr(at);
   return "";
 }

@@ -244,6 +244,8 @@ void print_summary(std::ostream& out, const RunResult& r) {
        << std::setprecision(2) << std::setw(6) << r.seconds << " s  " << std::setw(3) << r.flow.packets.size()
        << " packets  " << display_path(r.scenario->file) << "  " << (r.out_dir / "capture.pcapng").string() << "\n";
   if (r.verdict != Verdict::pass) line << "      " << r.first_mismatch << "\n";
+  if (r.verdict == Verdict::fail && r.scenario->impairs)
+    line << "      seed " << r.seed << ": `closepath run " << r.scenario->name << " --seed " << r.seed << "` replays its impairments\n";
   out << line.str() << std::flush;
 }
 

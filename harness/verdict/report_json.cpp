@@ -143,6 +143,7 @@ nlohmann::json report_json(const RunResult& r) {
               {"server_port", r.server_port},
               {"family", to_string(r.family)},
               {"peers", peers_json(r)},
+              {"seed", r.seed},
               {"addresses", {{"client", kClientHost.address_in(r.family)}, {"server", kServerHost.address_in(r.family)}}},
               {"steps", steps_json(r)},
               {"wire", wire_json(r)},

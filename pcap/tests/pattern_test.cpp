@@ -249,7 +249,7 @@ BOOST_AUTO_TEST_CASE(wire_names_what_the_wire_did_to_a_packet) {
   p.effects |= effect_bit(WireEffect::injected);
   BOOST_TEST(packet_matches(injected, p));
   BOOST_CHECK_EXCEPTION(parse_packet_pattern("c>s R. wire spoofed"), PatternError, [](const PatternError& e) {
-    return std::string(e.what()) == "'wire' takes dropped, held, delayed, injected, netem, released, got 'spoofed'";
+    return std::string(e.what()) == "'wire' takes dropped, held, delayed, injected, netem, released, corrupted, reordered, got 'spoofed'";
   });
   // The wire cannot wait for, or act on, what it has not yet done.
   BOOST_CHECK_NO_THROW(check_places(injected, PatternPlace::forbid));
