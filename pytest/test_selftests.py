@@ -91,6 +91,9 @@ VARIANTS = [
     # Without the gap every frame goes at once (reorder 100%): the data comes first, nothing is reordered.
     ("impair_reorder_fin", " reorder 100% gap 2", " reorder 100%",
      r"impair_reorder_fin\.yaml:\d+: step 8 \(wait s>c \. ack 102 \{2\} within 4s\): expected 2 packet\(s\) matching 's>c \. ack 102' on the wire within 4000 ms vs actual 1"),
+    # Without the corruption the FIN goes through whole: nothing marks it, and no retransmission follows.
+    ("impair_corrupt_fin", "  - wire: impair c>s corrupt 100%", "",
+     r"impair_corrupt_fin\.yaml:\d+: wire: frame 4 \(c>s F\. seq 1 ack 1 len 0\): pattern 4 'c>s F\. seq 1 ack 1 wire corrupted': expected wire corrupted vs actual untouched by the wire"),
     ("peer_close_poll", "  - server: close", "",
      r"peer_close_poll\.yaml:\d+: step 9 \(client poll within 1s -> rdhup\): expected rdhup vs actual operation_aborted \(0 bytes\) at its deadline of 1000 ms"),
     # A RST instead of a FIN: poll reports the pending error, not the peer's half-close.

@@ -14,10 +14,13 @@ std::uint8_t effects_of(const WireFrame& f) {
   return bits;
 }
 
+// Reached its receiver's TCP: went on, whole (a corrupted frame's checksum has its receiver drop it).
+bool delivered(const WireFrame& f) { return f.forwarded && !pcap::has(effects_of(f), pcap::WireEffect::corrupted); }
+
 }  // namespace
 
 FrameFacts facts_of(const WireFrame& f, std::int64_t realtime_offset_ns) {
-  return {.note = f.note, .mono_ns = f.frame.ts_ns - realtime_offset_ns, .delivered = f.forwarded,
+  return {.note = f.note, .mono_ns = f.frame.ts_ns - realtime_offset_ns, .delivered = delivered(f),
           .injected = f.injected, .effects = effects_of(f)};
 }
 
@@ -31,7 +34,7 @@ std::map<std::size_t, std::uint8_t> effects_by_frame(const std::vector<WireFrame
 std::vector<std::size_t> undelivered_frames(const std::vector<WireFrame>& frames) {
   std::vector<std::size_t> out;
   for (std::size_t i = 0; i < frames.size(); ++i)
-    if (!frames[i].forwarded) out.push_back(i + 1);
+    if (!delivered(frames[i])) out.push_back(i + 1);
   return out;
 }
 
