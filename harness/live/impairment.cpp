@@ -40,10 +40,10 @@ double normal_quantile(double u) {
   return boost::math::quantile(unit, std::clamp(u, 1e-12, 1 - 1e-12));
 }
 
-// Pareto with shape 3 (netem's), normalised: mean 1.5, standard deviation sqrt(3)/2.
+// Pareto with shape 3, as iproute2's pareto table has it: (x - 1.5) * 4/3.
 double pareto_quantile(double u) {
   const double x = std::pow(1 - std::clamp(u, 0.0, 1 - 1e-12), -1.0 / 3.0);
-  return (x - 1.5) / (std::sqrt(3.0) / 2);
+  return std::min((x - 1.5) * 4.0 / 3.0, kTableBound);
 }
 
 }  // namespace
@@ -65,8 +65,8 @@ double delay_quantile(DelayDistribution d, double u, double u2) {
     case DelayDistribution::uniform: return 2 * u - 1;
     case DelayDistribution::normal: z = normal_quantile(u); break;
     case DelayDistribution::pareto: z = pareto_quantile(u); break;
-    case DelayDistribution::paretonormal:  // netem's table: a quarter normal, three quarters pareto
-      z = (0.25 * normal_quantile(u2) + 0.75 * pareto_quantile(u)) / std::sqrt(0.25 * 0.25 + 0.75 * 0.75);
+    case DelayDistribution::paretonormal:  // iproute2's table: a quarter normal plus three quarters pareto
+      z = 0.25 * normal_quantile(u2) + 0.75 * pareto_quantile(u);
       break;
   }
   return std::clamp(z, -kTableBound, kTableBound);

@@ -77,9 +77,11 @@ class Impairment {
   std::int64_t rate_free_ns_ = 0;    // when the rate's link is free again
 };
 
-// The quantile of a delay distribution at u, normalised to mean 0 and
-// standard deviation 1 and bounded to ±4 as netem's tables are (uniform:
-// -1 to 1, the jitter its half-width).
+// A delay distribution's value at u (and u2, paretonormal's second draw),
+// the jitter's multiplier: as iproute2's tables for netem shape them
+// (normal: mean 0, standard deviation 1; pareto: shape 3 as (x - 1.5) * 4/3;
+// paretonormal: a quarter normal plus three quarters pareto), bounded to ±4
+// as those tables are; uniform: -1 to 1, the jitter its half-width.
 double delay_quantile(DelayDistribution d, double u, double u2);
 
 // Where a frame's checksummed part begins: after the Ethernet and IP

@@ -23,7 +23,7 @@ inline constexpr std::array<std::string_view, 4> kDelayDistributionNames{"unifor
 
 struct ImpairDelay {
   std::int64_t mean_ns = 0;
-  std::int64_t jitter_ns = 0;  // uniform: mean ± jitter; the others: jitter is the standard deviation
+  std::int64_t jitter_ns = 0;  // uniform: mean ± jitter; the others scale their table by it (normal: the standard deviation)
   double correlation = 0;
   DelayDistribution distribution = DelayDistribution::uniform;  // netem's default
 };
