@@ -53,6 +53,13 @@ std::string option_text(const char* word, const auto& value) {
   return value ? std::string(word) + " " + std::to_string(*value) : std::string("no ") + word;
 }
 
+// "wire dropped|held|...": the synopsis, from the one list of what the wire does (wire_effect.hpp).
+const std::string kWireSynopsis = [] {
+  std::string s = "wire ";
+  for (std::size_t e = 0; e < kWireEffectNames.size(); ++e) s += (e ? "|" : "") + std::string(kWireEffectNames[e]);
+  return s;
+}();
+
 const std::array<PatternWord, 13> kWords{{
     {"seq", "seq N", "the relative sequence number, as Wireshark shows it (the SYN is 0)", "c>s R. seq 1001", kEveryPlace, "",
      [](PacketPattern& p, const std::vector<std::string>& w, std::size_t i) { return parse_number_word<&PacketPattern::seq>(p, w, i, UINT32_MAX); },
@@ -202,7 +209,7 @@ const std::array<PatternWord, 13> kWords{{
        const auto since = elapsed_ns(k.mono_ns, (*time.anchors)[a.anchor - 1]);
        return in_window(a.window, since) || fail(why, expected, "at " + measured_text(since, &a.window));
      }},
-    {"wire", "wire dropped|held|delayed|injected|netem|released",
+    {"wire", kWireSynopsis.c_str(),
      "what the wire did to it, as the run recorded it (nothing, in a capture closepath did not make)",
      "c>s R. seq 1001 ack 1 wire injected", place_bit(PatternPlace::expect) | place_bit(PatternPlace::forbid),
      "the wire decides it as the packet passes",

@@ -176,7 +176,7 @@ std::vector<Capability> probe_host(bool rootless) {
   std::string netem_why;
   const bool netem = program("tc") && netem_available(&netem_why);
   caps.push_back({"netem", netem, false, netem ? "sch_netem qdisc accepted in a scratch namespace" : (program("tc") ? netem_why : "tc not found"),
-                  "statistical impairment scenarios (they are skipped without it)",
+                  "netem scenarios (skipped without it; `wire: impair` needs nothing of the kernel)",
                   "a kernel with CONFIG_NET_SCH_NETEM (Debian: linux-modules-extra / the stock kernel), apt-get install iproute2"});
 
   caps.push_back(docker_capability());

@@ -85,6 +85,7 @@ std::size_t checksummed_from(std::span<const std::uint8_t> frame) {
 Impairment::Impairment(const ImpairModel& model, std::uint64_t seed, pcap::Dir dir, std::string label)
     : model_(model),
       seed_(seed),
+      dir_(dir),
       label_(std::move(label)),
       loss_(seed, key(dir, kLoss)),
       duplicate_(seed, key(dir, kDuplicate)),
@@ -92,7 +93,9 @@ Impairment::Impairment(const ImpairModel& model, std::uint64_t seed, pcap::Dir d
       reorder_(seed, key(dir, kReorder)),
       delay_(seed, key(dir, kDelay)) {}
 
-std::string Impairment::by() const { return "by impair '" + label_ + "' (seed " + std::to_string(seed_) + ", frame " + std::to_string(frame_); }
+std::string Impairment::by() const {
+  return "by impair '" + label_ + "' (seed " + std::to_string(seed_) + ", " + pcap::to_string(dir_) + " #" + std::to_string(frame_);
+}
 
 bool Impairment::gilbert_elliott(std::string& why) {
   const auto& g = *model_.loss->gemodel;

@@ -69,9 +69,10 @@ class Impairment {
 
   ImpairModel model_;
   std::uint64_t seed_;
+  pcap::Dir dir_;
   std::string label_;
   Draws loss_, duplicate_, corrupt_, reorder_, delay_;
-  std::uint64_t frame_ = 0;      // frames so far, this one included
+  std::uint64_t frame_ = 0;      // frames so far, this one included: "c>s #3" in notes
   bool bad_state_ = false;       // Gilbert-Elliott
   std::uint32_t since_reorder_ = 0;  // netem's counter: frames delayed since the last one sent at once
   std::int64_t rate_free_ns_ = 0;    // when the rate's link is free again

@@ -237,12 +237,14 @@ void Wire::flush_delayed(std::int64_t now) {
     }
 }
 
-int Wire::poll_timeout_ms(std::int64_t now) const {
+std::optional<timespec> Wire::poll_timeout(std::int64_t now) const {
   std::optional<std::int64_t> due;
   for (const auto& queue : delayed_)
     if (!queue.empty()) due = std::min(due.value_or(queue.front().due_ns), queue.front().due_ns);
-  if (!due) return -1;  // frames and the wake eventfd end the wait
-  return static_cast<int>(std::clamp<std::int64_t>((*due - now) / 1'000'000 + 1, 0, 3'600'000));
+  if (!due) return std::nullopt;  // frames and the wake eventfd end the wait
+  // To the nanosecond: a delayed frame leaves when it is due, not at the next millisecond.
+  const auto wait = std::clamp<std::int64_t>(*due - now, 0, 3'600'000'000'000);
+  return timespec{static_cast<time_t>(wait / 1'000'000'000), static_cast<long>(wait % 1'000'000'000)};
 }
 
 void Wire::run(const NetNamespace& ns, std::promise<void>& ready) {
@@ -281,7 +283,8 @@ void Wire::run(const NetNamespace& ns, std::promise<void>& ready) {
   fds[2] = {wake_fd_.get(), POLLIN, 0};
   fds[3] = {closepath::wake_fd(), POLLIN, 0};  // an interrupt or a stuck run: barriers must look again
   for (;;) {
-    const int n = poll(fds.data(), fds.size(), poll_timeout_ms(now_ns(CLOCK_MONOTONIC)));
+    const auto timeout = poll_timeout(now_ns(CLOCK_MONOTONIC));
+    const int n = ppoll(fds.data(), fds.size(), timeout ? &*timeout : nullptr, nullptr);
     if (n < 0 && errno != EINTR) break;
     if (fds[3].revents) {
       faults_.wake_waiters();

@@ -21,6 +21,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <ctime>
 #include <future>
 #include <map>
 #include <memory>
@@ -82,7 +83,7 @@ class Wire {
   void inject(const Injection& inj);
   void delay(Queued q, std::int64_t due_ns);
   void flush_delayed(std::int64_t now);
-  int poll_timeout_ms(std::int64_t now) const;
+  std::optional<timespec> poll_timeout(std::int64_t now) const;  // until the next delayed frame is due; nullopt: none
 
   FaultProgram& faults_;
   std::atomic<int> step_{-1};

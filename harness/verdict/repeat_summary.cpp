@@ -23,7 +23,12 @@ std::string spread(std::vector<double> ms) {
 
 struct PerScenario {
   std::size_t runs = 0, passed = 0, skipped = 0;
-  std::vector<std::pair<std::string, std::size_t>> failures;  // first message of each kind, and how many
+  struct Failure {
+    std::string message;  // the first of its kind
+    std::size_t count = 0;
+    std::vector<std::uint64_t> seeds;  // of each run that failed so
+  };
+  std::vector<Failure> failures;
   std::map<std::pair<int, std::string>, std::vector<double>> timings;  // (line, pattern) -> measured ms
 };
 
@@ -44,9 +49,10 @@ void print_repeat_summary(std::ostream& out, const std::vector<PlannedRun>& runs
     else {
       const std::string m = r.is_object() ? r.value("first_mismatch", r.value("error", std::string("no report"))) : "no report";
       const auto kind = failure_kind(m);
-      auto it = std::find_if(p.failures.begin(), p.failures.end(), [&](const auto& f) { return failure_kind(f.first) == kind; });
-      if (it == p.failures.end()) p.failures.emplace_back(m, 1);
-      else ++it->second;
+      auto it = std::find_if(p.failures.begin(), p.failures.end(), [&](const auto& f) { return failure_kind(f.message) == kind; });
+      if (it == p.failures.end()) it = p.failures.insert(p.failures.end(), {m, 0, {}});
+      ++it->count;
+      it->seeds.push_back(runs[i].seed);
     }
     if (r.is_object() && r.contains("timings") && r["timings"].is_array())
       for (const auto& t : r["timings"])
@@ -60,7 +66,13 @@ void print_repeat_summary(std::ostream& out, const std::vector<PlannedRun>& runs
     out << head;
     if (p.skipped) out << ", " << p.skipped << " skipped";
     out << "\n";
-    for (const auto& [message, count] : p.failures) out << "    " << count << "x  " << message << "\n";
+    for (const auto& f : p.failures) {
+      out << "    " << f.count << "x  " << f.message << "\n";
+      if (!s->impairs) continue;  // the seed decides nothing else
+      out << "        seed" << (f.seeds.size() == 1 ? "" : "s");
+      for (const auto seed : f.seeds) out << " " << seed;
+      out << " (replay one: closepath run " << s->name << " --seed N)\n";
+    }
     for (const auto& [key, values] : p.timings)
       out << "    line " << key.first << " '" << key.second << "': " << spread(values) << "\n";
   }

@@ -121,7 +121,7 @@ BOOST_AUTO_TEST_CASE(a_seed_replays_the_decisions) {
   // The note says what was drawn against what.
   const auto lost_one = std::find_if(first.decisions.begin(), first.decisions.end(), [](const auto& d) { return d.lost; });
   const auto frame = std::to_string(lost_one - first.decisions.begin() + 1);
-  BOOST_TEST(lost_one->note.find("lost by impair 'test' (seed 7, frame " + frame + ", draw 0.") == 0, lost_one->note);
+  BOOST_TEST(lost_one->note.find("lost by impair 'test' (seed 7, c>s #" + frame + ", draw 0.") == 0, lost_one->note);
 }
 
 BOOST_AUTO_TEST_CASE(loss_and_duplicate_rates_hold_over_many_frames) {
@@ -246,7 +246,7 @@ BOOST_AUTO_TEST_CASE(the_fault_program_carries_out_the_decisions) {
     }
     BOOST_TEST((d.action == WireDecision::Action::drop));
     BOOST_TEST((d.marks == std::vector<FaultMark>{{FaultMark::Effect::dropped, 3}}));
-    BOOST_TEST(d.note.find("lost by impair 'step 4 wire impair c>s loss 100%' (seed 11, frame ") == 0, d.note);
+    BOOST_TEST(d.note.find("lost by impair 'step 4 wire impair c>s loss 100%' (seed 11, c>s #") == 0, d.note);
   }
   faults.apply(parse_wire_step("impair c>s off").action, 5, "off");
   BOOST_TEST((faults.on_frame(frames[0].first, frames[0].second.bytes).action == WireDecision::Action::forward));
@@ -255,7 +255,7 @@ BOOST_AUTO_TEST_CASE(the_fault_program_carries_out_the_decisions) {
   BOOST_TEST((d.action == WireDecision::Action::delay && d.delay == std::chrono::milliseconds(5)));
   BOOST_TEST_REQUIRE(d.bytes.has_value());
   BOOST_TEST((*d.bytes != frames[1].second.bytes));  // one bit differs
-  BOOST_TEST(d.note.find("(seed 3, frame 1") != std::string::npos, d.note);
+  BOOST_TEST(d.note.find("(seed 3, s>c #1") != std::string::npos, d.note);
   faults.apply(Heal{}, 7, "heal");
   BOOST_TEST((faults.on_frame(frames[1].first, frames[1].second.bytes).action == WireDecision::Action::forward));
 }
