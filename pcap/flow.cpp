@@ -16,6 +16,11 @@ namespace closepath::pcap {
 
 std::string to_string(Dir d) { return d == Dir::c2s ? "c>s" : "s>c"; }
 std::string to_string(Dirs d) { return d == Dirs::both ? "both" : to_string(d == Dirs::c2s ? Dir::c2s : Dir::s2c); }
+std::optional<Dirs> dirs_named(const std::string& word) {
+  for (Dirs d : {Dirs::c2s, Dirs::s2c, Dirs::both})
+    if (to_string(d) == word) return d;
+  return std::nullopt;
+}
 
 std::string describe(const FlowPacket& p) {
   std::string s = to_string(p.dir) + " " + flag_letters(p.flags) + " seq " + std::to_string(p.seq);

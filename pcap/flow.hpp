@@ -25,6 +25,7 @@ constexpr std::size_t index(Dir d) { return d == Dir::c2s ? 0 : 1; }
 
 enum class Dirs : std::uint8_t { c2s, s2c, both };
 std::string to_string(Dirs d);  // "c>s" / "s>c" / "both"
+std::optional<Dirs> dirs_named(const std::string& word);  // to_string's inverse; nullopt for any other word
 constexpr bool covers(Dirs set, Dir d) { return set == Dirs::both || (set == Dirs::c2s) == (d == Dir::c2s); }
 constexpr Dirs only(Dir d) { return d == Dir::c2s ? Dirs::c2s : Dirs::s2c; }
 

@@ -154,6 +154,18 @@ void ScriptedFaults::set_seed(std::uint64_t seed) {
   seed_ = seed;
 }
 
+// The new delay replaces the old one in the directions it names (0 ends it there).
+void ScriptedFaults::set_delay(const Delay& a, std::size_t step, const std::string& label) {
+  std::erase_if(rules_, [&](Rule& r) {
+    if (r.kind != Rule::Kind::delay) return false;
+    if (a.dirs == Dirs::both || r.dirs == a.dirs) return true;
+    if (r.dirs == Dirs::both) r.dirs = a.dirs == Dirs::c2s ? Dirs::s2c : Dirs::c2s;
+    return false;
+  });
+  if (a.by.count() > 0)
+    rules_.push_back({.kind = Rule::Kind::delay, .dirs = a.dirs, .delay = std::chrono::nanoseconds(a.by), .step = step, .label = label});
+}
+
 void ScriptedFaults::set_impairment(const Impair& a, std::size_t step, const std::string& label) {
   for (Dir dir : {Dir::c2s, Dir::s2c}) {
     if (!covers(a.dirs, dir)) continue;
@@ -335,18 +347,7 @@ std::optional<std::string> ScriptedFaults::apply(const WireAction& action, std::
             drop_kinds({Rule::Kind::hold});
             work_.release_all = true;
           },
-          [&](const Delay& a) {
-            // The new delay replaces the old one in the directions it names (0 ends it there).
-            std::erase_if(rules_, [&](Rule& r) {
-              if (r.kind != Rule::Kind::delay) return false;
-              if (a.dirs == Dirs::both || r.dirs == a.dirs) return true;
-              if (r.dirs == Dirs::both) r.dirs = a.dirs == Dirs::c2s ? Dirs::s2c : Dirs::c2s;
-              return false;
-            });
-            if (a.by.count() > 0)
-              rules_.push_back(
-                  {.kind = Rule::Kind::delay, .dirs = a.dirs, .delay = std::chrono::nanoseconds(a.by), .step = step, .label = label});
-          },
+          [&](const Delay& a) { set_delay(a, step, label); },
           [&](const Inject& a) { problem = inject(a, step, label); },
           [&](const Impair& a) { set_impairment(a, step, label); },
           [&](const Netem& a) {

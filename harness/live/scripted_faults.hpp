@@ -86,6 +86,7 @@ class ScriptedFaults final : public FaultProgram {
   // The impairment on this direction, after the exact faults: what it does to a frame they let go on.
   void impair(pcap::Dir dir, std::span<const std::uint8_t> frame, WireDecision& d);
   void set_impairment(const Impair& a, std::size_t step, const std::string& label);
+  void set_delay(const Delay& a, std::size_t step, const std::string& label);
   std::optional<Injection> rst_toward(Side end, bool exact, std::size_t step, const std::string& label);
   std::optional<Injection> segment(const InjectedSegment& seg, std::size_t step, const std::string& label);
   std::optional<std::string> inject(const Inject& a, std::size_t step, const std::string& label);

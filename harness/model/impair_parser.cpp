@@ -133,9 +133,7 @@ std::uint64_t seed_value(const std::string& w) {
 }
 
 Dirs impair_dirs(const std::string& w) {
-  if (w == "c>s") return Dirs::c2s;
-  if (w == "s>c") return Dirs::s2c;
-  if (w == "both") return Dirs::both;
+  if (const auto dirs = pcap::dirs_named(w)) return *dirs;
   throw std::invalid_argument("impair takes c>s, s>c or both first, got '" + w + "'");
 }
 

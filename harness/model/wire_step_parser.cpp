@@ -26,9 +26,7 @@ std::string join(const std::vector<std::string>& words, std::size_t from, std::s
 }
 
 Dirs dirs_of(const std::string& w) {
-  if (w == "c>s") return Dirs::c2s;
-  if (w == "s>c") return Dirs::s2c;
-  if (w == "both") return Dirs::both;
+  if (const auto dirs = pcap::dirs_named(w)) return *dirs;
   throw std::invalid_argument("expected c>s, s>c or both, got '" + w + "'");
 }
 
