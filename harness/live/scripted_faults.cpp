@@ -198,6 +198,7 @@ void ScriptedFaults::impair(Dir dir, std::span<const std::uint8_t> frame, WireDe
     if (d.action == WireDecision::Action::forward) d.action = WireDecision::Action::delay;
     d.delay += std::chrono::nanoseconds(i.delay_ns);  // after an exact delay, or once a hold lets it go
     d.marks.push_back({Effect::delayed, on->step});
+    if (d.copy) d.copy_delay = d.delay;  // an exact duplicate's copy stays right behind its original
   }
   if (i.duplicated && !d.copy) {
     d.copy = Injection{dir, {frame.begin(), frame.end()}, {Effect::injected, on->step},

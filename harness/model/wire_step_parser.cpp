@@ -1,5 +1,5 @@
 // The wire step grammar: each fault's `parse` (its synopsis and doc are in
-// scenario.hpp), and the barrier `wait: PATTERN [{N}] [within D]`.
+// wire_faults.hpp; impair's is impair_parser.cpp), and the barrier `wait: PATTERN [{N}] [within D]`.
 #include "scenario_parser.hpp"
 
 #include "action_grammar.hpp"
