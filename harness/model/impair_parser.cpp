@@ -185,11 +185,11 @@ Impair Impair::parse(const std::vector<std::string>& w) {
       {"seed", [&] { imp.seed = seed_value(c.need("seed")); }},
   };
   while (!c.done()) {
-    const auto& word = c.take();
-    const auto clause = clauses.find(word);
+    const auto& name = c.take();
+    const auto clause = clauses.find(name);
     if (clause == clauses.end())
-      throw std::invalid_argument("unknown impair word '" + word + "' (known: delay, distribution, loss, duplicate, reorder, corrupt, rate, seed, off)");
-    if (!given.insert(word).second) throw std::invalid_argument("'" + word + "' is given twice");
+      throw std::invalid_argument("unknown impair word '" + name + "' (known: delay, distribution, loss, duplicate, reorder, corrupt, rate, seed, off)");
+    if (!given.insert(name).second) throw std::invalid_argument("'" + name + "' is given twice");
     clause->second();
   }
   check_together(m, distribution_given);
@@ -211,7 +211,7 @@ std::string time_text(std::int64_t ns) {
   return text;
 }
 
-std::string chance_text(const Chance& c) { return pct(c.p) + (c.correlation ? " " + pct(c.correlation) : ""); }
+std::string chance_text(const Chance& c) { return pct(c.p) + (c.correlation != 0 ? " " + pct(c.correlation) : ""); }
 
 }  // namespace
 
@@ -221,7 +221,7 @@ std::string to_string(const ImpairModel& m) {
   if (m.delay) {
     add("delay " + time_text(m.delay->mean_ns));
     if (m.delay->jitter_ns) add(time_text(m.delay->jitter_ns));
-    if (m.delay->correlation) add(pct(m.delay->correlation));
+    if (m.delay->correlation != 0) add(pct(m.delay->correlation));
     if (m.delay->distribution != DelayDistribution::uniform)
       add("distribution " + std::string(kDelayDistributionNames[static_cast<std::size_t>(m.delay->distribution)]));
   }
