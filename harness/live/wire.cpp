@@ -162,7 +162,9 @@ void Wire::on_frame(pcap::Dir travels, std::int64_t ts_ns, std::span<const std::
   }
   if (decision.copy && decision.action != WireDecision::Action::drop) {
     // Back to back with the original (nothing the receiver answers comes between), or after a delay of its own.
-    const auto copy_index = record_injection(*decision.copy);
+    // Stamped a nanosecond after it: made from it, the copy stays beside it in the capture's time order
+    // even when the wire thread is slow to get to it (an emulated CPU) and other frames reach the legs meanwhile.
+    const auto copy_index = record_injection(*decision.copy, ts_ns + 1);
     if (decision.copy_delay.count() > 0)
       delay({decision.copy->frame, decision.copy->travels, copy_index}, arrived + decision.copy_delay.count());
     else
@@ -205,10 +207,10 @@ void Wire::delay(Queued q, std::int64_t due_ns) {
   ++delayed_count_;
 }
 
-std::size_t Wire::record_injection(const Injection& inj) {
+std::size_t Wire::record_injection(const Injection& inj, std::optional<std::int64_t> ts_ns) {
   WireFrame f;
   f.mono_ns = now_ns(CLOCK_MONOTONIC);
-  f.frame.ts_ns = now_ns(CLOCK_REALTIME);
+  f.frame.ts_ns = ts_ns.value_or(now_ns(CLOCK_REALTIME));
   f.frame.interface = static_cast<std::uint32_t>(departure_leg(inj.travels));  // recorded where it leaves
   f.frame.bytes = inj.frame;
   f.step = step_.load();

@@ -77,8 +77,9 @@ class Wire {
   void release(int hold, const std::optional<FaultMark>& mark);
   void release_oldest(std::size_t n, const std::optional<FaultMark>& mark);
   void do_work();
-  // Records a frame the wire makes (injected); its record's index.
-  std::size_t record_injection(const Injection& inj);
+  // Records a frame the wire makes (injected), stamped `ts_ns` (the capture's
+  // clock; default now); its record's index.
+  std::size_t record_injection(const Injection& inj, std::optional<std::int64_t> ts_ns = std::nullopt);
   // Records a frame the wire makes (injected) and sends it.
   void inject(const Injection& inj);
   void delay(Queued q, std::int64_t due_ns);

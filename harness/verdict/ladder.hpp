@@ -1,8 +1,8 @@
 // The ladder diagram: a time-ordered client | wire | server view of a run or
 // of any capture, 80 columns wide. Packets are arrows (what the wire did to
-// them in the middle: X dropped, H held, D delayed, * injected), steps and
-// their outcomes sit on their side, state changes under the packet that
-// caused them. The packet of the first mismatch is marked with "!!".
+// them in the middle: X dropped or corrupted, H held, D delayed, R reordered,
+// * injected), steps and their outcomes sit on their side, state changes
+// under the packet that caused them. The packet of the first mismatch is marked with "!!".
 #pragma once
 
 #include "flow.hpp"
