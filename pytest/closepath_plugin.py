@@ -201,7 +201,11 @@ class ScenarioItem(pytest.Item):
             if report and json.loads(report.read_text()).get("verdict") == "skipped":
                 pytest.skip(json.loads(report.read_text()).get("first_mismatch", "skipped"))
             return
-        raise ScenarioFailed(f"closepath run {self.path} exited {run.returncode}\n{run.stdout}{run.stderr}")
+        pages = sorted((tool.out / "scenarios").glob(f"{self.name}/**/report.html"))
+        for page in pages:  # the JUnit XML carries them: a CI's reader opens the failing run's page
+            self.user_properties.append(("report_html", str(page)))
+        where = "".join(f"report: {page}\n" for page in pages)
+        raise ScenarioFailed(f"closepath run {self.path} exited {run.returncode}\n{run.stdout}{run.stderr}{where}")
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, ScenarioFailed):
@@ -290,6 +294,7 @@ class ClosepathRun:
     verdict         "pass", "fail", "error" or "skipped" (report.json's)
     passed          verdict == "pass"
     report          report.json as a dict (steps, wire, states, programs, ...)
+    html            the run's report.html (the sequence diagram, the mismatch marked)
     first_mismatch  what failed first ("" when it passed)
     capture         path of the annotated capture.pcapng (opens in Wireshark)
     ladder          the run's ladder diagram (text)
@@ -304,13 +309,14 @@ class ClosepathRun:
         self.passed = self.verdict == "pass"
         self.first_mismatch = self.report.get("first_mismatch", "")
         self.capture = run_dir / "capture.pcapng"
+        self.html = run_dir / "report.html"
         ladder = run_dir / "ladder.txt"
         self.ladder = ladder.read_text() if ladder.is_file() else ""
 
     def assert_passed(self):
-        """Fails the calling test with the first mismatch, the ladder and the capture's path."""
+        """Fails the calling test with the first mismatch, the ladder, the capture's path and the report page's."""
         if not self.passed:
-            pytest.fail(f"{self.verdict}: {self.first_mismatch}\n{self.ladder}\ncapture: {self.capture}",
+            pytest.fail(f"{self.verdict}: {self.first_mismatch}\n{self.ladder}\ncapture: {self.capture}\nreport: {self.html}",
                         pytrace=False)
         return self
 

@@ -86,7 +86,7 @@ VARIANTS = [
      r"impair_fin_loss\.yaml:\d+: wire: frame 5 \(s>c \. seq 1 ack 2 len 0\): pattern 5 'c>s F\. seq 1 ack 1 gap 1800ms\.\.4s': expected c>s vs actual s>c"),
     ("impair_reorder_fin", "  - wire: impair c>s delay 1s reorder 100% gap 2", "",
      r"impair_reorder_fin\.yaml:\d+: step 7 \(wait s>c \. ack 102 \{2\} within 4s\): expected 2 packet\(s\) matching 's>c \. ack 102' on the wire within 4000 ms vs actual 1"),
-    ("impair_duplicate_fin", "  - wire: impair s>c duplicate 100%", "",
+    ("impair_duplicate_fin", "  - wire: impair s>c delay 50ms duplicate 100%", "",
      r"impair_duplicate_fin\.yaml:\d+: step 8 \(wait s>c R within 2s\): expected 1 packet\(s\) matching 's>c R' on the wire within 2000 ms vs actual 0"),
     # Without the gap every frame goes at once (reorder 100%): the data comes first, nothing is reordered.
     ("impair_reorder_fin", " reorder 100% gap 2", " reorder 100%",

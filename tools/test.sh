@@ -3,11 +3,12 @@
 # the pytest suite (each catalogue scenario, its self-test variants, the CLI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The examples' programs (examples/): Go, openssl, nginx, redis, socat. Only
-# the tests need them, and skip an example whose program is missing:
-# installed as root only (bootstrap.sh keeps their services from starting).
+# The examples' programs (examples/): Go, openssl, nginx, redis, socat; and
+# chromium, which loads report.html in the browser test. Only the tests need
+# them, and skip what is missing: installed as root only (bootstrap.sh keeps
+# their services from starting).
 if [[ $(id -u) -eq 0 ]]; then
-  tools/bootstrap.sh --packages-only golang-go openssl nginx-light redis-server redis-tools socat
+  tools/bootstrap.sh --packages-only golang-go openssl nginx-light redis-server redis-tools socat chromium
 fi
 tools/bootstrap.sh
 # The unit tests; the pytest suite (also registered with ctest, label

@@ -8,6 +8,7 @@
 #include "program_user.hpp"
 #include "repeat_summary.hpp"
 #include "report.hpp"
+#include "report_html.hpp"
 #include "run_plan.hpp"
 #include "runner.hpp"
 #include "scenario_parser.hpp"
@@ -23,6 +24,7 @@
 #include <sched.h>
 
 #include <algorithm>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <optional>
@@ -209,6 +211,17 @@ void print_totals(std::ostream& human, const RunArgs& a, const std::vector<Plann
         << static_cast<double>(timers.count()) / 1000.0 << " s (sum over scenarios, -j " << a.jobs << ")\n";
 }
 
+// index.html at the out root: every run of this command, linked to its report.html.
+void write_index(const fs::path& out, const std::vector<PlannedRun>& runs, const nlohmann::json& reports, const std::string& spreads) {
+  std::vector<IndexedRun> rows;
+  for (std::size_t i = 0; i < runs.size() && i < reports.size(); ++i) {
+    auto report = reports[i].is_object() ? reports[i] : nlohmann::json::object();
+    if (!report.contains("scenario")) report["scenario"] = runs[i].scenario->name;
+    rows.push_back({report, fs::relative(runs[i].out_dir, out).generic_string()});
+  }
+  std::ofstream(out / "index.html") << index_html(rows, "closepath run: " + std::to_string(runs.size()) + " runs", spreads);
+}
+
 // Runs the scenarios read and kept; the exit code.
 int run_all(const RunArgs& a, const std::vector<Scenario>& scenarios) {
   const auto runs = plan_runs(scenarios, a.out, a.repeat, a.seed ? *a.seed : random_seed());
@@ -236,7 +249,10 @@ int run_all(const RunArgs& a, const std::vector<Scenario>& scenarios) {
   }
   session.backstage.drain();  // the last run's teardown
   if (!a.no_total) print_totals(human, a, runs, done.verdicts, started);
-  if (a.repeat > 1) print_repeat_summary(human, runs, done.reports);
+  std::ostringstream spreads;
+  if (a.repeat > 1) print_repeat_summary(spreads, runs, done.reports);
+  human << spreads.str();
+  write_index(a.out, runs, done.reports, spreads.str());
   if (a.json) std::cout << json_text(done.reports) << "\n";
   return exit_code_of(done.verdicts);
 }

@@ -6,6 +6,7 @@
 #include "frame_notes.hpp"
 #include "judge.hpp"
 #include "ladder.hpp"
+#include "report_html.hpp"
 #include "pcapng_writer.hpp"
 #include "hosts.hpp"
 
@@ -215,7 +216,9 @@ void write_capture(const RunResult& r) {
 void write_report(const RunResult& r) {
   std::filesystem::create_directories(r.out_dir);
   write_capture(r);
-  std::ofstream(r.out_dir / "report.json") << json_text(report_json(r)) << "\n";
+  const auto report = report_json(r);
+  std::ofstream(r.out_dir / "report.json") << json_text(report) << "\n";
+  std::ofstream(r.out_dir / "report.html") << report_html(report);
   std::ofstream(r.out_dir / "ladder.txt") << run_ladder(r, false);
 }
 

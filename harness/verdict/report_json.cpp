@@ -63,6 +63,16 @@ json wire_json(const RunResult& r) {
     json row{{"frame", i + 1}, {"t_ms", ms_since(r, f.mono_ns)}, {"leg", f.frame.interface == 0 ? "client" : "server"},
              {"bytes", f.frame.bytes.size()}, {"forwarded", f.forwarded}, {"injected", f.injected},
              {"comment", frame_comment(r, i)}};
+    json effects = json::array();
+    for (const auto& m : f.marks)
+      if (std::find(effects.begin(), effects.end(), pcap::name(m.effect)) == effects.end()) effects.push_back(pcap::name(m.effect));
+    if (!effects.empty()) row["effects"] = effects;
+    json inferred = json::array();  // the state changes this frame caused, as inferred from the capture
+    for (const auto& [side, changes] : {std::pair{"client", &r.inferred.client}, std::pair{"server", &r.inferred.server}})
+      for (const auto& change : *changes)
+        if (r.flow.packets[change.packet].frame == i) inferred.push_back({{"side", side}, {"state", state_text(change.state)}});
+    if (!inferred.empty()) row["inferred"] = inferred;
+    if (r.mismatch_packet && r.flow.packets[*r.mismatch_packet].frame == i) row["mismatch"] = true;
     if (const auto* p = by_frame[i]) {
       row["tcp"] = {{"dir", pcap::to_string(p->dir)}, {"flags", pcap::flag_letters(p->flags)}, {"seq", p->seq},
                     {"len", p->len}, {"win", p->window}, {"checksum_ok", p->checksum_ok}};
@@ -152,6 +162,9 @@ nlohmann::json report_json(const RunResult& r) {
               {"capture", (r.out_dir / "capture.pcapng").string()},
               {"timings", timings_json(r)}};
   if (!r.programs.empty()) report["programs"] = programs_json(r);
+  json expected = json::array();  // expect.wire as written, for a reader to set beside what came
+  for (const auto& e : s.wire) expected.push_back({{"line", e.line}, {"pattern", pcap::to_string(e.value)}});
+  report["expect"] = {{"wire", expected}};
   if (!r.first_mismatch.empty()) report["first_mismatch"] = r.first_mismatch;
   return report;
 }

@@ -3,6 +3,7 @@
 // verdict and the first mismatch, and the run facts a capture carries read
 // back as they were written.
 #include "report.hpp"
+#include "report_html.hpp"
 #include "run_facts.hpp"
 #include "scenario_parser.hpp"
 
@@ -70,3 +71,22 @@ BOOST_AUTO_TEST_CASE(run_facts_read_back_as_written) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// report.html from report.json: every string escaped, nothing outside the file, the mismatch marked in words
+// and linked from the top.
+BOOST_AUTO_TEST_CASE(report_html_marks_the_mismatch_and_escapes_what_it_shows) {
+  BOOST_TEST(html_escape("<a href=\"x\">&'") == "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+  const auto report = nlohmann::json::parse(R"({"scenario": "s<1>", "verdict": "fail", "first_mismatch": "f.yaml:9: frame 2",
+    "steps": [{"index": 1, "text": "client connect", "ran": true, "ok": true, "outcome": {"end": "ok", "start_ms": 1.0, "end_ms": 2.0}}],
+    "wire": [{"frame": 1, "t_ms": 1.5, "forwarded": true, "injected": false, "comment": "step 1", "tcp": {"dir": "c>s", "flags": "S", "seq": 0, "len": 0}},
+             {"frame": 2, "t_ms": 1.7, "forwarded": false, "injected": false, "comment": "lost by impair", "effects": ["dropped"],
+              "mismatch": true, "tcp": {"dir": "s>c", "flags": "S.", "seq": 0, "ack": 1, "len": 0}}]})");
+  const auto page = report_html(report);
+  BOOST_TEST(page.find("s&lt;1&gt;") != std::string::npos);
+  BOOST_TEST(page.find("<g id=\"frame-2\" class=\"mismatch\">") != std::string::npos);
+  BOOST_TEST(page.find("href=\"#frame-2\"") != std::string::npos);
+  BOOST_TEST(page.find("!! first mismatch") != std::string::npos);
+  BOOST_TEST(page.find("X dropped") != std::string::npos);
+  BOOST_TEST(page.find("default-src 'none'") != std::string::npos);
+  BOOST_TEST(page.find("http", page.find("http-equiv") + 1) == std::string::npos);  // no address at all: only the CSP's own word
+}
