@@ -56,7 +56,7 @@ def test_every_run_writes_a_self_contained_page_and_the_index(closepath, tmp_pat
     assert 'href="linger_zero/report.html"' in index
 
 
-@pytest.mark.parametrize("text,where", [(WIRE_FAILS, "frame"), (STEP_FAILS, "step")])
+@pytest.mark.parametrize("text,where", [(WIRE_FAILS, "frame"), (STEP_FAILS, "step")], ids=["on-a-frame", "on-a-step"])
 def test_a_failing_page_marks_its_first_mismatch(closepath, tmp_path, text, where):
     done, run_dir = run(closepath, tmp_path, text)
     assert done.returncode == 1

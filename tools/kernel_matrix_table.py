@@ -2,8 +2,12 @@
 then each failure's first mismatch. Arguments: LABEL:RESULTS_DIR per
 kernel, each holding out/<scenario>/report.json, or out/<scenario>/<n>/report.json
 for repeated runs (the cell then says how many passed), and `kernel`, the uname.
+Writes index.html beside the results folders too: the same table, each
+cell linking to its runs' report.html pages.
 Exit 0 when nothing failed and every kernel finished."""
+import html
 import json
+import os
 import pathlib
 import sys
 
@@ -21,6 +25,7 @@ def results(directory):
         except (OSError, ValueError):  # a run that died before its report still counts, as an error
             report = {"verdict": "error", "first_mismatch": f"{path} missing or unreadable"}
         name = report.get("scenario", path.parent.name if path.parent.parent == out else path.parent.parent.name)
+        report["_page"] = str(run / "report.html")
         reports.setdefault(name, []).append(report)
     return reports
 
@@ -34,6 +39,26 @@ def cell(reports):
     if len(reports) > 1 and worst != "skipped":
         text += f" {verdicts.count('pass')}/{len(reports)}"
     return text, worst
+
+
+def write_index(where, columns, names):
+    """index.html: scenario x kernel, each cell its verdict and links to each run's page."""
+    rows = []
+    for name in names:
+        cells = []
+        for _, kernel, r in columns:
+            text, _ = cell(r.get(name, []))
+            links = " ".join(f'<a href="{html.escape(os.path.relpath(report["_page"], where))}">{i}</a>'
+                             for i, report in enumerate(r.get(name, []), 1))
+            cells.append(f"<td>{html.escape(text)} {links}</td>")
+        rows.append(f"<tr><td>{html.escape(name)}</td>{''.join(cells)}</tr>")
+    heads = "".join(f"<th>{html.escape(kernel)}</th>" for _, kernel, _ in columns)
+    page = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-Policy\" "
+            "content=\"default-src 'none'; style-src 'unsafe-inline'\"><title>closepath kernel matrix</title>"
+            "<style>body{font:14px system-ui,sans-serif} td,th{border:1px solid #bbb;padding:2px 6px}"
+            "table{border-collapse:collapse}</style></head><body><h1>closepath kernel matrix</h1>"
+            f"<table><tr><th>scenario</th>{heads}</tr>{''.join(rows)}</table></body></html>\n")
+    pathlib.Path(where, "index.html").write_text(page)
 
 
 def main(args):
@@ -63,6 +88,10 @@ def main(args):
     for _, kernel, r in columns:
         if not r:
             print(f"{kernel}: no results (see its console.log / run.log)")
+    if args:
+        where = pathlib.Path(args[0].partition(":")[2]).parent
+        write_index(where, columns, names)
+        print(f"pages: {where / 'index.html'}")
     if failures:
         print("\nfirst mismatches:")
         for f in failures:
