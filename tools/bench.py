@@ -97,6 +97,9 @@ def main():
             goal = "goal: <= 1.15x" if label == "serial" else f"floor/{jobs} = {floor / jobs:.1f} s"
             print(f"catalogue {label}: {wall:.1f} s for a floor of {floor:.1f} s (sum of the steps): "
                   f"{wall / floor:.2f}x ({goal}); peak RSS {rss:.1f} MiB; {verdicts}")
+            pages = sorted(r["phases_ms"].get("report_html", 0) for r in reports if "phases_ms" in r)
+            if pages:
+                print(f"  report.html per run: median {statistics.median(pages):.2f} ms, max {pages[-1]:.2f} ms (goal: <= 5 ms)")
             if label == "serial":
                 after_close, other = step_gaps(ran)
                 print(f"  step to step, serial catalogue: after a close/shutdown median {statistics.median(after_close):.2f} ms, "

@@ -26,7 +26,7 @@ tr.bad td{background:#fde8e8} tr.bad td:first-child::before{content:"\2717 "}
 svg .lane{stroke:#888;stroke-dasharray:4 3} svg .pkt{stroke:#1d3f8f;stroke-width:1.5;fill:none}
 svg .pkt.undelivered{stroke-dasharray:6 3} svg .mismatch .pkt{stroke:#a40e0e;stroke-width:3.5}
 svg .mark{font-weight:bold} svg .step{fill:#333} svg .step.bad{fill:#a40e0e;font-weight:bold} svg .state{fill:#555;font-size:11px}
-svg text{font-size:12px} .small{font-size:12px;color:#444}
+svg text{font-size:12px} svg .kernel{font-style:italic} .small{font-size:12px;color:#444}
 @media print{body{margin:0} a{color:inherit} .mismatch-box{break-inside:avoid}}
 </style>
 )";
@@ -62,7 +62,7 @@ bool has_effect(const json& row, const char* effect) {
 
 struct Row {
   double t_ms;
-  int order;  // 0 a step, 1 a frame: steps first on a tie (they cause packets)
+  int order;  // 0 a step, 1 a frame, 2 a state change the kernel traced: steps first on a tie (they cause packets)
   const json* item;
 };
 
@@ -79,6 +79,8 @@ std::vector<Row> rows_of(const json& report) {
     if (s.contains("outcome") && s["outcome"].is_object()) rows.push_back({num(s["outcome"], "start_ms"), 0, &s});
   for (const auto& w : list(report, "wire"))
     if (w.contains("tcp")) rows.push_back({num(w, "t_ms"), 1, &w});
+  if (const auto states = report.find("states"); states != report.end() && states->is_object())
+    for (const auto& c : list(*states, "kernel_changes")) rows.push_back({num(c, "t_ms"), 2, &c});
   std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.t_ms != b.t_ms ? a.t_ms < b.t_ms : a.order < b.order; });
   return rows;
 }
@@ -141,6 +143,13 @@ std::string frame_row(const json& w, int y) {
   return o.str();
 }
 
+// A state change from the kernel's trace, on its side's lane (the capture's own inference sits under each frame).
+std::string kernel_change_row(const json& c, int y) {
+  const bool client = str(c, "side") == "client";
+  return svg_text(client ? kClientX - 6 : kServerX + 6, y, "kernel: " + str(c, "from") + " > " + str(c, "to"), client ? "end" : "start",
+                  "state kernel");
+}
+
 // The step that holds the first mismatch when no frame does (0: none).
 int first_bad_step(const json& report) {
   for (const auto& w : list(report, "wire"))
@@ -153,7 +162,7 @@ int first_bad_step(const json& report) {
 
 std::string sequence_svg(const json& report) {
   const auto rows = rows_of(report);
-  const int first_bad_step = closepath::first_bad_step(report);
+  const int bad_step = first_bad_step(report);
   const int height = kRowHeight * static_cast<int>(rows.size() + 2);
   std::ostringstream o;
   o << "<svg width=\"" << kWidth << "\" height=\"" << height << "\" role=\"img\" "
@@ -166,7 +175,9 @@ std::string sequence_svg(const json& report) {
   int y = 22 + kRowHeight;
   for (const auto& r : rows) {
     o << svg_text(4, y, fmt_ms(r.t_ms), "start", "state");
-    o << (r.order == 0 ? step_row(*r.item, y, first_bad_step == r.item->value("index", 0)) : frame_row(*r.item, y));
+    if (r.order == 0) o << step_row(*r.item, y, bad_step == r.item->value("index", 0));
+    else if (r.order == 1) o << frame_row(*r.item, y);
+    else o << kernel_change_row(*r.item, y);
     y += kRowHeight;
   }
   o << "</svg>";
@@ -290,7 +301,8 @@ std::string report_html(const json& report) {
   std::ostringstream o;
   o << kHead << header(report) << "<h2>Sequence</h2><p class=\"small\">Hover a packet for its capture comment. "
     << "A dashed arrow stopping at the wire was not delivered (X: dropped or corrupted); one starting at the wire was "
-    << "injected by it.</p>" << sequence_svg(report) << expected_and_seen(report) << steps_table(report)
+    << "injected by it. [STATE] under a packet: the state it moved a side to, read from the capture; "
+    << "<i>kernel: A &gt; B</i>: a change the kernel traced, at its time.</p>" << sequence_svg(report) << expected_and_seen(report) << steps_table(report)
     << states_and_leftovers(report) << programs_lines(report) << kScript << "</body></html>\n";
   return o.str();
 }

@@ -83,6 +83,18 @@ json wire_json(const RunResult& r) {
   return wire;
 }
 
+// Each side's state changes as the kernel traced them, with their times (the socket found by the run's client port).
+json kernel_changes_json(const RunResult& r) {
+  json changes = json::array();
+  if (!r.trace) return changes;
+  for (const auto& e : *r.trace) {
+    const bool client = e.sport == r.client_port, server = e.dport == r.client_port;
+    if (e.event != "inet_sock_set_state" || client == server) continue;
+    changes.push_back({{"t_ms", ms_since(r, e.mono_ns)}, {"side", client ? "client" : "server"}, {"from", e.oldstate}, {"to", e.newstate}});
+  }
+  return changes;
+}
+
 json states_json(const RunResult& r) {
   json states = json::object();
   for (const auto& [side, st] : r.states) {
@@ -96,6 +108,7 @@ json states_json(const RunResult& r) {
     states[to_string(side)] = j;
   }
   if (!r.trace) states["kernel_unavailable"] = r.trace_unavailable;
+  states["kernel_changes"] = kernel_changes_json(r);
   return states;
 }
 

@@ -80,13 +80,15 @@ BOOST_AUTO_TEST_CASE(report_html_marks_the_mismatch_and_escapes_what_it_shows) {
     "steps": [{"index": 1, "text": "client connect", "ran": true, "ok": true, "outcome": {"end": "ok", "start_ms": 1.0, "end_ms": 2.0}}],
     "wire": [{"frame": 1, "t_ms": 1.5, "forwarded": true, "injected": false, "comment": "step 1", "tcp": {"dir": "c>s", "flags": "S", "seq": 0, "len": 0}},
              {"frame": 2, "t_ms": 1.7, "forwarded": false, "injected": false, "comment": "lost by impair", "effects": ["dropped"],
-              "mismatch": true, "tcp": {"dir": "s>c", "flags": "S.", "seq": 0, "ack": 1, "len": 0}}]})");
+              "mismatch": true, "tcp": {"dir": "s>c", "flags": "S.", "seq": 0, "ack": 1, "len": 0}}],
+    "states": {"kernel_changes": [{"t_ms": 1.6, "side": "client", "from": "CLOSE", "to": "SYN_SENT"}]}})");
   const auto page = report_html(report);
   BOOST_TEST(page.find("s&lt;1&gt;") != std::string::npos);
   BOOST_TEST(page.find("<g id=\"frame-2\" class=\"mismatch\">") != std::string::npos);
   BOOST_TEST(page.find("href=\"#frame-2\"") != std::string::npos);
   BOOST_TEST(page.find("!! first mismatch") != std::string::npos);
   BOOST_TEST(page.find("X dropped") != std::string::npos);
+  BOOST_TEST(page.find("kernel: CLOSE &gt; SYN_SENT") != std::string::npos);
   BOOST_TEST(page.find("default-src 'none'") != std::string::npos);
   BOOST_TEST(page.find("http", page.find("http-equiv") + 1) == std::string::npos);  // no address at all: only the CSP's own word
 }
