@@ -1,6 +1,7 @@
 """The pytest plugin itself, tested with pytester: option resolution, what a
 failing scenario tells its reader, tag markers and --junitxml."""
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 from closepath_plugin import ROOT
 
@@ -78,10 +79,15 @@ def test_a_users_scenario_directory_runs_as_tests(pytester, closepath, tmp_path,
     mine = user_directory(tmp_path)
     pytester.makeconftest(PLUGIN)
     monkeypatch.delenv("CLOSEPATH_SCENARIOS", raising=False)
+    xml = tmp_path / "junit.xml"
     result = pytester.runpytest_inprocess(f"--closepath={closepath.binary}", f"--closepath-scenarios={mine}",
-                                          f"--closepath-out={tmp_path / 'out'}", "-m", "fin or rst")
+                                          f"--closepath-out={tmp_path / 'out'}", "-m", "fin or rst", f"--junitxml={xml}")
     result.assert_outcomes(passed=1, failed=1)
-    result.stdout.fnmatch_lines(["*my_abort.yaml:*: step 8 (server recv -> ECONNRESET): expected ECONNRESET vs actual eof*"])
+    result.stdout.fnmatch_lines(["*my_abort.yaml:*: step 8 (server recv -> ECONNRESET): expected ECONNRESET vs actual eof*",
+                                 "*report: *my_abort*report.html*"])
+    # The JUnit XML names the failing run's page, for a CI to link.
+    pages = [p.get("value") for p in ET.parse(xml).getroot().iter("property") if p.get("name") == "report_html"]
+    assert len(pages) == 1 and pages[0].endswith("report.html") and Path(pages[0]).is_file(), pages
     # The same directory from the environment, as CI would set it.
     monkeypatch.setenv("CLOSEPATH_SCENARIOS", str(mine))
     result = pytester.runpytest_inprocess(f"--closepath={closepath.binary}", f"--closepath-out={tmp_path / 'out'}",
