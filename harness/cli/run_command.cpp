@@ -190,12 +190,9 @@ Finished execute(Session& session, const RunArgs& a, const std::vector<PlannedRu
     // Each run reserves a client port of its own (harness/live/port_reservation.hpp).
     auto run_options = options;
     run_options.seed = run.seed;
-    const auto r = run_and_report(session, *run.scenario, run_options, run.out_dir, &run != &runs.back(), human, a.ladder);
-    done.verdicts.push_back(r.verdict);
-    // The report as written (with what only writing it measures, as a lane's is read back).
-    std::ifstream written(run.out_dir / "report.json");
-    auto report = nlohmann::json::parse(written, nullptr, false);
-    done.reports.push_back(report.is_discarded() ? report_json(r) : std::move(report));
+    auto reported = run_and_report(session, *run.scenario, run_options, run.out_dir, &run != &runs.back(), human, a.ladder);
+    done.verdicts.push_back(reported.result.verdict);
+    done.reports.push_back(std::move(reported.report));  // as written, as a lane's is read back
   }
   return done;
 }

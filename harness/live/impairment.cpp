@@ -1,5 +1,7 @@
 #include "impairment.hpp"
 
+#include "frame_notes.hpp"
+
 #include <boost/math/distributions/normal.hpp>
 
 #include <algorithm>
@@ -24,12 +26,6 @@ std::uint64_t key(pcap::Dir dir, Stream s) { return (dir == pcap::Dir::c2s ? 0x1
 std::string draw_text(double draw, const char* op, double p) {
   char text[64];
   std::snprintf(text, sizeof text, "draw %.4f %s %.4f", draw, op, p);
-  return text;
-}
-
-std::string ms_text(std::int64_t ns) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f ms", static_cast<double>(ns) / 1e6);
   return text;
 }
 
@@ -171,11 +167,11 @@ ImpairDecision Impairment::next(std::size_t length, std::size_t checked_from, st
   }
   if (!d.reordered) {
     d.delay_ns = after_rate(now_ns, delay(), length);
-    if (d.delay_ns > 0) say("delayed " + ms_text(d.delay_ns) + " " + by() + ")");
+    if (d.delay_ns > 0) say("delayed " + note::ms_text(d.delay_ns) + " " + by() + ")");
   }
   if (d.duplicated) {
     d.copy_delay_ns = after_rate(now_ns, delay(), length);
-    say("duplicated " + by() + "): its copy follows " + ms_text(d.copy_delay_ns) + " after it arrived");
+    say("duplicated " + by() + "): its copy follows " + note::ms_text(d.copy_delay_ns) + " after it arrived");
   }
   return d;
 }

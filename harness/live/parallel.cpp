@@ -158,9 +158,9 @@ ChildOutcome stop_stuck(pid_t pid, const Lane& child, const PlannedRun& run, std
                      " s, nor did its own watchdog end it; last seen " +
                      (activity.empty() ? std::string("before it published anything") : activity) +
                      (reaped ? "; it was stopped" : "; it could not be stopped (a process stuck in the kernel)");
-  write_report(r);
+  auto report = write_report(r);
   print_summary(human, r);
-  return {Verdict::error, report_json(r)};
+  return {Verdict::error, std::move(report)};
 }
 
 // Hands the runs out to up to `jobs` lanes, collects their verdicts, and

@@ -225,12 +225,12 @@ RunResult run_scenario(Session& session, const Scenario& s, const RunOptions& o,
   return r;
 }
 
-RunResult run_and_report(Session& session, const Scenario& s, const RunOptions& options,
-                         const std::filesystem::path& out_dir, bool another_follows, std::ostream& human, bool ladder) {
+ReportedRun run_and_report(Session& session, const Scenario& s, const RunOptions& options,
+                           const std::filesystem::path& out_dir, bool another_follows, std::ostream& human, bool ladder) {
   auto r = run_scenario(session, s, options, out_dir, another_follows);
-  write_report(r);
+  auto report = write_report(r);
   print_run(human, r, ladder);
-  return r;
+  return {std::move(r), std::move(report)};
 }
 
 }  // namespace closepath

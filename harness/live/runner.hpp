@@ -6,6 +6,8 @@
 #include "run_result.hpp"
 #include "scenario.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -44,8 +46,13 @@ RunResult run_scenario(Session& session, const Scenario& s, const RunOptions& op
                        const std::filesystem::path& out_dir, bool another_follows = false);
 
 // One run as `closepath run` makes each, in a -j lane or not: run, its
-// capture, report and ladder written to `out_dir`, its lines printed to `human`.
-RunResult run_and_report(Session& session, const Scenario& s, const RunOptions& options,
-                         const std::filesystem::path& out_dir, bool another_follows, std::ostream& human, bool ladder);
+// capture, report and ladder written to `out_dir`, its lines printed to
+// `human`; the run and the report.json written.
+struct ReportedRun {
+  RunResult result;
+  nlohmann::json report;
+};
+ReportedRun run_and_report(Session& session, const Scenario& s, const RunOptions& options,
+                           const std::filesystem::path& out_dir, bool another_follows, std::ostream& human, bool ladder);
 
 }  // namespace closepath

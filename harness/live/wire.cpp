@@ -55,8 +55,6 @@ PcapHandle open_leg(const char* leg) {
   return h;
 }
 
-std::string ms_text(std::int64_t ns) { return std::to_string(ns / 1'000'000) + "." + std::to_string(ns / 100'000 % 10) + " ms"; }
-
 }  // namespace
 
 Wire::Wire(const NetNamespace& ns, FaultProgram& faults)
@@ -181,7 +179,7 @@ void Wire::let_go(Queued q, std::int64_t now, const std::optional<FaultMark>& ma
   {
     std::lock_guard lock(mutex_);
     auto& f = frames_[q.record];
-    f.note += ", released after " + ms_text(now - q.due_ns);
+    f.note += ", released after " + note::ms_text(now - q.due_ns);
     if (mark) f.marks.push_back(*mark);
   }
   if (q.delay_ns > 0) delay(std::move(q), now + q.delay_ns);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace closepath {
@@ -30,6 +31,10 @@ inline bool delivered(const std::string& comment) {
   return true;
 }
 inline bool injected(const std::string& comment) { return wire_part(comment).find(kInjected) != std::string::npos; }
+// A time in a comment: "53.2 ms" (to the tenth, cut, never rounded up).
+inline std::string ms_text(std::int64_t ns) {
+  return std::to_string(ns / 1'000'000) + "." + std::to_string(ns / 100'000 % 10) + " ms";
+}
 }  // namespace note
 
 }  // namespace closepath

@@ -214,7 +214,7 @@ void write_capture(const RunResult& r) {
   pcap::write_pcapng(r.out_dir / "capture.pcapng", section, legs, packets);
 }
 
-void write_report(const RunResult& r) {
+nlohmann::json write_report(const RunResult& r) {
   std::filesystem::create_directories(r.out_dir);
   write_capture(r);
   auto report = report_json(r);
@@ -225,6 +225,7 @@ void write_report(const RunResult& r) {
   std::ofstream(r.out_dir / "report.json") << json_text(report) << "\n";
   std::ofstream(r.out_dir / "report.html") << page;
   std::ofstream(r.out_dir / "ladder.txt") << run_ladder(r, false);
+  return report;
 }
 
 std::string json_text(const nlohmann::json& j, int indent) {

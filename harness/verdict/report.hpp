@@ -31,7 +31,8 @@ bool colour_for(int fd);
 
 void write_capture(const RunResult& r);
 nlohmann::json report_json(const RunResult& r);
-void write_report(const RunResult& r);
+// Writes the run's files; the report.json it wrote (with what only writing measures: phases_ms.report_html).
+nlohmann::json write_report(const RunResult& r);
 // One line per run ("PASS name ...") and, on failure, the mismatch and paths.
 void print_summary(std::ostream& out, const RunResult& r);
 // The summary, then the ladder when the run failed or `ladder` is set.
