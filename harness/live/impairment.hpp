@@ -59,6 +59,7 @@ class Impairment {
   ImpairDecision next(std::size_t length, std::size_t checked_from, std::int64_t now_ns);
 
   std::uint64_t seed() const { return seed_; }
+  const std::string& label() const { return label_; }
 
  private:
   bool lost(std::string& why);

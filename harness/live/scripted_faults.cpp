@@ -24,6 +24,9 @@ constexpr std::uint32_t kInWindowOffset = 1000;  // "in-window but not exact": R
 
 std::string ms_of(std::chrono::nanoseconds d) { return std::to_string(d.count() / 1'000'000) + " ms"; }
 
+// The comment of a copy the wire makes of a frame going on (duplicate, impair's duplicate): `by` names the fault.
+std::string copy_note(const std::string& by) { return std::string(note::kInjected) + ": a copy of the frame before it, " + by; }
+
 }  // namespace
 
 void ScriptedFaults::track(Dir dir, std::span<const std::uint8_t> frame, const pcap::Segment& seg) {
@@ -124,7 +127,7 @@ void ScriptedFaults::duplicate(Dir dir, std::span<const std::uint8_t> frame, con
     if (r.kind != Rule::Kind::duplicate || r.left == 0 || !covers(r.dirs, dir) || !pcap::packet_matches(*r.match, packet)) continue;
     --r.left;
     d.copy = Injection{dir, {frame.begin(), frame.end()}, {FaultMark::Effect::injected, r.step},
-                       std::string(note::kInjected) + ": a copy of the frame before it, by fault '" + r.label + "'"};
+                       copy_note("by fault '" + r.label + "'")};
     return;
   }
 }
@@ -171,7 +174,7 @@ void ScriptedFaults::set_impairment(const Impair& a, std::size_t step, const std
     if (!covers(a.dirs, dir)) continue;
     auto& on = impair_[index(dir)];
     on.reset();
-    if (a.model) on.emplace(ImpairOn{Impairment(*a.model, a.seed.value_or(seed_), dir, label), step, label});
+    if (a.model) on.emplace(ImpairOn{Impairment(*a.model, a.seed.value_or(seed_), dir, label), step});
   }
 }
 
@@ -202,8 +205,7 @@ void ScriptedFaults::impair(Dir dir, std::span<const std::uint8_t> frame, WireDe
   }
   if (i.duplicated && !d.copy) {
     d.copy = Injection{dir, {frame.begin(), frame.end()}, {Effect::injected, on->step},
-                       std::string(note::kInjected) + ": a copy of the frame before it, by impair '" + on->label + "' (seed " +
-                           std::to_string(on->impairment.seed()) + ")"};
+                       copy_note("by impair '" + on->impairment.label() + "' (seed " + std::to_string(on->impairment.seed()) + ")")};
     d.copy_delay = std::chrono::nanoseconds(i.copy_delay_ns);
   }
 }

@@ -117,7 +117,6 @@ class ScriptedFaults final : public FaultProgram {
   struct ImpairOn {
     Impairment impairment;
     std::size_t step = 0;
-    std::string label;
   };
   std::array<std::optional<ImpairOn>, 2> impair_{};
   std::uint64_t seed_ = 0;
