@@ -37,12 +37,17 @@ int write_proc_sys(const std::string& path, const std::string& value) {
 
 }  // namespace
 
-NetNamespace NetNamespace::create() {
+NetNamespace NetNamespace::create(const NetNamespace* from) {
   UniqueFd home(open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
   if (!home) throw HostError(errno_text("open /proc/thread-self/ns/net"));
-  if (unshare(CLONE_NEWNET) != 0)
+  if (from && setns(from->fd(), CLONE_NEWNET) != 0) throw HostError(errno_text("setns into the namespace test namespaces are made from"));
+  if (unshare(CLONE_NEWNET) != 0) {
+    const int saved_errno = errno;
+    if (from && setns(home.get(), CLONE_NEWNET) != 0) std::abort();  // cannot continue in the wrong namespace
+    errno = saved_errno;
     throw HostError(errno_text("unshare(CLONE_NEWNET)") +
                     " (closepath needs root or CAP_SYS_ADMIN; `closepath doctor` says what is missing)");
+  }
   UniqueFd fd(open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
   const int saved_errno = errno;
   if (setns(home.get(), CLONE_NEWNET) != 0) std::abort();  // cannot continue in the wrong namespace
@@ -120,27 +125,60 @@ void on_thread_in(const NetNamespace& ns, const std::function<void()>& f) {
   if (failed) std::rethrow_exception(failed);
 }
 
-void write_sysctl(const NetNamespace& ns, const std::string& key, const std::string& value) {
+namespace {
+
+std::string proc_sys_path(const std::string& key) {
   std::string path = "/proc/sys/" + key;
   std::replace(path.begin() + 10, path.end(), '.', '/');
+  return path;
+}
+
+// Writes one sysctl from a child with a /proc of its own (/proc/sys read-only here); errno, or 0.
+int write_sysctl_in_child(const NetNamespace& ns, const std::string& path, const std::string& value) {
+  const pid_t pid = fork_in(ns, [&] {
+    if (unshare(CLONE_NEWNS) != 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+        mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
+      _exit(EROFS);
+    _exit(write_proc_sys(path, value));
+  });
+  const int status = wait_status(pid);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : EIO;
+}
+
+}  // namespace
+
+void write_sysctls(const NetNamespace& ns, const Sysctls& settings) {
   // /proc/sys/net shows the namespace of the thread that opens it: a thread
-  // that joined `ns` writes it without a fork.
+  // that joined `ns` writes them without a fork.
+  std::size_t done = 0;
   int error = 0;
-  on_thread_in(ns, [&] { error = write_proc_sys(path, value); });
-  if (error == EROFS) {
+  on_thread_in(ns, [&] {
+    for (; done < settings.size(); ++done)
+      if ((error = write_proc_sys(proc_sys_path(settings[done].first), settings[done].second)) != 0) return;
+  });
+  for (; done < settings.size(); ++done) {
+    const auto& [key, value] = settings[done];
     // Containers mount /proc/sys read-only. A child alone gets a private
     // mount namespace with a fresh proc, whose net.* files belong to `ns`.
-    const pid_t pid = fork_in(ns, [&] {
-      if (unshare(CLONE_NEWNS) != 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
-          mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
-        _exit(EROFS);
-      _exit(write_proc_sys(path, value));
-    });
-    const int status = wait_status(pid);
-    error = WIFEXITED(status) ? WEXITSTATUS(status) : EIO;
+    if (error == EROFS) error = write_sysctl_in_child(ns, proc_sys_path(key), value);
+    if (error != 0) throw HostError("sysctl " + key + "=" + value + " in a test namespace: " + std::strerror(error));
+    error = EROFS;  // the rest go the same way
   }
-  if (error != 0)
-    throw HostError("sysctl " + key + "=" + value + " in a test namespace: " + std::strerror(error));
+}
+
+std::string read_sysctl(const NetNamespace& ns, const std::string& key) {
+  std::string value;
+  int error = 0;
+  on_thread_in(ns, [&] {
+    UniqueFd fd(open(proc_sys_path(key).c_str(), O_RDONLY | O_CLOEXEC));
+    char buf[256];
+    const ssize_t n = fd ? read(fd.get(), buf, sizeof buf) : -1;
+    if (n < 0) error = errno;
+    else value.assign(buf, static_cast<std::size_t>(n));
+  });
+  if (error != 0) throw HostError("read sysctl " + key + " in a test namespace: " + std::strerror(error));
+  while (!value.empty() && (value.back() == '\n' || value.back() == ' ')) value.pop_back();
+  return value;
 }
 
 }  // namespace closepath

@@ -9,14 +9,17 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace closepath {
 
 class NetNamespace {
  public:
-  // A new, empty namespace (only a down loopback). Throws HostError.
-  static NetNamespace create();
+  // A new, empty namespace (only a down loopback), made from `from` when
+  // given (whose net.ipv4.tcp_child_ehash_entries then sizes its TCP hash
+  // table), else from the caller's. Throws HostError.
+  static NetNamespace create(const NetNamespace* from = nullptr);
   NetNamespace(NetNamespace&& other) noexcept = default;
   NetNamespace& operator=(NetNamespace&&) = delete;
   NetNamespace(const NetNamespace&) = delete;
@@ -41,7 +44,14 @@ void run_in(const NetNamespace& ns, const std::vector<std::string>& argv);
 // files it opens belong to `ns` for good.
 void on_thread_in(const NetNamespace& ns, const std::function<void()>& f);
 
-// Writes a net.* sysctl inside `ns` only. Throws HostError.
-void write_sysctl(const NetNamespace& ns, const std::string& key, const std::string& value);
+// Writes net.* sysctls inside `ns` only, in order, from one thread that
+// joins it. Throws HostError naming the first that fails.
+using Sysctls = std::vector<std::pair<std::string, std::string>>;
+void write_sysctls(const NetNamespace& ns, const Sysctls& settings);
+inline void write_sysctl(const NetNamespace& ns, const std::string& key, const std::string& value) {
+  write_sysctls(ns, {{key, value}});
+}
+// A net.* sysctl's value inside `ns`, without its newline. Throws HostError.
+std::string read_sysctl(const NetNamespace& ns, const std::string& key);
 
 }  // namespace closepath

@@ -188,4 +188,24 @@ BOOST_AUTO_TEST_CASE(configure_sets_sysctls_and_rto_min_in_one_namespace_only) {
   });
 }
 
+// Each endpoint's TCP has a hash table of its own (so a sock_diag dump walks
+// it, not the host's), where the kernel has net.ipv4.tcp_child_ehash_entries;
+// what the table's size would otherwise set is as in a namespace made the
+// usual way.
+BOOST_AUTO_TEST_CASE(endpoints_have_their_own_tcp_hash_table_and_the_usual_limits) {
+  const auto usual = NetNamespace::create();
+  const auto tw = read_sysctl(usual, "net.ipv4.tcp_max_tw_buckets");
+  const auto backlog = read_sysctl(usual, "net.ipv4.tcp_max_syn_backlog");
+  const bool per_namespace = slurp("/proc/sys/net/ipv4/tcp_child_ehash_entries") != "";
+  Topology t;
+  for (Side side : {Side::client, Side::server}) {
+    BOOST_TEST(read_sysctl(t.of(side), "net.ipv4.tcp_max_tw_buckets") == tw);
+    BOOST_TEST(read_sysctl(t.of(side), "net.ipv4.tcp_max_syn_backlog") == backlog);
+    // tcp_ehash_entries: the size of the namespace's table, negative when it is the host's shared one.
+    if (per_namespace) BOOST_TEST(read_sysctl(t.of(side), "net.ipv4.tcp_ehash_entries") == "16384");
+  }
+  if (per_namespace)
+    BOOST_TEST(read_sysctl(usual, "net.ipv4.tcp_ehash_entries").starts_with("-"), "a namespace made the usual way shares the host's table");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
