@@ -37,7 +37,7 @@ std::string contents(int fd) {
 }
 
 // /proc/net/dev: "  eth0: rx_bytes rx_packets ... (8 receive fields) tx_bytes tx_packets ...".
-void read_dev(const std::string& text, Activity& a) {
+void read_dev(const std::string& text, Counters& a) {
   std::istringstream lines(text);
   for (std::string line; std::getline(lines, line);) {
     const auto colon = line.find(':');
@@ -85,16 +85,28 @@ ActivityProbe::ActivityProbe(const NetNamespace& ns) {
 
 std::vector<SocketEntry> ActivityProbe::sockets() const { return audit_sockets(diag_.get()); }
 
-Activity ActivityProbe::read() const {
-  Activity a;
+Counters ActivityProbe::counters() const {
+  Counters c;
   // IP's count first: a frame it took in after this read is still to come
   // when the interface counters, read next, already show it.
-  a.ip_in = ip_in_receives(contents(snmp_.get())) + ip6_in_receives(contents(snmp6_.get()));
-  read_dev(contents(dev_.get()), a);
-  for (const auto& s : sockets()) {
+  c.ip_in = ip_in_receives(contents(snmp_.get())) + ip6_in_receives(contents(snmp6_.get()));
+  read_dev(contents(dev_.get()), c);
+  return c;
+}
+
+// A segment IP has taken in is answered in the same softirq, a few
+// microseconds later, or waits in its socket's backlog, or arms a timer:
+// a look that reads the counters on both sides of the socket dump (a few
+// hundred microseconds) sees the answer go, the backlog, or the timer.
+Activity ActivityProbe::read() const {
+  Activity a;
+  static_cast<Counters&>(a) = counters();
+  a.sockets = sockets();
+  a.steady = counters() == static_cast<const Counters&>(a);
+  for (const auto& s : a.sockets) {
     // Nothing more comes from these (a closed socket's unacknowledged SYN is no work).
     if (s.state == name(TcpState::listen) || s.state == name(TcpState::close) || s.state == name(TcpState::time_wait)) continue;
-    if (s.timer == 1 || s.timer == 4 || s.send_q > 0) ++a.busy_sockets;
+    if (s.timer == 1 || s.timer == 4 || s.send_q > 0 || s.backlog > 0) ++a.busy_sockets;
   }
   return a;
 }

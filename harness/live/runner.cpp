@@ -34,7 +34,6 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr auto kQuietBeforeStop = 300ms;  // no frame for this long: the exchange is over, at rest or not
-constexpr auto kRestConfirmed = 5ms;      // at rest, unchanged, for this long: over
 constexpr auto kSettleAtLeast = 100ms;    // not at rest: no sooner than this after the last step
 constexpr auto kSettleLimit = 3s;
 constexpr auto kSetupAllowance = 120s;    // setup and teardown, however slow the CPU
@@ -45,17 +44,17 @@ double ms_between(std::int64_t from, std::int64_t to) { return static_cast<doubl
 
 
 // Both endpoints at rest with nothing between them: each namespace idle
-// (activity_probe.hpp), every frame an endpoint sent read by the wire,
-// every frame the wire sent received, none waiting out a delay.
+// (activity_probe.hpp: one look, its counters unmoved across it), every
+// frame an endpoint sent read by the wire, every frame the wire sent
+// received, none waiting out a delay.
 struct AtRest {
   std::array<Activity, 2> sides;
   Wire::Traffic wire;
-  bool operator==(const AtRest& o) const { return sides == o.sides && wire.read == o.wire.read && wire.sent == o.wire.sent; }
 };
 
 std::optional<AtRest> at_rest(const LiveRun& live) {
   AtRest look;
-  for (std::size_t leg = 0; leg < 2; ++leg) look.sides[leg] = live.probes[leg].read();
+  for (std::size_t leg = 0; leg < 2; ++leg) look.sides[leg] = live.rig->probes[leg].read();
   look.wire = live.wire.traffic();  // after the namespaces': a frame sent since is ahead of it
   if (look.wire.delayed) return std::nullopt;
   for (std::size_t leg = 0; leg < 2; ++leg) {
@@ -65,33 +64,30 @@ std::optional<AtRest> at_rest(const LiveRun& live) {
   return look;
 }
 
-// Waits, after the last step, until the exchange is over: the run is at
-// rest and stays so, unchanged, for kRestConfirmed (two looks: a segment
-// taken in by IP whose answer is a few instructions from being sent is
-// caught by the second). Where the kernel keeps working (retransmitting into
-// a blackhole, a netem qdisc that drops or duplicates, which no counter can
+struct Settled {
+  const char* how;
+  std::optional<AtRest> rest;  // the look that found the run at rest
+};
+
+// Waits, after the last step, until the exchange is over: a look finds the
+// run at rest. Where the kernel keeps working (retransmitting into a
+// blackhole, a netem qdisc that drops or duplicates, which no counter can
 // balance) or a user's program still runs (it acts on its own clock), the
 // run ends as it always has: no sooner than kSettleAtLeast after the last
-// step, once the wire has carried nothing for kQuietBeforeStop. kSettleLimit
-// bounds both.
-const char* settle(const LiveRun& live) {
+// step, once the wire has carried nothing for kQuietBeforeStop.
+// kSettleLimit bounds both.
+Settled settle(const LiveRun& live) {
   const bool programs_running = std::any_of(live.programs.begin(), live.programs.end(),
                                             [](const auto& p) { return !p->status(); });
   const auto started = std::chrono::steady_clock::now();
   const auto until = started + kSettleLimit;
-  std::optional<AtRest> seen;
-  auto seen_at = std::chrono::steady_clock::now();
   for (;;) {
     const auto now = std::chrono::steady_clock::now();
-    if (!programs_running) {
-      auto look = at_rest(live);
-      if (look && seen && *look == *seen && now - seen_at >= kRestConfirmed) return "at rest";
-      if (!look || !seen || !(*look == *seen)) seen_at = now;
-      seen = std::move(look);
-    }
+    if (!programs_running)
+      if (auto look = at_rest(live)) return {"at rest", std::move(look)};
     // As runs always ended: no sooner than kSettleAtLeast after the last step, once the wire is quiet.
-    if (now - started >= kSettleAtLeast && live.wire.quiet_for() >= kQuietBeforeStop) return "wire quiet";
-    if (now >= until) return "settle limit";
+    if (now - started >= kSettleAtLeast && live.wire.quiet_for() >= kQuietBeforeStop) return {"wire quiet", {}};
+    if (now >= until) return {"settle limit", {}};
     interruptible_sleep(1ms);
   }
 }
@@ -132,12 +128,16 @@ void play(Session& session, const Scenario& s, const RunOptions& o, RunResult& r
     r.timeline_ms = ms_between(played_from, mono_ns());
     now_doing("waiting for the exchange to end (both endpoints at rest, or the wire quiet)");
     const auto settle_start = mono_ns();
-    r.ended = settle(*live);
+    auto settled = settle(*live);
+    r.ended = settled.how;
     r.settle_ms = ms_between(settle_start, mono_ns());
     for (const auto& program : live->programs) program->note_what_it_left();  // a daemon's processes
-    // The audit runs while the peers still hold their sockets.
+    // The audit runs while the peers still hold their sockets: at rest, the
+    // look that found it so read them all.
     now_doing("auditing the sockets left");
-    for (Side side : {Side::client, Side::server}) r.leftovers[side] = live->probe(side).sockets();
+    for (Side side : {Side::client, Side::server})
+      r.leftovers[side] = settled.rest ? std::move(settled.rest->sides[side == Side::client ? 0 : 1].sockets)
+                                       : live->probe(side).sockets();
     if (live->trace) r.trace = live->trace->events(r.client_port, port_held_from);
   } catch (const HostError& e) {
     r.verdict = Verdict::error;

@@ -38,7 +38,19 @@ std::string endpoint_text(std::uint8_t family, const __be32* addr, __be16 port) 
 struct Described {
   inet_diag_msg msg;
   bool v6only = false;
+  std::uint32_t backlog = 0;  // INET_DIAG_SKMEMINFO's SK_MEMINFO_BACKLOG (full sockets only)
 };
+
+// Reads a described socket's attributes.
+void read_attributes(const nlmsghdr* h, Described& d) {
+  auto room = static_cast<int>(h->nlmsg_len - NLMSG_LENGTH(sizeof(inet_diag_msg)));
+  for (auto* a = reinterpret_cast<const rtattr*>(static_cast<const char*>(NLMSG_DATA(h)) + NLMSG_ALIGN(sizeof(inet_diag_msg)));
+       RTA_OK(a, room); a = RTA_NEXT(a, room)) {
+    if (a->rta_type == INET_DIAG_SKV6ONLY && RTA_PAYLOAD(a) >= 1) d.v6only = *static_cast<const std::uint8_t*>(RTA_DATA(a)) != 0;
+    if (a->rta_type == INET_DIAG_SKMEMINFO && RTA_PAYLOAD(a) >= (SK_MEMINFO_BACKLOG + 1) * sizeof(std::uint32_t))
+      std::memcpy(&d.backlog, static_cast<const char*>(RTA_DATA(a)) + SK_MEMINFO_BACKLOG * sizeof(std::uint32_t), sizeof d.backlog);
+  }
+}
 
 }  // namespace
 
@@ -69,6 +81,7 @@ void send_request(int fd, std::uint8_t family, std::uint16_t type, std::uint16_t
   query.request.sdiag_family = family;
   query.request.sdiag_protocol = IPPROTO_TCP;
   query.request.idiag_states = ~0u;
+  query.request.idiag_ext = 1U << (INET_DIAG_SKMEMINFO - 1);
   query.request.id = id;
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
@@ -96,10 +109,7 @@ void dump_family(int fd, std::uint8_t family, std::vector<Described>& sockets) {
         break;
       }
       Described d{*static_cast<const inet_diag_msg*>(NLMSG_DATA(h))};
-      auto room = static_cast<int>(h->nlmsg_len - NLMSG_LENGTH(sizeof(inet_diag_msg)));
-      for (auto* a = reinterpret_cast<const rtattr*>(static_cast<const char*>(NLMSG_DATA(h)) + NLMSG_ALIGN(sizeof(inet_diag_msg)));
-           RTA_OK(a, room); a = RTA_NEXT(a, room))
-        if (a->rta_type == INET_DIAG_SKV6ONLY && RTA_PAYLOAD(a) >= 1) d.v6only = *static_cast<const std::uint8_t*>(RTA_DATA(a)) != 0;
+      read_attributes(h, d);
       sockets.push_back(d);
     }
   }
@@ -117,7 +127,7 @@ std::vector<Described> dump(int fd) {
 
 std::vector<SocketEntry> audit_sockets(int fd) {
   std::vector<SocketEntry> sockets;
-  for (const auto& [msg, v6only] : dump(fd)) {
+  for (const auto& [msg, v6only, backlog] : dump(fd)) {
     SocketEntry s;
     const bool mapped = msg.idiag_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(reinterpret_cast<const in6_addr*>(msg.id.idiag_src));
     s.ipv6 = msg.idiag_family == AF_INET6 && !mapped;
@@ -131,6 +141,7 @@ std::vector<SocketEntry> audit_sockets(int fd) {
     s.send_q = msg.idiag_wqueue;
     s.orphan = msg.idiag_inode == 0;
     s.timer = msg.idiag_timer;
+    s.backlog = backlog;
     sockets.push_back(std::move(s));
   }
   return sockets;
@@ -155,7 +166,7 @@ int destroy(int fd, const inet_diag_msg& msg) {
 std::size_t destroy_sockets(const NetNamespace& ns) {
   const auto fd = diag_socket_in(ns);
   std::size_t destroyed = 0;
-  for (const auto& [msg, v6only] : dump(fd.get())) {
+  for (const auto& [msg, v6only, backlog] : dump(fd.get())) {
     const int error = destroy(fd.get(), msg);
     if (error == 0) ++destroyed;
     else if (error == EOPNOTSUPP) break;  // a kernel without CONFIG_INET_DIAG_DESTROY: nothing more to try
@@ -167,7 +178,7 @@ std::size_t destroy_sockets(const NetNamespace& ns) {
 void destroy_connection(const NetNamespace& ns, int local_port, int remote_port) {
   const auto fd = diag_socket_in(ns);
   bool found = false;
-  for (const auto& [msg, v6only] : dump(fd.get())) {
+  for (const auto& [msg, v6only, backlog] : dump(fd.get())) {
     if (ntohs(msg.id.idiag_sport) != local_port || ntohs(msg.id.idiag_dport) != remote_port) continue;
     found = true;
     if (const int error = destroy(fd.get(), msg); error != 0 && error != ENOENT)

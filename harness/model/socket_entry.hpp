@@ -16,6 +16,9 @@ struct SocketEntry {
   // sock_diag's idiag_timer: 0 none, 1 retransmission (or loss probe), 2
   // keepalive (FIN_WAIT2's timeout too), 3 TIME_WAIT, 4 zero-window probe.
   std::uint8_t timer = 0;
+  // Bytes of segments that came while the socket's process held its lock,
+  // which TCP handles when that process lets go (sock_diag's SK_MEMINFO_BACKLOG).
+  std::uint32_t backlog = 0;
   static constexpr std::uint8_t kTimerUnknown = 0xff;  // a record that does not say (older run facts)
   // Which family of connection it serves: an IPv6 socket without
   // IPV6_V6ONLY (a dual-stack listener on [::]) takes IPv4 as well, on
