@@ -45,38 +45,65 @@ void Worker::run() {
   }
 }
 
-std::unique_ptr<Rig> Backstage::take(const std::optional<std::filesystem::path>& tracefs, bool another_follows) {
+std::unique_ptr<Rig> Backstage::take(const std::optional<std::filesystem::path>& tracefs) {
   std::unique_ptr<Rig> rig;
   {
     std::unique_lock lock(mutex_);
     built_.wait(lock, [&] { return !building_; });  // one under way is nearer done than a new one
     rig = std::move(ahead_);
   }
-  if (!rig) rig = std::make_unique<Rig>(tracefs);
-  if (another_follows) {
+  return rig ? std::move(rig) : std::make_unique<Rig>(tracefs);
+}
+
+void Backstage::later(std::function<void()> work) {
+  // One waits at most: a run that never reached setup_done (its setup
+  // failed) must not keep its rig, and the one before, until the process ends.
+  start_teardowns();
+  std::lock_guard lock(mutex_);
+  waiting_.push_back(std::move(work));
+}
+
+void Backstage::start_teardowns() {
+  std::vector<std::function<void()>> jobs;
+  {
+    std::lock_guard lock(mutex_);
+    jobs.swap(waiting_);
+  }
+  for (auto& job : jobs) teardown_.add(std::move(job));
+}
+
+void Backstage::setup_done(const std::optional<std::filesystem::path>& tracefs, bool another_follows) {
+  start_teardowns();
+  if (another_follows) build_ahead(tracefs);
+}
+
+void Backstage::build_ahead(const std::optional<std::filesystem::path>& tracefs) {
+  {
+    std::lock_guard lock(mutex_);
+    if (building_ || ahead_) return;
+    building_ = true;
+  }
+  build_.add([this, tracefs] {
+    std::unique_ptr<Rig> built;
+    try {
+      built = std::make_unique<Rig>(tracefs);
+    } catch (...) {
+      // The run that wanted it builds its own, and meets the error there.
+    }
     {
       std::lock_guard lock(mutex_);
-      building_ = true;
+      ahead_ = std::move(built);
+      building_ = false;
     }
-    build_.add([this, tracefs] {
-      std::unique_ptr<Rig> built;
-      try {
-        built = std::make_unique<Rig>(tracefs);
-      } catch (...) {
-        // The run that wanted it builds its own, and meets the error there.
-      }
-      {
-        std::lock_guard lock(mutex_);
-        ahead_ = std::move(built);
-        building_ = false;
-      }
-      built_.notify_all();
-    });
-  }
-  return rig;
+    built_.notify_all();
+  });
 }
 
 void Backstage::drain() {
+  // The process's instance goes with the last rig that holds it, beside that
+  // rig's wire (rig.hpp), or here when none does.
+  KernelTrace::release_shared();
+  start_teardowns();
   build_.drain();
   teardown_.drain();
   {
@@ -84,7 +111,6 @@ void Backstage::drain() {
     std::lock_guard lock(mutex_);
     unused = std::move(ahead_);
   }
-  KernelTrace::release_shared();  // every rig is gone: the instance goes now
 }
 
 }  // namespace closepath

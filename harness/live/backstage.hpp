@@ -21,6 +21,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <vector>
 
 namespace closepath {
 
@@ -52,11 +53,16 @@ class Backstage {
   ~Backstage() { drain(); }
 
   // A rig for a run: the one built ahead when there is one, else one built
-  // now (HostError from that one propagates). With `another_follows`, the
-  // rig for the next run is built meanwhile.
-  std::unique_ptr<Rig> take(const std::optional<std::filesystem::path>& tracefs, bool another_follows);
-  // Runs `work` (a finished run's teardown) off the run's clock, in order.
-  void later(std::function<void()> work) { teardown_.add(std::move(work)); }
+  // now (HostError from that one propagates).
+  std::unique_ptr<Rig> take(const std::optional<std::filesystem::path>& tracefs);
+  // Runs `work` (a finished run's teardown) off the run's clock, in order,
+  // once the next run's setup is done (setup_done) or at drain.
+  void later(std::function<void()> work);
+  // A run calls it once its own peers have said hello: the teardowns it
+  // left waiting start, and with `another_follows` the next run's rig is
+  // built. Both take cores and kernel locks (namespaces made and ended)
+  // that the run's setup would otherwise wait for.
+  void setup_done(const std::optional<std::filesystem::path>& tracefs, bool another_follows);
   // Waits until every teardown is done and the rig built ahead is destroyed.
   void drain();
 
@@ -68,6 +74,10 @@ class Backstage {
   std::condition_variable built_;
   bool building_ = false;       // a rig is being built ahead
   std::unique_ptr<Rig> ahead_;  // built ahead, not yet taken
+  std::vector<std::function<void()>> waiting_;  // teardowns waiting for the next run's setup
+
+  void build_ahead(const std::optional<std::filesystem::path>& tracefs);
+  void start_teardowns();
 };
 
 }  // namespace closepath

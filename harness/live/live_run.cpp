@@ -21,7 +21,7 @@ std::vector<std::string> peer_args(const Host& self, const Host& other, const Ru
 }  // namespace
 
 LiveRun::LiveRun(Backstage& backstage, const Scenario& s, const RunOptions& o, RunResult& r, bool another_follows)
-    : rig(backstage.take(o.tracefs, another_follows)),
+    : rig(backstage.take(o.tracefs)),
       topology(rig->topology),
       trace(rig->trace.get()),
       faults(rig->faults),
@@ -30,11 +30,11 @@ LiveRun::LiveRun(Backstage& backstage, const Scenario& s, const RunOptions& o, R
       client((configure(s, o, r), topology.client()), "client", r.runtimes.at(Side::client),
              find_peer_program(self_dir(), r.runtimes.at(Side::client)), peer_args(kClientHost, kServerHost, r, "client")),
       server(topology.server(), "server", r.runtimes.at(Side::server), find_peer_program(self_dir(), r.runtimes.at(Side::server)),
-             peer_args(kServerHost, kClientHost, r, "server")),
-      probes{ActivityProbe(topology.client()), ActivityProbe(topology.server())} {
+             peer_args(kServerHost, kClientHost, r, "server")) {
   // Both start at once; the timeline waits until both read their channels.
   client.await_hello(kPeerStartup);
   server.await_hello(kPeerStartup);
+  backstage.setup_done(o.tracefs, another_follows);
 }
 
 void LiveRun::configure(const Scenario& s, const RunOptions& o, RunResult& r) {

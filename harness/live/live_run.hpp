@@ -21,7 +21,7 @@ struct LiveRun {
   LiveRun(Backstage& backstage, const Scenario& s, const RunOptions& o, RunResult& r, bool another_follows);
 
   PeerProcess& peer(Side s) { return s == Side::client ? client : server; }
-  const ActivityProbe& probe(Side s) const { return probes[s == Side::client ? 0 : 1]; }
+  const ActivityProbe& probe(Side s) const { return rig->probes[s == Side::client ? 0 : 1]; }
   // The side's latest program (the one its steps address), or null.
   ProgramProcess* program(Side side) const;
 
@@ -38,7 +38,6 @@ struct LiveRun {
     ~SocketReaper();
   } reaper;
   PeerProcess client, server;
-  std::array<ActivityProbe, 2> probes;  // the client's, the server's: is the exchange over?
   // What exec started, in order; all of them are ended at teardown.
   std::vector<std::unique_ptr<ProgramProcess>> programs;
 

@@ -42,7 +42,7 @@ PeerProcess::PeerProcess(const NetNamespace& ns, const std::string& role, const 
 
   const pid_t parent = getpid();
   try {
-    pid_ = fork_in(ns, [&] {
+    pid_ = exec_in(ns, [&] {
       prctl(PR_SET_PDEATHSIG, SIGKILL);
       if (getppid() != parent) _exit(1);  // the harness died before prctl took effect
       if (dup2(pair[1], 3) != 3) _exit(126);  // fd 3 is the control channel

@@ -337,6 +337,10 @@ void Wire::run(const NetNamespace& ns, std::promise<void>& ready) {
     finished_ = true;
   }
   sync_cv_.notify_all();
-}  // the handles close here
+  // Each leg's packet socket waits out an RCU grace period as it closes: both at once.
+  std::thread other([leg = std::move(handles[0])]() mutable { leg.reset(); });
+  handles[1].reset();
+  other.join();
+}
 
 }  // namespace closepath
