@@ -197,7 +197,7 @@ Finished execute(Session& session, const RunArgs& a, const std::vector<PlannedRu
   return done;
 }
 
-// "3 passed, 1 failed", and what the runs had to wait for (declared kernel timers) against what they took.
+// "3 passed, 1 failed", and what the runs had to wait for (declared timers) against what they took.
 void print_totals(std::ostream& human, const RunArgs& a, const std::vector<PlannedRun>& runs,
                   const std::vector<Verdict>& verdicts, std::chrono::steady_clock::time_point started) {
   const auto count = [&](Verdict v) { return static_cast<std::size_t>(std::count(verdicts.begin(), verdicts.end(), v)); };
@@ -207,7 +207,7 @@ void print_totals(std::ostream& human, const RunArgs& a, const std::vector<Plann
   std::chrono::milliseconds timers{0};
   for (const auto& run : runs) timers += run.scenario->timers;
   const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - started;
-  human << std::fixed << std::setprecision(1) << "wall time " << wall.count() << " s; kernel timers waited for "
+  human << std::fixed << std::setprecision(1) << "wall time " << wall.count() << " s; timers waited for "
         << static_cast<double>(timers.count()) / 1000.0 << " s (sum over scenarios, -j " << a.jobs << ")\n";
 }
 

@@ -159,6 +159,7 @@ nlohmann::json report_json(const RunResult& r) {
               {"claim", s.claim},
               {"verdict", to_string(r.verdict)},
               {"seconds", r.seconds},
+              {"timers_ms", s.timers.count()},
               {"ended", {{"how", r.ended}, {"ms_after_last_step", r.settle_ms}}},
               {"phases_ms", {{"setup", r.setup_ms}, {"timeline", r.timeline_ms}, {"settle", r.settle_ms},
                              {"teardown", r.teardown_ms}}},
