@@ -67,19 +67,31 @@ void FlowBuilder::next_incarnation() {
   flow_.incarnations.push_back(flow_.packets.size());
 }
 
-std::size_t ConnectionSplitter::add(const Segment& s) {
+ConnectionSplitter::Key ConnectionSplitter::key_of(const Segment& s) {
   auto a = to_string(s.src), b = to_string(s.dst);
   if (b < a) std::swap(a, b);
+  return {std::move(a), std::move(b)};
+}
+
+std::size_t ConnectionSplitter::add(const Segment& s) {
   const bool syn = (s.flags & kSyn) && !(s.flags & kAck);
-  auto it = current_.find({a, b});
-  TrackedConnection* c = it == current_.end() ? nullptr : &out_[it->second];
+  const bool as_before = last_ && ((s.src == last_->first && s.dst == last_->second) ||
+                                   (s.src == last_->second && s.dst == last_->first));
+  TrackedConnection* c = nullptr;
+  if (as_before) {
+    c = &out_[last_index_];
+  } else {
+    const auto it = current_.find(key_of(s));
+    if (it != current_.end()) c = &out_[it->second];
+    last_.emplace(s.src, s.dst);
+  }
   if (c && syn) {
     const bool same_syn = c->info.syn_seen && s.seq == c->syn_seq;
     if ((c->info.syn_seen && !same_syn) || (c->closing && !same_syn)) c = nullptr;
   }
   if (!c) {
     out_.push_back({{s.src, s.dst, 0, syn}, syn ? s.seq : 0, false});
-    current_[{std::move(a), std::move(b)}] = out_.size() - 1;
+    current_[key_of(s)] = out_.size() - 1;
     c = &out_.back();
   } else if (syn && !c->info.syn_seen) {
     c->info.syn_seen = true;
@@ -89,7 +101,8 @@ std::size_t ConnectionSplitter::add(const Segment& s) {
   }
   if (s.flags & (kFin | kRst)) c->closing = true;
   ++c->info.packets;
-  return static_cast<std::size_t>(c - out_.data());
+  last_index_ = static_cast<std::size_t>(c - out_.data());
+  return last_index_;
 }
 
 const FlowPacket* LiveFlow::add(std::size_t frame_index, std::int64_t ts_ns, const Segment& s) {

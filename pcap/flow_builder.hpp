@@ -66,8 +66,14 @@ class ConnectionSplitter {
   std::vector<TrackedConnection> take() { return std::move(out_); }
 
  private:
+  using Key = std::pair<std::string, std::string>;  // the endpoints as text, ordered
+  static Key key_of(const Segment& s);
   std::vector<TrackedConnection> out_;
-  std::map<std::pair<std::string, std::string>, std::size_t> current_;  // ordered endpoint pair -> index in out_
+  std::map<Key, std::size_t> current_;  // -> index in out_
+  // The last segment's ends and connection: most segments follow one of
+  // their own connection, and find it without a key made.
+  std::optional<std::pair<Endpoint, Endpoint>> last_;
+  std::size_t last_index_ = 0;
 };
 
 // One run's connection as its frames come, one at a time: the first

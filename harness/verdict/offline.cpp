@@ -13,6 +13,7 @@
 #include "run_facts.hpp"
 #include "states.hpp"
 
+#include <charconv>
 #include <unistd.h>
 
 namespace closepath {
@@ -124,24 +125,47 @@ std::string ladder_of(const pcap::Flow& flow, const pcap::InferredStates& inferr
 
 namespace {
 
+void append_number(std::string& text, std::uint64_t n) {
+  char digits[20];
+  text.append(digits, std::to_chars(digits, digits + sizeof digits, n).ptr);
+}
+
+// One packet as a JSON object, as nlohmann's dump() writes it (keys in
+// order, no spaces), without a document made for each: what show --json
+// spends most of its time on. Its strings (direction, flag letters) need no
+// escaping.
+void packet_json(std::string& text, const pcap::FlowPacket& p) {
+  text += "{\"ack\":";
+  if (p.flags & pcap::kAck) append_number(text, p.ack);
+  else text += "null";
+  if (!p.checksum_ok) text += ",\"checksum_ok\":false";
+  text += ",\"dir\":\"";
+  text += pcap::to_string(p.dir);
+  text += "\",\"flags\":\"";
+  text += pcap::flag_letters(p.flags);
+  text += "\",\"frame\":";
+  append_number(text, p.frame + 1);  // Wireshark's No.: the frame's place in the file, from 1
+  text += ",\"len\":";
+  append_number(text, p.len);
+  text += ",\"seq\":";
+  append_number(text, p.seq);
+  if (p.truncated) text += ",\"truncated\":true";
+  text += '}';
+}
+
 // One connection as JSON, written a packet at a time: a capture of millions
 // of packets never becomes one document in memory.
 void write_connection(std::ostream& out, const pcap::Flow& flow) {
   using nlohmann::json;
   out << "{\"client\": " << json(pcap::to_string(flow.client)) << ", \"server\": " << json(pcap::to_string(flow.server))
       << ",\n  \"packets\": [";
+  std::string text;
   for (std::size_t i = 0; i < flow.packets.size(); ++i) {
-    const auto& p = flow.packets[i];
-    json j = {{"frame", p.frame + 1},  // Wireshark's No.: the frame's place in the file, from 1
-              {"dir", pcap::to_string(p.dir)},
-              {"flags", pcap::flag_letters(p.flags)},
-              {"seq", p.seq},
-              {"ack", (p.flags & pcap::kAck) ? json(p.ack) : json(nullptr)},
-              {"len", p.len}};
-    if (p.truncated) j["truncated"] = true;
-    if (!p.checksum_ok) j["checksum_ok"] = false;
-    out << (i ? ",\n   " : "\n   ") << j.dump();
+    text += i ? ",\n   " : "\n   ";
+    packet_json(text, flow.packets[i]);
+    if (text.size() >= 1 << 16) out << text, text.clear();
   }
+  out << text;
   const auto inferred = pcap::infer_states(flow.packets);
   json states = {{"client", pcap::state_names(inferred.client)}, {"server", pcap::state_names(inferred.server)}};
   if (inferred.starts_unknown) states["start"] = "unknown: the capture begins mid-connection";
@@ -160,10 +184,10 @@ namespace {
 
 // The run as its capture records it, judged: the flow and, with closepath's
 // run facts, each step's record, the leftover sockets and the kernel's states.
-RunResult judged_run(const Scenario& s, const pcap::Flow& flow, const std::optional<RunFacts>& facts, std::string& note) {
+RunResult judged_run(const Scenario& s, pcap::Flow flow, const std::optional<RunFacts>& facts, std::string& note) {
   RunResult r;
   r.scenario = &s;
-  r.flow = flow;
+  r.flow = std::move(flow);
   r.audited = facts.has_value();
   RecordedKernel recorded;
   if (facts) {
@@ -174,8 +198,8 @@ RunResult judged_run(const Scenario& s, const pcap::Flow& flow, const std::optio
     r.runtimes = facts->runtimes;
     recorded = {facts->kernel_states, facts->kernel_from};
   }
-  const int client_port = facts ? facts->client_port : flow.client.port;
-  analyse(r, {flow.client.addr, flow.server.addr, client_port}, facts ? &recorded : nullptr);
+  const int client_port = facts ? facts->client_port : r.flow.client.port;
+  analyse(r, {r.flow.client.addr, r.flow.server.addr, client_port}, facts ? &recorded : nullptr);
   return r;
 }
 
@@ -195,14 +219,15 @@ int check_capture(const std::filesystem::path& capture, const Scenario& s, const
   Loaded loaded(capture);
   load(loaded, capture);
   // A scenario that expects no packet at all is judged on a capture with none (its run facts say the rest).
-  const auto flow = flow_of(capture, loaded, o, true, s.wire.empty() && loaded.facts.has_value());
-  warn(capture, loaded, flow.skipped, notes);
+  auto read = flow_of(capture, loaded, o, true, s.wire.empty() && loaded.facts.has_value());
+  warn(capture, loaded, read.skipped, notes);
   const auto& facts = loaded.facts;
   if (const auto line = line_naming_the_wire(s); line && !(facts && facts->effects_recorded))
     throw std::runtime_error(s.file.string() + ":" + std::to_string(*line) + ": names what the wire did ('wire ...'), which " +
                              capture.string() + " does not record (closepath's run facts, version 3 on): unknown, not judged");
   std::string steps_note;
-  auto r = judged_run(s, flow, facts, steps_note);
+  auto r = judged_run(s, std::move(read), facts, steps_note);
+  const auto& flow = r.flow;
   if (!steps_note.empty()) notes << capture.string() << ": note: " << steps_note << "\n";
   const std::optional<std::string> mismatch =
       r.verdict == Verdict::pass ? std::nullopt : std::optional(r.first_mismatch);
