@@ -95,6 +95,45 @@ def measure(args):
     return elapsed, usage.ru_maxrss / 1024
 
 
+def bench(closepath, connections=5000, long_packets=200000, big_mib=1024):
+    """Prints the figures; returns {(capture, command): times faster than tshark} for MANY and LONG."""
+    base = frames_of(ROOT / "pcap" / "tests" / "data" / "graceful_fin.pcapng")
+    fields = []
+    for f in ("frame.number", "tcp.stream", "tcp.flags", "tcp.seq", "tcp.ack", "tcp.len"):
+        fields += ["-e", f]
+    ratios = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        scenario = pathlib.Path(tmp) / "any.yaml"
+        scenario.write_text("name: any\nsteps:\n  - client: connect\nexpect:\n  wire: [c>s S, ...]\n")
+        for name, frames, client in (("MANY", many(base, connections), "10.0.0.1:10000"),
+                                     ("LONG", long(base, long_packets), None)):
+            capture = pathlib.Path(tmp) / f"{name}.pcap"
+            write_pcap(capture, frames)
+            size = capture.stat().st_size / 2**20
+            tshark = measure(["tshark", "-n", "-r", capture, "-T", "fields", *fields])
+            show = measure([closepath, "show", "--json", capture])
+            check = measure([closepath, "check", capture, "--scenario", scenario,
+                             *(["--client", client] if client else [])])
+            print(f"{name}: {size:.1f} MiB")
+            print(f"  tshark -T fields        {tshark[0]:7.2f} s  {tshark[1]:7.1f} MiB")
+            for label, (secs, rss) in (("closepath show --json", show), ("closepath check", check)):
+                ratios[(name, label.split()[1])] = tshark[0] / secs
+                print(f"  {label:23s} {secs:7.2f} s  {rss:7.1f} MiB   "
+                      f"{tshark[0] / secs:5.1f}x faster, {rss / tshark[1]:4.2f}x tshark's memory")
+        # Memory bounded by the connection judged, not the file: one small
+        # connection picked out of a large capture.
+        capture = pathlib.Path(tmp) / "BIG.pcap"
+        write_pcap(capture, big(base, big_mib * 2**20))
+        size = capture.stat().st_size / 2**20
+        print(f"BIG: {size:.1f} MiB, the graceful_fin connection first, then one long transfer")
+        for label, command in (("closepath check --client", ["check", capture, "--scenario", scenario,
+                                                             "--client", "10.0.0.1"]),
+                               ("closepath show --client", ["show", capture, "--client", "10.0.0.1"])):
+            secs, rss = measure([closepath, *command])
+            print(f"  {label:23s} {secs:7.2f} s  {rss:7.1f} MiB   ({size / secs:.0f} MiB/s; the goal: under 64 MiB)")
+    return ratios
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--closepath", default=str(ROOT / "build" / "closepath"))
@@ -102,38 +141,7 @@ def main():
     parser.add_argument("--long", type=int, default=200000, help="packets in LONG (default 200000)")
     parser.add_argument("--big", type=int, default=1024, help="MiB of BIG (default 1024)")
     args = parser.parse_args()
-    base = frames_of(ROOT / "pcap" / "tests" / "data" / "graceful_fin.pcapng")
-    fields = []
-    for f in ("frame.number", "tcp.stream", "tcp.flags", "tcp.seq", "tcp.ack", "tcp.len"):
-        fields += ["-e", f]
-    with tempfile.TemporaryDirectory() as tmp:
-        scenario = pathlib.Path(tmp) / "any.yaml"
-        scenario.write_text("name: any\nsteps:\n  - client: connect\nexpect:\n  wire: [c>s S, ...]\n")
-        for name, frames, client in (("MANY", many(base, args.connections), "10.0.0.1:10000"),
-                                     ("LONG", long(base, args.long), None)):
-            capture = pathlib.Path(tmp) / f"{name}.pcap"
-            write_pcap(capture, frames)
-            size = capture.stat().st_size / 2**20
-            tshark = measure(["tshark", "-n", "-r", capture, "-T", "fields", *fields])
-            show = measure([args.closepath, "show", "--json", capture])
-            check = measure([args.closepath, "check", capture, "--scenario", scenario,
-                             *(["--client", client] if client else [])])
-            print(f"{name}: {size:.1f} MiB")
-            print(f"  tshark -T fields        {tshark[0]:7.2f} s  {tshark[1]:7.1f} MiB")
-            for label, (secs, rss) in (("closepath show --json", show), ("closepath check", check)):
-                print(f"  {label:23s} {secs:7.2f} s  {rss:7.1f} MiB   "
-                      f"{tshark[0] / secs:5.1f}x faster, {rss / tshark[1]:4.2f}x tshark's memory")
-        # Memory bounded by the connection judged, not the file: one small
-        # connection picked out of a large capture.
-        capture = pathlib.Path(tmp) / "BIG.pcap"
-        write_pcap(capture, big(base, args.big * 2**20))
-        size = capture.stat().st_size / 2**20
-        print(f"BIG: {size:.1f} MiB, the graceful_fin connection first, then one long transfer")
-        for label, command in (("closepath check --client", ["check", capture, "--scenario", scenario,
-                                                             "--client", "10.0.0.1"]),
-                               ("closepath show --client", ["show", capture, "--client", "10.0.0.1"])):
-            secs, rss = measure([args.closepath, *command])
-            print(f"  {label:23s} {secs:7.2f} s  {rss:7.1f} MiB   ({size / secs:.0f} MiB/s; the goal: under 64 MiB)")
+    bench(args.closepath, args.connections, args.long, args.big)
 
 
 if __name__ == "__main__":
