@@ -138,7 +138,51 @@ Flow track_flow(const std::vector<Frame>& frames, const std::optional<std::strin
   return track_flow(frames_in_memory(frames), client_hint, every_incarnation);
 }
 
+namespace {
+
+// The usual capture in one reading: its first connection (with a hint, the
+// first with an end the hint matches) opens with its SYN from the hint's
+// end, so it is the one picked whatever follows, and its packets (with
+// `every_incarnation`, those of the later incarnations of its port pair
+// too: each opens with a SYN) are built as they come. Otherwise nullopt:
+// two readings decide, the first to pick the connection.
+std::optional<Flow> one_reading(const FrameSource& source, const std::optional<std::string>& hint, bool every_incarnation) {
+  SegmentReader reader;
+  ConnectionSplitter split;
+  std::size_t segments = 0, current = 0;
+  std::optional<std::size_t> picked;
+  std::optional<FlowBuilder> builder;
+  bool unsure = false;
+  source([&](std::size_t i, const Frame& f) {
+    const auto seg = reader.next(f);
+    if (!seg) return true;
+    ++segments;
+    if (hint && !matches_hint(seg->src, *hint) && !matches_hint(seg->dst, *hint)) return true;
+    const auto c = split.add(*seg);
+    const auto& info = split.at(c).info;
+    if (!picked) {
+      if (!info.syn_seen || (hint && !matches_hint(info.client, *hint))) return !(unsure = true);
+      picked = current = c;
+      builder.emplace(info.client, info.server);
+    }
+    const auto& first = split.at(*picked).info;
+    if (c != *picked && !(every_incarnation && c > *picked && info.client == first.client && info.server == first.server))
+      return true;
+    if (c != current) builder->next_incarnation(), current = c;
+    builder->add(i, f, *seg);
+    return true;
+  });
+  if (unsure || !builder) return std::nullopt;
+  Flow flow = builder->take();
+  flow.skipped = reader.skipped();
+  flow.other_tcp = segments - flow.packets.size();
+  return flow;
+}
+
+}  // namespace
+
 Flow track_flow(const FrameSource& source, const std::optional<std::string>& client_hint, bool every_incarnation) {
+  if (auto flow = one_reading(source, client_hint, every_incarnation)) return std::move(*flow);
   const auto first = read_pass(source, client_hint);
   const auto& connections = first.connections;
   std::optional<std::size_t> pick;
@@ -190,20 +234,45 @@ Flow track_flow(const FrameSource& source, const std::optional<std::string>& cli
   return flow;
 }
 
+// One reading. A connection that opens with its SYN is built as it comes;
+// one whose first segment is not a SYN keeps its segments until the capture
+// ends, as a SYN later may name its client (and so the direction of each).
 Flows track_flows(const FrameSource& source) {
-  const auto first = read_pass(source, std::nullopt);
-  std::vector<FlowBuilder> builders;
-  for (const auto& c : first.connections) builders.emplace_back(c.info.client, c.info.server);
-  read_pass(source, std::nullopt, [&](std::size_t i, const Frame& f, const Segment& s, std::size_t c) {
-    builders[c].add(i, f, s);
+  struct Kept {
+    std::size_t frame;
+    Frame header;  // its time and comment
+    Segment segment;
+  };
+  std::vector<std::optional<FlowBuilder>> builders;
+  std::map<std::size_t, std::vector<Kept>> waiting;
+  SegmentReader reader;
+  ConnectionSplitter split;
+  std::size_t segments = 0;
+  source([&](std::size_t i, const Frame& f) {
+    const auto seg = reader.next(f);
+    if (!seg) return true;
+    ++segments;
+    const auto c = split.add(*seg);
+    if (c == builders.size()) {  // a new connection
+      const auto& info = split.at(c).info;
+      builders.emplace_back();
+      if (info.syn_seen) builders.back().emplace(info.client, info.server);
+    }
+    if (builders[c]) builders[c]->add(i, f, *seg);
+    else waiting[c].push_back({i, Frame{f.ts_ns, f.interface, {}, f.comment, f.link_type, f.original_length}, *seg});
     return true;
   });
+  for (auto& [c, kept] : waiting) {
+    const auto& info = split.at(c).info;
+    builders[c].emplace(info.client, info.server);
+    for (const auto& k : kept) builders[c]->add(k.frame, k.header, k.segment);
+  }
   Flows out;
-  out.skipped = first.skipped;
+  out.skipped = reader.skipped();
   for (auto& b : builders) {
-    out.flows.push_back(b.take());
-    out.flows.back().skipped = first.skipped;
-    out.flows.back().other_tcp = first.segments - out.flows.back().packets.size();
+    out.flows.push_back(b->take());
+    out.flows.back().skipped = out.skipped;
+    out.flows.back().other_tcp = segments - out.flows.back().packets.size();
   }
   return out;
 }

@@ -37,9 +37,10 @@ class SequenceMatcher {
         return std::nullopt;
       }
       if (const auto* run = std::get_if<PacketRun>(&patterns_[t.e]); run && t.done < run->min)
-        note(packets_.size(), t.e, t.path,
-             "pattern " + std::to_string(t.e + 1) + " '" + to_string(patterns_[t.e]) +
-                 "': expected a packet but the capture ended after " + std::to_string(packets_.size()) + " packets");
+        note(packets_.size(), t.e, t.path, [&] {
+          return "pattern " + std::to_string(t.e + 1) + " '" + to_string(patterns_[t.e]) +
+                 "': expected a packet but the capture ended after " + std::to_string(packets_.size()) + " packets";
+        });
     }
     return best();
   }
@@ -88,8 +89,9 @@ class SequenceMatcher {
   // What thread t does with packet k.
   void step(const Thread& t, std::size_t k, std::vector<Thread>& next) {
     if (t.e == patterns_.size()) {
-      note(k, std::nullopt, t.path, frame_label(packets_[k]) +
-                                ": not expected (the pattern list ends before it; add it or '...')");
+      note(k, std::nullopt, t.path, [&] {
+        return frame_label(packets_[k]) + ": not expected (the pattern list ends before it; add it or '...')";
+      });
       return;
     }
     if (std::holds_alternative<AnyPackets>(patterns_[t.e])) {
@@ -103,8 +105,9 @@ class SequenceMatcher {
       steps_.push_back({{t.e, k}, t.path});
       add(next, {t.e, t.done + 1, static_cast<std::uint32_t>(steps_.size() - 1)});
     } else if (t.done < run.min) {
-      note(k, t.e, t.path, frame_label(packets_[k]) + ": pattern " +
-                       std::to_string(t.e + 1) + " '" + to_string(patterns_[t.e]) + "': " + why);
+      note(k, t.e, t.path, [&] {
+        return frame_label(packets_[k]) + ": pattern " + std::to_string(t.e + 1) + " '" + to_string(patterns_[t.e]) + "': " + why;
+      });
     }
   }
 
@@ -117,12 +120,15 @@ class SequenceMatcher {
   // The most telling failure is the one that got furthest through the
   // patterns, then through the packets (a "..." that swallowed the rest of
   // the capture must not hide a real mismatch further down the list).
-  void note(std::size_t k, std::optional<std::size_t> e, std::uint32_t path, std::string message) {
+  // `message` makes the text only for a mismatch that is the best so far:
+  // a thread past the last pattern meets every packet that follows.
+  template <typename Message>
+  void note(std::size_t k, std::optional<std::size_t> e, std::uint32_t path, Message message) {
     const auto key = std::pair{e.value_or(patterns_.size()), k};
     if (!best_ || key > best_key_) {
       best_key_ = key;
       // The path is walked once, at the end: walking it here, at every packet a finished list meets, made a long capture quadratic.
-      best_ = Mismatch{e, k < packets_.size() ? std::optional(k) : std::nullopt, std::move(message), {}};
+      best_ = Mismatch{e, k < packets_.size() ? std::optional(k) : std::nullopt, message(), {}};
       best_path_ = path;
     }
   }
