@@ -247,26 +247,47 @@ std::optional<timespec> Wire::poll_timeout(std::int64_t now) const {
   return timespec{static_cast<time_t>(wait / 1'000'000'000), static_cast<long>(wait % 1'000'000'000)};
 }
 
+namespace {
+
+// Both legs, opened at once from threads that join the wire namespace
+// (packet sockets stay bound to it): opening one waits for the kernel
+// (each sets up its ring through an RCU grace period), not the CPU.
+std::array<PcapHandle, 2> open_legs(const NetNamespace& ns) {
+  const auto join = [&ns] {
+    if (setns(ns.fd(), CLONE_NEWNET) != 0) throw HostError(std::string("setns(wire): ") + std::strerror(errno));
+  };
+  join();
+  auto client_leg = std::async(std::launch::async, [&] {
+    join();
+    return open_leg(kClientLeg);
+  });
+  std::array<PcapHandle, 2> handles{PcapHandle(nullptr, &pcap_close), PcapHandle(nullptr, &pcap_close)};
+  handles[arrival_leg(pcap::Dir::s2c)] = open_leg(kServerLeg);
+  handles[arrival_leg(pcap::Dir::c2s)] = client_leg.get();
+  return handles;
+}
+
+}  // namespace
+
 void Wire::run(const NetNamespace& ns, std::promise<void>& ready) {
   std::array<PcapHandle, 2> handles{PcapHandle(nullptr, &pcap_close), PcapHandle(nullptr, &pcap_close)};
   try {
-    // Only this thread joins the wire namespace; packet sockets stay bound to it.
-    if (setns(ns.fd(), CLONE_NEWNET) != 0) throw HostError(std::string("setns(wire): ") + std::strerror(errno));
-    // Both legs at once: opening one waits for the kernel (packet sockets
-    // bind and set up their ring through RCU grace periods), not the CPU.
-    auto client_leg = std::async(std::launch::async, [&ns] {
-      if (setns(ns.fd(), CLONE_NEWNET) != 0) throw HostError(std::string("setns(wire): ") + std::strerror(errno));
-      return open_leg(kClientLeg);
-    });
-    handles[arrival_leg(pcap::Dir::s2c)] = open_leg(kServerLeg);
-    handles[arrival_leg(pcap::Dir::c2s)] = client_leg.get();
+    handles = open_legs(ns);  // this thread joins the wire namespace too
   } catch (...) {
     ready.set_exception(std::current_exception());
     return;
   }
   legs_->handle = {handles[0].get(), handles[1].get()};
   ready.set_value();
+  forward();
+  finish();
+  // Each leg's packet socket waits out an RCU grace period as it closes: both at once.
+  std::thread other([leg = std::move(handles[0])]() mutable { leg.reset(); });
+  handles[1].reset();
+  other.join();
+}
 
+void Wire::forward() {
   struct Context {
     Wire* wire;
     pcap::Dir travels;  // of every frame read on this leg
@@ -277,7 +298,9 @@ void Wire::run(const NetNamespace& ns, std::promise<void>& ready) {
     c.wire->on_frame(c.travels, std::int64_t{h->ts.tv_sec} * 1'000'000'000 + h->ts.tv_usec,  // nanosecond precision
                      {bytes, h->caplen});
   };
-
+  const auto dispatch_both = [&] {
+    for (std::size_t i = 0; i < 2; ++i) pcap_dispatch((*legs_)[i], -1, on_packet, reinterpret_cast<u_char*>(&contexts[i]));
+  };
   std::array<pollfd, 4> fds{};
   for (std::size_t i = 0; i < 2; ++i) fds[i] = {pcap_get_selectable_fd((*legs_)[i]), POLLIN, 0};
   fds[2] = {wake_fd_.get(), POLLIN, 0};
@@ -290,26 +313,21 @@ void Wire::run(const NetNamespace& ns, std::promise<void>& ready) {
       faults_.wake_waiters();
       fds[3].fd = -1;  // it stays readable: once is enough
     }
-    std::uint64_t requested = 0;
-    bool stopping = false;
     if (fds[2].revents) {
       std::uint64_t drained = 0;
       (void)!read(wake_fd_.get(), &drained, sizeof drained);
     }
+    std::uint64_t requested = 0;
+    bool stopping = false;
     {
       std::lock_guard lock(sync_mutex_);
       requested = sync_requested_;
       stopping = stop_requested_;
     }
-    if (stopping) {
-      // Frames already read by the kernel belong to the run: take them before stopping.
-      for (std::size_t i = 0; i < 2; ++i)
-        pcap_dispatch((*legs_)[i], -1, on_packet, reinterpret_cast<u_char*>(&contexts[i]));
-      break;
-    }
-    // Dispatch both legs every round: immediate mode delivers frames as they come.
-    for (std::size_t i = 0; i < 2; ++i)
-      pcap_dispatch((*legs_)[i], -1, on_packet, reinterpret_cast<u_char*>(&contexts[i]));
+    // Dispatch both legs every round: immediate mode delivers frames as they
+    // come; when stopping, frames already read by the kernel belong to the run.
+    dispatch_both();
+    if (stopping) break;
     do_work();
     flush_delayed(now_ns(CLOCK_MONOTONIC));
     {
@@ -318,6 +336,9 @@ void Wire::run(const NetNamespace& ns, std::promise<void>& ready) {
     }
     sync_cv_.notify_all();
   }
+}
+
+void Wire::finish() {
   // Frames still queued were never delivered: say so in the capture.
   {
     std::lock_guard lock(mutex_);
@@ -337,10 +358,6 @@ void Wire::run(const NetNamespace& ns, std::promise<void>& ready) {
     finished_ = true;
   }
   sync_cv_.notify_all();
-  // Each leg's packet socket waits out an RCU grace period as it closes: both at once.
-  std::thread other([leg = std::move(handles[0])]() mutable { leg.reset(); });
-  handles[1].reset();
-  other.join();
 }
 
 }  // namespace closepath

@@ -69,6 +69,8 @@ class Wire {
   };
 
   void run(const NetNamespace& ns, std::promise<void>& ready);
+  void forward();  // until stop()
+  void finish();   // marks what never left, then lets stop() return
   void on_frame(pcap::Dir travels, std::int64_t ts_ns, std::span<const std::uint8_t> bytes);
   std::size_t record(WireFrame f);
   void send(pcap::Dir travels, std::span<const std::uint8_t> bytes, std::size_t record_index);
