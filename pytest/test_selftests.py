@@ -76,7 +76,7 @@ VARIANTS = [
     ("netem_reorder_fin", "  - wire: netem c>s delay 1s reorder 100% gap 2", "",
      r"netem_reorder_fin\.yaml:\d+: step 7 \(wait s>c \. ack 102 \{2\} within 4s\): expected 2 packet\(s\) matching 's>c \. ack 102' on the wire within 4000 ms vs actual 1"),
     # Without the duplicate the client's one ACK ends LAST_ACK: no RST, and TIME_WAIT stays.
-    ("netem_duplicate_fin", "  - wire: netem s>c duplicate 100%", "",
+    ("netem_duplicate_fin", "  - wire: netem s>c delay 50ms duplicate 100%", "",
      r"netem_duplicate_fin\.yaml:\d+: step 8 \(wait s>c R within 2s\): expected 1 packet\(s\) matching 's>c R' on the wire within 2000 ms vs actual 0"),
     # The impair twins, the impairment removed: each fails as its netem twin does, on any kernel.
     ("impair_delay", "  - wire: impair both delay 50ms", "",
