@@ -71,19 +71,20 @@ struct Settled {
 
 // Waits, after the last step, until the exchange is over: a look finds the
 // run at rest. Where the kernel keeps working (retransmitting into a
-// blackhole, a netem qdisc that drops or duplicates, which no counter can
-// balance) or a user's program still runs (it acts on its own clock), the
-// run ends as it always has: no sooner than kSettleAtLeast after the last
-// step, once the wire has carried nothing for kQuietBeforeStop.
-// kSettleLimit bounds both.
-Settled settle(const LiveRun& live) {
+// blackhole), a user's program still runs (it acts on its own clock), or a
+// netem qdisc is in the path (what it holds, delays, drops or duplicates
+// no counter shows: the frames the wire sent and those the endpoint took
+// in can balance while a frame still waits in netem), the run ends as it
+// always has: no sooner than kSettleAtLeast after the last step, once the
+// wire has carried nothing for kQuietBeforeStop. kSettleLimit bounds both.
+Settled settle(const LiveRun& live, bool netem) {
   const bool programs_running = std::any_of(live.programs.begin(), live.programs.end(),
                                             [](const auto& p) { return !p->status(); });
   const auto started = std::chrono::steady_clock::now();
   const auto until = started + kSettleLimit;
   for (;;) {
     const auto now = std::chrono::steady_clock::now();
-    if (!programs_running)
+    if (!programs_running && !netem)
       if (auto look = at_rest(live)) return {"at rest", std::move(look)};
     // As runs always ended: no sooner than kSettleAtLeast after the last step, once the wire is quiet.
     if (now - started >= kSettleAtLeast && live.wire.quiet_for() >= kQuietBeforeStop) return {"wire quiet", {}};
@@ -128,7 +129,7 @@ void play(Session& session, const Scenario& s, const RunOptions& o, RunResult& r
     r.timeline_ms = ms_between(played_from, mono_ns());
     now_doing("waiting for the exchange to end (both endpoints at rest, or the wire quiet)");
     const auto settle_start = mono_ns();
-    auto settled = settle(*live);
+    auto settled = settle(*live, s.needs_netem);
     r.ended = settled.how;
     r.settle_ms = ms_between(settle_start, mono_ns());
     for (const auto& program : live->programs) program->note_what_it_left();  // a daemon's processes
