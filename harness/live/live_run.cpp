@@ -23,21 +23,22 @@ std::vector<std::string> peer_args(const Host& self, const Host& other, const Ru
 LiveRun::LiveRun(Backstage& backstage, const Scenario& s, const RunOptions& o, RunResult& r, bool another_follows)
     : rig(backstage.take(o.tracefs)),
       topology(rig->topology),
-      trace(rig->trace.get()),
       faults(rig->faults),
       wire(rig->wire),
       reaper{topology},
-      client((configure(s, o, r), topology.client()), "client", r.runtimes.at(Side::client),
+      client((configure(s, r), topology.client()), "client", r.runtimes.at(Side::client),
              find_peer_program(self_dir(), r.runtimes.at(Side::client)), peer_args(kClientHost, kServerHost, r, "client")),
       server(topology.server(), "server", r.runtimes.at(Side::server), find_peer_program(self_dir(), r.runtimes.at(Side::server)),
              peer_args(kServerHost, kClientHost, r, "server")) {
   // Both start at once; the timeline waits until both read their channels.
   client.await_hello(kPeerStartup);
   server.await_hello(kPeerStartup);
+  trace = rig->await_trace();
+  if (!trace) r.trace_unavailable = o.tracefs ? rig->trace_unavailable : o.tracefs_unavailable;
   backstage.setup_done(o.tracefs, another_follows);
 }
 
-void LiveRun::configure(const Scenario& s, const RunOptions& o, RunResult& r) {
+void LiveRun::configure(const Scenario& s, RunResult& r) {
   topology.configure(s.sysctl, s.rto_min);
   faults.set_seed(r.seed);
   // A program's connection picks its own port: give it only the run's, so
@@ -45,7 +46,6 @@ void LiveRun::configure(const Scenario& s, const RunOptions& o, RunResult& r) {
   if (s.program_sides.contains(Side::client))
     write_sysctl(topology.client(), "net.ipv4.ip_local_port_range",
                  std::to_string(r.client_port) + " " + std::to_string(r.client_port));
-  if (!trace) r.trace_unavailable = o.tracefs ? rig->trace_unavailable : o.tracefs_unavailable;
 }
 
 ProgramProcess* LiveRun::program(Side side) const {

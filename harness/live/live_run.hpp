@@ -27,7 +27,7 @@ struct LiveRun {
 
   std::unique_ptr<Rig> rig;
   Topology& topology;
-  KernelTrace* trace;  // null: states come from the capture only
+  KernelTrace* trace = nullptr;  // null: states come from the capture only (set once the peers said hello)
   ScriptedFaults& faults;
   Wire& wire;
   // Destroyed after the peers and programs (declared before them): the
@@ -43,7 +43,7 @@ struct LiveRun {
 
  private:
   // What the scenario sets on the rig, before any peer starts.
-  void configure(const Scenario& s, const RunOptions& o, RunResult& r);
+  void configure(const Scenario& s, RunResult& r);
 };
 
 }  // namespace closepath

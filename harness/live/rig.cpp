@@ -8,11 +8,16 @@ Rig::Rig(const std::optional<std::filesystem::path>& tracefs)
                               return tracefs ? KernelTrace::shared(*tracefs, &trace_unavailable) : nullptr;
                             })),
       probes{ActivityProbe(topology.client()), ActivityProbe(topology.server())},
-      wire(topology.wire(), faults),
-      trace(trace_made.get()) {}
+      wire(topology.wire(), faults) {}
 
-Rig::~Rig() {
-  if (trace) trace_gone = std::async(std::launch::async, [last = std::move(trace)]() mutable { last.reset(); });
+KernelTrace* Rig::await_trace() {
+  if (trace_made.valid()) trace_ = trace_made.get();
+  return trace_.get();
+}
+
+void Rig::let_trace_go() {
+  await_trace();
+  if (trace_) trace_gone = std::async(std::launch::async, [last = std::move(trace_)]() mutable { last.reset(); });
 }
 
 }  // namespace closepath

@@ -23,22 +23,27 @@
 namespace closepath {
 
 struct Rig {
-  // Throws HostError. Without `tracefs`, or when tracing fails, `trace` is
-  // null and `trace_unavailable` says why.
+  // Throws HostError.
   explicit Rig(const std::optional<std::filesystem::path>& tracefs);
   Rig(const Rig&) = delete;
   Rig& operator=(const Rig&) = delete;
-  // When this rig holds the trace instance's last reference (the process's
-  // last run), the instance goes while the wire's legs close: each waits
-  // for RCU grace periods, neither for the other.
-  ~Rig();
+  ~Rig() { let_trace_go(); }
+
+  // The trace instance, once made; null without `tracefs` or when tracing
+  // fails, and then `trace_unavailable` says why. The first rig of a
+  // process makes the instance while the namespaces and the wire are built
+  // and the run's peers start: each waits for the kernel (the instance's
+  // clock, the wire's packet rings: an RCU grace period each), none for
+  // another. A run awaits it once its peers have said hello.
+  KernelTrace* await_trace();
+  // Drops the rig's reference to the instance. When it was the last (the
+  // process's last run, once it has read its events), the instance goes
+  // on a thread of its own while the rest is torn down: removing it waits
+  // for RCU grace periods, as the wire's legs do when they close.
+  void let_trace_go();
 
   std::future<void> trace_gone;  // destroyed last: waits for the instance
   std::string trace_unavailable;
-  // The first rig of a process makes the trace instance while the
-  // namespaces and the wire are built: all wait for the kernel (the
-  // instance's clock and the wire's packet rings each an RCU grace period),
-  // none for another.
   std::future<std::shared_ptr<KernelTrace>> trace_made;
   Topology topology;
   // The client's, the server's: is the exchange over? Opened with the
@@ -46,7 +51,9 @@ struct Rig {
   std::array<ActivityProbe, 2> probes;
   ScriptedFaults faults;
   Wire wire;
-  std::shared_ptr<KernelTrace> trace;  // awaited last
+
+ private:
+  std::shared_ptr<KernelTrace> trace_;
 };
 
 }  // namespace closepath

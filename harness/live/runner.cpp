@@ -140,6 +140,11 @@ void play(Session& session, const Scenario& s, const RunOptions& o, RunResult& r
       r.leftovers[side] = settled.rest ? std::move(settled.rest->sides[side == Side::client ? 0 : 1].sockets)
                                        : live->probe(side).sockets();
     if (live->trace) r.trace = live->trace->events(r.client_port, port_held_from);
+    if (!another_follows) {  // the process's last run: its trace instance goes now, beside the report and the teardown
+      live->trace = nullptr;
+      KernelTrace::release_shared();
+      live->rig->let_trace_go();
+    }
   } catch (const HostError& e) {
     r.verdict = Verdict::error;
     r.first_mismatch = e.what();
