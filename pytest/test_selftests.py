@@ -182,7 +182,7 @@ VARIANTS = [
      r"shutdown_rd_still_reads\.yaml:\d+: step 5 \(server recv within 1s -> eof\): expected eof vs actual operation_aborted \(0 bytes\) at its deadline of 1000 ms"),
     # Without the copy the FIN draws one ACK: no RST, and the client's TIME_WAIT stays.
     ("duplicate_fin", "  - wire: duplicate s>c F.", "",
-     r"duplicate_fin\.yaml:\d+: step 8 \(wait c>s \. seq 2 ack 2 \{2\} within 1s\): expected 2 packet\(s\) matching 'c>s \. seq 2 ack 2' on the wire within 1000 ms vs actual 1"),
+     r"duplicate_fin\.yaml:\d+: step 9 \(wait c>s \. seq 2 ack 2 \{2\} within 1s\): expected 2 packet\(s\) matching 'c>s \. seq 2 ack 2' on the wire within 1000 ms vs actual 1"),
     # No spoofed FIN: the server reads nothing.
     ("spoofed_fin", "  - wire: inject c>s F.", "",
      r"spoofed_fin\.yaml:\d+: step 5 \(server recv within 1s -> eof\): expected eof vs actual operation_aborted \(0 bytes\) at its deadline of 1000 ms"),

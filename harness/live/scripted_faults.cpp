@@ -128,6 +128,8 @@ void ScriptedFaults::duplicate(Dir dir, std::span<const std::uint8_t> frame, con
     --r.left;
     d.copy = Injection{dir, {frame.begin(), frame.end()}, {FaultMark::Effect::injected, r.step},
                        copy_note("by fault '" + r.label + "'")};
+    d.copy_delay = d.delay;  // a delayed original's copy is delayed as much: it stays right behind it
+    if (d.copy_delay.count() > 0) d.copy->note += ", delayed " + ms_of(d.copy_delay) + " as it is";
     return;
   }
 }
@@ -139,7 +141,8 @@ WireDecision ScriptedFaults::on_frame(Dir dir, std::span<const std::uint8_t> fra
   WireDecision d;
   release_holds(packet, d);
   if (Rule* r = taker(dir, packet)) take(*r, dir, d);
-  if (d.action == WireDecision::Action::forward && packet) duplicate(dir, frame, *packet, d);
+  const bool goes_on = d.action == WireDecision::Action::forward || d.action == WireDecision::Action::delay;
+  if (goes_on && packet) duplicate(dir, frame, *packet, d);
   if (d.action != WireDecision::Action::drop) impair(dir, frame, d);
   if (d.action != WireDecision::Action::drop) {
     if (const auto& netem = netem_[index(dir)]) {

@@ -94,6 +94,24 @@ BOOST_AUTO_TEST_CASE(duplicate_copies_the_counted_matches) {
   BOOST_TEST((copied == std::vector<std::size_t>{2, 6}));
 }
 
+// A delayed frame is copied too, and its copy is delayed as much, so it stays right behind its original.
+BOOST_AUTO_TEST_CASE(duplicate_copies_a_delayed_frame_with_its_delay) {
+  ScriptedFaults faults;
+  faults.apply(parse_wire_step("delay s>c 50ms").action, 1, "delay");
+  faults.apply(parse_wire_step("duplicate s>c F.").action, 2, "duplicate");
+  const auto frames = legs_of("graceful_fin");
+  std::vector<std::size_t> copied;
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    const auto d = faults.on_frame(frames[i].first, frames[i].second.bytes);
+    if (!d.copy) continue;
+    copied.push_back(i);
+    BOOST_TEST((d.action == Action::delay));
+    BOOST_TEST(d.copy_delay.count() == d.delay.count());
+    BOOST_TEST(d.delay.count() == 50'000'000);
+  }
+  BOOST_TEST((copied == std::vector<std::size_t>{9}));  // the s>c F., delayed, is copied
+}
+
 // drop PATTERN count N takes the next N matching packets only.
 BOOST_AUTO_TEST_CASE(drop_takes_only_the_counted_matches) {
   ScriptedFaults faults;
