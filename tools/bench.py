@@ -3,7 +3,7 @@
 and one table of goals, asserts nothing (tools/bench.sh).
 
     tools/bench.sh [--closepath PATH] [--runs N] [--invocations N] [--skip-offline]
-                   [--skip-catalogue] [--peer RUNTIME] [--packetdrill PATH]
+                   [--skip-catalogue] [--peer RUNTIME] [--packetdrill PATH] [--ci-log FILE]
 
 1. Per-run overhead: N runs (default 20) of graceful_fin, one after another
    (-j 1) in one process; each report's phases (setup, steps, settle,
@@ -21,6 +21,8 @@ and one table of goals, asserts nothing (tools/bench.sh).
    scenarios declare they must wait for (`timers:`, report.json's timers_ms).
 4. Peak RSS of the harness over the serial catalogue.
 5. Offline: tools/bench_offline.py (check and show against tshark).
+6. With --ci-log FILE (what `.ci/run` printed on stderr, on this machine):
+   its phases and its total, against CI's 30-minute budget.
 Then the table: each goal, this machine's figure, met or not, with the
 machine and the date. With --peer, every run uses that runtime's peers.
 Run as root on an otherwise idle machine.
@@ -150,6 +152,18 @@ def catalogue(args, peer, tmp, goals):
             print(f"  (at best floor/{jobs}: {steps / jobs:.1f} s of steps, {timers / jobs:.1f} s of timers)")
 
 
+def ci_time(path, goals):
+    """The phases a .ci/run log names ('ci: NAME took N s (M s in all)') and its total."""
+    phases = [line.strip()[4:] for line in open(path, errors="replace") if line.startswith("ci: ") and " took " in line]
+    if not phases:
+        raise SystemExit(f"{path}: no 'ci: ... took N s' line: not the stderr of .ci/run")
+    print(f".ci/run ({path}):")
+    for phase in phases:
+        print(f"  {phase}")
+    total = int(phases[-1].rsplit("(", 1)[1].split()[0])
+    goals.append((".ci/run on this machine", total / 60, 30, "min"))
+
+
 def print_goals(goals):
     print(f"\ngoals, {machine()}:")
     for name, figure, goal, unit in goals:
@@ -169,6 +183,7 @@ def main():
     parser.add_argument("--skip-catalogue", action="store_true")
     parser.add_argument("--peer", default="", help="the peers' runtime for every run (closepath run --peer)")
     parser.add_argument("--packetdrill", default="", help="a packetdrill binary, in its checkout, to time beside one invocation")
+    parser.add_argument("--ci-log", default="", help="what .ci/run printed on stderr on this machine: its time in the table")
     args = parser.parse_args()
     peer = ["--peer", args.peer] if args.peer else []
     goals = []
@@ -184,6 +199,8 @@ def main():
         ratios = bench_offline.bench(args.closepath, big_mib=256)
         for (capture, command), ratio in ratios.items():
             goals.append((f"offline {command} vs tshark, {capture}", ratio, 20, "x faster"))
+    if args.ci_log:
+        ci_time(args.ci_log, goals)
     print_goals(goals)
 
 
