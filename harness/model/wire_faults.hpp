@@ -60,7 +60,9 @@ struct Duplicate {  // the next COUNT matching packets, each sent twice
   static constexpr const char* word = "duplicate";
   static constexpr const char* synopsis = "duplicate PATTERN [count N]";
   static constexpr const char* doc =
-      "forwards the next N packets matching PATTERN (default 1), each followed by a copy the wire makes (marked injected)";
+      "forwards the next N packets matching PATTERN (default 1), each followed by a copy the wire makes (marked "
+      "injected); a packet a `delay` holds back is copied and its copy delayed as much, one a `hold` or `drop` takes "
+      "is not";
   static constexpr const char* example = "duplicate s>c F.";
   static constexpr const char* touched = "duplicated %n packet%s";
   static constexpr const char* wants = "duplicate %n packet%s";
