@@ -1,4 +1,4 @@
-// Ethernet / IPv4 / IPv6 / TCP decoding of one captured frame.
+// The TCP segment a captured frame carries, through its encapsulations.
 #pragma once
 
 #include "segment.hpp"
@@ -31,12 +31,12 @@ struct Decoded {
   std::optional<Fragment> fragment;
 };
 
-// A captured frame by its link type: Ethernet (any depth of 802.1Q/802.1ad
-// tags, PPPoE, MPLS), NULL/loopback, raw IP (LINKTYPE_RAW, IPv4, IPv6), PPP,
-// Linux cooked v1 and v2; IPv6 extension headers are walked and tunnels (IP
-// in IP, GRE, VXLAN, Geneve) followed. A frame cut by the capture's snaplen
-// decodes from its headers (Segment::truncated), as does a TSO/GSO
-// super-packet whose IP length is 0. Never throws on malformed input.
+// A captured frame by its link type, through every encapsulation
+// encapsulations.hpp's registry names (link types, EtherTypes, IP
+// protocols, GRE protocol types, UDP ports); IPv6 extension headers are
+// walked. A frame cut by the capture's snaplen decodes from its headers
+// (Segment::truncated), as does a TSO/GSO super-packet whose IP length is 0.
+// Never throws on malformed input.
 Decoded decode(const Frame& frame);
 std::optional<Segment> decode_frame(const Frame& frame);  // decode(frame).segment
 

@@ -1,7 +1,7 @@
 // IPv4 and IPv6 down to TCP: options and extension headers walked, fragments
-// handed to reassembly, tunnels (IP in IP, GRE, VXLAN, Geneve) followed to
-// the TCP inside, as tshark follows them.
-#include "decode_layers.hpp"
+// handed to reassembly, and what else IP carries handed to the reader the
+// registry names (encapsulations.cpp), as tshark follows it.
+#include "encapsulations.hpp"
 
 #include <arpa/inet.h>
 
@@ -114,42 +114,15 @@ Decoded tcp_in_ip(int family, std::span<const std::uint8_t> src, std::span<const
   return tcp_segment(body, length, std::move(seg), {pseudo.data(), static_cast<std::size_t>(at - pseudo.begin())});
 }
 
-// What an IP packet carries once its own headers are behind: TCP, or a tunnel.
+// What an IP packet carries once its own headers are behind, when not TCP: a tunnel, or nothing to read.
 Decoded payload(std::uint8_t protocol, std::span<const std::uint8_t> p, Context c) {
   if (c.depth >= kMaxDepth) return skipped("tunnels nested deeper than " + std::to_string(kMaxDepth));
   ++c.depth;
-  switch (protocol) {
-    case IPPROTO_IPIP: case IPPROTO_IPV6:  // IP in IP
-      return ip(p, c);
-    case IPPROTO_GRE: {
-      if (p.size() < 4) return {};
-      const auto flags = be16(p, 0);
-      if (flags & 0x0007) return {};  // GRE version 1 (PPTP): not followed
-      const std::size_t header = 4 + ((flags & 0x8000) ? 4 : 0) + ((flags & 0x2000) ? 4 : 0) + ((flags & 0x1000) ? 4 : 0);
-      if (p.size() < header) return {};
-      const auto type = be16(p, 2);
-      if (type == 0x6558) return ethernet(p.subspan(header), c);  // transparent Ethernet bridging
-      if (type == 0x883e)  // WCCP redirect: a 4-byte redirect header, then IP
-        return p.size() >= header + 4 ? ip(p.subspan(header + 4), c) : Decoded{};
-      return ether_type(type, p.subspan(header), c);
-    }
-    case IPPROTO_UDP: {
-      if (p.size() < 8) return {};
-      const auto port = be16(p, 2);
-      const auto udp = p.subspan(8);
-      if (port == 4789 && udp.size() >= 8) return ethernet(udp.subspan(8), c);  // VXLAN
-      if (port == 6081 && udp.size() >= 8) {  // Geneve: options, then a protocol type
-        const std::size_t header = 8 + (udp[0] & 0x3f) * 4u;
-        if (udp.size() < header) return {};
-        const auto type = be16(udp, 2);
-        return type == 0x6558 ? ethernet(udp.subspan(header), c) : ether_type(type, udp.subspan(header), c);
-      }
-      return {};
-    }
-    default:
-      return {};
-  }
+  return carried(Carrier::ip_protocol, protocol, p, c);
 }
+
+// A fragment is kept for reassembly when its datagram may lead to TCP: TCP, or a carrier the registry names.
+bool may_lead_to_tcp(std::uint8_t protocol) { return encapsulation(Carrier::ip_protocol, protocol) != nullptr; }
 
 Decoded ipv4(std::span<const std::uint8_t> p, Context c) {
   if (p.size() < 20) return {};
@@ -168,7 +141,7 @@ Decoded ipv4(std::span<const std::uint8_t> p, Context c) {
   if (offset || more) {
     // The first fragment of a datagram the snaplen cut holds the TCP header: read as it is.
     if (!(offset == 0 && c.cut)) {
-      if (protocol != IPPROTO_TCP) return {};
+      if (!may_lead_to_tcp(protocol)) return {};
       Fragment f;
       f.datagram = "4 " + addr_string(AF_INET, &p[12]) + " " + addr_string(AF_INET, &p[16]) + " " +
                    std::to_string(be16(p, 4)) + " " + std::to_string(protocol);
@@ -179,7 +152,6 @@ Decoded ipv4(std::span<const std::uint8_t> p, Context c) {
       return fragment_of(std::move(f));
     }
   }
-  if (protocol == IPPROTO_ESP) return skipped("ESP (encrypted)");
   const std::size_t length = total - ihl;
   const auto body = p.subspan(ihl, std::min(length, p.size() - ihl));
   if (protocol != IPPROTO_TCP) return payload(protocol, body, c);
@@ -195,7 +167,6 @@ Decoded ipv6(std::span<const std::uint8_t> p, Context c) {
   std::uint8_t next = p[6];
   std::size_t at = 40;
   for (;;) {  // the extension headers, to the upper layer
-    if (next == IPPROTO_ESP) return skipped("ESP (encrypted)");
     if (next != IPPROTO_HOPOPTS && next != IPPROTO_ROUTING && next != IPPROTO_DSTOPTS && next != IPPROTO_FRAGMENT &&
         next != IPPROTO_AH)
       break;
@@ -207,7 +178,7 @@ Decoded ipv6(std::span<const std::uint8_t> p, Context c) {
       const std::size_t offset = be16(p, at + 2) & 0xfff8u;
       const bool more = p[at + 3] & 0x01;
       if (offset || more) {  // not an atomic fragment
-        if (p[at] != IPPROTO_TCP || at + 8 > end) return {};
+        if (!may_lead_to_tcp(p[at]) || at + 8 > end) return {};
         Fragment f;
         f.datagram = "6 " + addr_string(AF_INET6, &p[8]) + " " + addr_string(AF_INET6, &p[24]) + " " +
                      std::to_string(be32(p, at + 4));
@@ -230,6 +201,8 @@ Decoded ipv6(std::span<const std::uint8_t> p, Context c) {
 }
 
 }  // namespace
+
+Decoded esp(std::span<const std::uint8_t>, Context) { return skipped("ESP (encrypted)"); }
 
 Decoded ip(std::span<const std::uint8_t> p, Context c) {
   if (p.empty()) return {};

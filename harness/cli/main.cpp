@@ -4,6 +4,7 @@
 // 130 interrupted.
 #include "catalogue.hpp"
 #include "doctor.hpp"
+#include "encapsulations.hpp"
 #include "errors.hpp"
 #include "flow.hpp"
 #include "host_setup.hpp"
@@ -57,12 +58,25 @@ int cmd_doctor(bool json) {
   return print_doctor(std::cout, probe_host(rootless), json);
 }
 
+nlohmann::json encapsulations_json() {
+  auto out = nlohmann::json::array();
+  for (const auto& e : pcap::encapsulations())
+    out.push_back({{"found_as", pcap::carrier_name(e.carrier)}, {"first", e.first}, {"last", e.last},
+                   {"step", e.step}, {"name", e.name}, {"doc", e.doc}});
+  return out;
+}
+
 struct HelpArgs {
   std::string topic = "words";
   std::string format = "text";
 };
 
 int cmd_help(const HelpArgs& h) {
+  if (h.topic == "encapsulations") {
+    if (h.format == "json") std::cout << json_text(encapsulations_json()) << "\n";
+    else std::cout << pcap::encapsulations_markdown();
+    return 0;
+  }
   if (h.topic == "protocol") {
     const auto spec = protocol::protocol_spec();
     if (h.format == "json") std::cout << json_text(spec) << "\n";
@@ -172,9 +186,9 @@ int main(int argc, char** argv) {
   auto* help = app.add_subcommand("help", "the scenario language's reference, from its registries: `closepath help words`");
   help->add_option("topic", help_args.topic,
                    "words (the default): every word a scenario may write; protocol: the peer protocol, for a peer in "
-                   "another language")
-      ->check(CLI::IsMember({"words", "protocol"}));
-  help->add_option("--format", help_args.format, "text (default), markdown (as docs/language.md and docs/protocol.md hold it) or json")
+                   "another language; encapsulations: what show and check read in a capture")
+      ->check(CLI::IsMember({"words", "protocol", "encapsulations"}));
+  help->add_option("--format", help_args.format, "text (default), markdown (as docs/language.md, docs/protocol.md and docs/outputs.md hold it) or json")
       ->check(CLI::IsMember({"text", "markdown", "json"}));
   try {
     app.parse(argc, argv);
