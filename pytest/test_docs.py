@@ -44,7 +44,8 @@ def reference_in_docs(topic="words", page="language.md"):
     return text.split(f"<!-- {topic}:begin -->\n", 1)[1].split(f"<!-- {topic}:end -->", 1)[0]
 
 
-@pytest.mark.parametrize("topic,page", [("words", "language.md"), ("protocol", "protocol.md")])
+@pytest.mark.parametrize("topic,page", [("words", "language.md"), ("protocol", "protocol.md"),
+                                        ("encapsulations", "outputs.md")])
 def test_the_references_in_docs_are_the_registries(closepath, topic, page):
     printed = closepath("help", topic, "--format", "markdown")
     assert printed.returncode == 0, printed.stderr

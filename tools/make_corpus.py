@@ -3,7 +3,7 @@
 there): closepath's own graceful_fin and linger_zero captures re-wrapped in
 the encapsulations public captures seldom hold together with TCP (VLAN,
 QinQ, PPPoE, MPLS, Linux cooked v2, IPv4 and IPv6 fragments, IPv6 extension
-headers), a port pair used by two connections, a stale RST before the
+headers, ERSPAN types II and III), a port pair used by two connections, a stale RST before the
 SYN-ACK, a capture begun mid-connection, and a capture cut by a snaplen (also gzipped). Deterministic: running it again gives the
 same bytes.
 
@@ -90,6 +90,26 @@ def encapsulations(fin):
     hbh = bytes([60, 0, 1, 4, 0, 0, 0, 0])
     dst = bytes([6, 0, 1, 4, 0, 0, 0, 0])
     rewrap("ipv6_extension_headers.pcap", lambda f: f[:12] + b"\x86\xdd" + to_ipv6(f[14:], hbh + dst))
+
+
+def outer_ipv4(protocol, payload):
+    """An outer Ethernet + IPv4 header (192.0.2.1 to 192.0.2.2, a collector's network) around a tunnel's bytes."""
+    header = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 0, 0x4000, 64, protocol, 0,
+                         bytes([192, 0, 2, 1]), bytes([192, 0, 2, 2]))
+    return b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ipv4_header_checksum(header) + payload
+
+
+def erspan(fin):
+    """graceful_fin mirrored to a collector by ERSPAN type II and type III (with its platform subheader)."""
+    def type_2(n, f):  # GRE with a sequence number, protocol 0x88be; version 1, VLAN 0, session 7, index 0
+        return struct.pack("!HHI", 0x1000, 0x88BE, n) + struct.pack("!HHI", 0x1000, 7, 0) + f
+
+    def type_3(n, f):  # GRE with a sequence number, protocol 0x22eb; version 2, session 7, a timestamp, O set
+        header = struct.pack("!HHIHBB", 0x2000, 7, 1000 * n, 0, 0, 0x01)
+        return struct.pack("!HHI", 0x1000, 0x22EB, n) + header + struct.pack("!II", 0x03 << 26, 0) + f
+
+    for name, wrap in (("erspan_ii.pcap", type_2), ("erspan_iii.pcap", type_3)):
+        write_pcap(name, 1, [(s, u, outer_ipv4(47, wrap(n, f))) for n, (s, u, f) in enumerate(fin)])
 
 
 def ipv4_fragments(data):
@@ -179,6 +199,7 @@ def main():
     fin = frames_of("graceful_fin")
     data = frames_of("linger_zero")  # has a 1000-byte segment
     encapsulations(fin)
+    erspan(fin)
     ipv4_fragments(data)
     ipv6_fragments(data)
     port_reuse(fin)

@@ -2,7 +2,9 @@
 """Writes the registries' reference into docs/language.md, between its words
 markers (`closepath help words --format markdown`), and the peer protocol's
 into docs/protocol.md, between its protocol markers (`closepath help
-protocol --format markdown`), from build/closepath (or the binary given).
+protocol --format markdown`), and the capture decoder's encapsulations into
+docs/outputs.md (`closepath help encapsulations`), from build/closepath (or
+the binary given).
 pytest's test_docs.py fails until this has been run after a registry changed.
 
     tools/update_reference.py [CLOSEPATH]
@@ -12,7 +14,7 @@ import subprocess
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-PAGES = [("words", "language.md"), ("protocol", "protocol.md")]
+PAGES = [("words", "language.md"), ("protocol", "protocol.md"), ("encapsulations", "outputs.md")]
 
 
 def main():
