@@ -18,9 +18,11 @@ namespace closepath::pcap::layers {
 struct Context {
   bool cut = false;  // the capture's snaplen cut the frame: lengths in headers say what the wire carried
   int depth = 0;     // tunnels entered so far (bounded: a crafted frame cannot recurse forever)
+  int link_layers = 0;  // EtherTypes read so far (tags, LLC): bounded, so a frame of stacked tags cannot exhaust the stack
   std::uint16_t gre_flags = 0;  // the enclosing GRE header's flags (ERSPAN's type follows its sequence bit)
 };
 inline constexpr int kMaxDepth = 8;
+inline constexpr int kMaxLinkLayers = 32;
 
 inline std::uint16_t be16(std::span<const std::uint8_t> b, std::size_t at) {
   return static_cast<std::uint16_t>((b[at] << 8) | b[at + 1]);

@@ -10,6 +10,8 @@
 namespace closepath::pcap::layers {
 
 Decoded ether_type(std::uint16_t type, std::span<const std::uint8_t> f, Context c) {
+  if (++c.link_layers > kMaxLinkLayers)
+    return skipped("link-layer headers stacked deeper than " + std::to_string(kMaxLinkLayers));
   // Up to 1500 the field is an 802.3 length, and LLC follows (as long as it says, the padding left out).
   if (type <= 1500) return llc(f.first(std::min<std::size_t>(type, f.size())), c);
   return carried(Carrier::ether_type, type, f, c);

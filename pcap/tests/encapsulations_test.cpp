@@ -113,4 +113,16 @@ BOOST_AUTO_TEST_CASE(an_encrypted_wlan_frame_is_named) {
   BOOST_TEST(d.skipped == "802.11 frame encrypted");
 }
 
+// A frame of nothing but stacked VLAN tags (a quarter of a million of them) is named, not recursed through.
+BOOST_AUTO_TEST_CASE(stacked_tags_are_bounded) {
+  Bytes frame(12, 0);
+  for (int i = 0; i < 250'000; ++i) frame.insert(frame.end(), {0x81, 0x00, 0x00, 0x01});
+  Frame f;
+  f.bytes = frame;
+  f.original_length = static_cast<std::uint32_t>(frame.size());
+  const auto d = decode(f);
+  BOOST_TEST(!d.segment);
+  BOOST_TEST(d.skipped == "link-layer headers stacked deeper than 32");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
