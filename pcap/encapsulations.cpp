@@ -16,7 +16,7 @@ constexpr Encapsulation one(Carrier carrier, std::uint32_t key, const char* name
 constexpr std::array kRegistry{
     one(C::ether_type, 0x0800, "IPv4", "options walked, fragments reassembled", ip),
     one(C::ether_type, 0x86dd, "IPv6", "extension headers walked, fragments reassembled", ip),
-    one(C::ether_type, 0x8100, "802.1Q VLAN", "any depth of tags", vlan),
+    one(C::ether_type, 0x8100, "802.1Q VLAN", "tags stacked as deep as real frames stack them (32 link-layer headers at most)", vlan),
     one(C::ether_type, 0x88a8, "802.1ad QinQ", "the service tag, then what it tags", vlan),
     one(C::ether_type, 0x9100, "QinQ (0x9100)", "the older service tag", vlan),
     one(C::ether_type, 0x8864, "PPPoE session", "PPP inside, as long as PPPoE's length says", pppoe_session),
