@@ -76,7 +76,6 @@ Decoded wlan_data(std::span<const std::uint8_t> frame, Context c);
 // tunnel_decoders.cpp
 Decoded gre(std::span<const std::uint8_t> header, Context c);
 Decoded udp(std::span<const std::uint8_t> header, Context c);
-Decoded transparent_ethernet(std::span<const std::uint8_t> frame, Context c);
 Decoded wccp(std::span<const std::uint8_t> header, Context c);
 Decoded erspan_2(std::span<const std::uint8_t> header, Context c);
 Decoded erspan_3(std::span<const std::uint8_t> header, Context c);

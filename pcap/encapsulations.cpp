@@ -12,8 +12,10 @@ constexpr Encapsulation one(Carrier carrier, std::uint32_t key, const char* name
   return {carrier, key, key, 1, name, doc, read};
 }
 
-// The most common first: a frame's lookups walk the table from the top.
+// The most common first: a frame's lookups walk the table from the top (the
+// markdown lists each carrier's entries in this order too).
 constexpr std::array kRegistry{
+    one(C::link_type, 1, "Ethernet", "Ethernet II, or 802.3 with LLC/SNAP", ethernet),
     one(C::ether_type, 0x0800, "IPv4", "options walked, fragments reassembled", ip),
     one(C::ether_type, 0x86dd, "IPv6", "extension headers walked, fragments reassembled", ip),
     one(C::ether_type, 0x8100, "802.1Q VLAN", "tags stacked as deep as real frames stack them (32 link-layer headers at most)", vlan),
@@ -31,7 +33,7 @@ constexpr std::array kRegistry{
         gre),
     one(C::ip_protocol, 17, "UDP", "the tunnels its ports name, the lower port tried first (as Wireshark tries them)", udp),
     one(C::ip_protocol, 50, "ESP", "named as encrypted, never read", esp),
-    one(C::gre_protocol, 0x6558, "transparent Ethernet bridging", "an Ethernet frame", transparent_ethernet),
+    one(C::gre_protocol, 0x6558, "transparent Ethernet bridging", "an Ethernet frame", ethernet),
     one(C::gre_protocol, 0x883e, "WCCP redirect", "a 4-byte redirect header, then IP", wccp),
     one(C::gre_protocol, 0x88be, "ERSPAN type I and II", "type II's 8-byte header when GRE has a sequence number, then Ethernet",
         erspan_2),
@@ -45,7 +47,6 @@ constexpr std::array kRegistry{
     one(C::udp_port, 2152, "GTP-U", "a G-PDU's header and extension headers, then IP (fragments of the UDP reassembled)",
         gtp_u),
     one(C::udp_port, 5072, "AYIYA", "a forward's header, identity and signature, then IP", ayiya),
-    one(C::link_type, 1, "Ethernet", "Ethernet II, or 802.3 with LLC/SNAP", ethernet),
     one(C::link_type, 0, "NULL/loopback", "a 4-byte address family, then IP", null_loopback),
     one(C::link_type, 108, "OpenBSD loopback", "a 4-byte address family, then IP", null_loopback),
     one(C::link_type, 101, "raw IP", "IP from the first byte", ip),

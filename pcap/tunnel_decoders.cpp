@@ -20,7 +20,7 @@ Decoded gre(std::span<const std::uint8_t> p, Context c) {
   if (p.size() < header) return {};
   c.gre_flags = flags;
   const auto type = be16(p, 2);
-  if (encapsulation(Carrier::gre_protocol, type)) return carried(Carrier::gre_protocol, type, p.subspan(header), c);
+  if (const auto* e = encapsulation(Carrier::gre_protocol, type)) return e->read(p.subspan(header), c);
   return ether_type(type, p.subspan(header), c);
 }
 
@@ -31,11 +31,9 @@ Decoded udp(std::span<const std::uint8_t> p, Context c) {
   const auto body = length >= 8 && length <= p.size() ? p.subspan(8, length - 8) : p.subspan(8);
   const auto a = be16(p, 0), b = be16(p, 2);
   for (const std::uint16_t port : {std::min(a, b), std::max(a, b)})
-    if (encapsulation(Carrier::udp_port, port)) return carried(Carrier::udp_port, port, body, c);
+    if (const auto* e = encapsulation(Carrier::udp_port, port)) return e->read(body, c);
   return {};
 }
-
-Decoded transparent_ethernet(std::span<const std::uint8_t> f, Context c) { return ethernet(f, c); }
 
 Decoded wccp(std::span<const std::uint8_t> p, Context c) {  // a 4-byte redirect header, then IP
   if (p.size() < 4) return {};

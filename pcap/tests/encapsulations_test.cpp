@@ -42,6 +42,8 @@ BOOST_AUTO_TEST_CASE(no_two_entries_claim_a_key) {
   const auto all = encapsulations();
   for (std::size_t i = 0; i < all.size(); ++i) {
     BOOST_TEST(std::string(all[i].name).size() > 0);
+    // Only TCP, which IP reads itself, has no reader: GRE and UDP call an entry's reader as they find it.
+    BOOST_TEST((all[i].read != nullptr || std::string(all[i].name) == "TCP"), all[i].name);
     for (std::uint32_t key = all[i].first; key <= all[i].last; key += all[i].step)
       BOOST_TEST(encapsulation(all[i].carrier, key) == &all[i], all[i].name << " key " << key);
   }
